@@ -1,0 +1,61 @@
+// One database type for both drivers: PGlite (a real PostgreSQL in-process, for `npm start` and
+// tests) and postgres.js (PostgreSQL over DATABASE_URL). Nothing above this package knows which
+// one runs; drizzle's PgDatabase is the common surface.
+import { PGlite } from "@electric-sql/pglite";
+import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema/index";
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Query functions take this as their first argument, so they run alone or inside a transaction. */
+export type Executor = Database | Transaction;
+
+export type Driver = "pglite" | "postgres";
+
+export type DbOptions =
+  | { url: string; max?: number; onNotice?: (message: string) => void }
+  | { dataDir: string }
+  | { memory: true };
+
+export interface DbHandle {
+  db: Database;
+  driver: Driver;
+  close(): Promise<void>;
+}
+
+const drivers = new WeakMap<object, { driver: Driver; client: PGlite | postgres.Sql }>();
+
+export function createDb(options: DbOptions): DbHandle {
+  if ("url" in options) {
+    const client = postgres(options.url, {
+      max: options.max ?? 10,
+      // Notices ("relation already exists, skipping") are noise in logs unless asked for.
+      onnotice: options.onNotice ? (n) => options.onNotice?.(String(n.message)) : () => {},
+    });
+    const db = drizzlePostgres({ client, schema }) as unknown as Database;
+    drivers.set(db, { driver: "postgres", client });
+    return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
+  }
+  const client = "dataDir" in options ? new PGlite(options.dataDir) : new PGlite();
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  drivers.set(db, { driver: "pglite", client });
+  return { db, driver: "pglite", close: () => client.close() };
+}
+
+/** Internal: which driver a Database was created with (migrate needs the matching migrator). */
+export function driverOf(db: Database): { driver: Driver; client: PGlite | postgres.Sql } {
+  const entry = drivers.get(db);
+  if (!entry) throw new Error("This Database was not created by createDb().");
+  return entry;
+}
+
+/** Raw SQL returning rows, whatever the driver (PGlite answers `{ rows }`, postgres.js an array). */
+export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

@@ -1,0 +1,13 @@
+export { createDb, queryRows, type Database, type DbHandle, type DbOptions, type Driver, type Executor, type Transaction } from "./client";
+export { migrate, MIGRATIONS_FOLDER } from "./migrate";
+export * as schema from "./schema/index";
+export { createSecretBox, parseMasterKey, SecretBoxError, SecretContext, type SecretBox } from "./crypto/secret-box";
+export { loadOrCreateMasterKey, resolveMasterKey, MASTER_KEY_FILE } from "./crypto/master-key";
+export * from "./queries/errors";
+export * from "./queries/audit";
+export * from "./queries/users";
+export * from "./queries/global-settings";
+export * from "./queries/organizations";
+export * from "./queries/org-sync";
+export * from "./queries/usage";
+export * from "./queries/limits";

@@ -1,0 +1,66 @@
+// The audit log is written by every state change that matters (org sync, key changes, limits…).
+// It must never hold a key or a token: appendAudit refuses an entry that contains one, so a
+// careless caller fails loudly in tests instead of leaking quietly in production.
+import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { DomainError } from "@mai/domain";
+import type { Executor } from "../client";
+import { auditLog } from "../schema/index";
+
+export type ActorKind = "user" | "system" | "proxy" | "cli";
+
+export interface AuditEntry {
+  actorUserId?: string | null;
+  actorKind: ActorKind;
+  action: string;
+  organizationId?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  details?: Record<string, unknown> | null;
+  ip?: string | null;
+}
+
+// A full OpenRouter key, or a personal API token (mai_ + ≥20 alphanumerics; external user ids
+// like mai_client_… contain underscores and do not match).
+const SECRET_PATTERN = /sk-or-[A-Za-z0-9_-]{20,}|mai_[A-Za-z0-9]{20,}/;
+
+export function containsSecret(value: unknown): boolean {
+  return SECRET_PATTERN.test(JSON.stringify(value ?? null));
+}
+
+export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void> {
+  if (containsSecret(entry)) {
+    throw new DomainError("INVALID_INPUT", `Refusing to write a secret into the audit log (action ${entry.action}).`);
+  }
+  await db.insert(auditLog).values({
+    actorUserId: entry.actorUserId ?? null,
+    actorKind: entry.actorKind,
+    action: entry.action,
+    organizationId: entry.organizationId ?? null,
+    targetType: entry.targetType ?? null,
+    targetId: entry.targetId ?? null,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    details: entry.details ?? null,
+    ip: entry.ip ?? null,
+  });
+}
+
+export async function listAudit(
+  db: Executor,
+  options: { organizationId?: string; cursor?: number; limit?: number } = {},
+): Promise<{ items: (typeof auditLog.$inferSelect)[]; nextCursor: number | null }> {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
+  const filters: SQL[] = [];
+  if (options.organizationId) filters.push(eq(auditLog.organizationId, options.organizationId));
+  if (options.cursor != null) filters.push(lt(auditLog.id, options.cursor));
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(filters.length ? and(...filters) : undefined)
+    .orderBy(desc(auditLog.id))
+    .limit(limit + 1);
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
+}

@@ -1,0 +1,89 @@
+// The global settings are one row (id = 1), seeded by a migration, so reading them never writes.
+import { eq } from "drizzle-orm";
+import { DEFAULT_MARKUP_BP, DEFAULT_MONTHLY_LIMIT_NANO, DomainError, isValidTimeZone, maskKey } from "@mai/domain";
+import type { Executor } from "../client";
+import { SecretContext, type SecretBox } from "../crypto/secret-box";
+import { globalSettings } from "../schema/index";
+
+export interface GlobalSettings {
+  defaultMarkupBp: number;
+  defaultMonthlyLimitNano: bigint;
+  currency: string;
+  billingTimeZone: string;
+  /** Masked; the plaintext is only available through getProvisioningKey. */
+  provisioningKeyHint: string | null;
+  updatedAt: Date | null;
+}
+
+export const DEFAULT_GLOBAL_SETTINGS: GlobalSettings = {
+  defaultMarkupBp: DEFAULT_MARKUP_BP,
+  defaultMonthlyLimitNano: DEFAULT_MONTHLY_LIMIT_NANO,
+  currency: "USD",
+  billingTimeZone: "UTC",
+  provisioningKeyHint: null,
+  updatedAt: null,
+};
+
+export async function getGlobalSettings(db: Executor): Promise<GlobalSettings> {
+  const [row] = await db.select().from(globalSettings).where(eq(globalSettings.id, 1));
+  if (!row) return DEFAULT_GLOBAL_SETTINGS;
+  return {
+    defaultMarkupBp: row.defaultMarkupBp,
+    defaultMonthlyLimitNano: row.defaultMonthlyLimitNano,
+    currency: row.currency,
+    billingTimeZone: row.billingTimeZone,
+    provisioningKeyHint: row.provisioningKeyHint,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export async function getProvisioningKey(db: Executor, secrets: SecretBox): Promise<string | null> {
+  const [row] = await db
+    .select({ sealed: globalSettings.provisioningKeyCiphertext })
+    .from(globalSettings)
+    .where(eq(globalSettings.id, 1));
+  return row?.sealed ? secrets.open(row.sealed, SecretContext.provisioningKey) : null;
+}
+
+export interface GlobalSettingsPatch {
+  defaultMarkupBp?: number;
+  defaultMonthlyLimitNano?: bigint;
+  currency?: string;
+  billingTimeZone?: string;
+  /** A validated provisioning key, or null to remove it. */
+  provisioningKey?: string | null;
+}
+
+export async function updateGlobalSettings(
+  db: Executor,
+  secrets: SecretBox,
+  patch: GlobalSettingsPatch,
+  actorUserId: string | null,
+): Promise<GlobalSettings> {
+  if (patch.defaultMarkupBp !== undefined && (!Number.isSafeInteger(patch.defaultMarkupBp) || patch.defaultMarkupBp < 10_000)) {
+    throw new DomainError("INVALID_INPUT", "The default markup must be at least 1× (10 000 basis points).");
+  }
+  if (patch.defaultMonthlyLimitNano !== undefined && patch.defaultMonthlyLimitNano < 0n) {
+    throw new DomainError("INVALID_INPUT", "The default monthly limit cannot be negative.");
+  }
+  if (patch.billingTimeZone !== undefined && !isValidTimeZone(patch.billingTimeZone)) {
+    throw new DomainError("INVALID_INPUT", `Unknown time zone "${patch.billingTimeZone}".`);
+  }
+  if (patch.currency !== undefined && !/^[A-Z]{3}$/.test(patch.currency)) {
+    throw new DomainError("INVALID_INPUT", "The currency must be a three-letter ISO 4217 code.");
+  }
+  const values: Partial<typeof globalSettings.$inferInsert> = { updatedAt: new Date(), updatedBy: actorUserId };
+  if (patch.defaultMarkupBp !== undefined) values.defaultMarkupBp = patch.defaultMarkupBp;
+  if (patch.defaultMonthlyLimitNano !== undefined) values.defaultMonthlyLimitNano = patch.defaultMonthlyLimitNano;
+  if (patch.currency !== undefined) values.currency = patch.currency;
+  if (patch.billingTimeZone !== undefined) values.billingTimeZone = patch.billingTimeZone;
+  if (patch.provisioningKey !== undefined) {
+    values.provisioningKeyCiphertext = patch.provisioningKey ? secrets.seal(patch.provisioningKey, SecretContext.provisioningKey) : null;
+    values.provisioningKeyHint = patch.provisioningKey ? maskKey(patch.provisioningKey) : null;
+  }
+  await db
+    .insert(globalSettings)
+    .values({ id: 1, ...values })
+    .onConflictDoUpdate({ target: globalSettings.id, set: values });
+  return getGlobalSettings(db);
+}

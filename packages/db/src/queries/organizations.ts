@@ -1,0 +1,167 @@
+// Client organisations. Keys go in sealed and come out masked; the plaintext is only reachable
+// through getOrganizationKey (the proxy's resolveContext and key management need it).
+import { and, eq, sql } from "drizzle-orm";
+import { DomainError, type KeySource, maskKey, validateOpenRouterKey } from "@mai/domain";
+import type { Executor } from "../client";
+import { SecretContext, type SecretBox } from "../crypto/secret-box";
+import { clientOrganizations, userClientMapping, users } from "../schema/index";
+import { getGlobalSettings } from "./global-settings";
+
+export type OrganizationRow = typeof clientOrganizations.$inferSelect;
+/** An organisation as every layer above may see it: no ciphertext, no fingerprint. */
+export type Organization = Omit<OrganizationRow, "keyCiphertext" | "keyFingerprint">;
+
+export const organizationColumns = {
+  id: clientOrganizations.id,
+  name: clientOrganizations.name,
+  billingEmail: clientOrganizations.billingEmail,
+  markupBp: clientOrganizations.markupBp,
+  monthlyLimitNano: clientOrganizations.monthlyLimitNano,
+  active: clientOrganizations.active,
+  keyHint: clientOrganizations.keyHint,
+  keySource: clientOrganizations.keySource,
+  openrouterKeyHash: clientOrganizations.openrouterKeyHash,
+  allowedModels: clientOrganizations.allowedModels,
+  createdBy: clientOrganizations.createdBy,
+  createdAt: clientOrganizations.createdAt,
+  updatedAt: clientOrganizations.updatedAt,
+  deactivatedAt: clientOrganizations.deactivatedAt,
+};
+
+function requireValidKey(raw: string): string {
+  const result = validateOpenRouterKey(raw);
+  if (!result.ok) throw new DomainError("INVALID_INPUT", result.message, { details: { code: result.code } });
+  return result.key;
+}
+
+/** The columns that store a key: sealed text, keyed fingerprint, masked hint. */
+export function sealedKeyColumns(secrets: SecretBox, key: string) {
+  return {
+    keyCiphertext: secrets.seal(key, SecretContext.organizationKey),
+    keyFingerprint: secrets.fingerprint(key),
+    keyHint: maskKey(key),
+  };
+}
+
+export async function getOrganization(db: Executor, id: string): Promise<Organization | undefined> {
+  const [row] = await db.select(organizationColumns).from(clientOrganizations).where(eq(clientOrganizations.id, id));
+  return row;
+}
+
+export async function getOrganizationKey(db: Executor, secrets: SecretBox, id: string): Promise<string | null> {
+  const [row] = await db
+    .select({ sealed: clientOrganizations.keyCiphertext })
+    .from(clientOrganizations)
+    .where(eq(clientOrganizations.id, id));
+  if (!row) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  return row.sealed ? secrets.open(row.sealed, SecretContext.organizationKey) : null;
+}
+
+/** The organisation holding this key (by fingerprint), with whether it already has an administrator. */
+export async function findKeyOwner(
+  db: Executor,
+  secrets: SecretBox,
+  key: string,
+  options: { lock?: boolean } = {},
+): Promise<{ organizationId: string; source: KeySource; hasAdministrator: boolean } | undefined> {
+  const query = db
+    .select({ id: clientOrganizations.id, source: clientOrganizations.keySource })
+    .from(clientOrganizations)
+    .where(eq(clientOrganizations.keyFingerprint, secrets.fingerprint(key)));
+  // Locking the owner serialises concurrent claims of one provisioned key: the second claimer
+  // re-reads after the first commits and sees an administrator.
+  const [owner] = options.lock ? await query.for("update") : await query;
+  if (!owner) return undefined;
+  const [admin] = await db
+    .select({ one: sql<number>`1` })
+    .from(userClientMapping)
+    .innerJoin(users, eq(users.id, userClientMapping.userId))
+    .where(and(eq(userClientMapping.organizationId, owner.id), eq(users.role, "org_admin")))
+    .limit(1);
+  return { organizationId: owner.id, source: owner.source ?? "client", hasAdministrator: Boolean(admin) };
+}
+
+export interface CreateOrganizationInput {
+  /** Omitted: `client_default_organization_<unix seconds>`, made unique. */
+  name?: string;
+  billingEmail?: string | null;
+  markupBp?: number;
+  monthlyLimitNano?: bigint;
+  key?: string | null;
+  keySource?: KeySource;
+  openrouterKeyHash?: string | null;
+  allowedModels?: string[] | null;
+  createdBy?: string | null;
+  now?: Date;
+}
+
+const DEFAULT_NAME_PREFIX = "client_default_organization_";
+
+/**
+ * Inserts an organisation; markup and limit default to the global settings. A default name that
+ * another transaction took in the same second gets a suffix (`_2`, `_3`, …): ON CONFLICT on the
+ * name waits for the competing insert and then moves on, so no retry loop is needed.
+ */
+export async function createOrganization(db: Executor, secrets: SecretBox, input: CreateOrganizationInput): Promise<Organization> {
+  const settings = await getGlobalSettings(db);
+  const markupBp = input.markupBp ?? settings.defaultMarkupBp;
+  const monthlyLimitNano = input.monthlyLimitNano ?? settings.defaultMonthlyLimitNano;
+  if (!Number.isSafeInteger(markupBp) || markupBp < 10_000) {
+    throw new DomainError("INVALID_INPUT", "The markup must be at least 1× (10 000 basis points).");
+  }
+  if (monthlyLimitNano < 0n) throw new DomainError("INVALID_INPUT", "The monthly limit cannot be negative.");
+  const key = input.key ? requireValidKey(input.key) : null;
+  const base = {
+    billingEmail: input.billingEmail ?? null,
+    markupBp,
+    monthlyLimitNano,
+    keySource: key ? (input.keySource ?? "client") : null,
+    openrouterKeyHash: input.openrouterKeyHash ?? null,
+    allowedModels: input.allowedModels ?? null,
+    createdBy: input.createdBy ?? null,
+    ...(key ? sealedKeyColumns(secrets, key) : {}),
+  };
+  if (input.name !== undefined) {
+    const name = input.name.trim();
+    if (!name || name.length > 200) throw new DomainError("INVALID_INPUT", "An organisation name is 1 to 200 characters.");
+    const [row] = await db
+      .insert(clientOrganizations)
+      .values({ ...base, name })
+      .onConflictDoNothing({ target: clientOrganizations.name })
+      .returning(organizationColumns);
+    if (!row) throw new DomainError("CONFLICT", `An organisation named "${name}" already exists.`);
+    return row;
+  }
+  const stem = `${DEFAULT_NAME_PREFIX}${Math.floor((input.now ?? new Date()).getTime() / 1000)}`;
+  for (let n = 1; n <= 1000; n++) {
+    const [row] = await db
+      .insert(clientOrganizations)
+      .values({ ...base, name: n === 1 ? stem : `${stem}_${n}` })
+      .onConflictDoNothing({ target: clientOrganizations.name })
+      .returning(organizationColumns);
+    if (row) return row;
+  }
+  throw new DomainError("CONFLICT", "Could not find a free default organisation name.");
+}
+
+/** Replaces an organisation's key (sealed, fingerprinted, masked). */
+export async function setOrganizationKey(
+  db: Executor,
+  secrets: SecretBox,
+  organizationId: string,
+  input: { key: string; source: KeySource; openrouterKeyHash?: string | null },
+): Promise<Organization> {
+  const key = requireValidKey(input.key);
+  const [row] = await db
+    .update(clientOrganizations)
+    .set({
+      ...sealedKeyColumns(secrets, key),
+      keySource: input.source,
+      openrouterKeyHash: input.openrouterKeyHash ?? null,
+      updatedAt: new Date(),
+    })
+    .where(eq(clientOrganizations.id, organizationId))
+    .returning(organizationColumns);
+  if (!row) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  return row;
+}

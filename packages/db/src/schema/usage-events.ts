@@ -1,0 +1,45 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, date, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { clientOrganizations } from "./client-organizations";
+import { usageStatusEnum } from "./enums";
+
+// The ledger: one row per upstream request, keyed by OpenRouter's generation id, append-only.
+// The key makes recording idempotent: a replayed batch never counts twice. user_id has no foreign
+// key on purpose: deleting a user must not rewrite billing history.
+export const usageEvents = pgTable(
+  "usage_events",
+  {
+    generationId: text("generation_id").primaryKey(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => clientOrganizations.id, { onDelete: "restrict" }),
+    userId: uuid("user_id").notNull(),
+    externalUserId: text("external_user_id").notNull(),
+    model: text("model").notNull(),
+    provider: text("provider"),
+    promptTokens: integer("prompt_tokens").notNull().default(0),
+    completionTokens: integer("completion_tokens").notNull().default(0),
+    reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+    cachedTokens: integer("cached_tokens").notNull().default(0),
+    rawCostNano: bigint("raw_cost_nano", { mode: "bigint" }).notNull(),
+    billedCostNano: bigint("billed_cost_nano", { mode: "bigint" }).notNull(),
+    // The markup applied, kept per event so a later markup change never reprices history.
+    markupBp: integer("markup_bp").notNull(),
+    status: usageStatusEnum("status").notNull(),
+    streamed: boolean("streamed").notNull().default(false),
+    latencyMs: integer("latency_ms"),
+    ttfbMs: integer("ttfb_ms"),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    // Billing period ("YYYY-MM") and local day, both in the billing time zone at recording time.
+    period: text("period").notNull(),
+    usageDate: date("usage_date", { mode: "string" }).notNull(),
+    recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("usage_events_org_occurred_idx").on(t.organizationId, t.occurredAt.desc()),
+    index("usage_events_org_user_occurred_idx").on(t.organizationId, t.userId, t.occurredAt.desc()),
+    index("usage_events_user_occurred_idx").on(t.userId, t.occurredAt.desc()),
+    index("usage_events_org_period_idx").on(t.organizationId, t.period),
+    check("usage_events_costs_nonneg", sql`${t.rawCostNano} >= 0 and ${t.billedCostNano} >= 0`),
+  ],
+);

@@ -1,0 +1,49 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, date, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { clientOrganizations } from "./client-organizations";
+
+// Daily rollup per organisation × local day × user × model, maintained in the same transaction as
+// the events it sums (recordUsageEvents), so dashboards read thousands of rows, not millions, and
+// every figure still equals the sum of its events.
+export const usageDaily = pgTable(
+  "usage_daily",
+  {
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => clientOrganizations.id, { onDelete: "restrict" }),
+    usageDate: date("usage_date", { mode: "string" }).notNull(),
+    userId: uuid("user_id").notNull(),
+    model: text("model").notNull(),
+    requests: integer("requests").notNull().default(0),
+    errorRequests: integer("error_requests").notNull().default(0),
+    promptTokens: bigint("prompt_tokens", { mode: "number" }).notNull().default(0),
+    completionTokens: bigint("completion_tokens", { mode: "number" }).notNull().default(0),
+    reasoningTokens: bigint("reasoning_tokens", { mode: "number" }).notNull().default(0),
+    cachedTokens: bigint("cached_tokens", { mode: "number" }).notNull().default(0),
+    rawCostNano: bigint("raw_cost_nano", { mode: "bigint" }).notNull().default(sql`0`),
+    billedCostNano: bigint("billed_cost_nano", { mode: "bigint" }).notNull().default(sql`0`),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.usageDate, t.userId, t.model] })],
+);
+
+// The monthly-limit counter per organisation and billing period. `spent` grows only through
+// recorded events (billed cost); `reserved` is the worst case of requests in flight. Admission is
+// one atomic UPDATE … WHERE spent + reserved + x <= limit, so any number of proxies agree.
+export const usagePeriodCounters = pgTable(
+  "usage_period_counters",
+  {
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => clientOrganizations.id, { onDelete: "restrict" }),
+    period: text("period").notNull(),
+    spentNano: bigint("spent_nano", { mode: "bigint" }).notNull().default(sql`0`),
+    rawSpentNano: bigint("raw_spent_nano", { mode: "bigint" }).notNull().default(sql`0`),
+    reservedNano: bigint("reserved_nano", { mode: "bigint" }).notNull().default(sql`0`),
+    requests: integer("requests").notNull().default(0),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.period] }),
+    check("usage_period_counters_nonneg", sql`${t.spentNano} >= 0 and ${t.reservedNano} >= 0`),
+  ],
+);

@@ -1,0 +1,205 @@
+import { randomUUID } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import { billedCost, externalUserId } from "@mai/domain";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createOrganization,
+  getPeriodCounter,
+  recordUsageEvents,
+  releaseReservation,
+  reserveSpend,
+  schema,
+  updateGlobalSettings,
+  type UsageEventInput,
+} from "../src/index";
+import { createTestDb, testDrivers, type TestDb } from "../src/testing/index";
+
+let n = 0;
+function event(org: string, user: string, overrides: Partial<UsageEventInput> = {}): UsageEventInput {
+  n += 1;
+  return {
+    generationId: `gen-1763700000-${String(n).padStart(20, "0")}`,
+    organizationId: org,
+    userId: user,
+    externalUserId: externalUserId(org, user),
+    model: n % 2 ? "openai/gpt-4o-mini" : "anthropic/claude-3.5-haiku",
+    provider: "OpenAI",
+    promptTokens: 10 + (n % 7),
+    completionTokens: 3 + (n % 5),
+    reasoningTokens: n % 3,
+    cachedTokens: 0,
+    // Deliberately awkward costs: odd nano amounts make markup rounding visible.
+    rawCostNano: BigInt(4_200 + n * 37),
+    markupBp: 13_000,
+    status: n % 11 === 0 ? "error" : "ok",
+    streamed: n % 2 === 0,
+    latencyMs: 120,
+    ttfbMs: 40,
+    occurredAt: new Date(Date.UTC(2026, 10, 1 + (n % 20), 12, 0, 0)),
+    ...overrides,
+  };
+}
+
+async function totals(t: TestDb, org: string) {
+  const rows = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.organizationId, org));
+  const rollups = await t.db.select().from(schema.usageDaily).where(eq(schema.usageDaily.organizationId, org));
+  const counters = await t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org));
+  const sum = <T>(xs: T[], f: (x: T) => bigint) => xs.reduce((a, x) => a + f(x), 0n);
+  return {
+    events: rows.length,
+    eventsBilled: sum(rows, (r) => r.billedCostNano),
+    eventsRaw: sum(rows, (r) => r.rawCostNano),
+    eventsPrompt: rows.reduce((a, r) => a + r.promptTokens, 0),
+    rollupRequests: rollups.reduce((a, r) => a + r.requests, 0),
+    rollupErrors: rollups.reduce((a, r) => a + r.errorRequests, 0),
+    rollupBilled: sum(rollups, (r) => r.billedCostNano),
+    rollupRaw: sum(rollups, (r) => r.rawCostNano),
+    rollupPrompt: rollups.reduce((a, r) => a + r.promptTokens, 0),
+    counterBilled: sum(counters, (r) => r.spentNano),
+    counterRaw: sum(counters, (r) => r.rawSpentNano),
+    counterRequests: counters.reduce((a, r) => a + r.requests, 0),
+  };
+}
+
+describe.each(testDrivers())("usage recording on %s", (driver) => {
+  let t: TestDb;
+  let org: string;
+  const user = randomUUID();
+  beforeAll(async () => {
+    t = await createTestDb(driver, { max: 12 });
+    org = (await createOrganization(t.db, t.secrets, { name: "Usage Co" })).id;
+  });
+  afterAll(() => t.close());
+
+  it("records events, derives billed cost once per request, and keeps rollups and counters equal to the events", async () => {
+    const batch = Array.from({ length: 40 }, () => event(org, user));
+    expect(await recordUsageEvents(t.db, batch)).toEqual({ inserted: 40, duplicates: 0 });
+    const s = await totals(t, org);
+    const expectedBilled = batch.reduce((a, e) => a + billedCost(e.rawCostNano, e.markupBp), 0n);
+    expect(s.events).toBe(40);
+    expect(s.eventsBilled).toBe(expectedBilled);
+    expect(s.rollupBilled).toBe(expectedBilled);
+    expect(s.counterBilled).toBe(expectedBilled);
+    expect(s.rollupRaw).toBe(s.eventsRaw);
+    expect(s.counterRaw).toBe(s.eventsRaw);
+    expect(s.rollupPrompt).toBe(s.eventsPrompt);
+    expect(s.rollupRequests).toBe(40);
+    expect(s.counterRequests).toBe(40);
+    expect(s.rollupErrors).toBe(batch.filter((e) => e.status !== "ok").length);
+  });
+
+  it("replaying the same events twice changes no total", async () => {
+    const batch = Array.from({ length: 25 }, () => event(org, user));
+    await recordUsageEvents(t.db, batch);
+    const before = await totals(t, org);
+    expect(await recordUsageEvents(t.db, batch)).toEqual({ inserted: 0, duplicates: 25 });
+    expect(await recordUsageEvents(t.db, [...batch].reverse())).toEqual({ inserted: 0, duplicates: 25 });
+    expect(await totals(t, org)).toEqual(before);
+  });
+
+  it("counts only the new events of a partly replayed batch, and duplicates inside one batch once", async () => {
+    const old = Array.from({ length: 5 }, () => event(org, user));
+    await recordUsageEvents(t.db, old);
+    const before = await totals(t, org);
+    const fresh = Array.from({ length: 3 }, () => event(org, user));
+    expect(await recordUsageEvents(t.db, [...old, ...fresh, fresh[0]!])).toEqual({ inserted: 3, duplicates: 6 });
+    const after = await totals(t, org);
+    expect(after.events).toBe(before.events + 3);
+    expect(after.counterBilled - before.counterBilled).toBe(fresh.reduce((a, e) => a + billedCost(e.rawCostNano, e.markupBp), 0n));
+  });
+
+  it("concurrent overlapping batches never double count", async () => {
+    const pool = Array.from({ length: 60 }, () => event(org, user));
+    const before = await totals(t, org);
+    const batches = Array.from({ length: 6 }, (_, i) => pool.slice(i * 5, i * 5 + 30));
+    const results = await Promise.all(batches.map((b) => recordUsageEvents(t.db, b)));
+    expect(results.reduce((a, r) => a + r.inserted, 0)).toBe(55);
+    const after = await totals(t, org);
+    expect(after.events - before.events).toBe(55);
+    expect(after.counterBilled - before.counterBilled).toBe(after.eventsBilled - before.eventsBilled);
+    expect(after.rollupBilled).toBe(after.eventsBilled);
+  });
+
+  it("files events under the billing time zone's period and day", async () => {
+    const tzOrg = (await createOrganization(t.db, t.secrets, { name: "Warsaw Co" })).id;
+    await updateGlobalSettings(t.db, t.secrets, { billingTimeZone: "Europe/Warsaw" }, null);
+    try {
+      const late = event(tzOrg, user, { occurredAt: new Date("2026-10-31T23:30:00Z") }); // 00:30 on 1 Nov in Warsaw
+      const early = event(tzOrg, user, { occurredAt: new Date("2026-10-31T22:30:00Z") }); // 23:30 on 31 Oct
+      await recordUsageEvents(t.db, [late, early]);
+      const rows = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.organizationId, tzOrg));
+      const byId = new Map(rows.map((r) => [r.generationId, r]));
+      expect(byId.get(late.generationId)).toMatchObject({ period: "2026-11", usageDate: "2026-11-01" });
+      expect(byId.get(early.generationId)).toMatchObject({ period: "2026-10", usageDate: "2026-10-31" });
+      expect((await getPeriodCounter(t.db, tzOrg, "2026-11")).spentNano).toBe(billedCost(late.rawCostNano, 13_000));
+      expect((await getPeriodCounter(t.db, tzOrg, "2026-10")).spentNano).toBe(billedCost(early.rawCostNano, 13_000));
+    } finally {
+      await updateGlobalSettings(t.db, t.secrets, { billingTimeZone: "UTC" }, null);
+    }
+  });
+
+  it.each([
+    ["a negative cost", { rawCostNano: -1n }],
+    ["fractional tokens", { promptTokens: 1.5 }],
+    ["an empty generation id", { generationId: "" }],
+    ["an invalid date", { occurredAt: new Date("nope") }],
+  ])("rejects %s and writes nothing", async (_name, overrides) => {
+    const before = await totals(t, org);
+    await expect(recordUsageEvents(t.db, [event(org, user), event(org, user, overrides)])).rejects.toThrow();
+    expect(await totals(t, org)).toEqual(before);
+  });
+
+  it("stores money as exact integers far beyond float precision", async () => {
+    const big = event(org, user, { rawCostNano: 9_007_199_254_740_993n }); // 2^53 + 1
+    await recordUsageEvents(t.db, [big]);
+    const [row] = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.generationId, big.generationId));
+    expect(row?.rawCostNano).toBe(9_007_199_254_740_993n);
+    expect(row?.billedCostNano).toBe(billedCost(9_007_199_254_740_993n, 13_000));
+    await t.db.execute(sql`delete from usage_events where generation_id = ${big.generationId}`);
+  });
+});
+
+describe.each(testDrivers())("monthly-limit reservations on %s", (driver) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb(driver, { max: 12 });
+  });
+  afterAll(() => t.close());
+
+  it("admits up to the limit exactly and refuses one nano more", async () => {
+    const org = (await createOrganization(t.db, t.secrets, { name: "Tight", monthlyLimitNano: 1_000n })).id;
+    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 600n })).toMatchObject({ admitted: true, reservedNano: 600n });
+    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 401n })).toMatchObject({
+      admitted: false,
+      reservedNano: 600n,
+      limitNano: 1_000n,
+    });
+    expect((await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 400n })).admitted).toBe(true);
+    await releaseReservation(t.db, { organizationId: org, period: "2026-11", amountNano: 10_000n });
+    expect((await getPeriodCounter(t.db, org, "2026-11")).reservedNano).toBe(0n);
+  });
+
+  it("counts recorded spend against the limit", async () => {
+    const org = (await createOrganization(t.db, t.secrets, { name: "Spent", monthlyLimitNano: 10_000n })).id;
+    await recordUsageEvents(t.db, [
+      event(org, randomUUID(), { rawCostNano: 7_000n, markupBp: 10_000, occurredAt: new Date("2026-11-10T00:00:00Z") }),
+    ]);
+    expect((await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 3_001n })).admitted).toBe(false);
+    expect((await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 3_000n })).admitted).toBe(true);
+    expect((await reserveSpend(t.db, { organizationId: org, period: "2026-12", amountNano: 10_000n })).admitted).toBe(true);
+  });
+
+  it("concurrent reservations never exceed the limit", async () => {
+    const org = (await createOrganization(t.db, t.secrets, { name: "Race", monthlyLimitNano: 10_000n })).id;
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, () => reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 700n })),
+    );
+    expect(outcomes.filter((o) => o.admitted)).toHaveLength(14);
+    expect((await getPeriodCounter(t.db, org, "2026-11")).reservedNano).toBe(9_800n);
+  });
+
+  it("refuses a negative amount and an unknown organisation", async () => {
+    await expect(reserveSpend(t.db, { organizationId: randomUUID(), period: "2026-11", amountNano: -1n })).rejects.toThrow(/negative/);
+    await expect(reserveSpend(t.db, { organizationId: randomUUID(), period: "2026-11", amountNano: 1n })).rejects.toThrow();
+  });
+});
