@@ -93,6 +93,12 @@ export function config(layer, options = {}) {
       },
     },
     {
+      // Tooling files (eslint/vitest/drizzle configs) are not part of the package's code: they may
+      // import the shared configs and node APIs whatever the layer.
+      files: ["*.config.js", "*.config.ts"],
+      rules: { "@typescript-eslint/no-restricted-imports": "off" },
+    },
+    {
       // Tests may use node APIs and import test helpers from anywhere in their own package.
       files: ["**/*.test.ts", "**/test/**", "**/testing/**"],
       rules: layer === "domain" ? { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [DIRECTION.domain.patterns[0]] }] } : {},
