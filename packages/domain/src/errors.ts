@@ -1,0 +1,50 @@
+// Why: services throw one error type with a small, closed set of codes, so the API and the proxy can
+// each map it exactly once (to tRPC codes, to OpenAI-shaped JSON) instead of parsing messages.
+// Messages are meant for humans and may be shown to them: never put a secret in one.
+
+export type DomainErrorCode =
+  | "INVALID_INPUT"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "LIMIT_EXCEEDED"
+  | "UPSTREAM_UNAVAILABLE";
+
+export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
+  "INVALID_INPUT",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "LIMIT_EXCEEDED",
+  "UPSTREAM_UNAVAILABLE",
+];
+
+export class DomainError extends Error {
+  override name = "DomainError";
+  readonly code: DomainErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    code: DomainErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    // Only pass `cause` when given, so an error without one has no own `cause` property at all.
+    super(message, options && "cause" in options ? { cause: options.cause } : undefined);
+    this.code = code;
+    if (options?.details !== undefined) this.details = options.details;
+  }
+}
+
+/**
+ * True for a DomainError, also one created by another copy of this module (a bundler can duplicate
+ * it, and then `instanceof` alone would silently turn a 404 into a 500).
+ */
+export function isDomainError(e: unknown): e is DomainError {
+  if (e instanceof DomainError) return true;
+  if (!(e instanceof Error) || e.name !== "DomainError") return false;
+  const code: unknown = (e as { code?: unknown }).code;
+  return typeof code === "string" && (DOMAIN_ERROR_CODES as readonly string[]).includes(code);
+}

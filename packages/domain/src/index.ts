@@ -1,0 +1,44 @@
+// Why: the package's one entry point. Everything here is pure (no I/O, no node:* imports) and runs
+// unchanged in the API, the proxy, the database layer and the browser.
+
+export { DOMAIN_ERROR_CODES, DomainError, isDomainError, type DomainErrorCode } from "./errors";
+export { maskKey, validateOpenRouterKey, type KeyErrorCode, type KeyValidation } from "./keys";
+export { isOpenRouterUrl, type OpenRouterUrlOptions } from "./urls";
+export {
+  directConnectionsSchema,
+  findOpenRouterConnection,
+  type ConnectionConfig,
+  type DirectConnections,
+  type OpenRouterConnection,
+} from "./connections";
+export {
+  planOrgSync,
+  ROLES,
+  type KeySource,
+  type OrgSyncInput,
+  type OrgSyncPlan,
+  type Role,
+} from "./org-sync";
+export { externalUserId, isValidExternalUserId, parseExternalUserId } from "./external-user-id";
+export {
+  billedCost,
+  BP_PER_UNIT,
+  DEFAULT_MARKUP_BP,
+  DEFAULT_MONTHLY_LIMIT_NANO,
+  formatUsd,
+  formatUsdPrecise,
+  markupFromMultiplier,
+  markupToMultiplier,
+  NANO_PER_USD,
+  nanoToUsdString,
+  usdToNano,
+} from "./money";
+export {
+  billingPeriod,
+  isValidTimeZone,
+  localDate,
+  periodKeyOf,
+  zonedMidnight,
+  type BillingPeriod,
+} from "./billing-period";
+export { evaluateMonthlyLimit, LIMIT_WARNING_BP, type LimitEvaluation } from "./monthly-limit";

@@ -1,0 +1,51 @@
+// Why: the proxy admits a request only if the organisation's spend this billing month, plus what
+// other in-flight requests have reserved, plus this request's estimate, stays within the monthly
+// limit. The arithmetic and the warning threshold live here so the database's atomic reservation,
+// the proxy and the dashboard all agree on what "at the limit" means: exactly at the limit is still
+// allowed; one nano-dollar over is refused.
+
+import { DomainError } from "./errors";
+
+export interface LimitEvaluation {
+  allowed: boolean;
+  /** What is left after spent and reserved amounts, never negative. */
+  remainingNano: bigint;
+  /** spent / limit in basis points, rounded down; not capped, so overshoot shows (e.g. 10250). */
+  usedBp: number;
+  level: "ok" | "warning" | "exceeded";
+}
+
+/** From 80 % of the limit the dashboard warns. */
+export const LIMIT_WARNING_BP = 8_000;
+
+const FULL_BP = 10_000n;
+
+export function evaluateMonthlyLimit(input: {
+  spentNano: bigint;
+  reservedNano: bigint;
+  requestNano: bigint;
+  limitNano: bigint;
+}): LimitEvaluation {
+  for (const field of ["spentNano", "reservedNano", "requestNano", "limitNano"] as const) {
+    const value: unknown = input[field];
+    if (typeof value !== "bigint" || value < 0n) {
+      throw new DomainError("INVALID_INPUT", `${field} must be a non-negative bigint amount of nano-USD.`, {
+        details: { field },
+      });
+    }
+  }
+  const { spentNano: spent, reservedNano: reserved, requestNano: request, limitNano: limit } = input;
+
+  const committed = spent + reserved;
+  const remaining = limit - committed;
+  // A zero limit means "nothing may be spent": it is fully used from the start.
+  const usedBp = limit === 0n ? Number(FULL_BP) : Number((spent * FULL_BP) / limit);
+  const level = spent >= limit ? "exceeded" : usedBp >= LIMIT_WARNING_BP ? "warning" : "ok";
+
+  return {
+    allowed: committed + request <= limit,
+    remainingNano: remaining > 0n ? remaining : 0n,
+    usedBp,
+    level,
+  };
+}

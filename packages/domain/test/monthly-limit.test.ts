@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  DEFAULT_MONTHLY_LIMIT_NANO,
+  DomainError,
+  evaluateMonthlyLimit,
+  LIMIT_WARNING_BP,
+  type LimitEvaluation,
+} from "../src/index";
+
+const USD = 1_000_000_000n;
+const LIMIT = DEFAULT_MONTHLY_LIMIT_NANO; // $1000
+
+type Input = Parameters<typeof evaluateMonthlyLimit>[0];
+const input = (spentNano: bigint, reservedNano: bigint, requestNano: bigint, limitNano = LIMIT): Input => ({
+  spentNano,
+  reservedNano,
+  requestNano,
+  limitNano,
+});
+
+describe("evaluateMonthlyLimit", () => {
+  it.each<[string, Input, LimitEvaluation]>([
+    ["nothing spent", input(0n, 0n, USD), { allowed: true, remainingNano: LIMIT, usedBp: 0, level: "ok" }],
+    [
+      "landing exactly on the limit is allowed",
+      input(999n * USD, 0n, USD),
+      { allowed: true, remainingNano: USD, usedBp: 9990, level: "warning" },
+    ],
+    [
+      "one nano over the limit is refused",
+      input(999n * USD, 0n, USD + 1n),
+      { allowed: false, remainingNano: USD, usedBp: 9990, level: "warning" },
+    ],
+    [
+      "reservations of in-flight requests count: exactly at the limit",
+      input(900n * USD, 99n * USD, USD),
+      { allowed: true, remainingNano: USD, usedBp: 9000, level: "warning" },
+    ],
+    [
+      "reservations of in-flight requests count: one nano over",
+      input(900n * USD, 99n * USD + 1n, USD),
+      { allowed: false, remainingNano: USD - 1n, usedBp: 9000, level: "warning" },
+    ],
+    [
+      "spent exactly the limit: exceeded, a paid request refused",
+      input(LIMIT, 0n, 1n),
+      { allowed: false, remainingNano: 0n, usedBp: 10_000, level: "exceeded" },
+    ],
+    [
+      "spent exactly the limit: a zero-cost request still fits",
+      input(LIMIT, 0n, 0n),
+      { allowed: true, remainingNano: 0n, usedBp: 10_000, level: "exceeded" },
+    ],
+    [
+      "overshoot by in-flight requests: usedBp is not capped, remaining is not negative",
+      input(1025n * USD, 0n, 0n),
+      { allowed: false, remainingNano: 0n, usedBp: 10_250, level: "exceeded" },
+    ],
+    [
+      "one nano below the warning threshold",
+      input(800n * USD - 1n, 0n, 0n),
+      { allowed: true, remainingNano: 200n * USD + 1n, usedBp: 7999, level: "ok" },
+    ],
+    [
+      "exactly at the warning threshold",
+      input(800n * USD, 0n, 0n),
+      { allowed: true, remainingNano: 200n * USD, usedBp: 8000, level: "warning" },
+    ],
+    [
+      "one nano below the limit: usedBp rounds down, not exceeded yet",
+      input(LIMIT - 1n, 0n, 1n),
+      { allowed: true, remainingNano: 1n, usedBp: 9999, level: "warning" },
+    ],
+    [
+      "reserved alone does not raise the level",
+      input(0n, LIMIT, 1n),
+      { allowed: false, remainingNano: 0n, usedBp: 0, level: "ok" },
+    ],
+    [
+      "a zero limit is fully used from the start",
+      input(0n, 0n, 1n, 0n),
+      { allowed: false, remainingNano: 0n, usedBp: 10_000, level: "exceeded" },
+    ],
+    ["a one-nano limit", input(0n, 0n, 1n, 1n), { allowed: true, remainingNano: 1n, usedBp: 0, level: "ok" }],
+    [
+      "amounts far beyond 2^53 stay exact",
+      input(2n ** 80n, 0n, 1n, 2n ** 80n + 1n),
+      { allowed: true, remainingNano: 1n, usedBp: 9999, level: "warning" },
+    ],
+  ])("%s", (_label, facts, expected) => {
+    expect(evaluateMonthlyLimit(facts)).toEqual(expected);
+  });
+
+  it("warns from 80 %", () => {
+    expect(LIMIT_WARNING_BP).toBe(8_000);
+  });
+
+  it.each<[string, Partial<Record<keyof Input, unknown>>]>([
+    ["a negative spend", { spentNano: -1n }],
+    ["a negative reservation", { reservedNano: -1n }],
+    ["a negative request", { requestNano: -1n }],
+    ["a negative limit", { limitNano: -1n }],
+    ["a number instead of a bigint", { spentNano: 5 }],
+    ["a missing field", { limitNano: undefined }],
+  ])("rejects %s with INVALID_INPUT", (_label, override) => {
+    const facts = { ...input(0n, 0n, 0n), ...override } as Input;
+    expect(() => evaluateMonthlyLimit(facts)).toThrow(DomainError);
+    expect(() => evaluateMonthlyLimit(facts)).toThrow(expect.objectContaining({ code: "INVALID_INPUT" }));
+  });
+});
