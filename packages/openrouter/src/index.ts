@@ -1,0 +1,32 @@
+// Why: everything that talks to OpenRouter goes through this package. The public surface is the
+// client, its one error type, the SSE stream reader/observer the proxy runs on a tee of the bytes,
+// and the zod schemas (with their inferred types) for every response shape. The simulator is a
+// separate entry point (`@mai/openrouter/simulator`) so production code never loads it.
+export {
+  OpenRouterClient,
+  DEFAULT_BASE_URL,
+  errorFromResponse,
+  type OpenRouterClientOptions,
+  type CallOptions,
+  type CreateKeyInput,
+  type UpdateKeyInput,
+  type ListKeysInput,
+  type GenerationRetryOptions,
+  type ChatStream,
+} from "./client.js";
+export {
+  OpenRouterError,
+  isOpenRouterError,
+  redactKeys,
+  type OpenRouterErrorCode,
+  type OpenRouterErrorInit,
+} from "./errors.js";
+export {
+  createChatStreamObserver,
+  readChatStream,
+  type ChatStreamObserver,
+  type ChatStreamObserverOptions,
+  type ChatStreamSummary,
+  type ChatStreamError,
+} from "./chat-stream.js";
+export * from "./schemas.js";

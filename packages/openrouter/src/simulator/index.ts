@@ -1,0 +1,33 @@
+// Why: the simulator's entry point (`@mai/openrouter/simulator`), kept apart from the client so
+// production code never loads it. Every test, benchmark and demo talks to this instead of
+// OpenRouter: `const sim = await startSimulator({ port: 0 })`, then point anything at `sim.url`.
+export {
+  startSimulator,
+  FIXTURE_API_KEY,
+  FIXTURE_MANAGEMENT_KEY,
+  type Simulator,
+  type SimulatorOptions,
+  type SimKeyView,
+  type LedgerTotals,
+} from "./server.js";
+export {
+  parseFaults,
+  FAULT_HEADER,
+  REPLY_HEADER,
+  MODEL_FAULT_SEPARATOR,
+  type SimFaults,
+  type UsageChunkStyle,
+} from "./faults.js";
+export { SIM_MODELS, DEFAULT_MODEL, type SimModel, type SimModelTier } from "./models.js";
+export { countPromptTokens, replyTokens, DEFAULT_REPLY, KEEPALIVE_COMMENT } from "./chat.js";
+export { priceToPico, picoToNano } from "./money.js";
+export {
+  sumNano,
+  maskKey,
+  hashKey,
+  type LedgerEntry,
+  type LedgerFilter,
+  type ChargeOutcome,
+  type GenerationRecord,
+  type SimKeyInput,
+} from "./state.js";
