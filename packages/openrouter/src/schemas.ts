@@ -26,12 +26,8 @@ export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 // ---------------------------------------------------------------------------------------------
 // GET /key (alias /auth/key)
 
-export const KeyInfoSchema = z.looseObject({
-  label: z.string(),
-  limit: nullableNumber,
-  limit_reset: z.string().nullable().optional(),
-  limit_remaining: nullableNumber.optional(),
-  include_byok_in_limit: z.boolean().optional(),
+// USD spent through a key, in total and per UTC day/week/month: the same fields on /key and /keys.
+const keyUsageFields = {
   usage: z.number(),
   usage_daily: z.number().optional(),
   usage_weekly: z.number().optional(),
@@ -40,6 +36,15 @@ export const KeyInfoSchema = z.looseObject({
   byok_usage_daily: z.number().optional(),
   byok_usage_weekly: z.number().optional(),
   byok_usage_monthly: z.number().optional(),
+};
+
+export const KeyInfoSchema = z.looseObject({
+  label: z.string(),
+  limit: nullableNumber,
+  limit_reset: z.string().nullable().optional(),
+  limit_remaining: nullableNumber.optional(),
+  include_byok_in_limit: z.boolean().optional(),
+  ...keyUsageFields,
   is_free_tier: z.boolean(),
   is_management_key: z.boolean().optional(),
   is_provisioning_key: z.boolean().optional(),
@@ -62,14 +67,7 @@ export const ApiKeySchema = z.looseObject({
   limit_remaining: nullableNumber,
   limit_reset: z.string().nullable().optional(),
   include_byok_in_limit: z.boolean().optional(),
-  usage: z.number(),
-  usage_daily: z.number().optional(),
-  usage_weekly: z.number().optional(),
-  usage_monthly: z.number().optional(),
-  byok_usage: z.number().optional(),
-  byok_usage_daily: z.number().optional(),
-  byok_usage_weekly: z.number().optional(),
-  byok_usage_monthly: z.number().optional(),
+  ...keyUsageFields,
   created_at: z.string(),
   updated_at: z.string().nullable(),
   expires_at: z.string().nullable().optional(),
