@@ -11,3 +11,5 @@ export * from "./queries/organizations";
 export * from "./queries/org-sync";
 export * from "./queries/usage";
 export * from "./queries/limits";
+export * from "./queries/auth";
+export * from "./queries/user-settings";

@@ -42,3 +42,4 @@ export {
   type BillingPeriod,
 } from "./billing-period";
 export { evaluateMonthlyLimit, LIMIT_WARNING_BP, type LimitEvaluation } from "./monthly-limit";
+export { isMaskedKey, restoreMaskedKeys, settingsUpdateSchema, type SettingsUpdate } from "./settings";

@@ -1,0 +1,92 @@
+// Who is asking, resolved once per request: a session cookie (dashboard), a personal API token
+// (`Authorization: Bearer mai_…`, chat clients), or the internal token (`X-Mai-Internal-Token`,
+// the proxy). The context carries the deps, so procedures never reach for globals.
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { findSessionUser, findTokenUser, type AuthUser } from "@mai/db";
+import type { AppDeps } from "./deps";
+import type { Logger } from "./logger";
+import { looksLikeApiToken, safeEqual, sha256 } from "./services/auth/tokens";
+
+export const SESSION_COOKIE = "mai_session";
+export const INTERNAL_TOKEN_HEADER = "x-mai-internal-token";
+
+export interface RequestInfo {
+  ip: string;
+  userAgent: string | null;
+  secure: boolean;
+}
+
+export interface Context {
+  deps: AppDeps;
+  log: Logger;
+  requestId: string;
+  request: RequestInfo;
+  user: AuthUser | null;
+  /** How the user authenticated; sessions can be ended by logout, tokens by revoke. */
+  auth: { kind: "session"; sessionHash: string } | { kind: "token"; tokenId: string } | null;
+  internal: boolean;
+  setCookie: (cookie: string) => void;
+}
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1] ?? null;
+}
+
+export function requestInfo(req: IncomingMessage, deps: AppDeps): RequestInfo {
+  return {
+    ip: req.socket.remoteAddress ?? "unknown",
+    userAgent: req.headers["user-agent"] ?? null,
+    secure: deps.env.MAI_PUBLIC_URL?.startsWith("https://") ?? false,
+  };
+}
+
+export async function resolveIdentity(
+  deps: AppDeps,
+  headers: IncomingMessage["headers"],
+): Promise<Pick<Context, "user" | "auth" | "internal">> {
+  const internalHeader = headers[INTERNAL_TOKEN_HEADER];
+  const internalToken = deps.env.MAI_INTERNAL_TOKEN;
+  const internal =
+    typeof internalHeader === "string" && internalToken !== undefined && safeEqual(internalHeader, internalToken);
+
+  const now = deps.now();
+  const bearer = bearerToken(headers.authorization);
+  if (bearer && looksLikeApiToken(bearer)) {
+    const user = await findTokenUser(deps.db, sha256(bearer), now);
+    return { user: user ?? null, auth: user ? { kind: "token", tokenId: user.tokenId } : null, internal };
+  }
+  const session = parseCookies(headers.cookie)[SESSION_COOKIE];
+  if (session) {
+    const sessionHash = sha256(session);
+    const user = await findSessionUser(deps.db, sessionHash, now);
+    return { user: user ?? null, auth: user ? { kind: "session", sessionHash } : null, internal };
+  }
+  return { user: null, auth: null, internal };
+}
+
+export async function createContextFromRequest(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<Context> {
+  const requestId = (typeof req.headers["x-request-id"] === "string" && req.headers["x-request-id"].slice(0, 64)) || randomUUID();
+  const identity = await resolveIdentity(deps, req.headers);
+  return {
+    deps,
+    log: deps.logger.child({ requestId, userId: identity.user?.id }),
+    requestId,
+    request: requestInfo(req, deps),
+    ...identity,
+    setCookie: (cookie) => {
+      const prior = res.getHeader("set-cookie");
+      res.setHeader("set-cookie", [...(Array.isArray(prior) ? prior : prior ? [String(prior)] : []), cookie]);
+    },
+  };
+}

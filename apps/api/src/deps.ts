@@ -1,0 +1,31 @@
+// Everything a procedure may touch, built once at startup (or per test) and carried in the
+// context: no module-level singletons, so tests run many isolated APIs side by side.
+import type { Database, SecretBox } from "@mai/db";
+import { OpenRouterClient } from "@mai/openrouter";
+import type { Env } from "./env";
+import type { Logger } from "./logger";
+import { createLoginThrottle, type LoginThrottle } from "./services/auth/throttle";
+
+export interface AppDeps {
+  db: Database;
+  secrets: SecretBox;
+  env: Env;
+  logger: Logger;
+  openrouter: OpenRouterClient;
+  throttle: LoginThrottle;
+  now: () => Date;
+}
+
+export function createDeps(input: { db: Database; secrets: SecretBox; env: Env; logger: Logger; now?: () => Date }): AppDeps {
+  return {
+    ...input,
+    openrouter: new OpenRouterClient({
+      baseUrl: input.env.MAI_OPENROUTER_BASE_URL,
+      timeoutMs: input.env.MAI_OPENROUTER_TIMEOUT_MS,
+      appUrl: input.env.MAI_PUBLIC_URL,
+      appTitle: "mAI Gateway",
+    }),
+    throttle: createLoginThrottle(),
+    now: input.now ?? (() => new Date()),
+  };
+}

@@ -1,0 +1,47 @@
+// The API's configuration, validated once at startup. Nothing else reads process.env.
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const list = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  MAI_API_HOST: z.string().default("127.0.0.1"),
+  MAI_API_PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+  /** Public https URL of the dashboard; an https URL makes the session cookie Secure. */
+  MAI_PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  MAI_DATA_DIR: z.string().default("./.mai-data"),
+  MAI_ENCRYPTION_KEY: z.string().optional(),
+  MAI_ADMIN_EMAIL: z.email().optional(),
+  MAI_ADMIN_PASSWORD: z.string().min(12, "MAI_ADMIN_PASSWORD must be at least 12 characters").optional(),
+  /** Shared secret of the proxy's internal.* calls. Unset: internal procedures refuse everyone. */
+  MAI_INTERNAL_TOKEN: z.string().min(24, "MAI_INTERNAL_TOKEN must be at least 24 characters").optional(),
+  MAI_OPENROUTER_BASE_URL: z.url().default("https://openrouter.ai/api/v1"),
+  /** Extra hosts or origins accepted as OpenRouter in saved connections (the simulator). */
+  MAI_OPENROUTER_EXTRA_HOSTS: list.default([]),
+  /** Check a saved key live with GET /key before syncing (a 401 blocks the sync). */
+  MAI_VERIFY_KEYS: bool.default(true),
+  MAI_OPENROUTER_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  return parsed.data;
+}

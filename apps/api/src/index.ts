@@ -1,0 +1,5 @@
+// The API exports its router type (for the admin SPA and the proxy: types flow end to end with no
+// code generation) and the factory that builds a server, for `npm start`, the demo and tests.
+export type { AppRouter } from "./routers/_app";
+export { createApiServer, type ApiServer } from "./server";
+export { loadEnv, type Env } from "./env";

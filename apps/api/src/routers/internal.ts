@@ -1,0 +1,104 @@
+// The proxy's door: identity resolution, usage recording and limit admission. Everything here
+// requires the internal token (constant-time check in internalProcedure).
+import { TRPCError } from "@trpc/server";
+import {
+  findTokenUser,
+  getGlobalSettings,
+  getOrganization,
+  getOrganizationKey,
+  getPeriodCounter,
+  recordUsageEvents,
+  releaseReservation,
+  reserveSpend,
+  resolveOpenWebUiUser,
+} from "@mai/db";
+import { periodKeyOf } from "@mai/domain";
+import { z } from "zod";
+import { sha256 } from "../services/auth/tokens";
+import { internalProcedure, router } from "../trpc";
+
+const nano = z.bigint().nonnegative();
+
+const usageEventSchema = z.object({
+  generationId: z.string().min(1).max(200),
+  organizationId: z.uuid(),
+  userId: z.uuid(),
+  externalUserId: z.string().min(1).max(100),
+  model: z.string().min(1).max(300),
+  provider: z.string().max(200).nullable().optional(),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  reasoningTokens: z.number().int().nonnegative().optional(),
+  cachedTokens: z.number().int().nonnegative().optional(),
+  rawCostNano: nano,
+  markupBp: z.number().int().min(10_000),
+  status: z.enum(["ok", "error", "aborted", "incomplete"]),
+  streamed: z.boolean(),
+  latencyMs: z.number().int().nonnegative().nullable().optional(),
+  ttfbMs: z.number().int().nonnegative().nullable().optional(),
+  occurredAt: z.date(),
+});
+
+export const internalRouter = router({
+  /** Everything the proxy needs to forward one user's request. */
+  resolveContext: internalProcedure
+    .input(
+      z.union([
+        z.object({ token: z.string().min(1).max(200) }),
+        z.object({ openWebUiUser: z.object({ id: z.string().min(1).max(200), email: z.email().optional(), name: z.string().max(300).optional() }) }),
+      ]),
+    )
+    .query(async ({ ctx, input }) => {
+      const { db, secrets } = ctx.deps;
+      const user =
+        "token" in input
+          ? await findTokenUser(db, sha256(input.token), ctx.deps.now())
+          : await resolveOpenWebUiUser(db, input.openWebUiUser);
+      if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Unknown or revoked credentials." });
+      if (!user.organizationId || !user.externalUserId) {
+        throw new TRPCError({ code: "FORBIDDEN", message: "This user is not mapped to an organisation yet." });
+      }
+      const organization = await getOrganization(db, user.organizationId);
+      if (!organization) throw new TRPCError({ code: "NOT_FOUND", message: "Organisation not found." });
+      const settings = await getGlobalSettings(db);
+      const period = periodKeyOf(ctx.deps.now(), settings.billingTimeZone);
+      const counter = await getPeriodCounter(db, organization.id, period);
+      return {
+        user: { id: user.id, email: user.email, name: user.name, role: user.role },
+        externalUserId: user.externalUserId,
+        organization: {
+          id: organization.id,
+          name: organization.name,
+          active: organization.active,
+          markupBp: organization.markupBp,
+          monthlyLimitNano: organization.monthlyLimitNano,
+          allowedModels: organization.allowedModels,
+        },
+        openrouterKey: await getOrganizationKey(db, secrets, organization.id),
+        billing: { timeZone: settings.billingTimeZone, period, spentNano: counter.spentNano, reservedNano: counter.reservedNano },
+      };
+    }),
+
+  /** Idempotent: events are keyed by generation id, so a replayed batch changes nothing. */
+  recordUsage: internalProcedure
+    .input(z.object({ events: z.array(usageEventSchema).max(5_000) }))
+    .mutation(({ ctx, input }) => recordUsageEvents(ctx.deps.db, input.events)),
+
+  /** Reserve a request's worst-case billed cost against the current period (one atomic UPDATE). */
+  reserve: internalProcedure
+    .input(z.object({ organizationId: z.uuid(), amountNano: nano }))
+    .mutation(async ({ ctx, input }) => {
+      const { billingTimeZone } = await getGlobalSettings(ctx.deps.db);
+      const period = periodKeyOf(ctx.deps.now(), billingTimeZone);
+      const outcome = await reserveSpend(ctx.deps.db, { ...input, period });
+      return { ...outcome, period };
+    }),
+
+  /** Give a reservation back once the request's usage is recorded (or it failed). */
+  settle: internalProcedure
+    .input(z.object({ organizationId: z.uuid(), period: z.string().regex(/^\d{4}-\d{2}$/), reservedNano: nano }))
+    .mutation(async ({ ctx, input }) => {
+      await releaseReservation(ctx.deps.db, { organizationId: input.organizationId, period: input.period, amountNano: input.reservedNano });
+      return { ok: true as const };
+    }),
+});

@@ -1,0 +1,4 @@
+import { router } from "../trpc";
+
+// Contract procedures of design.md; implemented in the API issue.
+export const membersRouter = router({});

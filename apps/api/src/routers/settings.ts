@@ -1,0 +1,35 @@
+import { settingsUpdateSchema } from "@mai/domain";
+import { z } from "zod";
+import { readSettings, updateSettings } from "../services/settings/update";
+import { authedProcedure, router } from "../trpc";
+
+// Keys leave only masked: the output schemas admit no other key shape.
+const maskedKey = z.string().refine((k) => k === "" || k.includes("…"), "keys leave the API masked");
+const settingsOut = z.object({
+  ui: z.looseObject({
+    directConnections: z
+      .looseObject({
+        OPENAI_API_BASE_URLS: z.array(z.string()),
+        OPENAI_API_KEYS: z.array(maskedKey),
+        OPENAI_API_CONFIGS: z.record(z.string(), z.unknown()),
+      })
+      .optional(),
+  }),
+});
+
+export const syncStatusSchema = z.enum(["created", "updated", "unchanged", "claimed", "skipped", "failed"]);
+
+export const settingsRouter = router({
+  get: authedProcedure.output(settingsOut).query(({ ctx }) => readSettings(ctx, ctx.user)),
+  update: authedProcedure
+    .input(settingsUpdateSchema)
+    .output(
+      settingsOut.extend({
+        openrouterSync: z.object({ status: syncStatusSchema, organizationId: z.string().optional(), message: z.string() }),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const { settings, openrouterSync } = await updateSettings(ctx, ctx.user, input);
+      return { ...settings, openrouterSync };
+    }),
+});

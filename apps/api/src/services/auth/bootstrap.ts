@@ -1,0 +1,30 @@
+// First start: make sure a provider administrator exists. With MAI_ADMIN_EMAIL/PASSWORD set they
+// are used; otherwise a password is generated and printed once (it is never stored in clear).
+import { createUser, queryRows, type Database } from "@mai/db";
+import { sql } from "drizzle-orm";
+import type { Env } from "../../env";
+import type { Logger } from "../../logger";
+import { generatePassword, hashPassword } from "./passwords";
+
+export async function ensureProviderAdmin(
+  db: Database,
+  env: Env,
+  logger: Logger,
+  print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<{ created: boolean; email: string | null }> {
+  const existing = await queryRows<{ email: string }>(db, sql`select email from users where role = 'provider_admin' limit 1`);
+  if (existing[0]) return { created: false, email: existing[0].email };
+  const email = env.MAI_ADMIN_EMAIL ?? "admin@mai.local";
+  const password = env.MAI_ADMIN_PASSWORD ?? generatePassword();
+  await createUser(db, { email, name: "Provider administrator", role: "provider_admin", passwordHash: await hashPassword(password) });
+  logger.info({ email }, "created the provider administrator");
+  if (!env.MAI_ADMIN_PASSWORD) {
+    print("");
+    print("  First start: a provider administrator was created.");
+    print(`    e-mail:   ${email}`);
+    print(`    password: ${password}`);
+    print("  This password is shown only now. Change it after signing in.");
+    print("");
+  }
+  return { created: true, email };
+}

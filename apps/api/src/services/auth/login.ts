@@ -1,0 +1,54 @@
+import { TRPCError } from "@trpc/server";
+import { appendAudit, createSession, getAuthUser, getUserByEmail, type AuthUser } from "@mai/db";
+import type { Context } from "../../context";
+import { SESSION_COOKIE } from "../../context";
+import { verifyPassword } from "./passwords";
+import { generateSessionToken } from "./tokens";
+
+export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return [
+    `${SESSION_COOKIE}=${value}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    `Max-Age=${maxAgeSeconds}`,
+    ...(secure ? ["Secure"] : []),
+  ].join("; ");
+}
+
+export function clearSessionCookie(ctx: Context): void {
+  ctx.setCookie(sessionCookie("", 0, ctx.request.secure));
+}
+
+export async function login(ctx: Context, input: { email: string; password: string }): Promise<AuthUser> {
+  const { deps, request } = ctx;
+  const account = input.email.trim().toLowerCase();
+  const now = deps.now();
+  const wait = deps.throttle.retryAfterMs(account, request.ip, now.getTime());
+  if (wait > 0) {
+    throw new TRPCError({
+      code: "TOO_MANY_REQUESTS",
+      message: `Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`,
+    });
+  }
+  const user = await getUserByEmail(deps.db, account);
+  const ok = await verifyPassword(input.password, user && !user.disabledAt ? user.passwordHash : null);
+  if (!user || !ok) {
+    deps.throttle.recordFailure(account, request.ip, now.getTime());
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong e-mail or password." });
+  }
+  deps.throttle.recordSuccess(account);
+  const session = generateSessionToken();
+  await createSession(deps.db, {
+    userId: user.id,
+    tokenHash: session.hash,
+    expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+    userAgent: request.userAgent,
+    ip: request.ip,
+  });
+  await appendAudit(deps.db, { actorUserId: user.id, actorKind: "user", action: "auth.login", targetType: "user", targetId: user.id, ip: request.ip });
+  ctx.setCookie(sessionCookie(session.token, SESSION_TTL_MS / 1000, request.secure));
+  return (await getAuthUser(deps.db, user.id))!;
+}

@@ -1,0 +1,119 @@
+// The chat client's settings save, then the automatic org sync. The save always wins: a sync that
+// fails is logged, audited and reported in `openrouterSync`, and saving again retries it.
+import { appendAudit, getUserSettings, saveUserSettings, SecretContext, syncOrganizationForUser } from "@mai/db";
+import {
+  findOpenRouterConnection,
+  maskKey,
+  restoreMaskedKeys,
+  type SettingsUpdate,
+} from "@mai/domain";
+import { OpenRouterError } from "@mai/openrouter";
+import type { AuthUser } from "@mai/db";
+import type { Context } from "../../context";
+
+export type SyncStatus = "created" | "updated" | "unchanged" | "claimed" | "skipped" | "failed";
+export interface OpenRouterSync {
+  status: SyncStatus;
+  organizationId?: string;
+  message: string;
+}
+
+type Ui = SettingsUpdate["ui"];
+type Connections = NonNullable<Ui["directConnections"]>;
+
+function storedKeys(ctx: Context, ui: Ui | undefined): string[] {
+  const sealed = ui?.directConnections?.OPENAI_API_KEYS ?? [];
+  return sealed.map((value) => (value ? ctx.deps.secrets.open(value, SecretContext.settingsKey) : ""));
+}
+
+function withKeys(ui: Ui, keys: (k: string) => string): Ui {
+  if (!ui.directConnections) return ui;
+  return { ...ui, directConnections: { ...ui.directConnections, OPENAI_API_KEYS: ui.directConnections.OPENAI_API_KEYS.map(keys) } };
+}
+
+/** Settings as a client may see them: every key masked. */
+export async function readSettings(ctx: Context, user: AuthUser): Promise<{ ui: Ui }> {
+  const stored = (await getUserSettings(ctx.deps.db, user.id)) as { ui?: Ui };
+  const ui = stored.ui ?? {};
+  const plain = storedKeys(ctx, ui);
+  let i = 0;
+  return { ui: withKeys(ui, () => { const key = plain[i++] ?? ""; return key ? maskKey(key) : ""; }) };
+}
+
+export async function updateSettings(
+  ctx: Context,
+  user: AuthUser,
+  body: SettingsUpdate,
+): Promise<{ settings: { ui: Ui }; openrouterSync: OpenRouterSync }> {
+  const { deps } = ctx;
+  const previous = (await getUserSettings(deps.db, user.id)) as { ui?: Ui };
+  const incoming = body.ui as Ui;
+  const dc = incoming.directConnections;
+  // Masks sent back by a client that re-saves what it read keep the stored keys.
+  const plainKeys = dc ? restoreMaskedKeys(dc.OPENAI_API_KEYS.map((k) => k.trim()), storedKeys(ctx, previous.ui)) : [];
+  const plainUi: Ui = dc ? { ...incoming, directConnections: { ...dc, OPENAI_API_KEYS: plainKeys } } : incoming;
+
+  let k = 0;
+  const sealedUi = withKeys(plainUi, () => {
+    const key = plainKeys[k++] ?? "";
+    return key ? deps.secrets.seal(key, SecretContext.settingsKey) : "";
+  });
+  await saveUserSettings(deps.db, user.id, { ui: sealedUi }, deps.now());
+
+  const openrouterSync = await syncFromSettings(ctx, user, plainUi.directConnections);
+  return { settings: await readSettings(ctx, user), openrouterSync };
+}
+
+async function syncFromSettings(ctx: Context, user: AuthUser, dc: Connections | undefined): Promise<OpenRouterSync> {
+  const { deps } = ctx;
+  const connection = findOpenRouterConnection(dc, { extraHosts: deps.env.MAI_OPENROUTER_EXTRA_HOSTS });
+  if (!connection) {
+    return { status: "skipped", message: "No enabled OpenRouter connection with a valid key in these settings." };
+  }
+  const keyHint = maskKey(connection.key);
+  const fail = async (message: string, details: Record<string, unknown> = {}): Promise<OpenRouterSync> => {
+    await appendAudit(deps.db, {
+      actorUserId: user.id,
+      actorKind: "user",
+      action: "org_sync.failed",
+      organizationId: user.organizationId,
+      targetType: "user",
+      targetId: user.id,
+      details: { keyHint, reason: message, ...details },
+      ip: ctx.request.ip,
+    }).catch((error: unknown) => ctx.log.error({ err: { name: (error as Error).name } }, "audit write failed"));
+    return { status: "failed", message };
+  };
+
+  try {
+    if (user.role === "org_admin" && deps.env.MAI_VERIFY_KEYS) {
+      try {
+        const info = await deps.openrouter.getKeyInfo(connection.key, { timeoutMs: Math.min(deps.env.MAI_OPENROUTER_TIMEOUT_MS, 3_000) });
+        if (info.is_management_key) {
+          return await fail("This is an OpenRouter management key; chat needs an inference key.");
+        }
+      } catch (error) {
+        // A rejected key blocks the sync; an unreachable OpenRouter does not (verification is a courtesy).
+        if (error instanceof OpenRouterError && (error.status === 401 || error.status === 403)) {
+          return await fail(`OpenRouter rejected this key (${error.status}: ${error.message}).`, { status: error.status });
+        }
+        ctx.log.warn({ keyHint, status: error instanceof OpenRouterError ? error.status : undefined }, "key verification unavailable; syncing anyway");
+      }
+    }
+    const result = await syncOrganizationForUser(deps.db, deps.secrets, {
+      userId: user.id,
+      key: connection.key,
+      now: deps.now(),
+      ip: ctx.request.ip,
+    });
+    if (result.status === "conflict") return { status: "failed", message: result.message };
+    return {
+      status: result.status,
+      ...(result.organizationId ? { organizationId: result.organizationId } : {}),
+      message: result.message,
+    };
+  } catch (error) {
+    ctx.log.error({ keyHint, err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, "org sync failed");
+    return fail("The organisation sync failed; your settings are saved. Save again to retry.");
+  }
+}

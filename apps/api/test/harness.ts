@@ -1,0 +1,110 @@
+// A whole API for one test file: a fresh database (PGlite, or PostgreSQL when DATABASE_URL is
+// set), the OpenRouter simulator on loopback, captured log lines, and callers for any identity.
+import { Writable } from "node:stream";
+import { createUser, createOrganization, getAuthUser, schema, type AuthUser, type Driver } from "@mai/db";
+import { createTestDb, fakeOpenRouterKey, type TestDb } from "@mai/db/testing";
+import { externalUserId, type Role } from "@mai/domain";
+import { startSimulator, type Simulator } from "@mai/openrouter/simulator";
+import { randomUUID } from "node:crypto";
+import type { Context } from "../src/context";
+import { createDeps, type AppDeps } from "../src/deps";
+import { loadEnv } from "../src/env";
+import { createLogger } from "../src/logger";
+import { appRouter } from "../src/routers/_app";
+import { createCallerFactory } from "../src/trpc";
+
+export const INTERNAL_TOKEN = "test-internal-token-0123456789abcdef";
+const createCaller = createCallerFactory(appRouter);
+
+export interface Harness {
+  t: TestDb;
+  deps: AppDeps;
+  sim: Simulator;
+  /** Every log line written so far (JSON text), for leak checks. */
+  logs: string[];
+  /** Cookies set through the context, per call. */
+  cookies: string[];
+  context(user: AuthUser | null, options?: { internal?: boolean; ip?: string }): Context;
+  caller(user: AuthUser | null, options?: { internal?: boolean; ip?: string }): ReturnType<typeof createCaller>;
+  internal(): ReturnType<typeof createCaller>;
+  /** A user with this role, mapped to `organizationId` if given. */
+  user(role: Role, options?: { organizationId?: string; email?: string; passwordHash?: string }): Promise<AuthUser>;
+  /** An organisation with a client key, and its administrator. */
+  org(name?: string): Promise<{ id: string; key: string; admin: AuthUser }>;
+  close(): Promise<void>;
+}
+
+let keySeq = 0x1000;
+export const nextKey = () => fakeOpenRouterKey((keySeq++).toString(16));
+
+export async function createHarness(driver: Driver, envOverrides: Record<string, string> = {}): Promise<Harness> {
+  const t = await createTestDb(driver, { max: 12 });
+  const sim = await startSimulator({ port: 0, generationDelayMs: 0 });
+  const logs: string[] = [];
+  const cookies: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const env = loadEnv({
+    NODE_ENV: "test",
+    MAI_INTERNAL_TOKEN: INTERNAL_TOKEN,
+    MAI_OPENROUTER_BASE_URL: sim.url,
+    MAI_OPENROUTER_EXTRA_HOSTS: sim.origin,
+    LOG_LEVEL: "debug",
+    ...envOverrides,
+  });
+  const deps = createDeps({ db: t.db, secrets: t.secrets, env, logger: createLogger({ level: "debug", destination }) });
+
+  const context = (user: AuthUser | null, options: { internal?: boolean; ip?: string } = {}): Context => ({
+    deps,
+    log: deps.logger,
+    requestId: randomUUID(),
+    request: { ip: options.ip ?? "127.0.0.1", userAgent: "vitest", secure: false },
+    user,
+    auth: user ? { kind: "token", tokenId: "00000000-0000-4000-8000-000000000000" } : null,
+    internal: options.internal ?? false,
+    setCookie: (cookie) => cookies.push(cookie),
+  });
+
+  let seq = 0;
+  const harness: Harness = {
+    t,
+    deps,
+    sim,
+    logs,
+    cookies,
+    context,
+    caller: (user, options) => createCaller(context(user, options)),
+    internal: () => createCaller(context(null, { internal: true })),
+    async user(role, options = {}) {
+      const row = await createUser(t.db, {
+        email: options.email ?? `${role}-${++seq}-${randomUUID().slice(0, 8)}@test.example`,
+        name: `${role} ${seq}`,
+        role,
+        passwordHash: options.passwordHash ?? null,
+      });
+      if (options.organizationId) {
+        await t.db.insert(schema.userClientMapping).values({
+          userId: row.id,
+          organizationId: options.organizationId,
+          externalUserId: externalUserId(options.organizationId, row.id),
+        });
+      }
+      return (await getAuthUser(t.db, row.id))!;
+    },
+    async org(name) {
+      const key = nextKey();
+      const org = await createOrganization(t.db, t.secrets, { name: name ?? `Org ${++seq} ${randomUUID().slice(0, 6)}`, key });
+      const admin = await harness.user("org_admin", { organizationId: org.id });
+      return { id: org.id, key, admin };
+    },
+    async close() {
+      await sim.close();
+      await t.close();
+    },
+  };
+  return harness;
+}
