@@ -1,0 +1,86 @@
+import { TRPCError } from "@trpc/server";
+import { billedCost } from "@mai/domain";
+import { testDrivers } from "@mai/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHarness, type Harness } from "./harness";
+
+const code = (p: Promise<unknown>) => p.then(() => "OK", (e) => (e instanceof TRPCError ? e.code : String(e)));
+
+describe.each(testDrivers())("internal procedures on %s", (driver) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(driver);
+  });
+  afterAll(() => h.close());
+
+  it.each([
+    ["resolveContext", (c: ReturnType<Harness["caller"]>) => c.internal.resolveContext({ token: "mai_x" })],
+    ["recordUsage", (c: ReturnType<Harness["caller"]>) => c.internal.recordUsage({ events: [] })],
+    ["reserve", (c: ReturnType<Harness["caller"]>) => c.internal.reserve({ organizationId: "00000000-0000-4000-8000-000000000000", amountNano: 1n })],
+    ["settle", (c: ReturnType<Harness["caller"]>) => c.internal.settle({ organizationId: "00000000-0000-4000-8000-000000000000", period: "2026-11", reservedNano: 1n })],
+  ])("%s refuses anyone without the internal token, even the provider", async (_name, call) => {
+    expect(await code(call(h.caller(null)))).toBe("UNAUTHORIZED");
+    expect(await code(call(h.caller(await h.user("provider_admin"))))).toBe("UNAUTHORIZED");
+  });
+
+  it("resolves a personal token to the organisation, its decrypted key, markup, limit and external id", async () => {
+    const org = await h.org();
+    const member = await h.user("member", { organizationId: org.id });
+    const { token } = await h.caller(member).auth.createToken({ name: "chat" });
+    const ctx = await h.internal().internal.resolveContext({ token });
+    expect(ctx).toMatchObject({
+      user: { id: member.id, role: "member" },
+      externalUserId: member.externalUserId,
+      organization: { id: org.id, active: true, markupBp: 13_000, monthlyLimitNano: 1_000_000_000_000n },
+      openrouterKey: org.key,
+      billing: { timeZone: "UTC", spentNano: 0n, reservedNano: 0n },
+    });
+    expect(await code(h.internal().internal.resolveContext({ token: `mai_${"0".repeat(48)}` }))).toBe("UNAUTHORIZED");
+  });
+
+  it("resolves Open WebUI's forwarded identity by id, then by e-mail; unmapped users are refused", async () => {
+    const org = await h.org();
+    const member = await h.user("member", { organizationId: org.id });
+    const byEmail = await h.internal().internal.resolveContext({ openWebUiUser: { id: "owui-1", email: member.email.toUpperCase() } });
+    expect(byEmail.user.id).toBe(member.id);
+    const loner = await h.user("member");
+    expect(await code(h.internal().internal.resolveContext({ openWebUiUser: { id: "owui-2", email: loner.email } }))).toBe("FORBIDDEN");
+    expect(await code(h.internal().internal.resolveContext({ openWebUiUser: { id: "owui-3" } }))).toBe("UNAUTHORIZED");
+  });
+
+  it("records usage idempotently and admits against the monthly limit atomically", async () => {
+    const org = await h.org();
+    const member = await h.user("member", { organizationId: org.id });
+    const event = {
+      generationId: `gen-1763700000-${"a".repeat(20)}`,
+      organizationId: org.id,
+      userId: member.id,
+      externalUserId: member.externalUserId!,
+      model: "openai/gpt-4o-mini",
+      provider: "OpenAI",
+      promptTokens: 12,
+      completionTokens: 3,
+      rawCostNano: 4_200n,
+      markupBp: 13_000,
+      status: "ok" as const,
+      streamed: false,
+      occurredAt: new Date(),
+    };
+    expect(await h.internal().internal.recordUsage({ events: [event] })).toEqual({ inserted: 1, duplicates: 0 });
+    expect(await h.internal().internal.recordUsage({ events: [event] })).toEqual({ inserted: 0, duplicates: 1 });
+    const { token } = await h.caller(member).auth.createToken({ name: "t" });
+    const ctx = await h.internal().internal.resolveContext({ token });
+    expect(ctx.billing.spentNano).toBe(billedCost(4_200n, 13_000));
+
+    const reserved = await h.internal().internal.reserve({ organizationId: org.id, amountNano: 1_000_000n });
+    expect(reserved).toMatchObject({ admitted: true, reservedNano: 1_000_000n, period: ctx.billing.period });
+    const tooMuch = await h.internal().internal.reserve({ organizationId: org.id, amountNano: 1_000_000_000_000n });
+    expect(tooMuch.admitted).toBe(false);
+    await h.internal().internal.settle({ organizationId: org.id, period: reserved.period, reservedNano: 1_000_000n });
+    expect((await h.internal().internal.resolveContext({ token })).billing.reservedNano).toBe(0n);
+  });
+
+  it("rejects malformed usage events", async () => {
+    expect(await code(h.internal().internal.recordUsage({ events: [{ generationId: "" } as never] }))).toBe("BAD_REQUEST");
+  });
+});
