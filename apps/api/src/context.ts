@@ -76,7 +76,9 @@ export async function resolveIdentity(
 }
 
 export async function createContextFromRequest(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<Context> {
-  const requestId = (typeof req.headers["x-request-id"] === "string" && req.headers["x-request-id"].slice(0, 64)) || randomUUID();
+  // The server assigns the id (validated) before anything else runs.
+  const header = req.headers["x-request-id"];
+  const requestId = typeof header === "string" && header ? header : randomUUID();
   const identity = await resolveIdentity(deps, req.headers);
   return {
     deps,

@@ -1,5 +1,6 @@
 // The API's HTTP surface: tRPC under /trpc, health and readiness, and the one REST endpoint an
 // Open WebUI-based chat client calls unchanged (POST /api/v1/users/user/settings/update).
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
@@ -66,8 +67,15 @@ export function createApiServer(deps: AppDeps): ApiServer {
   const server = createServer((req, res) => {
     const started = performance.now();
     const url = new URL(req.url ?? "/", "http://localhost");
+    // One id per request, echoed to the client and carried by every log line of the request.
+    const incoming = req.headers["x-request-id"];
+    const requestId = typeof incoming === "string" && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
     res.on("finish", () => {
-      deps.logger.debug({ method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request");
+      const fields = { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      if (url.pathname === "/healthz" || url.pathname === "/readyz") deps.logger.debug(fields, "request");
+      else deps.logger.info(fields, "request");
     });
     const route = `${req.method} ${url.pathname}`;
     if (url.pathname.startsWith("/trpc/")) return trpcHandler(req, res);
