@@ -12,6 +12,12 @@ import { loadEnv } from "../src/env";
 import { createLogger } from "../src/logger";
 import { appRouter } from "../src/routers/_app";
 import { createCallerFactory } from "../src/trpc";
+import { createApiServer, type ApiServer } from "../src/server";
+import { createApiToken } from "@mai/db";
+import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
+import superjson from "superjson";
+import type { AppRouter } from "../src/routers/_app";
+import { generateApiToken } from "../src/services/auth/tokens";
 
 export const INTERNAL_TOKEN = "test-internal-token-0123456789abcdef";
 const createCaller = createCallerFactory(appRouter);
@@ -29,6 +35,8 @@ export interface Harness {
   internal(): ReturnType<typeof createCaller>;
   /** A user with this role, mapped to `organizationId` if given. */
   user(role: Role, options?: { organizationId?: string; email?: string; passwordHash?: string }): Promise<AuthUser>;
+  /** A typed tRPC client over real HTTP, authenticated with a fresh personal token of `user`. */
+  http(user: AuthUser | null): Promise<TRPCClient<AppRouter>>;
   /** An organisation with a client key, and its administrator. */
   org(name?: string): Promise<{ id: string; key: string; admin: AuthUser }>;
   close(): Promise<void>;
@@ -70,6 +78,7 @@ export async function createHarness(driver: Driver, envOverrides: Record<string,
   });
 
   let seq = 0;
+  let server: { api: ApiServer; url: string } | undefined;
   const harness: Harness = {
     t,
     deps,
@@ -95,6 +104,21 @@ export async function createHarness(driver: Driver, envOverrides: Record<string,
       }
       return (await getAuthUser(t.db, row.id))!;
     },
+    async http(user) {
+      if (!server) {
+        const api = createApiServer(deps);
+        server = { api, url: (await api.listen(0, "127.0.0.1")).url };
+      }
+      let authorization: string | undefined;
+      if (user) {
+        const token = generateApiToken();
+        await createApiToken(t.db, { userId: user.id, name: "harness", prefix: token.prefix, tokenHash: token.hash });
+        authorization = `Bearer ${token.token}`;
+      }
+      return createTRPCClient<AppRouter>({
+        links: [httpLink({ url: `${server.url}/trpc`, transformer: superjson, headers: () => (authorization ? { authorization } : {}) })],
+      });
+    },
     async org(name) {
       const key = nextKey();
       const org = await createOrganization(t.db, t.secrets, { name: name ?? `Org ${++seq} ${randomUUID().slice(0, 6)}`, key });
@@ -102,6 +126,7 @@ export async function createHarness(driver: Driver, envOverrides: Record<string,
       return { id: org.id, key, admin };
     },
     async close() {
+      await server?.api.close();
       await sim.close();
       await t.close();
     },

@@ -13,3 +13,7 @@ export * from "./queries/usage";
 export * from "./queries/limits";
 export * from "./queries/auth";
 export * from "./queries/user-settings";
+export * from "./queries/organization-admin";
+export * from "./queries/members";
+export * from "./queries/usage-reports";
+export * from "./queries/mapping-reports";

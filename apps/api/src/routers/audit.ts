@@ -1,4 +1,45 @@
-import { router } from "../trpc";
+// audit.list: provider sees every entry (optionally one organisation's); a client administrator
+// only their own organisation's; members FORBIDDEN. Entries never hold a key (appendAudit refuses
+// one); the output schema checks again, so a leak would be a server error, never a response.
+import { containsSecret } from "@mai/db";
+import { z } from "zod";
+import { listAuditEntries } from "../services/audit/list";
+import { authedProcedure, router } from "../trpc";
 
-// Contract procedures of design.md; implemented in the API issue.
-export const auditRouter = router({});
+const json = z.record(z.string(), z.unknown()).nullable();
+
+const auditEntry = z
+  .object({
+    id: z.number().int(),
+    createdAt: z.date(),
+    actorUserId: z.string().nullable(),
+    actorKind: z.string(),
+    action: z.string(),
+    organizationId: z.string().nullable(),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    before: json,
+    after: json,
+    details: json,
+    ip: z.string().nullable(),
+  })
+  .refine((entry) => !containsSecret(entry), {
+    message: "An audit entry must never contain a key or token.",
+  });
+
+export const auditRouter = router({
+  list: authedProcedure
+    .input(
+      z
+        .object({
+          organizationId: z.uuid().optional(),
+          // Exact action ("org_sync.created"), or a prefix ending in "*" ("org_sync.*").
+          action: z.string().trim().min(1).max(100).optional(),
+          cursor: z.number().int().positive().optional(),
+          limit: z.number().int().min(1).max(200).default(50),
+        })
+        .optional(),
+    )
+    .output(z.object({ items: z.array(auditEntry), nextCursor: z.number().int().nullable() }))
+    .query(({ ctx, input }) => listAuditEntries(ctx, input ?? { limit: 50 })),
+});

@@ -1,4 +1,37 @@
-import { router } from "../trpc";
+// Organisation members: the provider for any organisation, a client administrator for their own
+// (orgProcedure); members are refused. A new user's one-time password is returned once, by add.
+import { z } from "zod";
+import { addMember } from "../services/members/add";
+import { listOrganizationMembers } from "../services/members/list";
+import { removeMember } from "../services/members/remove";
+import { orgProcedure, router } from "../trpc";
 
-// Contract procedures of design.md; implemented in the API issue.
-export const membersRouter = router({});
+const memberOut = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(["provider_admin", "org_admin", "member"]),
+  externalUserId: z.string(),
+  createdAt: z.date(),
+  joinedAt: z.date(),
+});
+
+export const membersRouter = router({
+  list: orgProcedure.output(z.array(memberOut)).query(({ ctx }) => listOrganizationMembers(ctx, ctx.org)),
+
+  add: orgProcedure
+    .input(
+      z.object({
+        email: z.string().trim().max(320).pipe(z.email()),
+        name: z.string().trim().max(200).optional(),
+        role: z.enum(["org_admin", "member"]),
+      }),
+    )
+    .output(z.object({ member: memberOut, created: z.boolean(), oneTimePassword: z.string().nullable() }))
+    .mutation(({ ctx, input }) => addMember(ctx, ctx.user, ctx.org, input)),
+
+  remove: orgProcedure
+    .input(z.object({ userId: z.uuid() }))
+    .output(z.object({ removed: z.literal(true) }))
+    .mutation(({ ctx, input }) => removeMember(ctx, ctx.user, ctx.org, input.userId)),
+});

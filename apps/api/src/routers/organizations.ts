@@ -1,4 +1,110 @@
-import { router } from "../trpc";
+// Client organisations. The provider sees and manages all of them; a client administrator reads
+// their own and may change its billing e-mail. Keys leave only masked — the output schemas admit
+// nothing else — except a freshly provisioned key, returned once by create and rotateKey.
+import { getOrganization } from "@mai/db";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { createOrganizationWithKey } from "../services/organizations/create";
+import { deactivateClientOrganization } from "../services/organizations/deactivate";
+import { getOrganizationDetails } from "../services/organizations/get";
+import { listOrganizations } from "../services/organizations/list";
+import { rotateOrganizationKey } from "../services/organizations/rotate-key";
+import { setClientKey } from "../services/organizations/set-key";
+import { updateOrganizationSettings } from "../services/organizations/update";
+import { authedProcedure, orgProcedure, providerProcedure, router } from "../trpc";
 
-// Contract procedures of design.md; implemented in the API issue.
-export const organizationsRouter = router({});
+/** Provider-only actions on one named organisation, loaded once into ctx.org. */
+const providerOrgProcedure = providerProcedure
+  .input(z.object({ organizationId: z.uuid() }))
+  .use(async ({ ctx, input, next }) => {
+    const org = await getOrganization(ctx.deps.db, input.organizationId);
+    if (!org) throw new TRPCError({ code: "NOT_FOUND", message: "Organisation not found." });
+    return next({ ctx: { ...ctx, org } });
+  });
+
+const maskedKey = z.string().refine((k) => k.includes("…"), "keys leave the API masked");
+// The one place a plaintext key may appear: right after OpenRouter minted it.
+const provisionedKey = z.string().startsWith("sk-or-");
+
+export const organizationOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  billingEmail: z.string().nullable(),
+  markupBp: z.number().int(),
+  markup: z.string(),
+  monthlyLimitNano: z.bigint(),
+  active: z.boolean(),
+  keyHint: maskedKey.nullable(),
+  keySource: z.enum(["provisioned", "client"]).nullable(),
+  provisioned: z.boolean(),
+  period: z.string(),
+  monthToDateNano: z.bigint(),
+  memberCount: z.number().int(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  deactivatedAt: z.date().nullable(),
+});
+
+const markup = z.union([z.string().trim().min(1).max(20), z.number().positive()]);
+const usd = z.union([z.string().trim().min(1).max(40), z.number().nonnegative()]);
+const billingEmail = z.string().trim().max(320).pipe(z.email());
+const name = z.string().trim().min(1).max(200);
+const key = z.string().min(1).max(300);
+
+export const organizationsRouter = router({
+  list: authedProcedure.output(z.array(organizationOut)).query(({ ctx }) => listOrganizations(ctx, ctx.user)),
+
+  get: orgProcedure.output(organizationOut).query(({ ctx }) => getOrganizationDetails(ctx, ctx.org)),
+
+  create: providerProcedure
+    .input(
+      z.object({
+        name,
+        billingEmail: billingEmail.nullable().optional(),
+        /** USD, e.g. "1000"; default: the global default. */
+        monthlyLimitUsd: usd.optional(),
+        /** Multiplier, e.g. "1.3"; default: the global default. */
+        markup: markup.optional(),
+        /** Mint the organisation's key through the provisioning key (returned once as provisionedKey). */
+        provisionKey: z.boolean(),
+        /** Otherwise, optionally, the client's own key. */
+        key: key.optional(),
+      }),
+    )
+    .output(z.object({ organization: organizationOut, provisionedKey: provisionedKey.nullable() }))
+    .mutation(({ ctx, input }) => createOrganizationWithKey(ctx, ctx.user, input)),
+
+  update: orgProcedure
+    .input(
+      z.object({
+        name: name.optional(),
+        billingEmail: billingEmail.nullable().optional(),
+        markup: markup.optional(),
+        monthlyLimitUsd: usd.optional(),
+        active: z.boolean().optional(),
+      }),
+    )
+    .output(organizationOut)
+    .mutation(({ ctx, input }) => updateOrganizationSettings(ctx, ctx.user, ctx.org, input)),
+
+  setKey: providerOrgProcedure
+    .input(z.object({ key }))
+    .output(
+      z.object({
+        organization: organizationOut,
+        status: z.enum(["updated", "unchanged"]),
+        previousKeyDeleted: z.boolean().nullable(),
+      }),
+    )
+    .mutation(({ ctx, input }) => setClientKey(ctx, ctx.user, ctx.org, input.key)),
+
+  rotateKey: providerOrgProcedure
+    .output(
+      z.object({ organization: organizationOut, provisionedKey, previousKeyDeleted: z.boolean().nullable() }),
+    )
+    .mutation(({ ctx }) => rotateOrganizationKey(ctx, ctx.user, ctx.org)),
+
+  deactivate: providerOrgProcedure
+    .output(z.object({ organization: organizationOut, upstreamKey: z.enum(["disabled", "missing", "none"]) }))
+    .mutation(({ ctx }) => deactivateClientOrganization(ctx, ctx.user, ctx.org)),
+});

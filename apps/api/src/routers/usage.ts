@@ -1,4 +1,163 @@
-import { router } from "../trpc";
+// usage.*: dashboards and the monthly statement. Every procedure resolves its scope through
+// services/usage/scope.ts (provider: any organisation; org admin: own; member: own usage only),
+// so members are admitted here — which is why these build on authedProcedure, not orgProcedure.
+// All figures are in the billing time zone; money is bigint nano-USD (superjson carries it).
+import { z } from "zod";
+import { usageByModel, usageByUser } from "../services/usage/breakdown";
+import { usageDaily } from "../services/usage/daily";
+import { usageEvents } from "../services/usage/events";
+import { exportUsageCsv } from "../services/usage/export-csv";
+import { usageSummary } from "../services/usage/summary";
+import { authedProcedure, router } from "../trpc";
 
-// Contract procedures of design.md; implemented in the API issue.
-export const usageRouter = router({});
+const organizationId = z.uuid().optional();
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date written YYYY-MM-DD.");
+const nano = z.bigint();
+const status = z.enum(["ok", "error", "aborted", "incomplete"]);
+
+const figures = {
+  requests: z.number().int(),
+  errorRequests: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  totalTokens: z.number().int(),
+  rawCostNano: nano,
+  billedCostNano: nano,
+};
+const periodFigures = z.object({
+  ...figures,
+  reasoningTokens: z.number().int(),
+  cachedTokens: z.number().int(),
+});
+
+// prefault: calling with no input at all means "all defaults".
+const breakdownInput = z
+  .object({ organizationId, from: localDate.optional(), to: localDate.optional() })
+  .prefault({});
+const breakdownOutput = <T extends z.ZodRawShape>(row: T) =>
+  z.object({
+    from: z.string(),
+    to: z.string(),
+    timeZone: z.string(),
+    rows: z.array(z.object({ ...row, ...figures })),
+  });
+
+export const usageRouter = router({
+  summary: authedProcedure
+    .input(z.object({ organizationId }).optional())
+    .output(
+      z.object({
+        organizationId: z.string(),
+        organizationName: z.string(),
+        userId: z.string().nullable(),
+        timeZone: z.string(),
+        today: periodFigures.extend({ date: z.string() }),
+        monthToDate: periodFigures.extend({ period: z.string(), from: z.string(), to: z.string() }),
+        limit: z.object({
+          period: z.string(),
+          limitNano: nano,
+          spentNano: nano,
+          reservedNano: nano,
+          remainingNano: nano,
+          usedBp: z.number().int(),
+          percentUsed: z.number(),
+          level: z.enum(["ok", "warning", "exceeded"]),
+        }),
+      }),
+    )
+    .query(({ ctx, input }) => usageSummary(ctx, input ?? {})),
+
+  daily: authedProcedure
+    .input(
+      z
+        .object({
+          organizationId,
+          days: z.number().int().min(1).max(366).default(30),
+          userId: z.uuid().optional(),
+          model: z.string().min(1).max(300).optional(),
+        })
+        .prefault({}),
+    )
+    .output(z.array(z.object({ date: z.string(), ...figures })))
+    .query(({ ctx, input }) => usageDaily(ctx, input)),
+
+  byUser: authedProcedure
+    .input(breakdownInput)
+    .output(
+      breakdownOutput({
+        userId: z.string(),
+        email: z.string().nullable(),
+        name: z.string().nullable(),
+        externalUserId: z.string(),
+      }),
+    )
+    .query(({ ctx, input }) => usageByUser(ctx, input)),
+
+  byModel: authedProcedure
+    .input(breakdownInput)
+    .output(breakdownOutput({ model: z.string(), users: z.number().int() }))
+    .query(({ ctx, input }) => usageByModel(ctx, input)),
+
+  events: authedProcedure
+    .input(
+      z
+        .object({
+          organizationId,
+          userId: z.uuid().optional(),
+          model: z.string().min(1).max(300).optional(),
+          status: status.optional(),
+          from: localDate.optional(),
+          to: localDate.optional(),
+          cursor: z.string().min(1).max(600).optional(),
+          limit: z.number().int().min(1).max(200).default(50),
+        })
+        .prefault({}),
+    )
+    .output(
+      z.object({
+        items: z.array(
+          z.object({
+            generationId: z.string(),
+            occurredAt: z.date(),
+            usageDate: z.string(),
+            userId: z.string(),
+            email: z.string().nullable(),
+            externalUserId: z.string(),
+            model: z.string(),
+            provider: z.string().nullable(),
+            promptTokens: z.number().int(),
+            completionTokens: z.number().int(),
+            reasoningTokens: z.number().int(),
+            cachedTokens: z.number().int(),
+            rawCostNano: nano,
+            billedCostNano: nano,
+            markupBp: z.number().int(),
+            status,
+            streamed: z.boolean(),
+            latencyMs: z.number().int().nullable(),
+            ttfbMs: z.number().int().nullable(),
+          }),
+        ),
+        nextCursor: z.string().nullable(),
+      }),
+    )
+    .query(({ ctx, input }) => usageEvents(ctx, input)),
+
+  exportCsv: authedProcedure
+    .input(
+      z.object({
+        organizationId,
+        month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "Use a month written YYYY-MM."),
+      }),
+    )
+    .output(
+      z.object({
+        filename: z.string(),
+        contentType: z.literal("text/csv"),
+        content: z.string(),
+        rows: z.number().int(),
+        totalBilledCostNano: nano,
+      }),
+    )
+    .query(({ ctx, input }) => exportUsageCsv(ctx, input)),
+});

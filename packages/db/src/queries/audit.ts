@@ -1,7 +1,7 @@
 // The audit log is written by every state change that matters (org sync, key changes, limits…).
 // It must never hold a key or a token: appendAudit refuses an entry that contains one, so a
 // careless caller fails loudly in tests instead of leaking quietly in production.
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, like, lt, type SQL } from "drizzle-orm";
 import { DomainError } from "@mai/domain";
 import type { Executor } from "../client";
 import { auditLog } from "../schema/index";
@@ -47,13 +47,24 @@ export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void
   });
 }
 
+/**
+ * Newest first, keyset-paginated on the id. `action` matches exactly, or as a prefix when it ends
+ * with "*" ("org_sync.*" → every org-sync outcome).
+ */
 export async function listAudit(
   db: Executor,
-  options: { organizationId?: string; cursor?: number; limit?: number } = {},
+  options: { organizationId?: string; action?: string; cursor?: number; limit?: number } = {},
 ): Promise<{ items: (typeof auditLog.$inferSelect)[]; nextCursor: number | null }> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
   const filters: SQL[] = [];
   if (options.organizationId) filters.push(eq(auditLog.organizationId, options.organizationId));
+  if (options.action) {
+    filters.push(
+      options.action.endsWith("*")
+        ? like(auditLog.action, `${options.action.slice(0, -1).replace(/[\\%_]/g, "\\$&")}%`)
+        : eq(auditLog.action, options.action),
+    );
+  }
   if (options.cursor != null) filters.push(lt(auditLog.id, options.cursor));
   const rows = await db
     .select()

@@ -1,6 +1,6 @@
 // Identity lookups for every request: a session cookie or a personal API token (both stored as
 // SHA-256) resolves to the user, their role and their organisation in one query.
-import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { Role } from "@mai/domain";
 import type { Executor } from "../client";
 import { apiTokens, sessions, userClientMapping, users } from "../schema/index";

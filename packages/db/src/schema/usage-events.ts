@@ -36,7 +36,8 @@ export const usageEvents = pgTable(
     recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("usage_events_org_occurred_idx").on(t.organizationId, t.occurredAt.desc()),
+    // The events page's keyset cursor is (occurred_at, generation_id) within an organisation.
+    index("usage_events_org_occurred_idx").on(t.organizationId, t.occurredAt.desc(), t.generationId.desc()),
     index("usage_events_org_user_occurred_idx").on(t.organizationId, t.userId, t.occurredAt.desc()),
     index("usage_events_user_occurred_idx").on(t.userId, t.occurredAt.desc()),
     index("usage_events_org_period_idx").on(t.organizationId, t.period),

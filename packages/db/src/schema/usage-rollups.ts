@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { clientOrganizations } from "./client-organizations";
 
 // Daily rollup per organisation × local day × user × model, maintained in the same transaction as
@@ -23,7 +23,11 @@ export const usageDaily = pgTable(
     rawCostNano: bigint("raw_cost_nano", { mode: "bigint" }).notNull().default(sql`0`),
     billedCostNano: bigint("billed_cost_nano", { mode: "bigint" }).notNull().default(sql`0`),
   },
-  (t) => [primaryKey({ columns: [t.organizationId, t.usageDate, t.userId, t.model] })],
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.usageDate, t.userId, t.model] }),
+    // Cross-organisation reports (the provider's statistics) filter by day alone.
+    index("usage_daily_usage_date_idx").on(t.usageDate),
+  ],
 );
 
 // The monthly-limit counter per organisation and billing period. `spent` grows only through

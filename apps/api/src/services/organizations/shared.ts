@@ -1,0 +1,131 @@
+// What an organisation looks like outside the API (no ciphertext, no fingerprint, the key only as
+// its masked hint, money as nano-USD bigints and the markup also as an exact multiplier string),
+// and the audit helper every organisation change uses.
+import {
+  appendAudit,
+  getGlobalSettings,
+  getOrganizationWithSpend,
+  type AuthUser,
+  type Executor,
+  type Organization,
+  type OrganizationWithSpend,
+} from "@mai/db";
+import { DomainError, markupToMultiplier, periodKeyOf, usdToNano, type KeySource } from "@mai/domain";
+import type { Context } from "../../context";
+
+export interface OrganizationDto {
+  id: string;
+  name: string;
+  billingEmail: string | null;
+  markupBp: number;
+  /** The multiplier as exact decimal text: 13000 → "1.3". */
+  markup: string;
+  monthlyLimitNano: bigint;
+  active: boolean;
+  keyHint: string | null;
+  keySource: KeySource | null;
+  /** The key was minted through the provider's provisioning key (OpenRouter manages its limit). */
+  provisioned: boolean;
+  /** Billing period of `monthToDateNano` (YYYY-MM in the billing time zone). */
+  period: string;
+  /** Billed spend (markup included) in the current billing month. */
+  monthToDateNano: bigint;
+  memberCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+  deactivatedAt: Date | null;
+}
+
+export function toOrganizationDto(row: OrganizationWithSpend, period: string): OrganizationDto {
+  return {
+    id: row.id,
+    name: row.name,
+    billingEmail: row.billingEmail,
+    markupBp: row.markupBp,
+    markup: markupToMultiplier(row.markupBp),
+    monthlyLimitNano: row.monthlyLimitNano,
+    active: row.active,
+    keyHint: row.keyHint,
+    keySource: row.keySource,
+    provisioned: row.openrouterKeyHash !== null,
+    period,
+    monthToDateNano: row.periodSpentNano,
+    memberCount: row.memberCount,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    deactivatedAt: row.deactivatedAt,
+  };
+}
+
+/** The current billing period (the month in the billing time zone). */
+export async function currentPeriod(ctx: Context, db: Executor = ctx.deps.db): Promise<string> {
+  const { billingTimeZone } = await getGlobalSettings(db);
+  return periodKeyOf(ctx.deps.now(), billingTimeZone);
+}
+
+export async function loadOrganizationDto(ctx: Context, organizationId: string): Promise<OrganizationDto> {
+  const period = await currentPeriod(ctx);
+  const row = await getOrganizationWithSpend(ctx.deps.db, organizationId, period);
+  if (!row) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  return toOrganizationDto(row, period);
+}
+
+/** A monthly limit typed in USD ("250", "99.5") as exact nano-USD; negative amounts are refused. */
+export function parseMonthlyLimit(usd: string | number): bigint {
+  const nano = usdToNano(usd);
+  if (nano < 0n) throw new DomainError("INVALID_INPUT", "The monthly limit cannot be negative.");
+  return nano;
+}
+
+/** The auditable fields of an organisation (JSON-safe: bigints as decimal text, the key as its hint). */
+export function auditView(org: Organization): Record<string, unknown> {
+  return {
+    name: org.name,
+    billingEmail: org.billingEmail,
+    markupBp: org.markupBp,
+    monthlyLimitNano: org.monthlyLimitNano.toString(),
+    active: org.active,
+    keyHint: org.keyHint,
+    keySource: org.keySource,
+  };
+}
+
+/** Only the fields that differ, before and after. */
+export function changes(
+  before: Organization,
+  after: Organization,
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const a = auditView(before);
+  const b = auditView(after);
+  const keys = Object.keys(b).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  return {
+    before: Object.fromEntries(keys.map((k) => [k, a[k]])),
+    after: Object.fromEntries(keys.map((k) => [k, b[k]])),
+  };
+}
+
+export function auditOrganization(
+  ctx: Context,
+  db: Executor,
+  actor: AuthUser,
+  organizationId: string,
+  action: string,
+  entry: {
+    before?: Record<string, unknown>;
+    after?: Record<string, unknown>;
+    details?: Record<string, unknown>;
+  } = {},
+): Promise<void> {
+  return appendAudit(db, {
+    actorUserId: actor.id,
+    actorKind: "user",
+    action: `organization.${action}`,
+    organizationId,
+    targetType: "organization",
+    targetId: organizationId,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    details: entry.details ?? null,
+    ip: ctx.request.ip,
+  });
+}

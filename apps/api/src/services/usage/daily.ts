@@ -1,0 +1,41 @@
+// The daily trend: one row per local day in the billing time zone, oldest first, days without
+// usage present as zeros (a chart must not silently join the neighbours of a quiet day).
+import { reportUsageDaily } from "@mai/db";
+import { addDays, today } from "./dates";
+import { resolveUsageScope, type AuthedContext } from "./scope";
+
+export async function usageDaily(
+  ctx: AuthedContext,
+  input: {
+    organizationId?: string | undefined;
+    days: number;
+    userId?: string | undefined;
+    model?: string | undefined;
+  },
+) {
+  const scope = await resolveUsageScope(ctx, input);
+  const to = today(scope.now, scope.timeZone);
+  const from = addDays(to, -(input.days - 1));
+  const rows = await reportUsageDaily(ctx.deps.db, {
+    organizationId: scope.organization.id,
+    userId: scope.userId,
+    model: input.model ?? null,
+    from,
+    to,
+  });
+  const byDate = new Map(rows.map((r) => [r.date, r]));
+  return Array.from({ length: input.days }, (_, i) => {
+    const date = addDays(from, i);
+    const r = byDate.get(date);
+    return {
+      date,
+      requests: r?.requests ?? 0,
+      errorRequests: r?.errorRequests ?? 0,
+      promptTokens: r?.promptTokens ?? 0,
+      completionTokens: r?.completionTokens ?? 0,
+      totalTokens: (r?.promptTokens ?? 0) + (r?.completionTokens ?? 0),
+      rawCostNano: r?.rawCostNano ?? 0n,
+      billedCostNano: r?.billedCostNano ?? 0n,
+    };
+  });
+}

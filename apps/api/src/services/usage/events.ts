@@ -1,0 +1,59 @@
+// Recent usage events, newest first. The cursor is opaque to clients: the last row's exact
+// (occurred_at, generation_id), so pages neither skip nor repeat rows while new events arrive.
+import { listUsageEventsPage, type UsageEventCursor, type UsageStatus } from "@mai/db";
+import { DomainError, zonedMidnight } from "@mai/domain";
+import { addDays } from "./dates";
+import { resolveUsageScope, type AuthedContext } from "./scope";
+
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+export function encodeEventCursor(cursor: UsageEventCursor): string {
+  return Buffer.from(`${cursor.occurredAt}|${cursor.generationId}`, "utf8").toString("base64url");
+}
+
+export function decodeEventCursor(text: string): UsageEventCursor {
+  const raw = Buffer.from(text, "base64url").toString("utf8");
+  const bar = raw.indexOf("|");
+  const occurredAt = raw.slice(0, bar);
+  const generationId = raw.slice(bar + 1);
+  const t = Date.parse(occurredAt);
+  // Date.parse accepts 30 February; a real instant survives the round trip unchanged.
+  const real =
+    CURSOR_TIME.test(occurredAt) &&
+    !Number.isNaN(t) &&
+    new Date(t).toISOString().slice(0, 19) === occurredAt.slice(0, 19);
+  if (bar < 0 || !real || generationId === "") {
+    throw new DomainError("INVALID_INPUT", "The cursor is not one this API returned.");
+  }
+  return { occurredAt, generationId };
+}
+
+export interface UsageEventsInput {
+  organizationId?: string | undefined;
+  userId?: string | undefined;
+  model?: string | undefined;
+  status?: UsageStatus | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+export async function usageEvents(ctx: AuthedContext, input: UsageEventsInput) {
+  const scope = await resolveUsageScope(ctx, input);
+  if (input.from && input.to && input.from > input.to) {
+    throw new DomainError("INVALID_INPUT", "The start date must not be after the end date.");
+  }
+  const page = await listUsageEventsPage(ctx.deps.db, {
+    organizationId: scope.organization.id,
+    userId: scope.userId,
+    model: input.model ?? null,
+    status: input.status ?? null,
+    // Local days of the billing time zone, as instants: [from 00:00, the day after `to` 00:00).
+    from: input.from ? zonedMidnight(input.from, scope.timeZone) : null,
+    to: input.to ? zonedMidnight(addDays(input.to, 1), scope.timeZone) : null,
+    cursor: input.cursor ? decodeEventCursor(input.cursor) : null,
+    limit: input.limit,
+  });
+  return { items: page.items, nextCursor: page.nextCursor ? encodeEventCursor(page.nextCursor) : null };
+}

@@ -1,0 +1,83 @@
+// The monthly statement as CSV: one row per user × model for a billing month (local days of the
+// billing time zone), then a TOTAL row. Amounts are exact USD decimals (nanoToUsdString), and the
+// total is the sum of the rows' nano-dollar amounts — so the file adds up to the cent and beyond.
+import { reportUsageByUserModel } from "@mai/db";
+import { externalUserId, nanoToUsdString } from "@mai/domain";
+import { csvDocument, csvNumber, csvText } from "./csv";
+import { monthDates } from "./dates";
+import { resolveUsageScope, type AuthedContext } from "./scope";
+
+export const CSV_HEADER = [
+  "email",
+  "external_user_id",
+  "model",
+  "requests",
+  "prompt_tokens",
+  "completion_tokens",
+  "raw_cost_usd",
+  "billed_cost_usd",
+];
+
+function slug(name: string): string {
+  return (
+    name
+      .normalize("NFKD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 60) || "organization"
+  );
+}
+
+export async function exportUsageCsv(
+  ctx: AuthedContext,
+  input: { organizationId?: string | undefined; month: string },
+) {
+  const scope = await resolveUsageScope(ctx, input);
+  const { organization } = scope;
+  const range = monthDates(input.month);
+  const rows = await reportUsageByUserModel(ctx.deps.db, {
+    organizationId: organization.id,
+    userId: scope.userId,
+    ...range,
+  });
+
+  const total = { requests: 0, promptTokens: 0, completionTokens: 0, rawCostNano: 0n, billedCostNano: 0n };
+  const lines: string[][] = [CSV_HEADER];
+  for (const r of rows) {
+    total.requests += r.requests;
+    total.promptTokens += r.promptTokens;
+    total.completionTokens += r.completionTokens;
+    total.rawCostNano += r.rawCostNano;
+    total.billedCostNano += r.billedCostNano;
+    lines.push([
+      csvText(r.email),
+      csvText(r.externalUserId ?? externalUserId(organization.id, r.userId)),
+      csvText(r.model),
+      csvNumber(r.requests),
+      csvNumber(r.promptTokens),
+      csvNumber(r.completionTokens),
+      csvNumber(nanoToUsdString(r.rawCostNano)),
+      csvNumber(nanoToUsdString(r.billedCostNano)),
+    ]);
+  }
+  lines.push([
+    "TOTAL",
+    "",
+    "",
+    csvNumber(total.requests),
+    csvNumber(total.promptTokens),
+    csvNumber(total.completionTokens),
+    csvNumber(nanoToUsdString(total.rawCostNano)),
+    csvNumber(nanoToUsdString(total.billedCostNano)),
+  ]);
+  const who = scope.ownUsageOnly ? "-my-usage" : "";
+  return {
+    filename: `mai-usage-${slug(organization.name)}-${input.month}${who}.csv`,
+    contentType: "text/csv" as const,
+    content: csvDocument(lines),
+    rows: rows.length,
+    totalBilledCostNano: total.billedCostNano,
+  };
+}

@@ -1,0 +1,48 @@
+// Today and month to date, in the billing time zone, from the daily rollups; plus where the
+// organisation stands against its monthly limit. The limit is always the organisation's (a member
+// sees their own usage next to the limit they share), and its "spent" is the period counter the
+// proxy admits against — the same number that decides whether the next request passes.
+import { getPeriodCounter, reportUsageTotals, type UsageFigures } from "@mai/db";
+import { billingPeriod, evaluateMonthlyLimit } from "@mai/domain";
+import { monthDates, today } from "./dates";
+import { resolveUsageScope, type AuthedContext } from "./scope";
+
+export async function usageSummary(ctx: AuthedContext, input: { organizationId?: string | undefined }) {
+  const scope = await resolveUsageScope(ctx, input);
+  const { organization, timeZone, now } = scope;
+  const db = ctx.deps.db;
+  const day = today(now, timeZone);
+  const period = billingPeriod(now, timeZone);
+  const month = monthDates(period.key);
+  const base = { organizationId: organization.id, userId: scope.userId };
+  const [todayFigures, monthFigures, counter] = await Promise.all([
+    reportUsageTotals(db, { ...base, from: day, to: day }),
+    reportUsageTotals(db, { ...base, from: month.from, to: day }),
+    getPeriodCounter(db, organization.id, period.key),
+  ]);
+  const limit = evaluateMonthlyLimit({
+    spentNano: counter.spentNano,
+    reservedNano: counter.reservedNano,
+    requestNano: 0n,
+    limitNano: organization.monthlyLimitNano,
+  });
+  const view = (f: UsageFigures) => ({ ...f, totalTokens: f.promptTokens + f.completionTokens });
+  return {
+    organizationId: organization.id,
+    organizationName: organization.name,
+    userId: scope.userId,
+    timeZone,
+    today: { date: day, ...view(todayFigures) },
+    monthToDate: { period: period.key, from: month.from, to: day, ...view(monthFigures) },
+    limit: {
+      period: period.key,
+      limitNano: organization.monthlyLimitNano,
+      spentNano: counter.spentNano,
+      reservedNano: counter.reservedNano,
+      remainingNano: limit.remainingNano,
+      usedBp: limit.usedBp,
+      percentUsed: limit.usedBp / 100,
+      level: limit.level,
+    },
+  };
+}

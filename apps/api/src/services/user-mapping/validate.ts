@@ -1,0 +1,165 @@
+// Checks every mapping the caller may see: the external id sent to OpenRouter as `user` must have
+// the documented format, be the one derived from (organisation, user) — anything else would
+// attribute usage to the wrong person — and be unique; the organisation must be active. In the
+// provider's all-organisations view, client users without any mapping are listed too (the proxy
+// refuses them). Users with problems come first.
+import { reportMappedUsers, reportUnmappedUsers, type MappedUserRow } from "@mai/db";
+import { externalUserId, isValidExternalUserId, type Role } from "@mai/domain";
+import type { AuthedContext } from "../usage/scope";
+import { resolveMappingScope } from "./scope";
+
+export const MAPPING_PROBLEM_CODES = [
+  "invalid_format",
+  "mismatch",
+  "duplicate",
+  "inactive_organization",
+  "unmapped",
+] as const;
+export type MappingProblemCode = (typeof MAPPING_PROBLEM_CODES)[number];
+
+export interface MappingProblem {
+  code: MappingProblemCode;
+  userId: string;
+  email: string;
+  organizationId: string | null;
+  externalUserId: string | null;
+  expectedExternalUserId: string | null;
+  message: string;
+}
+
+export interface MappingReportUser {
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  organizationId: string | null;
+  organizationName: string | null;
+  organizationActive: boolean | null;
+  externalUserId: string | null;
+  expectedExternalUserId: string | null;
+  ok: boolean;
+  problems: MappingProblemCode[];
+}
+
+/** The problems of one mapping; pure, so the rules read in one place. */
+export function mappingProblems(
+  row: MappedUserRow,
+  holders: number,
+): Omit<MappingProblem, "userId" | "email">[] {
+  const expected = externalUserId(row.organizationId, row.userId);
+  const base = {
+    organizationId: row.organizationId,
+    externalUserId: row.externalUserId,
+    expectedExternalUserId: expected,
+  };
+  const out: Omit<MappingProblem, "userId" | "email">[] = [];
+  if (!isValidExternalUserId(row.externalUserId)) {
+    out.push({
+      ...base,
+      code: "invalid_format",
+      message: `The external id is not of the form mai_client_<org8>_user_<user8>; expected ${expected}.`,
+    });
+  } else if (row.externalUserId !== expected) {
+    out.push({
+      ...base,
+      code: "mismatch",
+      message: `The external id does not match this organisation and user; expected ${expected}.`,
+    });
+  }
+  if (holders > 1) {
+    out.push({
+      ...base,
+      code: "duplicate",
+      message: `${holders} mappings share this external id, so their usage cannot be told apart.`,
+    });
+  }
+  if (!row.organizationActive) {
+    out.push({
+      ...base,
+      code: "inactive_organization",
+      message: `Mapped to the inactive organisation "${row.organizationName}": requests are refused.`,
+    });
+  }
+  return out;
+}
+
+export async function validateMappings(ctx: AuthedContext, input: { organizationId?: string | undefined }) {
+  const scope = await resolveMappingScope(ctx, input);
+  const db = ctx.deps.db;
+  const mapped = await reportMappedUsers(db, { organizationId: scope.organization?.id ?? null });
+  const unmapped = scope.provider && !scope.organization ? await reportUnmappedUsers(db) : [];
+
+  // The database counts holders across every organisation; counting the rows in hand as well
+  // keeps the check meaningful even if that count were ever unavailable.
+  const seen = new Map<string, number>();
+  for (const r of mapped) seen.set(r.externalUserId, (seen.get(r.externalUserId) ?? 0) + 1);
+
+  const problems: MappingProblem[] = [];
+  const users: MappingReportUser[] = [];
+  for (const r of mapped) {
+    const found = mappingProblems(r, Math.max(r.externalIdHolders, seen.get(r.externalUserId) ?? 0)).map(
+      (p) => ({
+        ...p,
+        userId: r.userId,
+        email: r.email,
+      }),
+    );
+    problems.push(...found);
+    users.push({
+      userId: r.userId,
+      email: r.email,
+      name: r.name,
+      role: r.role,
+      disabled: r.disabled,
+      organizationId: r.organizationId,
+      organizationName: r.organizationName,
+      organizationActive: r.organizationActive,
+      externalUserId: r.externalUserId,
+      expectedExternalUserId: externalUserId(r.organizationId, r.userId),
+      ok: found.length === 0,
+      problems: found.map((p) => p.code),
+    });
+  }
+  for (const u of unmapped) {
+    problems.push({
+      code: "unmapped",
+      userId: u.userId,
+      email: u.email,
+      organizationId: null,
+      externalUserId: null,
+      expectedExternalUserId: null,
+      message: "Not mapped to any organisation: the proxy refuses this user's requests.",
+    });
+    users.push({
+      ...u,
+      disabled: false,
+      organizationId: null,
+      organizationName: null,
+      organizationActive: null,
+      externalUserId: null,
+      expectedExternalUserId: null,
+      ok: false,
+      problems: ["unmapped"],
+    });
+  }
+  // Problems first; the rest keeps the query's order (organisation, then e-mail).
+  const ordered = [...users.filter((u) => !u.ok), ...users.filter((u) => u.ok)];
+  const byCode = Object.fromEntries(
+    MAPPING_PROBLEM_CODES.map((c) => [c, problems.filter((p) => p.code === c).length]),
+  ) as Record<MappingProblemCode, number>;
+  return {
+    ok: problems.length === 0,
+    organizationId: scope.organization?.id ?? null,
+    counts: {
+      users: users.length,
+      mappedUsers: mapped.length,
+      unmappedUsers: unmapped.length,
+      usersWithProblems: ordered.filter((u) => !u.ok).length,
+      problems: problems.length,
+      byCode,
+    },
+    problems,
+    users: ordered,
+  };
+}

@@ -1,0 +1,323 @@
+// Dashboard and statement figures. Every figure is a SQL sum over `usage_daily` (maintained in the
+// same transaction as the events it sums, so it equals the sum of `usage_events`) or a bounded,
+// index-ordered page of `usage_events` — never a scan of the ledger per request. Money is summed
+// in PostgreSQL as numeric, read back as text and turned into a bigint: no float ever touches it.
+// The tenant filter (organisation, and the user for members) is always part of the SQL.
+import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "../client";
+import { usageDaily, usageEvents, userClientMapping, users } from "../schema/index";
+import type { UsageStatus } from "./usage";
+
+export interface UsageReportFilter {
+  organizationId: string;
+  /** Only this user's usage (members always; administrators optionally). */
+  userId?: string | null;
+  model?: string | null;
+  /** Local dates ("YYYY-MM-DD") in the billing time zone, both inclusive. */
+  from: string;
+  to: string;
+}
+
+export interface UsageFigures {
+  requests: number;
+  errorRequests: number;
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  cachedTokens: number;
+  rawCostNano: bigint;
+  billedCostNano: bigint;
+}
+
+const d = usageDaily;
+
+// sum() of bigint is numeric in PostgreSQL; ::text keeps every digit.
+const figureColumns = {
+  requests: sql<string>`coalesce(sum(${d.requests}), 0)::text`,
+  errorRequests: sql<string>`coalesce(sum(${d.errorRequests}), 0)::text`,
+  promptTokens: sql<string>`coalesce(sum(${d.promptTokens}), 0)::text`,
+  completionTokens: sql<string>`coalesce(sum(${d.completionTokens}), 0)::text`,
+  reasoningTokens: sql<string>`coalesce(sum(${d.reasoningTokens}), 0)::text`,
+  cachedTokens: sql<string>`coalesce(sum(${d.cachedTokens}), 0)::text`,
+  rawCostNano: sql<string>`coalesce(sum(${d.rawCostNano}), 0)::text`,
+  billedCostNano: sql<string>`coalesce(sum(${d.billedCostNano}), 0)::text`,
+};
+type FigureText = { [K in keyof typeof figureColumns]: string };
+
+const billedDesc = sql`sum(${d.billedCostNano}) desc`;
+
+function toFigures(row: FigureText): UsageFigures {
+  return {
+    requests: Number(row.requests),
+    errorRequests: Number(row.errorRequests),
+    promptTokens: Number(row.promptTokens),
+    completionTokens: Number(row.completionTokens),
+    reasoningTokens: Number(row.reasoningTokens),
+    cachedTokens: Number(row.cachedTokens),
+    rawCostNano: BigInt(row.rawCostNano),
+    billedCostNano: BigInt(row.billedCostNano),
+  };
+}
+
+function rollupWhere(f: UsageReportFilter): SQL | undefined {
+  const where: SQL[] = [
+    eq(d.organizationId, f.organizationId),
+    gte(d.usageDate, f.from),
+    lte(d.usageDate, f.to),
+  ];
+  if (f.userId) where.push(eq(d.userId, f.userId));
+  if (f.model) where.push(eq(d.model, f.model));
+  return and(...where);
+}
+
+// The mapping that produced the events: same user, same organisation. Usage of a user who has
+// since moved or been unmapped has no row here; callers derive the id (it is deterministic).
+const mappingJoin = and(
+  eq(userClientMapping.userId, d.userId),
+  eq(userClientMapping.organizationId, d.organizationId),
+);
+
+/** Totals over a date range (one row, zeros when there is no usage). */
+export async function reportUsageTotals(db: Executor, filter: UsageReportFilter): Promise<UsageFigures> {
+  const [row] = await db.select(figureColumns).from(d).where(rollupWhere(filter));
+  return toFigures(row!);
+}
+
+/** One row per local day that has usage, oldest first (callers zero-fill the gaps). */
+export async function reportUsageDaily(
+  db: Executor,
+  filter: UsageReportFilter,
+): Promise<(UsageFigures & { date: string })[]> {
+  const rows = await db
+    .select({ date: d.usageDate, ...figureColumns })
+    .from(d)
+    .where(rollupWhere(filter))
+    .groupBy(d.usageDate)
+    .orderBy(d.usageDate);
+  return rows.map((r) => ({ date: r.date, ...toFigures(r) }));
+}
+
+export interface UsageByUserRow extends UsageFigures {
+  userId: string;
+  /** Null when the user has since been deleted (billing history outlives users). */
+  email: string | null;
+  name: string | null;
+  /** The mapping's id when the user is still mapped to this organisation, else null. */
+  externalUserId: string | null;
+}
+
+/** Per user, billed cost descending. */
+export async function reportUsageByUser(db: Executor, filter: UsageReportFilter): Promise<UsageByUserRow[]> {
+  const rows = await db
+    .select({
+      userId: d.userId,
+      email: users.email,
+      name: users.name,
+      externalUserId: userClientMapping.externalUserId,
+      ...figureColumns,
+    })
+    .from(d)
+    .leftJoin(users, eq(users.id, d.userId))
+    .leftJoin(userClientMapping, mappingJoin)
+    .where(rollupWhere(filter))
+    .groupBy(d.userId, users.email, users.name, userClientMapping.externalUserId)
+    .orderBy(billedDesc, d.userId);
+  return rows.map((r) => ({
+    userId: r.userId,
+    email: r.email,
+    name: r.name,
+    externalUserId: r.externalUserId,
+    ...toFigures(r),
+  }));
+}
+
+export interface UsageByModelRow extends UsageFigures {
+  model: string;
+  users: number;
+}
+
+/** Per model, billed cost descending. */
+export async function reportUsageByModel(
+  db: Executor,
+  filter: UsageReportFilter,
+): Promise<UsageByModelRow[]> {
+  const rows = await db
+    .select({ model: d.model, users: sql<string>`count(distinct ${d.userId})::text`, ...figureColumns })
+    .from(d)
+    .where(rollupWhere(filter))
+    .groupBy(d.model)
+    .orderBy(billedDesc, d.model);
+  return rows.map((r) => ({ model: r.model, users: Number(r.users), ...toFigures(r) }));
+}
+
+export type UsageByUserModelRow = UsageByUserRow & { model: string };
+
+/** Per user × model (the monthly statement), ordered by e-mail then model for a stable file. */
+export async function reportUsageByUserModel(
+  db: Executor,
+  filter: UsageReportFilter,
+): Promise<UsageByUserModelRow[]> {
+  const rows = await db
+    .select({
+      userId: d.userId,
+      model: d.model,
+      email: users.email,
+      name: users.name,
+      externalUserId: userClientMapping.externalUserId,
+      ...figureColumns,
+    })
+    .from(d)
+    .leftJoin(users, eq(users.id, d.userId))
+    .leftJoin(userClientMapping, mappingJoin)
+    .where(rollupWhere(filter))
+    .groupBy(d.userId, d.model, users.email, users.name, userClientMapping.externalUserId)
+    .orderBy(sql`${users.email} asc nulls last`, d.userId, d.model);
+  return rows.map((r) => ({
+    userId: r.userId,
+    model: r.model,
+    email: r.email,
+    name: r.name,
+    externalUserId: r.externalUserId,
+    ...toFigures(r),
+  }));
+}
+
+/**
+ * Per organisation × user over a date range, for some organisations or (null) all of them. The
+ * all-organisations form filters usage_daily by date only; the rollup is small (organisations ×
+ * days × users × models), and an index on usage_daily(usage_date) would make it a range scan.
+ */
+export async function reportUsageByOrganizationUser(
+  db: Executor,
+  filter: { organizationIds: string[] | null; from: string; to: string },
+): Promise<
+  { organizationId: string; userId: string; requests: number; billedCostNano: bigint; rawCostNano: bigint }[]
+> {
+  if (filter.organizationIds && filter.organizationIds.length === 0) return [];
+  const where: SQL[] = [gte(d.usageDate, filter.from), lte(d.usageDate, filter.to)];
+  if (filter.organizationIds) where.push(inArray(d.organizationId, filter.organizationIds));
+  const rows = await db
+    .select({
+      organizationId: d.organizationId,
+      userId: d.userId,
+      requests: figureColumns.requests,
+      rawCostNano: figureColumns.rawCostNano,
+      billedCostNano: figureColumns.billedCostNano,
+    })
+    .from(d)
+    .where(and(...where))
+    .groupBy(d.organizationId, d.userId);
+  return rows.map((r) => ({
+    organizationId: r.organizationId,
+    userId: r.userId,
+    requests: Number(r.requests),
+    rawCostNano: BigInt(r.rawCostNano),
+    billedCostNano: BigInt(r.billedCostNano),
+  }));
+}
+
+export interface UsageEventCursor {
+  /** occurred_at in UTC with microseconds ("2026-03-01T10:00:00.123456Z"), exact as stored. */
+  occurredAt: string;
+  generationId: string;
+}
+
+export interface UsageEventsQuery {
+  organizationId: string;
+  userId?: string | null;
+  model?: string | null;
+  status?: UsageStatus | null;
+  /** Instants: from inclusive, to exclusive. */
+  from?: Date | null;
+  to?: Date | null;
+  cursor?: UsageEventCursor | null;
+  limit: number;
+}
+
+export interface UsageEventRow {
+  generationId: string;
+  occurredAt: Date;
+  usageDate: string;
+  userId: string;
+  email: string | null;
+  externalUserId: string;
+  model: string;
+  provider: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  cachedTokens: number;
+  rawCostNano: bigint;
+  billedCostNano: bigint;
+  markupBp: number;
+  status: UsageStatus;
+  streamed: boolean;
+  latencyMs: number | null;
+  ttfbMs: number | null;
+}
+
+const e = usageEvents;
+// Microsecond text of the stored instant: a JS Date keeps milliseconds only, so a cursor built from
+// one could skip or repeat rows written with finer timestamps.
+const occurredAtText = sql<string>`to_char(${e.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * Newest first, keyset-paginated on (occurred_at, generation_id): stable while events arrive, and
+ * each page is an index range scan of usage_events_org_occurred_idx (or the org+user index).
+ */
+export async function listUsageEventsPage(
+  db: Executor,
+  query: UsageEventsQuery,
+): Promise<{ items: UsageEventRow[]; nextCursor: UsageEventCursor | null }> {
+  const limit = Math.min(Math.max(Math.trunc(query.limit), 1), 200);
+  const where: SQL[] = [eq(e.organizationId, query.organizationId)];
+  if (query.userId) where.push(eq(e.userId, query.userId));
+  if (query.model) where.push(eq(e.model, query.model));
+  if (query.status) where.push(eq(e.status, query.status));
+  if (query.from) where.push(gte(e.occurredAt, query.from));
+  if (query.to) where.push(lt(e.occurredAt, query.to));
+  if (query.cursor) {
+    const at = sql`${query.cursor.occurredAt}::timestamptz`;
+    // The plain bound lets the (organisation, occurred_at) index start at the cursor instead of
+    // walking past every newer row; the row comparison then breaks ties on the generation id.
+    where.push(sql`${e.occurredAt} <= ${at}`);
+    where.push(sql`(${e.occurredAt}, ${e.generationId}) < (${at}, ${query.cursor.generationId}::text)`);
+  }
+  const rows = await db
+    .select({
+      generationId: e.generationId,
+      occurredAt: e.occurredAt,
+      occurredAtText,
+      usageDate: e.usageDate,
+      userId: e.userId,
+      email: users.email,
+      externalUserId: e.externalUserId,
+      model: e.model,
+      provider: e.provider,
+      promptTokens: e.promptTokens,
+      completionTokens: e.completionTokens,
+      reasoningTokens: e.reasoningTokens,
+      cachedTokens: e.cachedTokens,
+      rawCostNano: e.rawCostNano,
+      billedCostNano: e.billedCostNano,
+      markupBp: e.markupBp,
+      status: e.status,
+      streamed: e.streamed,
+      latencyMs: e.latencyMs,
+      ttfbMs: e.ttfbMs,
+    })
+    .from(e)
+    .leftJoin(users, eq(users.id, e.userId))
+    .where(and(...where))
+    .orderBy(desc(e.occurredAt), desc(e.generationId))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(({ occurredAtText: _text, ...row }) => row),
+    nextCursor:
+      rows.length > limit && last
+        ? { occurredAt: last.occurredAtText, generationId: last.generationId }
+        : null,
+  };
+}
