@@ -7,6 +7,7 @@ import { getOrganization, SecretBoxError, type Organization } from "@mai/db";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
+import { scopeOrganization } from "./services/scope";
 
 // superjson carries bigint (money in nano-USD) and Date across the wire unchanged.
 const t = initTRPC.context<Context>().create({
@@ -82,20 +83,7 @@ export const providerProcedure = authedProcedure.use(({ ctx, next }) => {
 export const orgProcedure = authedProcedure
   .input(z.object({ organizationId: z.uuid().optional() }))
   .use(async ({ ctx, input, next }) => {
-    const { user } = ctx;
-    let organizationId: string | undefined;
-    if (user.role === "provider_admin") {
-      organizationId = input.organizationId;
-      if (!organizationId) throw new TRPCError({ code: "BAD_REQUEST", message: "Choose an organisation." });
-    } else if (user.role === "org_admin") {
-      if (!user.organizationId) throw new TRPCError({ code: "NOT_FOUND", message: "You do not belong to an organisation yet." });
-      if (input.organizationId && input.organizationId !== user.organizationId) {
-        throw new TRPCError({ code: "FORBIDDEN", message: "You can only manage your own organisation." });
-      }
-      organizationId = user.organizationId;
-    } else {
-      throw new TRPCError({ code: "FORBIDDEN", message: "Only administrators can do this." });
-    }
+    const organizationId = scopeOrganization(ctx.user, input.organizationId, { noun: "organisation", providerMustChoose: true })!;
     const org: Organization | undefined = await getOrganization(ctx.deps.db, organizationId);
     if (!org) throw new TRPCError({ code: "NOT_FOUND", message: "Organisation not found." });
     return next({ ctx: { ...ctx, org } });

@@ -4,13 +4,8 @@ import { appendAudit, schema, type AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { maskKey } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "./harness";
+import { createHarness, type Harness, trpcCode } from "./harness";
 
-const code = (p: Promise<unknown>) =>
-  p.then(
-    () => "OK",
-    (e) => (e instanceof TRPCError ? e.code : String(e)),
-  );
 
 describe.each(testDrivers())("audit on %s", (driver) => {
   let h: Harness;
@@ -46,10 +41,10 @@ describe.each(testDrivers())("audit on %s", (driver) => {
   afterAll(() => h.close());
 
   it("anonymous → UNAUTHORIZED; members → FORBIDDEN; another organisation → FORBIDDEN", async () => {
-    expect(await code(h.caller(null).audit.list())).toBe("UNAUTHORIZED");
-    expect(await code(h.caller(member).audit.list())).toBe("FORBIDDEN");
-    expect(await code(h.caller(orgB.admin).audit.list({ organizationId: orgA.id }))).toBe("FORBIDDEN");
-    expect(await code(h.caller(orgB.admin).audit.list({ organizationId: orgB.id }))).toBe("OK");
+    expect(await trpcCode(h.caller(null).audit.list())).toBe("UNAUTHORIZED");
+    expect(await trpcCode(h.caller(member).audit.list())).toBe("FORBIDDEN");
+    expect(await trpcCode(h.caller(orgB.admin).audit.list({ organizationId: orgA.id }))).toBe("FORBIDDEN");
+    expect(await trpcCode(h.caller(orgB.admin).audit.list({ organizationId: orgB.id }))).toBe("OK");
   });
 
   it("a client administrator sees only their organisation's entries", async () => {

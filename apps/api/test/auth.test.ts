@@ -1,21 +1,11 @@
-import { TRPCError } from "@trpc/server";
 import { testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveIdentity } from "../src/context";
 import { createApiServer } from "../src/server";
 import { hashPassword } from "../src/services/auth/passwords";
-import { createHarness, type Harness } from "./harness";
+import { createHarness, type Harness, trpcCode } from "./harness";
 
 const PASSWORD = "a long and correct password";
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    return error instanceof TRPCError ? error.code : `not a TRPCError: ${String(error)}`;
-  }
-}
 
 describe.each(testDrivers())("auth on %s", (driver) => {
   let h: Harness;
@@ -46,7 +36,7 @@ describe.each(testDrivers())("auth on %s", (driver) => {
   it("throttles an account after five failures, even with the right password afterwards", async () => {
     await h.user("member", { passwordHash, email: "carol@example.com" });
     for (let i = 0; i < 5; i++) {
-      expect(await codeOf(h.caller(null, { ip: `10.1.0.${i}` }).auth.login({ email: "carol@example.com", password: "x" }))).toBe("UNAUTHORIZED");
+      expect(await trpcCode(h.caller(null, { ip: `10.1.0.${i}` }).auth.login({ email: "carol@example.com", password: "x" }))).toBe("UNAUTHORIZED");
     }
     const blocked = h.caller(null, { ip: "10.1.0.99" }).auth.login({ email: "carol@example.com", password: PASSWORD });
     await expect(blocked).rejects.toThrow(/Too many failed sign-in attempts/);
@@ -54,13 +44,13 @@ describe.each(testDrivers())("auth on %s", (driver) => {
 
   it("throttles an IP after twenty failures across accounts", async () => {
     for (let i = 0; i < 20; i++) {
-      await codeOf(h.caller(null, { ip: "10.2.0.1" }).auth.login({ email: `spray${i}@example.com`, password: "x" }));
+      await trpcCode(h.caller(null, { ip: "10.2.0.1" }).auth.login({ email: `spray${i}@example.com`, password: "x" }));
     }
     await h.user("member", { passwordHash, email: "dave@example.com" });
-    expect(await codeOf(h.caller(null, { ip: "10.2.0.1" }).auth.login({ email: "dave@example.com", password: PASSWORD }))).toBe(
+    expect(await trpcCode(h.caller(null, { ip: "10.2.0.1" }).auth.login({ email: "dave@example.com", password: PASSWORD }))).toBe(
       "TOO_MANY_REQUESTS",
     );
-    expect(await codeOf(h.caller(null, { ip: "10.2.0.2" }).auth.login({ email: "dave@example.com", password: PASSWORD }))).toBe("OK");
+    expect(await trpcCode(h.caller(null, { ip: "10.2.0.2" }).auth.login({ email: "dave@example.com", password: PASSWORD }))).toBe("OK");
   });
 
   it("me is null for anonymous callers and the user otherwise", async () => {
@@ -83,10 +73,10 @@ describe.each(testDrivers())("auth on %s", (driver) => {
     expect((await h.caller(user).auth.listTokens())[0]?.lastUsedAt).toBeInstanceOf(Date);
 
     const stranger = await h.user("member");
-    expect(await codeOf(h.caller(stranger).auth.revokeToken({ id: created.id }))).toBe("NOT_FOUND");
+    expect(await trpcCode(h.caller(stranger).auth.revokeToken({ id: created.id }))).toBe("NOT_FOUND");
     await h.caller(user).auth.revokeToken({ id: created.id });
     expect((await resolveIdentity(h.deps, { authorization: `Bearer ${created.token}` })).user).toBeNull();
-    expect(await codeOf(h.caller(user).auth.revokeToken({ id: created.id }))).toBe("NOT_FOUND");
+    expect(await trpcCode(h.caller(user).auth.revokeToken({ id: created.id }))).toBe("NOT_FOUND");
   });
 
   it.each([
@@ -94,7 +84,7 @@ describe.each(testDrivers())("auth on %s", (driver) => {
     ["listTokens", (h: Harness) => h.caller(null).auth.listTokens()],
     ["revokeToken", (h: Harness) => h.caller(null).auth.revokeToken({ id: "00000000-0000-4000-8000-000000000000" })],
   ])("%s needs a signed-in user", async (_name, call) => {
-    expect(await codeOf(call(h))).toBe("UNAUTHORIZED");
+    expect(await trpcCode(call(h))).toBe("UNAUTHORIZED");
   });
 
   it("works over HTTP: cookie session, logout, and the internal token header", async () => {

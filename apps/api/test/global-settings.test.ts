@@ -1,5 +1,3 @@
-import { createServer } from "node:net";
-import { TRPCError } from "@trpc/server";
 import { getProvisioningKey, listAudit, queryRows, type AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { maskKey } from "@mai/domain";
@@ -8,29 +6,10 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/routers/_app";
 import { createCallerFactory } from "../src/trpc";
-import { createHarness, nextKey, type Harness } from "./harness";
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    return error instanceof TRPCError ? error.code : `not a TRPCError: ${String(error)}`;
-  }
-}
+import { createHarness, nextKey, type Harness, trpcCode, closedPort, json } from "./harness";
 
 const FULL_KEY = /sk-or-v1-[0-9a-f]{64}/;
-const json = (value: unknown) =>
-  JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 
-/** A port nothing listens on: OpenRouter "down". */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.each(testDrivers())("globalSettings on %s", (driver) => {
   let h: Harness;
@@ -47,10 +26,10 @@ describe.each(testDrivers())("globalSettings on %s", (driver) => {
   ])("%s: anonymous → UNAUTHORIZED, member and org admin → FORBIDDEN, provider → OK", async (name, call) => {
     const org = await h.org();
     const member = await h.user("member", { organizationId: org.id });
-    expect(await codeOf(call(h.caller(null)))).toBe("UNAUTHORIZED");
-    expect(await codeOf(call(h.caller(member)))).toBe("FORBIDDEN");
-    expect(await codeOf(call(h.caller(org.admin)))).toBe("FORBIDDEN");
-    expect(await codeOf(call(h.caller(provider)))).toBe("OK");
+    expect(await trpcCode(call(h.caller(null)))).toBe("UNAUTHORIZED");
+    expect(await trpcCode(call(h.caller(member)))).toBe("FORBIDDEN");
+    expect(await trpcCode(call(h.caller(org.admin)))).toBe("FORBIDDEN");
+    expect(await trpcCode(call(h.caller(provider)))).toBe("OK");
     if (name === "update") await h.caller(provider).globalSettings.update({ currency: "USD" });
   });
 
@@ -116,7 +95,7 @@ describe.each(testDrivers())("globalSettings on %s", (driver) => {
     ["a two-letter currency", { currency: "US" }],
   ])("refuses %s with BAD_REQUEST and changes nothing", async (_name, input) => {
     const before = await h.caller(provider).globalSettings.get();
-    expect(await codeOf(h.caller(provider).globalSettings.update(input))).toBe("BAD_REQUEST");
+    expect(await trpcCode(h.caller(provider).globalSettings.update(input))).toBe("BAD_REQUEST");
     expect(await h.caller(provider).globalSettings.get()).toEqual(before);
   });
 
@@ -149,7 +128,7 @@ describe.each(testDrivers())("globalSettings on %s", (driver) => {
     await h.caller(provider).globalSettings.update({ provisioningKey: maskKey(key), currency: "EUR" });
     expect(await getProvisioningKey(h.t.db, h.t.secrets)).toBe(key);
     expect(
-      await codeOf(h.caller(provider).globalSettings.update({ provisioningKey: "sk-or-v1-dead…beef" })),
+      await trpcCode(h.caller(provider).globalSettings.update({ provisioningKey: "sk-or-v1-dead…beef" })),
     ).toBe("BAD_REQUEST");
     const removed = await h
       .caller(provider)
@@ -181,7 +160,7 @@ describe.each(testDrivers())("globalSettings on %s", (driver) => {
       message: expect.stringMatching(/malformed/),
     });
     const disabled = h.sim.addManagementKey({ key: nextKey(), disabled: true });
-    expect(await codeOf(h.caller(provider).globalSettings.update({ provisioningKey: disabled.key }))).toBe(
+    expect(await trpcCode(h.caller(provider).globalSettings.update({ provisioningKey: disabled.key }))).toBe(
       "BAD_REQUEST",
     );
     expect(await getProvisioningKey(h.t.db, h.t.secrets)).toBeNull();

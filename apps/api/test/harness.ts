@@ -1,6 +1,8 @@
 // A whole API for one test file: a fresh database (PGlite, or PostgreSQL when DATABASE_URL is
 // set), the OpenRouter simulator on loopback, captured log lines, and callers for any identity.
+import { createServer } from "node:http";
 import { Writable } from "node:stream";
+import { TRPCError } from "@trpc/server";
 import { createUser, createOrganization, getAuthUser, schema, type AuthUser, type Driver } from "@mai/db";
 import { createTestDb, fakeOpenRouterKey, type TestDb } from "@mai/db/testing";
 import { externalUserId, type Role } from "@mai/domain";
@@ -18,6 +20,28 @@ import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
 import type { AppRouter } from "../src/routers/_app";
 import { generateApiToken } from "../src/services/auth/tokens";
+
+/** The tRPC error code a call ends with, "OK" if it succeeds: cells of permission tables. */
+export async function trpcCode(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return "OK";
+  } catch (error) {
+    return error instanceof TRPCError ? error.code : `not a TRPCError: ${String(error)}`;
+  }
+}
+
+/** JSON with bigint money as decimal strings (for leak checks over whole responses). */
+export const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+
+/** A loopback port nothing listens on: "OpenRouter is down". */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 export const INTERNAL_TOKEN = "test-internal-token-0123456789abcdef";
 const createCaller = createCallerFactory(appRouter);

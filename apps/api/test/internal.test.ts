@@ -1,10 +1,8 @@
-import { TRPCError } from "@trpc/server";
 import { billedCost } from "@mai/domain";
 import { testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "./harness";
+import { createHarness, type Harness, trpcCode } from "./harness";
 
-const code = (p: Promise<unknown>) => p.then(() => "OK", (e) => (e instanceof TRPCError ? e.code : String(e)));
 
 describe.each(testDrivers())("internal procedures on %s", (driver) => {
   let h: Harness;
@@ -19,8 +17,8 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
     ["reserve", (c: ReturnType<Harness["caller"]>) => c.internal.reserve({ organizationId: "00000000-0000-4000-8000-000000000000", amountNano: 1n })],
     ["settle", (c: ReturnType<Harness["caller"]>) => c.internal.settle({ organizationId: "00000000-0000-4000-8000-000000000000", period: "2026-11", reservedNano: 1n })],
   ])("%s refuses anyone without the internal token, even the provider", async (_name, call) => {
-    expect(await code(call(h.caller(null)))).toBe("UNAUTHORIZED");
-    expect(await code(call(h.caller(await h.user("provider_admin"))))).toBe("UNAUTHORIZED");
+    expect(await trpcCode(call(h.caller(null)))).toBe("UNAUTHORIZED");
+    expect(await trpcCode(call(h.caller(await h.user("provider_admin"))))).toBe("UNAUTHORIZED");
   });
 
   it("resolves a personal token to the organisation, its decrypted key, markup, limit and external id", async () => {
@@ -35,7 +33,7 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
       openrouterKey: org.key,
       billing: { timeZone: "UTC", spentNano: 0n, reservedNano: 0n },
     });
-    expect(await code(h.internal().internal.resolveContext({ token: `mai_${"0".repeat(48)}` }))).toBe("UNAUTHORIZED");
+    expect(await trpcCode(h.internal().internal.resolveContext({ token: `mai_${"0".repeat(48)}` }))).toBe("UNAUTHORIZED");
   });
 
   it("resolves Open WebUI's forwarded identity by id, then by e-mail; unmapped users are refused", async () => {
@@ -44,8 +42,8 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
     const byEmail = await h.internal().internal.resolveContext({ openWebUiUser: { id: "owui-1", email: member.email.toUpperCase() } });
     expect(byEmail.user.id).toBe(member.id);
     const loner = await h.user("member");
-    expect(await code(h.internal().internal.resolveContext({ openWebUiUser: { id: "owui-2", email: loner.email } }))).toBe("FORBIDDEN");
-    expect(await code(h.internal().internal.resolveContext({ openWebUiUser: { id: "owui-3" } }))).toBe("UNAUTHORIZED");
+    expect(await trpcCode(h.internal().internal.resolveContext({ openWebUiUser: { id: "owui-2", email: loner.email } }))).toBe("FORBIDDEN");
+    expect(await trpcCode(h.internal().internal.resolveContext({ openWebUiUser: { id: "owui-3" } }))).toBe("UNAUTHORIZED");
   });
 
   it("records usage idempotently and admits against the monthly limit atomically", async () => {
@@ -81,6 +79,6 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
   });
 
   it("rejects malformed usage events", async () => {
-    expect(await code(h.internal().internal.recordUsage({ events: [{ generationId: "" } as never] }))).toBe("BAD_REQUEST");
+    expect(await trpcCode(h.internal().internal.recordUsage({ events: [{ generationId: "" } as never] }))).toBe("BAD_REQUEST");
   });
 });

@@ -1,18 +1,8 @@
-import { TRPCError } from "@trpc/server";
 import { getAuthUser, getUserByEmail, listAudit, type AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { externalUserId } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "./harness";
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    return error instanceof TRPCError ? error.code : `not a TRPCError: ${String(error)}`;
-  }
-}
+import { createHarness, type Harness, trpcCode } from "./harness";
 
 type Caller = ReturnType<Harness["caller"]>;
 
@@ -37,14 +27,14 @@ describe.each(testDrivers())("members on %s", (driver) => {
     it.each(calls)("%s: anonymous → UNAUTHORIZED", async (_name, call) => {
       const org = await h.org();
       const member = await h.user("member", { organizationId: org.id });
-      expect(await codeOf(call(h.caller(null), org.id, member.id))).toBe("UNAUTHORIZED");
+      expect(await trpcCode(call(h.caller(null), org.id, member.id))).toBe("UNAUTHORIZED");
     });
 
     it.each(calls)("%s: a member → FORBIDDEN (their own organisation included)", async (_name, call) => {
       const org = await h.org();
       const member = await h.user("member", { organizationId: org.id });
       const peer = await h.user("member", { organizationId: org.id });
-      expect(await codeOf(call(h.caller(member), org.id, peer.id))).toBe("FORBIDDEN");
+      expect(await trpcCode(call(h.caller(member), org.id, peer.id))).toBe("FORBIDDEN");
       expect((await getAuthUser(h.t.db, peer.id))?.organizationId).toBe(org.id);
     });
 
@@ -55,7 +45,7 @@ describe.each(testDrivers())("members on %s", (driver) => {
         const other = await h.org();
         const member = await h.user("member", { organizationId: org.id });
         const before = await h.caller(provider).members.list({ organizationId: org.id });
-        expect(await codeOf(call(h.caller(other.admin), org.id, member.id))).toBe("FORBIDDEN");
+        expect(await trpcCode(call(h.caller(other.admin), org.id, member.id))).toBe("FORBIDDEN");
         expect(await h.caller(provider).members.list({ organizationId: org.id })).toEqual(before);
       },
     );
@@ -64,14 +54,14 @@ describe.each(testDrivers())("members on %s", (driver) => {
       const org = await h.org();
       const other = await h.org();
       const stranger = await h.user("member", { organizationId: other.id });
-      expect(await codeOf(h.caller(org.admin).members.remove({ userId: stranger.id }))).toBe("NOT_FOUND");
+      expect(await trpcCode(h.caller(org.admin).members.remove({ userId: stranger.id }))).toBe("NOT_FOUND");
       expect((await getAuthUser(h.t.db, stranger.id))?.organizationId).toBe(other.id);
     });
 
     it("the provider must name an organisation (BAD_REQUEST) that exists (NOT_FOUND)", async () => {
-      expect(await codeOf(h.caller(provider).members.list({}))).toBe("BAD_REQUEST");
+      expect(await trpcCode(h.caller(provider).members.list({}))).toBe("BAD_REQUEST");
       expect(
-        await codeOf(
+        await trpcCode(
           h.caller(provider).members.list({ organizationId: "00000000-0000-4000-8000-00000000dead" }),
         ),
       ).toBe("NOT_FOUND");
@@ -160,7 +150,7 @@ describe.each(testDrivers())("members on %s", (driver) => {
       });
       expect((await getAuthUser(h.t.db, taken.id))?.organizationId).toBe(other.id);
       const own = await h.user("member", { organizationId: org.id });
-      expect(await codeOf(h.caller(org.admin).members.add({ email: own.email, role: "org_admin" }))).toBe(
+      expect(await trpcCode(h.caller(org.admin).members.add({ email: own.email, role: "org_admin" }))).toBe(
         "CONFLICT",
       );
       expect((await getAuthUser(h.t.db, own.id))?.role).toBe("member");
@@ -169,7 +159,7 @@ describe.each(testDrivers())("members on %s", (driver) => {
     it("the provider's administrators cannot be added (BAD_REQUEST), and their role stays", async () => {
       const org = await h.org();
       const another = await h.user("provider_admin");
-      expect(await codeOf(h.caller(org.admin).members.add({ email: another.email, role: "member" }))).toBe(
+      expect(await trpcCode(h.caller(org.admin).members.add({ email: another.email, role: "member" }))).toBe(
         "BAD_REQUEST",
       );
       expect(await getAuthUser(h.t.db, another.id)).toMatchObject({
@@ -180,7 +170,7 @@ describe.each(testDrivers())("members on %s", (driver) => {
 
     it("refuses an invalid e-mail (BAD_REQUEST)", async () => {
       const org = await h.org();
-      expect(await codeOf(h.caller(org.admin).members.add({ email: "not-an-email", role: "member" }))).toBe(
+      expect(await trpcCode(h.caller(org.admin).members.add({ email: "not-an-email", role: "member" }))).toBe(
         "BAD_REQUEST",
       );
     });
@@ -213,7 +203,7 @@ describe.each(testDrivers())("members on %s", (driver) => {
         targetId: member.id,
         details: { externalUserId: externalUserId(org.id, member.id) },
       });
-      expect(await codeOf(h.caller(org.admin).members.remove({ userId: member.id }))).toBe("NOT_FOUND");
+      expect(await trpcCode(h.caller(org.admin).members.remove({ userId: member.id }))).toBe("NOT_FOUND");
       const rejoined = await h
         .caller(provider)
         .members.add({ organizationId: next.id, email: member.email, role: "member" });
@@ -225,7 +215,7 @@ describe.each(testDrivers())("members on %s", (driver) => {
       const member = await h.user("member", { organizationId: org.id });
       const loner = await h.user("member");
       expect(
-        await codeOf(h.caller(provider).members.remove({ organizationId: org.id, userId: loner.id })),
+        await trpcCode(h.caller(provider).members.remove({ organizationId: org.id, userId: loner.id })),
       ).toBe("NOT_FOUND");
       expect(await h.caller(provider).members.remove({ organizationId: org.id, userId: member.id })).toEqual({
         removed: true,
@@ -234,7 +224,7 @@ describe.each(testDrivers())("members on %s", (driver) => {
 
     it("an administrator cannot remove themselves (BAD_REQUEST); another administrator can remove them", async () => {
       const org = await h.org();
-      expect(await codeOf(h.caller(org.admin).members.remove({ userId: org.admin.id }))).toBe("BAD_REQUEST");
+      expect(await trpcCode(h.caller(org.admin).members.remove({ userId: org.admin.id }))).toBe("BAD_REQUEST");
       expect((await getAuthUser(h.t.db, org.admin.id))?.organizationId).toBe(org.id);
       const second = await h.user("org_admin", { organizationId: org.id });
       expect(await h.caller(second).members.remove({ userId: org.admin.id })).toEqual({ removed: true });

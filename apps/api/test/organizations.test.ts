@@ -1,5 +1,3 @@
-import { createServer } from "node:net";
-import { TRPCError } from "@trpc/server";
 import { getOrganization, getOrganizationKey, listAudit, schema, type AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { billedCost, maskKey } from "@mai/domain";
@@ -8,30 +6,12 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/routers/_app";
 import { createCallerFactory } from "../src/trpc";
-import { createHarness, nextKey, type Harness } from "./harness";
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    return error instanceof TRPCError ? error.code : `not a TRPCError: ${String(error)}`;
-  }
-}
+import { createHarness, nextKey, type Harness, trpcCode, closedPort, json } from "./harness";
 
 const FULL_KEY = /sk-or-v1-[0-9a-f]{64}/;
-const json = (value: unknown) =>
-  JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 const MISSING_ORG = "00000000-0000-4000-8000-00000000dead";
 type Caller = ReturnType<Harness["caller"]>;
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.each(testDrivers())("organizations on %s", (driver) => {
   let h: Harness;
@@ -83,13 +63,13 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
 
     it.each(calls)("%s: anonymous → UNAUTHORIZED", async (_name, call) => {
       const org = await h.org();
-      expect(await codeOf(call(h.caller(null), org.id))).toBe("UNAUTHORIZED");
+      expect(await trpcCode(call(h.caller(null), org.id))).toBe("UNAUTHORIZED");
     });
 
     it.each(calls)("%s: a member of the organisation → FORBIDDEN", async (_name, call) => {
       const org = await h.org();
       const member = await h.user("member", { organizationId: org.id });
-      expect(await codeOf(call(h.caller(member), org.id))).toBe("FORBIDDEN");
+      expect(await trpcCode(call(h.caller(member), org.id))).toBe("FORBIDDEN");
     });
 
     it.each(calls.filter(([name]) => name !== "list" && name !== "create"))(
@@ -98,7 +78,7 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
         const org = await h.org();
         const other = await h.org();
         const before = await getOrganization(h.t.db, org.id);
-        expect(await codeOf(call(h.caller(other.admin), org.id))).toBe("FORBIDDEN");
+        expect(await trpcCode(call(h.caller(other.admin), org.id))).toBe("FORBIDDEN");
         expect(await getOrganization(h.t.db, org.id)).toEqual(before);
       },
     );
@@ -115,7 +95,7 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
       "%s is the provider's alone: even on their own organisation an org admin gets FORBIDDEN",
       async (_name, call) => {
         const org = await h.org();
-        expect(await codeOf(call(h.caller(org.admin), org.id))).toBe("FORBIDDEN");
+        expect(await trpcCode(call(h.caller(org.admin), org.id))).toBe("FORBIDDEN");
         expect((await getOrganization(h.t.db, org.id))?.active).toBe(true);
       },
     );
@@ -135,10 +115,10 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
       expect((await h.caller(provider).organizations.get({ organizationId: org.id })).id).toBe(org.id);
       expect((await h.caller(org.admin).organizations.get({ organizationId: org.id })).id).toBe(org.id);
       expect((await h.caller(org.admin).organizations.get({})).id).toBe(org.id);
-      expect(await codeOf(h.caller(provider).organizations.get({ organizationId: MISSING_ORG }))).toBe(
+      expect(await trpcCode(h.caller(provider).organizations.get({ organizationId: MISSING_ORG }))).toBe(
         "NOT_FOUND",
       );
-      expect(await codeOf(h.caller(provider).organizations.deactivate({ organizationId: MISSING_ORG }))).toBe(
+      expect(await trpcCode(h.caller(provider).organizations.deactivate({ organizationId: MISSING_ORG }))).toBe(
         "NOT_FOUND",
       );
     });
@@ -309,22 +289,22 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
     it("refuses bad input: both a key and provisioning, a malformed key, a markup below 1×, a negative limit", async () => {
       const c = h.caller(provider);
       expect(
-        await codeOf(
+        await trpcCode(
           c.organizations.create({ name: uniqueName("Both"), provisionKey: true, key: liveKey() }),
         ),
       ).toBe("BAD_REQUEST");
       expect(
-        await codeOf(
+        await trpcCode(
           c.organizations.create({ name: uniqueName("Bad"), provisionKey: false, key: "sk-or-v1-nope" }),
         ),
       ).toBe("BAD_REQUEST");
       expect(
-        await codeOf(
+        await trpcCode(
           c.organizations.create({ name: uniqueName("Cheap"), provisionKey: false, markup: "0.99" }),
         ),
       ).toBe("BAD_REQUEST");
       expect(
-        await codeOf(
+        await trpcCode(
           c.organizations.create({
             name: uniqueName("Negative"),
             provisionKey: false,
@@ -359,7 +339,7 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
     it("a failure after minting deletes the upstream key again (no orphan)", async () => {
       // The audit log refuses anything key-shaped, so a key-shaped name fails after the key is minted.
       const name = `Orphan ${nextKey()}`;
-      expect(await codeOf(h.caller(provider).organizations.create({ name, provisionKey: true }))).toBe(
+      expect(await trpcCode(h.caller(provider).organizations.create({ name, provisionKey: true }))).toBe(
         "BAD_REQUEST",
       );
       expect(await upstreamKeysNamed(`mai:${name}`)).toHaveLength(0);
@@ -428,7 +408,7 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
         { active: false },
         { name: uniqueName("Mine") },
       ]) {
-        expect(await codeOf(c.organizations.update({ organizationId: org.id, ...patch }))).toBe("FORBIDDEN");
+        expect(await trpcCode(c.organizations.update({ organizationId: org.id, ...patch }))).toBe("FORBIDDEN");
       }
       expect(await getOrganization(h.t.db, org.id)).toMatchObject({
         markupBp: 13_000,
@@ -443,7 +423,7 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
       const bName = (await getOrganization(h.t.db, b.id))!.name;
       const aBefore = await getOrganization(h.t.db, a.id);
       expect(
-        await codeOf(h.caller(provider).organizations.update({ organizationId: a.id, name: bName })),
+        await trpcCode(h.caller(provider).organizations.update({ organizationId: a.id, name: bName })),
       ).toBe("CONFLICT");
       expect(await getOrganization(h.t.db, a.id)).toEqual(aBefore);
     });
@@ -492,7 +472,7 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
       });
       expect(await getOrganizationKey(h.t.db, h.t.secrets, org.id)).toBe(org.key);
       expect(
-        await codeOf(h.caller(provider).organizations.setKey({ organizationId: org.id, key: "sk-or-v1-0" })),
+        await trpcCode(h.caller(provider).organizations.setKey({ organizationId: org.id, key: "sk-or-v1-0" })),
       ).toBe("BAD_REQUEST");
     });
 
@@ -560,7 +540,7 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
       const { organization } = await provision();
       await h.caller(provider).organizations.deactivate({ organizationId: organization.id });
       expect(
-        await codeOf(h.caller(provider).organizations.rotateKey({ organizationId: organization.id })),
+        await trpcCode(h.caller(provider).organizations.rotateKey({ organizationId: organization.id })),
       ).toBe("CONFLICT");
     });
   });

@@ -1,13 +1,12 @@
 // The permission matrix: every procedure of the contract × every kind of caller, each cell
 // asserted. Inputs target organisation A; "B admin" is a client administrator of another
 // organisation. Mutations that would disturb later cells get fresh fixtures per cell.
-import { TRPCError } from "@trpc/server";
 import type { AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/routers/_app";
-import { createHarness, nextKey, type Harness } from "./harness";
+import { createHarness, nextKey, type Harness, trpcCode } from "./harness";
 
 type Outcome = "OK" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND";
 type Who = "anonymous" | "member" | "adminA" | "adminB" | "provider";
@@ -96,14 +95,6 @@ const MATRIX: [string, Cell, Record<Who, Outcome>][] = [
   ["internal.settle", (c, f) => c.internal.settle({ ...A(f), period: month, reservedNano: 1n }), all("UNAUTHORIZED")],
 ];
 
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return "OK";
-  } catch (error) {
-    return error instanceof TRPCError ? error.code : `unexpected ${String(error)}`;
-  }
-}
 
 describe.each(testDrivers())("permission matrix on %s", (driver) => {
   let f: Fixtures;
@@ -132,7 +123,7 @@ describe.each(testDrivers())("permission matrix on %s", (driver) => {
       provider: f.provider,
     };
     const actual: Record<string, string> = {};
-    for (const who of WHO) actual[who] = await outcome(cell(f.h.caller(callers[who]), f, who));
+    for (const who of WHO) actual[who] = await trpcCode(cell(f.h.caller(callers[who]), f, who));
     expect(actual).toEqual(expected);
   });
 });

@@ -1,19 +1,13 @@
 // usage.*: every figure equals the sum of the seeded events' billed costs (computed here from the
 // inputs with billedCost, independently of the API), in the billing time zone (Europe/Warsaw, with
 // events either side of a month boundary that UTC would place differently), scoped by role.
-import { TRPCError } from "@trpc/server";
 import { updateGlobalSettings, type AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { billedCost, nanoToUsdString, usdToNano } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csvDocument, csvNumber, csvText } from "../src/services/usage/csv";
-import { createHarness, type Harness } from "./harness";
+import { createHarness, type Harness, trpcCode } from "./harness";
 
-const code = (p: Promise<unknown>) =>
-  p.then(
-    () => "OK",
-    (e) => (e instanceof TRPCError ? e.code : String(e)),
-  );
 
 // 11:00 on Monday 2 March 2026 in Warsaw (UTC+1 until the end of March).
 const NOW = new Date("2026-03-02T10:00:00.000Z");
@@ -339,39 +333,39 @@ describe.each(testDrivers())("usage on %s", (driver) => {
     };
 
     it.each(Object.entries(calls))("%s: anonymous → UNAUTHORIZED", async (_name, call) => {
-      expect(await code(call(h.caller(null), orgA.id))).toBe("UNAUTHORIZED");
+      expect(await trpcCode(call(h.caller(null), orgA.id))).toBe("UNAUTHORIZED");
     });
 
     it.each(Object.entries(calls))(
       "%s: another organisation → FORBIDDEN for its admin and members",
       async (_name, call) => {
-        expect(await code(call(h.caller(orgB.admin), orgA.id))).toBe("FORBIDDEN");
-        expect(await code(call(h.caller(b1), orgA.id))).toBe("FORBIDDEN");
-        expect(await code(call(h.caller(orgB.admin), orgB.id))).toBe("OK");
-        expect(await code(call(h.caller(b1)))).toBe("OK");
+        expect(await trpcCode(call(h.caller(orgB.admin), orgA.id))).toBe("FORBIDDEN");
+        expect(await trpcCode(call(h.caller(b1), orgA.id))).toBe("FORBIDDEN");
+        expect(await trpcCode(call(h.caller(orgB.admin), orgB.id))).toBe("OK");
+        expect(await trpcCode(call(h.caller(b1)))).toBe("OK");
       },
     );
 
     it.each(Object.entries(calls))(
       "%s: the provider names any organisation, and must name one",
       async (_name, call) => {
-        expect(await code(call(h.caller(provider), orgA.id))).toBe("OK");
-        expect(await code(call(h.caller(provider)))).toBe("BAD_REQUEST");
-        expect(await code(call(h.caller(provider), "00000000-0000-4000-8000-000000000000"))).toBe(
+        expect(await trpcCode(call(h.caller(provider), orgA.id))).toBe("OK");
+        expect(await trpcCode(call(h.caller(provider)))).toBe("BAD_REQUEST");
+        expect(await trpcCode(call(h.caller(provider), "00000000-0000-4000-8000-000000000000"))).toBe(
           "NOT_FOUND",
         );
       },
     );
 
     it("a member may not ask for another user's usage, even in their own organisation", async () => {
-      expect(await code(h.caller(a1).usage.daily({ userId: a2.id }))).toBe("FORBIDDEN");
-      expect(await code(h.caller(a1).usage.events({ userId: a2.id }))).toBe("FORBIDDEN");
-      expect(await code(h.caller(a1).usage.daily({ userId: a1.id }))).toBe("OK");
+      expect(await trpcCode(h.caller(a1).usage.daily({ userId: a2.id }))).toBe("FORBIDDEN");
+      expect(await trpcCode(h.caller(a1).usage.events({ userId: a2.id }))).toBe("FORBIDDEN");
+      expect(await trpcCode(h.caller(a1).usage.daily({ userId: a1.id }))).toBe("OK");
     });
 
     it("a user without an organisation has no usage to see", async () => {
       const loner = await h.user("member");
-      expect(await code(h.caller(loner).usage.summary())).toBe("NOT_FOUND");
+      expect(await trpcCode(h.caller(loner).usage.summary())).toBe("NOT_FOUND");
     });
   });
 
@@ -512,11 +506,11 @@ describe.each(testDrivers())("usage on %s", (driver) => {
       sum(SEEDS.filter((x) => inA(x) && x.day.startsWith("2026-02")).map(billed)),
     );
     expect(
-      await code(
+      await trpcCode(
         h.caller(provider).usage.byUser({ organizationId: orgA.id, from: "2026-03-02", to: "2026-03-01" }),
       ),
     ).toBe("BAD_REQUEST");
-    expect(await code(h.caller(provider).usage.byUser({ organizationId: orgA.id, from: "2026-02-30" }))).toBe(
+    expect(await trpcCode(h.caller(provider).usage.byUser({ organizationId: orgA.id, from: "2026-02-30" }))).toBe(
       "BAD_REQUEST",
     );
     const own = await h.caller(a1).usage.byUser({});
@@ -571,11 +565,11 @@ describe.each(testDrivers())("usage on %s", (driver) => {
     const mine = await h.caller(a1).usage.events({ limit: 200 });
     expect(mine.items.every((e) => e.userId === a1.id)).toBe(true);
     expect(mine.items).toHaveLength(SEEDS.filter((x) => x.who === "a1").length);
-    expect(await code(h.caller(provider).usage.events({ organizationId: orgA.id, cursor: "bm9wZQ" }))).toBe(
+    expect(await trpcCode(h.caller(provider).usage.events({ organizationId: orgA.id, cursor: "bm9wZQ" }))).toBe(
       "BAD_REQUEST",
     );
     const forged = Buffer.from("2026-02-30T00:00:00.000000Z|gen-g01").toString("base64url");
-    expect(await code(h.caller(provider).usage.events({ organizationId: orgA.id, cursor: forged }))).toBe(
+    expect(await trpcCode(h.caller(provider).usage.events({ organizationId: orgA.id, cursor: forged }))).toBe(
       "BAD_REQUEST",
     );
     // No input at all: every default (the caller's own scope, 50 newest).
@@ -656,7 +650,7 @@ describe.each(testDrivers())("usage on %s", (driver) => {
     expect(body.length).toBeGreaterThan(0);
     expect(body.every((r) => r[0] === a2.email)).toBe(true);
     expect(res.filename).toMatch(/-my-usage\.csv$/);
-    expect(await code(h.caller(a2).usage.exportCsv({ month: "2026-13" }))).toBe("BAD_REQUEST");
+    expect(await trpcCode(h.caller(a2).usage.exportCsv({ month: "2026-13" }))).toBe("BAD_REQUEST");
   });
 
   // Last: it records a new event.

@@ -1,20 +1,14 @@
 // userMapping.*: validation finds every kind of broken attribution, statistics add up to the
 // recorded usage, testMapping answers as the proxy would decide — and a client administrator
 // sees only their own organisation.
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { schema, updateGlobalSettings, type AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { billedCost, externalUserId } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mappingProblems } from "../src/services/user-mapping/validate";
-import { createHarness, type Harness } from "./harness";
+import { createHarness, type Harness, trpcCode } from "./harness";
 
-const code = (p: Promise<unknown>) =>
-  p.then(
-    () => "OK",
-    (e) => (e instanceof TRPCError ? e.code : String(e)),
-  );
 const NOW = new Date("2026-03-02T10:00:00.000Z");
 
 describe("mappingProblems", () => {
@@ -130,9 +124,9 @@ describe.each(testDrivers())("userMapping on %s", (driver) => {
     ["configuration", (c: ReturnType<Harness["caller"]>) => c.userMapping.configuration()],
     ["testMapping", (c: ReturnType<Harness["caller"]>) => c.userMapping.testMapping({ userId: memberA.id })],
   ])("%s: anonymous → UNAUTHORIZED, members → FORBIDDEN", async (_name, call) => {
-    expect(await code(call(h.caller(null), orgA.id))).toBe("UNAUTHORIZED");
-    expect(await code(call(h.caller(memberA), orgA.id))).toBe("FORBIDDEN");
-    expect(await code(call(h.caller(memberA)))).toBe("FORBIDDEN");
+    expect(await trpcCode(call(h.caller(null), orgA.id))).toBe("UNAUTHORIZED");
+    expect(await trpcCode(call(h.caller(memberA), orgA.id))).toBe("FORBIDDEN");
+    expect(await trpcCode(call(h.caller(memberA)))).toBe("FORBIDDEN");
   });
 
   it.each([
@@ -147,9 +141,9 @@ describe.each(testDrivers())("userMapping on %s", (driver) => {
         c.userMapping.statistics({ organizationId }),
     ],
   ])("%s: another organisation's administrator → FORBIDDEN", async (_name, call) => {
-    expect(await code(call(h.caller(orgB.admin), orgA.id))).toBe("FORBIDDEN");
-    expect(await code(call(h.caller(orgB.admin), orgB.id))).toBe("OK");
-    expect(await code(call(h.caller(provider), "00000000-0000-4000-8000-000000000000"))).toBe("NOT_FOUND");
+    expect(await trpcCode(call(h.caller(orgB.admin), orgA.id))).toBe("FORBIDDEN");
+    expect(await trpcCode(call(h.caller(orgB.admin), orgB.id))).toBe("OK");
+    expect(await trpcCode(call(h.caller(provider), "00000000-0000-4000-8000-000000000000"))).toBe("NOT_FOUND");
   });
 
   it("validate (provider, all organisations): every problem, problem users first", async () => {
@@ -294,14 +288,14 @@ describe.each(testDrivers())("userMapping on %s", (driver) => {
 
   it("testMapping: a client administrator cannot look outside their organisation (NOT_FOUND)", async () => {
     const admin = h.caller(orgA.admin);
-    expect(await code(admin.userMapping.testMapping({ userId: orgB.admin.id }))).toBe("NOT_FOUND");
-    expect(await code(admin.userMapping.testMapping({ userId: loner.id }))).toBe("NOT_FOUND");
+    expect(await trpcCode(admin.userMapping.testMapping({ userId: orgB.admin.id }))).toBe("NOT_FOUND");
+    expect(await trpcCode(admin.userMapping.testMapping({ userId: loner.id }))).toBe("NOT_FOUND");
     expect(
-      await code(admin.userMapping.testMapping({ userId: "00000000-0000-4000-8000-000000000000" })),
+      await trpcCode(admin.userMapping.testMapping({ userId: "00000000-0000-4000-8000-000000000000" })),
     ).toBe("NOT_FOUND");
-    expect(await code(admin.userMapping.testMapping({ userId: memberA.id }))).toBe("OK");
+    expect(await trpcCode(admin.userMapping.testMapping({ userId: memberA.id }))).toBe("OK");
     expect(
-      await code(
+      await trpcCode(
         h.caller(provider).userMapping.testMapping({ userId: "00000000-0000-4000-8000-000000000000" }),
       ),
     ).toBe("NOT_FOUND");

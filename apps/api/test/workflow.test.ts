@@ -5,7 +5,7 @@ import { count, eq } from "drizzle-orm";
 import { getAuthUser, schema } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, nextKey, type Harness } from "./harness";
+import { createHarness, json, nextKey, type Harness } from "./harness";
 
 const OPENROUTER = "https://openrouter.ai/api/v1";
 const FULL_KEY = /sk-or-v1-[0-9a-f]{64}/g;
@@ -14,7 +14,6 @@ const TOKEN = /mai_[0-9a-f]{48}/g;
 const body = (url: string, key: string) => ({
   ui: { directConnections: { OPENAI_API_BASE_URLS: [url], OPENAI_API_KEYS: [key], OPENAI_API_CONFIGS: {} } },
 });
-const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 
 describe.each(testDrivers())("the provider-to-client workflow on %s", (driver) => {
   let h: Harness;

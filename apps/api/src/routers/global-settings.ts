@@ -1,12 +1,12 @@
 // Global settings: the provider's provisioning key (shown only masked), default markup and monthly
 // limit for new organisations, currency and billing time zone. Provider only.
 import { z } from "zod";
+import { maskedKey } from "./_schemas";
 import { readGlobalSettings } from "../services/global-settings/get";
 import { updateGlobalSettingsService } from "../services/global-settings/update";
 import { providerProcedure, router } from "../trpc";
 
 // The hint is the only form of the provisioning key that ever leaves the API.
-const maskedKey = z.string().refine((k) => k.includes("…"), "keys leave the API masked");
 
 export const globalSettingsOut = z.object({
   provisioningKeyHint: maskedKey.nullable(),

@@ -4,6 +4,7 @@
 import { getOrganization } from "@mai/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { maskedKey } from "./_schemas";
 import { createOrganizationWithKey } from "../services/organizations/create";
 import { deactivateClientOrganization } from "../services/organizations/deactivate";
 import { getOrganizationDetails } from "../services/organizations/get";
@@ -22,7 +23,6 @@ const providerOrgProcedure = providerProcedure
     return next({ ctx: { ...ctx, org } });
   });
 
-const maskedKey = z.string().refine((k) => k.includes("…"), "keys leave the API masked");
 // The one place a plaintext key may appear: right after OpenRouter minted it.
 const provisionedKey = z.string().startsWith("sk-or-");
 

@@ -1,16 +1,15 @@
 import { settingsUpdateSchema } from "@mai/domain";
 import { z } from "zod";
+import { maskedKeyOrEmpty } from "./_schemas";
 import { readSettings, updateSettings } from "../services/settings/update";
 import { authedProcedure, router } from "../trpc";
 
-// Keys leave only masked: the output schemas admit no other key shape.
-const maskedKey = z.string().refine((k) => k === "" || k.includes("…"), "keys leave the API masked");
 const settingsOut = z.object({
   ui: z.looseObject({
     directConnections: z
       .looseObject({
         OPENAI_API_BASE_URLS: z.array(z.string()),
-        OPENAI_API_KEYS: z.array(maskedKey),
+        OPENAI_API_KEYS: z.array(maskedKeyOrEmpty),
         OPENAI_API_CONFIGS: z.record(z.string(), z.unknown()),
       })
       .optional(),

@@ -5,6 +5,7 @@
 //                   (another organisation or another user → FORBIDDEN).
 // The resulting scope is what every query filters on in SQL; nothing downstream re-decides it.
 import { TRPCError } from "@trpc/server";
+import { scopeOrganization } from "../scope";
 import { getGlobalSettings, getOrganization, type AuthUser, type Organization } from "@mai/db";
 import type { Context } from "../../context";
 
@@ -25,24 +26,11 @@ export async function resolveUsageScope(
   input: { organizationId?: string | undefined; userId?: string | undefined },
 ): Promise<UsageScope> {
   const { user } = ctx;
-  let organizationId: string;
+  const organizationId = scopeOrganization(user, input.organizationId, { noun: "usage", providerMustChoose: true, allowMembers: true })!;
   let userId: string | null = input.userId ?? null;
-  if (user.role === "provider_admin") {
-    if (!input.organizationId)
-      throw new TRPCError({ code: "BAD_REQUEST", message: "Choose an organisation." });
-    organizationId = input.organizationId;
-  } else {
-    if (!user.organizationId)
-      throw new TRPCError({ code: "NOT_FOUND", message: "You do not belong to an organisation yet." });
-    if (input.organizationId && input.organizationId !== user.organizationId) {
-      throw new TRPCError({ code: "FORBIDDEN", message: "You can only see your own organisation's usage." });
-    }
-    organizationId = user.organizationId;
-    if (user.role === "member") {
-      if (userId && userId !== user.id)
-        throw new TRPCError({ code: "FORBIDDEN", message: "You can only see your own usage." });
-      userId = user.id;
-    }
+  if (user.role === "member") {
+    if (userId && userId !== user.id) throw new TRPCError({ code: "FORBIDDEN", message: "You can only see your own usage." });
+    userId = user.id;
   }
   const organization = await getOrganization(ctx.deps.db, organizationId);
   if (!organization) throw new TRPCError({ code: "NOT_FOUND", message: "Organisation not found." });

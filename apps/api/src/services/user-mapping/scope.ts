@@ -1,6 +1,7 @@
 // Who may look at user mappings: the provider (every organisation, or one by organizationId) and a
 // client administrator (their own organisation only; another id → FORBIDDEN). Members never.
 import { TRPCError } from "@trpc/server";
+import { scopeOrganization } from "../scope";
 import { getOrganization, type Organization } from "@mai/db";
 import type { AuthedContext } from "../usage/scope";
 
@@ -16,19 +17,7 @@ export async function resolveMappingScope(
   input: { organizationId?: string | undefined },
 ): Promise<MappingScope> {
   const { user } = ctx;
-  let organizationId: string | undefined;
-  if (user.role === "provider_admin") {
-    organizationId = input.organizationId;
-  } else if (user.role === "org_admin") {
-    if (!user.organizationId)
-      throw new TRPCError({ code: "NOT_FOUND", message: "You do not belong to an organisation yet." });
-    if (input.organizationId && input.organizationId !== user.organizationId) {
-      throw new TRPCError({ code: "FORBIDDEN", message: "You can only see your own organisation's users." });
-    }
-    organizationId = user.organizationId;
-  } else {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Only administrators can see user mappings." });
-  }
+  const organizationId = scopeOrganization(user, input.organizationId, { noun: "user mappings", providerMustChoose: false });
   if (!organizationId) return { organization: null, provider: true };
   const organization = await getOrganization(ctx.deps.db, organizationId);
   if (!organization) throw new TRPCError({ code: "NOT_FOUND", message: "Organisation not found." });
