@@ -43,11 +43,16 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+/** Cookies are Secure when the dashboard's public URL is https (TLS ends at a proxy in front). */
+export function isSecureDeployment(deps: AppDeps): boolean {
+  return deps.env.MAI_PUBLIC_URL?.startsWith("https://") ?? false;
+}
+
 export function requestInfo(req: IncomingMessage, deps: AppDeps): RequestInfo {
   return {
     ip: req.socket.remoteAddress ?? "unknown",
     userAgent: req.headers["user-agent"] ?? null,
-    secure: deps.env.MAI_PUBLIC_URL?.startsWith("https://") ?? false,
+    secure: isSecureDeployment(deps),
   };
 }
 

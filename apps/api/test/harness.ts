@@ -8,7 +8,7 @@ import { createTestDb, fakeOpenRouterKey, type TestDb } from "@mai/db/testing";
 import { externalUserId, type Role } from "@mai/domain";
 import { startSimulator, type Simulator } from "@mai/openrouter/simulator";
 import { randomUUID } from "node:crypto";
-import type { Context } from "../src/context";
+import { isSecureDeployment, type Context } from "../src/context";
 import { createDeps, type AppDeps } from "../src/deps";
 import { loadEnv } from "../src/env";
 import { createLogger } from "../src/logger";
@@ -94,7 +94,7 @@ export async function createHarness(driver: Driver, envOverrides: Record<string,
     deps,
     log: deps.logger,
     requestId: randomUUID(),
-    request: { ip: options.ip ?? "127.0.0.1", userAgent: "vitest", secure: false },
+    request: { ip: options.ip ?? "127.0.0.1", userAgent: "vitest", secure: isSecureDeployment(deps) },
     user,
     auth: user ? { kind: "token", tokenId: "00000000-0000-4000-8000-000000000000" } : null,
     internal: options.internal ?? false,
