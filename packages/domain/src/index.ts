@@ -43,3 +43,10 @@ export {
 } from "./billing-period";
 export { evaluateMonthlyLimit, LIMIT_WARNING_BP, type LimitEvaluation } from "./monthly-limit";
 export { isMaskedKey, restoreMaskedKeys, settingsUpdateSchema, type SettingsUpdate } from "./settings";
+export {
+  estimatePromptTokens,
+  isUsablePricing,
+  reservationNano,
+  worstCaseRawCostNano,
+  type ModelPricing,
+} from "./estimate";
