@@ -3,3 +3,6 @@
 export type { AppRouter } from "./routers/_app";
 export { createApiServer, type ApiServer } from "./server";
 export { loadEnv, type Env } from "./env";
+export { createDeps, type AppDeps } from "./deps";
+export { createLogger } from "./logger";
+export { ensureProviderAdmin } from "./services/auth/bootstrap";

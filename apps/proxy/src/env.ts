@@ -1,0 +1,46 @@
+// The proxy's configuration, validated once. Nothing else reads process.env.
+import { z } from "zod";
+
+const list = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+export const envSchema = z.object({
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  MAI_PROXY_HOST: z.string().default("127.0.0.1"),
+  MAI_PROXY_PORT: z.coerce.number().int().min(0).max(65_535).default(8788),
+  /** Where the API listens; the proxy calls only its internal.* procedures. */
+  MAI_API_URL: z.url().default("http://127.0.0.1:8787"),
+  MAI_INTERNAL_TOKEN: z.string().min(24, "MAI_INTERNAL_TOKEN must be at least 24 characters"),
+  MAI_OPENROUTER_BASE_URL: z.url().default("https://openrouter.ai/api/v1"),
+  /** Browser origins allowed to call the proxy (Open WebUI direct connections); "*" allows any. */
+  MAI_PROXY_CORS_ORIGINS: list.default([]),
+  /** How long a resolved identity is reused: a revoked token stops working within this time. */
+  MAI_PROXY_IDENTITY_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  MAI_PROXY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  MAI_PROXY_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Time to the upstream's response headers (a slow first token on a long prompt). */
+  MAI_PROXY_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  /** Longest silence allowed between two chunks of an upstream body. */
+  MAI_PROXY_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  MAI_PROXY_SPOOL_DIR: z.string().default("./.mai-data/spool"),
+  /** Reservation used when a model's prices are unknown (USD). */
+  MAI_PROXY_FALLBACK_RESERVATION_USD: z.string().regex(/^\d+(\.\d+)?$/).default("0.5"),
+  /** Completion tokens assumed when neither the request nor the model states a maximum. */
+  MAI_PROXY_DEFAULT_MAX_COMPLETION_TOKENS: z.coerce.number().int().positive().default(16_384),
+  MAI_PROXY_MODELS_TTL_MS: z.coerce.number().int().positive().default(300_000),
+  MAI_PROXY_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type ProxyEnv = z.infer<typeof envSchema>;
+
+export function loadProxyEnv(source: Record<string, string | undefined> = process.env): ProxyEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new Error(`Invalid proxy configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  }
+  return parsed.data;
+}

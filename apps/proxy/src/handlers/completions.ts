@@ -1,0 +1,236 @@
+// POST /v1/chat/completions and /v1/completions (also under /api/v1/…): the hot path.
+//   identity (cached) → organisation checks → `user` := the caller's external id → reserve the
+//   worst case → forward with the organisation's key → pass the bytes through untouched, teeing
+//   them into the SSE observer → one usage event, recorded off the request path.
+// A client that disconnects aborts the upstream request at once: that is what stops OpenRouter's
+// billing for providers that support cancellation.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import { usdToNano } from "@mai/domain";
+import { createChatStreamObserver, type ChatStreamSummary } from "@mai/openrouter";
+import { errors as undiciErrors } from "undici";
+import type { ResolvedContext } from "../api-client";
+import type { ProxyDeps } from "../deps";
+import { Errors, fromUpstream, sendError } from "../errors";
+import { BodyTooLargeError, forwardableHeaders, readBody, writable } from "../http";
+import type { UsageEvent } from "../metering/recorder";
+import type { Reservation } from "../reservations";
+
+export type CompletionKind = "chat" | "completions";
+
+const ATTRIBUTION = { "http-referer": "https://github.com/mai-gateway/mai", "x-openrouter-title": "mAI Gateway", "x-title": "mAI Gateway" };
+
+interface Outcome {
+  generationId: string | null;
+  model: string | null;
+  provider: string | null;
+  usage: ChatStreamSummary["usage"];
+  costNano: bigint | null;
+  failed: boolean;
+}
+
+function fromJsonBody(bytes: Buffer): Outcome {
+  try {
+    // Tolerates OpenRouter's leading keep-alive whitespace: JSON.parse skips it.
+    const body = JSON.parse(bytes.toString("utf8")) as {
+      id?: string;
+      model?: string;
+      provider?: string;
+      usage?: ChatStreamSummary["usage"] & { cost?: number | null };
+      error?: unknown;
+      choices?: { finish_reason?: string | null }[];
+    };
+    const cost = body.usage?.cost;
+    return {
+      generationId: typeof body.id === "string" ? body.id : null,
+      model: body.model ?? null,
+      provider: body.provider ?? null,
+      usage: body.usage ?? null,
+      costNano: typeof cost === "number" ? usdToNano(cost) : null,
+      failed: body.error !== undefined || body.choices?.[0]?.finish_reason === "error",
+    };
+  } catch {
+    return { generationId: null, model: null, provider: null, usage: null, costNano: null, failed: true };
+  }
+}
+
+export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, kind: CompletionKind, route: string): Promise<void> {
+  const started = performance.now();
+  const occurredAt = new Date();
+  const identity = await deps.identity.resolve(req.headers.authorization);
+  if (!identity.ok) return sendError(res, identity.error);
+  const ctx = identity.context;
+  if (!ctx.organization.active) return sendError(res, Errors.inactive());
+  if (!ctx.openrouterKey) return sendError(res, Errors.upstreamUnavailable());
+
+  let body: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse((await readBody(req, deps.env.MAI_PROXY_MAX_BODY_BYTES)).toString("utf8"));
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return sendError(res, Errors.badJson());
+    body = parsed as Record<string, unknown>;
+  } catch (error) {
+    return sendError(res, error instanceof BodyTooLargeError ? Errors.tooLarge(deps.env.MAI_PROXY_MAX_BODY_BYTES) : Errors.badJson());
+  }
+  const requestedModel = typeof body.model === "string" ? body.model : undefined;
+  const allowed = ctx.organization.allowedModels;
+  if (allowed && allowed.length > 0 && (!requestedModel || !allowed.includes(requestedModel))) {
+    return sendError(res, Errors.modelNotAllowed(requestedModel ?? "(default)"));
+  }
+  // Attribution is not the client's to choose: whatever it sent, `user` is its external id.
+  body.user = ctx.externalUserId;
+  const streamed = body.stream === true;
+  const payload = JSON.stringify(body);
+
+  const maxTokens = [body.max_completion_tokens, body.max_tokens].find((v): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
+  let reservation: Reservation;
+  try {
+    const amount = await deps.reservations.estimate({ model: requestedModel, payload, maxTokens, markupBp: ctx.organization.markupBp });
+    const admitted = await deps.reservations.reserve(ctx.organization.id, amount);
+    if (!admitted.admitted) {
+      deps.metrics.limitRefusals.inc();
+      return sendError(res, Errors.limit());
+    }
+    reservation = admitted.reservation;
+  } catch {
+    return sendError(res, Errors.apiUnavailable());
+  }
+
+  const controller = new AbortController();
+  let clientGone = false;
+  res.on("close", () => {
+    if (!res.writableFinished) {
+      clientGone = true;
+      controller.abort();
+    }
+  });
+
+  let upstream: Awaited<ReturnType<ProxyDeps["upstream"]["request"]>>;
+  try {
+    upstream = await deps.upstream.request({
+      path: `${deps.upstreamBasePath}/${kind === "chat" ? "chat/completions" : "completions"}`,
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${ctx.openrouterKey}`,
+        "content-type": "application/json",
+        accept: streamed ? "text/event-stream" : "application/json",
+        ...ATTRIBUTION,
+      },
+      body: payload,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    deps.reservations.release(reservation);
+    deps.metrics.upstreamErrors.inc({ status: "0" });
+    if (clientGone) return;
+    const timeout = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
+    return sendError(res, timeout ? Errors.upstreamTimeout() : Errors.upstreamUnavailable());
+  }
+  const headerId = upstream.headers["x-generation-id"];
+  const generationHeader = typeof headerId === "string" ? headerId : null;
+
+  if (upstream.statusCode >= 400) {
+    // Errors before the first token are plain JSON with a real status; nothing was generated.
+    deps.metrics.upstreamErrors.inc({ status: String(upstream.statusCode) });
+    let parsed: unknown = null;
+    try {
+      parsed = await upstream.body.json();
+    } catch {
+      /* not JSON: the mapped message says the status */
+    }
+    deps.reservations.release(reservation);
+    const retryAfter = upstream.headers["retry-after"];
+    return sendError(res, fromUpstream(upstream.statusCode, parsed, typeof retryAfter === "string" ? retryAfter : undefined));
+  }
+
+  res.writeHead(upstream.statusCode, {
+    ...forwardableHeaders(upstream.headers),
+    ...(streamed ? { "x-accel-buffering": "no", "cache-control": "no-cache" } : {}),
+  });
+  const observer = streamed ? createChatStreamObserver() : null;
+  const collected: Buffer[] = [];
+  let firstByteAt: number | null = null;
+  let upstreamFailed = false;
+  try {
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      firstByteAt ??= performance.now();
+      if (observer) observer.push(chunk);
+      else collected.push(chunk);
+      if (!res.write(chunk)) await writable(res);
+      if (clientGone) break;
+    }
+  } catch {
+    upstreamFailed = !clientGone;
+  }
+  if (clientGone) upstream.body.destroy();
+  else if (upstreamFailed) res.destroy();
+  else res.end();
+
+  const outcome: Outcome = observer
+    ? (() => {
+        const s = observer.finish();
+        return { generationId: s.id, model: s.model, provider: s.provider, usage: s.usage, costNano: s.costNano, failed: s.error !== null };
+      })()
+    : fromJsonBody(Buffer.concat(collected));
+  const generationId = outcome.generationId ?? generationHeader;
+  const status: UsageEvent["status"] = clientGone ? "aborted" : outcome.failed ? "error" : outcome.usage && outcome.costNano !== null ? "ok" : "incomplete";
+  const seconds = (ms: number) => ms / 1000;
+  const ttfbMs = firstByteAt === null ? null : Math.round(firstByteAt - started);
+  const latencyMs = Math.round(performance.now() - started);
+  deps.metrics.latency.observe({ route, streamed: String(streamed) }, seconds(latencyMs));
+  if (ttfbMs !== null) deps.metrics.ttfb.observe({ route, streamed: String(streamed) }, seconds(ttfbMs));
+
+  if (!generationId) {
+    // Nothing identifies a generation, so nothing can have been billed under it.
+    deps.reservations.release(reservation);
+    deps.logger.warn({ organizationId: ctx.organization.id, status }, "completion ended without a generation id");
+    return;
+  }
+  const event: UsageEvent = {
+    generationId,
+    organizationId: ctx.organization.id,
+    userId: ctx.user.id,
+    externalUserId: ctx.externalUserId,
+    model: outcome.model ?? requestedModel ?? "unknown",
+    provider: outcome.provider,
+    promptTokens: outcome.usage?.prompt_tokens ?? 0,
+    completionTokens: outcome.usage?.completion_tokens ?? 0,
+    reasoningTokens: outcome.usage?.completion_tokens_details?.reasoning_tokens ?? 0,
+    cachedTokens: outcome.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+    rawCostNano: outcome.costNano ?? 0n,
+    markupBp: ctx.organization.markupBp,
+    status,
+    streamed,
+    latencyMs,
+    ttfbMs,
+    occurredAt,
+  };
+  deps.reservations.hold(generationId, reservation);
+  deps.metrics.usageEvents.inc({ status });
+  if (outcome.costNano === null) {
+    // The stream ended without usage (abort, dropped upstream, mid-stream error): OpenRouter may
+    // still have charged. Never bill zero when it did — ask /generation, off the request path.
+    settleFromGeneration(deps, event, ctx);
+  } else {
+    deps.recorder.record(event);
+  }
+}
+
+function settleFromGeneration(deps: ProxyDeps, event: UsageEvent, ctx: ResolvedContext): void {
+  const task = (async () => {
+    try {
+      const generation = await deps.openrouter.getGeneration(event.generationId, { key: ctx.openrouterKey! });
+      const g = generation as { total_cost?: number | null; native_tokens_prompt?: number | null; native_tokens_completion?: number | null; native_tokens_reasoning?: number | null; provider_name?: string | null; model?: string | null };
+      event.rawCostNano = typeof g.total_cost === "number" ? usdToNano(g.total_cost) : 0n;
+      event.promptTokens = g.native_tokens_prompt ?? event.promptTokens;
+      event.completionTokens = g.native_tokens_completion ?? event.completionTokens;
+      event.reasoningTokens = g.native_tokens_reasoning ?? event.reasoningTokens;
+      event.provider ??= g.provider_name ?? null;
+    } catch (error) {
+      // Recorded as it is (status aborted/incomplete, cost 0); reconciliation corrects it later.
+      deps.logger.warn({ generationId: event.generationId, err: { name: (error as Error).name } }, "generation lookup failed");
+    }
+    deps.recorder.record(event);
+  })();
+  deps.inflight.add(task);
+  void task.finally(() => deps.inflight.delete(task));
+}

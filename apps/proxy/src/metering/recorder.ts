@@ -1,0 +1,539 @@
+// Usage recording off the request path: the request handler calls record() (synchronous, no I/O) and
+// moves on; batches go to the API's internal.recordUsage in the background.
+//
+// The one rule: an event leaves memory only into the API (the sink resolved) or into an fsynced spool
+// segment (see spool.ts for the format). Everything else follows from it:
+// - a batch the API did not take is written to a new spool segment; if that write fails too (disk
+//   full), the batch goes back to the queue and both are retried later — memory is the last resort;
+// - a replay loop sends spooled segments oldest first and deletes a segment only once all of its
+//   events were accepted; segments left by a previous process are replayed on start;
+// - the recorder never deduplicates: a resend (partial replay, timed-out call that did land, restart)
+//   is harmless because the API records idempotently by generation id. Never dropping is our job,
+//   never counting twice is the API's.
+//
+// Decisions worth knowing:
+// - At most one live flush and one replay run at a time; events recorded during a flush stay queued
+//   for the next one. Order across batches is not preserved (nothing depends on it).
+// - Every sink call gets an AbortSignal and a timeout (sinkTimeoutMs): a hung API must not hold the
+//   live queue hostage. A call that times out counts as failed even if it later lands.
+// - Circuit breaker: once a live batch failed, and while spooled segments exist, live flushes write
+//   straight to the spool and only the replay loop probes the API. Without it, each flush would wait
+//   for a doomed call while its events sit unsynced in memory, and would leave a small segment behind.
+//   The breaker closes on the first successful replay.
+// - A sink that throws UsageRejectedError says "the API refused this batch as invalid; retrying cannot
+//   help" (tRPC BAD_REQUEST). Resending it forever would block replay behind a poison event, and
+//   dropping it would break the rule, so the batch is bisected until the refused events are isolated;
+//   those go to a dead-letter file (`rejected-*.ndjson`, never replayed) and are logged by id.
+// - onRecorded runs after each accepted batch (live or replayed). It can see a generation id more than
+//   once (resends after a restart or a partial replay), so it must be idempotent per generation id.
+// - Logs carry counts, segment names and generation ids only — never tokens, costs, users or models.
+import { pino, type Logger } from "pino";
+import { Spool } from "./spool";
+
+export interface UsageEvent {
+  generationId: string;
+  organizationId: string;
+  userId: string;
+  externalUserId: string;
+  model: string;
+  provider?: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens?: number;
+  cachedTokens?: number;
+  rawCostNano: bigint;
+  markupBp: number;
+  status: "ok" | "error" | "aborted" | "incomplete";
+  streamed: boolean;
+  latencyMs?: number | null;
+  ttfbMs?: number | null;
+  occurredAt: Date;
+}
+
+export interface SinkContext {
+  /** Aborted when the call timed out (sinkTimeoutMs) or the recorder is closing: cancel the request. */
+  signal: AbortSignal;
+}
+
+export interface RecorderOptions {
+  /** Sends one batch; resolves when the API has recorded it; rejects if it did not (network, 5xx). */
+  sink: (events: UsageEvent[], context: SinkContext) => Promise<void>;
+  /** Created if missing (mode 0700). One directory per proxy process. */
+  spoolDir: string;
+  /** Default 200: flush as soon as this many are queued; also the largest batch handed to the sink. */
+  maxBatch?: number;
+  /** Default 200: otherwise flush within this delay. */
+  flushIntervalMs?: number;
+  /** Default 2000: how often spooled segments are retried. */
+  replayIntervalMs?: number;
+  /** Default 10000: a sink call that has not settled by then counts as failed. */
+  sinkTimeoutMs?: number;
+  /** Never receives event contents beyond counts and ids. */
+  logger?: Logger;
+  /** Called with each batch after the sink accepted it (live or from replay). Must be idempotent per generation id. */
+  onRecorded?: (events: UsageEvent[]) => void | Promise<void>;
+}
+
+export interface RecorderStats {
+  /** In memory, waiting for a flush (includes batches kept because the spool could not be written). */
+  queued: number;
+  /** Taken by the live flush that is running now. */
+  inFlight: number;
+  /** Events in spool segments not yet accepted by the API. */
+  spooledEvents: number;
+  spooledSegments: number;
+  /** Events the sink accepted (live and replayed; a resent event counts again). */
+  recorded: number;
+  /** Segments written. */
+  spoolWrites: number;
+  /** Events the sink accepted from the spool. */
+  replayed: number;
+  /** Spool lines that could not be read (e.g. a torn last line after a crash), skipped. */
+  corruptLines: number;
+  /** Events the API refused as invalid, written to a dead-letter file. */
+  rejected: number;
+  /** Spool writes that failed (the batch stayed in memory). */
+  spoolFailures: number;
+}
+
+export interface UsageRecorder {
+  /** Synchronous, never throws, never blocks on I/O. */
+  record(event: UsageEvent): void;
+  /** Send what is queued now (spooling on failure). */
+  flush(): Promise<void>;
+  /** Stop timers, final flush (spool on failure), bounded by timeoutMs (default 5000). */
+  close(timeoutMs?: number): Promise<void>;
+  stats(): RecorderStats;
+}
+
+/** Thrown by a sink when the API refused the batch as invalid (e.g. tRPC BAD_REQUEST): never retried as is. */
+export class UsageRejectedError extends Error {
+  override name = "UsageRejectedError";
+}
+
+interface SegmentState {
+  /** Events in the file (a line count until the file was parsed in this process). */
+  events: number;
+  /** Leading events already accepted in this process: the next attempt resumes after them. */
+  accepted: number;
+  parsed: boolean;
+}
+
+type Source = "live" | "replay";
+
+function message(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
+  const result = value ?? fallback;
+  if (!Number.isSafeInteger(result) || result < min)
+    throw new RangeError(`${name} must be an integer ≥ ${min}.`);
+  return result;
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+}
+
+export async function createUsageRecorder(options: RecorderOptions): Promise<UsageRecorder> {
+  const maxBatch = positiveInt("maxBatch", options.maxBatch, 200);
+  const flushIntervalMs = positiveInt("flushIntervalMs", options.flushIntervalMs, 200, 0);
+  const replayIntervalMs = positiveInt("replayIntervalMs", options.replayIntervalMs, 2000);
+  const sinkTimeoutMs = positiveInt("sinkTimeoutMs", options.sinkTimeoutMs, 10_000);
+  const { sink, onRecorded } = options;
+  const log = (options.logger ?? pino({ enabled: false })).child({ component: "usage-recorder" });
+  const spool = new Spool(options.spoolDir);
+
+  let queue: UsageEvent[] = [];
+  let inFlight = 0;
+  let flushing: Promise<void> | null = null;
+  let replaying: Promise<void> | null = null;
+  let flushTimer: NodeJS.Timeout | null = null;
+  let flushDue = Infinity;
+  let replayTimer: NodeJS.Timeout | null = null;
+  let apiDown = false;
+  let spoolFailing = false;
+  let closed = false;
+  let closing: Promise<void> | null = null;
+  const stopLive = new AbortController(); // aborts live sink calls when close runs out of time
+  const stopReplay = new AbortController(); // aborts replay at close: segments wait for the next start
+  const segments = new Map<string, SegmentState>(); // insertion order = oldest first
+  const callbacks = new Set<Promise<void>>();
+  const counters = {
+    recorded: 0,
+    spoolWrites: 0,
+    replayed: 0,
+    corruptLines: 0,
+    rejected: 0,
+    spoolFailures: 0,
+  };
+
+  // --- start-up: leftovers of a previous process --------------------------------------------------
+  await spool.init();
+  let leftoverEvents = 0;
+  for (const name of await spool.list()) {
+    let events = 0;
+    try {
+      events = await spool.countLines(name);
+    } catch (error) {
+      log.error({ segment: name, err: message(error) }, "cannot read spooled usage segment; will retry");
+    }
+    leftoverEvents += events;
+    segments.set(name, { events, accepted: 0, parsed: false });
+  }
+  if (segments.size > 0) {
+    log.info(
+      { segments: segments.size, events: leftoverEvents },
+      "replaying usage spooled by a previous run",
+    );
+  }
+
+  // --- sending -----------------------------------------------------------------------------------
+  function setDown(down: boolean, source: Source): void {
+    if (down === apiDown) return;
+    apiDown = down;
+    if (down) log.warn({ source }, "usage API unavailable; spooling usage events");
+    else log.info({ source }, "usage API reachable again");
+  }
+
+  function notify(batch: UsageEvent[]): void {
+    if (!onRecorded) return;
+    let result: Promise<void>;
+    try {
+      result = Promise.resolve(onRecorded(batch));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    const tracked: Promise<void> = result
+      .catch((error: unknown) =>
+        log.error({ events: batch.length, err: message(error) }, "onRecorded failed"),
+      )
+      .finally(() => callbacks.delete(tracked));
+    callbacks.add(tracked);
+  }
+
+  // A per-call controller rather than AbortSignal.any/timeout: no listeners pile up on the
+  // long-lived stop signals, and the timer is cleared as soon as the call settles.
+  async function send(batch: UsageEvent[], stop: AbortSignal): Promise<void> {
+    if (stop.aborted) throw new Error("usage recorder closing");
+    const call = new AbortController();
+    await new Promise<void>((resolve, reject) => {
+      const fail = (error: Error) => {
+        cleanup();
+        reject(error);
+      };
+      const onStop = () => {
+        call.abort();
+        fail(new Error("usage recorder closing"));
+      };
+      const timer = setTimeout(() => {
+        call.abort();
+        fail(new Error(`usage sink timed out after ${sinkTimeoutMs} ms`));
+      }, sinkTimeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        stop.removeEventListener("abort", onStop);
+      };
+      stop.addEventListener("abort", onStop, { once: true });
+      let pending: Promise<void>;
+      try {
+        pending = Promise.resolve(sink(batch, { signal: call.signal }));
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        () => {
+          cleanup();
+          resolve();
+        },
+        (error: unknown) => {
+          cleanup();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /**
+   * True when every event of the batch is settled: accepted by the API or dead-lettered. False means
+   * "try again later" for the whole batch (resending the accepted part of a bisected batch is harmless).
+   */
+  async function deliver(batch: UsageEvent[], source: Source, stop: AbortSignal): Promise<boolean> {
+    try {
+      await send(batch, stop);
+    } catch (error) {
+      if (!(error instanceof UsageRejectedError)) {
+        log.debug({ source, events: batch.length, err: message(error) }, "usage batch not accepted");
+        return false;
+      }
+      if (batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        return (
+          (await deliver(batch.slice(0, half), source, stop)) &&
+          (await deliver(batch.slice(half), source, stop))
+        );
+      }
+      try {
+        const name = await spool.write("rejected", batch);
+        counters.rejected += batch.length;
+        log.error(
+          { generationIds: batch.map((e) => e.generationId), deadLetter: name, err: message(error) },
+          "usage event refused by the API as invalid; kept in the dead-letter file",
+        );
+        return true;
+      } catch (writeError) {
+        log.error(
+          { events: batch.length, err: message(writeError) },
+          "cannot write the usage dead-letter file",
+        );
+        return false;
+      }
+    }
+    counters.recorded += batch.length;
+    if (source === "replay") counters.replayed += batch.length;
+    setDown(false, source);
+    notify(batch);
+    return true;
+  }
+
+  // --- live flushing -----------------------------------------------------------------------------
+  async function persist(events: UsageEvent[]): Promise<void> {
+    try {
+      const name = await spool.write("usage", events);
+      segments.set(name, { events: events.length, accepted: 0, parsed: true });
+      counters.spoolWrites += 1;
+      if (spoolFailing) log.info("usage spool writable again");
+      spoolFailing = false;
+      log.debug({ segment: name, events: events.length }, "usage batch spooled");
+    } catch (error) {
+      // The rule: not accepted and not durable → stays in memory. Put back in front, retry later.
+      queue = events.concat(queue);
+      counters.spoolFailures += 1;
+      spoolFailing = true;
+      log.error(
+        { events: events.length, queued: queue.length, err: message(error) },
+        "cannot write the usage spool; events kept in memory and retried",
+      );
+    }
+  }
+
+  async function runFlush(): Promise<void> {
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    inFlight = batch.length;
+    try {
+      // Breaker (see header): while the API is known down and replay has segments to probe it with,
+      // go straight to the spool. After a spool failure the sink is tried first again: it may be the
+      // only way out for these events.
+      let failedAt = apiDown && segments.size > 0 && !spoolFailing ? 0 : -1;
+      for (let i = 0; failedAt < 0 && i < batch.length; i += maxBatch) {
+        if (!(await deliver(batch.slice(i, i + maxBatch), "live", stopLive.signal))) failedAt = i;
+      }
+      if (failedAt >= 0) {
+        setDown(true, "live");
+        await persist(batch.slice(failedAt));
+      }
+    } finally {
+      inFlight = 0;
+    }
+  }
+
+  function scheduleFlush(delay: number): void {
+    if (closed) return;
+    const due = Date.now() + delay;
+    if (flushTimer && flushDue <= due) return;
+    if (flushTimer) clearTimeout(flushTimer);
+    flushDue = due;
+    flushTimer = setTimeout(() => {
+      flushTimer = null;
+      flushDue = Infinity;
+      if (!flushing) void flush();
+    }, delay);
+    flushTimer.unref();
+  }
+
+  function nextDelay(): number {
+    if (spoolFailing) return replayIntervalMs;
+    return queue.length >= maxBatch ? 0 : flushIntervalMs;
+  }
+
+  function flush(): Promise<void> {
+    if (flushing) return flushing.then(flush);
+    if (queue.length === 0) return Promise.resolve();
+    flushing = runFlush()
+      .catch((error: unknown) => log.error({ err: message(error) }, "usage flush failed unexpectedly"))
+      .finally(() => {
+        flushing = null;
+        if (queue.length > 0) scheduleFlush(nextDelay());
+      });
+    return flushing;
+  }
+
+  // --- replay ------------------------------------------------------------------------------------
+  async function removeSegment(name: string): Promise<boolean> {
+    try {
+      await spool.remove(name);
+      segments.delete(name);
+      return true;
+    } catch (error) {
+      log.error({ segment: name, err: message(error) }, "cannot delete a replayed usage segment; will retry");
+      return false;
+    }
+  }
+
+  async function load(name: string, state: SegmentState): Promise<UsageEvent[] | null> {
+    try {
+      const { events, corrupt } = await spool.read(name);
+      if (!state.parsed) {
+        state.parsed = true;
+        if (corrupt > 0) {
+          counters.corruptLines += corrupt;
+          log.warn(
+            { segment: name, corrupt, events: events.length },
+            "skipped corrupt lines in a usage segment",
+          );
+        }
+      }
+      state.events = events.length;
+      return events;
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) {
+        segments.delete(name);
+        log.warn({ segment: name }, "a spooled usage segment disappeared");
+      } else {
+        log.error({ segment: name, err: message(error) }, "cannot read a usage segment; will retry");
+      }
+      return null;
+    }
+  }
+
+  /** One pass: drains segments, oldest first, in chunks of maxBatch (a chunk may span segments). */
+  async function replayPass(): Promise<void> {
+    const stop = stopReplay.signal;
+    const loaded = new Map<string, UsageEvent[]>();
+    while (!stop.aborted && segments.size > 0) {
+      const chunk: UsageEvent[] = [];
+      const parts: { name: string; state: SegmentState; events: UsageEvent[]; count: number }[] = [];
+      for (const [name, state] of [...segments]) {
+        if (chunk.length >= maxBatch) break;
+        let events = loaded.get(name);
+        if (!events) {
+          const read = await load(name, state);
+          if (!read) continue; // unreadable now: try the others, this one next pass
+          events = read;
+          loaded.set(name, events);
+        }
+        const take = events.slice(state.accepted, state.accepted + maxBatch - chunk.length);
+        for (const event of take) chunk.push(event);
+        parts.push({ name, state, events, count: take.length });
+      }
+      if (parts.length === 0) return; // nothing readable
+      if (chunk.length > 0 && !(await deliver(chunk, "replay", stop))) {
+        setDown(true, "replay");
+        return;
+      }
+      let progressed = chunk.length > 0;
+      for (const part of parts) {
+        part.state.accepted += part.count;
+        if (part.state.accepted >= part.events.length) {
+          loaded.delete(part.name);
+          if (await removeSegment(part.name)) progressed = true;
+        }
+      }
+      if (!progressed) return; // e.g. an undeletable empty segment: do not spin
+    }
+  }
+
+  function runReplay(): Promise<void> {
+    if (replaying) return replaying;
+    replaying = replayPass()
+      .catch((error: unknown) => log.error({ err: message(error) }, "usage replay failed unexpectedly"))
+      .finally(() => {
+        replaying = null;
+      });
+    return replaying;
+  }
+
+  function scheduleReplay(delay: number): void {
+    if (closed) return;
+    replayTimer = setTimeout(() => {
+      replayTimer = null;
+      void runReplay().finally(() => scheduleReplay(replayIntervalMs));
+    }, delay);
+    replayTimer.unref();
+  }
+
+  scheduleReplay(segments.size > 0 ? 0 : replayIntervalMs);
+
+  // --- public API --------------------------------------------------------------------------------
+  function record(event: UsageEvent): void {
+    try {
+      queue.push({ ...event });
+      if (closed) {
+        // A request that finished after shutdown began: the sink is no longer tried, the event goes
+        // straight to the spool (stopLive is aborted once close has finished).
+        log.warn({ generationId: event.generationId }, "usage recorded after close; spooling it");
+        void flush();
+        return;
+      }
+      scheduleFlush(queue.length >= maxBatch ? 0 : spoolFailing ? replayIntervalMs : flushIntervalMs);
+    } catch (error) {
+      try {
+        log.error({ err: message(error) }, "usage record failed");
+      } catch {
+        // record() never throws
+      }
+    }
+  }
+
+  async function shutdown(timeoutMs: number): Promise<void> {
+    closed = true;
+    if (flushTimer) clearTimeout(flushTimer);
+    if (replayTimer) clearTimeout(replayTimer);
+    flushTimer = replayTimer = null;
+    stopReplay.abort(new Error("usage recorder closing"));
+    // Leave part of the budget to spool what the API did not take in time.
+    const sendBudget = Math.max(0, timeoutMs - Math.min(1000, Math.floor(timeoutMs / 4)));
+    // Both close timers keep the process alive on purpose: exiting before they fire could lose events.
+    const abortTimer = setTimeout(() => stopLive.abort(new Error("usage recorder closing")), sendBudget);
+    let deadline: NodeJS.Timeout | undefined;
+    const work = (async () => {
+      await flush();
+      await replaying;
+      await Promise.allSettled([...callbacks]);
+    })();
+    const finished = await Promise.race([
+      work.then(() => true),
+      new Promise<false>((resolve) => (deadline = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(abortTimer);
+    clearTimeout(deadline);
+    stopLive.abort(new Error("usage recorder closed"));
+    const unsaved = queue.length + inFlight;
+    if (!finished || unsaved > 0) {
+      log.error(
+        { unsaved, pendingCallbacks: callbacks.size },
+        "usage recorder closed before everything was saved",
+      );
+    } else {
+      log.info({ spooledSegments: segments.size }, "usage recorder closed");
+    }
+  }
+
+  return {
+    record,
+    flush,
+    close(timeoutMs = 5000) {
+      closing ??= shutdown(timeoutMs);
+      return closing;
+    },
+    stats() {
+      let spooledEvents = 0;
+      for (const state of segments.values()) spooledEvents += Math.max(0, state.events - state.accepted);
+      return { queued: queue.length, inFlight, spooledEvents, spooledSegments: segments.size, ...counters };
+    },
+  };
+}
