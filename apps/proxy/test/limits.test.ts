@@ -1,0 +1,47 @@
+// The monthly limit under a burst: admission reserves each request's worst case atomically in the
+// database, so concurrent requests can never spend past the limit; the rest get 402.
+import { eq } from "drizzle-orm";
+import { schema } from "@mai/db";
+import { testDrivers } from "@mai/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSystem, type System } from "./system";
+
+describe.each(testDrivers())("monthly limit race on %s", (driver) => {
+  let s: System;
+  beforeAll(async () => {
+    s = await startSystem(driver);
+  });
+  afterAll(() => s.close());
+
+  it("100 concurrent requests against a small limit: billed total ≤ limit, the rest refused with 402", async () => {
+    // About a dozen requests' worst case fits (gpt-4o-mini, max_tokens 50, a short prompt).
+    const limit = 600_000n; // $0.0006
+    const org = await s.org({ monthlyLimitNano: limit, members: 4 });
+    const results = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const res = await fetch(`${s.proxyUrl}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${org.users[i % 4]!.token}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: "openai/gpt-4o-mini", max_tokens: 50, messages: [{ role: "user", content: `burst ${i}` }] }),
+        });
+        return { status: res.status, body: (await res.json()) as { error?: { code?: string } } };
+      }),
+    );
+    const admitted = results.filter((r) => r.status === 200);
+    const refused = results.filter((r) => r.status === 402);
+    expect(admitted.length).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(admitted.length + refused.length).toBe(100);
+    expect(refused.every((r) => r.body.error?.code === "monthly_limit_exceeded")).toBe(true);
+
+    await Promise.allSettled([...s.proxy.deps.inflight]);
+    await s.proxy.deps.recorder.flush();
+    await s.proxy.deps.reservations.idle();
+    const [counter] = await s.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id));
+    expect(counter!.spentNano).toBeGreaterThan(0n);
+    expect(counter!.spentNano).toBeLessThanOrEqual(limit);
+    expect(counter!.reservedNano).toBe(0n);
+    // What OpenRouter charged is exactly what was admitted.
+    expect(s.sim.ledger({ keyHash: org.keyHash })).toHaveLength(admitted.length);
+  });
+});
