@@ -33,6 +33,12 @@ export const envSchema = z.object({
   /** Check a saved key live with GET /key before syncing (a 401 blocks the sync). */
   MAI_VERIFY_KEYS: bool.default(true),
   MAI_OPENROUTER_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** How often recorded costs are checked against OpenRouter's /generation (0 disables). */
+  MAI_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
+  /** Share of ordinary (status ok) events checked, in basis points (500 = 5 %); others always are. */
+  MAI_RECONCILE_SAMPLE_BP: z.coerce.number().int().min(0).max(10_000).default(500),
+  /** Events younger than this are left alone (/generation needs a moment after a completion). */
+  MAI_RECONCILE_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -7,6 +7,7 @@ import { loadEnv } from "./env";
 import { createLogger } from "./logger";
 import { createApiServer } from "./server";
 import { ensureProviderAdmin } from "./services/auth/bootstrap";
+import { scheduleReconciliation } from "./services/usage/reconcile";
 
 const env = loadEnv();
 const logger = createLogger({ level: env.LOG_LEVEL });
@@ -19,7 +20,9 @@ await migrate(handle.db);
 await ensureProviderAdmin(handle.db, env, logger);
 if (!env.MAI_INTERNAL_TOKEN) logger.warn("MAI_INTERNAL_TOKEN is not set: internal.* procedures (the proxy) refuse every call");
 
-const api = createApiServer(createDeps({ db: handle.db, secrets, env, logger }));
+const deps = createDeps({ db: handle.db, secrets, env, logger });
+const api = createApiServer(deps);
+const reconciliation = scheduleReconciliation(deps, env.MAI_RECONCILE_INTERVAL_MS);
 const { url } = await api.listen();
 logger.info({ url, driver: handle.driver }, "mAI API listening");
 
@@ -30,6 +33,7 @@ async function shutdown(signal: string) {
   logger.info({ signal }, "shutting down");
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
+  reconciliation.stop();
   await api.close();
   await handle.close();
   process.exit(0);

@@ -17,3 +17,4 @@ export * from "./queries/organization-admin";
 export * from "./queries/members";
 export * from "./queries/usage-reports";
 export * from "./queries/mapping-reports";
+export * from "./queries/reconciliation";

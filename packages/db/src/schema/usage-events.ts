@@ -34,6 +34,10 @@ export const usageEvents = pgTable(
     period: text("period").notNull(),
     usageDate: date("usage_date", { mode: "string" }).notNull(),
     recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
+    // Reconciliation with OpenRouter's /generation: when it was checked, and the raw cost first
+    // recorded if a check corrected it (the correction itself is in the audit log).
+    reconciledAt: timestamp("reconciled_at", { withTimezone: true }),
+    originalRawCostNano: bigint("original_raw_cost_nano", { mode: "bigint" }),
   },
   (t) => [
     // The events page's keyset cursor is (occurred_at, generation_id) within an organisation.
@@ -41,6 +45,7 @@ export const usageEvents = pgTable(
     index("usage_events_org_user_occurred_idx").on(t.organizationId, t.userId, t.occurredAt.desc()),
     index("usage_events_user_occurred_idx").on(t.userId, t.occurredAt.desc()),
     index("usage_events_org_period_idx").on(t.organizationId, t.period),
+    index("usage_events_unreconciled_idx").on(t.occurredAt).where(sql`${t.reconciledAt} is null`),
     check("usage_events_costs_nonneg", sql`${t.rawCostNano} >= 0 and ${t.billedCostNano} >= 0`),
   ],
 );
