@@ -27,28 +27,13 @@
 // - onRecorded runs after each accepted batch (live or replayed). It can see a generation id more than
 //   once (resends after a restart or a partial replay), so it must be idempotent per generation id.
 // - Logs carry counts, segment names and generation ids only — never tokens, costs, users or models.
+import type { AppRouter } from "@mai/api";
+import type { inferRouterInputs } from "@trpc/server";
 import { pino, type Logger } from "pino";
 import { Spool } from "./spool";
 
-export interface UsageEvent {
-  generationId: string;
-  organizationId: string;
-  userId: string;
-  externalUserId: string;
-  model: string;
-  provider?: string | null;
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens?: number;
-  cachedTokens?: number;
-  rawCostNano: bigint;
-  markupBp: number;
-  status: "ok" | "error" | "aborted" | "incomplete";
-  streamed: boolean;
-  latencyMs?: number | null;
-  ttfbMs?: number | null;
-  occurredAt: Date;
-}
+/** One usage event, exactly as the API's internal.recordUsage accepts it (the type flows from the router). */
+export type UsageEvent = inferRouterInputs<AppRouter>["internal"]["recordUsage"]["events"][number];
 
 export interface SinkContext {
   /** Aborted when the call timed out (sinkTimeoutMs) or the recorder is closing: cancel the request. */
