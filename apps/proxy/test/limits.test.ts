@@ -34,7 +34,7 @@ describe.each(testDrivers())("monthly limit race on %s", (driver) => {
     expect(admitted.length + refused.length).toBe(100);
     expect(refused.every((r) => r.body.error?.code === "monthly_limit_exceeded")).toBe(true);
 
-    await Promise.allSettled([...s.proxy.deps.inflight]);
+    while (s.proxy.deps.inflight.size > 0) await Promise.allSettled([...s.proxy.deps.inflight]);
     await s.proxy.deps.recorder.flush();
     await s.proxy.deps.reservations.idle();
     const [counter] = await s.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id));

@@ -21,7 +21,7 @@ describe.each(testDrivers())("the proxy on %s", (driver) => {
 
   /** Waits for everything in flight, flushes usage, returns the org's recorded events by generation id. */
   async function recorded(org: TestOrg) {
-    await Promise.allSettled([...s.proxy.deps.inflight]);
+    while (s.proxy.deps.inflight.size > 0) await Promise.allSettled([...s.proxy.deps.inflight]);
     await s.proxy.deps.recorder.flush();
     await s.proxy.deps.reservations.idle();
     const rows = await s.t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.organizationId, org.id));
@@ -186,15 +186,25 @@ describe.each(testDrivers())("the proxy on %s", (driver) => {
       { stream: false, model: "google/gemini-2.5-flash" },
       { stream: false, model: `${MODEL}@sim:leading-newlines` },
       { stream: true, model: `${MODEL}@sim:usage-chunk=empty` },
+      { stream: false, model: `${MODEL}@sim:status=429,retry-after=1` },
+      // The client walks away after the first chunk: partial (cancellable) charge, via /generation.
+      { stream: true, model: `${MODEL}@sim:tokens=60,token-latency=5`, abort: true },
     ];
-    const jobs = Array.from({ length: 240 }, (_, i) => async () => {
-      const v = variants[i % variants.length]!;
+    const jobs = Array.from({ length: 264 }, (_, i) => async () => {
+      const v: { stream: boolean; model: string; abort?: boolean } = variants[i % variants.length]!;
       const user = org.users[i % org.users.length]!;
+      const controller = new AbortController();
       const res = await fetch(`${s.proxyUrl}/v1/chat/completions`, {
         method: "POST",
+        signal: controller.signal,
         headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
         body: JSON.stringify({ model: v.model, stream: v.stream, messages: [{ role: "user", content: `request ${i}` }] }),
       }).catch(() => null);
+      if (v.abort && res?.body) {
+        await res.body.getReader().read().catch(() => undefined);
+        controller.abort();
+        return;
+      }
       await res?.text().catch(() => "");
     });
     for (let i = 0; i < jobs.length; i += 24) await Promise.all(jobs.slice(i, i + 24).map((j) => j()));
@@ -215,7 +225,7 @@ describe.each(testDrivers())("the proxy on %s", (driver) => {
     // Every reservation was given back once its usage was recorded.
     expect(counter?.reservedNano).toBe(0n);
     const statuses = new Set([...events.values()].map((e) => e.status));
-    expect(statuses).toEqual(new Set(["ok", "error", "incomplete"]));
+    expect(statuses).toEqual(new Set(["ok", "error", "incomplete", "aborted"]));
   });
 
   it("leaks no OpenRouter key and no mai_ token in any proxy log line or error body", async () => {

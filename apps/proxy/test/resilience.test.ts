@@ -43,7 +43,7 @@ describe.each(testDrivers())("resilience on %s", (driver) => {
     await s.stopApi();
     const bodies = await Promise.all(flowing.map((r) => r.text()));
     expect(bodies.every((b) => b.includes("[DONE]"))).toBe(true);
-    await Promise.allSettled([...s.proxy.deps.inflight]);
+    while (s.proxy.deps.inflight.size > 0) await Promise.allSettled([...s.proxy.deps.inflight]);
     await s.proxy.deps.recorder.flush();
     // The streams ended while the API was down: their usage went to disk.
     expect(s.proxy.deps.recorder.stats().spooledEvents).toBeGreaterThan(0);
