@@ -8,6 +8,9 @@ const list = z.string().transform((v) =>
     .filter(Boolean),
 );
 
+/** An unset variable, or one set to "" (docker-compose's `VAR=`), is absent. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+
 export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MAI_PROXY_HOST: z.string().default("127.0.0.1"),
@@ -33,7 +36,34 @@ export const envSchema = z.object({
   MAI_PROXY_DEFAULT_MAX_COMPLETION_TOKENS: z.coerce.number().int().positive().default(16_384),
   MAI_PROXY_MODELS_TTL_MS: z.coerce.number().int().positive().default(300_000),
   MAI_PROXY_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * Trusted-gateway mode (an Open WebUI *admin connection*): the key configured in Open WebUI for
+   * this connection. A request whose Bearer equals it acts for the user Open WebUI forwards
+   * (X-OpenWebUI-User-* headers, or the signed X-OpenWebUI-User-Jwt). Unset: gateway mode is off.
+   */
+  MAI_PROXY_GATEWAY_TOKEN: optional(z.string().min(24, "MAI_PROXY_GATEWAY_TOKEN must be at least 24 characters")),
+  /**
+   * Open WebUI's FORWARD_USER_INFO_HEADER_JWT_SECRET. When set, gateway requests must carry a valid
+   * X-OpenWebUI-User-Jwt (HS256, iss "open-webui", not expired) and the plain headers are ignored.
+   */
+  MAI_PROXY_GATEWAY_JWT_SECRET: optional(z.string()),
+  /** Single-organisation deployments: unknown Open WebUI users join this organisation as members. */
+  MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID: optional(z.uuid()),
 });
+
+/** Settings that only make sense together. */
+function crossFieldIssues(env: z.infer<typeof envSchema>): string[] {
+  const issues: string[] = [];
+  if (!env.MAI_PROXY_GATEWAY_TOKEN) {
+    for (const name of ["MAI_PROXY_GATEWAY_JWT_SECRET", "MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID"] as const) {
+      if (env[name]) issues.push(`  ${name}: only applies to the trusted-gateway mode; set MAI_PROXY_GATEWAY_TOKEN too`);
+    }
+  } else if (env.MAI_PROXY_GATEWAY_TOKEN === env.MAI_INTERNAL_TOKEN) {
+    // Open WebUI's administrators see the gateway key: it must not open the API's internal door.
+    issues.push("  MAI_PROXY_GATEWAY_TOKEN: must differ from MAI_INTERNAL_TOKEN");
+  }
+  return issues;
+}
 
 export type ProxyEnv = z.infer<typeof envSchema>;
 
@@ -42,5 +72,7 @@ export function loadProxyEnv(source: Record<string, string | undefined> = proces
   if (!parsed.success) {
     throw new Error(`Invalid proxy configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
   }
+  const issues = crossFieldIssues(parsed.data);
+  if (issues.length > 0) throw new Error(`Invalid proxy configuration:\n${issues.join("\n")}`);
   return parsed.data;
 }

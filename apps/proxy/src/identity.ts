@@ -1,41 +1,205 @@
 // Who is calling, resolved through internal.resolveContext and cached in-process for
 // MAI_PROXY_IDENTITY_TTL_MS (default 30 s): a revoked token or a deactivated organisation takes
-// effect within that time. Concurrent misses for one token share one API call; refusals are
+// effect within that time. Concurrent misses for one caller share one API call; refusals are
 // cached briefly too, so a wrong token cannot hammer the API.
-import { createHash } from "node:crypto";
+//
+// Two kinds of caller:
+//   * a personal token (`Authorization: Bearer mai_…`): an Open WebUI *direct connection*, the SDKs;
+//   * trusted-gateway mode (an Open WebUI *admin connection*, MAI_PROXY_GATEWAY_TOKEN): the Bearer
+//     is the gateway token (compared in constant time) and the user is the one Open WebUI forwards —
+//     the signed `X-OpenWebUI-User-Jwt` when MAI_PROXY_GATEWAY_JWT_SECRET is set (then the plain
+//     headers are ignored), otherwise `X-OpenWebUI-User-Id` / `-Email` / `-Name` (the name
+//     percent-encoded UTF-8). Plain headers are only as trustworthy as the gateway token: anyone
+//     holding it can claim any user, which is why the JWT is the recommended setting.
+// Gateway identities are cached by the Open WebUI user id; the gateway token (and the JWT) is
+// checked on every request, never skipped because of a cache hit. Neither the gateway token nor a
+// JWT is ever logged or echoed in an error; of the forwarded identity only the user id is logged.
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import { TRPCClientError } from "@trpc/client";
+import type { Logger } from "pino";
 import type { ApiClient, ResolvedContext } from "./api-client";
-import { Errors, type ProxyError } from "./errors";
+import type { ProxyEnv } from "./env";
+import { Errors, proxyError, type ProxyError } from "./errors";
 
 const NEGATIVE_TTL_MS = 5_000;
 const MAX_ENTRIES = 50_000;
+/** Clock skew tolerated on a JWT's exp / iat / nbf. */
+export const JWT_CLOCK_SKEW_S = 60;
+/** internal.resolveContext's limits on the forwarded identity. */
+const MAX_USER_ID = 200;
+const MAX_NAME = 300;
 
 type Outcome = { ok: true; context: ResolvedContext } | { ok: false; error: ProxyError };
 
+export interface GatewayOptions {
+  /** The key configured on Open WebUI's admin connection. */
+  token: string;
+  /** Open WebUI's FORWARD_USER_INFO_HEADER_JWT_SECRET: when set, only a valid JWT identifies the user. */
+  jwtSecret?: string | undefined;
+  /** Unknown Open WebUI users join this organisation (single-organisation deployments). */
+  autoJoinOrganizationId?: string | undefined;
+}
+
 export interface IdentityResolver {
-  resolve(authorization: string | undefined): Promise<Outcome>;
+  /** The caller of one request, from its headers (Authorization, and X-OpenWebUI-User-* for gateway requests). */
+  resolve(headers: IncomingHttpHeaders): Promise<Outcome>;
   /** Forget a token (tests; an admin action could call this in the future). */
   evict(token: string): void;
   size(): number;
 }
 
+/** The identity Open WebUI forwarded, as internal.resolveContext takes it. */
+export interface OpenWebUiUser {
+  id: string;
+  email?: string;
+  name?: string;
+}
+
+export const GatewayErrors = {
+  missingUser: () =>
+    proxyError(
+      401,
+      "invalid_request_error",
+      "missing_user_identity",
+      "This gateway request names no Open WebUI user: enable ENABLE_FORWARD_USER_INFO_HEADERS in Open WebUI.",
+    ),
+  invalidJwt: () =>
+    proxyError(
+      401,
+      "invalid_request_error",
+      "invalid_user_jwt",
+      "The forwarded Open WebUI identity (X-OpenWebUI-User-Jwt) is missing, expired or not signed with the configured secret.",
+    ),
+  invalidUser: () => proxyError(401, "invalid_request_error", "invalid_user_identity", "The forwarded Open WebUI identity is invalid."),
+  unknownUser: () =>
+    proxyError(
+      403,
+      "permission_error",
+      "unknown_user",
+      "Your Open WebUI account is not registered with mAI yet. Ask your organisation's administrator to add your e-mail address.",
+    ),
+  autoJoinUnavailable: () =>
+    proxyError(
+      403,
+      "permission_error",
+      "auto_join_unavailable",
+      "New accounts cannot join automatically: the configured organisation does not exist or is deactivated. Contact your administrator.",
+    ),
+};
+
+/** The gateway settings from the proxy's environment (undefined: gateway mode is off). */
+export function gatewayOptions(env: ProxyEnv): GatewayOptions | undefined {
+  if (!env.MAI_PROXY_GATEWAY_TOKEN) return undefined;
+  return {
+    token: env.MAI_PROXY_GATEWAY_TOKEN,
+    jwtSecret: env.MAI_PROXY_GATEWAY_JWT_SECRET,
+    autoJoinOrganizationId: env.MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID,
+  };
+}
+
 const digest = (token: string) => createHash("sha256").update(token).digest("hex");
+
+/** Constant-time equality of two secrets of any length (compares their SHA-256 digests). */
+function secretEquals(a: string, b: string): boolean {
+  return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
+}
 
 export function bearer(header: string | undefined): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return m?.[1] ?? null;
 }
 
-export function createIdentityResolver(api: ApiClient, options: { ttlMs: number; now?: () => number }): IdentityResolver {
+/** One header's value; a repeated header (ambiguous) counts as absent. */
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Open WebUI sends the name as `quote(name, safe=" ")`: "%C5%81ukasz" → "Łukasz". */
+export function decodeName(raw: string): string {
+  try {
+    return decodeURIComponent(raw).trim();
+  } catch {
+    return raw.trim(); // not valid percent-encoding: take it as it is
+  }
+}
+
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+function decodeJsonPart(part: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export type JwtVerification =
+  | { ok: true; user: OpenWebUiUser }
+  | { ok: false; reason: "malformed" | "algorithm" | "signature" | "issuer" | "expired" | "not_yet_valid" | "subject" };
+
+/**
+ * Verifies Open WebUI's `X-OpenWebUI-User-Jwt`: HS256 only (never "none" or another algorithm the
+ * token names), signed with `secret`, iss "open-webui", exp in the future (± JWT_CLOCK_SKEW_S),
+ * iat / nbf not in the future, a non-empty sub. The name claim is plain UTF-8 (JSON), not percent-encoded.
+ */
+export function verifyOpenWebUiJwt(jwt: string, secret: string, nowMs: number): JwtVerification {
+  const parts = jwt.trim().split(".");
+  if (parts.length !== 3 || !parts.every((p) => B64URL.test(p))) return { ok: false, reason: "malformed" };
+  const [head, body, signature] = parts as [string, string, string];
+  const header = decodeJsonPart(head);
+  const claims = decodeJsonPart(body);
+  if (!header || !claims) return { ok: false, reason: "malformed" };
+  if (header.alg !== "HS256") return { ok: false, reason: "algorithm" };
+  const expected = createHmac("sha256", secret).update(`${head}.${body}`).digest();
+  const given = Buffer.from(signature, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "signature" };
+  if (claims.iss !== "open-webui") return { ok: false, reason: "issuer" };
+  const now = nowMs / 1000;
+  if (typeof claims.exp !== "number" || claims.exp + JWT_CLOCK_SKEW_S <= now) return { ok: false, reason: "expired" };
+  for (const claim of ["iat", "nbf"] as const) {
+    const value = claims[claim];
+    if (value !== undefined && (typeof value !== "number" || value - JWT_CLOCK_SKEW_S > now)) return { ok: false, reason: "not_yet_valid" };
+  }
+  const sub = typeof claims.sub === "string" ? claims.sub.trim() : "";
+  if (!sub || sub.length > MAX_USER_ID) return { ok: false, reason: "subject" };
+  const user: OpenWebUiUser = { id: sub };
+  if (typeof claims.email === "string" && claims.email.trim()) user.email = claims.email.trim();
+  if (typeof claims.name === "string" && claims.name.trim()) user.name = claims.name.trim().slice(0, MAX_NAME);
+  return { ok: true, user };
+}
+
+/** The forwarded identity from the plain headers, or null when no user id is sent. */
+export function openWebUiUserFromHeaders(headers: IncomingHttpHeaders): OpenWebUiUser | null {
+  const id = header(headers, "x-openwebui-user-id")?.trim();
+  if (!id) return null;
+  const user: OpenWebUiUser = { id };
+  const email = header(headers, "x-openwebui-user-email")?.trim();
+  if (email) user.email = email;
+  const rawName = header(headers, "x-openwebui-user-name");
+  const name = rawName === undefined ? "" : decodeName(rawName);
+  if (name) user.name = name.slice(0, MAX_NAME);
+  return user;
+}
+
+const trpcCode = (error: unknown) => (error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined);
+
+export function createIdentityResolver(
+  api: ApiClient,
+  options: { ttlMs: number; now?: () => number; gateway?: GatewayOptions | undefined; logger?: Logger | undefined },
+): IdentityResolver {
   const now = options.now ?? Date.now;
+  const { gateway, logger } = options;
   const cache = new Map<string, { outcome: Outcome; expires: number }>();
   const inflight = new Map<string, Promise<Outcome>>();
 
-  async function lookup(token: string): Promise<{ outcome: Outcome; cacheable: boolean }> {
+  async function lookupToken(token: string): Promise<{ outcome: Outcome; cacheable: boolean }> {
     try {
       return { outcome: { ok: true, context: await api.internal.resolveContext.query({ token }) }, cacheable: true };
     } catch (error) {
-      const code = error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
+      const code = trpcCode(error);
       if (code === "UNAUTHORIZED" || code === "BAD_REQUEST") return { outcome: { ok: false, error: Errors.invalidAuth() }, cacheable: true };
       if (code === "FORBIDDEN") return { outcome: { ok: false, error: Errors.notMapped() }, cacheable: true };
       // The API is down or failing: not the caller's fault, and not cached.
@@ -43,29 +207,79 @@ export function createIdentityResolver(api: ApiClient, options: { ttlMs: number;
     }
   }
 
+  async function lookupGatewayUser(user: OpenWebUiUser): Promise<{ outcome: Outcome; cacheable: boolean }> {
+    const autoJoinOrganizationId = gateway?.autoJoinOrganizationId;
+    try {
+      const context = await api.internal.resolveContext.query({ openWebUiUser: user, ...(autoJoinOrganizationId ? { autoJoinOrganizationId } : {}) });
+      logger?.debug({ openWebUiUserId: user.id, userId: context.user.id }, "gateway user resolved");
+      return { outcome: { ok: true, context }, cacheable: true };
+    } catch (error) {
+      const refused = (e: ProxyError) => ({ outcome: { ok: false as const, error: e }, cacheable: true });
+      switch (trpcCode(error)) {
+        case "UNAUTHORIZED": // nobody with this Open WebUI id or e-mail (or disabled), and no auto-join
+          logger?.info({ openWebUiUserId: user.id }, "gateway user unknown");
+          return refused(GatewayErrors.unknownUser());
+        case "FORBIDDEN":
+          return refused(Errors.notMapped());
+        case "PRECONDITION_FAILED":
+          logger?.warn({ openWebUiUserId: user.id, organizationId: autoJoinOrganizationId }, "auto-join refused: the organisation is missing or deactivated");
+          return refused(GatewayErrors.autoJoinUnavailable());
+        case "BAD_REQUEST":
+          return refused(GatewayErrors.invalidUser());
+        default:
+          return { outcome: { ok: false, error: Errors.apiUnavailable() }, cacheable: false };
+      }
+    }
+  }
+
+  function cached(key: string, lookup: () => Promise<{ outcome: Outcome; cacheable: boolean }>): Promise<Outcome> {
+    const hit = cache.get(key);
+    if (hit && hit.expires > now()) return Promise.resolve(hit.outcome);
+    const pending = inflight.get(key);
+    if (pending) return pending;
+    const promise = lookup().then(({ outcome, cacheable }) => {
+      inflight.delete(key);
+      if (cacheable && options.ttlMs > 0) {
+        cache.delete(key);
+        if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+        cache.set(key, { outcome, expires: now() + (outcome.ok ? options.ttlMs : Math.min(NEGATIVE_TTL_MS, options.ttlMs)) });
+      }
+      return outcome;
+    });
+    inflight.set(key, promise);
+    return promise;
+  }
+
+  function resolveGateway(headers: IncomingHttpHeaders): Promise<Outcome> {
+    let user: OpenWebUiUser | null;
+    if (gateway?.jwtSecret) {
+      const jwt = header(headers, "x-openwebui-user-jwt");
+      if (!jwt) return Promise.resolve({ ok: false, error: GatewayErrors.invalidJwt() });
+      const verified = verifyOpenWebUiJwt(jwt, gateway.jwtSecret, now());
+      if (!verified.ok) {
+        logger?.warn({ reason: verified.reason }, "gateway request refused: invalid X-OpenWebUI-User-Jwt");
+        return Promise.resolve({ ok: false, error: GatewayErrors.invalidJwt() });
+      }
+      user = verified.user;
+    } else {
+      user = openWebUiUserFromHeaders(headers);
+    }
+    if (!user) return Promise.resolve({ ok: false, error: GatewayErrors.missingUser() });
+    if (user.id.length > MAX_USER_ID) return Promise.resolve({ ok: false, error: GatewayErrors.invalidUser() });
+    const identity = user;
+    return cached(`owui:${identity.id}`, () => lookupGatewayUser(identity));
+  }
+
   return {
-    async resolve(authorization) {
-      const token = bearer(authorization);
+    async resolve(headers) {
+      const token = bearer(header(headers, "authorization"));
       if (!token) return { ok: false, error: Errors.missingAuth() };
+      if (gateway && secretEquals(token, gateway.token)) return resolveGateway(headers);
       if (!/^mai_[0-9a-f]{48}$/.test(token)) return { ok: false, error: Errors.invalidAuth() };
-      const key = digest(token);
-      const hit = cache.get(key);
-      if (hit && hit.expires > now()) return hit.outcome;
-      const pending = inflight.get(key);
-      if (pending) return pending;
-      const promise = lookup(token).then(({ outcome, cacheable }) => {
-        inflight.delete(key);
-        if (cacheable && options.ttlMs > 0) {
-          if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-          cache.set(key, { outcome, expires: now() + (outcome.ok ? options.ttlMs : Math.min(NEGATIVE_TTL_MS, options.ttlMs)) });
-        }
-        return outcome;
-      });
-      inflight.set(key, promise);
-      return promise;
+      return cached(`token:${digest(token)}`, () => lookupToken(token));
     },
     evict(token) {
-      cache.delete(digest(token));
+      cache.delete(`token:${digest(token)}`);
     },
     size: () => cache.size,
   };

@@ -12,7 +12,7 @@ import type { ProxyEnv } from "./env";
 import { Errors, sendError } from "./errors";
 import { handleCompletion } from "./handlers/completions";
 import { sendJson } from "./http";
-import { createIdentityResolver } from "./identity";
+import { createIdentityResolver, gatewayOptions } from "./identity";
 import { createUsageRecorder, UsageRejectedError } from "./metering/recorder";
 import { createMetrics } from "./metrics";
 import { createModelCatalog } from "./models";
@@ -81,7 +81,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
     env,
     logger,
     api,
-    identity: createIdentityResolver(api, { ttlMs: env.MAI_PROXY_IDENTITY_TTL_MS }),
+    identity: createIdentityResolver(api, { ttlMs: env.MAI_PROXY_IDENTITY_TTL_MS, gateway: gatewayOptions(env), logger }),
     models,
     recorder,
     reservations,
@@ -105,7 +105,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
   }
 
   async function listModels(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>) {
-    const identity = await deps.identity.resolve(req.headers.authorization);
+    const identity = await deps.identity.resolve(req.headers);
     if (!identity.ok) return sendError(res, identity.error, cors);
     try {
       const all = await models.list();

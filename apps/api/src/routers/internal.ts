@@ -2,6 +2,7 @@
 // requires the internal token (constant-time check in internalProcedure).
 import { TRPCError } from "@trpc/server";
 import {
+  findOrCreateOpenWebUiUser,
   findTokenUser,
   getGlobalSettings,
   getOrganization,
@@ -10,7 +11,7 @@ import {
   recordUsageEvents,
   releaseReservation,
   reserveSpend,
-  resolveOpenWebUiUser,
+  type AuthUser,
 } from "@mai/db";
 import { periodKeyOf } from "@mai/domain";
 import { z } from "zod";
@@ -45,15 +46,30 @@ export const internalRouter = router({
     .input(
       z.union([
         z.object({ token: z.string().min(1).max(200) }),
-        z.object({ openWebUiUser: z.object({ id: z.string().min(1).max(200), email: z.email().optional(), name: z.string().max(300).optional() }) }),
+        z.object({
+          openWebUiUser: z.object({ id: z.string().trim().min(1).max(200), email: z.string().trim().pipe(z.email()).optional(), name: z.string().max(300).optional() }),
+          /** Trusted-gateway auto-join: an unknown Open WebUI user becomes a member of this organisation. */
+          autoJoinOrganizationId: z.uuid().optional(),
+        }),
       ]),
     )
     .query(async ({ ctx, input }) => {
       const { db, secrets } = ctx.deps;
-      const user =
-        "token" in input
-          ? await findTokenUser(db, sha256(input.token), ctx.deps.now())
-          : await resolveOpenWebUiUser(db, input.openWebUiUser);
+      let user: AuthUser | undefined;
+      if ("token" in input) {
+        user = await findTokenUser(db, sha256(input.token), ctx.deps.now());
+      } else {
+        // Trusted-gateway mode: the proxy checked its gateway token (and the JWT when configured).
+        const resolution = await findOrCreateOpenWebUiUser(db, input.openWebUiUser, input.autoJoinOrganizationId);
+        if (resolution.status === "organization_unavailable") {
+          ctx.log.warn({ organizationId: input.autoJoinOrganizationId }, "auto-join refused: the organisation is missing or deactivated");
+          throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The auto-join organisation does not exist or is deactivated." });
+        }
+        if (resolution.status === "auto_joined") {
+          ctx.log.info({ userId: resolution.user.id, organizationId: resolution.user.organizationId }, "open webui user auto-joined");
+        }
+        user = "user" in resolution ? resolution.user : undefined;
+      }
       if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Unknown or revoked credentials." });
       if (!user.organizationId || !user.externalUserId) {
         throw new TRPCError({ code: "FORBIDDEN", message: "This user is not mapped to an organisation yet." });

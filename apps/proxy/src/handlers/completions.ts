@@ -57,7 +57,7 @@ function fromJsonBody(bytes: Buffer): Outcome {
 export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, kind: CompletionKind, route: string): Promise<void> {
   const started = performance.now();
   const occurredAt = new Date();
-  const identity = await deps.identity.resolve(req.headers.authorization);
+  const identity = await deps.identity.resolve(req.headers);
   if (!identity.ok) return sendError(res, identity.error);
   const ctx = identity.context;
   if (!ctx.organization.active) return sendError(res, Errors.inactive());
