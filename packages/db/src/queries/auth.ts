@@ -133,27 +133,6 @@ export async function findTokenUser(db: Executor, tokenHash: string, now: Date):
   return user;
 }
 
-/**
- * The user behind Open WebUI's forwarded identity (trusted-gateway mode): by Open WebUI user id
- * first, then by e-mail. The proxy only calls this after checking its service token.
- */
-export async function resolveOpenWebUiUser(
-  db: Executor,
-  identity: { id: string; email?: string | undefined },
-): Promise<AuthUser | undefined> {
-  const [byId] = await db
-    .select(authUserColumns)
-    .from(users)
-    .leftJoin(userClientMapping, eq(userClientMapping.userId, users.id))
-    .where(and(eq(users.openWebUiUserId, identity.id), isNull(users.disabledAt)));
-  if (byId || !identity.email) return byId;
-  const [byEmail] = await db
-    .select(authUserColumns)
-    .from(users)
-    .leftJoin(userClientMapping, eq(userClientMapping.userId, users.id))
-    .where(and(eq(users.email, identity.email.trim().toLowerCase()), isNull(users.disabledAt)));
-  return byEmail;
-}
 
 export interface OpenWebUiIdentity {
   id: string;
