@@ -76,6 +76,17 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
     expect(tooMuch.admitted).toBe(false);
     await h.internal().internal.settle({ organizationId: org.id, period: reserved.period, reservedNano: 1_000_000n });
     expect((await h.internal().internal.resolveContext({ token })).billing.reservedNano).toBe(0n);
+
+    // A lease: more than the need when asked, and the period's end to stop using it at.
+    const lease = await h.internal().internal.reserve({ organizationId: org.id, amountNano: 1_000n, preferNano: 50_000n });
+    expect(lease).toMatchObject({ admitted: true, grantedNano: 50_000n, period: ctx.billing.period });
+    expect(lease.periodEndsAt.getTime()).toBeGreaterThan(Date.now());
+    // An event that used 30 000 of it gives that back as it becomes spend.
+    const used = { ...event, generationId: `${event.generationId}-2`, rawCostNano: 30_000n, markupBp: 10_000, release: { period: lease.period, nano: 30_000n } };
+    await h.internal().internal.recordUsage({ events: [used] });
+    const after = await h.internal().internal.resolveContext({ token });
+    expect(after.billing.reservedNano).toBe(20_000n);
+    expect(after.billing.spentNano).toBe(billedCost(4_200n, 13_000) + 30_000n);
   });
 
   it("rejects malformed usage events", async () => {

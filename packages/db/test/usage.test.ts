@@ -198,6 +198,52 @@ describe.each(testDrivers())("monthly-limit reservations on %s", (driver) => {
     expect((await getPeriodCounter(t.db, org, "2026-11")).reservedNano).toBe(9_800n);
   });
 
+  it("grants a lease between the need and the preference, capped by a share of what is left", async () => {
+    const org = (await createOrganization(t.db, t.secrets, { name: "Lease", monthlyLimitNano: 10_000n })).id;
+    // Plenty left: what was preferred.
+    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 100n, preferNano: 1_000n })).toMatchObject({ admitted: true, grantedNano: 1_000n, reservedNano: 1_000n });
+    // 9 000 left: a quarter (2 250) rather than the 5 000 asked for.
+    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 100n, preferNano: 5_000n })).toMatchObject({ admitted: true, grantedNano: 2_250n, reservedNano: 3_250n });
+    // Near the limit the grant shrinks to exactly the need.
+    await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 6_650n });
+    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 90n, preferNano: 900n })).toMatchObject({ admitted: true, grantedNano: 90n, reservedNano: 9_990n });
+    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 11n, preferNano: 900n })).toMatchObject({ admitted: false, grantedNano: 0n, reservedNano: 9_990n });
+  });
+
+  it("concurrent leases never exceed the limit", async () => {
+    const org = (await createOrganization(t.db, t.secrets, { name: "Lease race", monthlyLimitNano: 100_000n })).id;
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () => reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 700n, preferNano: 20_000n })),
+    );
+    const granted = outcomes.reduce((sum, o) => sum + o.grantedNano, 0n);
+    const counter = await getPeriodCounter(t.db, org, "2026-11");
+    expect(counter.reservedNano).toBe(granted);
+    expect(granted).toBeLessThanOrEqual(100_000n);
+    for (const o of outcomes) if (o.admitted) expect(o.grantedNano).toBeGreaterThanOrEqual(700n);
+    // Once full, what is left is below one request's need.
+    expect(100_000n - granted).toBeLessThan(700n * 4n);
+  });
+
+  it("a recorded event gives back the reservation it used, once, in the reservation's period", async () => {
+    const org = (await createOrganization(t.db, t.secrets, { name: "Release", monthlyLimitNano: 1_000_000n })).id;
+    await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 50_000n });
+    await reserveSpend(t.db, { organizationId: org, period: "2026-12", amountNano: 5_000n });
+    const e1 = event(org, randomUUID(), { rawCostNano: 10_000n, markupBp: 10_000, occurredAt: new Date("2026-11-10T00:00:00Z"), release: { period: "2026-11", nano: 10_000n } });
+    // Made in November, answered in December: spent counts in December, the reservation is November's.
+    const e2 = event(org, randomUUID(), { rawCostNano: 3_000n, markupBp: 10_000, occurredAt: new Date("2026-12-01T00:00:00Z"), release: { period: "2026-11", nano: 3_000n } });
+    const e3 = event(org, randomUUID(), { rawCostNano: 2_000n, markupBp: 10_000, occurredAt: new Date("2026-12-02T00:00:00Z"), release: { period: "2026-12", nano: 2_000n } });
+    await recordUsageEvents(t.db, [e1, e2, e3]);
+    await recordUsageEvents(t.db, [e1, e2, e3]); // a replay gives nothing back twice
+    const nov = await getPeriodCounter(t.db, org, "2026-11");
+    const dec = await getPeriodCounter(t.db, org, "2026-12");
+    expect([nov.spentNano, nov.reservedNano]).toEqual([10_000n, 37_000n]);
+    expect([dec.spentNano, dec.reservedNano]).toEqual([5_000n, 3_000n]);
+    // Never below zero, and a bad release is refused with nothing written.
+    await recordUsageEvents(t.db, [event(org, randomUUID(), { occurredAt: new Date("2026-12-03T00:00:00Z"), release: { period: "2026-12", nano: 999_999n } })]);
+    expect((await getPeriodCounter(t.db, org, "2026-12")).reservedNano).toBe(0n);
+    await expect(recordUsageEvents(t.db, [event(org, randomUUID(), { release: { period: "2026-13x", nano: 1n } })])).rejects.toThrow(/release/);
+  });
+
   it("refuses a negative amount and an unknown organisation", async () => {
     await expect(reserveSpend(t.db, { organizationId: randomUUID(), period: "2026-11", amountNano: -1n })).rejects.toThrow(/negative/);
     await expect(reserveSpend(t.db, { organizationId: randomUUID(), period: "2026-11", amountNano: 1n })).rejects.toThrow();

@@ -13,7 +13,7 @@ import {
   reserveSpend,
   type AuthUser,
 } from "@mai/db";
-import { periodKeyOf } from "@mai/domain";
+import { billingPeriod, periodKeyOf } from "@mai/domain";
 import { z } from "zod";
 import { sha256 } from "../services/auth/tokens";
 import { internalProcedure, router } from "../trpc";
@@ -38,6 +38,8 @@ const usageEventSchema = z.object({
   latencyMs: z.number().int().nonnegative().nullable().optional(),
   ttfbMs: z.number().int().nonnegative().nullable().optional(),
   occurredAt: z.date(),
+  /** The part of the proxy's reservation (made in `period`) that this event's cost used up. */
+  release: z.object({ period: z.string().regex(/^\d{4}-\d{2}$/), nano }).nullable().optional(),
 });
 
 export const internalRouter = router({
@@ -100,17 +102,22 @@ export const internalRouter = router({
     .input(z.object({ events: z.array(usageEventSchema).max(5_000) }))
     .mutation(({ ctx, input }) => recordUsageEvents(ctx.deps.db, input.events)),
 
-  /** Reserve a request's worst-case billed cost against the current period (one atomic UPDATE). */
+  /**
+   * Reserve budget against the current period with one row-locked update: at least `amountNano`
+   * (the request's worst case, or what the proxy's lease lacks for it) and up to `preferNano` (a
+   * lease; @mai/domain lease.ts decides the grant). The period's end tells the proxy when a lease
+   * stops being usable.
+   */
   reserve: internalProcedure
-    .input(z.object({ organizationId: z.uuid(), amountNano: nano }))
+    .input(z.object({ organizationId: z.uuid(), amountNano: nano, preferNano: nano.optional() }))
     .mutation(async ({ ctx, input }) => {
       const { billingTimeZone } = await getGlobalSettings(ctx.deps.db);
-      const period = periodKeyOf(ctx.deps.now(), billingTimeZone);
-      const outcome = await reserveSpend(ctx.deps.db, { ...input, period });
-      return { ...outcome, period };
+      const period = billingPeriod(ctx.deps.now(), billingTimeZone);
+      const outcome = await reserveSpend(ctx.deps.db, { ...input, period: period.key });
+      return { ...outcome, period: period.key, periodEndsAt: period.end };
     }),
 
-  /** Give a reservation back once the request's usage is recorded (or it failed). */
+  /** Give back the unused part of a reservation or lease (idle, expired, shutdown, a request that failed). */
   settle: internalProcedure
     .input(z.object({ organizationId: z.uuid(), period: z.string().regex(/^\d{4}-\d{2}$/), reservedNano: nano }))
     .mutation(async ({ ctx, input }) => {

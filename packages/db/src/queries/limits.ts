@@ -1,55 +1,63 @@
 // Monthly-limit admission by reservation, enforced by PostgreSQL so every proxy replica agrees.
-// A request reserves its worst-case billed cost with ONE conditional UPDATE (spent + reserved +
-// amount <= limit); concurrent requests at the limit can therefore overshoot only by what was
-// already reserved and in flight. Recording the event adds to `spent`; the proxy then releases
-// its reservation.
+// A proxy reserves budget — one request's worst case, or a block of them (a lease, see
+// @mai/domain lease.ts) — under a row lock on the organisation's period counter: spent + reserved
+// never exceeds the limit, whatever the number of proxies. Recording an event adds its billed cost
+// to `spent` and gives back the part of the reservation it used (usage.ts); the proxy returns the
+// unused rest of a lease with releaseReservation.
 import { and, eq, sql } from "drizzle-orm";
-import { DomainError } from "@mai/domain";
+import { DomainError, leaseGrantNano } from "@mai/domain";
 import type { Executor } from "../client";
 import { clientOrganizations, usagePeriodCounters } from "../schema/index";
 
 export interface ReservationOutcome {
   admitted: boolean;
+  /** What was reserved: between amountNano and preferNano; 0 when refused. */
+  grantedNano: bigint;
   spentNano: bigint;
   reservedNano: bigint;
   limitNano: bigint;
 }
 
-function requireAmount(amountNano: bigint): void {
-  if (amountNano < 0n) throw new DomainError("INVALID_INPUT", "A reservation cannot be negative.");
+function requireAmount(amountNano: bigint, what = "A reservation"): void {
+  if (amountNano < 0n) throw new DomainError("INVALID_INPUT", `${what} cannot be negative.`);
 }
 
+/**
+ * Reserves at least `amountNano` and up to `preferNano` (default: exactly `amountNano`) of the
+ * organisation's limit for `period`, as leaseGrantNano decides; refuses when `amountNano` does not fit.
+ */
 export async function reserveSpend(
   db: Executor,
-  input: { organizationId: string; period: string; amountNano: bigint },
+  input: { organizationId: string; period: string; amountNano: bigint; preferNano?: bigint },
 ): Promise<ReservationOutcome> {
   requireAmount(input.amountNano);
-  await db
-    .insert(usagePeriodCounters)
-    .values({ organizationId: input.organizationId, period: input.period })
-    .onConflictDoNothing();
+  const preferNano = input.preferNano ?? input.amountNano;
+  requireAmount(preferNano, "A preferred reservation");
   const c = usagePeriodCounters;
-  const [admitted] = await db
-    .update(c)
-    .set({ reservedNano: sql`${c.reservedNano} + ${input.amountNano}`, updatedAt: sql`now()` })
-    .from(clientOrganizations)
-    .where(
-      and(
-        eq(c.organizationId, input.organizationId),
-        eq(c.period, input.period),
-        eq(clientOrganizations.id, c.organizationId),
-        sql`${c.spentNano} + ${c.reservedNano} + ${input.amountNano} <= ${clientOrganizations.monthlyLimitNano}`,
-      ),
-    )
-    .returning({ spentNano: c.spentNano, reservedNano: c.reservedNano, limitNano: clientOrganizations.monthlyLimitNano });
-  if (admitted) return { admitted: true, ...admitted };
-  const [current] = await db
-    .select({ spentNano: c.spentNano, reservedNano: c.reservedNano, limitNano: clientOrganizations.monthlyLimitNano })
-    .from(c)
-    .innerJoin(clientOrganizations, eq(clientOrganizations.id, c.organizationId))
-    .where(and(eq(c.organizationId, input.organizationId), eq(c.period, input.period)));
-  if (!current) throw new DomainError("NOT_FOUND", "Organisation not found.");
-  return { admitted: false, ...current };
+  const where = and(eq(c.organizationId, input.organizationId), eq(c.period, input.period));
+  return db.transaction(async (tx) => {
+    await tx.insert(c).values({ organizationId: input.organizationId, period: input.period }).onConflictDoNothing();
+    const [current] = await tx
+      .select({ spentNano: c.spentNano, reservedNano: c.reservedNano, limitNano: clientOrganizations.monthlyLimitNano })
+      .from(c)
+      .innerJoin(clientOrganizations, eq(clientOrganizations.id, c.organizationId))
+      .where(where)
+      .for("update", { of: c });
+    if (!current) throw new DomainError("NOT_FOUND", "Organisation not found.");
+    const grantedNano = leaseGrantNano({
+      minimumNano: input.amountNano,
+      preferredNano: preferNano,
+      remainingNano: current.limitNano - current.spentNano - current.reservedNano,
+    });
+    if (grantedNano === null) return { admitted: false, grantedNano: 0n, ...current };
+    if (grantedNano > 0n) {
+      await tx
+        .update(c)
+        .set({ reservedNano: sql`${c.reservedNano} + ${grantedNano}`, updatedAt: sql`now()` })
+        .where(where);
+    }
+    return { admitted: true, grantedNano, ...current, reservedNano: current.reservedNano + grantedNano };
+  });
 }
 
 /** Gives back (part of) a reservation; never drives the counter below zero. */

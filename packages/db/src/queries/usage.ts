@@ -31,6 +31,12 @@ export interface UsageEventInput {
   latencyMs?: number | null;
   ttfbMs?: number | null;
   occurredAt: Date;
+  /**
+   * The part of the proxy's reservation this event's cost used up: given back in the same
+   * transaction that adds the cost to `spent`, and only when the event is new (a replay gives
+   * nothing back twice). `period` is the period the reservation was made in.
+   */
+  release?: { period: string; nano: bigint } | null | undefined;
 }
 
 export interface RecordUsageResult {
@@ -58,6 +64,7 @@ function check(event: UsageEventInput): void {
   }
   if (event.rawCostNano < 0n) fail("raw cost cannot be negative");
   if (Number.isNaN(event.occurredAt.getTime())) fail("occurredAt is not a valid date");
+  if (event.release && (event.release.nano < 0n || !/^\d{4}-\d{2}$/.test(event.release.period))) fail("release must be a non-negative amount for a YYYY-MM period");
 }
 
 export async function recordUsageEvents(db: Database, events: readonly UsageEventInput[]): Promise<RecordUsageResult> {
@@ -108,6 +115,7 @@ export async function recordUsageEvents(db: Database, events: readonly UsageEven
       if (fresh.length > 0) {
         await addToRollups(tx, fresh);
         await addToPeriodCounters(tx, fresh);
+        await releaseReservations(tx, unique.filter((e) => insertedIds.has(e.generationId)));
       }
       return { inserted: fresh.length, duplicates: events.length - fresh.length };
     }),
@@ -206,6 +214,26 @@ async function addToPeriodCounters(tx: Executor, rows: FreshRow[]): Promise<void
         updatedAt: sql`now()`,
       },
     });
+}
+
+// Gives back, per (organisation, period), what the new events' costs used of their reservations;
+// sorted like the counter upsert above, and never below zero.
+async function releaseReservations(tx: Executor, events: readonly UsageEventInput[]): Promise<void> {
+  const sums = new Map<string, { organizationId: string; period: string; nano: bigint }>();
+  for (const e of events) {
+    if (!e.release || e.release.nano === 0n) continue;
+    const k = `${e.organizationId}|${e.release.period}`;
+    const s = sums.get(k) ?? { organizationId: e.organizationId, period: e.release.period, nano: 0n };
+    s.nano += e.release.nano;
+    sums.set(k, s);
+  }
+  if (sums.size === 0) return;
+  const rows = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => sql`(${v.organizationId}::uuid, ${v.period}::text, ${v.nano}::bigint)`);
+  const c = usagePeriodCounters;
+  await tx.execute(sql`
+    update ${c} set reserved_nano = greatest(${c.reservedNano} - v.nano, 0), updated_at = now()
+    from (values ${sql.join(rows, sql`, `)}) as v(organization_id, period, nano)
+    where ${c.organizationId} = v.organization_id and ${c.period} = v.period`);
 }
 
 export interface PeriodCounter {
