@@ -50,6 +50,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
     logger,
     fallbackUsd: env.MAI_PROXY_FALLBACK_RESERVATION_USD,
     defaultMaxCompletionTokens: env.MAI_PROXY_DEFAULT_MAX_COMPLETION_TOKENS,
+    idleMs: env.MAI_PROXY_LEASE_IDLE_MS,
   });
   const recorder = await createUsageRecorder({
     sink: async (events, { signal }) => {
@@ -66,7 +67,6 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
     },
     spoolDir: env.MAI_PROXY_SPOOL_DIR,
     logger,
-    onRecorded: (events) => reservations.settle(events.map((e) => e.generationId)),
   });
   const metrics = createMetrics({ queueDepth: () => recorder.stats().queued, spooledEvents: () => recorder.stats().spooledEvents });
   const base = new URL(env.MAI_OPENROUTER_BASE_URL);
@@ -190,7 +190,8 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
       server.closeAllConnections();
       await closed;
       await recorder.close();
-      await reservations.idle();
+      await reservations.returnAll();
+      reservations.close();
       await upstream.close();
     },
   };

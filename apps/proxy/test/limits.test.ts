@@ -1,5 +1,5 @@
-// The monthly limit under a burst: admission reserves each request's worst case atomically in the
-// database, so concurrent requests can never spend past the limit; the rest get 402.
+// The monthly limit under a burst: admission reserves each request's worst case against a lease the
+// database granted atomically, so concurrent requests can never spend past the limit; the rest get 402.
 import { eq } from "drizzle-orm";
 import { schema } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
@@ -36,11 +36,15 @@ describe.each(testDrivers())("monthly limit race on %s", (driver) => {
 
     while (s.proxy.deps.inflight.size > 0) await Promise.allSettled([...s.proxy.deps.inflight]);
     await s.proxy.deps.recorder.flush();
-    await s.proxy.deps.reservations.idle();
-    const [counter] = await s.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id));
-    expect(counter!.spentNano).toBeGreaterThan(0n);
-    expect(counter!.spentNano).toBeLessThanOrEqual(limit);
-    expect(counter!.reservedNano).toBe(0n);
+    const counterOf = async () => (await s.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id)))[0]!;
+    const counter = await counterOf();
+    expect(counter.spentNano).toBeGreaterThan(0n);
+    expect(counter.spentNano + counter.reservedNano).toBeLessThanOrEqual(limit);
+    // Every recorded event converted exactly its cost from reserved to spent: what is still
+    // reserved is what the proxy's lease holds, and giving the lease back leaves nothing.
+    expect(counter.reservedNano).toBe(s.proxy.deps.reservations.heldNano(org.id));
+    await s.proxy.deps.reservations.returnAll();
+    expect((await counterOf()).reservedNano).toBe(0n);
     // What OpenRouter charged is exactly what was admitted.
     expect(s.sim.ledger({ keyHash: org.keyHash })).toHaveLength(admitted.length);
   });

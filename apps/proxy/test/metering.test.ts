@@ -395,6 +395,7 @@ describe("spool format", () => {
     const full = usageEvent({
       rawCostNano: 9_007_199_254_740_993n,
       occurredAt: new Date("2025-03-30T01:59:59.999Z"),
+      release: { period: "2025-03", nano: 9_007_199_254_740_995n },
     });
     const sparse: UsageEvent = {
       generationId: "gen-sparse",
@@ -414,6 +415,7 @@ describe("spool format", () => {
     };
     for (const event of [full, sparse]) expect(decodeEvent(encodeEvent(event))).toStrictEqual(event);
     expect(encodeEvent(full)).toContain('"rawCostNano":"9007199254740993"');
+    expect(encodeEvent(full)).toContain('"release":{"period":"2025-03","nano":"9007199254740995"}');
     expect(decodeEvents(encodeEvents([full, sparse]) + "{torn")).toEqual({
       events: [full, sparse],
       corrupt: 1,

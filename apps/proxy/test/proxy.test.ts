@@ -108,10 +108,9 @@ describe.each(testDrivers())("the proxy on %s", (driver) => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("7");
     expect(((await limited.json()) as { error: unknown }).error).toMatchObject({ type: "rate_limit_error", code: "rate_limit_exceeded" });
-    // Nothing was generated, so nothing is held for it: once recorded usage settles the rest,
-    // no reservation remains.
+    // Nothing was generated, so nothing was consumed: the worst case went back to the lease.
     await recorded(org);
-    expect(s.proxy.deps.reservations.held()).toBe(0);
+    expect(s.proxy.deps.reservations.stats().inFlightNano).toBe(0n);
   });
 
   it("a spent monthly limit answers 402 monthly_limit_exceeded before anything reaches OpenRouter", async () => {
@@ -222,8 +221,12 @@ describe.each(testDrivers())("the proxy on %s", (driver) => {
     const expected = ledger.reduce((a, c) => a + billedCost(c.costNano, 13_333), 0n);
     const [counter] = await s.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id));
     expect(counter?.spentNano).toBe(expected);
-    // Every reservation was given back once its usage was recorded.
-    expect(counter?.reservedNano).toBe(0n);
+    // Every recorded event gave back exactly what it used: what is still reserved is what the
+    // proxy's lease holds, and giving the lease back leaves nothing reserved.
+    expect(counter?.reservedNano).toBe(s.proxy.deps.reservations.heldNano(org.id));
+    await s.proxy.deps.reservations.returnAll();
+    const [after] = await s.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id));
+    expect(after?.reservedNano).toBe(0n);
     const statuses = new Set([...events.values()].map((e) => e.status));
     expect(statuses).toEqual(new Set(["ok", "error", "incomplete", "aborted"]));
   });

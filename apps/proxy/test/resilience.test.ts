@@ -59,7 +59,7 @@ describe.each(testDrivers())("resilience on %s", (driver) => {
     expect(events).toHaveLength(10);
     const [counter] = await s.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id));
     expect(counter?.spentNano).toBe(ledger.reduce((a, c) => a + billedCost(c.costNano, org.markupBp), 0n));
-    await s.proxy.deps.reservations.idle();
+    await s.proxy.deps.reservations.returnAll();
     await until(async () => {
       const [c] = await s.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id));
       return c?.reservedNano === 0n;

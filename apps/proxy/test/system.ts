@@ -31,6 +31,8 @@ export interface System {
   startApi(): Promise<void>;
   /** Restart the proxy (same spool directory), e.g. after killing it. */
   restartProxy(overrides?: Record<string, string>): Promise<void>;
+  /** Another proxy replica in front of the same API and simulator (own spool); closed with the system. */
+  replica(overrides?: Record<string, string>): Promise<{ proxy: ProxyServer; url: string }>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startSystem(driver: Driver, proxyOverrides: Record<string,
   const { url: apiUrl, port: apiPort } = await api.listen(0, "127.0.0.1");
   const spoolDir = mkdtempSync(join(tmpdir(), "mai-spool-"));
 
+  const replicas: ProxyServer[] = [];
   const makeProxy = async (overrides: Record<string, string>) => {
     const proxy = await createProxyServer(
       loadProxyEnv({
@@ -136,7 +139,13 @@ export async function startSystem(driver: Driver, proxyOverrides: Record<string,
       await current.proxy.close();
       current = await makeProxy(overrides);
     },
+    async replica(overrides = {}) {
+      const replica = await makeProxy({ MAI_PROXY_SPOOL_DIR: join(spoolDir, `replica-${replicas.length + 1}`), ...overrides });
+      replicas.push(replica.proxy);
+      return replica;
+    },
     async close() {
+      for (const replica of replicas) await replica.close();
       await current.proxy.close();
       await api.close();
       await sim.close();

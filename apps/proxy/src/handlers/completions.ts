@@ -14,7 +14,7 @@ import type { ProxyDeps } from "../deps";
 import { Errors, fromUpstream, sendError } from "../errors";
 import { BodyTooLargeError, forwardableHeaders, readBody, writable } from "../http";
 import type { UsageEvent } from "../metering/recorder";
-import type { Reservation } from "../reservations";
+import type { Ticket } from "../reservations";
 
 export type CompletionKind = "chat" | "completions";
 
@@ -82,15 +82,15 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
   const payload = JSON.stringify(body);
 
   const maxTokens = [body.max_completion_tokens, body.max_tokens].find((v): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
-  let reservation: Reservation;
+  let reservation: Ticket;
   try {
     const amount = await deps.reservations.estimate({ model: requestedModel, payload, maxTokens, markupBp: ctx.organization.markupBp });
-    const admitted = await deps.reservations.reserve(ctx.organization.id, amount);
-    if (!admitted.admitted) {
+    const admitted = await deps.reservations.admit(ctx.organization.id, amount);
+    if (!admitted) {
       deps.metrics.limitRefusals.inc();
       return sendError(res, Errors.limit());
     }
-    reservation = admitted.reservation;
+    reservation = admitted;
   } catch {
     return sendError(res, Errors.apiUnavailable());
   }
@@ -204,18 +204,18 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
     ttfbMs,
     occurredAt,
   };
-  deps.reservations.hold(generationId, reservation);
   deps.metrics.usageEvents.inc({ status });
   if (outcome.costNano === null) {
     // The stream ended without usage (abort, dropped upstream, mid-stream error): OpenRouter may
     // still have charged. Never bill zero when it did — ask /generation, off the request path.
-    settleFromGeneration(deps, event, ctx);
+    settleFromGeneration(deps, event, ctx, reservation);
   } else {
+    event.release = deps.reservations.consume(reservation, event);
     deps.recorder.record(event);
   }
 }
 
-function settleFromGeneration(deps: ProxyDeps, event: UsageEvent, ctx: ResolvedContext): void {
+function settleFromGeneration(deps: ProxyDeps, event: UsageEvent, ctx: ResolvedContext, reservation: Ticket): void {
   const task = (async () => {
     try {
       const generation = await deps.openrouter.getGeneration(event.generationId, { key: ctx.openrouterKey! });
@@ -229,6 +229,7 @@ function settleFromGeneration(deps: ProxyDeps, event: UsageEvent, ctx: ResolvedC
       // Recorded as it is (status aborted/incomplete, cost 0); reconciliation corrects it later.
       deps.logger.warn({ generationId: event.generationId, err: { name: (error as Error).name } }, "generation lookup failed");
     }
+    event.release = deps.reservations.consume(reservation, event);
     deps.recorder.record(event);
   })();
   deps.inflight.add(task);

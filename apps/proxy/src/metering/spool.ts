@@ -3,7 +3,7 @@
 // Format. A spool directory (mode 0700) holds append-only segment files named
 // `usage-<ms>-<seq>.ndjson` (<ms> = creation time, <seq> = a per-process counter; created with the
 // exclusive flag, so two writers never share a file). Each line is one event as JSON: `rawCostNano`
-// as a decimal string (JSON has no bigint; 9007199254740993n must survive exactly), `occurredAt` as
+// and `release.nano` as decimal strings (JSON has no bigint; 9007199254740993n must survive exactly), `occurredAt` as
 // an ISO-8601 string, optional fields absent when they were absent. Files are 0600.
 //
 // Durability. A segment is written once — `appendFile` of the whole batch, then `fsync` of the file
@@ -67,6 +67,7 @@ export function encodeEvent(event: UsageEvent): string {
     latencyMs: event.latencyMs,
     ttfbMs: event.ttfbMs,
     occurredAt: encodeDate(event.occurredAt),
+    release: event.release ? { period: event.release.period, nano: String(event.release.nano) } : undefined,
   });
 }
 
@@ -86,6 +87,10 @@ export function decodeEvent(line: string): UsageEvent | null {
     event.rawCostNano = BigInt(record.rawCostNano);
   }
   if (typeof record.occurredAt === "string") event.occurredAt = new Date(record.occurredAt);
+  const release = record.release as { period?: unknown; nano?: unknown } | undefined;
+  if (release && typeof release === "object" && typeof release.nano === "string" && /^\d+$/.test(release.nano)) {
+    event.release = { period: release.period, nano: BigInt(release.nano) };
+  }
   return event as unknown as UsageEvent;
 }
 

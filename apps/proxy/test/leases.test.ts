@@ -1,0 +1,117 @@
+// Monthly-limit leases: the proxy reserves budget in blocks with the API's atomic reservation and
+// admits requests against its block in memory. These tests hold the books: after any run, what the
+// database has reserved equals what the proxies hold; spent equals OpenRouter's charges × markup;
+// two replicas together never pass the limit; an idle lease goes back by itself; a lease keeps
+// admitting while the API is away, and its events settle the books when it returns.
+import { eq } from "drizzle-orm";
+import { schema } from "@mai/db";
+import { testDrivers } from "@mai/db/testing";
+import { billedCost } from "@mai/domain";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ProxyServer } from "../src/index";
+import { startSystem, type System, type TestOrg } from "./system";
+
+const MODEL = "openai/gpt-4o-mini";
+
+async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(testDrivers())("monthly-limit leases on %s", (driver) => {
+  let s: System;
+  beforeAll(async () => {
+    s = await startSystem(driver, { MAI_PROXY_LEASE_IDLE_MS: "300" });
+  });
+  afterAll(() => s.close());
+
+  const call = (url: string, org: TestOrg, i: number, extra: Record<string, unknown> = {}) =>
+    fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${org.users[i % org.users.length]!.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: `lease ${i}` }], ...extra }),
+    }).then(async (res) => ({ status: res.status, body: await res.text() }));
+
+  const counterOf = async (org: TestOrg) =>
+    (await s.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id)))[0] ?? { spentNano: 0n, reservedNano: 0n };
+
+  async function settled(proxy: ProxyServer) {
+    while (proxy.deps.inflight.size > 0) await Promise.allSettled([...proxy.deps.inflight]);
+    await proxy.deps.recorder.flush();
+  }
+
+  const ledgerBilled = (org: TestOrg) => s.sim.ledger({ keyHash: org.keyHash }).reduce((sum, c) => sum + billedCost(c.costNano, org.markupBp), 0n);
+
+  it("one lease serves many requests: few reservations in the database, and the books balance", async () => {
+    const org = await s.org({ members: 2 });
+    const before = s.proxy.deps.reservations.stats().topUps;
+    for (let i = 0; i < 60; i++) expect((await call(s.proxyUrl, org, i)).status).toBe(200);
+    const topUps = s.proxy.deps.reservations.stats().topUps - before;
+    expect(topUps).toBeGreaterThan(0);
+    expect(topUps).toBeLessThanOrEqual(4);
+    await settled(s.proxy);
+    const counter = await counterOf(org);
+    expect(counter.spentNano).toBe(ledgerBilled(org));
+    expect(counter.reservedNano).toBe(s.proxy.deps.reservations.heldNano(org.id));
+    expect(counter.reservedNano).toBeGreaterThan(0n);
+  });
+
+  it("an idle lease is given back by itself", async () => {
+    const org = await s.org();
+    for (let i = 0; i < 5; i++) expect((await call(s.proxyUrl, org, i)).status).toBe(200);
+    await settled(s.proxy);
+    expect((await counterOf(org)).reservedNano).toBeGreaterThan(0n);
+    // MAI_PROXY_LEASE_IDLE_MS is 300 here.
+    await until(async () => (await counterOf(org)).reservedNano === 0n && s.proxy.deps.reservations.heldNano(org.id) === 0n);
+    expect((await counterOf(org)).spentNano).toBe(ledgerBilled(org));
+  });
+
+  it("two replicas bursting at one small limit never spend past it together", async () => {
+    const limit = 900_000n; // about twenty requests' worst case
+    const org = await s.org({ monthlyLimitNano: limit, members: 3 });
+    const other = await s.replica({ MAI_PROXY_LEASE_IDLE_MS: "300" });
+    const results = await Promise.all(Array.from({ length: 120 }, (_, i) => call(i % 2 ? other.url : s.proxyUrl, org, i)));
+    const admitted = results.filter((r) => r.status === 200).length;
+    const refused = results.filter((r) => r.status === 402);
+    expect(admitted).toBeGreaterThan(0);
+    expect(admitted + refused.length).toBe(120);
+    expect(refused.every((r) => r.body.includes("monthly_limit_exceeded"))).toBe(true);
+    await Promise.all([settled(s.proxy), settled(other.proxy)]);
+    const counter = await counterOf(org);
+    expect(counter.spentNano).toBe(ledgerBilled(org));
+    expect(s.sim.ledger({ keyHash: org.keyHash })).toHaveLength(admitted);
+    expect(counter.spentNano + counter.reservedNano).toBeLessThanOrEqual(limit);
+    expect(counter.reservedNano).toBe(s.proxy.deps.reservations.heldNano(org.id) + other.proxy.deps.reservations.heldNano(org.id));
+    await Promise.all([s.proxy.deps.reservations.returnAll(), other.proxy.deps.reservations.returnAll()]);
+    expect((await counterOf(org)).reservedNano).toBe(0n);
+  });
+
+  it("a lease keeps admitting while the API is away; its events settle the books when it returns", async () => {
+    const proxy = await s.replica({ MAI_PROXY_LEASE_IDLE_MS: "60000" });
+    const org = await s.org();
+    // Sequential requests grow the lease to about two seconds of demand.
+    for (let i = 0; i < 20; i++) expect((await call(proxy.url, org, i)).status).toBe(200);
+    await settled(proxy.proxy);
+    await s.stopApi();
+    try {
+      const during = [];
+      for (let i = 0; i < 10; i++) during.push((await call(proxy.url, org, 100 + i)).status);
+      expect(during).toEqual(Array.from({ length: 10 }, () => 200));
+      await settled(proxy.proxy);
+      expect(proxy.proxy.deps.recorder.stats().spooledEvents).toBeGreaterThan(0);
+    } finally {
+      await s.startApi();
+    }
+    await until(async () => proxy.proxy.deps.recorder.stats().spooledEvents === 0 && proxy.proxy.deps.recorder.stats().queued === 0);
+    await proxy.proxy.deps.recorder.flush();
+    const counter = await counterOf(org);
+    expect(s.sim.ledger({ keyHash: org.keyHash })).toHaveLength(30);
+    expect(counter.spentNano).toBe(ledgerBilled(org));
+    expect(counter.reservedNano).toBe(proxy.proxy.deps.reservations.heldNano(org.id));
+    await proxy.proxy.deps.reservations.returnAll();
+    expect((await counterOf(org)).reservedNano).toBe(0n);
+  });
+});
