@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { TRPCError } from "@trpc/server";
 import { createUser, createOrganization, getAuthUser, schema, type AuthUser, type Driver } from "@mai/db";
 import { createTestDb, fakeOpenRouterKey, type TestDb } from "@mai/db/testing";
-import { externalUserId, type Role } from "@mai/domain";
+import { encodeUsageEvents, externalUserId, type Role, type UsageEvent } from "@mai/domain";
 import { startSimulator, type Simulator } from "@mai/openrouter/simulator";
 import { randomUUID } from "node:crypto";
 import { isSecureDeployment, type Context } from "../src/context";
@@ -156,4 +156,9 @@ export async function createHarness(driver: Driver, envOverrides: Record<string,
     },
   };
   return harness;
+}
+
+/** internal.recordUsage's input for these events (the usage-event line format). */
+export function usageBatch(events: readonly UsageEvent[]): { ndjson: string } {
+  return { ndjson: encodeUsageEvents(events) };
 }

@@ -1,7 +1,9 @@
+import { eq } from "drizzle-orm";
+import { schema } from "@mai/db";
 import { billedCost } from "@mai/domain";
 import { testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness, trpcCode } from "./harness";
+import { createHarness, type Harness, trpcCode, usageBatch } from "./harness";
 
 
 describe.each(testDrivers())("internal procedures on %s", (driver) => {
@@ -13,7 +15,7 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
 
   it.each([
     ["resolveContext", (c: ReturnType<Harness["caller"]>) => c.internal.resolveContext({ token: "mai_x" })],
-    ["recordUsage", (c: ReturnType<Harness["caller"]>) => c.internal.recordUsage({ events: [] })],
+    ["recordUsage", (c: ReturnType<Harness["caller"]>) => c.internal.recordUsage(usageBatch([]))],
     ["reserve", (c: ReturnType<Harness["caller"]>) => c.internal.reserve({ organizationId: "00000000-0000-4000-8000-000000000000", amountNano: 1n })],
     ["settle", (c: ReturnType<Harness["caller"]>) => c.internal.settle({ organizationId: "00000000-0000-4000-8000-000000000000", period: "2026-11", reservedNano: 1n })],
   ])("%s refuses anyone without the internal token, even the provider", async (_name, call) => {
@@ -64,8 +66,8 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
       streamed: false,
       occurredAt: new Date(),
     };
-    expect(await h.internal().internal.recordUsage({ events: [event] })).toEqual({ inserted: 1, duplicates: 0 });
-    expect(await h.internal().internal.recordUsage({ events: [event] })).toEqual({ inserted: 0, duplicates: 1 });
+    expect(await h.internal().internal.recordUsage(usageBatch([event]))).toEqual({ inserted: 1, duplicates: 0 });
+    expect(await h.internal().internal.recordUsage(usageBatch([event]))).toEqual({ inserted: 0, duplicates: 1 });
     const { token } = await h.caller(member).auth.createToken({ name: "t" });
     const ctx = await h.internal().internal.resolveContext({ token });
     expect(ctx.billing.spentNano).toBe(billedCost(4_200n, 13_000));
@@ -83,13 +85,36 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
     expect(lease.periodEndsAt.getTime()).toBeGreaterThan(Date.now());
     // An event that used 30 000 of it gives that back as it becomes spend.
     const used = { ...event, generationId: `${event.generationId}-2`, rawCostNano: 30_000n, markupBp: 10_000, release: { period: lease.period, nano: 30_000n } };
-    await h.internal().internal.recordUsage({ events: [used] });
+    await h.internal().internal.recordUsage(usageBatch([used]));
     const after = await h.internal().internal.resolveContext({ token });
     expect(after.billing.reservedNano).toBe(20_000n);
     expect(after.billing.spentNano).toBe(billedCost(4_200n, 13_000) + 30_000n);
   });
 
-  it("rejects malformed usage events", async () => {
-    expect(await trpcCode(h.internal().internal.recordUsage({ events: [{ generationId: "" } as never] }))).toBe("BAD_REQUEST");
+  it("rejects a malformed batch as a whole, naming the line", async () => {
+    const org = await h.org("Malformed");
+    const good = {
+      generationId: `gen-good-${org.id}`,
+      organizationId: org.id,
+      userId: org.id,
+      externalUserId: "x",
+      model: "m",
+      promptTokens: 1,
+      completionTokens: 1,
+      rawCostNano: 1n,
+      markupBp: 10_000,
+      status: "ok" as const,
+      streamed: false,
+      occurredAt: new Date(),
+    };
+    for (const bad of [{ generationId: "" }, { markupBp: 9_999 }, { rawCostNano: -1n }, { status: "lost" }, { occurredAt: new Date(Number.NaN) }]) {
+      const batch = usageBatch([good, { ...good, generationId: `gen-bad-${org.id}`, ...bad } as never]);
+      const error = await h.internal().internal.recordUsage(batch).catch((e: unknown) => e);
+      expect(await trpcCode(Promise.reject(error))).toBe("BAD_REQUEST");
+      expect((error as Error).message).toMatch(/line 2/);
+    }
+    expect(await trpcCode(h.internal().internal.recordUsage({ ndjson: "not json\n" }))).toBe("BAD_REQUEST");
+    // Nothing of a refused batch was written.
+    expect(await h.t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.organizationId, org.id))).toHaveLength(0);
   });
 });

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/routers/_app";
 import { createCallerFactory } from "../src/trpc";
-import { createHarness, nextKey, type Harness, trpcCode, closedPort, json } from "./harness";
+import { createHarness, nextKey, type Harness, trpcCode, closedPort, json, usageBatch } from "./harness";
 
 const FULL_KEY = /sk-or-v1-[0-9a-f]{64}/;
 const MISSING_ORG = "00000000-0000-4000-8000-00000000dead";
@@ -166,13 +166,11 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
       });
       const now = new Date();
       const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15));
-      await h.internal().internal.recordUsage({
-        events: [
+      await h.internal().internal.recordUsage(usageBatch([
           event(`gen-mtd-${org.id}-1`, now, 1_000_000n),
           event(`gen-mtd-${org.id}-2`, now, 333n),
           event(`gen-mtd-${org.id}-3`, lastMonth, 9_000_000n),
-        ],
-      });
+        ]));
       const expected = billedCost(1_000_000n, 13_000) + billedCost(333n, 13_000);
       const listed = (await h.caller(provider).organizations.list()).find((o) => o.id === org.id);
       expect(listed?.monthToDateNano).toBe(expected);

@@ -6,7 +6,7 @@ import { testDrivers } from "@mai/db/testing";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/routers/_app";
-import { createHarness, nextKey, type Harness, trpcCode } from "./harness";
+import { createHarness, nextKey, type Harness, trpcCode, usageBatch } from "./harness";
 
 type Outcome = "OK" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND";
 type Who = "anonymous" | "member" | "adminA" | "adminB" | "provider";
@@ -90,7 +90,7 @@ const MATRIX: [string, Cell, Record<Who, Outcome>][] = [
   ["audit.list", (c, f) => c.audit.list(A(f)), orgAdmins],
 
   ["internal.resolveContext", (c) => c.internal.resolveContext({ token: `mai_${"0".repeat(48)}` }), all("UNAUTHORIZED")],
-  ["internal.recordUsage", (c) => c.internal.recordUsage({ events: [] }), all("UNAUTHORIZED")],
+  ["internal.recordUsage", (c) => c.internal.recordUsage(usageBatch([])), all("UNAUTHORIZED")],
   ["internal.reserve", (c, f) => c.internal.reserve({ ...A(f), amountNano: 1n }), all("UNAUTHORIZED")],
   ["internal.settle", (c, f) => c.internal.settle({ ...A(f), period: month, reservedNano: 1n }), all("UNAUTHORIZED")],
 ];

@@ -5,7 +5,7 @@ import { billedCost, externalUserId } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcileUsage } from "../src/services/usage/reconcile";
-import { createHarness, type Harness } from "./harness";
+import { createHarness, type Harness, usageBatch } from "./harness";
 
 describe.each(testDrivers())("usage reconciliation with /generation on %s", (driver) => {
   let h: Harness;
@@ -34,13 +34,11 @@ describe.each(testDrivers())("usage reconciliation with /generation on %s", (dri
     const clean = await client.chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], user: external });
     const charged = new Map(h.sim.ledger({ key }).map((c) => [c.generationId, c.costNano]));
     const base = { organizationId: org.id, userId: user.id, externalUserId: external, model: "openai/gpt-4o-mini", promptTokens: 5, completionTokens: 5, markupBp: 12_500, occurredAt: new Date(Date.now() - 120_000) };
-    await h.internal().internal.recordUsage({
-      events: [
+    await h.internal().internal.recordUsage(usageBatch([
         { ...base, generationId: tiered.id!, rawCostNano: tiered.costNano!, status: "ok", streamed: true },
         { ...base, generationId: silent.id!, rawCostNano: 0n, status: "incomplete", streamed: true },
         { ...base, generationId: clean.id, rawCostNano: charged.get(clean.id)!, status: "ok", streamed: false },
-      ],
-    });
+      ]));
     expect(charged.get(tiered.id!)).toBeGreaterThan(tiered.costNano!);
 
     const summary = await reconcileUsage(h.deps, { sampleBp: 10_000, minAgeMs: 60_000 });
@@ -83,7 +81,7 @@ describe.each(testDrivers())("usage reconciliation with /generation on %s", (dri
       streamed: false,
       occurredAt: new Date(),
     }));
-    await h.internal().internal.recordUsage({ events });
+    await h.internal().internal.recordUsage(usageBatch(events));
     // Too young to check: nothing is asked of OpenRouter.
     expect((await reconcileUsage(h.deps, { sampleBp: 10_000, minAgeMs: 60_000 })).checked).toBe(0);
     // A 0 % sample checks no ordinary event, however old.

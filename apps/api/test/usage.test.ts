@@ -6,7 +6,7 @@ import { testDrivers } from "@mai/db/testing";
 import { billedCost, nanoToUsdString, usdToNano } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csvDocument, csvNumber, csvText } from "../src/services/usage/csv";
-import { createHarness, type Harness, trpcCode } from "./harness";
+import { createHarness, type Harness, trpcCode, usageBatch } from "./harness";
 
 
 // 11:00 on Monday 2 March 2026 in Warsaw (UTC+1 until the end of March).
@@ -307,10 +307,10 @@ describe.each(testDrivers())("usage on %s", (driver) => {
     people = { a1, a2, adminA: orgA.admin, b1 };
     // The proxy's real path; shuffled batches, one replayed, which must change nothing.
     const events = SEEDS.map(eventOf);
-    expect(await h.internal().internal.recordUsage({ events: events.slice(0, 7) })).toMatchObject({
+    expect(await h.internal().internal.recordUsage(usageBatch(events.slice(0, 7)))).toMatchObject({
       inserted: 7,
     });
-    expect(await h.internal().internal.recordUsage({ events: events.slice(4).reverse() })).toMatchObject({
+    expect(await h.internal().internal.recordUsage(usageBatch(events.slice(4).reverse()))).toMatchObject({
       inserted: events.length - 7,
       duplicates: 3,
     });
@@ -666,15 +666,13 @@ describe.each(testDrivers())("usage on %s", (driver) => {
         // A newer event lands after the first page: it belongs before the cursor, not in later pages.
         await h
           .internal()
-          .internal.recordUsage({
-            events: [
+          .internal.recordUsage(usageBatch([
               {
                 ...eventOf(SEEDS[1]!),
                 generationId: "gen-late",
                 occurredAt: new Date("2026-03-02T09:59:59.999Z"),
               },
-            ],
-          });
+            ]));
       }
     } while (cursor && pages < 50);
     expect(pages).toBe(Math.ceil(SEEDS.filter(inA).length / 3));

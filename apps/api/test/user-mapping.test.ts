@@ -7,7 +7,7 @@ import { testDrivers } from "@mai/db/testing";
 import { billedCost, externalUserId } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mappingProblems } from "../src/services/user-mapping/validate";
-import { createHarness, type Harness, trpcCode } from "./harness";
+import { createHarness, type Harness, trpcCode, usageBatch } from "./harness";
 
 const NOW = new Date("2026-03-02T10:00:00.000Z");
 
@@ -96,8 +96,7 @@ describe.each(testDrivers())("userMapping on %s", (driver) => {
     disabled = await h.user("member", { organizationId: orgA.id });
     await h.t.db.update(schema.users).set({ disabledAt: NOW }).where(eq(schema.users.id, disabled.id));
 
-    await h.internal().internal.recordUsage({
-      events: [
+    await h.internal().internal.recordUsage(usageBatch([
         event(memberA, "m-1", 1_000_001n, "2026-03-01T09:00:00.000Z"),
         // 00:30 on 1 March in Warsaw: this month.
         event(memberA, "m-2", 3_333n, "2026-02-28T23:30:00.000Z"),
@@ -105,8 +104,7 @@ describe.each(testDrivers())("userMapping on %s", (driver) => {
         event(memberA, "m-3", 9_999_999n, "2026-02-28T22:30:00.000Z"),
         event(orgA.admin, "m-4", 77n, "2026-03-02T08:00:00.000Z"),
         event(orgB.admin, "m-5", 123_456n, "2026-03-02T08:00:00.000Z"),
-      ],
-    });
+      ]));
   });
   afterAll(() => h.close());
 

@@ -2,6 +2,7 @@
 // and /api/v1, so a chat client can use the proxy as a drop-in OpenRouter base URL.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { encodeUsageEvents } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
 import { TRPCClientError } from "@trpc/client";
 import { pino, type Logger } from "pino";
@@ -55,7 +56,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
   const recorder = await createUsageRecorder({
     sink: async (events, { signal }) => {
       try {
-        await api.internal.recordUsage.mutate({ events }, { signal });
+        await api.internal.recordUsage.mutate({ ndjson: encodeUsageEvents(events) }, { signal });
       } catch (error) {
         // The API refused the batch as invalid: retrying can never succeed, so the recorder
         // isolates the bad events into a dead-letter file. Anything else is retried later.

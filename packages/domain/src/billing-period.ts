@@ -80,7 +80,21 @@ function requireInstant(instant: Date): number {
   return t;
 }
 
+// Offsets are whole seconds, so every instant of one UTC second has the same wall-clock second:
+// the last answer per formatter is kept and reused within its second. Usage events arrive in bursts
+// within the same second, and formatToParts is the costliest step of recording one.
+const lastWall = new WeakMap<Intl.DateTimeFormat, { second: number; wall: Readonly<WallTime> }>();
+
 function wallTime(t: number, formatter: Intl.DateTimeFormat): WallTime {
+  const second = Math.floor(t / 1000);
+  const last = lastWall.get(formatter);
+  if (last?.second === second) return { ...last.wall };
+  const wall = computeWallTime(second * 1000, formatter);
+  lastWall.set(formatter, { second, wall: { ...wall } });
+  return wall;
+}
+
+function computeWallTime(t: number, formatter: Intl.DateTimeFormat): WallTime {
   const wall: WallTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const part of formatter.formatToParts(t)) {
     if (part.type in wall) wall[part.type as keyof WallTime] = Number(part.value);

@@ -51,3 +51,12 @@ export {
   worstCaseRawCostNano,
   type ModelPricing,
 } from "./estimate";
+export {
+  decodeUsageEventLine,
+  encodeUsageEvent,
+  encodeUsageEvents,
+  MAX_USAGE_BATCH,
+  parseUsageEvents,
+  usageEventSchema,
+  type UsageEvent,
+} from "./usage-event";

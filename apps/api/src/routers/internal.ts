@@ -13,34 +13,12 @@ import {
   reserveSpend,
   type AuthUser,
 } from "@mai/db";
-import { billingPeriod, periodKeyOf } from "@mai/domain";
+import { billingPeriod, parseUsageEvents, periodKeyOf } from "@mai/domain";
 import { z } from "zod";
 import { sha256 } from "../services/auth/tokens";
 import { internalProcedure, router } from "../trpc";
 
 const nano = z.bigint().nonnegative();
-
-const usageEventSchema = z.object({
-  generationId: z.string().min(1).max(200),
-  organizationId: z.uuid(),
-  userId: z.uuid(),
-  externalUserId: z.string().min(1).max(100),
-  model: z.string().min(1).max(300),
-  provider: z.string().max(200).nullable().optional(),
-  promptTokens: z.number().int().nonnegative(),
-  completionTokens: z.number().int().nonnegative(),
-  reasoningTokens: z.number().int().nonnegative().optional(),
-  cachedTokens: z.number().int().nonnegative().optional(),
-  rawCostNano: nano,
-  markupBp: z.number().int().min(10_000),
-  status: z.enum(["ok", "error", "aborted", "incomplete"]),
-  streamed: z.boolean(),
-  latencyMs: z.number().int().nonnegative().nullable().optional(),
-  ttfbMs: z.number().int().nonnegative().nullable().optional(),
-  occurredAt: z.date(),
-  /** The part of the proxy's reservation (made in `period`) that this event's cost used up. */
-  release: z.object({ period: z.string().regex(/^\d{4}-\d{2}$/), nano }).nullable().optional(),
-});
 
 export const internalRouter = router({
   /** Everything the proxy needs to forward one user's request. */
@@ -97,10 +75,14 @@ export const internalRouter = router({
       };
     }),
 
-  /** Idempotent: events are keyed by generation id, so a replayed batch changes nothing. */
+  /**
+   * Idempotent: events are keyed by generation id, so a replayed batch changes nothing. The batch
+   * travels in the usage-event line format (@mai/domain usage-event.ts, also the proxy's spool
+   * format); one invalid event refuses the whole batch with BAD_REQUEST.
+   */
   recordUsage: internalProcedure
-    .input(z.object({ events: z.array(usageEventSchema).max(5_000) }))
-    .mutation(({ ctx, input }) => recordUsageEvents(ctx.deps.db, input.events)),
+    .input(z.object({ ndjson: z.string().max(64 * 1024 * 1024) }))
+    .mutation(({ ctx, input }) => recordUsageEvents(ctx.deps.db, parseUsageEvents(input.ndjson))),
 
   /**
    * Reserve budget against the current period with one row-locked update: at least `amountNano`

@@ -27,13 +27,12 @@
 // - onRecorded runs after each accepted batch (live or replayed). It can see a generation id more than
 //   once (resends after a restart or a partial replay), so it must be idempotent per generation id.
 // - Logs carry counts, segment names and generation ids only — never tokens, costs, users or models.
-import type { AppRouter } from "@mai/api";
-import type { inferRouterInputs } from "@trpc/server";
 import { pino, type Logger } from "pino";
+import type { UsageEvent } from "@mai/domain";
 import { Spool } from "./spool";
 
-/** One usage event, exactly as the API's internal.recordUsage accepts it (the type flows from the router). */
-export type UsageEvent = inferRouterInputs<AppRouter>["internal"]["recordUsage"]["events"][number];
+/** One usage event, as @mai/domain defines it for the proxy, its spool and internal.recordUsage. */
+export type { UsageEvent } from "@mai/domain";
 
 export interface SinkContext {
   /** Aborted when the call timed out (sinkTimeoutMs) or the recorder is closing: cancel the request. */

@@ -2,9 +2,10 @@
 //
 // Format. A spool directory (mode 0700) holds append-only segment files named
 // `usage-<ms>-<seq>.ndjson` (<ms> = creation time, <seq> = a per-process counter; created with the
-// exclusive flag, so two writers never share a file). Each line is one event as JSON: `rawCostNano`
-// and `release.nano` as decimal strings (JSON has no bigint; 9007199254740993n must survive exactly), `occurredAt` as
-// an ISO-8601 string, optional fields absent when they were absent. Files are 0600.
+// exclusive flag, so two writers never share a file). Each line is one event in @mai/domain's
+// usage-event line format — also internal.recordUsage's wire format: JSON, bigints as decimal strings
+// (9007199254740993n must survive exactly), `occurredAt` as ISO-8601, optional fields absent when
+// they were absent. Files are 0600.
 //
 // Durability. A segment is written once — `appendFile` of the whole batch, then `fsync` of the file
 // and of the directory (so the new name survives a crash too) — and only then is the batch
@@ -24,7 +25,7 @@
 // same format; those files are never replayed and are left for an operator.
 import { mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
-import type { UsageEvent } from "./recorder";
+import { decodeUsageEventLine, encodeUsageEvent, encodeUsageEvents, type UsageEvent } from "@mai/domain";
 
 export type SegmentKind = "usage" | "rejected";
 
@@ -42,63 +43,11 @@ export function isSegmentName(name: string): boolean {
   return SEGMENT_NAME.test(name);
 }
 
-function encodeDate(value: unknown): string {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
-  return String(value);
-}
-
-/** One event as one JSON line (no trailing newline). Only the known fields are written. */
-export function encodeEvent(event: UsageEvent): string {
-  return JSON.stringify({
-    generationId: event.generationId,
-    organizationId: event.organizationId,
-    userId: event.userId,
-    externalUserId: event.externalUserId,
-    model: event.model,
-    provider: event.provider,
-    promptTokens: event.promptTokens,
-    completionTokens: event.completionTokens,
-    reasoningTokens: event.reasoningTokens,
-    cachedTokens: event.cachedTokens,
-    rawCostNano: String(event.rawCostNano),
-    markupBp: event.markupBp,
-    status: event.status,
-    streamed: event.streamed,
-    latencyMs: event.latencyMs,
-    ttfbMs: event.ttfbMs,
-    occurredAt: encodeDate(event.occurredAt),
-    release: event.release ? { period: event.release.period, nano: String(event.release.nano) } : undefined,
-  });
-}
-
+/** One event as one JSON line (no trailing newline): @mai/domain's usage-event line format. */
+export const encodeEvent = encodeUsageEvent;
 /** The inverse of encodeEvent; null for a corrupt line. */
-export function decodeEvent(line: string): UsageEvent | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
-  const record = parsed as Record<string, unknown>;
-  if (typeof record.generationId !== "string") return null;
-  const event: Record<string, unknown> = { ...record };
-  if (typeof record.rawCostNano === "string" && /^-?\d+$/.test(record.rawCostNano)) {
-    event.rawCostNano = BigInt(record.rawCostNano);
-  }
-  if (typeof record.occurredAt === "string") event.occurredAt = new Date(record.occurredAt);
-  const release = record.release as { period?: unknown; nano?: unknown } | undefined;
-  if (release && typeof release === "object" && typeof release.nano === "string" && /^\d+$/.test(release.nano)) {
-    event.release = { period: release.period, nano: BigInt(release.nano) };
-  }
-  return event as unknown as UsageEvent;
-}
-
-export function encodeEvents(events: readonly UsageEvent[]): string {
-  let text = "";
-  for (const event of events) text += encodeEvent(event) + "\n";
-  return text;
-}
+export const decodeEvent = decodeUsageEventLine;
+export const encodeEvents = encodeUsageEvents;
 
 export function decodeEvents(text: string): { events: UsageEvent[]; corrupt: number } {
   const events: UsageEvent[] = [];

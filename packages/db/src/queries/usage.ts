@@ -4,7 +4,7 @@
 // equals the sum of its events.
 import { and, eq, getTableName, sql } from "drizzle-orm";
 import { billedCost, DomainError, localDate, periodKeyOf } from "@mai/domain";
-import type { Database, Executor } from "../client";
+import { queryRows, type Database, type Executor } from "../client";
 import { usageDaily, usageEvents, usagePeriodCounters } from "../schema/index";
 import { getGlobalSettings } from "./global-settings";
 import { retryOnRace } from "./errors";
@@ -44,8 +44,61 @@ export interface RecordUsageResult {
   duplicates: number;
 }
 
-// 21 columns per row: 500 rows stay far below PostgreSQL's 65 535 bind parameters.
+// Events go in as one JSON document per chunk (see insertEvents); rollups as rows of 12 columns,
+// 500 per statement staying far below PostgreSQL's 65 535 bind parameters.
 const INSERT_CHUNK = 500;
+
+// The columns recordUsageEvents writes (by property name); the others keep their defaults.
+const EVENT_KEYS = [
+  "generationId",
+  "organizationId",
+  "userId",
+  "externalUserId",
+  "model",
+  "provider",
+  "promptTokens",
+  "completionTokens",
+  "reasoningTokens",
+  "cachedTokens",
+  "rawCostNano",
+  "billedCostNano",
+  "markupBp",
+  "status",
+  "streamed",
+  "latencyMs",
+  "ttfbMs",
+  "occurredAt",
+  "period",
+  "usageDate",
+] as const satisfies readonly (keyof typeof usageEvents.$inferInsert)[];
+type EventRow = Pick<typeof usageEvents.$inferInsert, (typeof EVENT_KEYS)[number]>;
+const EVENT_COLUMNS = EVENT_KEYS.map((key) => ({ key, name: usageEvents[key].name, type: usageEvents[key].getSQLType() }));
+const EVENT_COLUMN_LIST = sql.join(EVENT_COLUMNS.map((c) => sql.identifier(c.name)), sql`, `);
+const EVENT_RECORD_TYPE = sql.join(EVENT_COLUMNS.map((c) => sql`${sql.identifier(c.name)} ${sql.raw(c.type)}`), sql`, `);
+
+/**
+ * INSERT … ON CONFLICT DO NOTHING of many events as ONE json parameter expanded by
+ * json_to_recordset: with a bind parameter per column per row, building and encoding the query
+ * cost more than the database's own work (apps/proxy/bench measures recording). Bigints travel as
+ * JSON strings, so they stay exact; dates as ISO-8601.
+ */
+async function insertEvents(tx: Executor, rows: readonly EventRow[]): Promise<{ generation_id: string }[]> {
+  const records = rows.map((row) => {
+    const record: Record<string, unknown> = {};
+    for (const { key, name } of EVENT_COLUMNS) {
+      const value = row[key];
+      record[name] = typeof value === "bigint" ? value.toString() : value instanceof Date ? value.toISOString() : (value ?? null);
+    }
+    return record;
+  });
+  return queryRows<{ generation_id: string }>(
+    tx,
+    sql`insert into ${usageEvents} (${EVENT_COLUMN_LIST})
+        select ${EVENT_COLUMN_LIST} from json_to_recordset(${JSON.stringify(records)}::json) as x(${EVENT_RECORD_TYPE})
+        on conflict (generation_id) do nothing
+        returning generation_id`,
+  );
+}
 
 function check(event: UsageEventInput): void {
   const fail = (what: string) => {
@@ -104,12 +157,7 @@ export async function recordUsageEvents(db: Database, events: readonly UsageEven
 
       const insertedIds = new Set<string>();
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const inserted = await tx
-          .insert(usageEvents)
-          .values(rows.slice(i, i + INSERT_CHUNK))
-          .onConflictDoNothing({ target: usageEvents.generationId })
-          .returning({ generationId: usageEvents.generationId });
-        for (const r of inserted) insertedIds.add(r.generationId);
+        for (const r of await insertEvents(tx, rows.slice(i, i + INSERT_CHUNK))) insertedIds.add(r.generation_id);
       }
       const fresh = rows.filter((r) => insertedIds.has(r.generationId));
       if (fresh.length > 0) {

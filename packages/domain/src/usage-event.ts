@@ -1,0 +1,125 @@
+// Why: a usage event is the unit of billing. The proxy produces one per request, keeps it on disk
+// when the API is away (the spool), and sends batches to the API, which validates and records
+// them. One schema and one line format serve all three, so what the proxy writes is exactly what
+// the API accepts:
+//   - the schema states what a valid event is (ids, non-negative integer tokens and nano amounts,
+//     a markup of at least 1×, a known status);
+//   - the line format is one JSON object per line ("NDJSON"), bigints as decimal strings (JSON has
+//     no bigint, and 9 007 199 254 740 993 must survive exactly), instants as ISO-8601. It is also
+//     the wire format of internal.recordUsage: serialising a batch as text costs a fraction of
+//     walking every field of every event through a generic transformer.
+
+import { z } from "zod";
+import { DomainError } from "./errors";
+
+const nano = z.bigint().nonnegative();
+const count = z.number().int().nonnegative();
+
+export const usageEventSchema = z.object({
+  generationId: z.string().min(1).max(200),
+  organizationId: z.uuid(),
+  userId: z.uuid(),
+  externalUserId: z.string().min(1).max(100),
+  model: z.string().min(1).max(300),
+  provider: z.string().max(200).nullable().optional(),
+  promptTokens: count,
+  completionTokens: count,
+  reasoningTokens: count.optional(),
+  cachedTokens: count.optional(),
+  /** What OpenRouter charged (usage.cost), in nano-USD. */
+  rawCostNano: nano,
+  /** The organisation's markup when the request was made; the billed cost is derived from it once. */
+  markupBp: z.number().int().min(10_000),
+  status: z.enum(["ok", "error", "aborted", "incomplete"]),
+  streamed: z.boolean(),
+  latencyMs: count.nullable().optional(),
+  ttfbMs: count.nullable().optional(),
+  occurredAt: z.date(),
+  /** The part of the proxy's reservation (made in `period`) that this event's cost used up. */
+  release: z.object({ period: z.string().regex(/^\d{4}-\d{2}$/), nano }).nullable().optional(),
+});
+
+export type UsageEvent = z.infer<typeof usageEventSchema>;
+
+/** Most events one batch may carry. */
+export const MAX_USAGE_BATCH = 5_000;
+
+function encodeDate(value: unknown): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+  return String(value);
+}
+
+/** One event as one JSON line (no newline). Only the schema's fields are written. */
+export function encodeUsageEvent(event: UsageEvent): string {
+  return JSON.stringify({
+    generationId: event.generationId,
+    organizationId: event.organizationId,
+    userId: event.userId,
+    externalUserId: event.externalUserId,
+    model: event.model,
+    provider: event.provider,
+    promptTokens: event.promptTokens,
+    completionTokens: event.completionTokens,
+    reasoningTokens: event.reasoningTokens,
+    cachedTokens: event.cachedTokens,
+    rawCostNano: String(event.rawCostNano),
+    markupBp: event.markupBp,
+    status: event.status,
+    streamed: event.streamed,
+    latencyMs: event.latencyMs,
+    ttfbMs: event.ttfbMs,
+    occurredAt: encodeDate(event.occurredAt),
+    release: event.release ? { period: event.release.period, nano: String(event.release.nano) } : event.release,
+  });
+}
+
+export function encodeUsageEvents(events: readonly UsageEvent[]): string {
+  let text = "";
+  for (const event of events) text += encodeUsageEvent(event) + "\n";
+  return text;
+}
+
+/**
+ * The inverse of encodeUsageEvent without validation (the spool keeps whatever it wrote; the API
+ * decides validity): null for a line that is not a JSON object with a string generationId.
+ */
+export function decodeUsageEventLine(line: string): UsageEvent | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  const record = parsed as Record<string, unknown>;
+  if (typeof record.generationId !== "string") return null;
+  const event: Record<string, unknown> = { ...record };
+  if (typeof record.rawCostNano === "string" && /^-?\d+$/.test(record.rawCostNano)) event.rawCostNano = BigInt(record.rawCostNano);
+  if (typeof record.occurredAt === "string") event.occurredAt = new Date(record.occurredAt);
+  const release = record.release;
+  if (typeof release === "object" && release !== null && typeof (release as { nano?: unknown }).nano === "string") {
+    const nanoText = (release as { nano: string }).nano;
+    if (/^-?\d+$/.test(nanoText)) event.release = { ...release, nano: BigInt(nanoText) };
+  }
+  return event as unknown as UsageEvent;
+}
+
+/** A batch in the line format, validated: every line must be a valid event, or nothing is accepted. */
+export function parseUsageEvents(text: string): UsageEvent[] {
+  const events: UsageEvent[] = [];
+  let lineNumber = 0;
+  for (const line of text.split("\n")) {
+    lineNumber += 1;
+    if (line.trim() === "") continue;
+    if (events.length >= MAX_USAGE_BATCH) throw new DomainError("INVALID_INPUT", `A usage batch carries at most ${MAX_USAGE_BATCH} events.`);
+    const decoded = decodeUsageEventLine(line);
+    const result = decoded ? usageEventSchema.safeParse(decoded) : null;
+    if (!result?.success) {
+      const issue = result?.error.issues[0];
+      const what = issue ? `${issue.path.join(".") || "event"}: ${issue.message}` : "not a JSON object with a generationId";
+      throw new DomainError("INVALID_INPUT", `Usage event on line ${lineNumber}: ${what}.`, { details: { line: lineNumber } });
+    }
+    events.push(result.data);
+  }
+  return events;
+}
