@@ -6,13 +6,14 @@
 // billing for providers that support cancellation.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
+import { finished } from "node:stream/promises";
 import { usdToNano } from "@mai/domain";
 import { createChatStreamObserver, type ChatStreamSummary } from "@mai/openrouter";
 import { errors as undiciErrors } from "undici";
 import type { ResolvedContext } from "../api-client";
 import type { ProxyDeps } from "../deps";
 import { Errors, fromUpstream, sendError } from "../errors";
-import { BodyTooLargeError, forwardableHeaders, readBody, writable } from "../http";
+import { BodyTooLargeError, forwardableHeaders, readBody } from "../http";
 import type { UsageEvent } from "../metering/recorder";
 import type { Ticket } from "../reservations";
 
@@ -150,17 +151,25 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
   const collected: Buffer[] = [];
   let firstByteAt: number | null = null;
   let upstreamFailed = false;
-  try {
-    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-      firstByteAt ??= performance.now();
-      if (observer) observer.push(chunk);
-      else collected.push(chunk);
-      if (!res.write(chunk)) await writable(res);
-      if (clientGone) break;
+  // Each chunk is teed and written as it arrives ('data' events: no promise per chunk); a client
+  // that reads slowly pauses the upstream body until its socket drains.
+  const upstreamBody = upstream.body;
+  const resume = () => upstreamBody.resume();
+  upstreamBody.on("data", (chunk: Buffer) => {
+    firstByteAt ??= performance.now();
+    if (observer) observer.push(chunk);
+    else collected.push(chunk);
+    if (!res.write(chunk)) {
+      upstreamBody.pause();
+      res.once("drain", resume);
     }
+  });
+  try {
+    await finished(upstreamBody);
   } catch {
     upstreamFailed = !clientGone;
   }
+  res.off("drain", resume);
   if (clientGone) upstream.body.destroy();
   else if (upstreamFailed) res.destroy();
   else res.end();
