@@ -34,6 +34,9 @@ export const envSchema = z.object({
   MAI_PROXY_FALLBACK_RESERVATION_USD: z.string().regex(/^\d+(\.\d+)?$/).default("0.5"),
   /** Completion tokens assumed when neither the request nor the model states a maximum. */
   MAI_PROXY_DEFAULT_MAX_COMPLETION_TOKENS: z.coerce.number().int().positive().default(16_384),
+  /** Usage events per internal.recordUsage call at most, and the longest an event waits to be sent. */
+  MAI_PROXY_USAGE_BATCH: z.coerce.number().int().min(1).max(5_000).default(1_000),
+  MAI_PROXY_USAGE_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(250),
   /** A monthly-limit lease unused this long is given back to the organisation's budget. */
   MAI_PROXY_LEASE_IDLE_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
   MAI_PROXY_MODELS_TTL_MS: z.coerce.number().int().positive().default(300_000),

@@ -67,6 +67,8 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
       }
     },
     spoolDir: env.MAI_PROXY_SPOOL_DIR,
+    maxBatch: env.MAI_PROXY_USAGE_BATCH,
+    flushIntervalMs: env.MAI_PROXY_USAGE_FLUSH_MS,
     logger,
   });
   const metrics = createMetrics({ queueDepth: () => recorder.stats().queued, spooledEvents: () => recorder.stats().spooledEvents });

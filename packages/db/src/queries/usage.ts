@@ -1,8 +1,9 @@
 // Recording usage: the ledger and everything derived from it move together. Events are inserted
-// idempotently by generation id; only the rows actually inserted feed the daily rollup and the
-// period counter, in the same transaction — so a replayed batch changes nothing, and every total
-// equals the sum of its events.
-import { and, eq, getTableName, sql } from "drizzle-orm";
+// idempotently by generation id; only the rows actually inserted feed the daily rollup, the period
+// counter and the release of their reservations — all in ONE statement (data-modifying CTEs), so a
+// replayed batch changes nothing, every total equals the sum of its events, and a batch costs two
+// round trips (the billing time zone, then the statement) whatever its size.
+import { and, eq, sql } from "drizzle-orm";
 import { billedCost, DomainError, localDate, periodKeyOf } from "@mai/domain";
 import { queryRows, type Database, type Executor } from "../client";
 import { usageDaily, usageEvents, usagePeriodCounters } from "../schema/index";
@@ -44,10 +45,6 @@ export interface RecordUsageResult {
   duplicates: number;
 }
 
-// Events go in as one JSON document per chunk (see insertEvents); rollups as rows of 12 columns,
-// 500 per statement staying far below PostgreSQL's 65 535 bind parameters.
-const INSERT_CHUNK = 500;
-
 // The columns recordUsageEvents writes (by property name); the others keep their defaults.
 const EVENT_KEYS = [
   "generationId",
@@ -71,33 +68,91 @@ const EVENT_KEYS = [
   "period",
   "usageDate",
 ] as const satisfies readonly (keyof typeof usageEvents.$inferInsert)[];
-type EventRow = Pick<typeof usageEvents.$inferInsert, (typeof EVENT_KEYS)[number]>;
+type EventRow = Pick<typeof usageEvents.$inferInsert, (typeof EVENT_KEYS)[number]> & { releasePeriod: string | null; releaseNano: bigint | null };
 const EVENT_COLUMNS = EVENT_KEYS.map((key) => ({ key, name: usageEvents[key].name, type: usageEvents[key].getSQLType() }));
-const EVENT_COLUMN_LIST = sql.join(EVENT_COLUMNS.map((c) => sql.identifier(c.name)), sql`, `);
-const EVENT_RECORD_TYPE = sql.join(EVENT_COLUMNS.map((c) => sql`${sql.identifier(c.name)} ${sql.raw(c.type)}`), sql`, `);
+const EVENT_COLUMN_LIST = sql.raw(EVENT_COLUMNS.map((c) => `"${c.name}"`).join(", "));
+const BATCH_RECORD_TYPE = sql.raw([...EVENT_COLUMNS.map((c) => `"${c.name}" ${c.type}`), "release_period text", "release_nano bigint"].join(", "));
+// Chunks keep one statement's JSON document to a few megabytes.
+const STATEMENT_CHUNK = 2_000;
 
 /**
- * INSERT … ON CONFLICT DO NOTHING of many events as ONE json parameter expanded by
- * json_to_recordset: with a bind parameter per column per row, building and encoding the query
- * cost more than the database's own work (apps/proxy/bench measures recording). Bigints travel as
- * JSON strings, so they stay exact; dates as ISO-8601.
+ * The whole recording of a batch as one statement. The events travel as ONE json parameter
+ * expanded by json_to_recordset (a bind parameter per column per row costs the query builder and
+ * the driver more than the database's own work); bigints as JSON strings, so they stay exact.
+ *   ins       the events not recorded before (ON CONFLICT DO NOTHING on the generation id)
+ *   daily     their sums per (organisation, day, user, model), added to the rollup
+ *   moves     per (organisation, period): their billed and raw cost and count, and what they give
+ *             back of reservations (only to counter rows that exist — a reservation created them)
+ *   counters  both applied to the period counter in one upsert (a statement may touch a row once)
+ * Groups are sorted, so concurrent batches lock rollup and counter rows in the same order.
  */
-async function insertEvents(tx: Executor, rows: readonly EventRow[]): Promise<{ generation_id: string }[]> {
+async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<number> {
   const records = rows.map((row) => {
     const record: Record<string, unknown> = {};
     for (const { key, name } of EVENT_COLUMNS) {
       const value = row[key];
       record[name] = typeof value === "bigint" ? value.toString() : value instanceof Date ? value.toISOString() : (value ?? null);
     }
+    record.release_period = row.releasePeriod;
+    record.release_nano = row.releaseNano === null ? null : row.releaseNano.toString();
     return record;
   });
-  return queryRows<{ generation_id: string }>(
+  const [result] = await queryRows<{ inserted: number }>(
     tx,
-    sql`insert into ${usageEvents} (${EVENT_COLUMN_LIST})
-        select ${EVENT_COLUMN_LIST} from json_to_recordset(${JSON.stringify(records)}::json) as x(${EVENT_RECORD_TYPE})
-        on conflict (generation_id) do nothing
-        returning generation_id`,
+    sql`with batch as (
+          select * from json_to_recordset(${JSON.stringify(records)}::json) as x(${BATCH_RECORD_TYPE})
+        ),
+        ins as (
+          insert into ${usageEvents} (${EVENT_COLUMN_LIST})
+          select ${EVENT_COLUMN_LIST} from batch order by generation_id
+          on conflict (generation_id) do nothing
+          returning generation_id, organization_id, user_id, model, usage_date, period, status,
+                    prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, raw_cost_nano, billed_cost_nano
+        ),
+        daily as (
+          insert into ${usageDaily} as d (organization_id, usage_date, user_id, model, requests, error_requests,
+            prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, raw_cost_nano, billed_cost_nano)
+          select organization_id, usage_date, user_id, model, count(*), count(*) filter (where status <> 'ok'),
+                 sum(prompt_tokens), sum(completion_tokens), sum(reasoning_tokens), sum(cached_tokens),
+                 sum(raw_cost_nano)::bigint, sum(billed_cost_nano)::bigint
+          from ins
+          group by organization_id, usage_date, user_id, model
+          order by organization_id, usage_date, user_id, model
+          on conflict (organization_id, usage_date, user_id, model) do update set
+            requests = d.requests + excluded.requests,
+            error_requests = d.error_requests + excluded.error_requests,
+            prompt_tokens = d.prompt_tokens + excluded.prompt_tokens,
+            completion_tokens = d.completion_tokens + excluded.completion_tokens,
+            reasoning_tokens = d.reasoning_tokens + excluded.reasoning_tokens,
+            cached_tokens = d.cached_tokens + excluded.cached_tokens,
+            raw_cost_nano = d.raw_cost_nano + excluded.raw_cost_nano,
+            billed_cost_nano = d.billed_cost_nano + excluded.billed_cost_nano
+        ),
+        moves as (
+          select organization_id, period, billed_cost_nano as spent, raw_cost_nano as raw, 1 as requests, 0::bigint as released
+          from ins
+          union all
+          select b.organization_id, b.release_period, 0, 0, 0, b.release_nano
+          from batch b join ins using (generation_id)
+          where b.release_nano > 0
+            and exists (select 1 from ${usagePeriodCounters} e where e.organization_id = b.organization_id and e.period = b.release_period)
+        ),
+        counters as (
+          insert into ${usagePeriodCounters} as c (organization_id, period, spent_nano, raw_spent_nano, requests, reserved_nano)
+          select organization_id, period, sum(spent)::bigint, sum(raw)::bigint, sum(requests), sum(released)::bigint
+          from moves
+          group by organization_id, period
+          order by organization_id, period
+          on conflict (organization_id, period) do update set
+            spent_nano = c.spent_nano + excluded.spent_nano,
+            raw_spent_nano = c.raw_spent_nano + excluded.raw_spent_nano,
+            requests = c.requests + excluded.requests,
+            reserved_nano = greatest(c.reserved_nano - excluded.reserved_nano, 0),
+            updated_at = now()
+        )
+        select count(*)::int as inserted from ins`,
   );
+  return result?.inserted ?? 0;
 }
 
 function check(event: UsageEventInput): void {
@@ -129,159 +184,44 @@ export async function recordUsageEvents(db: Database, events: readonly UsageEven
   );
   if (unique.length === 0) return { inserted: 0, duplicates: events.length };
 
-  return retryOnRace(() =>
-    db.transaction(async (tx) => {
-      const { billingTimeZone } = await getGlobalSettings(tx);
-      const rows = unique.map((e) => ({
-        generationId: e.generationId,
-        organizationId: e.organizationId,
-        userId: e.userId,
-        externalUserId: e.externalUserId,
-        model: e.model,
-        provider: e.provider ?? null,
-        promptTokens: e.promptTokens,
-        completionTokens: e.completionTokens,
-        reasoningTokens: e.reasoningTokens ?? 0,
-        cachedTokens: e.cachedTokens ?? 0,
-        rawCostNano: e.rawCostNano,
-        billedCostNano: billedCost(e.rawCostNano, e.markupBp),
-        markupBp: e.markupBp,
-        status: e.status,
-        streamed: e.streamed,
-        latencyMs: e.latencyMs ?? null,
-        ttfbMs: e.ttfbMs ?? null,
-        occurredAt: e.occurredAt,
-        period: periodKeyOf(e.occurredAt, billingTimeZone),
-        usageDate: localDate(e.occurredAt, billingTimeZone),
-      }));
-
-      const insertedIds = new Set<string>();
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        for (const r of await insertEvents(tx, rows.slice(i, i + INSERT_CHUNK))) insertedIds.add(r.generation_id);
-      }
-      const fresh = rows.filter((r) => insertedIds.has(r.generationId));
-      if (fresh.length > 0) {
-        await addToRollups(tx, fresh);
-        await addToPeriodCounters(tx, fresh);
-        await releaseReservations(tx, unique.filter((e) => insertedIds.has(e.generationId)));
-      }
-      return { inserted: fresh.length, duplicates: events.length - fresh.length };
-    }),
-  );
-}
-
-type FreshRow = {
-  organizationId: string;
-  userId: string;
-  model: string;
-  usageDate: string;
-  period: string;
-  status: UsageStatus;
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
-  cachedTokens: number;
-  rawCostNano: bigint;
-  billedCostNano: bigint;
-};
-
-// Rows are pre-aggregated per conflict key (one INSERT … ON CONFLICT DO UPDATE may not touch a row
-// twice) and sorted, so concurrent writers lock rollup rows in the same order.
-async function addToRollups(tx: Executor, rows: FreshRow[]): Promise<void> {
-  const sums = new Map<string, typeof usageDaily.$inferInsert>();
-  for (const r of rows) {
-    const k = `${r.organizationId}|${r.usageDate}|${r.userId}|${r.model}`;
-    const s = sums.get(k) ?? {
-      organizationId: r.organizationId,
-      usageDate: r.usageDate,
-      userId: r.userId,
-      model: r.model,
-      requests: 0,
-      errorRequests: 0,
-      promptTokens: 0,
-      completionTokens: 0,
-      reasoningTokens: 0,
-      cachedTokens: 0,
-      rawCostNano: 0n,
-      billedCostNano: 0n,
-    };
-    s.requests! += 1;
-    s.errorRequests! += r.status === "ok" ? 0 : 1;
-    s.promptTokens! += r.promptTokens;
-    s.completionTokens! += r.completionTokens;
-    s.reasoningTokens! += r.reasoningTokens;
-    s.cachedTokens! += r.cachedTokens;
-    s.rawCostNano = (s.rawCostNano as bigint) + r.rawCostNano;
-    s.billedCostNano = (s.billedCostNano as bigint) + r.billedCostNano;
-    sums.set(k, s);
-  }
-  const values = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
-  const add = (column: { name: string }) => sql`${sql.identifier(getTableName(usageDaily))}.${sql.identifier(column.name)} + excluded.${sql.identifier(column.name)}`;
-  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
-    await tx
-      .insert(usageDaily)
-      .values(values.slice(i, i + INSERT_CHUNK))
-      .onConflictDoUpdate({
-        target: [usageDaily.organizationId, usageDaily.usageDate, usageDaily.userId, usageDaily.model],
-        set: {
-          requests: add(usageDaily.requests),
-          errorRequests: add(usageDaily.errorRequests),
-          promptTokens: add(usageDaily.promptTokens),
-          completionTokens: add(usageDaily.completionTokens),
-          reasoningTokens: add(usageDaily.reasoningTokens),
-          cachedTokens: add(usageDaily.cachedTokens),
-          rawCostNano: add(usageDaily.rawCostNano),
-          billedCostNano: add(usageDaily.billedCostNano),
-        },
-      });
-  }
-}
-
-async function addToPeriodCounters(tx: Executor, rows: FreshRow[]): Promise<void> {
-  const sums = new Map<string, { organizationId: string; period: string; spentNano: bigint; rawSpentNano: bigint; requests: number }>();
-  for (const r of rows) {
-    const k = `${r.organizationId}|${r.period}`;
-    const s = sums.get(k) ?? { organizationId: r.organizationId, period: r.period, spentNano: 0n, rawSpentNano: 0n, requests: 0 };
-    s.spentNano += r.billedCostNano;
-    s.rawSpentNano += r.rawCostNano;
-    s.requests += 1;
-    sums.set(k, s);
-  }
-  const values = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
-  const add = (column: { name: string }) =>
-    sql`${sql.identifier(getTableName(usagePeriodCounters))}.${sql.identifier(column.name)} + excluded.${sql.identifier(column.name)}`;
-  await tx
-    .insert(usagePeriodCounters)
-    .values(values)
-    .onConflictDoUpdate({
-      target: [usagePeriodCounters.organizationId, usagePeriodCounters.period],
-      set: {
-        spentNano: add(usagePeriodCounters.spentNano),
-        rawSpentNano: add(usagePeriodCounters.rawSpentNano),
-        requests: add(usagePeriodCounters.requests),
-        updatedAt: sql`now()`,
-      },
-    });
-}
-
-// Gives back, per (organisation, period), what the new events' costs used of their reservations;
-// sorted like the counter upsert above, and never below zero.
-async function releaseReservations(tx: Executor, events: readonly UsageEventInput[]): Promise<void> {
-  const sums = new Map<string, { organizationId: string; period: string; nano: bigint }>();
-  for (const e of events) {
-    if (!e.release || e.release.nano === 0n) continue;
-    const k = `${e.organizationId}|${e.release.period}`;
-    const s = sums.get(k) ?? { organizationId: e.organizationId, period: e.release.period, nano: 0n };
-    s.nano += e.release.nano;
-    sums.set(k, s);
-  }
-  if (sums.size === 0) return;
-  const rows = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => sql`(${v.organizationId}::uuid, ${v.period}::text, ${v.nano}::bigint)`);
-  const c = usagePeriodCounters;
-  await tx.execute(sql`
-    update ${c} set reserved_nano = greatest(${c.reservedNano} - v.nano, 0), updated_at = now()
-    from (values ${sql.join(rows, sql`, `)}) as v(organization_id, period, nano)
-    where ${c.organizationId} = v.organization_id and ${c.period} = v.period`);
+  // The time zone is read first: the period and local day are the domain's rule (@mai/domain
+  // billing-period), computed here, not re-derived in SQL. Each chunk is one atomic statement.
+  const { billingTimeZone } = await getGlobalSettings(db);
+  const rows: EventRow[] = unique.map((e) => ({
+    generationId: e.generationId,
+    organizationId: e.organizationId,
+    userId: e.userId,
+    externalUserId: e.externalUserId,
+    model: e.model,
+    provider: e.provider ?? null,
+    promptTokens: e.promptTokens,
+    completionTokens: e.completionTokens,
+    reasoningTokens: e.reasoningTokens ?? 0,
+    cachedTokens: e.cachedTokens ?? 0,
+    rawCostNano: e.rawCostNano,
+    billedCostNano: billedCost(e.rawCostNano, e.markupBp),
+    markupBp: e.markupBp,
+    status: e.status,
+    streamed: e.streamed,
+    latencyMs: e.latencyMs ?? null,
+    ttfbMs: e.ttfbMs ?? null,
+    occurredAt: e.occurredAt,
+    period: periodKeyOf(e.occurredAt, billingTimeZone),
+    usageDate: localDate(e.occurredAt, billingTimeZone),
+    releasePeriod: e.release?.period ?? null,
+    releaseNano: e.release?.nano ?? null,
+  }));
+  const inserted =
+    rows.length <= STATEMENT_CHUNK
+      ? await retryOnRace(() => recordChunk(db, rows))
+      : await retryOnRace(() =>
+          db.transaction(async (tx) => {
+            let sum = 0;
+            for (let i = 0; i < rows.length; i += STATEMENT_CHUNK) sum += await recordChunk(tx, rows.slice(i, i + STATEMENT_CHUNK));
+            return sum;
+          }),
+        );
+  return { inserted, duplicates: events.length - inserted };
 }
 
 export interface PeriodCounter {
