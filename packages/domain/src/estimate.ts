@@ -20,8 +20,21 @@ export interface ModelPricing {
 const ATTO_DIGITS = 18;
 const ATTO_PER_NANO = 10n ** 9n;
 
+// Model catalogues repeat a few hundred price strings: parsed once each (bounded, so odd input
+// cannot grow it without limit).
+const attoCache = new Map<string, bigint>();
+
 function priceToAtto(price: string | undefined, what: string): bigint {
   if (price === undefined || price === "") return 0n;
+  const cached = attoCache.get(price);
+  if (cached !== undefined) return cached;
+  const atto = parsePriceToAtto(price, what);
+  if (attoCache.size >= 4_096) attoCache.clear();
+  attoCache.set(price, atto);
+  return atto;
+}
+
+function parsePriceToAtto(price: string, what: string): bigint {
   const m = /^(\d+)(?:\.(\d+))?$/.exec(price.trim());
   if (!m) throw new DomainError("INVALID_INPUT", `The ${what} price "${price}" is not a non-negative decimal.`);
   const fraction = (m[2] ?? "").padEnd(ATTO_DIGITS, "0");

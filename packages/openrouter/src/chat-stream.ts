@@ -58,7 +58,8 @@ export interface ChatStreamObserverOptions {
   onChunk?: (chunk: Record<string, unknown>) => void;
 }
 
-const FINISH_REASON_SET = /"finish_reason"\s*:\s*"/;
+// One scan of the event text for anything worth parsing: usage, an error, a finish reason set.
+const WORTH_PARSING = /"(?:usage|error)"|"finish_reason"\s*:\s*"/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -130,12 +131,7 @@ export function createChatStreamObserver(options: ChatStreamObserverOptions = {}
       return;
     }
     summary.chunks += 1;
-    const interesting =
-      onChunk !== undefined ||
-      summary.id === null ||
-      event.includes('"usage"') ||
-      event.includes('"error"') ||
-      FINISH_REASON_SET.test(event);
+    const interesting = onChunk !== undefined || summary.id === null || WORTH_PARSING.test(event);
     if (!interesting) return;
     let parsed: unknown;
     try {
