@@ -82,10 +82,18 @@ export function reservationNano(input: {
  */
 export function estimatePromptTokens(serializedBody: string): number {
   // UTF-8 length without TextEncoder (this package declares no host APIs beyond ES2023).
+  // UTF-16 code units, no iterator (this runs on every request, over the whole conversation): a
+  // surrogate pair is one 4-byte code point; a lone surrogate is encoded as U+FFFD (3 bytes).
   let bytes = 0;
-  for (const ch of serializedBody) {
-    const cp = ch.codePointAt(0)!;
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  const n = serializedBody.length;
+  for (let i = 0; i < n; i++) {
+    const c = serializedBody.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (serializedBody.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
   }
   return bytes;
 }

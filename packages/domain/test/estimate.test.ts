@@ -51,4 +51,19 @@ describe("isUsablePricing and estimatePromptTokens", () => {
   it("counts UTF-8 bytes, an upper bound on tokens", () => {
     expect(estimatePromptTokens('{"a":"Łukasz"}')).toBe(15);
   });
+  it.each([
+    ["", 0],
+    ["ascii", 5],
+    ["Łódź", 7],
+    ["日本語", 9],
+    ["emoji 😀 pair", 15],
+    ["mixed ✓ 😀 Ł a", 19],
+    // A lone surrogate is encoded as U+FFFD: 3 bytes.
+    ["lone \ud800 high", 13],
+    ["lone \udc00 low", 12],
+    ["end \ud83d", 7],
+  ])("counts %j as %i UTF-8 bytes", (text, bytes) => {
+    expect(estimatePromptTokens(text)).toBe(bytes);
+  });
+
 });
