@@ -29,6 +29,8 @@ export const envSchema = z.object({
   MAI_PROXY_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   /** Longest silence allowed between two chunks of an upstream body. */
   MAI_PROXY_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  /** Connections to OpenRouter at most: each streaming answer holds one for its whole length. */
+  MAI_PROXY_UPSTREAM_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(2_048),
   MAI_PROXY_SPOOL_DIR: z.string().default("./.mai-data/spool"),
   /** Reservation used when a model's prices are unknown (USD). */
   MAI_PROXY_FALLBACK_RESERVATION_USD: z.string().regex(/^\d+(\.\d+)?$/).default("0.5"),

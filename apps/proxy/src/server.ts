@@ -74,7 +74,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
   const metrics = createMetrics({ queueDepth: () => recorder.stats().queued, spooledEvents: () => recorder.stats().spooledEvents });
   const base = new URL(env.MAI_OPENROUTER_BASE_URL);
   const upstream = new Pool(base.origin, {
-    connections: 256,
+    connections: env.MAI_PROXY_UPSTREAM_CONNECTIONS,
     connectTimeout: env.MAI_PROXY_CONNECT_TIMEOUT_MS,
     headersTimeout: env.MAI_PROXY_HEADERS_TIMEOUT_MS,
     bodyTimeout: env.MAI_PROXY_IDLE_TIMEOUT_MS,
