@@ -2,6 +2,7 @@
 // domain imports nothing of ours and no I/O; db may import domain; apps import packages; the admin
 // and the proxy see the API only as a type.
 import js from "@eslint/js";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 const IO_MODULES = [
@@ -71,7 +72,7 @@ const DIRECTION = {
 
 /**
  * @param {keyof typeof DIRECTION} layer
- * @param {{ node?: boolean }} [options]
+ * @param {{ node?: boolean; react?: boolean }} [options]
  */
 export function config(layer, options = {}) {
   return tseslint.config(
@@ -92,6 +93,7 @@ export function config(layer, options = {}) {
         "no-console": "off",
       },
     },
+    ...(options.react ? [reactHooks.configs.flat["recommended-latest"] ?? reactHooks.configs.flat.recommended] : []),
     {
       // Tooling files (eslint/vitest/drizzle configs) are not part of the package's code: they may
       // import the shared configs and node APIs whatever the layer.
@@ -102,7 +104,7 @@ export function config(layer, options = {}) {
       // Tests stand up the real system around the code under test (the proxy's tests run a real API
       // on a real database), so test files may import any workspace; the domain's tests still
       // import nothing internal.
-      files: ["**/*.test.ts", "**/test/**", "**/testing/**", "**/bench/**"],
+      files: ["**/*.test.ts", "**/*.test.tsx", "**/test/**", "**/e2e/**", "**/testing/**", "**/bench/**"],
       rules:
         layer === "domain"
           ? { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [DIRECTION.domain.patterns[0]] }] }

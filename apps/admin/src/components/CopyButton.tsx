@@ -1,0 +1,38 @@
+import { useState } from "react";
+import { Button } from "./Button";
+
+/** Copies a value (a new key or token, a URL) and says so. */
+export function CopyButton({ value, label = "Copy" }: { value: string; label?: string }) {
+  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
+  return (
+    <Button
+      size="sm"
+      onClick={async () => {
+        try {
+          await navigator.clipboard.writeText(value);
+          setCopied("copied");
+        } catch {
+          setCopied("failed");
+        }
+        setTimeout(() => setCopied("idle"), 2_000);
+      }}
+    >
+      {copied === "copied" ? "Copied" : copied === "failed" ? "Select and copy" : label}
+    </Button>
+  );
+}
+
+/** A secret shown once: the value, a copy button and the warning that it will not be shown again. */
+export function SecretOnce({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="secret-once">
+      <p className="notice notice-warning" role="alert">
+        Copy the {label} now: it will not be shown again.
+      </p>
+      <div className="secret-row">
+        <code data-testid="secret-value">{value}</code>
+        <CopyButton value={value} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+// Instant feedback after a save: a polite live region with short messages that fade by themselves.
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+
+type Tone = "success" | "error" | "info";
+interface ToastItem {
+  id: number;
+  tone: Tone;
+  message: string;
+}
+interface ToastApi {
+  show: (message: string, tone?: Tone) => void;
+}
+
+const ToastContext = createContext<ToastApi>({ show: () => undefined });
+let nextId = 1;
+
+export function ToastProvider({ children }: { children: ReactNode }) {
+  const [items, setItems] = useState<ToastItem[]>([]);
+  const dismiss = useCallback((id: number) => setItems((all) => all.filter((t) => t.id !== id)), []);
+  const show = useCallback(
+    (message: string, tone: Tone = "success") => {
+      const id = nextId++;
+      setItems((all) => [...all.slice(-3), { id, tone, message }]);
+      setTimeout(() => dismiss(id), tone === "error" ? 8_000 : 4_000);
+    },
+    [dismiss],
+  );
+  const api = useMemo(() => ({ show }), [show]);
+  return (
+    <ToastContext.Provider value={api}>
+      {children}
+      <div className="toasts" role="status" aria-live="polite">
+        {items.map((t) => (
+          <div key={t.id} className={`toast toast-${t.tone}`}>
+            <span>{t.message}</span>
+            <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
+              ×
+            </button>
+          </div>
+        ))}
+      </div>
+    </ToastContext.Provider>
+  );
+}
+
+export const useToast = () => useContext(ToastContext);

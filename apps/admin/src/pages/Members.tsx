@@ -1,0 +1,5 @@
+import { PageHeader } from "../components/Page";
+
+export default function Members() {
+  return <PageHeader title="Members" description="Coming soon." />;
+}

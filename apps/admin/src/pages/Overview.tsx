@@ -1,0 +1,183 @@
+// Today and month to date, the monthly limit, a 30-day trend, top users and top models — for the
+// organisation in scope (a member sees their own usage). Raw cost and margin are the provider's.
+import { useQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
+import { Suspense, lazy } from "react";
+import { EmptyState, ErrorNotice, Skeleton } from "../components/Feedback";
+import { LimitGauge } from "../components/LimitGauge";
+import { Card, PageHeader, Stat } from "../components/Page";
+import { count, money } from "../lib/format";
+import { useMe, useOrgScope, type RouterOutputs } from "../session";
+import { trpc } from "../trpc";
+
+const TrendChart = lazy(() => import("../components/TrendChart").then((m) => ({ default: m.TrendChart })));
+
+type Figures = Omit<RouterOutputs["usage"]["summary"]["today"], "date">;
+
+function FigureStats({ title, figures, provider }: { title: string; figures: Figures; provider: boolean }) {
+  const margin = figures.billedCostNano - figures.rawCostNano;
+  return (
+    <Card title={title}>
+      <div className="stat-group">
+        <Stat label="Requests" value={count(figures.requests)} detail={figures.errorRequests ? `${count(figures.errorRequests)} failed` : undefined} />
+        <Stat label="Tokens" value={count(figures.totalTokens)} detail={`${count(figures.promptTokens)} in · ${count(figures.completionTokens)} out`} />
+        <Stat label="Billed cost" value={money(figures.billedCostNano)} />
+        {provider ? <Stat label="Raw cost" value={money(figures.rawCostNano)} /> : null}
+        {provider ? <Stat label="Margin" value={money(margin)} /> : null}
+      </div>
+    </Card>
+  );
+}
+
+export default function Overview() {
+  const me = useMe();
+  const scope = useOrgScope();
+  const provider = me.role === "provider_admin";
+  const needsOrg = provider;
+  const input = { organizationId: scope.organizationId };
+  const ready = !needsOrg || Boolean(scope.organizationId);
+  const summary = useQuery({ ...trpc.usage.summary.queryOptions(input), enabled: ready });
+  const daily = useQuery({ ...trpc.usage.daily.queryOptions({ ...input, days: 30 }), enabled: ready });
+  const byUser = useQuery({ ...trpc.usage.byUser.queryOptions(input), enabled: ready });
+  const byModel = useQuery({ ...trpc.usage.byModel.queryOptions(input), enabled: ready });
+
+  if (needsOrg && !scope.isLoading && !scope.organizationId) {
+    return (
+      <>
+        <PageHeader title="Overview" />
+        <Card>
+          <EmptyState title="No organisations yet" action={<Link to="/organizations">Create the first organisation</Link>}>
+            Once a client organisation exists and chats through the proxy, its usage shows here.
+          </EmptyState>
+        </Card>
+      </>
+    );
+  }
+
+  const s = summary.data;
+  return (
+    <>
+      <PageHeader
+        title="Overview"
+        description={
+          s ? (
+            <>
+              {me.role === "member" ? "Your usage" : s.organizationName} · figures in {s.timeZone} · billing month {s.monthToDate.period}
+            </>
+          ) : undefined
+        }
+      />
+      {summary.error ? <ErrorNotice error={summary.error} onRetry={() => void summary.refetch()} /> : null}
+      <div className="stack">
+        {s ? (
+          <div className="grid grid-2">
+            <FigureStats title={`Today (${s.today.date})`} figures={s.today} provider={provider} />
+            <FigureStats title="Month to date" figures={s.monthToDate} provider={provider} />
+          </div>
+        ) : summary.isPending ? (
+          <Card>
+            <Skeleton lines={4} />
+          </Card>
+        ) : null}
+        {s ? (
+          <Card title={`Monthly limit · ${s.limit.period}`}>
+            <LimitGauge {...s.limit} />
+          </Card>
+        ) : null}
+        <Card title="Last 30 days">
+          {daily.error ? <ErrorNotice error={daily.error} /> : null}
+          {daily.data ? (
+            daily.data.some((d) => d.requests > 0) ? (
+              <Suspense fallback={<Skeleton lines={6} />}>
+                <TrendChart days={daily.data} />
+              </Suspense>
+            ) : (
+              <EmptyState title="No requests in the last 30 days">
+                Chat requests through the proxy appear here within seconds. <Link to="/tokens">Create an API token</Link> to connect a chat client.
+              </EmptyState>
+            )
+          ) : daily.isPending ? (
+            <Skeleton lines={6} />
+          ) : null}
+        </Card>
+        <div className="grid grid-2">
+          <Card title="Top users this month">
+            {byUser.error ? <ErrorNotice error={byUser.error} /> : null}
+            {byUser.data ? (
+              byUser.data.rows.length ? (
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">User</th>
+                      <th scope="col" className="num">
+                        Requests
+                      </th>
+                      <th scope="col" className="num">
+                        Billed
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {[...byUser.data.rows]
+                      .sort((a, b) => (b.billedCostNano > a.billedCostNano ? 1 : b.billedCostNano < a.billedCostNano ? -1 : 0))
+                      .slice(0, 5)
+                      .map((r) => (
+                        <tr key={r.userId}>
+                          <td>
+                            {r.email ?? r.name ?? "—"}
+                            <div className="muted mono">{r.externalUserId}</div>
+                          </td>
+                          <td className="num">{count(r.requests)}</td>
+                          <td className="num">{money(r.billedCostNano)}</td>
+                        </tr>
+                      ))}
+                  </tbody>
+                </table>
+              ) : (
+                <EmptyState title="No usage this month yet" />
+              )
+            ) : byUser.isPending ? (
+              <Skeleton />
+            ) : null}
+          </Card>
+          <Card title="Top models this month">
+            {byModel.error ? <ErrorNotice error={byModel.error} /> : null}
+            {byModel.data ? (
+              byModel.data.rows.length ? (
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Model</th>
+                      <th scope="col" className="num">
+                        Requests
+                      </th>
+                      <th scope="col" className="num">
+                        Billed
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {[...byModel.data.rows]
+                      .sort((a, b) => (b.billedCostNano > a.billedCostNano ? 1 : b.billedCostNano < a.billedCostNano ? -1 : 0))
+                      .slice(0, 5)
+                      .map((r) => (
+                        <tr key={r.model}>
+                          <td className="mono">{r.model}</td>
+                          <td className="num">{count(r.requests)}</td>
+                          <td className="num">{money(r.billedCostNano)}</td>
+                        </tr>
+                      ))}
+                  </tbody>
+                </table>
+              ) : (
+                <EmptyState title="No usage this month yet" />
+              )
+            ) : byModel.isPending ? (
+              <Skeleton />
+            ) : null}
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,70 @@
+// Sign in with e-mail and password; the API sets the httpOnly session cookie. Wrong credentials
+// and throttling (too many attempts) are said plainly; afterwards the user lands where they wanted.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { getRouteApi, useNavigate } from "@tanstack/react-router";
+import { useState, type FormEvent } from "react";
+import { Button } from "../components/Button";
+import { TextField } from "../components/Field";
+import { errorMessage } from "../lib/errors";
+import { trpc } from "../trpc";
+import { TRPCClientError } from "@trpc/client";
+
+const route = getRouteApi("/sign-in");
+
+function signInError(error: unknown): string {
+  if (error instanceof TRPCClientError) {
+    const code = (error.data as { code?: string } | undefined)?.code;
+    if (code === "TOO_MANY_REQUESTS") return `Too many sign-in attempts. ${error.message}`;
+    if (code === "UNAUTHORIZED") return "The e-mail or password is not right.";
+  }
+  return errorMessage(error);
+}
+
+export default function SignIn() {
+  const search = route.useSearch();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const login = useMutation(
+    trpc.auth.login.mutationOptions({
+      onSuccess: async (me) => {
+        queryClient.clear();
+        queryClient.setQueryData(trpc.auth.me.queryKey(), me);
+        await navigate({ to: search.redirect ?? "/" });
+      },
+    }),
+  );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    login.mutate({ email, password });
+  };
+  return (
+    <div className="signin">
+      <section className="card" aria-labelledby="signin-title">
+        <div className="brand" style={{ color: "var(--text)", padding: "0 0 16px" }}>
+          <span className="brand-mark" aria-hidden="true">
+            m
+          </span>
+          mAI Gateway
+        </div>
+        <h1 id="signin-title">Sign in</h1>
+        <p className="muted" style={{ marginTop: 0 }}>
+          The dashboard for usage, limits and organisations.
+        </p>
+        <form className="form" onSubmit={submit} noValidate>
+          {login.error ? (
+            <p className="notice notice-error" role="alert">
+              {signInError(login.error)}
+            </p>
+          ) : null}
+          <TextField label="E-mail" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+          <TextField label="Password" type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <Button type="submit" variant="primary" busy={login.isPending} disabled={!email || !password}>
+            Sign in
+          </Button>
+        </form>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+// Typed routes (TanStack Router, code-based): a sign-in page and the signed-in layout whose guard
+// loads auth.me; every page is its own chunk (lazyRouteComponent) and refuses roles that may not see
+// it (nav.ts, the same table the navigation uses). The provider's chosen organisation is the `org`
+// search parameter, kept on every link.
+import type { QueryClient } from "@tanstack/react-query";
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+  redirect,
+  retainSearchParams,
+  type AnyRoute,
+} from "@tanstack/react-router";
+import { Layout } from "./components/Layout";
+import { canSee, type NavItem } from "./nav";
+import { SessionContext, type Me } from "./session";
+import { trpc } from "./trpc";
+
+interface RouterContext {
+  queryClient: QueryClient;
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  validateSearch: (search: Record<string, unknown>): { org?: string } => (typeof search.org === "string" && search.org ? { org: search.org } : {}),
+  search: { middlewares: [retainSearchParams(["org"])] },
+  component: Outlet,
+});
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/sign-in",
+  validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
+    typeof search.redirect === "string" && search.redirect.startsWith("/") && !search.redirect.startsWith("//") ? { redirect: search.redirect } : {},
+  beforeLoad: async ({ context }) => {
+    const me = await context.queryClient.fetchQuery({ ...trpc.auth.me.queryOptions(), staleTime: 0 }).catch(() => null);
+    if (me) throw redirect({ to: "/" });
+  },
+  component: lazyRouteComponent(() => import("./pages/SignIn")),
+});
+
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "app",
+  beforeLoad: async ({ context, location }): Promise<{ me: Me }> => {
+    const me = await context.queryClient.ensureQueryData(trpc.auth.me.queryOptions());
+    if (!me) throw redirect({ to: "/sign-in", search: { redirect: location.href } });
+    return { me };
+  },
+  component: function AppLayout() {
+    const { me } = appRoute.useRouteContext();
+    return (
+      <SessionContext.Provider value={me}>
+        <Layout />
+      </SessionContext.Provider>
+    );
+  },
+});
+
+function page<TPath extends NavItem["to"]>(path: TPath, load: Parameters<typeof lazyRouteComponent>[0]) {
+  return createRoute({
+    getParentRoute: () => appRoute,
+    path,
+    beforeLoad: ({ context }) => {
+      if (!canSee(context.me.role, path)) throw redirect({ to: "/" });
+    },
+    component: lazyRouteComponent(load),
+  });
+}
+
+const pages = [
+  page("/", () => import("./pages/Overview")),
+  page("/usage", () => import("./pages/Usage")),
+  page("/organizations", () => import("./pages/Organizations")),
+  page("/members", () => import("./pages/Members")),
+  page("/user-mapping", () => import("./pages/UserMapping")),
+  page("/connections", () => import("./pages/Connections")),
+  page("/tokens", () => import("./pages/Tokens")),
+  page("/settings", () => import("./pages/Settings")),
+  page("/audit", () => import("./pages/Audit")),
+] as const;
+
+const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren(pages as unknown as AnyRoute[])]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    context: { queryClient },
+    defaultPreload: "intent",
+    defaultPendingMs: 150,
+    scrollRestoration: true,
+  });
+}
+
+export type AppRouterInstance = ReturnType<typeof createAppRouter>;
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: AppRouterInstance;
+  }
+}
