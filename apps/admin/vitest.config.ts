@@ -11,6 +11,8 @@ export default defineConfig({
           name: "components",
           include: ["test/**/*.test.tsx"],
           environment: "happy-dom",
+          globalSetup: ["test/global-setup.ts"],
+          setupFiles: ["test/setup.ts"],
           hookTimeout: 60_000,
           testTimeout: 30_000,
         },

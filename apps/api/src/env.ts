@@ -39,6 +39,8 @@ export const envSchema = z.object({
   MAI_RECONCILE_SAMPLE_BP: z.coerce.number().int().min(0).max(10_000).default(500),
   /** Events younger than this are left alone (/generation needs a moment after a completion). */
   MAI_RECONCILE_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
+  /** The built dashboard (apps/admin, `npm run build -w @mai/admin`) served on /; unset: apps/admin/dist. "" disables it. */
+  MAI_ADMIN_DIST: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

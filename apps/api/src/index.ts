@@ -6,3 +6,4 @@ export { loadEnv, type Env } from "./env";
 export { createDeps, type AppDeps } from "./deps";
 export { createLogger } from "./logger";
 export { ensureProviderAdmin } from "./services/auth/bootstrap";
+export { hashPassword } from "./services/auth/passwords";

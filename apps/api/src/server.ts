@@ -7,6 +7,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { queryRows } from "@mai/db";
 import { sql } from "drizzle-orm";
+import { createAdminStatic } from "./admin-static";
 import { createContextFromRequest } from "./context";
 import type { AppDeps } from "./deps";
 import { appRouter } from "./routers/_app";
@@ -48,6 +49,8 @@ export function createApiServer(deps: AppDeps): ApiServer {
     createContext: ({ req, res }) => createContextFromRequest(deps, req, res),
   });
   const createCaller = createCallerFactory(appRouter);
+  const admin = createAdminStatic(deps.env.MAI_ADMIN_DIST);
+  if (admin) deps.logger.debug({ dir: admin.dir }, "serving the dashboard");
 
   // Open WebUI's own endpoint shape: errors are `{ detail }`, as its frontend expects.
   async function openWebUiSettings(req: IncomingMessage, res: ServerResponse, method: "get" | "update") {
@@ -91,8 +94,12 @@ export function createApiServer(deps: AppDeps): ApiServer {
         return void openWebUiSettings(req, res, "get");
       case "POST /api/v1/users/user/settings/update":
         return void openWebUiSettings(req, res, "update");
-      default:
-        return sendJson(res, 404, { error: { message: `No route for ${req.method} ${url.pathname}.` } });
+      default: {
+        const notFound = () => sendJson(res, 404, { error: { message: `No route for ${req.method} ${url.pathname}.` } });
+        // Everything else that is a page or an asset belongs to the dashboard, when it is built.
+        if (admin && (req.method === "GET" || req.method === "HEAD") && !url.pathname.startsWith("/api/")) return admin.handler(req, res, notFound);
+        return notFound();
+      }
     }
   });
 

@@ -1,6 +1,7 @@
 // Display formatting. Money arrives as bigint nano-USD and is formatted from the integer by
 // @mai/domain (never through a float sum); counts and dates through Intl.
-import { formatUsd, formatUsdPrecise } from "@mai/domain";
+// The money subpath only: the package index also holds zod schemas the dashboard does not need.
+import { formatUsd, formatUsdPrecise } from "@mai/domain/money";
 
 const integer = new Intl.NumberFormat("en-US");
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });

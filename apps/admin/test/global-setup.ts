@@ -1,0 +1,81 @@
+// Component tests run the real API (PGlite in memory, the OpenRouter simulator as upstream) in the
+// main vitest process; the happy-dom pages point at it (test/setup.ts sets the window's URL to the
+// API's origin, so "/trpc" and the session cookie work as they do in production). Seeded through
+// the API itself: the provider administrator, one organisation with a client administrator and a
+// member (their one-time passwords from members.add).
+import type { TestProject } from "vitest/node";
+import { createApiServer, createDeps, createLogger, ensureProviderAdmin, loadEnv, type AppRouter } from "@mai/api";
+import { createTestDb, fakeOpenRouterKey } from "@mai/db/testing";
+import { startSimulator } from "@mai/openrouter/simulator";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import superjson from "superjson";
+
+export interface SeededAccount {
+  email: string;
+  password: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    apiUrl: string;
+    provider: SeededAccount;
+    orgAdmin: SeededAccount;
+    member: SeededAccount;
+    organizationName: string;
+  }
+}
+
+const PROVIDER = { email: "provider@mai.test", password: "provider password for tests" };
+
+export default async function setup(project: TestProject) {
+  const t = await createTestDb("pglite");
+  const sim = await startSimulator({ port: 0, generationDelayMs: 0 });
+  const env = loadEnv({
+    NODE_ENV: "test",
+    MAI_OPENROUTER_BASE_URL: sim.url,
+    MAI_OPENROUTER_EXTRA_HOSTS: sim.origin,
+    MAI_ADMIN_EMAIL: PROVIDER.email,
+    MAI_ADMIN_PASSWORD: PROVIDER.password,
+    MAI_ADMIN_DIST: "",
+    LOG_LEVEL: "silent",
+  });
+  const logger = createLogger({ level: "silent" });
+  await ensureProviderAdmin(t.db, env, logger, () => undefined);
+  const api = createApiServer(createDeps({ db: t.db, secrets: t.secrets, env, logger }));
+  const { url } = await api.listen(0, "127.0.0.1");
+
+  // Seed through the API as the provider would.
+  let cookie = "";
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${url}/trpc`,
+        transformer: superjson,
+        headers: () => (cookie ? { cookie } : {}),
+        fetch: async (input, init) => {
+          const res = await fetch(input, init);
+          const set = res.headers.get("set-cookie");
+          if (set) cookie = set.split(";")[0]!;
+          return res;
+        },
+      }),
+    ],
+  });
+  await client.auth.login.mutate(PROVIDER);
+  const organizationName = "Acme Components Sp. z o.o.";
+  const { organization } = await client.organizations.create.mutate({ name: organizationName, provisionKey: false, key: fakeOpenRouterKey("c0") });
+  const admin = await client.members.add.mutate({ organizationId: organization.id, email: "admin@acme.test", name: "Ada Admin", role: "org_admin" });
+  const member = await client.members.add.mutate({ organizationId: organization.id, email: "member@acme.test", name: "Max Member", role: "member" });
+
+  project.provide("apiUrl", url);
+  project.provide("provider", PROVIDER);
+  project.provide("orgAdmin", { email: "admin@acme.test", password: admin.oneTimePassword! });
+  project.provide("member", { email: "member@acme.test", password: member.oneTimePassword! });
+  project.provide("organizationName", organizationName);
+
+  return async () => {
+    await api.close();
+    await sim.close();
+    await t.close();
+  };
+}

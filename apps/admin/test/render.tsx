@@ -1,0 +1,38 @@
+// Renders the whole app at a path, as a browser would open it, against the real API.
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { inject } from "vitest";
+import { App } from "../src/App";
+import { queryClient } from "../src/trpc";
+
+export async function signOut(): Promise<void> {
+  await fetch(`${inject("apiUrl")}/trpc/auth.logout`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  queryClient.clear();
+}
+
+export function renderAt(path: string) {
+  window.history.replaceState(null, "", path);
+  const user = userEvent.setup();
+  const view = render(<App />);
+  return { user, ...view };
+}
+
+/** Opens the sign-in page, signs in and waits for the signed-in layout. */
+export async function signIn(account: { email: string; password: string }, path = "/sign-in") {
+  const rendered = renderAt(path);
+  const { user } = rendered;
+  await user.type(await screen.findByLabelText("E-mail"), account.email);
+  await user.type(screen.getByLabelText("Password"), account.password);
+  await user.click(screen.getByRole("button", { name: "Sign in" }));
+  await screen.findByRole("navigation", { name: "Main" }, { timeout: 10_000 });
+  return rendered;
+}
+
+export async function navLinks(): Promise<string[]> {
+  const nav = await screen.findByRole("navigation", { name: "Main" });
+  return within(nav)
+    .getAllByRole("link")
+    .map((a) => a.textContent ?? "");
+}
+
+export { waitFor, screen, within };
