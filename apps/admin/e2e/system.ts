@@ -8,6 +8,7 @@
 // with its administrator (the tenant who must not see the first).
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,15 @@ export interface E2ESystem {
 
 const INTERNAL_TOKEN = `e2e-internal-${randomBytes(16).toString("hex")}`;
 
+/** A free loopback port: the proxy's, known before the API starts (the API shows it to users). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 async function buildDashboard(): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), "mai-admin-e2e-"));
   await build({ root: ADMIN_ROOT, logLevel: "warn", build: { outDir, emptyOutDir: true } });
@@ -57,6 +67,7 @@ export async function startE2ESystem(driver: Driver): Promise<E2ESystem> {
   const dist = await buildDashboard();
   const t = await createTestDb(driver, { max: 12 });
   const sim = await startSimulator({ port: 0, generationDelayMs: 0 });
+  const proxyPort = await freePort();
   const provider = { email: "provider@mai.e2e", password: "provider password e2e" };
   const env = loadEnv({
     NODE_ENV: "test",
@@ -66,6 +77,7 @@ export async function startE2ESystem(driver: Driver): Promise<E2ESystem> {
     MAI_ADMIN_EMAIL: provider.email,
     MAI_ADMIN_PASSWORD: provider.password,
     MAI_ADMIN_DIST: dist,
+    MAI_PROXY_PUBLIC_URL: `http://127.0.0.1:${proxyPort}/v1`,
     LOG_LEVEL: "silent",
   });
   const logger = createLogger({ level: "silent" });
@@ -94,7 +106,7 @@ export async function startE2ESystem(driver: Driver): Promise<E2ESystem> {
     }),
     { logger: createLogger({ level: "silent" }) },
   );
-  const { url: proxyUrl } = await proxy.listen(0, "127.0.0.1");
+  const { url: proxyUrl } = await proxy.listen(proxyPort, "127.0.0.1");
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -41,6 +41,8 @@ export const envSchema = z.object({
   MAI_RECONCILE_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
   /** The built dashboard (apps/admin, `npm run build -w @mai/admin`) served on /; unset: apps/admin/dist. "" disables it. */
   MAI_ADMIN_DIST: z.string().optional(),
+  /** The proxy's public base URL, shown in the dashboard for chat clients (e.g. https://llm.example.com/v1). */
+  MAI_PROXY_PUBLIC_URL: z.url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -49,7 +49,7 @@ export function createApiServer(deps: AppDeps): ApiServer {
     createContext: ({ req, res }) => createContextFromRequest(deps, req, res),
   });
   const createCaller = createCallerFactory(appRouter);
-  const admin = createAdminStatic(deps.env.MAI_ADMIN_DIST);
+  const admin = createAdminStatic(deps.env.MAI_ADMIN_DIST, { proxyPublicUrl: deps.env.MAI_PROXY_PUBLIC_URL });
   if (admin) deps.logger.debug({ dir: admin.dir }, "serving the dashboard");
 
   // Open WebUI's own endpoint shape: errors are `{ detail }`, as its frontend expects.

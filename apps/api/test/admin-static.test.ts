@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiServer } from "../src/server";
 import { createHarness, type Harness } from "./harness";
 
-const INDEX = "<!doctype html><title>mAI</title><div id=root></div>";
+const INDEX = "<!doctype html><html><head><title>mAI</title></head><body><div id=root></div></body></html>";
+/** index.html as served: the public proxy URL added as a meta tag, the value attribute-escaped. */
+const SERVED = INDEX.replace("</head>", '  <meta name="mai-proxy-url" content="https://llm.example.com/v1?a=1&amp;b=&quot;x&quot;" />\n  </head>');
 const ASSET = "console.log('dashboard');";
 
 describe("the built dashboard served by the API", () => {
@@ -21,7 +23,7 @@ describe("the built dashboard served by the API", () => {
     mkdirSync(join(dir, "assets"));
     writeFileSync(join(dir, "index.html"), INDEX);
     writeFileSync(join(dir, "assets", "index-Ab12Cd34.js"), ASSET);
-    h = await createHarness("pglite", { MAI_ADMIN_DIST: dir });
+    h = await createHarness("pglite", { MAI_ADMIN_DIST: dir, MAI_PROXY_PUBLIC_URL: "https://llm.example.com/v1?a=1&b=\"x\"" });
     const api = createApiServer(h.deps);
     url = (await api.listen(0, "127.0.0.1")).url;
     close = () => api.close();
@@ -41,7 +43,7 @@ describe("the built dashboard served by the API", () => {
       expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
       expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(await res.text()).toBe(INDEX);
+      expect(await res.text()).toBe(SERVED);
     }
   });
 
@@ -68,8 +70,12 @@ describe("the built dashboard served by the API", () => {
   });
 
   it("does not serve files outside the build", async () => {
-    const res = await fetch(`${url}/..%2f..%2fpackage.json`);
-    expect(await res.text()).toBe(INDEX);
+    for (const path of ["/..%2f..%2fpackage.json", "/assets/..%2f..%2f..%2fpackage.json", "/%2e%2e/%2e%2e/package.json"]) {
+      const res = await fetch(`${url}${path}`);
+      expect(await res.text(), path).not.toContain('"name"');
+    }
+    const missing = await fetch(`${url}/assets/gone-123.js`);
+    expect(missing.status).toBe(404);
   });
 
   it("serves nothing when MAI_ADMIN_DIST is empty or the build is missing", async () => {
