@@ -1,5 +1,287 @@
-import { PageHeader } from "../components/Page";
+// The provider's global settings: the provisioning key (a management key, verified live by the API
+// and only ever shown masked), and the defaults for new organisations — markup, monthly limit —
+// with the currency and the billing time zone. Only the fields that changed are sent.
+import { nanoToUsdString } from "@mai/domain/money";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useId, useMemo, useState, type FormEvent } from "react";
+import { Button } from "../components/Button";
+import { ConfirmDialog } from "../components/Dialog";
+import { ErrorNotice, Skeleton } from "../components/Feedback";
+import { TextField } from "../components/Field";
+import { Card, PageHeader } from "../components/Page";
+import { useToast } from "../components/Toast";
+import { errorMessage } from "../lib/errors";
+import { dateTime, money } from "../lib/format";
+import type { RouterOutputs } from "../session";
+import { trpc } from "../trpc";
+
+type GlobalSettings = RouterOutputs["globalSettings"]["get"];
+type FieldName = "defaultMarkup" | "defaultMonthlyLimitUsd" | "currency" | "billingTimeZone";
+type Values = Record<FieldName, string>;
+
+const COMMON_TIME_ZONES = [
+  "UTC",
+  "Europe/Warsaw",
+  "Europe/London",
+  "Europe/Berlin",
+  "Europe/Paris",
+  "America/New_York",
+  "America/Chicago",
+  "America/Los_Angeles",
+  "Asia/Tokyo",
+  "Asia/Singapore",
+  "Australia/Sydney",
+];
+
+function timeZones(): readonly string[] {
+  const intl = Intl as typeof Intl & { supportedValuesOf?: (key: "timeZone") => string[] };
+  if (typeof intl.supportedValuesOf !== "function") return COMMON_TIME_ZONES;
+  const all = intl.supportedValuesOf("timeZone");
+  return all.includes("UTC") ? all : ["UTC", ...all];
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const initialValues = (s: GlobalSettings): Values => ({
+  defaultMarkup: s.defaultMarkup,
+  // The exact decimal of the stored nano-USD (integer arithmetic), as an editable amount.
+  defaultMonthlyLimitUsd: nanoToUsdString(s.defaultMonthlyLimitNano),
+  currency: s.currency,
+  billingTimeZone: s.billingTimeZone,
+});
+
+function validate(values: Values, changed: ReadonlySet<FieldName>): Partial<Record<FieldName, string>> {
+  const errors: Partial<Record<FieldName, string>> = {};
+  if (changed.has("defaultMarkup") && !/^\d+(\.\d+)?$/.test(values.defaultMarkup.trim()))
+    errors.defaultMarkup = "A multiplier such as 1.3 (30 % over the raw cost).";
+  if (changed.has("defaultMonthlyLimitUsd") && !/^\d+(\.\d+)?$/.test(values.defaultMonthlyLimitUsd.trim()))
+    errors.defaultMonthlyLimitUsd = "An amount in US dollars such as 1000 or 250.50.";
+  if (changed.has("currency") && !/^[A-Za-z]{3}$/.test(values.currency.trim())) errors.currency = "A three-letter ISO 4217 code such as USD.";
+  if (changed.has("billingTimeZone") && !isTimeZone(values.billingTimeZone.trim()))
+    errors.billingTimeZone = "An IANA time zone such as Europe/Warsaw.";
+  return errors;
+}
 
 export default function Settings() {
-  return <PageHeader title="Settings" description="Coming soon." />;
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const settings = useQuery(trpc.globalSettings.get.queryOptions());
+  const zones = useMemo(() => timeZones(), []);
+  const zoneListId = useId();
+
+  const [edits, setEdits] = useState<Partial<Values>>({});
+  const [newKey, setNewKey] = useState("");
+  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const [confirmRemove, setConfirmRemove] = useState(false);
+
+  const initial = settings.data ? initialValues(settings.data) : null;
+  const values: Values | null = initial ? { ...initial, ...edits } : null;
+  const changed = new Set<FieldName>(
+    initial && values ? (Object.keys(initial) as FieldName[]).filter((f) => values[f].trim() !== initial[f]) : [],
+  );
+  const dirty = changed.size > 0 || newKey.trim() !== "";
+
+  const afterSave = async (saved: GlobalSettings) => {
+    queryClient.setQueryData(trpc.globalSettings.get.queryKey(), saved);
+    await Promise.all([
+      queryClient.invalidateQueries(trpc.globalSettings.pathFilter()),
+      // The mapping page states the defaults and time zone from the same settings.
+      queryClient.invalidateQueries(trpc.userMapping.configuration.pathFilter()),
+    ]);
+  };
+
+  const update = useMutation(
+    trpc.globalSettings.update.mutationOptions({
+      onSuccess: async (saved, input) => {
+        setEdits({});
+        setNewKey("");
+        toast.show(input.provisioningKey ? "Settings saved; the provisioning key was verified" : "Settings saved");
+        await afterSave(saved);
+      },
+    }),
+  );
+  const removeKey = useMutation(
+    trpc.globalSettings.update.mutationOptions({
+      onSuccess: async (saved) => {
+        setConfirmRemove(false);
+        toast.show("Provisioning key removed");
+        await afterSave(saved);
+      },
+    }),
+  );
+
+  const set = (field: FieldName, value: string) => setEdits((all) => ({ ...all, [field]: value }));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!values) return;
+    const found = validate(values, changed);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    const key = newKey.trim();
+    update.mutate({
+      ...(key ? { provisioningKey: key } : {}),
+      ...(changed.has("defaultMarkup") ? { defaultMarkup: values.defaultMarkup.trim() } : {}),
+      ...(changed.has("defaultMonthlyLimitUsd") ? { defaultMonthlyLimitUsd: values.defaultMonthlyLimitUsd.trim() } : {}),
+      ...(changed.has("currency") ? { currency: values.currency.trim().toUpperCase() } : {}),
+      ...(changed.has("billingTimeZone") ? { billingTimeZone: values.billingTimeZone.trim() } : {}),
+    });
+  };
+
+  const s = settings.data;
+  return (
+    <>
+      <PageHeader
+        title="Settings"
+        description="The provider's settings: the OpenRouter provisioning key, and the defaults every new organisation starts with."
+      />
+      {settings.error ? <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} /> : null}
+      {s && values ? (
+        <Card>
+          <form className="form settings-form" onSubmit={submit} noValidate>
+            {update.error ? (
+              <p className="notice notice-error" role="alert">
+                Not saved. {errorMessage(update.error)}
+              </p>
+            ) : null}
+            <fieldset className="fieldset">
+              <legend>OpenRouter provisioning</legend>
+              <TextField
+                label="Provisioning key"
+                type="password"
+                autoComplete="off"
+                spellCheck={false}
+                placeholder={s.provisioningKeyHint ? "Paste a new management key to replace it" : "sk-or-v1-…"}
+                value={newKey}
+                onChange={(e) => setNewKey(e.target.value)}
+                hint={
+                  s.provisioningKeyHint ? (
+                    <>
+                      Current key: <code>{s.provisioningKeyHint}</code>. Leave empty to keep it. A new key is checked with OpenRouter before it is saved: it must be a
+                      management key.
+                    </>
+                  ) : (
+                    "No key yet: organisations cannot get a dedicated OpenRouter key provisioned. Paste an OpenRouter management key; it is checked with OpenRouter before it is saved."
+                  )
+                }
+              />
+              {s.provisioningKeyHint ? (
+                <div>
+                  <Button
+                    size="sm"
+                    variant="danger"
+                    onClick={() => {
+                      removeKey.reset();
+                      setConfirmRemove(true);
+                    }}
+                  >
+                    Remove
+                  </Button>
+                </div>
+              ) : null}
+            </fieldset>
+            <fieldset className="fieldset">
+              <legend>Defaults for new organisations</legend>
+              <div className="form-row">
+                <TextField
+                  label="Default markup"
+                  inputMode="decimal"
+                  value={values.defaultMarkup}
+                  error={errors.defaultMarkup}
+                  hint="Multiplier of the raw OpenRouter cost, e.g. 1.3."
+                  onChange={(e) => set("defaultMarkup", e.target.value)}
+                />
+                <TextField
+                  label="Default monthly limit (USD)"
+                  inputMode="decimal"
+                  value={values.defaultMonthlyLimitUsd}
+                  error={errors.defaultMonthlyLimitUsd}
+                  hint={<>Currently {money(s.defaultMonthlyLimitNano)} a month.</>}
+                  onChange={(e) => set("defaultMonthlyLimitUsd", e.target.value)}
+                />
+              </div>
+            </fieldset>
+            <fieldset className="fieldset">
+              <legend>Billing</legend>
+              <div className="form-row">
+                <TextField
+                  label="Currency"
+                  maxLength={3}
+                  autoCapitalize="characters"
+                  spellCheck={false}
+                  value={values.currency}
+                  error={errors.currency}
+                  hint="Three-letter ISO 4217 code."
+                  onChange={(e) => set("currency", e.target.value)}
+                />
+                <TextField
+                  label="Billing time zone"
+                  list={zoneListId}
+                  spellCheck={false}
+                  autoComplete="off"
+                  value={values.billingTimeZone}
+                  error={errors.billingTimeZone}
+                  hint="Days and billing months start at midnight here."
+                  onChange={(e) => set("billingTimeZone", e.target.value)}
+                />
+                <datalist id={zoneListId}>
+                  {zones.map((zone) => (
+                    <option key={zone} value={zone} />
+                  ))}
+                </datalist>
+              </div>
+            </fieldset>
+            <div className="row">
+              <Button type="submit" variant="primary" busy={update.isPending} disabled={!dirty}>
+                Save settings
+              </Button>
+              {dirty ? (
+                <Button
+                  variant="ghost"
+                  disabled={update.isPending}
+                  onClick={() => {
+                    setEdits({});
+                    setNewKey("");
+                    setErrors({});
+                  }}
+                >
+                  Discard changes
+                </Button>
+              ) : null}
+              {s.updatedAt ? <span className="field-hint">Last changed {dateTime(s.updatedAt)}</span> : null}
+            </div>
+          </form>
+        </Card>
+      ) : settings.isPending ? (
+        <Card>
+          <Skeleton lines={6} />
+        </Card>
+      ) : null}
+      <ConfirmDialog
+        open={confirmRemove}
+        title="Remove the provisioning key?"
+        confirmLabel="Remove key"
+        busy={removeKey.isPending}
+        onConfirm={() => removeKey.mutate({ provisioningKey: null })}
+        onClose={() => setConfirmRemove(false)}
+      >
+        {removeKey.error ? (
+          <p className="notice notice-error" role="alert">
+            {errorMessage(removeKey.error)}
+          </p>
+        ) : null}
+        <p>
+          Until a new key is saved, organisations cannot be created with a provisioned key, and provisioned keys cannot be rotated, deactivated or have their limits
+          changed. Keys already issued keep working. The key itself stays valid at OpenRouter.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
 }

@@ -1,5 +1,259 @@
-import { PageHeader } from "../components/Page";
+// Personal API tokens: what a chat client uses to reach the proxy as this user. A new token is
+// shown once, right after creation (only its hash is stored); tokens can be revoked. The proxy's
+// base URL to paste next to it comes from the deployment (MAI_PROXY_PUBLIC_URL, served in
+// index.html as <meta name="mai-proxy-url">), else the build's VITE_MAI_PROXY_URL, else the proxy's
+// default port on this host.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Button } from "../components/Button";
+import { CopyButton, SecretOnce } from "../components/CopyButton";
+import { DataTable, type Column } from "../components/DataTable";
+import { ConfirmDialog } from "../components/Dialog";
+import { Badge, EmptyState, ErrorNotice, Skeleton } from "../components/Feedback";
+import { TextField } from "../components/Field";
+import { Card, PageHeader } from "../components/Page";
+import { useToast } from "../components/Toast";
+import { errorMessage } from "../lib/errors";
+import { dateTime } from "../lib/format";
+import type { RouterOutputs } from "../session";
+import { trpc } from "../trpc";
+
+type Token = RouterOutputs["auth"]["listTokens"][number];
+type TokenStatus = "active" | "revoked" | "expired";
+
+/** The proxy's default port (apps/proxy/src/env.ts, MAI_PROXY_PORT). */
+const DEFAULT_PROXY_PORT = 8788;
+
+function proxyBaseUrl(): { url: string; assumed: boolean } {
+  const fromPage = document.querySelector<HTMLMetaElement>('meta[name="mai-proxy-url"]')?.content.trim();
+  if (fromPage) return { url: fromPage, assumed: false };
+  const fromBuild = (import.meta.env.VITE_MAI_PROXY_URL as string | undefined)?.trim();
+  if (fromBuild) return { url: fromBuild, assumed: false };
+  return { url: `${window.location.protocol}//${window.location.hostname}:${DEFAULT_PROXY_PORT}/v1`, assumed: true };
+}
+
+function statusOf(token: Token, now: number): TokenStatus {
+  if (token.revokedAt) return "revoked";
+  if (token.expiresAt && token.expiresAt.getTime() <= now) return "expired";
+  return "active";
+}
+
+const STATUS_TONE = { active: "success", revoked: "neutral", expired: "warning" } as const;
+const STATUS_ORDER = { active: 0, expired: 1, revoked: 2 } as const;
+
+function ConnectClient() {
+  const [{ url, assumed }] = useState(proxyBaseUrl);
+  return (
+    <Card title="Connect a chat client">
+      <div className="secret-row">
+        <code aria-label="Proxy base URL">{url}</code>
+        <CopyButton value={url} label="Copy URL" />
+      </div>
+      {assumed ? (
+        <p className="field-hint">
+          The proxy's address is not configured for this dashboard; this assumes its default port {DEFAULT_PROXY_PORT} on this host. Ask your provider if it
+          differs.
+        </p>
+      ) : null}
+      <ol className="steps">
+        <li>Create a token below and copy it (it is shown only once).</li>
+        <li>
+          In Open WebUI, open <strong>Settings → Connections</strong> and add a direct connection.
+        </li>
+        <li>Paste the URL above as the base URL and the token as the key, then save.</li>
+      </ol>
+      <p className="field-hint">Every request made with the token is counted as yours and against your organisation's monthly limit.</p>
+    </Card>
+  );
+}
 
 export default function Tokens() {
-  return <PageHeader title="Tokens" description="Coming soon." />;
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const tokens = useQuery(trpc.auth.listTokens.queryOptions());
+  // Statuses are judged against the time the list arrived, so a render never depends on the clock.
+  const now = tokens.dataUpdatedAt;
+
+  const [name, setName] = useState("");
+  const [days, setDays] = useState("");
+  const [formErrors, setFormErrors] = useState<{ name?: string | null; days?: string | null }>({});
+  const [revoking, setRevoking] = useState<Token | null>(null);
+
+  const create = useMutation(
+    trpc.auth.createToken.mutationOptions({
+      onSuccess: async (created) => {
+        setName("");
+        setDays("");
+        toast.show(`Token “${created.name}” created`);
+        await queryClient.invalidateQueries(trpc.auth.listTokens.pathFilter());
+      },
+    }),
+  );
+  const revoke = useMutation(
+    trpc.auth.revokeToken.mutationOptions({
+      onSuccess: async () => {
+        toast.show(`Token “${revoking?.name ?? ""}” revoked`);
+        setRevoking(null);
+        await queryClient.invalidateQueries(trpc.auth.listTokens.pathFilter());
+      },
+    }),
+  );
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const trimmed = name.trim();
+    const expiresInDays = days.trim() === "" ? undefined : Number(days);
+    const errors = {
+      name: trimmed ? (trimmed.length > 100 ? "At most 100 characters." : null) : "Name the token after where it is used, e.g. “Open WebUI laptop”.",
+      days:
+        expiresInDays === undefined || (Number.isInteger(expiresInDays) && expiresInDays >= 1 && expiresInDays <= 3650)
+          ? null
+          : "A whole number of days from 1 to 3650, or empty for no expiry.",
+    };
+    setFormErrors(errors);
+    if (errors.name || errors.days) return;
+    create.mutate({ name: trimmed, ...(expiresInDays !== undefined ? { expiresInDays } : {}) });
+  };
+
+  const columns: Column<Token>[] = [
+    { key: "name", header: "Name", cell: (t) => t.name, sortValue: (t) => t.name.toLowerCase() },
+    { key: "prefix", header: "Prefix", cell: (t) => <code>{t.prefix}…</code> },
+    { key: "created", header: "Created", cell: (t) => dateTime(t.createdAt), sortValue: (t) => t.createdAt.getTime() },
+    {
+      key: "lastUsed",
+      header: "Last used",
+      cell: (t) => (t.lastUsedAt ? dateTime(t.lastUsedAt) : <span className="muted">Never</span>),
+      sortValue: (t) => t.lastUsedAt?.getTime() ?? null,
+    },
+    {
+      key: "expires",
+      header: "Expires",
+      cell: (t) => (t.expiresAt ? dateTime(t.expiresAt) : <span className="muted">Never</span>),
+      sortValue: (t) => t.expiresAt?.getTime() ?? null,
+    },
+    {
+      key: "status",
+      header: "Status",
+      cell: (t) => {
+        const status = statusOf(t, now);
+        return <Badge tone={STATUS_TONE[status]}>{status}</Badge>;
+      },
+      sortValue: (t) => STATUS_ORDER[statusOf(t, now)],
+    },
+    {
+      key: "actions",
+      header: "Actions",
+      align: "right",
+      cell: (t) =>
+        statusOf(t, now) === "active" ? (
+          <Button
+            size="sm"
+            variant="ghost"
+            aria-label={`Revoke ${t.name}`}
+            onClick={() => {
+              revoke.reset();
+              setRevoking(t);
+            }}
+          >
+            Revoke
+          </Button>
+        ) : null,
+    },
+  ];
+
+  return (
+    <>
+      <PageHeader title="API tokens" description="Personal tokens that let a chat client use the gateway as you. Each one can be revoked on its own." />
+      <div className="stack">
+        <div className="grid grid-2">
+          <Card title="Create a token">
+            {create.data ? (
+              <div className="stack">
+                <p style={{ margin: 0 }}>
+                  Token <strong>{create.data.name}</strong> created
+                  {create.data.expiresAt ? `, valid until ${dateTime(create.data.expiresAt)}` : ", with no expiry"}.
+                </p>
+                <SecretOnce label="API token" value={create.data.token} />
+                <div>
+                  <Button variant="primary" onClick={() => create.reset()}>
+                    Done, I have copied it
+                  </Button>
+                </div>
+              </div>
+            ) : (
+              <form className="form" onSubmit={submit} noValidate>
+                {create.error ? (
+                  <p className="notice notice-error" role="alert">
+                    The token was not created. {errorMessage(create.error)}
+                  </p>
+                ) : null}
+                <TextField
+                  label="Token name"
+                  required
+                  maxLength={100}
+                  placeholder="Open WebUI laptop"
+                  value={name}
+                  error={formErrors.name}
+                  onChange={(e) => setName(e.target.value)}
+                />
+                <TextField
+                  label="Expires in (days)"
+                  type="number"
+                  inputMode="numeric"
+                  min={1}
+                  max={3650}
+                  step={1}
+                  value={days}
+                  error={formErrors.days}
+                  hint="Optional. Leave empty for a token that does not expire."
+                  onChange={(e) => setDays(e.target.value)}
+                />
+                <div>
+                  <Button type="submit" variant="primary" busy={create.isPending}>
+                    Create token
+                  </Button>
+                </div>
+              </form>
+            )}
+          </Card>
+          <ConnectClient />
+        </div>
+        <Card title="Your tokens">
+          {tokens.error ? <ErrorNotice error={tokens.error} onRetry={() => void tokens.refetch()} /> : null}
+          {tokens.data ? (
+            tokens.data.length ? (
+              <DataTable
+                rows={tokens.data}
+                columns={columns}
+                rowKey={(t) => t.id}
+                caption="Your API tokens"
+                initialSort={{ key: "created", direction: "desc" }}
+              />
+            ) : (
+              <EmptyState title="No API tokens yet">Create one above, then paste it with the proxy URL into your chat client.</EmptyState>
+            )
+          ) : tokens.isPending ? (
+            <Skeleton lines={3} />
+          ) : null}
+        </Card>
+      </div>
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke “${revoking?.name ?? ""}”?`}
+        confirmLabel="Revoke token"
+        busy={revoke.isPending}
+        onConfirm={() => revoking && revoke.mutate({ id: revoking.id })}
+        onClose={() => setRevoking(null)}
+      >
+        {revoke.error ? (
+          <p className="notice notice-error" role="alert">
+            {errorMessage(revoke.error)}
+          </p>
+        ) : null}
+        <p>
+          Chat clients using the token <code>{revoking?.prefix}…</code> stop working within a minute. This cannot be undone; create a new token to reconnect.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
 }
