@@ -5,8 +5,8 @@
 // member (their one-time passwords from members.add).
 import type { TestProject } from "vitest/node";
 import { createApiServer, createDeps, createLogger, ensureProviderAdmin, loadEnv, type AppRouter } from "@mai/api";
-import { createTestDb, fakeOpenRouterKey } from "@mai/db/testing";
-import { startSimulator } from "@mai/openrouter/simulator";
+import { createTestDb } from "@mai/db/testing";
+import { FIXTURE_API_KEY, startSimulator } from "@mai/openrouter/simulator";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import superjson from "superjson";
 
@@ -18,6 +18,10 @@ export interface SeededAccount {
 declare module "vitest" {
   export interface ProvidedContext {
     apiUrl: string;
+    /** The simulator's base URL (…/api/v1), accepted as OpenRouter by the API. */
+    simUrl: string;
+    /** The organisation's key, known to the simulator. */
+    organizationKey: string;
     provider: SeededAccount;
     orgAdmin: SeededAccount;
     member: SeededAccount;
@@ -63,11 +67,13 @@ export default async function setup(project: TestProject) {
   });
   await client.auth.login.mutate(PROVIDER);
   const organizationName = "Acme Components Sp. z o.o.";
-  const { organization } = await client.organizations.create.mutate({ name: organizationName, provisionKey: false, key: fakeOpenRouterKey("c0") });
+  const { organization } = await client.organizations.create.mutate({ name: organizationName, provisionKey: false, key: FIXTURE_API_KEY });
   const admin = await client.members.add.mutate({ organizationId: organization.id, email: "admin@acme.test", name: "Ada Admin", role: "org_admin" });
   const member = await client.members.add.mutate({ organizationId: organization.id, email: "member@acme.test", name: "Max Member", role: "member" });
 
   project.provide("apiUrl", url);
+  project.provide("simUrl", sim.url);
+  project.provide("organizationKey", FIXTURE_API_KEY);
   project.provide("provider", PROVIDER);
   project.provide("orgAdmin", { email: "admin@acme.test", password: admin.oneTimePassword! });
   project.provide("member", { email: "member@acme.test", password: member.oneTimePassword! });

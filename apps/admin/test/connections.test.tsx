@@ -1,0 +1,37 @@
+// The chat client's Connections form: the saved key comes back masked, saving the organisation's
+// own key again reports the sync as "unchanged", a member's save is "skipped", and a lookalike URL
+// is never taken for OpenRouter.
+import { maskKey } from "@mai/domain";
+import { afterEach, describe, expect, it, inject } from "vitest";
+import { screen, signIn, signOut, waitFor } from "./render";
+
+async function addConnection(user: Awaited<ReturnType<typeof signIn>>["user"], baseUrl: string, key: string) {
+  await user.clear(screen.getByLabelText("Base URL"));
+  await user.type(screen.getByLabelText("Base URL"), baseUrl);
+  await user.type(screen.getByLabelText("API key"), key);
+  await user.click(screen.getByRole("button", { name: "Add connection" }));
+}
+
+describe("Connections page", () => {
+  afterEach(signOut);
+
+  it("a client administrator saves their organisation's key: sync unchanged, key shown masked", async () => {
+    const { user } = await signIn(inject("orgAdmin"), "/sign-in?redirect=%2Fconnections");
+    await screen.findByRole("heading", { name: "Connections" });
+    await addConnection(user, inject("simUrl"), inject("organizationKey"));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    const status = await screen.findByText(/Organisation sync: unchanged/i, {}, { timeout: 10_000 });
+    expect(status).toBeTruthy();
+    const key = inject("organizationKey");
+    await waitFor(() => expect(screen.getByText(maskKey(key), { exact: false })).toBeTruthy());
+    expect(document.body.textContent).not.toContain(key);
+  });
+
+  it("a member's save is skipped; a lookalike URL is not OpenRouter", async () => {
+    const { user } = await signIn(inject("member"), "/sign-in?redirect=%2Fconnections");
+    await screen.findByRole("heading", { name: "Connections" });
+    await addConnection(user, "https://evil.example/openrouter.ai/api/v1", `sk-or-v1-${"9f".repeat(32)}`);
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText(/Organisation sync: skipped/i, {}, { timeout: 10_000 })).toBeTruthy();
+  });
+});
