@@ -1,5 +1,379 @@
-import { PageHeader } from "../components/Page";
+// The audit log: who changed what, newest first, keyset-paginated by the API ("Load more"). Filter
+// by action, exactly or by a prefix ending in "*" (org_sync.*); the provider looks at the
+// organisation in scope or at every organisation (entries of none, such as global settings, only
+// show there). A client administrator sees their own organisation's entries; members never get
+// here (the route refuses them, and so does the API). The filters live in the URL (?action&orgs=all).
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { Link, useNavigate, useSearch } from "@tanstack/react-router";
+import { Fragment, useCallback, useId, useMemo, useState, type FormEvent } from "react";
+import { Button } from "../components/Button";
+import { EmptyState, ErrorNotice, Skeleton } from "../components/Feedback";
+import { SelectField, TextField } from "../components/Field";
+import { Card, PageHeader } from "../components/Page";
+import { count, dateTime } from "../lib/format";
+import { useMe, useOrgScope, type Organization, type RouterOutputs } from "../session";
+import { trpc } from "../trpc";
+
+type AuditEntry = RouterOutputs["audit"]["list"]["items"][number];
+
+const PAGE_SIZE = 50;
+const ACTION_MAX = 100;
+
+// ---------------------------------------------------------------------------------------------
+// Filters in the URL (the root route validates only `org`; these are checked here).
+
+interface AuditFilters {
+  action?: string;
+  /** Provider only: every organisation instead of the one in scope. */
+  all: boolean;
+}
+
+function readFilters(search: Record<string, unknown>): AuditFilters {
+  const action = typeof search.action === "string" ? search.action.trim() : "";
+  return { action: action && action.length <= ACTION_MAX ? action : undefined, all: search.orgs === "all" };
+}
+
+function useAuditFilters() {
+  const search = useSearch({ strict: false }) as Record<string, unknown>;
+  const navigate = useNavigate();
+  const filters = useMemo(() => readFilters(search), [search]);
+  const update = useCallback(
+    (patch: { action?: string | undefined; all?: boolean }) =>
+      void navigate({
+        to: ".",
+        replace: true,
+        search: (prev: Record<string, unknown>) => {
+          const next: Record<string, unknown> = { ...prev };
+          if ("action" in patch) next.action = patch.action || undefined;
+          if ("all" in patch) next.orgs = patch.all ? "all" : undefined;
+          for (const key of ["action", "orgs"]) if (next[key] === undefined) delete next[key];
+          return next;
+        },
+      }),
+    [navigate],
+  );
+  return [filters, update] as const;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cells.
+
+/** A long id (a UUID) shortened to its first characters; the whole id on hover. */
+function ShortId({ id }: { id: string }) {
+  const short = id.length > 12 ? `${id.slice(0, 8)}…` : id;
+  return (
+    <code className="audit-id" title={id}>
+      {short}
+    </code>
+  );
+}
+
+const compact = (value: unknown) => JSON.stringify(value) ?? "null";
+
+function Details({ entry }: { entry: AuditEntry }) {
+  const parts: [string, Record<string, unknown>][] = [];
+  if (entry.details) parts.push(["details", entry.details]);
+  if (entry.before) parts.push(["before", entry.before]);
+  if (entry.after) parts.push(["after", entry.after]);
+  if (!parts.length) return <span className="muted">—</span>;
+  const first = compact(parts[0]![1]);
+  const preview = first.length > 48 ? `${first.slice(0, 47)}…` : first;
+  return (
+    <details className="audit-details">
+      <summary>
+        <code>{preview}</code>
+      </summary>
+      <dl>
+        {parts.map(([label, value]) => (
+          <Fragment key={label}>
+            <dt>{label}</dt>
+            <dd>
+              <pre>{compact(value)}</pre>
+            </dd>
+          </Fragment>
+        ))}
+      </dl>
+    </details>
+  );
+}
+
+function AuditTable({
+  items,
+  meId,
+  organizations,
+  showOrganization,
+}: {
+  items: readonly AuditEntry[];
+  meId: string;
+  organizations: ReadonlyMap<string, Organization>;
+  showOrganization: boolean;
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="audit-table">
+        <caption className="visually-hidden">Audit log entries, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Action</th>
+            <th scope="col">Actor</th>
+            {showOrganization ? <th scope="col">Organisation</th> : null}
+            <th scope="col">Target</th>
+            <th scope="col">Details</th>
+            <th scope="col">IP</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((e) => (
+            <tr key={e.id}>
+              <td className="nowrap">
+                <time dateTime={e.createdAt.toISOString()}>{dateTime(e.createdAt)}</time>
+              </td>
+              <td>
+                <code className="nowrap">{e.action}</code>
+              </td>
+              <td className="nowrap">
+                {e.actorKind}
+                {e.actorUserId ? (
+                  <div>
+                    <ShortId id={e.actorUserId} />
+                    {e.actorUserId === meId ? <span className="muted"> (you)</span> : null}
+                  </div>
+                ) : null}
+              </td>
+              {showOrganization ? (
+                <td>
+                  {e.organizationId ? (
+                    (organizations.get(e.organizationId)?.name ?? <ShortId id={e.organizationId} />)
+                  ) : (
+                    <span className="muted">None</span>
+                  )}
+                </td>
+              ) : null}
+              <td className="nowrap">
+                {e.targetType ?? (e.targetId ? null : <span className="muted">—</span>)}
+                {e.targetId ? (
+                  <div>
+                    <ShortId id={e.targetId} />
+                  </div>
+                ) : null}
+              </td>
+              <td>
+                <Details entry={e} />
+              </td>
+              <td className="nowrap">{e.ip ? <code>{e.ip}</code> : <span className="muted">—</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The action filter: applied on submit (Enter or the button), not on every keystroke.
+
+function ActionFilter({
+  value,
+  suggestions,
+  onApply,
+}: {
+  value: string | undefined;
+  suggestions: readonly string[];
+  onApply: (action: string | undefined) => void;
+}) {
+  const listId = useId();
+  const [draft, setDraft] = useState(value ?? "");
+  const [error, setError] = useState<string | null>(null);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const action = draft.trim();
+    if (action.length > ACTION_MAX) {
+      setError(`At most ${ACTION_MAX} characters.`);
+      return;
+    }
+    setError(null);
+    onApply(action || undefined);
+  };
+  return (
+    <form
+      className="audit-action-filter"
+      role="search"
+      aria-label="Filter by action"
+      onSubmit={submit}
+      noValidate
+    >
+      <TextField
+        label="Action"
+        list={listId}
+        value={draft}
+        error={error}
+        placeholder="org_sync.*"
+        autoComplete="off"
+        spellCheck={false}
+        hint={
+          <>
+            An exact action such as <code>member.added</code>, or a prefix ending in <code>*</code> such as{" "}
+            <code>org_sync.*</code>.
+          </>
+        }
+        onChange={(e) => setDraft(e.target.value)}
+      />
+      <datalist id={listId}>
+        {suggestions.map((s) => (
+          <option key={s} value={s} />
+        ))}
+      </datalist>
+      <div className="audit-filter-buttons">
+        <Button type="submit">Filter</Button>
+        {value ? (
+          <Button
+            variant="ghost"
+            onClick={() => {
+              setDraft("");
+              setError(null);
+              onApply(undefined);
+            }}
+          >
+            Clear
+          </Button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page.
 
 export default function Audit() {
-  return <PageHeader title="Audit" description="Coming soon." />;
+  const me = useMe();
+  const scope = useOrgScope();
+  const provider = me.role === "provider_admin";
+  const [filters, update] = useAuditFilters();
+
+  // The provider: the organisation in scope, or everything (also when there is no organisation yet).
+  const all = provider && (filters.all || (!scope.isLoading && !scope.organizationId));
+  const organizationId = provider && !all ? scope.organizationId : undefined;
+  const ready = provider ? !scope.isLoading : Boolean(me.organizationId);
+  const input = { organizationId, action: filters.action, limit: PAGE_SIZE };
+  const entries = useInfiniteQuery({
+    ...trpc.audit.list.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor }),
+    enabled: ready,
+  });
+  const items = useMemo(() => entries.data?.pages.flatMap((p) => p.items) ?? [], [entries.data]);
+  const organizations = useMemo(
+    () => new Map(scope.organizations.map((o) => [o.id, o])),
+    [scope.organizations],
+  );
+
+  // Suggestions for the action field: the actions on screen, and their prefixes.
+  const suggestions = useMemo(() => {
+    const set = new Set<string>();
+    for (const e of items) {
+      const dot = e.action.indexOf(".");
+      if (dot > 0) set.add(`${e.action.slice(0, dot)}.*`);
+      set.add(e.action);
+    }
+    return [...set].sort();
+  }, [items]);
+
+  if (!provider && !me.organizationId) {
+    return (
+      <>
+        <PageHeader title="Audit log" />
+        <Card>
+          <EmptyState
+            title="Your account is not linked to an organisation yet"
+            action={<Link to="/connections">Open Connections</Link>}
+          >
+            Save your organisation's OpenRouter key under Connections; its audit log shows here afterwards.
+          </EmptyState>
+        </Card>
+      </>
+    );
+  }
+
+  const scopeOptions = [
+    ...(scope.organization ? [{ value: "scope", label: `${scope.organization.name} (in scope)` }] : []),
+    { value: "all", label: "All organisations" },
+  ];
+  const description = provider
+    ? all
+      ? "Every change recorded by the gateway, across all organisations."
+      : `Changes recorded for ${scope.organization?.name ?? "the organisation in scope"}.`
+    : `Changes recorded for ${scope.organization?.name ?? "your organisation"}: settings, keys, members, tokens and usage corrections.`;
+
+  return (
+    <>
+      <PageHeader title="Audit log" description={description} />
+      <Card>
+        <div className="filters audit-filters">
+          {provider ? (
+            <SelectField
+              label="Entries from"
+              value={all ? "all" : "scope"}
+              options={scopeOptions}
+              disabled={scope.isLoading}
+              hint="Switch the organisation in scope at the top."
+              onChange={(e) => update({ all: e.target.value === "all" })}
+            />
+          ) : null}
+          <ActionFilter
+            key={filters.action ?? ""}
+            value={filters.action}
+            suggestions={suggestions}
+            onApply={(action) => update({ action })}
+          />
+        </div>
+
+        {entries.error && !entries.isFetchNextPageError ? (
+          <ErrorNotice error={entries.error} onRetry={() => void entries.refetch()} />
+        ) : null}
+        {entries.data ? (
+          items.length ? (
+            <>
+              <AuditTable items={items} meId={me.id} organizations={organizations} showOrganization={all} />
+              {entries.isFetchNextPageError ? (
+                <ErrorNotice
+                  title="More entries could not be loaded"
+                  error={entries.error}
+                  onRetry={() => void entries.fetchNextPage()}
+                />
+              ) : null}
+              <div className="pager">
+                <span className="muted" role="status">
+                  {count(items.length)} {items.length === 1 ? "entry" : "entries"} shown, newest first
+                  {entries.hasNextPage ? "" : " · that is all"}
+                </span>
+                {entries.hasNextPage ? (
+                  <Button busy={entries.isFetchingNextPage} onClick={() => void entries.fetchNextPage()}>
+                    Load more
+                  </Button>
+                ) : null}
+              </div>
+            </>
+          ) : filters.action ? (
+            <EmptyState
+              title={`No entries match “${filters.action}”`}
+              action={
+                <Button onClick={() => update({ action: undefined })} variant="secondary">
+                  Show every action
+                </Button>
+              }
+            >
+              Actions are matched exactly; end the text with <code>*</code> to match a prefix, e.g.{" "}
+              <code>{filters.action.replace(/\*$/, "").split(".")[0]}.*</code>.
+            </EmptyState>
+          ) : (
+            <EmptyState title="No audit entries yet">
+              Changes to organisations, keys, members, tokens and settings are recorded here as they happen.
+            </EmptyState>
+          )
+        ) : entries.isPending && !entries.error ? (
+          <Skeleton lines={6} />
+        ) : null}
+      </Card>
+    </>
+  );
 }
