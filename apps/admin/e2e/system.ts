@@ -68,7 +68,7 @@ export async function startE2ESystem(driver: Driver): Promise<E2ESystem> {
   const t = await createTestDb(driver, { max: 12 });
   const sim = await startSimulator({ port: 0, generationDelayMs: 0 });
   const proxyPort = await freePort();
-  const provider = { email: "provider@mai.e2e", password: "provider password e2e" };
+  const provider = { email: "provider@mai-e2e.test", password: "provider password e2e" };
   const env = loadEnv({
     NODE_ENV: "test",
     MAI_INTERNAL_TOKEN: INTERNAL_TOKEN,
@@ -83,12 +83,12 @@ export async function startE2ESystem(driver: Driver): Promise<E2ESystem> {
   const logger = createLogger({ level: "silent" });
   await ensureProviderAdmin(t.db, env, logger, () => undefined);
 
-  const clientAdmin = { email: "ola@kowalski.e2e", password: "client admin password e2e" };
+  const clientAdmin = { email: "ola@kowalski.test", password: "client admin password e2e" };
   await createUser(t.db, { email: clientAdmin.email, name: "Ola Kowalska", role: "org_admin", passwordHash: await hashPassword(clientAdmin.password) });
 
   const otherOrgName = "Nowak Logistics";
   const otherOrg = await createOrganization(t.db, t.secrets, { name: otherOrgName, key: fakeOpenRouterKey("e7") });
-  const otherAdmin = { email: "piotr@nowak.e2e", password: "other admin password e2e" };
+  const otherAdmin = { email: "piotr@nowak.test", password: "other admin password e2e" };
   const otherUser = await createUser(t.db, { email: otherAdmin.email, name: "Piotr Nowak", role: "org_admin", passwordHash: await hashPassword(otherAdmin.password) });
   await t.db.insert(schema.userClientMapping).values({ userId: otherUser.id, organizationId: otherOrg.id, externalUserId: externalUserId(otherOrg.id, otherUser.id) });
 

@@ -11,7 +11,8 @@ import { Skeleton } from "./Feedback";
 function OrgSwitcher() {
   const scope = useOrgScope();
   if (scope.isLoading) return <span className="org-switcher muted">Loading organisations…</span>;
-  if (scope.organizations.length === 0) return <span className="org-switcher muted">No organisations yet</span>;
+  if (scope.organizations.length === 0)
+    return <span className="org-switcher muted">No organisations yet</span>;
   return (
     <label className="org-switcher">
       <span>Organisation</span>
@@ -45,23 +46,29 @@ export function Layout() {
         Skip to content
       </a>
       <aside className="sidebar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            m
-          </span>
-          mAI Gateway
+        <div className="sidebar-inner">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              m
+            </span>
+            mAI Gateway
+          </div>
+          <nav aria-label="Main">
+            <ul>
+              {navItemsFor(me.role).map((item) => (
+                <li key={item.to}>
+                  <Link
+                    to={item.to}
+                    activeOptions={{ exact: item.to === "/", includeSearch: false }}
+                    activeProps={{ className: "active", "aria-current": "page" }}
+                  >
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
         </div>
-        <nav aria-label="Main">
-          <ul>
-            {navItemsFor(me.role).map((item) => (
-              <li key={item.to}>
-                <Link to={item.to} activeOptions={{ exact: item.to === "/", includeSearch: false }} activeProps={{ className: "active", "aria-current": "page" }}>
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
       </aside>
       <div className="main-column">
         <header className="topbar">
@@ -71,7 +78,12 @@ export function Layout() {
               <strong>{me.name || me.email}</strong>
               <span className="muted"> · {ROLE_LABEL[me.role]}</span>
             </span>
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => logout.mutate()} disabled={logout.isPending}>
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              onClick={() => logout.mutate()}
+              disabled={logout.isPending}
+            >
               Sign out
             </button>
           </div>

@@ -12,13 +12,16 @@ export interface DailyPoint {
 export function TrendChart({ days }: { days: readonly DailyPoint[] }) {
   const data = days.map((d) => ({ date: d.date, label: shortDate(d.date), requests: d.requests, billed: nanoToChartUsd(d.billedCostNano), billedNano: d.billedCostNano }));
   const total = days.reduce((sum, d) => sum + d.billedCostNano, 0n);
+  // Axis ticks precise enough for the largest day: cents from $1, finer below.
+  const max = Math.max(0, ...data.map((d) => d.billed));
+  const digits = max >= 100 ? 0 : max >= 1 ? 2 : max >= 0.01 ? 4 : 6;
   return (
     <figure className="chart" aria-label={`Daily billed cost and requests over ${days.length} days, ${money(total)} in all`}>
       <ResponsiveContainer width="100%" height={260}>
         <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--border)" />
           <XAxis dataKey="label" tick={{ fontSize: 12 }} interval="preserveStartEnd" minTickGap={16} />
-          <YAxis yAxisId="cost" tick={{ fontSize: 12 }} tickFormatter={(v: number) => `$${v >= 100 ? v.toFixed(0) : v.toFixed(2)}`} width={64} />
+          <YAxis yAxisId="cost" tick={{ fontSize: 12 }} tickFormatter={(v: number) => `$${v.toFixed(digits)}`} width={digits > 2 ? 80 : 64} />
           <YAxis yAxisId="requests" orientation="right" tick={{ fontSize: 12 }} allowDecimals={false} width={48} />
           <Tooltip
             formatter={(value, name, item) => {

@@ -6,8 +6,15 @@ import { formatUsd, formatUsdPrecise } from "@mai/domain/money";
 const integer = new Intl.NumberFormat("en-US");
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 
-/** "$1,234.57" — cents, rounded half-up from nano-USD. */
-export const money = (nano: bigint) => formatUsd(nano);
+/**
+ * "$1,234.57": cents, rounded half away from zero from nano-USD. Below a cent, cents would say
+ * "$0.00" about real spending, so six decimals are shown instead ("$0.000035").
+ */
+export function money(nano: bigint): string {
+  const abs = nano < 0n ? -nano : nano;
+  if (abs !== 0n && abs < 10_000_000n) return formatUsd(nano, { fractionDigits: 6 });
+  return formatUsd(nano);
+}
 /** "$0.000123456" — every nano-dollar, for single events and exact checks. */
 export const moneyExact = (nano: bigint) => formatUsdPrecise(nano);
 /** Money for chart axes and tooltips (charts work in numbers; only for drawing, never summed). */
