@@ -3,8 +3,16 @@
 import { request } from "node:http";
 
 export function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  return send(url, "GET", headers);
+}
+
+export function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  return send(url, "POST", { "content-type": "application/json" }, JSON.stringify(body));
+}
+
+function send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "GET", headers }, (res) => {
+    const req = request(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
@@ -14,6 +22,6 @@ export function getJson(url: string, headers: Record<string, string> = {}): Prom
       res.on("error", reject);
     });
     req.on("error", reject);
-    req.end();
+    req.end(body);
   });
 }
