@@ -24,8 +24,8 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState("networkidle");
   const file = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  // MAI_UPDATE_SCREENSHOTS=1 refreshes the README's pictures from this run.
-  if (process.env.MAI_UPDATE_SCREENSHOTS === "1") {
+  // MAI_UPDATE_SCREENSHOTS=1 refreshes the README's pictures from this run (the PGlite pass's).
+  if (process.env.MAI_UPDATE_SCREENSHOTS === "1" && name.startsWith("pglite-")) {
     mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
     copyFileSync(file, join(DOCS_SCREENSHOTS, `${name}.png`));
   }
