@@ -19,13 +19,15 @@ import { ARTIFACTS, startE2ESystem, type Account, type E2ESystem } from "./syste
 const ORG_NAME = "Kowalski Consulting";
 const MARKUP = "1.5";
 const DOCS_SCREENSHOTS = join(import.meta.dirname, "..", "..", "..", "docs", "screenshots");
+/** The pictures the README shows (of the PGlite pass). */
+const DOCS_PICTURES = new Set(["overview", "usage", "organizations", "connections-claimed", "organization-created", "user-mapping", "audit-log", "members"].map((n) => `pglite-${n}`));
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState("networkidle");
   const file = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  // MAI_UPDATE_SCREENSHOTS=1 refreshes the README's pictures from this run (the PGlite pass's).
-  if (process.env.MAI_UPDATE_SCREENSHOTS === "1" && name.startsWith("pglite-")) {
+  // MAI_UPDATE_SCREENSHOTS=1 refreshes the README's pictures from this run.
+  if (process.env.MAI_UPDATE_SCREENSHOTS === "1" && DOCS_PICTURES.has(name)) {
     mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
     copyFileSync(file, join(DOCS_SCREENSHOTS, `${name}.png`));
   }
@@ -174,6 +176,40 @@ describe.each(testDrivers())("dashboard end to end on %s", (driver) => {
     const totalLine = csv.split(/\r?\n/).find((line) => line.startsWith("TOTAL"));
     expect(totalLine).toBeDefined();
     expect(totalLine!.split(",")).toContain(nanoToUsdString(total));
+    await context.close();
+  });
+
+  it("every page renders for the provider without a script error, and is kept as a screenshot", async () => {
+    const { context, page } = await s.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      // A refused sign-in or a 4xx answer is logged by the browser as a failed resource; not a script error.
+      if (message.type() === "error" && !/Failed to load resource/.test(message.text())) errors.push(message.text());
+    });
+    await page.goto("/sign-in");
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await shot(page, `${driver}-sign-in`);
+    await signIn(page, s.provider);
+    for (const [link, name] of [
+      ["Overview", "provider-overview"],
+      ["Usage", "provider-usage"],
+      ["Organisations", "provider-organizations"],
+      ["Members", "members"],
+      ["User mapping", "user-mapping"],
+      ["Connections", "provider-connections"],
+      ["API tokens", "provider-tokens"],
+      ["Settings", "provider-settings"],
+      ["Audit log", "audit-log"],
+    ] as const) {
+      await go(page, link);
+      await shot(page, `${driver}-${name}`);
+    }
+    // The audit log holds the workflow: the provisioning, the claim and the token.
+    for (const action of ["organization.created", "org_sync.claimed", "token.created"]) {
+      await visible(page.getByText(action, { exact: true }));
+    }
+    expect(errors).toEqual([]);
     await context.close();
   });
 
