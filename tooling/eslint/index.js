@@ -59,6 +59,11 @@ const DIRECTION = {
       { group: ["@mai/api", "@mai/api/*"], message: "Import only the type AppRouter from @mai/api.", allowTypeImports: true },
     ],
   },
+  cli: {
+    // The operators' tool and the one-command stack: it assembles the apps (the API's in-process
+    // caller and service, the proxy), so it may import them; nothing imports it.
+    patterns: [{ group: ["@mai/admin", "@mai/admin/*"], message: "The CLI does not import the dashboard's code." }],
+  },
   admin: {
     patterns: [
       {

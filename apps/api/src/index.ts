@@ -7,3 +7,5 @@ export { createDeps, type AppDeps } from "./deps";
 export { createLogger } from "./logger";
 export { ensureProviderAdmin } from "./services/auth/bootstrap";
 export { hashPassword } from "./services/auth/passwords";
+export { createLocalCaller, type LocalCaller } from "./local-caller";
+export { startApiService, type ApiService } from "./service";

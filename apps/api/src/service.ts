@@ -1,0 +1,55 @@
+// The API as a service: open the database (PostgreSQL via DATABASE_URL, else embedded PGlite in
+// MAI_DATA_DIR), migrate before listening, make sure a provider admin exists, serve, reconcile on a
+// timer; close() stops all of it. Used by src/main.ts and by the `mai start` / `mai demo` stack.
+import { join } from "node:path";
+import { createDb, createSecretBox, migrate, resolveMasterKey, type DbHandle } from "@mai/db";
+import { createDeps, type AppDeps } from "./deps";
+import type { Env } from "./env";
+import type { Logger } from "./logger";
+import { createApiServer } from "./server";
+import { ensureProviderAdmin } from "./services/auth/bootstrap";
+import { scheduleReconciliation } from "./services/usage/reconcile";
+
+export interface ApiService {
+  url: string;
+  deps: AppDeps;
+  handle: DbHandle;
+  /** Whether this start created the provider administrator (first start). */
+  createdAdmin: boolean;
+  close(): Promise<void>;
+}
+
+export async function startApiService(
+  env: Env,
+  logger: Logger,
+  options: { print?: (line: string) => void; port?: number; host?: string } = {},
+): Promise<ApiService> {
+  const handle = env.DATABASE_URL ? createDb({ url: env.DATABASE_URL }) : createDb({ dataDir: join(env.MAI_DATA_DIR, "pglite") });
+  try {
+    const secrets = createSecretBox(
+      resolveMasterKey({ encryptionKey: env.MAI_ENCRYPTION_KEY, dataDir: env.DATABASE_URL ? undefined : env.MAI_DATA_DIR }),
+    );
+    await migrate(handle.db);
+    const admin = await ensureProviderAdmin(handle.db, env, logger, options.print);
+    if (!env.MAI_INTERNAL_TOKEN) logger.warn("MAI_INTERNAL_TOKEN is not set: internal.* procedures (the proxy) refuse every call");
+    const deps = createDeps({ db: handle.db, secrets, env, logger });
+    const api = createApiServer(deps);
+    const reconciliation = scheduleReconciliation(deps, env.MAI_RECONCILE_INTERVAL_MS);
+    const { url } = await api.listen(options.port, options.host);
+    logger.info({ url, driver: handle.driver }, "mAI API listening");
+    return {
+      url,
+      deps,
+      handle,
+      createdAdmin: admin.created,
+      async close() {
+        reconciliation.stop();
+        await api.close();
+        await handle.close();
+      },
+    };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+import { config } from "@mai/eslint-config";
+
+export default config("cli");
