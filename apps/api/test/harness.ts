@@ -86,6 +86,8 @@ export async function createHarness(driver: Driver, envOverrides: Record<string,
     MAI_OPENROUTER_BASE_URL: sim.url,
     MAI_OPENROUTER_EXTRA_HOSTS: sim.origin,
     LOG_LEVEL: "debug",
+    // API tests never depend on whether the dashboard happens to be built (admin-static.test.ts sets it).
+    MAI_ADMIN_DIST: "",
     ...envOverrides,
   });
   const deps = createDeps({ db: t.db, secrets: t.secrets, env, logger: createLogger({ level: "debug", destination }) });

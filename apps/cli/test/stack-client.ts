@@ -1,0 +1,98 @@
+// Helpers for the smoke tests: run a root npm script as a user would (its own process group, so
+// Ctrl-C reaches everything it started), read its banner, and talk to the API over HTTP.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { AppRouter } from "@mai/api";
+import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
+import superjson from "superjson";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface Running {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves with the output once `text` appears; rejects if the process exits first. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<string>;
+  /**
+   * Ctrl-C: SIGINT to the whole process group (npm and the node process it runs). Resolves once
+   * every process of the group has let go of the output (npm itself dies of the signal; the node
+   * process under it is what must shut down cleanly), with how long that took.
+   */
+  interrupt(): Promise<{ ms: number }>;
+}
+
+export function runNpm(args: string[], env: Record<string, string>): Running {
+  const child = spawn("npm", args, { cwd: REPO_ROOT, env: { ...process.env, ...env, FORCE_COLOR: "0" }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const released = Promise.all([new Promise((r) => child.stdout!.once("close", r)), new Promise((r) => child.stderr!.once("close", r))]);
+  return {
+    child,
+    output: () => out,
+    waitFor(text, timeoutMs = 180_000) {
+      return new Promise((resolve, reject) => {
+        const matches = () => (typeof text === "string" ? out.includes(text) : text.test(out));
+        const timer = setTimeout(() => done(new Error(`timed out waiting for ${String(text)}; output:\n${out}`)), timeoutMs);
+        const poll = setInterval(() => matches() && done(), 100);
+        void exited.then((code) => done(matches() ? undefined : new Error(`exited with ${code} before ${String(text)}; output:\n${out}`)));
+        function done(error?: Error) {
+          clearTimeout(timer);
+          clearInterval(poll);
+          if (error) reject(error);
+          else resolve(out);
+        }
+      });
+    },
+    async interrupt() {
+      const started = performance.now();
+      try {
+        process.kill(-child.pid!, "SIGINT");
+      } catch {
+        /* already gone */
+      }
+      await released;
+      return { ms: performance.now() - started };
+    },
+  };
+}
+
+/** A tRPC client over HTTP keeping the session cookie, as the dashboard does. */
+export function apiClient(apiUrl: string): TRPCClient<AppRouter> {
+  let cookie = "";
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${apiUrl}/trpc`,
+        transformer: superjson,
+        headers: () => (cookie ? { cookie } : {}),
+        fetch: async (input, init) => {
+          const res = await fetch(input, init);
+          const set = res.headers.get("set-cookie");
+          if (set) cookie = set.split(";")[0]!;
+          return res;
+        },
+      }),
+    ],
+  });
+}
+
+export async function waitUntil<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
