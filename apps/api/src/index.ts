@@ -9,3 +9,4 @@ export { ensureProviderAdmin } from "./services/auth/bootstrap";
 export { hashPassword } from "./services/auth/passwords";
 export { createLocalCaller, type LocalCaller } from "./local-caller";
 export { startApiService, type ApiService } from "./service";
+export { generateApiToken } from "./services/auth/tokens";

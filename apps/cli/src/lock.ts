@@ -27,7 +27,13 @@ export function acquire(dataDir: string): () => void {
   const holder = holderOf(dataDir);
   if (holder !== null) throw new CliError(`The data directory ${dataDir} is in use by process ${holder} (a running \`mai start\` or \`mai demo\`). Stop it first, or use DATABASE_URL.`);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(lockFile(dataDir), `${process.pid}\n`, { mode: 0o600 });
+  rmSync(lockFile(dataDir), { force: true }); // a dead holder's leftover
+  try {
+    // "wx": exclusive create, so of two commands starting at the same instant only one gets it.
+    writeFileSync(lockFile(dataDir), `${process.pid}\n`, { mode: 0o600, flag: "wx" });
+  } catch {
+    throw new CliError(`The data directory ${dataDir} is being opened by another \`mai\` process. Try again in a moment.`);
+  }
   return () => rmSync(lockFile(dataDir), { force: true });
 }
 

@@ -8,7 +8,6 @@ import { registerStackCommands } from "./stack/index";
 const program = new Command()
   .name("mai")
   .description("mAI Gateway: run the stack, or operate it (organisations, keys, users, tokens, usage).")
-  .showHelpAfterError("(add --help for usage)")
   .exitOverride();
 
 registerStackCommands(program);

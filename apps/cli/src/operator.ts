@@ -34,7 +34,9 @@ export async function openOperator(source: Record<string, string | undefined> = 
       resolveMasterKey({ encryptionKey: env.MAI_ENCRYPTION_KEY, dataDir: env.DATABASE_URL ? undefined : env.MAI_DATA_DIR }),
     );
     await migrate(handle.db);
-    const deps = createDeps({ db: handle.db, secrets, env, logger: createLogger({ level: env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL }) });
+    // Logs go to stderr: stdout is the command's output (--json must stay parseable).
+    const logger = createLogger({ level: env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL, destination: process.stderr });
+    const deps = createDeps({ db: handle.db, secrets, env, logger });
     const [row] = await queryRows<{ id: string }>(handle.db, sql`select id from users where role = 'provider_admin' and disabled_at is null order by created_at limit 1`);
     const providerUser = row ? await getAuthUser(handle.db, row.id) : undefined;
     const need = (): AuthUser => {

@@ -31,7 +31,9 @@ export interface Running {
 }
 
 export function runNpm(args: string[], env: Record<string, string>): Running {
-  const child = spawn("npm", args, { cwd: REPO_ROOT, env: { ...process.env, ...env, FORCE_COLOR: "0" }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  // As a newcomer runs it: the embedded database, whatever this test run's DATABASE_URL is.
+  const { DATABASE_URL: _database, MAI_ENCRYPTION_KEY: _key, ...inherited } = process.env;
+  const child = spawn("npm", args, { cwd: REPO_ROOT, env: { ...inherited, ...env, FORCE_COLOR: "0" }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (out += c.toString()));

@@ -1,0 +1,177 @@
+// `mai users create`: accounts. A client role with --org goes through members.add (the API creates
+// and maps the user, audits it and returns a one-time password). No procedure creates a provider
+// administrator or an unattached account — and the very first provider administrator must be
+// creatable before anyone could call one — so those are created here with @mai/db's createUser
+// and the API's hashPassword, audited with actorKind "cli". Passwords are printed once, never stored
+// in clear.
+import { randomInt } from "node:crypto";
+import { hashPassword } from "@mai/api";
+import { appendAudit, createUser, getUserByEmail, type Database, type User } from "@mai/db";
+import type { Role } from "@mai/domain";
+import { Option, type Command } from "commander";
+import { printJson } from "../output";
+import { CliError, findOrganization, printFields, say, valueOrStdin, withJson, withOperator } from "./shared";
+
+const ROLES = ["provider_admin", "org_admin", "member"] as const;
+const MIN_PASSWORD = 12;
+const GENERATED_LENGTH = 20;
+// No look-alikes (0/O, 1/l/I), so a password read off a screen is typed right the first time.
+const ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/** 20 characters, uniform over the alphabet (randomInt has no modulo bias): ≈ 115 bits. */
+export function generatePassword(): string {
+  return Array.from({ length: GENERATED_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+interface CreateOptions {
+  email: string;
+  name?: string;
+  role: Role;
+  org?: string;
+  password?: string;
+  json?: boolean;
+}
+
+/** A new account with a password, and its audit entry, in one transaction. */
+async function createAccount(
+  db: Database,
+  input: { email: string; name: string; role: Role; password: string },
+): Promise<User> {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const user = await createUser(tx, {
+      email: input.email,
+      name: input.name,
+      role: input.role,
+      passwordHash,
+    });
+    await appendAudit(tx, {
+      actorKind: "cli",
+      action: "user.created",
+      targetType: "user",
+      targetId: user.id,
+      details: { role: user.role },
+    });
+    return user;
+  });
+}
+
+export function registerUsers(program: Command): void {
+  const users = program
+    .command("users")
+    .description("Accounts: create the provider's administrators and client users.");
+
+  withJson(
+    users
+      .command("create")
+      .description(
+        "Create an account. With --org, a client administrator or member is added to that organisation (its external user id assigned).",
+      )
+      .requiredOption("--email <email>", "the sign-in e-mail")
+      .option("--name <name>", "display name")
+      .addOption(new Option("--role <role>", "the account's role").choices(ROLES).makeOptionMandatory())
+      .option("--org <org>", "the client organisation (id or name) an org_admin or member joins")
+      .option(
+        "--password <password>",
+        `at least ${MIN_PASSWORD} characters; '-' reads it from stdin; omitted: a random one is generated and printed once`,
+      ),
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ mai users create --email admin@mai.example --role provider_admin      # works on an empty database
+  $ mai users create --email ola@kowalski.pl --name "Ola Kowalska" --role org_admin --org "Kowalski Consulting"
+  $ mai users create --email jan@kowalski.pl --role member --org "Kowalski Consulting" --json
+  $ mai users create --email ops@mai.example --role provider_admin --password - < password.txt
+
+An org_admin created without --org belongs to no organisation until they save their OpenRouter
+key in Settings → Connections (which creates or joins the organisation). An e-mail that already
+exists is refused, except with --org: an existing user of no organisation then joins it.`,
+    )
+    .action(async (options: CreateOptions) => {
+      const email = options.email.trim();
+      if (!EMAIL.test(email)) throw new CliError(`"${options.email}" is not an e-mail address.`);
+      if (options.role === "provider_admin" && options.org !== undefined) {
+        throw new CliError("Provider administrators belong to no organisation: drop --org.");
+      }
+      const given =
+        options.password !== undefined
+          ? await valueOrStdin(options.password, "Password (input hidden): ")
+          : undefined;
+      if (given !== undefined && given.length < MIN_PASSWORD)
+        throw new CliError(`The password must be at least ${MIN_PASSWORD} characters.`);
+      const name = options.name?.trim() ?? "";
+
+      const result = await withOperator(async (session) => {
+        const { op } = session; // session.provider only when needed: there may be no provider yet
+        const db = op.handle.db;
+        const existing = await getUserByEmail(db, email);
+        if (options.org === undefined || options.role === "provider_admin") {
+          if (existing) throw new CliError(`A user with the e-mail ${email} already exists.`);
+          const password = given ?? generatePassword();
+          const user = await createAccount(db, { email, name, role: options.role, password });
+          return {
+            user: { id: user.id, email: user.email, name: user.name, role: user.role },
+            organization: null,
+            externalUserId: null,
+            created: true,
+            generatedPassword: given === undefined ? password : null,
+          };
+        }
+        const provider = session.provider;
+        const org = await findOrganization(provider, options.org);
+        if (existing && given !== undefined) {
+          throw new CliError(
+            `A user with the e-mail ${email} already exists: --password applies to new users only.`,
+          );
+        }
+        // With a chosen password the account is created here first; members.add then finds it and
+        // maps it (and would have generated a one-time password otherwise).
+        if (!existing && given !== undefined)
+          await createAccount(db, { email, name, role: options.role, password: given });
+        const added = await provider.members.add({
+          organizationId: org.id,
+          email,
+          role: options.role as "org_admin" | "member",
+          ...(name ? { name } : {}),
+        });
+        return {
+          user: {
+            id: added.member.id,
+            email: added.member.email,
+            name: added.member.name,
+            role: added.member.role,
+          },
+          organization: { id: org.id, name: org.name },
+          externalUserId: added.member.externalUserId,
+          created: !existing,
+          generatedPassword: added.oneTimePassword,
+        };
+      });
+
+      if (options.json) return printJson(result);
+      say(
+        result.created
+          ? `Created ${result.user.role} ${result.user.email}.`
+          : `Added the existing user ${result.user.email} as ${result.user.role}.`,
+      );
+      printFields([
+        ["Id", result.user.id],
+        [
+          "Organisation",
+          result.organization ? `${result.organization.name} (${result.organization.id})` : "none",
+        ],
+        ...(result.externalUserId ? [["External user id", result.externalUserId] as const] : []),
+      ]);
+      if (result.generatedPassword) {
+        say();
+        say("Password — shown only now, it will NOT be shown again:");
+        say();
+        say(`  ${result.generatedPassword}`);
+        say();
+      }
+    });
+}
