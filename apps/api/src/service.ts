@@ -1,6 +1,7 @@
 // The API as a service: open the database (PostgreSQL via DATABASE_URL, else embedded PGlite in
 // MAI_DATA_DIR), migrate before listening, make sure a provider admin exists, serve, reconcile on a
 // timer; close() stops all of it. Used by src/main.ts and by the `mai start` / `mai demo` stack.
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createDb, createSecretBox, migrate, resolveMasterKey, type DbHandle } from "@mai/db";
 import { createDeps, type AppDeps } from "./deps";
@@ -24,6 +25,8 @@ export async function startApiService(
   logger: Logger,
   options: { print?: (line: string) => void; port?: number; host?: string } = {},
 ): Promise<ApiService> {
+  // PGlite creates its own directory but not its parents.
+  if (!env.DATABASE_URL) mkdirSync(env.MAI_DATA_DIR, { recursive: true, mode: 0o700 });
   const handle = env.DATABASE_URL ? createDb({ url: env.DATABASE_URL }) : createDb({ dataDir: join(env.MAI_DATA_DIR, "pglite") });
   try {
     const secrets = createSecretBox(
