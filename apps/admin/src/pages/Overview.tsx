@@ -2,7 +2,7 @@
 // organisation in scope (a member sees their own usage). Raw cost and margin are the provider's.
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { Suspense, lazy } from "react";
+import { Suspense, lazy, type ReactNode } from "react";
 import { EmptyState, ErrorNotice, Skeleton } from "../components/Feedback";
 import { LimitGauge } from "../components/LimitGauge";
 import { Card, PageHeader, Stat } from "../components/Page";
@@ -25,6 +25,63 @@ function FigureStats({ title, figures, provider }: { title: string; figures: Fig
         {provider ? <Stat label="Raw cost" value={money(figures.rawCostNano)} /> : null}
         {provider ? <Stat label="Margin" value={money(margin)} /> : null}
       </div>
+    </Card>
+  );
+}
+
+interface Ranked {
+  requests: number;
+  billedCostNano: bigint;
+}
+
+/** The five largest rows of a month's breakdown by billed cost (compared as bigints). */
+function TopFive<T extends Ranked>({
+  title,
+  header,
+  query,
+  rowKey,
+  label,
+}: {
+  title: string;
+  header: string;
+  query: { data?: { rows: T[] }; error: unknown; isPending: boolean };
+  rowKey: (row: T) => string;
+  label: (row: T) => ReactNode;
+}) {
+  const top = query.data ? [...query.data.rows].sort((a, b) => (b.billedCostNano > a.billedCostNano ? 1 : b.billedCostNano < a.billedCostNano ? -1 : 0)).slice(0, 5) : [];
+  return (
+    <Card title={title}>
+      {query.error ? <ErrorNotice error={query.error} /> : null}
+      {query.data ? (
+        top.length ? (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{header}</th>
+                <th scope="col" className="num">
+                  Requests
+                </th>
+                <th scope="col" className="num">
+                  Billed
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {top.map((r) => (
+                <tr key={rowKey(r)}>
+                  <td>{label(r)}</td>
+                  <td className="num">{count(r.requests)}</td>
+                  <td className="num">{money(r.billedCostNano)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <EmptyState title="No usage this month yet" />
+        )
+      ) : query.isPending ? (
+        <Skeleton />
+      ) : null}
     </Card>
   );
 }
@@ -101,81 +158,19 @@ export default function Overview() {
           ) : null}
         </Card>
         <div className="grid grid-2">
-          <Card title="Top users this month">
-            {byUser.error ? <ErrorNotice error={byUser.error} /> : null}
-            {byUser.data ? (
-              byUser.data.rows.length ? (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">User</th>
-                      <th scope="col" className="num">
-                        Requests
-                      </th>
-                      <th scope="col" className="num">
-                        Billed
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {[...byUser.data.rows]
-                      .sort((a, b) => (b.billedCostNano > a.billedCostNano ? 1 : b.billedCostNano < a.billedCostNano ? -1 : 0))
-                      .slice(0, 5)
-                      .map((r) => (
-                        <tr key={r.userId}>
-                          <td>
-                            {r.email ?? r.name ?? "—"}
-                            <div className="muted mono">{r.externalUserId}</div>
-                          </td>
-                          <td className="num">{count(r.requests)}</td>
-                          <td className="num">{money(r.billedCostNano)}</td>
-                        </tr>
-                      ))}
-                  </tbody>
-                </table>
-              ) : (
-                <EmptyState title="No usage this month yet" />
-              )
-            ) : byUser.isPending ? (
-              <Skeleton />
-            ) : null}
-          </Card>
-          <Card title="Top models this month">
-            {byModel.error ? <ErrorNotice error={byModel.error} /> : null}
-            {byModel.data ? (
-              byModel.data.rows.length ? (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Model</th>
-                      <th scope="col" className="num">
-                        Requests
-                      </th>
-                      <th scope="col" className="num">
-                        Billed
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {[...byModel.data.rows]
-                      .sort((a, b) => (b.billedCostNano > a.billedCostNano ? 1 : b.billedCostNano < a.billedCostNano ? -1 : 0))
-                      .slice(0, 5)
-                      .map((r) => (
-                        <tr key={r.model}>
-                          <td className="mono">{r.model}</td>
-                          <td className="num">{count(r.requests)}</td>
-                          <td className="num">{money(r.billedCostNano)}</td>
-                        </tr>
-                      ))}
-                  </tbody>
-                </table>
-              ) : (
-                <EmptyState title="No usage this month yet" />
-              )
-            ) : byModel.isPending ? (
-              <Skeleton />
-            ) : null}
-          </Card>
+          <TopFive
+            title="Top users this month"
+            header="User"
+            query={byUser}
+            rowKey={(r) => r.userId}
+            label={(r) => (
+              <>
+                {r.email ?? r.name ?? "—"}
+                <div className="muted mono">{r.externalUserId}</div>
+              </>
+            )}
+          />
+          <TopFive title="Top models this month" header="Model" query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
         </div>
       </div>
     </>

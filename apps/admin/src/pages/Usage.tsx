@@ -171,25 +171,9 @@ function saveFile(filename: string, content: string, type: string) {
 // ---------------------------------------------------------------------------------------------
 // Breakdowns.
 
-function ByUserTable({ rows, provider }: { rows: readonly UserRow[]; provider: boolean }) {
-  const columns: Column<UserRow>[] = [
-    {
-      key: "user",
-      header: "User",
-      cell: (r) => (
-        <>
-          {r.email ?? r.name ?? <span className="muted">Unknown user</span>}
-          {r.email && r.name ? <div className="muted">{r.name}</div> : null}
-        </>
-      ),
-      sortValue: (r) => userLabel(r).toLowerCase(),
-    },
-    {
-      key: "external",
-      header: "External user id",
-      cell: (r) => <code className="break-all">{r.externalUserId}</code>,
-      sortValue: (r) => r.externalUserId,
-    },
+/** The figure columns both breakdowns share: requests, tokens, billed and (provider) raw cost. */
+function figureColumns<T extends Figures>(provider: boolean): Column<T>[] {
+  const columns: Column<T>[] = [
     {
       key: "requests",
       header: "Requests",
@@ -212,7 +196,7 @@ function ByUserTable({ rows, provider }: { rows: readonly UserRow[]; provider: b
       sortValue: (r) => r.billedCostNano,
     },
   ];
-  if (provider) {
+  if (provider)
     columns.push({
       key: "raw",
       header: "Raw cost",
@@ -220,7 +204,52 @@ function ByUserTable({ rows, provider }: { rows: readonly UserRow[]; provider: b
       cell: (r) => <MoneyTotal nano={r.rawCostNano} />,
       sortValue: (r) => r.rawCostNano,
     });
-  }
+  return columns;
+}
+
+/** The TOTAL row's cells under figureColumns (bigint sums). */
+function FigureTotals({ total, provider }: { total: Figures; provider: boolean }) {
+  return (
+    <>
+      <td className="num">
+        <Requests {...total} />
+      </td>
+      <td className="num">
+        <Tokens {...total} />
+      </td>
+      <td className="num">
+        <MoneyTotal nano={total.billedCostNano} />
+      </td>
+      {provider ? (
+        <td className="num">
+          <MoneyTotal nano={total.rawCostNano} />
+        </td>
+      ) : null}
+    </>
+  );
+}
+
+function ByUserTable({ rows, provider }: { rows: readonly UserRow[]; provider: boolean }) {
+  const columns: Column<UserRow>[] = [
+    {
+      key: "user",
+      header: "User",
+      cell: (r) => (
+        <>
+          {r.email ?? r.name ?? <span className="muted">Unknown user</span>}
+          {r.email && r.name ? <div className="muted">{r.name}</div> : null}
+        </>
+      ),
+      sortValue: (r) => userLabel(r).toLowerCase(),
+    },
+    {
+      key: "external",
+      header: "External user id",
+      cell: (r) => <code className="break-all">{r.externalUserId}</code>,
+      sortValue: (r) => r.externalUserId,
+    },
+    ...figureColumns<UserRow>(provider),
+  ];
   const total = sum(rows);
   return (
     <DataTable
@@ -235,20 +264,7 @@ function ByUserTable({ rows, provider }: { rows: readonly UserRow[]; provider: b
           <td className="muted">
             {count(rows.length)} {rows.length === 1 ? "user" : "users"}
           </td>
-          <td className="num">
-            <Requests {...total} />
-          </td>
-          <td className="num">
-            <Tokens {...total} />
-          </td>
-          <td className="num">
-            <MoneyTotal nano={total.billedCostNano} />
-          </td>
-          {provider ? (
-            <td className="num">
-              <MoneyTotal nano={total.rawCostNano} />
-            </td>
-          ) : null}
+          <FigureTotals total={total} provider={provider} />
         </tr>
       }
     />
@@ -281,38 +297,7 @@ function ByModelTable({
       cell: (r) => count(r.users),
       sortValue: (r) => r.users,
     });
-  columns.push(
-    {
-      key: "requests",
-      header: "Requests",
-      align: "right",
-      cell: (r) => <Requests {...r} />,
-      sortValue: (r) => r.requests,
-    },
-    {
-      key: "tokens",
-      header: "Tokens",
-      align: "right",
-      cell: (r) => <Tokens {...r} />,
-      sortValue: (r) => r.totalTokens,
-    },
-    {
-      key: "billed",
-      header: "Billed cost",
-      align: "right",
-      cell: (r) => <MoneyTotal nano={r.billedCostNano} />,
-      sortValue: (r) => r.billedCostNano,
-    },
-  );
-  if (provider) {
-    columns.push({
-      key: "raw",
-      header: "Raw cost",
-      align: "right",
-      cell: (r) => <MoneyTotal nano={r.rawCostNano} />,
-      sortValue: (r) => r.rawCostNano,
-    });
-  }
+  columns.push(...figureColumns<ModelRow>(provider));
   const total = sum(rows);
   return (
     <DataTable
@@ -326,20 +311,7 @@ function ByModelTable({
           <th scope="row">Total</th>
           {/* A user of several models is one user: a sum of this column would overcount. */}
           {admin ? <td /> : null}
-          <td className="num">
-            <Requests {...total} />
-          </td>
-          <td className="num">
-            <Tokens {...total} />
-          </td>
-          <td className="num">
-            <MoneyTotal nano={total.billedCostNano} />
-          </td>
-          {provider ? (
-            <td className="num">
-              <MoneyTotal nano={total.rawCostNano} />
-            </td>
-          ) : null}
+          <FigureTotals total={total} provider={provider} />
         </tr>
       }
     />
