@@ -41,6 +41,22 @@ describe.each(testDrivers())("monthly-limit leases on %s", (driver) => {
   async function settled(proxy: ProxyServer) {
     while (proxy.deps.inflight.size > 0) await Promise.allSettled([...proxy.deps.inflight]);
     await proxy.deps.recorder.flush();
+    await proxy.deps.reservations.idle();
+  }
+
+  /**
+   * The books: what the database holds reserved equals what the proxies hold. A lease the idle
+   * sweeper retires is zeroed in the proxy before its give-back reaches the API, so the two are
+   * compared once no give-back is on its way (they must meet; a leak never would).
+   */
+  async function booksBalance(org: TestOrg, proxies: ProxyServer[]): Promise<bigint> {
+    let reserved = -1n;
+    await until(async () => {
+      await Promise.all(proxies.map((p) => p.deps.reservations.idle()));
+      reserved = (await counterOf(org)).reservedNano;
+      return reserved === proxies.reduce((sum, p) => sum + p.deps.reservations.heldNano(org.id), 0n);
+    });
+    return reserved;
   }
 
   const ledgerBilled = (org: TestOrg) => s.sim.ledger({ keyHash: org.keyHash }).reduce((sum, c) => sum + billedCost(c.costNano, org.markupBp), 0n);
@@ -55,8 +71,7 @@ describe.each(testDrivers())("monthly-limit leases on %s", (driver) => {
     await settled(s.proxy);
     const counter = await counterOf(org);
     expect(counter.spentNano).toBe(ledgerBilled(org));
-    expect(counter.reservedNano).toBe(s.proxy.deps.reservations.heldNano(org.id));
-    expect(counter.reservedNano).toBeGreaterThan(0n);
+    await booksBalance(org, [s.proxy]);
   });
 
   it("an idle lease is given back by itself", async () => {
@@ -84,7 +99,7 @@ describe.each(testDrivers())("monthly-limit leases on %s", (driver) => {
     expect(counter.spentNano).toBe(ledgerBilled(org));
     expect(s.sim.ledger({ keyHash: org.keyHash })).toHaveLength(admitted);
     expect(counter.spentNano + counter.reservedNano).toBeLessThanOrEqual(limit);
-    expect(counter.reservedNano).toBe(s.proxy.deps.reservations.heldNano(org.id) + other.proxy.deps.reservations.heldNano(org.id));
+    await booksBalance(org, [s.proxy, other.proxy]);
     await Promise.all([s.proxy.deps.reservations.returnAll(), other.proxy.deps.reservations.returnAll()]);
     expect((await counterOf(org)).reservedNano).toBe(0n);
   });
