@@ -17,13 +17,13 @@ import { errorMessage } from "../lib/errors";
 import { count, dateTime } from "../lib/format";
 import { ROLE_LABEL } from "../nav";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
+import { isEmailAddress } from "../lib/validate";
 import { trpc } from "../trpc";
 
 type Member = RouterOutputs["members"]["list"][number];
 type AddResult = RouterOutputs["members"]["add"];
 type NewRole = "member" | "org_admin";
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ROLE_TONE = { provider_admin: "warning", org_admin: "info", member: "neutral" } as const;
 const ROLE_ORDER = { provider_admin: 0, org_admin: 1, member: 2 } as const;
 const ROLE_OPTIONS: readonly { value: NewRole; label: string }[] = [
@@ -94,7 +94,7 @@ function AddMemberForm({ organizationId, organizationName }: { organizationId: s
     const trimmedEmail = email.trim();
     const trimmedName = name.trim();
     const next = {
-      email: !trimmedEmail ? "Enter the person's e-mail address." : EMAIL.test(trimmedEmail) && trimmedEmail.length <= 320 ? null : "Enter an e-mail address such as ada@example.com.",
+      email: !trimmedEmail ? "Enter the person's e-mail address." : isEmailAddress(trimmedEmail) ? null : "Enter an e-mail address such as ada@example.com.",
       name: trimmedName.length > 200 ? "At most 200 characters." : null,
     };
     setErrors(next);

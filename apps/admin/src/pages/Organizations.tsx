@@ -5,6 +5,7 @@
 // Money is bigint nano-USD throughout: typed amounts are checked with the domain's exact decimal
 // parsers and sent as text; figures are formatted only by lib/format.
 import { markupFromMultiplier, nanoToUsdString, usdToNano } from "@mai/domain/money";
+import { evaluateMonthlyLimit } from "@mai/domain/monthly-limit";
 import { useIsMutating, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
@@ -19,29 +20,16 @@ import { useToast } from "../components/Toast";
 import { errorMessage } from "../lib/errors";
 import { count, dateTime, money, percent } from "../lib/format";
 import { useMe, useOrgScope, type Organization } from "../session";
+import { isEmailAddress } from "../lib/validate";
 import { trpc } from "../trpc";
 
 // ---------------------------------------------------------------------------------------------
 // Shared bits
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** Month-to-date spend as basis points of the monthly limit (exact, from the bigints); null without a limit. */
-function usedBp(o: Organization): number | null {
-  if (o.monthlyLimitNano <= 0n) return null;
-  return Number((o.monthToDateNano * 10_000n) / o.monthlyLimitNano);
-}
-
-/** Amber from 80 % of the limit, red once it is reached (as the overview's gauge). */
-function usageTone(bp: number): "ok" | "warning" | "exceeded" {
-  return bp >= 10_000 ? "exceeded" : bp >= 8_000 ? "warning" : "ok";
-}
-
-/** "12.3 % of the limit", coloured from 80 % on. */
-function UsedOfLimit({ organization }: { organization: Organization }) {
-  const bp = usedBp(organization);
-  if (bp === null) return <span className="muted">no limit set</span>;
-  return <span className={`org-used org-used-${usageTone(bp)}`}>{percent(bp / 100)} of the limit</span>;
+/** "12.3 % of the limit", coloured by the domain's limit level (amber from 80 %, red once spent). */
+function UsedOfLimit({ organization: o }: { organization: Organization }) {
+  const { usedBp, level } = evaluateMonthlyLimit({ spentNano: o.monthToDateNano, reservedNano: 0n, requestNano: 0n, limitNano: o.monthlyLimitNano });
+  return <span className={`org-used org-used-${level}`}>{percent(usedBp / 100)} of the limit</span>;
 }
 
 function StatusBadge({ organization }: { organization: Organization }) {
@@ -91,7 +79,7 @@ function checkUsd(text: string): { value: string; nano: bigint } | { error: stri
 function checkEmail(text: string): string | null {
   const value = text.trim();
   if (!value) return null;
-  return EMAIL.test(value) && value.length <= 320 ? null : "Enter an e-mail address such as billing@example.com, or leave it empty.";
+  return isEmailAddress(value) ? null : "Enter an e-mail address such as billing@example.com, or leave it empty.";
 }
 
 const nameId = (o: Organization) => `org-name-${o.id}`;

@@ -1,6 +1,7 @@
 // The provider's global settings: the provisioning key (a management key, verified live by the API
 // and only ever shown masked), and the defaults for new organisations — markup, monthly limit —
 // with the currency and the billing time zone. Only the fields that changed are sent.
+import { isValidTimeZone } from "@mai/domain/billing-period";
 import { nanoToUsdString } from "@mai/domain/money";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useMemo, useState, type FormEvent } from "react";
@@ -40,14 +41,6 @@ function timeZones(): readonly string[] {
   return all.includes("UTC") ? all : ["UTC", ...all];
 }
 
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const initialValues = (s: GlobalSettings): Values => ({
   defaultMarkup: s.defaultMarkup,
@@ -64,7 +57,7 @@ function validate(values: Values, changed: ReadonlySet<FieldName>): Partial<Reco
   if (changed.has("defaultMonthlyLimitUsd") && !/^\d+(\.\d+)?$/.test(values.defaultMonthlyLimitUsd.trim()))
     errors.defaultMonthlyLimitUsd = "An amount in US dollars such as 1000 or 250.50.";
   if (changed.has("currency") && !/^[A-Za-z]{3}$/.test(values.currency.trim())) errors.currency = "A three-letter ISO 4217 code such as USD.";
-  if (changed.has("billingTimeZone") && !isTimeZone(values.billingTimeZone.trim()))
+  if (changed.has("billingTimeZone") && !isValidTimeZone(values.billingTimeZone.trim()))
     errors.billingTimeZone = "An IANA time zone such as Europe/Warsaw.";
   return errors;
 }
