@@ -5,6 +5,7 @@
 // Money is bigint nano-USD throughout: typed amounts are checked with the domain's exact decimal
 // parsers and sent as text; figures are formatted only by lib/format.
 import { markupFromMultiplier, nanoToUsdString, usdToNano } from "@mai/domain/money";
+import { validateOpenRouterKey } from "@mai/domain/keys";
 import { evaluateMonthlyLimit } from "@mai/domain/monthly-limit";
 import { useIsMutating, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
@@ -25,6 +26,12 @@ import { trpc } from "../trpc";
 
 // ---------------------------------------------------------------------------------------------
 // Shared bits
+
+/** The domain's verdict on a pasted key (the same rule and words as the API's), or null when it is fine. */
+function keyProblem(key: string): string | null {
+  const check = validateOpenRouterKey(key);
+  return check.ok ? null : check.message;
+}
 
 /** "12.3 % of the limit", coloured by the domain's limit level (amber from 80 %, red once spent). */
 function UsedOfLimit({ organization: o }: { organization: Organization }) {
@@ -125,7 +132,7 @@ function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
       billingEmail: checkEmail(form.billingEmail),
       monthlyLimitUsd: limit && "error" in limit ? limit.error : null,
       markup: markup && "error" in markup ? markup.error : null,
-      key: !form.provisionKey && key && !key.startsWith("sk-or-") ? "An OpenRouter key starts with sk-or-." : null,
+      key: !form.provisionKey && key ? keyProblem(key) : null,
     };
     setErrors(next);
     if (Object.values(next).some(Boolean)) return;
@@ -393,7 +400,7 @@ function SetKeyForm({ organization: o, onDone }: { organization: Organization; o
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const trimmed = key.trim();
-    const problem = !trimmed ? "Paste the client's OpenRouter key." : !trimmed.startsWith("sk-or-") ? "An OpenRouter key starts with sk-or-." : null;
+    const problem = !trimmed ? "Paste the client's OpenRouter key." : keyProblem(trimmed);
     setError(problem);
     if (problem) return;
     setClientKey.mutate({ organizationId: o.id, key: trimmed });
