@@ -60,3 +60,15 @@ export {
   usageEventSchema,
   type UsageEvent,
 } from "./usage-event";
+export {
+  DEFAULT_MAX_JSON_DEPTH,
+  findUnstorableText,
+  INT4_MAX,
+  INT8_MAX,
+  int4Count,
+  jsonDepthExceeds,
+  nanoAmount,
+  storableText,
+  unstorableTextReason,
+  valueDepthExceeds,
+} from "./input-bounds";

@@ -1,0 +1,109 @@
+// Why: hostile input is normal input. Every value a client sends ends in a PostgreSQL column or a
+// JSON walk, and each has limits the client must hear about as a 400, not discover as a 500:
+//   - PostgreSQL `integer` and `bigint` columns hold what they hold; a larger count or amount fails
+//     inside the database (numeric_value_out_of_range) after validation said yes;
+//   - PostgreSQL text refuses the NUL character, and a lone UTF-16 surrogate has no UTF-8 form
+//     (drivers silently turn it into U+FFFD: the stored value would differ from the one sent);
+//   - JSON nested thousands deep parses fine but overflows the stack of every recursive walk after
+//     it (validation, JSON.stringify, superjson): depth is bounded before anything walks it.
+// These are the rules; the API and the proxy enforce them at their doors and name the limits.
+
+import { z } from "zod";
+
+/** PostgreSQL `integer`. Token counts and latencies are stored in such columns. */
+export const INT4_MAX = 2_147_483_647;
+/** PostgreSQL `bigint`. Money (nano-USD) is stored in such columns. */
+export const INT8_MAX = 9_223_372_036_854_775_807n;
+/** Default bound of JSON nesting for request bodies (objects and arrays); configurable per server. */
+export const DEFAULT_MAX_JSON_DEPTH = 64;
+
+// String.prototype.isWellFormed is ES2024; this is the same test for the lib the packages target.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a string cannot be stored as sent, or null when it can. */
+export function unstorableTextReason(value: string): string | null {
+  if (value.includes("\u0000")) return "must not contain the NUL character (\\u0000)";
+  if (LONE_SURROGATE.test(value)) return "must be valid Unicode (it contains a lone surrogate)";
+  return null;
+}
+
+/**
+ * The first string inside `value` (keys included) that cannot be stored, with its path; null when
+ * every string can. Walks at most `maxDepth` levels: deeper input is refused by depth elsewhere.
+ */
+export function findUnstorableText(
+  value: unknown,
+  maxDepth = DEFAULT_MAX_JSON_DEPTH * 2,
+): { path: string; reason: string } | null {
+  const walk = (v: unknown, path: string, depth: number): { path: string; reason: string } | null => {
+    if (typeof v === "string") {
+      const reason = unstorableTextReason(v);
+      return reason ? { path: path || "input", reason } : null;
+    }
+    if (typeof v !== "object" || v === null || depth > maxDepth) return null;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const found = walk(v[i], `${path}[${i}]`, depth + 1);
+        if (found) return found;
+      }
+      return null;
+    }
+    if (v instanceof Date) return null;
+    for (const [key, child] of Object.entries(v as Record<string, unknown>)) {
+      const keyReason = unstorableTextReason(key);
+      if (keyReason) return { path: path ? `${path} (a key)` : "a key", reason: keyReason };
+      const found = walk(child, path ? `${path}.${key}` : key, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  };
+  return walk(value, "", 0);
+}
+
+/**
+ * True when the JSON text nests objects/arrays deeper than `maxDepth`. A scan of the text, not a
+ * parse: it must run before any recursive walk, and it is linear with no allocation. Brackets
+ * inside strings do not count. Invalid JSON is not judged here (the parser will refuse it).
+ */
+export function jsonDepthExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
+  }
+  return false;
+}
+
+/** The same bound on an already-parsed value (e.g. a query parameter decoded by a library). */
+export function valueDepthExceeds(value: unknown, maxDepth: number): boolean {
+  const walk = (v: unknown, depth: number): boolean => {
+    if (typeof v !== "object" || v === null) return false;
+    if (depth + 1 > maxDepth) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (walk(child, depth + 1)) return true;
+    return false;
+  };
+  return walk(value, 0);
+}
+
+/** A string that PostgreSQL stores exactly as sent, at most `max` characters. */
+export function storableText(max: number): z.ZodString {
+  return z
+    .string()
+    .max(max)
+    .refine((v) => unstorableTextReason(v) === null, { error: (issue) => `Text ${unstorableTextReason(String(issue.input)) ?? "is invalid"}.` });
+}
+
+/** A count stored in an `integer` column: 0 … 2 147 483 647. */
+export const int4Count = z.number().int().min(0).max(INT4_MAX);
+
+/** An amount of nano-USD stored in a `bigint` column: 0 … 9 223 372 036 854 775 807. */
+export const nanoAmount = z.bigint().min(0n).max(INT8_MAX);

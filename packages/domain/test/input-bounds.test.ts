@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import {
+  findUnstorableText,
+  INT4_MAX,
+  INT8_MAX,
+  int4Count,
+  jsonDepthExceeds,
+  nanoAmount,
+  storableText,
+  unstorableTextReason,
+  valueDepthExceeds,
+} from "../src/input-bounds";
+
+const nest = (depth: number, open = "[", close = "]") => open.repeat(depth) + close.repeat(depth);
+
+describe("unstorableTextReason", () => {
+  it.each([
+    ["plain", null],
+    ["zażółć gęślą jaźń 🚀", null],
+    ["", null],
+    ["a\u0000b", "NUL"],
+    ["\ud800", "lone surrogate"],
+    ["x\udc00", "lone surrogate"],
+    ["\udc00\ud800", "lone surrogate"],
+  ])("%j → %s", (value, expected) => {
+    const reason = unstorableTextReason(value);
+    if (expected === null) expect(reason).toBeNull();
+    else expect(reason).toContain(expected);
+  });
+});
+
+describe("findUnstorableText", () => {
+  it("finds a NUL deep inside, in values and in keys, with its path", () => {
+    expect(findUnstorableText({ a: [{ b: "ok" }, { c: "x\u0000" }] })).toEqual({ path: "a[1].c", reason: expect.stringContaining("NUL") as string });
+    expect(findUnstorableText({ ui: { ["k\u0000"]: 1 } })?.path).toBe("ui (a key)");
+    expect(findUnstorableText("\u0000")?.path).toBe("input");
+  });
+  it("passes clean values, dates, numbers and bigints", () => {
+    expect(findUnstorableText({ a: 1, b: 2n, c: new Date(), d: [null, true, "ok"] })).toBeNull();
+  });
+});
+
+describe("jsonDepthExceeds", () => {
+  it.each([
+    [nest(64), 64, false],
+    [nest(65), 64, true],
+    [nest(10, "{\"a\":", "}").replace(/:}/g, ":1}"), 64, false],
+    ['{"a":"[[[[[[[[[[[[[[[[[[[[[[[[["}', 2, false],
+    ['{"a":"\\"[[[[["}', 1, false],
+    ['[1,[2,[3]]]', 2, true],
+    ['[1,[2,[3]]]', 3, false],
+    ["", 1, false],
+  ])("%s (max %i) → %s", (text, max, expected) => {
+    expect(jsonDepthExceeds(text, max)).toBe(expected);
+  });
+  it("handles a million brackets without recursion", () => {
+    expect(jsonDepthExceeds("[".repeat(1_000_000), 64)).toBe(true);
+  });
+});
+
+describe("valueDepthExceeds", () => {
+  it("counts objects and arrays", () => {
+    expect(valueDepthExceeds(JSON.parse(nest(5)), 5)).toBe(false);
+    expect(valueDepthExceeds(JSON.parse(nest(6)), 5)).toBe(true);
+    expect(valueDepthExceeds("text", 0)).toBe(false);
+  });
+});
+
+describe("column-bounded schemas", () => {
+  it("int4Count holds what an integer column holds", () => {
+    expect(int4Count.safeParse(INT4_MAX).success).toBe(true);
+    expect(int4Count.safeParse(INT4_MAX + 1).success).toBe(false);
+    expect(int4Count.safeParse(-1).success).toBe(false);
+  });
+  it("nanoAmount holds what a bigint column holds", () => {
+    expect(nanoAmount.safeParse(INT8_MAX).success).toBe(true);
+    expect(nanoAmount.safeParse(INT8_MAX + 1n).success).toBe(false);
+    expect(nanoAmount.safeParse(-1n).success).toBe(false);
+  });
+  it("storableText refuses NUL and lone surrogates in words", () => {
+    const schema = storableText(10);
+    expect(schema.safeParse("ok").success).toBe(true);
+    const result = schema.safeParse("a\u0000");
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toMatch(/NUL/);
+    expect(schema.safeParse("x".repeat(11)).success).toBe(false);
+  });
+});
