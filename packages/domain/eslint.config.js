@@ -1,3 +1,3 @@
 import { config } from "@mai/eslint-config";
 
-export default config("domain");
+export default config("domain", { tsconfigRootDir: import.meta.dirname });

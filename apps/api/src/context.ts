@@ -3,6 +3,7 @@
 // the proxy). The context carries the deps, so procedures never reach for globals.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { parseCookie } from "cookie";
 import { findSessionUser, findTokenUser, type AuthUser } from "@mai/db";
 import type { AppDeps } from "./deps";
 import type { Logger } from "./logger";
@@ -29,13 +30,9 @@ export interface Context {
   setCookie: (cookie: string) => void;
 }
 
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return out;
+/** The session cookie's value, if any. The `cookie` package never throws on a malformed escape. */
+export function sessionCookieValue(header: string | undefined): string | undefined {
+  return header ? parseCookie(header)[SESSION_COOKIE] : undefined;
 }
 
 export function bearerToken(header: string | undefined): string | null {
@@ -71,7 +68,7 @@ export async function resolveIdentity(
     const user = await findTokenUser(deps.db, sha256(bearer), now);
     return { user: user ?? null, auth: user ? { kind: "token", tokenId: user.tokenId } : null, internal };
   }
-  const session = parseCookies(headers.cookie)[SESSION_COOKIE];
+  const session = sessionCookieValue(headers.cookie);
   if (session) {
     const sessionHash = sha256(session);
     const user = await findSessionUser(deps.db, sessionHash, now);

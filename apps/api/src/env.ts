@@ -43,6 +43,21 @@ export const envSchema = z.object({
   MAI_ADMIN_DIST: z.string().optional(),
   /** The proxy's public base URL, shown in the dashboard for chat clients (e.g. https://llm.example.com/v1). */
   MAI_PROXY_PUBLIC_URL: z.url().optional(),
+  // Limits on what a client may send (README: "Limits"). Every one answers a 4xx in words.
+  /** Largest request body of tRPC and the REST endpoints (bytes); 413 beyond. */
+  MAI_API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1 << 30).default(1 << 20),
+  /** Largest body of a call carrying the internal token (usage batches of up to 5,000 events). */
+  MAI_API_MAX_INTERNAL_BODY_BYTES: z.coerce.number().int().min(1024).max(1 << 30).default(32 << 20),
+  /** Deepest nesting of objects and arrays in a JSON body or query input; 400 beyond. */
+  MAI_API_MAX_JSON_DEPTH: z.coerce.number().int().min(4).max(1_000).default(64),
+  /** Largest request head (request line and headers, bytes); Node answers 431 beyond. */
+  MAI_API_MAX_HEADER_BYTES: z.coerce.number().int().min(1024).max(1 << 20).default(16 * 1024),
+  /** Time a client has to send its request headers (slow-loris); 408 beyond. */
+  MAI_API_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  /** Time a client has to send its whole request, body included; 408 beyond. */
+  MAI_API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** An idle keep-alive connection is closed after this long. */
+  MAI_API_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -52,6 +67,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  // Node refuses a header timeout longer than the request timeout; say it in words instead.
+  if (parsed.data.MAI_API_HEADERS_TIMEOUT_MS > parsed.data.MAI_API_REQUEST_TIMEOUT_MS) {
+    throw new Error("Invalid configuration:\n  MAI_API_HEADERS_TIMEOUT_MS: must not exceed MAI_API_REQUEST_TIMEOUT_MS");
   }
   return parsed.data;
 }

@@ -3,17 +3,18 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { queryRows } from "@mai/db";
+import { isDatabaseUnavailable, queryRows } from "@mai/db";
 import { sql } from "drizzle-orm";
 import { createAdminStatic } from "./admin-static";
-import { createContextFromRequest } from "./context";
+import { createContextFromRequest, INTERNAL_TOKEN_HEADER, type Context } from "./context";
 import type { AppDeps } from "./deps";
+import { HttpProblem, parseJsonBody, readBodyText, requestUrl, requireShallowJson, sendJson } from "./http";
 import { appRouter } from "./routers/_app";
-import { createCallerFactory, toTRPCError } from "./trpc";
-
-const MAX_BODY_BYTES = 1 << 20;
+import { safeEqual } from "./services/auth/tokens";
+import { createCallerFactory, logFailure, serverErrorMessage, ServerFault, toTRPCError } from "./trpc";
 
 export interface ApiServer {
   server: Server;
@@ -21,79 +22,132 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw Object.assign(new Error("Request body too large."), { status: 413 });
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8") || "null");
-  } catch {
-    throw Object.assign(new Error("The body is not valid JSON."), { status: 400 });
-  }
-}
+/** The id the server assigned to this request (set before anything else runs). */
+const requestIdOf = (req: IncomingMessage) => String(req.headers["x-request-id"]);
 
 export function createApiServer(deps: AppDeps): ApiServer {
-  const trpcHandler = createHTTPHandler({
-    router: appRouter,
-    basePath: "/trpc/",
-    createContext: ({ req, res }) => createContextFromRequest(deps, req, res),
-  });
-  const createCaller = createCallerFactory(appRouter);
-  const admin = createAdminStatic(deps.env.MAI_ADMIN_DIST, { proxyPublicUrl: deps.env.MAI_PROXY_PUBLIC_URL });
-  if (admin) deps.logger.debug({ dir: admin.dir }, "serving the dashboard");
+  const { env } = deps;
+  const isInternal = (req: IncomingMessage) => {
+    const header = req.headers[INTERNAL_TOKEN_HEADER];
+    return typeof header === "string" && env.MAI_INTERNAL_TOKEN !== undefined && safeEqual(header, env.MAI_INTERNAL_TOKEN);
+  };
 
-  // Open WebUI's own endpoint shape: errors are `{ detail }`, as its frontend expects.
-  async function openWebUiSettings(req: IncomingMessage, res: ServerResponse, method: "get" | "update") {
-    const ctx = await createContextFromRequest(deps, req, res);
+  /** Building the context failed (the database is away, …): logged here, a generic 5xx out. */
+  function contextFailure(req: IncomingMessage, error: unknown): ServerFault {
+    const requestId = requestIdOf(req);
+    const fault = new ServerFault(isDatabaseUnavailable(error) ? "SERVICE_UNAVAILABLE" : "INTERNAL_SERVER_ERROR", requestId, error);
+    logFailure(deps.logger.child({ requestId }), fault, { stage: "context" });
+    return fault;
+  }
+
+  async function context(req: IncomingMessage, res: ServerResponse): Promise<Context> {
     try {
-      const caller = createCaller(ctx);
-      const result = method === "get" ? await caller.settings.get() : await caller.settings.update((await readJson(req)) as never);
-      sendJson(res, 200, result);
+      return await createContextFromRequest(deps, req, res);
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status) return sendJson(res, status, { detail: (error as Error).message });
-      const trpcError = toTRPCError(error);
-      sendJson(res, getHTTPStatusCodeFromError(trpcError), { detail: trpcError.message });
+      throw contextFailure(req, error);
     }
   }
 
-  const server = createServer((req, res) => {
+  /**
+   * Before tRPC reads anything: the body, bounded in size (a larger bound for the proxy's usage
+   * batches, behind the internal token) and in nesting depth, handed over as text; a query's
+   * `input` parameter bounded in depth. tRPC answers the refusal in its own error shape.
+   */
+  async function admitTrpcRequest(req: IncomingMessage & { body?: unknown }): Promise<void> {
+    if (req.method === "GET" || req.method === "HEAD") {
+      const input = requestUrl(req).searchParams.get("input");
+      if (input) requireShallowJson(input, env.MAI_API_MAX_JSON_DEPTH);
+      return;
+    }
+    const text = await readBodyText(req, isInternal(req) ? env.MAI_API_MAX_INTERNAL_BODY_BYTES : env.MAI_API_MAX_BODY_BYTES);
+    requireShallowJson(text, env.MAI_API_MAX_JSON_DEPTH);
+    req.body = text;
+  }
+
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    maxBodySize: env.MAI_API_MAX_INTERNAL_BODY_BYTES,
+    middleware: (req, res, next) => {
+      admitTrpcRequest(req).then(
+        () => next(),
+        (error: unknown) =>
+          next(
+            error instanceof HttpProblem
+              ? new TRPCError({ code: error.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message: error.message })
+              : error,
+          ),
+      );
+    },
+    createContext: ({ req, res }) => context(req, res),
+    onError({ error, ctx, req }) {
+      // Procedures log their own failures (trpc.ts); this catches what fails outside them.
+      if (!ctx && !(error instanceof ServerFault) && getHTTPStatusCodeFromError(error) >= 500) {
+        logFailure(deps.logger.child({ requestId: requestIdOf(req) }), error, { stage: "trpc" });
+      }
+    },
+  });
+  const createCaller = createCallerFactory(appRouter);
+  const admin = createAdminStatic(env.MAI_ADMIN_DIST, { proxyPublicUrl: env.MAI_PROXY_PUBLIC_URL });
+  if (admin) deps.logger.debug({ dir: admin.dir }, "serving the dashboard");
+
+  // Open WebUI's own endpoint shape: errors are `{ detail }`, as its frontend expects.
+  async function openWebUiSettings(req: IncomingMessage, res: ServerResponse, method: "get" | "update"): Promise<void> {
+    const requestId = requestIdOf(req);
+    try {
+      const body = method === "update" ? parseJsonBody(await readBodyText(req, env.MAI_API_MAX_BODY_BYTES), env.MAI_API_MAX_JSON_DEPTH) : undefined;
+      const caller = createCaller(await context(req, res));
+      const result = method === "get" ? await caller.settings.get() : await caller.settings.update(body as never);
+      sendJson(res, 200, result);
+    } catch (error) {
+      if (error instanceof HttpProblem) return sendJson(res, error.status, { detail: error.message });
+      const mapped = toTRPCError(error, requestId);
+      const status = getHTTPStatusCodeFromError(mapped);
+      sendJson(res, status, { detail: status >= 500 ? serverErrorMessage(mapped.code, requestId) : mapped.message });
+    }
+  }
+
+  async function readiness(res: ServerResponse): Promise<void> {
+    try {
+      // Migrations run before listen, so a reachable database with the migration table means ready.
+      const [row] = await queryRows<{ n: number }>(deps.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+      sendJson(res, 200, { status: "ready", migrations: row?.n ?? 0 });
+    } catch {
+      sendJson(res, 503, { status: "unavailable" });
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = new URL(req.url ?? "/", "http://localhost");
     // One id per request, echoed to the client and carried by every log line of the request.
     const incoming = req.headers["x-request-id"];
     const requestId = typeof incoming === "string" && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);
+    let path = "(invalid target)";
     res.on("finish", () => {
-      const fields = { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - started) };
-      if (url.pathname === "/healthz" || url.pathname === "/readyz") deps.logger.debug(fields, "request");
+      const fields = { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      if (path === "/healthz" || path === "/readyz") deps.logger.debug(fields, "request");
       else deps.logger.info(fields, "request");
     });
+    let url: URL;
+    try {
+      url = requestUrl(req);
+    } catch (error) {
+      return sendJson(res, 400, { error: { message: (error as Error).message } });
+    }
+    path = url.pathname;
     const route = `${req.method} ${url.pathname}`;
     if (url.pathname.startsWith("/trpc/")) return trpcHandler(req, res);
     switch (route) {
       case "GET /healthz":
         return sendJson(res, 200, { status: "ok" });
       case "GET /readyz":
-        // Migrations run before listen, so a reachable database with the migration table means ready.
-        return void queryRows<{ n: number }>(deps.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`)
-          .then(([row]) => sendJson(res, 200, { status: "ready", migrations: row?.n ?? 0 }))
-          .catch(() => sendJson(res, 503, { status: "unavailable" }));
+        return readiness(res);
       case "GET /api/v1/users/user/settings":
-        return void openWebUiSettings(req, res, "get");
+        return openWebUiSettings(req, res, "get");
       case "POST /api/v1/users/user/settings/update":
-        return void openWebUiSettings(req, res, "update");
+        return openWebUiSettings(req, res, "update");
       default: {
         const notFound = () => sendJson(res, 404, { error: { message: `No route for ${req.method} ${url.pathname}.` } });
         // Everything else that is a page or an asset belongs to the dashboard, when it is built.
@@ -101,7 +155,27 @@ export function createApiServer(deps: AppDeps): ApiServer {
         return notFound();
       }
     }
-  });
+  }
+
+  const server = createServer(
+    {
+      maxHeaderSize: env.MAI_API_MAX_HEADER_BYTES,
+      headersTimeout: env.MAI_API_HEADERS_TIMEOUT_MS,
+      requestTimeout: env.MAI_API_REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: env.MAI_API_KEEP_ALIVE_TIMEOUT_MS,
+      // Node checks the two timeouts above only this often (default 30 s): check often enough
+      // that they mean what they say.
+      connectionsCheckingInterval: Math.max(50, Math.min(env.MAI_API_HEADERS_TIMEOUT_MS, env.MAI_API_REQUEST_TIMEOUT_MS) / 4),
+    },
+    (req, res) => {
+      // Every path above handles its own errors; this is the net for a bug, never for a client.
+      handle(req, res).catch((error: unknown) => {
+        const requestId = requestIdOf(req);
+        deps.logger.error({ requestId, err: { name: (error as Error | undefined)?.name } }, "request handler failed");
+        sendJson(res, 500, { error: { message: serverErrorMessage("INTERNAL_SERVER_ERROR", requestId) } });
+      });
+    },
+  );
 
   return {
     server,

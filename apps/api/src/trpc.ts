@@ -2,19 +2,43 @@
 //   publicProcedure → authedProcedure → orgProcedure (membership on input.organizationId,
 //   injects ctx.org) / providerProcedure; internalProcedure for the proxy.
 import { initTRPC, TRPCError } from "@trpc/server";
-import { isDomainError, type DomainErrorCode } from "@mai/domain";
-import { getOrganization, SecretBoxError, type Organization } from "@mai/db";
+import { findUnstorableText, isDomainError, type DomainErrorCode } from "@mai/domain";
+import { dataProblem, getOrganization, isDatabaseUnavailable, isUniqueViolation, SecretBoxError, type Organization } from "@mai/db";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
 import { scopeOrganization } from "./services/scope";
 
+/**
+ * A server-side failure as the client sees it: a generic sentence and the request id that is also
+ * in the log line — never the cause's message (driver errors embed SQL and query parameters).
+ */
+export function serverErrorMessage(code: "SERVICE_UNAVAILABLE" | "INTERNAL_SERVER_ERROR" | string, requestId: string | undefined): string {
+  const sentence =
+    code === "SERVICE_UNAVAILABLE" ? "The service is briefly unavailable; try again shortly." : "Internal server error.";
+  return requestId ? `${sentence} Request id: ${requestId}.` : sentence;
+}
+
+/** A 5xx raised before a context exists (building it failed): carries its request id itself. */
+export class ServerFault extends TRPCError {
+  readonly requestId: string;
+  constructor(code: "SERVICE_UNAVAILABLE" | "INTERNAL_SERVER_ERROR", requestId: string, cause: unknown) {
+    super({ code, message: serverErrorMessage(code, requestId), cause });
+    this.requestId = requestId;
+  }
+}
+
 // superjson carries bigint (money in nano-USD) and Date across the wire unchanged.
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     // Stacks never leave the server; input problems are listed field by field for forms.
     const { stack: _stack, ...data } = shape.data;
+    if (shape.data.httpStatus >= 500) {
+      // Whatever produced it (a procedure, tRPC itself, building the context), a 5xx says only this.
+      const requestId = ctx?.requestId ?? (error instanceof ServerFault ? error.requestId : undefined);
+      return { ...shape, message: serverErrorMessage(error.code, requestId), data };
+    }
     const zodIssues =
       error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError
         ? error.cause.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
@@ -35,33 +59,57 @@ const CODE_MAP: Record<DomainErrorCode, TRPCError["code"]> = {
   UPSTREAM_UNAVAILABLE: "BAD_GATEWAY",
 };
 
-export function toTRPCError(error: unknown): TRPCError {
+/**
+ * Any error → the one the client gets. Beyond domain errors: an unreachable database is 503 (retry
+ * later); a value the database refused as data is the client's mistake (400 in words — validation
+ * should have caught it, this is the net under it); anything else is a generic 500.
+ */
+export function toTRPCError(error: unknown, requestId?: string): TRPCError {
   const cause = error instanceof TRPCError && error.code === "INTERNAL_SERVER_ERROR" && error.cause ? error.cause : error;
   if (cause instanceof TRPCError) return cause;
   if (isDomainError(cause)) return new TRPCError({ code: CODE_MAP[cause.code], message: cause.message, cause });
-  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error.", cause });
+  if (isDatabaseUnavailable(cause)) {
+    return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: serverErrorMessage("SERVICE_UNAVAILABLE", requestId), cause });
+  }
+  const problem = dataProblem(cause);
+  if (problem) return new TRPCError({ code: "BAD_REQUEST", message: problem, cause });
+  if (isUniqueViolation(cause)) return new TRPCError({ code: "CONFLICT", message: "This already exists.", cause });
+  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: serverErrorMessage("INTERNAL_SERVER_ERROR", requestId), cause });
+}
+
+/** Logs a failure by type and code only: driver errors embed query parameters (a token hash…). */
+export function logFailure(log: Context["log"], error: TRPCError, fields: Record<string, unknown>): void {
+  const cause = error.cause as { name?: string; code?: unknown; message?: string } | undefined;
+  log.error(
+    { ...fields, status: error.code, err: { name: cause?.name, code: cause?.code, message: cause instanceof SecretBoxError ? cause.message : undefined } },
+    "request failed",
+  );
 }
 
 const errorPipeline = t.middleware(async ({ ctx, next, path, type }) => {
   const result = await next();
   if (result.ok) return result;
-  const mapped = toTRPCError(result.error);
-  if (mapped.code === "INTERNAL_SERVER_ERROR") {
-    // The cause is logged by type and code only: driver errors embed query parameters.
-    const cause = mapped.cause as { name?: string; code?: unknown; message?: string } | undefined;
-    ctx.log.error(
-      { path, type, err: { name: cause?.name, code: cause?.code, message: cause instanceof SecretBoxError ? cause.message : undefined } },
-      "procedure failed",
-    );
-  }
+  const mapped = toTRPCError(result.error, ctx.requestId);
+  if (mapped.code === "INTERNAL_SERVER_ERROR" || mapped.code === "SERVICE_UNAVAILABLE") logFailure(ctx.log, mapped, { path, type });
   throw mapped;
+});
+
+/**
+ * Every string of every input, at any depth (keys too), must be storable: PostgreSQL refuses NUL
+ * and drivers mangle lone surrogates. Checked once here, before any procedure's own schema, so a
+ * new procedure is covered without remembering to.
+ */
+const storableInput = t.middleware(async ({ getRawInput, next }) => {
+  const found = findUnstorableText(await getRawInput());
+  if (found) throw new TRPCError({ code: "BAD_REQUEST", message: `${found.path}: text ${found.reason}.` });
+  return next();
 });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-export const publicProcedure = t.procedure.use(errorPipeline);
+export const publicProcedure = t.procedure.use(errorPipeline).use(storableInput);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });

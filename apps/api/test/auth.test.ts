@@ -22,7 +22,8 @@ describe.each(testDrivers())("auth on %s", (driver) => {
     const me = await h.caller(null).auth.login({ email: "  ada@example.com ", password: PASSWORD });
     expect(me).toMatchObject({ id: user.id, role: "org_admin" });
     expect(h.cookies).toHaveLength(1);
-    expect(h.cookies[0]).toMatch(/^mai_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=604800$/);
+    expect(h.cookies[0]).toMatch(/^mai_session=[A-Za-z0-9_-]{43}; /);
+    expect(h.cookies[0]!.split("; ").slice(1).sort()).toEqual(["HttpOnly", "Max-Age=604800", "Path=/", "SameSite=Lax"]);
   });
 
   it("refuses a wrong password with one message for unknown accounts and wrong passwords", async () => {

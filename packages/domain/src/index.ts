@@ -32,6 +32,7 @@ export {
   NANO_PER_USD,
   nanoToUsdString,
   usdToNano,
+  usdToNanoExact,
 } from "./money";
 export {
   billingPeriod,
@@ -42,7 +43,7 @@ export {
   type BillingPeriod,
 } from "./billing-period";
 export { leaseGrantNano, leaseRequestNano, LEASE_MIN_REQUESTS, LEASE_SHARE_DIVISOR, LEASE_TARGET_SECONDS } from "./lease";
-export { evaluateMonthlyLimit, LIMIT_WARNING_BP, type LimitEvaluation } from "./monthly-limit";
+export { evaluateMonthlyLimit, LIMIT_WARNING_BP, validateMonthlyLimit, type LimitEvaluation } from "./monthly-limit";
 export { isMaskedKey, restoreMaskedKeys, settingsUpdateSchema, type SettingsUpdate } from "./settings";
 export {
   estimatePromptTokens,
@@ -65,10 +66,8 @@ export {
   findUnstorableText,
   INT4_MAX,
   INT8_MAX,
-  int4Count,
   jsonDepthExceeds,
-  nanoAmount,
-  storableText,
   unstorableTextReason,
   valueDepthExceeds,
 } from "./input-bounds";
+export { int4Count, nanoAmount, storableText } from "./input-schemas";

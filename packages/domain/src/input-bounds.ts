@@ -7,8 +7,8 @@
 //   - JSON nested thousands deep parses fine but overflows the stack of every recursive walk after
 //     it (validation, JSON.stringify, superjson): depth is bounded before anything walks it.
 // These are the rules; the API and the proxy enforce them at their doors and name the limits.
-
-import { z } from "zod";
+// No zod here: the browser bundle imports this module (through monthly-limit) without it; the zod
+// schemas built on these rules are in input-schemas.ts.
 
 /** PostgreSQL `integer`. Token counts and latencies are stored in such columns. */
 export const INT4_MAX = 2_147_483_647;
@@ -93,17 +93,3 @@ export function valueDepthExceeds(value: unknown, maxDepth: number): boolean {
   };
   return walk(value, 0);
 }
-
-/** A string that PostgreSQL stores exactly as sent, at most `max` characters. */
-export function storableText(max: number): z.ZodString {
-  return z
-    .string()
-    .max(max)
-    .refine((v) => unstorableTextReason(v) === null, { error: (issue) => `Text ${unstorableTextReason(String(issue.input)) ?? "is invalid"}.` });
-}
-
-/** A count stored in an `integer` column: 0 … 2 147 483 647. */
-export const int4Count = z.number().int().min(0).max(INT4_MAX);
-
-/** An amount of nano-USD stored in a `bigint` column: 0 … 9 223 372 036 854 775 807. */
-export const nanoAmount = z.bigint().min(0n).max(INT8_MAX);

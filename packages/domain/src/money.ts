@@ -106,6 +106,17 @@ export function usdToNano(usd: number | string): bigint {
   return toScaledInteger(usd, NANO_DIGITS, "An amount in USD").value;
 }
 
+/**
+ * USD → nano-USD when the amount is a whole number of nano-dollars (at most 9 decimals after
+ * trailing zeros); an amount that would be rounded is refused in words. For amounts a person types
+ * (limits): silently storing 0.0000000001 as 0 would turn a limit into "refuse everything".
+ */
+export function usdToNanoExact(usd: number | string, what = "The amount"): bigint {
+  const { value, exact } = toScaledInteger(usd, NANO_DIGITS, what);
+  if (!exact) throw invalid(`${what} can have at most 9 decimals (one nano-dollar).`);
+  return value;
+}
+
 /** Exact plain decimal, no exponent, trailing zeros trimmed: 4200n → "0.0000042". */
 export function nanoToUsdString(nano: bigint): string {
   const n = requireBigint(nano, "The amount");

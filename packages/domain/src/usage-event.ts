@@ -11,33 +11,49 @@
 
 import { z } from "zod";
 import { DomainError } from "./errors";
+import { INT8_MAX } from "./input-bounds";
+import { int4Count, nanoAmount, storableText } from "./input-schemas";
+import { billedCost } from "./money";
 
-const nano = z.bigint().nonnegative();
-const count = z.number().int().nonnegative();
+// Every field is bounded by the column that stores it (input-bounds.ts): an event that validates
+// is an event the database accepts, so one bad event is refused here (400) — where the proxy's
+// recorder can isolate it — instead of failing a whole batch inside the database.
+const count = int4Count;
+const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+// A proxy's clock may be off, but not by decades: beyond these an instant is a bug or an attack.
+const EARLIEST = new Date("2000-01-01T00:00:00Z");
+const LATEST = new Date("2100-01-01T00:00:00Z");
+/** 100×, the highest markup an organisation can have (money.ts). */
+const MAX_MARKUP_BP = 1_000_000;
 
-export const usageEventSchema = z.object({
-  generationId: z.string().min(1).max(200),
-  organizationId: z.uuid(),
-  userId: z.uuid(),
-  externalUserId: z.string().min(1).max(100),
-  model: z.string().min(1).max(300),
-  provider: z.string().max(200).nullable().optional(),
-  promptTokens: count,
-  completionTokens: count,
-  reasoningTokens: count.optional(),
-  cachedTokens: count.optional(),
-  /** What OpenRouter charged (usage.cost), in nano-USD. */
-  rawCostNano: nano,
-  /** The organisation's markup when the request was made; the billed cost is derived from it once. */
-  markupBp: z.number().int().min(10_000),
-  status: z.enum(["ok", "error", "aborted", "incomplete"]),
-  streamed: z.boolean(),
-  latencyMs: count.nullable().optional(),
-  ttfbMs: count.nullable().optional(),
-  occurredAt: z.date(),
-  /** The part of the proxy's reservation (made in `period`) that this event's cost used up. */
-  release: z.object({ period: z.string().regex(/^\d{4}-\d{2}$/), nano }).nullable().optional(),
-});
+export const usageEventSchema = z
+  .object({
+    generationId: storableText(200).min(1),
+    organizationId: z.uuid(),
+    userId: z.uuid(),
+    externalUserId: storableText(100).min(1),
+    model: storableText(300).min(1),
+    provider: storableText(200).nullable().optional(),
+    promptTokens: count,
+    completionTokens: count,
+    reasoningTokens: count.optional(),
+    cachedTokens: count.optional(),
+    /** What OpenRouter charged (usage.cost), in nano-USD. */
+    rawCostNano: nanoAmount,
+    /** The organisation's markup when the request was made; the billed cost is derived from it once. */
+    markupBp: z.number().int().min(10_000).max(MAX_MARKUP_BP),
+    status: z.enum(["ok", "error", "aborted", "incomplete"]),
+    streamed: z.boolean(),
+    latencyMs: count.nullable().optional(),
+    ttfbMs: count.nullable().optional(),
+    occurredAt: z.date().min(EARLIEST).max(LATEST),
+    /** The part of the proxy's reservation (made in `period`) that this event's cost used up. */
+    release: z.object({ period: z.string().regex(PERIOD), nano: nanoAmount }).nullable().optional(),
+  })
+  .refine((e) => billedCost(e.rawCostNano, e.markupBp) <= INT8_MAX, {
+    path: ["rawCostNano"],
+    message: "The billed cost (raw cost × markup) exceeds what can be stored.",
+  });
 
 export type UsageEvent = z.infer<typeof usageEventSchema>;
 

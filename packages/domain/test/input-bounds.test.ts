@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  findUnstorableText,
-  INT4_MAX,
-  INT8_MAX,
-  int4Count,
-  jsonDepthExceeds,
-  nanoAmount,
-  storableText,
-  unstorableTextReason,
-  valueDepthExceeds,
-} from "../src/input-bounds";
+import { findUnstorableText, INT4_MAX, INT8_MAX, jsonDepthExceeds, unstorableTextReason, valueDepthExceeds } from "../src/input-bounds";
+import { int4Count, nanoAmount, storableText } from "../src/input-schemas";
 
 const nest = (depth: number, open = "[", close = "]") => open.repeat(depth) + close.repeat(depth);
 

@@ -13,12 +13,13 @@ import {
   reserveSpend,
   type AuthUser,
 } from "@mai/db";
-import { billingPeriod, parseUsageEvents, periodKeyOf } from "@mai/domain";
+import { billingPeriod, nanoAmount, parseUsageEvents, periodKeyOf } from "@mai/domain";
 import { z } from "zod";
 import { sha256 } from "../services/auth/tokens";
 import { internalProcedure, router } from "../trpc";
 
-const nano = z.bigint().nonnegative();
+const nano = nanoAmount;
+const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "Use a month written YYYY-MM.");
 
 export const internalRouter = router({
   /** Everything the proxy needs to forward one user's request. */
@@ -101,7 +102,7 @@ export const internalRouter = router({
 
   /** Give back the unused part of a reservation or lease (idle, expired, shutdown, a request that failed). */
   settle: internalProcedure
-    .input(z.object({ organizationId: z.uuid(), period: z.string().regex(/^\d{4}-\d{2}$/), reservedNano: nano }))
+    .input(z.object({ organizationId: z.uuid(), period, reservedNano: nano }))
     .mutation(async ({ ctx, input }) => {
       await releaseReservation(ctx.deps.db, { organizationId: input.organizationId, period: input.period, amountNano: input.reservedNano });
       return { ok: true as const };

@@ -8,6 +8,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { DomainError, leaseGrantNano } from "@mai/domain";
 import type { Executor } from "../client";
 import { clientOrganizations, usagePeriodCounters } from "../schema/index";
+import { isForeignKeyViolation } from "./errors";
 
 export interface ReservationOutcome {
   admitted: boolean;
@@ -36,7 +37,13 @@ export async function reserveSpend(
   const c = usagePeriodCounters;
   const where = and(eq(c.organizationId, input.organizationId), eq(c.period, input.period));
   return db.transaction(async (tx) => {
-    await tx.insert(c).values({ organizationId: input.organizationId, period: input.period }).onConflictDoNothing();
+    try {
+      await tx.insert(c).values({ organizationId: input.organizationId, period: input.period }).onConflictDoNothing();
+    } catch (error) {
+      // The counter row references the organisation: an unknown id is the caller's mistake.
+      if (isForeignKeyViolation(error)) throw new DomainError("NOT_FOUND", "Organisation not found.");
+      throw error;
+    }
     const [current] = await tx
       .select({ spentNano: c.spentNano, reservedNano: c.reservedNano, limitNano: clientOrganizations.monthlyLimitNano })
       .from(c)

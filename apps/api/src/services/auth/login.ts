@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { stringifySetCookie } from "cookie";
 import { appendAudit, createSession, getAuthUser, getUserByEmail, type AuthUser } from "@mai/db";
 import type { Context } from "../../context";
 import { SESSION_COOKIE } from "../../context";
@@ -8,14 +9,7 @@ import { generateSessionToken } from "./tokens";
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
-  return [
-    `${SESSION_COOKIE}=${value}`,
-    "Path=/",
-    "HttpOnly",
-    "SameSite=Lax",
-    `Max-Age=${maxAgeSeconds}`,
-    ...(secure ? ["Secure"] : []),
-  ].join("; ");
+  return stringifySetCookie({ name: SESSION_COOKIE, value, path: "/", httpOnly: true, sameSite: "lax", maxAge: maxAgeSeconds, secure });
 }
 
 export function clearSessionCookie(ctx: Context): void {

@@ -16,7 +16,7 @@ import {
   isMaskedKey,
   markupFromMultiplier,
   maskKey,
-  usdToNano,
+  validateMonthlyLimit,
   validateOpenRouterKey,
 } from "@mai/domain";
 import { isOpenRouterError } from "@mai/openrouter";
@@ -87,7 +87,7 @@ export async function updateGlobalSettingsService(
   const patch: GlobalSettingsPatch = {};
   if (input.defaultMarkup !== undefined) patch.defaultMarkupBp = markupFromMultiplier(input.defaultMarkup);
   if (input.defaultMonthlyLimitUsd !== undefined)
-    patch.defaultMonthlyLimitNano = usdToNano(input.defaultMonthlyLimitUsd);
+    patch.defaultMonthlyLimitNano = validateMonthlyLimit(input.defaultMonthlyLimitUsd);
   if (input.currency !== undefined) patch.currency = input.currency.trim().toUpperCase();
   if (input.billingTimeZone !== undefined) patch.billingTimeZone = input.billingTimeZone.trim();
   let keyReplaced = false;

@@ -10,7 +10,7 @@ import {
   type Organization,
   type OrganizationWithSpend,
 } from "@mai/db";
-import { DomainError, markupToMultiplier, periodKeyOf, usdToNano, type KeySource } from "@mai/domain";
+import { DomainError, markupToMultiplier, periodKeyOf, validateMonthlyLimit, type KeySource } from "@mai/domain";
 import type { Context } from "../../context";
 
 export interface OrganizationDto {
@@ -70,12 +70,8 @@ export async function loadOrganizationDto(ctx: Context, organizationId: string):
   return toOrganizationDto(row, period);
 }
 
-/** A monthly limit typed in USD ("250", "99.5") as exact nano-USD; negative amounts are refused. */
-export function parseMonthlyLimit(usd: string | number): bigint {
-  const nano = usdToNano(usd);
-  if (nano < 0n) throw new DomainError("INVALID_INPUT", "The monthly limit cannot be negative.");
-  return nano;
-}
+/** A monthly limit typed in USD ("250", "99.5") as exact nano-USD (@mai/domain's rule). */
+export const parseMonthlyLimit = (usd: string | number): bigint => validateMonthlyLimit(usd);
 
 /** The auditable fields of an organisation (JSON-safe: bigints as decimal text, the key as its hint). */
 export function auditView(org: Organization): Record<string, unknown> {
