@@ -10,3 +10,4 @@ export { hashPassword } from "./services/auth/passwords";
 export { createLocalCaller, type LocalCaller } from "./local-caller";
 export { startApiService, type ApiService } from "./service";
 export { generateApiToken } from "./services/auth/tokens";
+export { installLastResortHandlers } from "./last-resort";

@@ -1,10 +1,12 @@
 // Entry point: validate env, start the service (src/service.ts), shut down cleanly on a signal.
 import { loadEnv } from "./env";
+import { installLastResortHandlers } from "./last-resort";
 import { createLogger } from "./logger";
 import { startApiService } from "./service";
 
 const env = loadEnv();
 const logger = createLogger({ level: env.LOG_LEVEL });
+installLastResortHandlers(logger);
 const service = await startApiService(env, logger);
 
 let stopping = false;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import {
+  validateMonthlyLimit,
   DEFAULT_MONTHLY_LIMIT_NANO,
   DomainError,
   evaluateMonthlyLimit,
@@ -107,5 +108,30 @@ describe("evaluateMonthlyLimit", () => {
     const facts = { ...input(0n, 0n, 0n), ...override } as Input;
     expect(() => evaluateMonthlyLimit(facts)).toThrow(DomainError);
     expect(() => evaluateMonthlyLimit(facts)).toThrow(expect.objectContaining({ code: "INVALID_INPUT" }));
+  });
+});
+
+describe("validateMonthlyLimit", () => {
+  it.each([
+    ["250", 250_000_000_000n],
+    [99.5, 99_500_000_000n],
+    ["0", 0n],
+    ["0.000000001", 1n],
+    ["12.500000000000", 12_500_000_000n],
+    ["9223372036.854775807", 9_223_372_036_854_775_807n],
+  ] as const)("%s USD → %s nano", (usd, nano) => {
+    expect(validateMonthlyLimit(usd)).toBe(nano);
+  });
+  it.each([
+    ["0.0000000001", /at most 9 decimals/],
+    ["12.0000000001", /at most 9 decimals/],
+    [1e-10, /at most 9 decimals/],
+    ["-1", /negative/],
+    ["9223372036.854775808", /too large/],
+    ["1e30", /too large/],
+    [1e20, /too large/],
+    ["12,5", /plain decimal/],
+  ] as const)("refuses %s in words (never saved rounded)", (usd, message) => {
+    expect(() => validateMonthlyLimit(usd)).toThrow(message);
   });
 });

@@ -68,3 +68,26 @@ describe("usage-event line format", () => {
     expect(parseUsageEvents("\n\n")).toEqual([]);
   });
 });
+
+describe("usage events are bounded by the columns that store them", () => {
+  const line = (overrides: Partial<UsageEvent>) => encodeUsageEvent(event(overrides));
+  it.each([
+    ["prompt tokens above integer", { promptTokens: 2_147_483_648 }, "promptTokens"],
+    ["reasoning tokens above integer", { reasoningTokens: 2_147_483_648 }, "reasoningTokens"],
+    ["latency above integer", { latencyMs: 2_147_483_648 }, "latencyMs"],
+    ["raw cost above bigint", { rawCostNano: 9_223_372_036_854_775_808n }, "rawCostNano"],
+    ["billed cost above bigint", { rawCostNano: 9_223_372_036_854_775_807n, markupBp: 13_000 }, "rawCostNano"],
+    ["markup above 100×", { markupBp: 1_000_001 }, "markupBp"],
+    ["NUL in the model", { model: "openai/gpt\u0000" }, "model"],
+    ["lone surrogate in the generation id", { generationId: "gen-\ud800" }, "generationId"],
+    ["an instant before 2000", { occurredAt: new Date("1999-12-31T23:59:59Z") }, "occurredAt"],
+    ["an instant after 2100", { occurredAt: new Date(8.64e15) }, "occurredAt"],
+    ["month 13 in a release", { release: { period: "2026-13", nano: 1n } }, "release.period"],
+  ] as const)("refuses %s in words, naming the field", (_what, overrides, field) => {
+    expect(() => parseUsageEvents(line(overrides as Partial<UsageEvent>))).toThrow(new RegExp(`line 1: ${field.replace(".", "\\.")}`));
+  });
+  it("accepts the largest values the columns hold", () => {
+    const [parsed] = parseUsageEvents(line({ promptTokens: 2_147_483_647, rawCostNano: 9_223_372_036_854_775_807n, markupBp: 10_000 }));
+    expect(parsed?.rawCostNano).toBe(9_223_372_036_854_775_807n);
+  });
+});

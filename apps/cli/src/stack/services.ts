@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createLogger, loadEnv, startApiService, type ApiService, type Env } from "@mai/api";
+import { createLogger, installLastResortHandlers, loadEnv, startApiService, type ApiService, type Env } from "@mai/api";
 import { createProxyServer, loadProxyEnv, type ProxyServer } from "@mai/proxy";
 import { acquire, CliError } from "../lock";
 
@@ -103,8 +103,12 @@ export async function startStack(source: Record<string, string | undefined>, opt
   }
 }
 
-/** Stop cleanly on Ctrl-C or SIGTERM: once, within a bound, then exit. */
+/**
+ * The process now belongs to the stack: stop cleanly on Ctrl-C or SIGTERM (once, within a bound,
+ * then exit), and log — not die of — an error a bug left unhandled (the API's last-resort net).
+ */
 export function stopOnSignal(stop: () => Promise<void>, say: (line: string) => void): void {
+  installLastResortHandlers(createLogger({ level: "error" }));
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) return;
