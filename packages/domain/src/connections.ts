@@ -23,10 +23,17 @@ export interface DirectConnections {
 // replaces the whole `ui` object on save, so dropping what we do not know would delete user data.
 const connectionConfigSchema = z.looseObject({ enable: z.boolean().optional() });
 
+/** More connections than anyone configures by hand; bounds the work one save can cause. */
+export const MAX_DIRECT_CONNECTIONS = 100;
+
 export const directConnectionsSchema = z.looseObject({
-  OPENAI_API_BASE_URLS: z.array(z.string()).default([]),
-  OPENAI_API_KEYS: z.array(z.string()).default([]),
-  OPENAI_API_CONFIGS: z.record(z.string(), connectionConfigSchema).default({}),
+  OPENAI_API_BASE_URLS: z.array(z.string().max(2_048)).max(MAX_DIRECT_CONNECTIONS).default([]),
+  // Other providers' keys are not ours to judge, only to bound.
+  OPENAI_API_KEYS: z.array(z.string().max(1_000)).max(MAX_DIRECT_CONNECTIONS).default([]),
+  OPENAI_API_CONFIGS: z
+    .record(z.string().max(2_048), connectionConfigSchema)
+    .refine((configs) => Object.keys(configs).length <= MAX_DIRECT_CONNECTIONS, `At most ${MAX_DIRECT_CONNECTIONS} connection configurations.`)
+    .default({}),
 });
 
 export interface OpenRouterConnection {

@@ -222,3 +222,16 @@ describe("directConnectionsSchema", () => {
     expect(findOpenRouterConnection(parsed)).toEqual({ index: 1, baseUrl: OR, key: KEY });
   });
 });
+
+describe("direct connections are bounded", () => {
+  it("refuses more than 100 connections, over-long URLs and keys, in words", () => {
+    const many = Array.from({ length: 101 }, (_, i) => `https://example.com/${i}`);
+    expect(directConnectionsSchema.safeParse({ OPENAI_API_BASE_URLS: many }).success).toBe(false);
+    expect(directConnectionsSchema.safeParse({ OPENAI_API_BASE_URLS: [`https://example.com/${"a".repeat(2_100)}`] }).success).toBe(false);
+    expect(directConnectionsSchema.safeParse({ OPENAI_API_KEYS: ["k".repeat(1_001)] }).success).toBe(false);
+    const configs = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [String(i), { enable: true }]));
+    const result = directConnectionsSchema.safeParse({ OPENAI_API_CONFIGS: configs });
+    expect(result.error?.issues[0]?.message).toMatch(/At most 100/);
+    expect(directConnectionsSchema.safeParse({ OPENAI_API_BASE_URLS: many.slice(0, 100), OPENAI_API_KEYS: many.slice(0, 100).map(() => "") }).success).toBe(true);
+  });
+});
