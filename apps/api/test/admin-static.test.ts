@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiServer } from "../src/server";
 import { createHarness, type Harness } from "./harness";
+import { httpRequest, rawRequest } from "./raw-http";
 
 const INDEX = "<!doctype html><html><head><title>mAI</title></head><body><div id=root></div></body></html>";
 /** index.html as served: the public proxy URL added as a meta tag, the value attribute-escaped. */
@@ -32,6 +33,17 @@ describe("the built dashboard served by the API", () => {
     await close();
     await h.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("hostile paths are a page or a 404, never a crash or a file outside the build", async () => {
+    const port = Number(new URL(url).port);
+    for (const path of ["/%E0%A4%A", "/assets/%E0%A4%A.js", "/assets/%00.js", "/..%2f..%2f..%2fetc%2fpasswd", "/assets/..%2f..%2fpackage.json", "/%ZZ", "//etc/passwd", "/assets/index-Ab12Cd34.js%00"]) {
+      const res = await rawRequest(port, httpRequest("GET", path));
+      expect(res.status, path).toBeGreaterThanOrEqual(200);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.body, path).not.toMatch(/root:|"name":/);
+    }
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 
   it("serves index.html on / and on any deep link, never cached, with security headers", async () => {
