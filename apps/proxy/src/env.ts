@@ -1,4 +1,5 @@
 // The proxy's configuration, validated once. Nothing else reads process.env.
+import { DEFAULT_MAX_JSON_DEPTH } from "@mai/domain";
 import { z } from "zod";
 
 const list = z.string().transform((v) =>
@@ -24,6 +25,19 @@ export const envSchema = z.object({
   /** How long a resolved identity is reused: a revoked token stops working within this time. */
   MAI_PROXY_IDENTITY_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   MAI_PROXY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /**
+   * Limits on what a *client* sends (slow-loris and friends). "CLIENT" keeps them apart from the
+   * upstream timeouts below. The request timeout bounds receiving a request (headers and body);
+   * once it is received, the answer streams for as long as it lasts.
+   */
+  MAI_PROXY_CLIENT_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  MAI_PROXY_CLIENT_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** An idle keep-alive connection is closed after this (behind a load balancer: above its idle timeout). */
+  MAI_PROXY_CLIENT_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Request line and headers together, at most (431 above). */
+  MAI_PROXY_MAX_HEADER_BYTES: z.coerce.number().int().min(1_024).max(1024 * 1024).default(16 * 1024),
+  /** Nesting of objects and arrays in a request body, at most (400 above): deeper JSON overflows the stack of every walk. */
+  MAI_PROXY_MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(1_000).default(DEFAULT_MAX_JSON_DEPTH),
   MAI_PROXY_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Time to the upstream's response headers (a slow first token on a long prompt). */
   MAI_PROXY_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
@@ -39,6 +53,11 @@ export const envSchema = z.object({
   /** Usage events per internal.recordUsage call at most, and the longest an event waits to be sent. */
   MAI_PROXY_USAGE_BATCH: z.coerce.number().int().min(1).max(5_000).default(1_000),
   MAI_PROXY_USAGE_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+  /**
+   * A usage batch the API answered with a server error (500) this many times is split to find the
+   * event it fails on (see metering/recorder.ts); 503s and network errors never count.
+   */
+  MAI_PROXY_USAGE_MAX_SERVER_ERRORS: z.coerce.number().int().min(1).max(100).default(3),
   /** A monthly-limit lease unused this long is given back to the organisation's budget. */
   MAI_PROXY_LEASE_IDLE_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
   MAI_PROXY_MODELS_TTL_MS: z.coerce.number().int().positive().default(300_000),
@@ -61,6 +80,10 @@ export const envSchema = z.object({
 /** Settings that only make sense together. */
 function crossFieldIssues(env: z.infer<typeof envSchema>): string[] {
   const issues: string[] = [];
+  if (env.MAI_PROXY_CLIENT_HEADERS_TIMEOUT_MS > env.MAI_PROXY_CLIENT_REQUEST_TIMEOUT_MS) {
+    // Node refuses it too: the headers are part of the request.
+    issues.push("  MAI_PROXY_CLIENT_HEADERS_TIMEOUT_MS: must not exceed MAI_PROXY_CLIENT_REQUEST_TIMEOUT_MS");
+  }
   if (!env.MAI_PROXY_GATEWAY_TOKEN) {
     for (const name of ["MAI_PROXY_GATEWAY_JWT_SECRET", "MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID"] as const) {
       if (env[name]) issues.push(`  ${name}: only applies to the trusted-gateway mode; set MAI_PROXY_GATEWAY_TOKEN too`);

@@ -1,6 +1,11 @@
 // Every error the proxy answers is OpenAI-shaped: { error: { message, type, code } }, so OpenAI
 // SDKs and Open WebUI show it properly. A spent monthly limit is 402 (the client must not retry),
 // never 429 (which clients retry).
+//
+// A client's mistake is a 4xx that says in words what to change. A 5xx is our (or OpenRouter's)
+// failure: its body is a fixed sentence plus the request id, never an exception's or a library's
+// message (they carry stack frames, SQL parameters, upstream details) — the id leads an operator
+// to the log line that has the details.
 import type { ServerResponse } from "node:http";
 
 export interface ProxyError {
@@ -28,6 +33,28 @@ export const Errors = {
   limit: () =>
     proxyError(402, "insufficient_quota", "monthly_limit_exceeded", "Your organisation's monthly limit is spent. It resets at the start of the next billing month."),
   badJson: () => proxyError(400, "invalid_request_error", "invalid_json", "The request body is not valid JSON."),
+  notAnObject: () => proxyError(400, "invalid_request_error", "invalid_json", "The request body must be a JSON object."),
+  jsonTooDeep: (max: number) =>
+    proxyError(400, "invalid_request_error", "json_too_deep", `The request body nests objects and arrays more than ${max} levels deep.`),
+  invalidModel: () =>
+    proxyError(
+      400,
+      "invalid_request_error",
+      "invalid_model",
+      "`model` must be a model id: a string of 1 to 300 characters without NUL characters or broken Unicode.",
+    ),
+  invalidModels: () =>
+    proxyError(400, "invalid_request_error", "invalid_model", "`models` must be a list of model ids (strings of 1 to 300 characters)."),
+  invalidTarget: () => proxyError(400, "invalid_request_error", "invalid_request_target", "The request target is not a valid path or URL."),
+  malformed: () => proxyError(400, "invalid_request_error", "malformed_request", "The request is not valid HTTP/1.1 (request line, header syntax or message framing)."),
+  missingHost: () => proxyError(400, "invalid_request_error", "missing_host", "An HTTP/1.1 request needs a Host header."),
+  requestTimeout: () =>
+    proxyError(408, "invalid_request_error", "request_timeout", "The request was not received in time: send the headers and the body without pausing."),
+  headersTooLarge: (max: number) => proxyError(431, "invalid_request_error", "headers_too_large", `The request line and headers exceed ${max} bytes.`),
+  expectationFailed: () => proxyError(417, "invalid_request_error", "expectation_failed", "Only `Expect: 100-continue` is supported."),
+  methodNotAllowed: (method: string) =>
+    proxyError(405, "invalid_request_error", "method_not_allowed", `This gateway is not a forward proxy: ${method} is not supported.`),
+  internal: () => proxyError(500, "api_error", "internal_error", "Internal gateway error."),
   tooLarge: (max: number) => proxyError(413, "invalid_request_error", "body_too_large", `The request body exceeds ${max} bytes.`),
   notFound: (method: string, path: string) => proxyError(404, "invalid_request_error", "not_found", `No route for ${method} ${path}.`),
   apiUnavailable: () => proxyError(503, "api_error", "service_unavailable", "The gateway cannot reach its control plane; try again shortly."),
@@ -35,12 +62,19 @@ export const Errors = {
   upstreamTimeout: () => proxyError(504, "api_error", "upstream_timeout", "OpenRouter did not answer in time."),
 };
 
+/** The JSON body of an error; a 5xx names the request id (the log line's key) in its sentence. */
+export function errorBody(error: ProxyError, requestId: string | undefined): string {
+  const message = error.status >= 500 && requestId ? `${error.message} Request id: ${requestId}.` : error.message;
+  return JSON.stringify({ error: { message, type: error.type, code: error.code } });
+}
+
 export function sendError(res: ServerResponse, error: ProxyError, extraHeaders: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { message: error.message, type: error.type, code: error.code } });
+  const requestId = res.getHeader("x-request-id");
+  const body = errorBody(error, typeof requestId === "string" ? requestId : undefined);
   res.writeHead(error.status, {
     ...extraHeaders,
     "content-type": "application/json; charset=utf-8",
@@ -50,9 +84,23 @@ export function sendError(res: ServerResponse, error: ProxyError, extraHeaders: 
   res.end(body);
 }
 
+/** A complete HTTP/1.1 error response for a socket that has no ServerResponse (a request Node could not parse). */
+export function rawErrorResponse(error: ProxyError, requestId: string, reason: string): string {
+  const body = errorBody(error, requestId);
+  return (
+    `HTTP/1.1 ${error.status} ${reason}\r\n` +
+    "content-type: application/json; charset=utf-8\r\n" +
+    `content-length: ${Buffer.byteLength(body)}\r\n` +
+    `x-request-id: ${requestId}\r\n` +
+    "connection: close\r\n\r\n" +
+    body
+  );
+}
+
 /**
  * OpenRouter's error envelope ({ error: { code, message, metadata } }) → ours. The organisation's
- * key being refused is the operator's problem, not the caller's: 502, not 401.
+ * key being refused is the operator's problem, not the caller's: 502, not 401. OpenRouter's own
+ * words are passed on for 4xx (they tell the caller what to change); a 5xx says only what failed.
  */
 export function fromUpstream(status: number, body: unknown, retryAfter: string | undefined): ProxyError {
   const upstream = (body as { error?: { message?: unknown } } | null)?.error;
@@ -73,10 +121,12 @@ export function fromUpstream(status: number, body: unknown, retryAfter: string |
     case 408:
     case 504:
     case 524:
-      return proxyError(504, "api_error", "upstream_timeout", message, retryAfter);
+      return proxyError(504, "api_error", "upstream_timeout", "OpenRouter did not answer in time.", retryAfter);
     case 429:
       return proxyError(429, "rate_limit_error", "rate_limit_exceeded", message, retryAfter);
     default:
-      return proxyError(status >= 500 ? 502 : status, "api_error", "upstream_error", message, retryAfter);
+      return status >= 500
+        ? proxyError(502, "api_error", "upstream_error", `OpenRouter failed to answer (HTTP ${status}).`, retryAfter)
+        : proxyError(status, "api_error", "upstream_error", message, retryAfter);
   }
 }

@@ -1,5 +1,12 @@
 // Small HTTP helpers shared by the handlers.
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** A caller's own id when it is a sane token (as the API accepts it), else a fresh one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers["x-request-id"];
+  return typeof incoming === "string" && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+}
 
 export class BodyTooLargeError extends Error {}
 

@@ -20,7 +20,7 @@
 // A proxy that crashes keeps its leases reserved until the period ends (conservative: it can only
 // refuse early, never overspend); MAI_PROXY_LEASE_IDLE_MS and the quarter-of-what-is-left cap bound
 // how much that can be.
-import { billedCost, estimatePromptTokens, isUsablePricing, leaseRequestNano, reservationNano, usdToNano } from "@mai/domain";
+import { billedCost, estimatePromptTokens, INT4_MAX, isUsablePricing, leaseRequestNano, reservationNano, usdToNano } from "@mai/domain";
 import type { Logger } from "pino";
 import type { ApiClient } from "./api-client";
 import type { ModelCatalog } from "./models";
@@ -180,7 +180,14 @@ export function createReservations(deps: {
     async estimate({ model, payload, maxTokens, markupBp }) {
       const entry = model ? await deps.models.find(model) : undefined;
       if (!entry || !isUsablePricing(entry.pricing)) return billedCost(fallbackRaw, markupBp) + 1n;
-      const maxCompletionTokens = maxTokens ?? entry.top_provider?.max_completion_tokens ?? entry.context_length ?? deps.defaultMaxCompletionTokens;
+      // The model cannot produce more than its stated maximum, whatever max_tokens says: a client's
+      // 9007199254740991 reserves that maximum (OpenRouter refuses or caps the request itself), not
+      // an amount no bigint column holds. Without a stated maximum, INT4_MAX bounds it.
+      const stated = [entry.top_provider?.max_completion_tokens, entry.context_length].find(
+        (v): v is number => typeof v === "number" && Number.isSafeInteger(v) && v > 0,
+      );
+      const ceiling = stated ?? INT4_MAX;
+      const maxCompletionTokens = maxTokens === undefined ? (stated ?? deps.defaultMaxCompletionTokens) : Math.min(maxTokens, ceiling);
       const amount = reservationNano({
         promptTokens: estimatePromptTokens(payload),
         maxCompletionTokens,

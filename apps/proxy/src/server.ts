@@ -1,7 +1,9 @@
 // The proxy's HTTP surface: one handler per endpoint. OpenRouter's paths are accepted under /v1
 // and /api/v1, so a chat client can use the proxy as a drop-in OpenRouter base URL.
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { encodeUsageEvents } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
 import { TRPCClientError } from "@trpc/client";
@@ -10,9 +12,9 @@ import { Pool } from "undici";
 import { createApiClient } from "./api-client";
 import type { ProxyDeps } from "./deps";
 import type { ProxyEnv } from "./env";
-import { Errors, sendError } from "./errors";
+import { Errors, rawErrorResponse, sendError, type ProxyError } from "./errors";
 import { handleCompletion } from "./handlers/completions";
-import { sendJson } from "./http";
+import { requestIdOf, sendJson } from "./http";
 import { createIdentityResolver, gatewayOptions } from "./identity";
 import { createUsageRecorder, UsageRejectedError } from "./metering/recorder";
 import { createMetrics } from "./metrics";
@@ -28,6 +30,47 @@ export interface ProxyServer {
 }
 
 const CORS_ALLOWED_HEADERS = "Authorization, Content-Type, Accept";
+const METRIC_ROUTES = new Set(["/v1/chat/completions", "/v1/completions", "/v1/models"]);
+
+/** The path of a request target (origin or absolute form), or null when it is not a URL at all. */
+function pathOf(target: string): string | null {
+  try {
+    return new URL(target, "http://localhost").pathname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Node checks its client timeouts only every connectionsCheckingInterval (30 s by default): a
+ * quarter of the shorter timeout, between 50 ms and 1 s, honours each within a small fraction.
+ */
+function connectionsCheckingInterval(env: ProxyEnv): number {
+  const shortest = Math.min(env.MAI_PROXY_CLIENT_HEADERS_TIMEOUT_MS, env.MAI_PROXY_CLIENT_REQUEST_TIMEOUT_MS);
+  return Math.max(50, Math.min(1_000, Math.floor(shortest / 4)));
+}
+
+/** What to answer to a request Node refused before any handler ran; null: the peer is gone. */
+function clientErrorAnswer(code: string | undefined, maxHeaderBytes: number): { error: ProxyError; reason: string } | null {
+  switch (code) {
+    case "ECONNRESET":
+    case "EPIPE":
+    case "ERR_STREAM_DESTROYED":
+      return null;
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return { error: Errors.requestTimeout(), reason: "Request Timeout" };
+    case "HPE_HEADER_OVERFLOW":
+      return { error: Errors.headersTooLarge(maxHeaderBytes), reason: "Request Header Fields Too Large" };
+    default:
+      return { error: Errors.malformed(), reason: "Bad Request" };
+  }
+}
+
+/** For log lines only (never for a response): what failed and where. */
+export function describeError(error: unknown): { name: string; message: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: typeof error, message: String(error).slice(0, 500) };
+  return { name: error.name, message: error.message.slice(0, 500), ...(error.stack ? { stack: error.stack.slice(0, 2_000) } : {}) };
+}
 
 function corsHeaders(env: ProxyEnv, origin: string | undefined): Record<string, string> {
   if (!origin) return {};
@@ -121,57 +164,132 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
   }
 
   let draining = false;
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const path = url.pathname.replace(/^\/api\/v1\//, "/v1/");
+  // The response a socket's current request is being answered on, for the clientError handler: a
+  // request timeout while the body trickles in is answered on it (with the request id), not raw.
+  const responses = new WeakMap<Duplex, ServerResponse>();
+
+  /** Routes one request; a returned promise is tracked (drain on shutdown) and its failure answered. */
+  function route(req: IncomingMessage, res: ServerResponse, labelAs: (label: string) => void): Promise<void> | void {
+    const target = pathOf(req.url ?? "/");
+    if (target === null) return sendError(res, Errors.invalidTarget());
+    // Answered here, not by Node (requireHostHeader: false), so the refusal is in words too.
+    if (req.httpVersion === "1.1" && req.headers.host === undefined) return sendError(res, Errors.missingHost());
+    const path = target.replace(/^\/api\/v1\//, "/v1/");
+    // Metric labels come from a fixed set: a label per client-chosen path would grow without bound.
+    if (METRIC_ROUTES.has(path)) labelAs(path);
     const cors = corsHeaders(env, req.headers.origin);
-    const route = `${req.method} ${path}`;
-    res.on("finish", () => metrics.requests.inc({ route: path.startsWith("/v1/") ? path : "other", status: String(res.statusCode) }));
     for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
 
     if (req.method === "OPTIONS") {
-      if (!cors["access-control-allow-origin"]) return sendError(res, Errors.notFound(req.method, url.pathname));
+      if (!cors["access-control-allow-origin"]) return sendError(res, Errors.notFound(req.method, target));
       res.writeHead(204, {
         "access-control-allow-methods": "GET, POST, OPTIONS",
         "access-control-allow-headers": CORS_ALLOWED_HEADERS,
         "access-control-max-age": "600",
       });
-      return res.end();
+      return void res.end();
     }
-    if (draining && route.startsWith("POST ")) {
+    if (draining && req.method === "POST") {
       return sendError(res, { status: 503, type: "api_error", code: "shutting_down", message: "The gateway is restarting; retry.", retryAfter: "1" });
     }
-    const track = (p: Promise<void>) => {
-      const task = p.catch((error: unknown) => {
-        logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, "handler failed");
-        if (!res.headersSent) sendError(res, { status: 500, type: "api_error", code: "internal_error", message: "Internal gateway error." });
-        else res.destroy();
-      });
-      deps.inflight.add(task);
-      void task.finally(() => deps.inflight.delete(task));
-    };
-    switch (route) {
+    switch (`${req.method} ${path}`) {
       case "POST /v1/chat/completions":
-        return track(handleCompletion(deps, req, res, "chat", "/v1/chat/completions"));
+        return handleCompletion(deps, req, res, "chat", "/v1/chat/completions");
       case "POST /v1/completions":
-        return track(handleCompletion(deps, req, res, "completions", "/v1/completions"));
+        return handleCompletion(deps, req, res, "completions", "/v1/completions");
       case "GET /v1/models":
-        return track(listModels(req, res, cors));
+        return listModels(req, res, cors);
       case "GET /healthz":
         return sendJson(res, 200, { status: "ok" });
       case "GET /readyz":
-        return void readiness().then((ok) => sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "api unreachable" }));
+        return readiness().then((ok) => sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "api unreachable" }));
       case "GET /metrics":
-        return void metrics.registry.metrics().then((text) => {
+        return metrics.registry.metrics().then((text) => {
           res.writeHead(200, { "content-type": metrics.registry.contentType });
           res.end(text);
         });
       default:
-        return sendError(res, Errors.notFound(req.method ?? "?", url.pathname));
+        return sendError(res, Errors.notFound(req.method ?? "?", target));
+    }
+  }
+
+  const server = createServer(
+    {
+      headersTimeout: env.MAI_PROXY_CLIENT_HEADERS_TIMEOUT_MS,
+      requestTimeout: env.MAI_PROXY_CLIENT_REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: env.MAI_PROXY_CLIENT_KEEP_ALIVE_TIMEOUT_MS,
+      maxHeaderSize: env.MAI_PROXY_MAX_HEADER_BYTES,
+      connectionsCheckingInterval: connectionsCheckingInterval(env),
+      requireHostHeader: false,
+    },
+    (req, res) => {
+      const requestId = requestIdOf(req);
+      res.setHeader("x-request-id", requestId);
+      const socket = req.socket;
+      responses.set(socket, res);
+      let label = "other";
+      res.once("finish", () => {
+        metrics.requests.inc({ route: label, status: String(res.statusCode) });
+        if (res.statusCode >= 500) logger.warn({ requestId, method: req.method, route: label, status: res.statusCode }, "request answered with a server error");
+      });
+      res.once("close", () => {
+        if (responses.get(socket) === res) responses.delete(socket);
+      });
+      const fail = (error: unknown) => {
+        try {
+          logger.error({ requestId, method: req.method, route: label, err: describeError(error) }, "handler failed");
+          if (!res.headersSent) sendError(res, Errors.internal());
+          else res.destroy();
+        } catch {
+          res.destroy();
+        }
+      };
+      try {
+        const pending = route(req, res, (l) => (label = l));
+        if (pending) {
+          const task = pending.catch(fail);
+          deps.inflight.add(task);
+          void task.finally(() => deps.inflight.delete(task));
+        }
+      } catch (error) {
+        fail(error);
+      }
+    },
+  );
+
+  // Requests Node could not parse or did not receive in time. Node's default answer is an empty
+  // 400/408/431; ours says what was wrong, OpenAI-shaped, and closes the connection.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    try {
+      const answer = clientErrorAnswer(error.code, env.MAI_PROXY_MAX_HEADER_BYTES);
+      const res = responses.get(socket);
+      if (!answer || !socket.writable || res?.headersSent) {
+        socket.destroy();
+        return;
+      }
+      logger.debug({ code: error.code, status: answer.error.status }, "client error");
+      if (res) {
+        // The handler is waiting for a body that did not arrive in time: answer on its response.
+        res.once("finish", () => socket.destroy());
+        sendError(res, answer.error, { connection: "close" });
+        return;
+      }
+      socket.end(rawErrorResponse(answer.error, randomUUID(), answer.reason), () => socket.destroy());
+    } catch {
+      socket.destroy();
     }
   });
-  // Streams can be long: no server-side request timeout; upstream idle timeouts bound them.
-  server.requestTimeout = 0;
+  // Not a forward proxy. Node hands the socket over with no error listener of its own.
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    socket.on("error", () => socket.destroy());
+    socket.end(rawErrorResponse(Errors.methodNotAllowed("CONNECT"), requestIdOf(req), "Method Not Allowed"), () => socket.destroy());
+  });
+  server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
+    res.setHeader("x-request-id", requestIdOf(req));
+    sendError(res, Errors.expectationFailed(), { connection: "close" });
+  });
+  // After listen, a server error (e.g. EMFILE when accepting) must not end the process.
+  server.on("error", (error) => logger.error({ err: describeError(error) }, "proxy server error"));
 
   return {
     server,
@@ -180,6 +298,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
       new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {
+          server.off("error", reject);
           const { port: bound } = server.address() as AddressInfo;
           resolve({ url: `http://${host}:${bound}`, port: bound });
         });

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { finished } from "node:stream/promises";
-import { usdToNano } from "@mai/domain";
+import { jsonDepthExceeds, storableText, usdToNano } from "@mai/domain";
 import { createChatStreamObserver, type ChatStreamSummary } from "@mai/openrouter";
 import { errors as undiciErrors } from "undici";
 import type { ResolvedContext } from "../api-client";
@@ -18,6 +18,10 @@ import type { UsageEvent } from "../metering/recorder";
 import type { Ticket } from "../reservations";
 
 export type CompletionKind = "chat" | "completions";
+
+/** A model id as the usage ledger stores it (@mai/domain usage-event: 1–300 characters, storable text). */
+const modelId = storableText(300).min(1);
+const isModelId = (value: unknown): value is string => modelId.safeParse(value).success;
 
 const ATTRIBUTION = { "http-referer": "https://github.com/mai-gateway/mai", "x-openrouter-title": "mAI Gateway", "x-title": "mAI Gateway" };
 
@@ -66,16 +70,34 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
 
   let body: Record<string, unknown>;
   try {
-    const parsed: unknown = JSON.parse((await readBody(req, deps.env.MAI_PROXY_MAX_BODY_BYTES)).toString("utf8"));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return sendError(res, Errors.badJson());
+    const text = (await readBody(req, deps.env.MAI_PROXY_MAX_BODY_BYTES)).toString("utf8");
+    // Depth before parsing: JSON.parse copes with any depth, but every walk after it
+    // (JSON.stringify of the forwarded body first) would overflow the stack.
+    if (jsonDepthExceeds(text, deps.env.MAI_PROXY_MAX_JSON_DEPTH)) return sendError(res, Errors.jsonTooDeep(deps.env.MAI_PROXY_MAX_JSON_DEPTH));
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return sendError(res, Errors.notAnObject());
     body = parsed as Record<string, unknown>;
   } catch (error) {
-    return sendError(res, error instanceof BodyTooLargeError ? Errors.tooLarge(deps.env.MAI_PROXY_MAX_BODY_BYTES) : Errors.badJson());
+    if (error instanceof BodyTooLargeError) {
+      // The rest of the body is not read: closing is cheaper than draining megabytes.
+      return sendError(res, Errors.tooLarge(deps.env.MAI_PROXY_MAX_BODY_BYTES), { connection: "close" });
+    }
+    if (req.destroyed) return; // the client left while sending; nobody to answer
+    return sendError(res, Errors.badJson());
   }
-  const requestedModel = typeof body.model === "string" ? body.model : undefined;
+  // The model ends up in the usage ledger: a name it cannot store would fail the event there, after
+  // OpenRouter was paid. Refused here instead, before anything is forwarded.
+  if (body.model !== undefined && !isModelId(body.model)) return sendError(res, Errors.invalidModel());
+  const requestedModel = body.model as string | undefined;
   const allowed = ctx.organization.allowedModels;
-  if (allowed && allowed.length > 0 && (!requestedModel || !allowed.includes(requestedModel))) {
-    return sendError(res, Errors.modelNotAllowed(requestedModel ?? "(default)"));
+  if (allowed && allowed.length > 0) {
+    if (!requestedModel || !allowed.includes(requestedModel)) return sendError(res, Errors.modelNotAllowed(requestedModel ?? "(default)"));
+    // OpenRouter's fallbacks would route around the allow-list otherwise.
+    if (body.models !== undefined) {
+      if (!Array.isArray(body.models) || !body.models.every(isModelId)) return sendError(res, Errors.invalidModels());
+      const denied = body.models.find((m) => !allowed.includes(m));
+      if (denied !== undefined) return sendError(res, Errors.modelNotAllowed(denied));
+    }
   }
   // Attribution is not the client's to choose: whatever it sent, `user` is its external id.
   body.user = ctx.externalUserId;
