@@ -93,14 +93,14 @@ async function startSimulatorProcess(): Promise<{ child: ChildProcess; url: stri
   children.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening (\S+)/.exec(out);
       if (match) resolve(match[1]!);
     });
     child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return { child, url };
 }
 

@@ -15,7 +15,8 @@ export function createApiClient(options: { apiUrl: string; internalToken: string
         transformer: superjson,
         maxItems: 50,
         headers: () => ({ "x-mai-internal-token": options.internalToken }),
-        fetch: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
+        // `url` is typed with the DOM lib's RequestInfo, which a Node program does not load.
+        fetch: (url: string | URL | Request, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
       }),
     ],
   });

@@ -105,7 +105,8 @@ export function createReservations(deps: {
       }
     })();
     pending.add(p);
-    void p.finally(() => pending.delete(p));
+    const forget = () => pending.delete(p);
+    p.then(forget, forget);
   };
 
   /** Stops admitting against a lease; what it holds goes back once its requests have ended. */

@@ -16,7 +16,7 @@ import { Errors, rawErrorResponse, sendError, type ProxyError } from "./errors";
 import { handleCompletion } from "./handlers/completions";
 import { requestIdOf, sendJson } from "./http";
 import { createIdentityResolver, gatewayOptions } from "./identity";
-import { createUsageRecorder, UsageRejectedError } from "./metering/recorder";
+import { createUsageRecorder, UsageRejectedError, UsageServerError } from "./metering/recorder";
 import { createMetrics } from "./metrics";
 import { createModelCatalog } from "./models";
 import { createReservations } from "./reservations";
@@ -101,14 +101,17 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
       try {
         await api.internal.recordUsage.mutate({ ndjson: encodeUsageEvents(events) }, { signal });
       } catch (error) {
-        // The API refused the batch as invalid: retrying can never succeed, so the recorder
-        // isolates the bad events into a dead-letter file. Anything else is retried later.
-        if (error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "BAD_REQUEST") {
-          throw new UsageRejectedError(error.message);
-        }
+        // The recorder's three kinds of failure (see metering/recorder.ts). BAD_REQUEST: the batch is
+        // invalid, retrying can never succeed. INTERNAL_SERVER_ERROR (HTTP 500 only): the API ran and
+        // failed, maybe on one event. Anything else — network, timeout, 503 (its database is
+        // unreachable), an answer that is not tRPC's — means the API is away: spool and retry.
+        const code = error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
+        if (code === "BAD_REQUEST") throw new UsageRejectedError((error as Error).message);
+        if (code === "INTERNAL_SERVER_ERROR") throw new UsageServerError((error as Error).message);
         throw error;
       }
     },
+    maxServerErrors: env.MAI_PROXY_USAGE_MAX_SERVER_ERRORS,
     spoolDir: env.MAI_PROXY_SPOOL_DIR,
     maxBatch: env.MAI_PROXY_USAGE_BATCH,
     flushIntervalMs: env.MAI_PROXY_USAGE_FLUSH_MS,
@@ -249,7 +252,8 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
         if (pending) {
           const task = pending.catch(fail);
           deps.inflight.add(task);
-          void task.finally(() => deps.inflight.delete(task));
+          const forget = () => deps.inflight.delete(task);
+          task.then(forget, forget);
         }
       } catch (error) {
         fail(error);

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createUsageRecorder,
   UsageRejectedError,
+  UsageServerError,
   type RecorderOptions,
   type UsageEvent,
   type UsageRecorder,
@@ -44,7 +45,7 @@ function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
   };
 }
 
-type Mode = "up" | "down" | "hang";
+type Mode = "up" | "down" | "hang" | "500";
 
 /** A stand-in for internal.recordUsage: records every call, accepts only when up. */
 function fakeApi() {
@@ -54,6 +55,10 @@ function fakeApi() {
     accepted: new Map<string, UsageEvent>(),
     /** Generation ids refused as invalid (BAD_REQUEST) whenever they are in a batch. */
     poison: new Set<string>(),
+    /** Generation ids the API fails on (500: the database raised) whenever they are in a batch. */
+    serverPoison: new Set<string>(),
+    /** Generation ids whose batches fail as if the API were away (503 / network) whenever they are in one. */
+    awayPoison: new Set<string>(),
     sink: async (events: UsageEvent[]): Promise<void> => {
       const ids = events.map((e) => e.generationId);
       if (api.mode === "hang") {
@@ -65,9 +70,21 @@ function fakeApi() {
         api.calls.push({ ids, outcome: "failed" });
         throw new Error("connect ECONNREFUSED 127.0.0.1:3000");
       }
+      if (api.mode === "500") {
+        api.calls.push({ ids, outcome: "failed" });
+        throw new UsageServerError("Internal server error.");
+      }
       if (ids.some((id) => api.poison.has(id))) {
         api.calls.push({ ids, outcome: "failed" });
         throw new UsageRejectedError("Usage event: promptTokens must be a non-negative integer.");
+      }
+      if (ids.some((id) => api.serverPoison.has(id))) {
+        api.calls.push({ ids, outcome: "failed" });
+        throw new UsageServerError("Internal server error.");
+      }
+      if (ids.some((id) => api.awayPoison.has(id))) {
+        api.calls.push({ ids, outcome: "failed" });
+        throw new Error("503 Service Unavailable");
       }
       api.calls.push({ ids, outcome: "accepted" });
       for (const e of events) api.accepted.set(e.generationId, e);
@@ -300,6 +317,97 @@ describe("API down", () => {
     expect(decodeEvent(deadLetters[0]!)).toEqual(events[5]);
     expect(await segmentFiles()).toHaveLength(0); // never replayed
     expect(logLines.join("")).toContain(events[5]!.generationId);
+  });
+});
+
+describe("server errors (500): a poisoned event", () => {
+  it("a batch the API keeps answering 500 is bisected down to the poisoned event: dead-lettered, every other event accepted", async () => {
+    const api = fakeApi();
+    const recorder = await start({ sink: api.sink, maxBatch: 100, maxServerErrors: 3 });
+    const events = Array.from({ length: 300 }, () => usageEvent());
+    const poisoned = events[137]!;
+    api.serverPoison.add(poisoned.generationId);
+    for (const e of events) recorder.record(e);
+    await waitFor(() => {
+      const s = recorder.stats();
+      return s.poisoned === 1 && s.queued === 0 && s.inFlight === 0 && s.spooledSegments === 0;
+    }, 5000);
+    expect(api.accepted.size).toBe(299);
+    expect(api.accepted.has(poisoned.generationId)).toBe(false);
+    const deadLetters = await spooledLines("rejected-");
+    expect(deadLetters.map((l) => decodeEvent(l))).toEqual([poisoned]);
+    expect(await segmentFiles()).toEqual([]);
+    expect(recorder.stats()).toMatchObject({ rejected: 0, poisoned: 1, spooledEvents: 0 });
+    // Whole batches first: the poisoned one failed 3 times before it was split.
+    const whole = api.calls.filter((c) => c.ids.includes(poisoned.generationId) && c.ids.length === 100);
+    expect(whole.length).toBe(3);
+    expect(logLines.join("")).toContain(poisoned.generationId);
+  });
+
+  it("isolates several poisoned events of one batch, each in its own half", async () => {
+    const api = fakeApi();
+    const recorder = await start({ sink: api.sink, maxBatch: 64, maxServerErrors: 2 });
+    const events = Array.from({ length: 64 }, () => usageEvent());
+    const poisoned = [events[3]!, events[40]!, events[41]!];
+    for (const e of poisoned) api.serverPoison.add(e.generationId);
+    for (const e of events) recorder.record(e);
+    await waitFor(() => recorder.stats().poisoned === 3 && recorder.stats().spooledSegments === 0, 5000);
+    expect(api.accepted.size).toBe(61);
+    const deadLetters = (await spooledLines("rejected-")).map((l) => decodeEvent(l)!.generationId).sort();
+    expect(deadLetters).toEqual(poisoned.map((e) => e.generationId).sort());
+  });
+
+  it("an API answering 500 to everything dead-letters nothing: the events stay spooled, and are recorded once it recovers", async () => {
+    const api = fakeApi();
+    api.mode = "500";
+    const recorder = await start({ sink: api.sink, maxBatch: 50, maxServerErrors: 2 });
+    const sent = Array.from({ length: 120 }, () => usageEvent());
+    for (const e of sent) recorder.record(e);
+    // Long enough for several isolation attempts: each one reaches a single event and stops there.
+    await waitFor(() => api.calls.filter((c) => c.ids.length === 1).length >= 3, 5000);
+    expect(recorder.stats()).toMatchObject({ poisoned: 0, rejected: 0, spooledEvents: 120 });
+    expect(await spooledLines("rejected-")).toEqual([]);
+    // Every isolation attempt gave up after one descent: far fewer calls than bisecting everything.
+    const singles = api.calls.filter((c) => c.ids.length === 1).length;
+    expect(api.calls.length).toBeLessThan(singles * 2 * (Math.ceil(Math.log2(50)) + 2) + 20);
+
+    api.mode = "up";
+    await waitFor(() => recorder.stats().spooledSegments === 0 && api.accepted.size === 120, 5000);
+    expect(recorder.stats().poisoned).toBe(0);
+    expect(await spooledLines("rejected-")).toEqual([]);
+  });
+
+  it("a few 500s fewer than the threshold are retried whole, never split", async () => {
+    const api = fakeApi();
+    let failures = 2;
+    const recorder = await start({
+      sink: async (events) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new UsageServerError("Internal server error.");
+        }
+        await api.sink(events);
+      },
+      maxBatch: 40,
+      maxServerErrors: 3,
+    });
+    for (let i = 0; i < 40; i++) recorder.record(usageEvent());
+    await waitFor(() => api.accepted.size === 40 && recorder.stats().spooledSegments === 0, 5000);
+    expect(api.batchSizes()).toEqual([40]);
+    expect(recorder.stats().poisoned).toBe(0);
+  });
+
+  it("network errors and 503s mean the API is away: never split, never dead-lettered, however often", async () => {
+    const api = fakeApi();
+    const recorder = await start({ sink: api.sink, maxBatch: 20, maxServerErrors: 1 });
+    const events = Array.from({ length: 20 }, () => usageEvent());
+    api.awayPoison.add(events[7]!.generationId);
+    for (const e of events) recorder.record(e);
+    await waitFor(() => api.calls.length >= 8, 5000);
+    expect(api.calls.every((c) => c.ids.length === 20)).toBe(true);
+    expect(recorder.stats()).toMatchObject({ poisoned: 0, rejected: 0, spooledEvents: 20 });
+    api.awayPoison.clear();
+    await waitFor(() => api.accepted.size === 20 && recorder.stats().spooledSegments === 0, 5000);
   });
 });
 

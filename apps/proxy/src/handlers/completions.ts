@@ -88,7 +88,7 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
   // The model ends up in the usage ledger: a name it cannot store would fail the event there, after
   // OpenRouter was paid. Refused here instead, before anything is forwarded.
   if (body.model !== undefined && !isModelId(body.model)) return sendError(res, Errors.invalidModel());
-  const requestedModel = body.model as string | undefined;
+  const requestedModel = body.model;
   const allowed = ctx.organization.allowedModels;
   if (allowed && allowed.length > 0) {
     if (!requestedModel || !allowed.includes(requestedModel)) return sendError(res, Errors.modelNotAllowed(requestedModel ?? "(default)"));
@@ -264,5 +264,6 @@ function settleFromGeneration(deps: ProxyDeps, event: UsageEvent, ctx: ResolvedC
     deps.recorder.record(event);
   })();
   deps.inflight.add(task);
-  void task.finally(() => deps.inflight.delete(task));
+  const forget = () => deps.inflight.delete(task);
+  task.then(forget, forget);
 }

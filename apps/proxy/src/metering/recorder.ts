@@ -24,6 +24,29 @@
 //   help" (tRPC BAD_REQUEST). Resending it forever would block replay behind a poison event, and
 //   dropping it would break the rule, so the batch is bisected until the refused events are isolated;
 //   those go to a dead-letter file (`rejected-*.ndjson`, never replayed) and are logged by id.
+// - A sink failure is one of three kinds, and only the sink can tell them apart (it knows the wire):
+//     invalid       UsageRejectedError (BAD_REQUEST): bisect at once, dead-letter what is refused;
+//     server error  UsageServerError (HTTP 500, INTERNAL_SERVER_ERROR): the API ran and failed on
+//                   this batch — a passing outage, or one event the database cannot take (a
+//                   constraint or trigger that raises) that would otherwise be retried forever
+//                   while the breaker spools everything behind it;
+//     away          anything else (network, timeout, 503 "database unreachable", a 502 from a proxy
+//                   in between): spool and retry as long as it takes; never bisected, never
+//                   dead-lettered — an outage says nothing about the events.
+// - Poisoned events (server errors). Each event counts the server errors of the calls it was in
+//   ("strikes"). A batch is retried whole (on the normal schedule: spooled, then replayed) until one
+//   of its events has maxServerErrors strikes (default 3) — a blip or a short incident costs nothing
+//   more. Then the batch is split in halves, and both halves are sent before either is split
+//   further: a half that is accepted records its events and proves the API is recording; a half that
+//   fails again is split the same way. A single event that fails is dead-lettered only with that
+//   proof: some other part of this isolation was accepted. An API that answers 500 to everything
+//   yields no proof: the isolation stops at the first single event (one descent, about 2·log2(batch)
+//   calls), nothing is dead-lettered, the strikes of the batch start again from zero (the next
+//   attempt waits for maxServerErrors more failures), and the events stay spooled until it
+//   recovers. Several poisoned events in one batch are each found in their half; events poisoned so
+//   densely that every part fails look like an API failing everything, and stay spooled (safe side).
+//   Dead-lettered poisoned events go to the same `rejected-*.ndjson` files, logged with the reason:
+//   once the API is fixed an operator can replay them (recording is idempotent).
 // - onRecorded runs after each accepted batch (live or replayed). It can see a generation id more than
 //   once (resends after a restart or a partial replay), so it must be idempotent per generation id.
 // - Logs carry counts, segment names and generation ids only — never tokens, costs, users or models.
@@ -52,6 +75,8 @@ export interface RecorderOptions {
   replayIntervalMs?: number;
   /** Default 10000: a sink call that has not settled by then counts as failed. */
   sinkTimeoutMs?: number;
+  /** Default 3: server errors (UsageServerError) an event's batches may get before the batch is split to find it. */
+  maxServerErrors?: number;
   /** Never receives event contents beyond counts and ids. */
   logger?: Logger;
   /** Called with each batch after the sink accepted it (live or from replay). Must be idempotent per generation id. */
@@ -76,6 +101,8 @@ export interface RecorderStats {
   corruptLines: number;
   /** Events the API refused as invalid, written to a dead-letter file. */
   rejected: number;
+  /** Events the API failed on repeatedly (server error) while it recorded others, written to a dead-letter file. */
+  poisoned: number;
   /** Spool writes that failed (the batch stayed in memory). */
   spoolFailures: number;
 }
@@ -94,6 +121,27 @@ export interface UsageRecorder {
 export class UsageRejectedError extends Error {
   override name = "UsageRejectedError";
 }
+
+/**
+ * Thrown by a sink when the API failed on the batch with a server error (HTTP 500, tRPC
+ * INTERNAL_SERVER_ERROR): retried, and after repeated failures searched for a poisoned event. Not
+ * for 503 or network errors — those mean the API is away.
+ */
+export class UsageServerError extends Error {
+  override name = "UsageServerError";
+}
+
+/** How one sink call ended. */
+type Attempt = { kind: "accepted" } | { kind: "rejected" | "server" | "away"; error: unknown };
+
+/** One search for poisoned events: `accepted` sink calls so far prove the API records events. */
+interface Isolation {
+  accepted: number;
+  stopped: null | "away" | "unproven";
+}
+
+/** Strikes are remembered for at most this many events (then forgotten: an isolation only comes later). */
+const MAX_STRIKE_ENTRIES = 100_000;
 
 interface SegmentState {
   /** Events in the file (a line count until the file was parsed in this process). */
@@ -126,8 +174,11 @@ export async function createUsageRecorder(options: RecorderOptions): Promise<Usa
   const flushIntervalMs = positiveInt("flushIntervalMs", options.flushIntervalMs, 200, 0);
   const replayIntervalMs = positiveInt("replayIntervalMs", options.replayIntervalMs, 2000);
   const sinkTimeoutMs = positiveInt("sinkTimeoutMs", options.sinkTimeoutMs, 10_000);
+  const maxServerErrors = positiveInt("maxServerErrors", options.maxServerErrors, 3);
   const { sink, onRecorded } = options;
   const log = (options.logger ?? pino({ enabled: false })).child({ component: "usage-recorder" });
+  // flush() and runReplay() catch their own failures; this is the belt to those braces.
+  const unexpected = (error: unknown) => log.error({ err: message(error) }, "usage recorder failed unexpectedly");
   const spool = new Spool(options.spoolDir);
 
   let queue: UsageEvent[] = [];
@@ -145,12 +196,15 @@ export async function createUsageRecorder(options: RecorderOptions): Promise<Usa
   const stopReplay = new AbortController(); // aborts replay at close: segments wait for the next start
   const segments = new Map<string, SegmentState>(); // insertion order = oldest first
   const callbacks = new Set<Promise<void>>();
+  /** Server errors seen by the calls each event was in (by generation id); cleared once it is settled. */
+  const strikes = new Map<string, number>();
   const counters = {
     recorded: 0,
     spoolWrites: 0,
     replayed: 0,
     corruptLines: 0,
     rejected: 0,
+    poisoned: 0,
     spoolFailures: 0,
   };
 
@@ -240,46 +294,136 @@ export async function createUsageRecorder(options: RecorderOptions): Promise<Usa
     });
   }
 
+  /** One sink call, classified; an accepted batch is counted and reported here. */
+  async function attempt(batch: UsageEvent[], source: Source, stop: AbortSignal): Promise<Attempt> {
+    try {
+      await send(batch, stop);
+    } catch (error) {
+      if (error instanceof UsageRejectedError) return { kind: "rejected", error };
+      if (error instanceof UsageServerError) return { kind: "server", error };
+      log.debug({ source, events: batch.length, err: message(error) }, "usage batch not accepted");
+      return { kind: "away", error };
+    }
+    counters.recorded += batch.length;
+    if (source === "replay") counters.replayed += batch.length;
+    for (const event of batch) strikes.delete(event.generationId);
+    setDown(false, source);
+    notify(batch);
+    return { kind: "accepted" };
+  }
+
+  /** Counts a server error against every event of the batch; returns the most any of them has. */
+  function strike(batch: UsageEvent[]): number {
+    if (strikes.size + batch.length > MAX_STRIKE_ENTRIES) strikes.clear();
+    let most = 0;
+    for (const { generationId } of batch) {
+      const count = (strikes.get(generationId) ?? 0) + 1;
+      strikes.set(generationId, count);
+      if (count > most) most = count;
+    }
+    return most;
+  }
+
   /**
    * True when every event of the batch is settled: accepted by the API or dead-lettered. False means
    * "try again later" for the whole batch (resending the accepted part of a bisected batch is harmless).
    */
   async function deliver(batch: UsageEvent[], source: Source, stop: AbortSignal): Promise<boolean> {
-    try {
-      await send(batch, stop);
-    } catch (error) {
-      if (!(error instanceof UsageRejectedError)) {
-        log.debug({ source, events: batch.length, err: message(error) }, "usage batch not accepted");
-        return false;
-      }
-      if (batch.length > 1) {
-        const half = Math.ceil(batch.length / 2);
-        return (
-          (await deliver(batch.slice(0, half), source, stop)) &&
-          (await deliver(batch.slice(half), source, stop))
-        );
-      }
-      try {
-        const name = await spool.write("rejected", batch);
-        counters.rejected += batch.length;
-        log.error(
-          { generationIds: batch.map((e) => e.generationId), deadLetter: name, err: message(error) },
-          "usage event refused by the API as invalid; kept in the dead-letter file",
-        );
+    const result = await attempt(batch, source, stop);
+    switch (result.kind) {
+      case "accepted":
         return true;
-      } catch (writeError) {
-        log.error(
-          { events: batch.length, err: message(writeError) },
-          "cannot write the usage dead-letter file",
-        );
+      case "away":
         return false;
+      case "rejected":
+        return settleRejected(batch, result.error, source, stop);
+      case "server": {
+        const most = strike(batch);
+        if (most < maxServerErrors) {
+          log.warn({ source, events: batch.length, serverErrors: most, err: message(result.error) }, "the usage API failed on a batch; retrying it later");
+          return false;
+        }
+        return isolate(batch, source, stop);
       }
     }
-    counters.recorded += batch.length;
-    if (source === "replay") counters.replayed += batch.length;
-    setDown(false, source);
-    notify(batch);
-    return true;
+  }
+
+  /** A batch refused as invalid: bisected until the refused events are alone, which are dead-lettered. */
+  async function settleRejected(batch: UsageEvent[], error: unknown, source: Source, stop: AbortSignal): Promise<boolean> {
+    if (batch.length > 1) {
+      const half = Math.ceil(batch.length / 2);
+      return (await deliver(batch.slice(0, half), source, stop)) && (await deliver(batch.slice(half), source, stop));
+    }
+    return deadLetter(batch, "invalid", error);
+  }
+
+  /** The search for poisoned events in a batch the API keeps failing on (see the header). */
+  async function isolate(batch: UsageEvent[], source: Source, stop: AbortSignal): Promise<boolean> {
+    log.warn(
+      { source, events: batch.length, serverErrors: maxServerErrors },
+      "the usage API keeps failing on a batch; splitting it to find the event it fails on",
+    );
+    const run: Isolation = { accepted: 0, stopped: null };
+    const settled = await split(batch, run, source, stop);
+    if (run.stopped === "unproven") {
+      for (const { generationId } of batch) strikes.delete(generationId);
+      log.warn(
+        { source, events: batch.length },
+        "the usage API failed on every part of the batch tried; nothing dead-lettered, the batch is kept and retried",
+      );
+    }
+    return settled;
+  }
+
+  /** `batch` has just failed with a server error. Both halves are tried before either is split. */
+  async function split(batch: UsageEvent[], run: Isolation, source: Source, stop: AbortSignal): Promise<boolean> {
+    if (batch.length === 1) {
+      if (run.accepted === 0) {
+        run.stopped = "unproven";
+        return false;
+      }
+      return deadLetter(batch, "server", null);
+    }
+    const half = Math.ceil(batch.length / 2);
+    const failing: UsageEvent[][] = [];
+    let settled = true;
+    for (const part of [batch.slice(0, half), batch.slice(half)]) {
+      const result = await attempt(part, source, stop);
+      if (result.kind === "accepted") run.accepted += 1;
+      else if (result.kind === "away") {
+        run.stopped = "away";
+        return false;
+      } else if (result.kind === "rejected") {
+        if (!(await settleRejected(part, result.error, source, stop))) settled = false;
+      } else {
+        strike(part);
+        failing.push(part);
+      }
+    }
+    for (const part of failing) {
+      if (run.stopped || !(await split(part, run, source, stop))) settled = false;
+      if (run.stopped) return false;
+    }
+    return settled;
+  }
+
+  async function deadLetter(batch: UsageEvent[], reason: "invalid" | "server", error: unknown): Promise<boolean> {
+    try {
+      const name = await spool.write("rejected", batch);
+      if (reason === "invalid") counters.rejected += batch.length;
+      else counters.poisoned += batch.length;
+      for (const { generationId } of batch) strikes.delete(generationId);
+      log.error(
+        { generationIds: batch.map((e) => e.generationId), deadLetter: name, ...(error ? { err: message(error) } : {}) },
+        reason === "invalid"
+          ? "usage event refused by the API as invalid; kept in the dead-letter file"
+          : "the usage API fails on this event every time while it records others; kept in the dead-letter file",
+      );
+      return true;
+    } catch (writeError) {
+      log.error({ events: batch.length, err: message(writeError) }, "cannot write the usage dead-letter file");
+      return false;
+    }
   }
 
   // --- live flushing -----------------------------------------------------------------------------
@@ -334,7 +478,7 @@ export async function createUsageRecorder(options: RecorderOptions): Promise<Usa
     flushTimer = setTimeout(() => {
       flushTimer = null;
       flushDue = Infinity;
-      if (!flushing) void flush();
+      if (!flushing) flush().catch(unexpected);
     }, delay);
     flushTimer.unref();
   }
@@ -445,7 +589,10 @@ export async function createUsageRecorder(options: RecorderOptions): Promise<Usa
     if (closed) return;
     replayTimer = setTimeout(() => {
       replayTimer = null;
-      void runReplay().finally(() => scheduleReplay(replayIntervalMs));
+      runReplay()
+        .catch(unexpected)
+        .finally(() => scheduleReplay(replayIntervalMs))
+        .catch(unexpected);
     }, delay);
     replayTimer.unref();
   }
@@ -460,7 +607,7 @@ export async function createUsageRecorder(options: RecorderOptions): Promise<Usa
         // A request that finished after shutdown began: the sink is no longer tried, the event goes
         // straight to the spool (stopLive is aborted once close has finished).
         log.warn({ generationId: event.generationId }, "usage recorded after close; spooling it");
-        void flush();
+        flush().catch(unexpected);
         return;
       }
       scheduleFlush(queue.length >= maxBatch ? 0 : spoolFailing ? replayIntervalMs : flushIntervalMs);
