@@ -1,3 +1,3 @@
 import { config } from "@mai/eslint-config";
 
-export default config("admin", { react: true });
+export default config("admin", { react: true, tsconfigRootDir: import.meta.dirname });

@@ -1,3 +1,3 @@
 import { config } from "@mai/eslint-config";
 
-export default config("cli");
+export default config("cli", { tsconfigRootDir: import.meta.dirname });

@@ -1,3 +1,3 @@
 import { config } from "@mai/eslint-config";
 
-export default config("db");
+export default config("db", { tsconfigRootDir: import.meta.dirname });

@@ -1,3 +1,3 @@
 import { config } from "@mai/eslint-config";
 
-export default config("openrouter");
+export default config("openrouter", { tsconfigRootDir: import.meta.dirname });

@@ -1,6 +1,14 @@
 // Shared flat config. The dependency direction of conventions.md is enforced here, not by memory:
 // domain imports nothing of ours and no I/O; db may import domain; apps import packages; the admin
 // and the proxy see the API only as a type.
+//
+// Lint reads types (conventions.md §11): typescript-eslint's recommendedTypeChecked through the
+// project service, because the defects that matter here are the ones only types reveal — a
+// `return void openWebUiSettings(req, res, "get")` in an HTTP callback once turned a rejected promise
+// into an unhandled rejection, i.e. a crashed process. The whole set is on, not only the promise
+// rules: outside api/proxy it asked for about twenty one-line edits, each a real one (casts the
+// compiler no longer needed, a router type that had decayed to `any`), and it costs ~5% over the
+// promise rules alone — the price is building each workspace's program, paid either way.
 import js from "@eslint/js";
 import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
@@ -76,18 +84,33 @@ const DIRECTION = {
 };
 
 /**
+ * Layers that run in a Node process: there an unhandled rejection ends the process (Node's default
+ * `--unhandled-rejections=throw`), so `void promise` is not an acceptable way to drop one.
+ */
+const SERVER_LAYERS = new Set(["api", "proxy", "db", "openrouter", "cli"]);
+
+const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx", "**/test/**", "**/e2e/**", "**/testing/**", "**/bench/**"];
+
+/**
  * @param {keyof typeof DIRECTION} layer
- * @param {{ node?: boolean; react?: boolean }} [options]
+ * @param {{ node?: boolean; react?: boolean; tsconfigRootDir?: string }} [options]
+ *   `tsconfigRootDir`: pass `import.meta.dirname` from the workspace's eslint.config.js. Without it,
+ *   typescript-eslint infers the same directory from the eslint.config.js on the call stack.
  */
 export function config(layer, options = {}) {
+  const server = SERVER_LAYERS.has(layer);
   return tseslint.config(
     { ignores: ["dist/**", "node_modules/**", "coverage/**", "drizzle/**"] },
     js.configs.recommended,
-    ...tseslint.configs.recommended,
+    ...tseslint.configs.recommendedTypeChecked,
     {
       languageOptions: {
         ecmaVersion: 2023,
         sourceType: "module",
+        // Every .ts/.tsx file (src, test, e2e, bench, *.config.ts) is in its workspace's
+        // tsconfig.json, so the project service finds a real project for each and no default
+        // project is needed (allowDefaultProject would build a second program per file).
+        parserOptions: { projectService: true, ...(options.tsconfigRootDir ? { tsconfigRootDir: options.tsconfigRootDir } : {}) },
         globals: options.node === false ? {} : { process: "readonly", console: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", URL: "readonly", AbortController: "readonly", AbortSignal: "readonly", TextEncoder: "readonly", TextDecoder: "readonly", fetch: "readonly", Response: "readonly", Request: "readonly", Headers: "readonly", structuredClone: "readonly", queueMicrotask: "readonly", performance: "readonly", setImmediate: "readonly" },
       },
       rules: {
@@ -96,7 +119,37 @@ export function config(layer, options = {}) {
         "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
         eqeqeq: ["error", "always", { null: "ignore" }],
         "no-console": "off",
+        // In a Node process a fire-and-forget promise carries its own `.catch(...)` (or is
+        // awaited): `void` only silences the linter, the rejection still crashes the process. In
+        // the browser an unhandled rejection is a console line, so `void` stays allowed there.
+        "@typescript-eslint/no-floating-promises": server ? ["error", { ignoreVoid: false }] : "error",
+        // The admin: React discards an event handler's return value, so an `async` onClick would be
+        // reported for its shape, not for a lost error, and the fix it asks for, `() => void
+        // handler()`, adds ceremony without handling (`void` is allowed in the browser). A handler
+        // owns its errors (conventions.md §13; the one async handler, CopyButton, catches), and
+        // the promises inside it are still checked by no-floating-promises. Everywhere else (a
+        // callback to node:http, an EventEmitter, a timer) the check is whole: the promise is
+        // returned to code that drops it.
+        "@typescript-eslint/no-misused-promises": options.react ? ["error", { checksVoidReturn: { attributes: false } }] : "error",
+        // A switch over a union without a `default:` names every member, so adding a member (a
+        // DomainError code, a role) points at every place that must decide about it. A `default:`
+        // is such a decision ("any other tRPC code: the API is unavailable"), so it counts as
+        // exhaustive; otherwise a switch on `string | undefined` would demand `case undefined:`.
+        "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: true }],
+        // Forwarding what was caught (an `unknown` catch binding, an AbortSignal's `reason`) is what
+        // a rejection should do, as `only-throw-error` already allows for `throw` by default;
+        // rejecting with a literal or a plain object is still reported.
+        "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingAny: true, allowThrowingUnknown: true }],
+        // TanStack Router's control flow is `throw redirect(...)` (a Response, by design).
+        "@typescript-eslint/only-throw-error": ["error", { allow: [{ from: "package", package: "@tanstack/router-core", name: "Redirect" }] }],
       },
+    },
+    {
+      // The only JavaScript is eslint.config.js and the CLI's two-line bin shim. They are in no
+      // tsconfig (no allowJs), and a default project for them would type-check the whole CLI a
+      // second time (the shim imports it), so they get the syntactic rules only.
+      files: ["**/*.js"],
+      ...tseslint.configs.disableTypeChecked,
     },
     ...(options.react ? [reactHooks.configs.flat["recommended-latest"] ?? reactHooks.configs.flat.recommended] : []),
     {
@@ -109,11 +162,18 @@ export function config(layer, options = {}) {
       // Tests stand up the real system around the code under test (the proxy's tests run a real API
       // on a real database), so test files may import any workspace; the domain's tests still
       // import nothing internal.
-      files: ["**/*.test.ts", "**/*.test.tsx", "**/test/**", "**/e2e/**", "**/testing/**", "**/bench/**"],
-      rules:
-        layer === "domain"
+      files: TEST_FILES,
+      rules: {
+        ...(layer === "domain"
           ? { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [DIRECTION.domain.patterns[0]] }] }
-          : { "@typescript-eslint/no-restricted-imports": "off" },
+          : { "@typescript-eslint/no-restricted-imports": "off" }),
+        // vitest types its asymmetric matchers (`expect.any(String)`, `expect.stringMatching(...)`)
+        // as `any`, so every `toEqual({ message: expect.any(String) })` would be reported.
+        "@typescript-eslint/no-unsafe-assignment": "off",
+        // Test doubles implement async interfaces with nothing to wait for: an async generator
+        // standing in for a socket's chunks, a stub `async close()`, an `until(async () => …)` probe.
+        "@typescript-eslint/require-await": "off",
+      },
     },
   );
 }

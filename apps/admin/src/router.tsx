@@ -11,7 +11,6 @@ import {
   Outlet,
   redirect,
   retainSearchParams,
-  type AnyRoute,
 } from "@tanstack/react-router";
 import { Layout } from "./components/Layout";
 import { canSee, type NavItem } from "./nav";
@@ -81,7 +80,7 @@ const pages = [
   page("/audit", () => import("./pages/Audit")),
 ] as const;
 
-const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren(pages as unknown as AnyRoute[])]);
+const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren(pages)]);
 
 export function createAppRouter(queryClient: QueryClient) {
   return createRouter({

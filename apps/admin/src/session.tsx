@@ -34,7 +34,7 @@ export interface OrgScope {
 
 export function useOrgScope(): OrgScope {
   const me = useMe();
-  const search = useSearch({ strict: false }) as { org?: string };
+  const search: { org?: string } = useSearch({ strict: false });
   const navigate = useNavigate();
   const isAdmin = me.role !== "member";
   const list = useQuery({ ...trpc.organizations.list.queryOptions(), enabled: isAdmin });

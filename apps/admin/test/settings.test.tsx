@@ -16,7 +16,7 @@ describe("Settings page (provider)", () => {
     const { user } = await signIn(inject("provider"), "/sign-in?redirect=%2Fsettings");
     await screen.findByRole("heading", { name: "Settings" });
     const save = await screen.findByRole("button", { name: "Save settings" });
-    await waitFor(() => expect((screen.getByLabelText("Default markup") as HTMLInputElement).value).not.toBe(""));
+    await waitFor(() => expect(screen.getByLabelText<HTMLInputElement>("Default markup").value).not.toBe(""));
     expect((save as HTMLButtonElement).disabled).toBe(true);
 
     const zone = screen.getByLabelText("Billing time zone");

@@ -35,10 +35,10 @@ export function runNpm(args: string[], env: Record<string, string>): Running {
   const { DATABASE_URL: _database, MAI_ENCRYPTION_KEY: _key, ...inherited } = process.env;
   const child = spawn("npm", args, { cwd: REPO_ROOT, env: { ...inherited, ...env, FORCE_COLOR: "0" }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const released = Promise.all([new Promise((r) => child.stdout!.once("close", r)), new Promise((r) => child.stderr!.once("close", r))]);
+  const released = Promise.all([new Promise((r) => child.stdout.once("close", r)), new Promise((r) => child.stderr.once("close", r))]);
   return {
     child,
     output: () => out,
@@ -47,7 +47,7 @@ export function runNpm(args: string[], env: Record<string, string>): Running {
         const matches = () => (typeof text === "string" ? out.includes(text) : text.test(out));
         const timer = setTimeout(() => done(new Error(`timed out waiting for ${String(text)}; output:\n${out}`)), timeoutMs);
         const poll = setInterval(() => matches() && done(), 100);
-        void exited.then((code) => done(matches() ? undefined : new Error(`exited with ${code} before ${String(text)}; output:\n${out}`)));
+        exited.then((code) => done(matches() ? undefined : new Error(`exited with ${code} before ${String(text)}; output:\n${out}`)), done);
         function done(error?: Error) {
           clearTimeout(timer);
           clearInterval(poll);
@@ -79,7 +79,9 @@ export function apiClient(apiUrl: string): TRPCClient<AppRouter> {
         transformer: superjson,
         headers: () => (cookie ? { cookie } : {}),
         fetch: async (input, init) => {
-          const res = await fetch(input, init);
+          // tRPC types `input` with the DOM's RequestInfo, which Node's types do not declare (an
+          // error type, i.e. `any`, to the checker); httpLink passes the URL as a string.
+          const res = await fetch(input as string | URL, init);
           const set = res.headers.get("set-cookie");
           if (set) cookie = set.split(";")[0]!;
           return res;

@@ -56,6 +56,6 @@ export function driverOf(db: Database): { driver: Driver; client: PGlite | postg
 
 /** Raw SQL returning rows, whatever the driver (PGlite answers `{ rows }`, postgres.js an array). */
 export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown;
+  const result: unknown = await db.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

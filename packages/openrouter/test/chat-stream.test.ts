@@ -219,7 +219,7 @@ describe("every streaming fault mode, read through the observer", () => {
       for (;;) {
         const next = await reader?.read();
         if (!next || next.done) break;
-        observer.push(next.value);
+        observer.push(next.value as Uint8Array); // a fetch body is bytes; Node types it ReadableStream<any>
       }
     } catch (error) {
       transportError = error;

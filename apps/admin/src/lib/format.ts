@@ -28,6 +28,6 @@ export function dateTime(d: Date, timeZone?: string): string {
 export function shortDate(isoDate: string): string {
   // A YYYY-MM-DD local date of the billing time zone: formatted as is, not shifted through UTC.
   const [y, m, d] = isoDate.split("-").map(Number);
-  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(Date.UTC(y!, m! - 1, d)));
 }
 export const percent = (value: number, digits = 1) => `${value.toFixed(digits)} %`;

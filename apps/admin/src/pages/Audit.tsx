@@ -34,7 +34,7 @@ function readFilters(search: Record<string, unknown>): AuditFilters {
 }
 
 function useAuditFilters() {
-  const search = useSearch({ strict: false }) as Record<string, unknown>;
+  const search: Record<string, unknown> = useSearch({ strict: false });
   const navigate = useNavigate();
   const filters = useMemo(() => readFilters(search), [search]);
   const update = useCallback(

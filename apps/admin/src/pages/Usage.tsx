@@ -61,7 +61,7 @@ function readFilters(search: Record<string, unknown>): Filters {
 }
 
 function useUsageFilters() {
-  const search = useSearch({ strict: false }) as Record<string, unknown>;
+  const search: Record<string, unknown> = useSearch({ strict: false });
   const navigate = useNavigate();
   const filters = useMemo(() => readFilters(search), [search]);
   const update = useCallback(

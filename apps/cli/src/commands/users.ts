@@ -135,7 +135,7 @@ exists is refused, except with --org: an existing user of no organisation then j
         const added = await provider.members.add({
           organizationId: org.id,
           email,
-          role: options.role as "org_admin" | "member",
+          role: options.role,
           ...(name ? { name } : {}),
         });
         return {

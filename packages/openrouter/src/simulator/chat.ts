@@ -355,7 +355,7 @@ export async function handleChat(ctx: SimContext, req: IncomingMessage, res: Ser
   const { base, tier } = pricesOf(model);
   const tierApplies =
     tier !== undefined && model.tier !== undefined && promptTokens >= model.tier.minPromptTokens;
-  let charged = tierApplies ? (tier as Prices) : base;
+  let charged = tierApplies ? tier : base;
   let streamReported = tierApplies && model.streamReportsBasePrice ? base : charged;
   if (faults.lowStreamCost) {
     charged = tier ?? { prompt: base.prompt * 2n, completion: base.completion * 2n };
@@ -384,7 +384,7 @@ export async function handleChat(ctx: SimContext, req: IncomingMessage, res: Ser
   const balancePico = ctx.state.balanceNano() * 1000n;
   const keyPico = remaining === null ? null : remaining * 1000n;
   const keyBinds = keyPico !== null && keyPico < balancePico;
-  const available = keyBinds ? (keyPico as bigint) : balancePico;
+  const available = keyBinds ? keyPico : balancePico;
   if (balancePico < 0n || worstPico > available) {
     const spare = available - promptPico;
     let affordable = charged.completion > 0n && spare > 0n ? spare / charged.completion : 0n;

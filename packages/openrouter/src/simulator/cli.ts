@@ -43,7 +43,13 @@ if (!values.quiet) {
 }
 
 const stop = (): void => {
-  void sim.close().then(() => process.exit(0));
+  sim.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error("The simulator did not close cleanly:", error);
+      process.exit(1);
+    },
+  );
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

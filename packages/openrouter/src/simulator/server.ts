@@ -200,12 +200,12 @@ async function control(
       isRecord(body) && typeof body.spec === "string" ? body.spec : body === undefined ? null : body;
     if (faults !== null && typeof faults !== "string" && !isRecord(faults))
       throw new HttpError(400, "Send SimFaults JSON, { spec } or null");
-    sim().setFaults(faults as SimFaults | string | null);
+    sim().setFaults(faults);
     sendJson(res, 200, { faults: ctx.globalFaults });
   } else if (path === "/__sim/keys" && method === "POST") {
     const body = (await readJson(req)) ?? {};
     if (!isRecord(body)) throw new HttpError(400, "Send a JSON object");
-    const key = sim().addKey(body as SimKeyInput);
+    const key = sim().addKey(body);
     sendJson(res, 201, {
       key: key.key,
       hash: key.hash,
