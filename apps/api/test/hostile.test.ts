@@ -15,7 +15,7 @@
 //
 // Each procedure is its own test case, and each keeps searching after its first defect (see
 // hostile/oracle.ts `hunt`), so one failure never hides another. Set MAI_HOSTILE_REPORT=<dir> to
-// get every finding as JSON. Tuning: MAI_HOSTILE_RUNS (per procedure and round, default 60),
+// get every finding as JSON. Tuning: MAI_HOSTILE_RUNS (per procedure and round, default 100),
 // MAI_HOSTILE_ROUNDS (distinct defects searched per procedure, default 4), MAI_HOSTILE_RAW_RUNS
 // (default 200) and MAI_HOSTILE_RAW_ROUNDS (default 12), MAI_HOSTILE_TIME_LIMIT_MS (per round,
 // default 45 000), MAI_HOSTILE_SEED (replay a run: the seed a finding reports).
@@ -63,7 +63,7 @@ const env = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
   return Number.isFinite(v) && v > 0 ? v : fallback;
 };
-const RUNS = env("MAI_HOSTILE_RUNS", 60);
+const RUNS = env("MAI_HOSTILE_RUNS", 100);
 const RAW_RUNS = env("MAI_HOSTILE_RAW_RUNS", 200);
 const ROUNDS = env("MAI_HOSTILE_ROUNDS", 4);
 const RAW_ROUNDS = env("MAI_HOSTILE_RAW_ROUNDS", 12);
@@ -93,7 +93,7 @@ function identityArbitrary(path: string): fc.Arbitrary<Identity> {
     ? { internal: 8, anonymous: 1, member: 1, adminA: 0, adminB: 0, provider: 1 }
     : path.startsWith("organizations.") || path.startsWith("globalSettings.")
       ? { provider: 6, adminA: 2, adminB: 1, member: 1, anonymous: 1, internal: 1 }
-      : { provider: 3, adminA: 3, adminB: 1, member: 2, anonymous: 1, internal: 1 };
+      : { provider: 4, adminA: 4, adminB: 1, member: 2, anonymous: 1, internal: 1 };
   return fc.oneof(
     ...IDENTITIES.filter((i) => weights[i] > 0).map((i) => ({
       weight: weights[i],

@@ -147,6 +147,7 @@ export function worldHints(h: Harness, w: World): ArbitraryHints {
       }),
     );
   const ndjson: FieldHint = {
+    kind: "string",
     valid: fc.array(event, { minLength: 1, maxLength: 4 }).map((lines) => lines.join("\n") + "\n"),
     hostile: fc.constantFrom(
       "{}\n",
@@ -162,6 +163,7 @@ export function worldHints(h: Harness, w: World): ArbitraryHints {
   // A cursor shaped like the ones usage.events returns, around hostile parts.
   const encodeCursor = ([t, g]: [string, string]) => Buffer.from(`${t}|${g}`, "utf8").toString("base64url");
   const cursor: FieldHint = {
+    kind: "string",
     valid: fc
       .tuple(
         fc.constantFrom(new Date().toISOString().replace("Z", "000Z"), "2026-03-02T10:00:00.000000Z"),
@@ -182,7 +184,20 @@ export function worldHints(h: Harness, w: World): ArbitraryHints {
       .map(encodeCursor),
   };
 
-  const mix = <A, B>(valid: fc.Arbitrary<A>, hostile: fc.Arbitrary<B>): FieldHint => ({ valid, hostile });
+  /** Valid values of a field and hostile ones; a valid text with a NUL or a lone surrogate is hostile too. */
+  const mix = <A, B>(
+    valid: fc.Arbitrary<A>,
+    hostile: fc.Arbitrary<B>,
+    kind: string | null = "string",
+  ): FieldHint => ({
+    ...(kind ? { kind } : {}),
+    valid,
+    hostile: fc.oneof(
+      { weight: 2, arbitrary: hostile },
+      { weight: 1, arbitrary: valid.map((v): unknown => (typeof v === "string" ? `${v}\u0000` : v)) },
+      { weight: 1, arbitrary: valid.map((v): unknown => (typeof v === "string" ? `\ud800${v}` : v)) },
+    ),
+  });
 
   const byName: Record<string, FieldHint> = {
     key: anyKey,
@@ -220,10 +235,12 @@ export function worldHints(h: Harness, w: World): ArbitraryHints {
         "1e999999999",
         1e-7,
       ),
+      null,
     ),
     defaultMarkup: mix(
       fc.constantFrom("1.3", 1.3, "2", 100),
       fc.constantFrom("1e18", "9223372037", 1e308, "1e-30", "0"),
+      null,
     ),
     monthlyLimitUsd: mix(
       fc.constantFrom("1000", "0", 12.5, "0.000000001", "9223372036.854775807", 1e9, "1e3"),
@@ -239,10 +256,12 @@ export function worldHints(h: Harness, w: World): ArbitraryHints {
         2 ** 53 + 1,
         "0.0000000001",
       ),
+      null,
     ),
     defaultMonthlyLimitUsd: mix(
       fc.constantFrom("1000", "0", 12.5, "9223372036.854775807"),
       fc.constantFrom("9223372036.854775808", "99999999999999999999", "1e30", 1e19, 1e308, 9.3e9),
+      null,
     ),
     name: mix(
       fc.string({ minLength: 1, maxLength: 30 }).map((n) => `${n}x`),
@@ -296,9 +315,9 @@ export function worldHints(h: Harness, w: World): ArbitraryHints {
       fc.constant(new Date().toISOString().slice(0, 10)),
       fc.constantFrom("0000-01-01", "9999-12-31", "2026-02-30", "2026-99-99", "0000-00-00"),
     ),
-    amountNano: mix(fc.constantFrom(0n, 1n, 1_000_000_000n), fc.constantFrom(...hostileBigints)),
-    preferNano: mix(fc.constantFrom(0n, 1n, 10n ** 12n), fc.constantFrom(...hostileBigints)),
-    reservedNano: mix(fc.constantFrom(0n, 1n, 10n ** 9n), fc.constantFrom(...hostileBigints)),
+    amountNano: mix(fc.constantFrom(0n, 1n, 1_000_000_000n), fc.constantFrom(...hostileBigints), "bigint"),
+    preferNano: mix(fc.constantFrom(0n, 1n, 10n ** 12n), fc.constantFrom(...hostileBigints), "bigint"),
+    reservedNano: mix(fc.constantFrom(0n, 1n, 10n ** 9n), fc.constantFrom(...hostileBigints), "bigint"),
   };
 
   return {

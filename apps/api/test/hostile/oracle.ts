@@ -161,6 +161,7 @@ export function features(value: unknown, organizationIds: ReadonlySet<string>): 
         if (v < 0) out.add(`${path}:negative`);
       }
     } else if (typeof v === "bigint") {
+      out.add(`${path}:bigint`);
       if (v >= 2n ** 63n || v < -(2n ** 63n)) out.add(`${path}:gt-int8`);
       if (v < 0n) out.add(`${path}:negative`);
     } else if (v instanceof Date) {

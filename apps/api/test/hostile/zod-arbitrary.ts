@@ -26,6 +26,19 @@ export interface ArbitraryHints {
 export interface FieldHint {
   valid: fc.Arbitrary<unknown>;
   hostile: fc.Arbitrary<unknown>;
+  /** The zod kind the hint is for ("string", "bigint"…); a field of another kind walks generically. */
+  kind?: string;
+}
+
+/** The kind under optional/nullable/default/pipe wrappers (what the value must be). */
+function baseKind(schema: unknown): string {
+  let def = defOf(schema);
+  for (let i = 0; i < 10; i++) {
+    if (def.innerType) def = defOf(def.innerType);
+    else if (def.type === "pipe") def = defOf(defOf(def.out).type === "transform" ? def.in : def.out);
+    else break;
+  }
+  return def.type;
 }
 
 /** Depth bound for recursive schemas (lazy) and generated JSON. */
@@ -402,7 +415,8 @@ function bigintArbitrary(def: Def, w: Walk): fc.Arbitrary<unknown> {
 }
 
 function walk(schema: unknown, w: Walk, path: readonly string[], depth: number): fc.Arbitrary<unknown> {
-  const override = w.hints.field?.(path);
+  const hint = w.hints.field?.(path);
+  const override = hint && (!hint.kind || hint.kind === baseKind(schema)) ? hint : undefined;
   if (!override) return genericArbitrary(schema, w, path, depth);
   // A field hint replaces the generic walk of this field: its valid and hostile parts are one leaf.
   if (w.mode === "mixed") {
@@ -425,6 +439,8 @@ function genericArbitrary(
   if (depth > MAX_SCHEMA_DEPTH) return leaf(w, fc.constant(undefined), hostileJson);
   const def = defOf(schema);
   const inner = (s: unknown, p: readonly string[] = path) => walk(s, w, p, depth + 1);
+  /** In single mode: does the part walked since `start` hold the one hostile leaf? */
+  const holdsTarget = (start: number) => typeof w.mode === "number" && w.mode >= start && w.mode < w.next;
   switch (def.type) {
     case "string":
       return stringArbitrary(def, w);
@@ -470,18 +486,26 @@ function genericArbitrary(
     }
     case "optional":
     case "default":
-    case "prefault":
+    case "prefault": {
+      const start = w.next;
+      const present = inner(def.innerType);
+      if (holdsTarget(start)) return present;
       return fc.oneof(
         { withCrossShrink: true },
         { weight: 1, arbitrary: fc.constant(undefined) },
-        { weight: 3, arbitrary: inner(def.innerType) },
+        { weight: 3, arbitrary: present },
       );
-    case "nullable":
+    }
+    case "nullable": {
+      const start = w.next;
+      const present = inner(def.innerType);
+      if (holdsTarget(start)) return present;
       return fc.oneof(
         { withCrossShrink: true },
-        { weight: 3, arbitrary: inner(def.innerType) },
+        { weight: 3, arbitrary: present },
         { weight: 1, arbitrary: fc.constant(null) },
       );
+    }
     case "catch":
     case "readonly":
     case "nonoptional":
@@ -506,8 +530,13 @@ function genericArbitrary(
     case "lazy":
       return inner((def.getter as () => unknown)());
     case "union": {
-      const options = def.options as unknown[];
-      return fc.oneof(...options.map((o) => inner(o)));
+      const options = (def.options as unknown[]).map((o) => {
+        const start = w.next;
+        const arbitrary = inner(o);
+        return { arbitrary, target: holdsTarget(start) };
+      });
+      const chosen = options.find((o) => o.target);
+      return chosen ? chosen.arbitrary : fc.oneof(...options.map((o) => o.arbitrary));
     }
     case "intersection":
       return fc
@@ -521,7 +550,9 @@ function genericArbitrary(
         else if (c.check === "max_length") max = Math.min(max, Number(c.maximum));
         else if (c.check === "length_equals") min = max = Number(c.length);
       }
+      const start = w.next;
       const element = inner(def.element, [...path, "[]"]);
+      if (holdsTarget(start)) min = Math.max(min, 1);
       return leaf(
         w,
         fc.array(element, { minLength: min, maxLength: Math.max(min, max) }),
@@ -537,11 +568,13 @@ function genericArbitrary(
       return leaf(w, fc.tuple(...items), hostileJson);
     }
     case "record": {
+      const start = w.next;
       const key = inner(def.keyType, [...path, "{key}"]).filter((k): k is string => typeof k === "string");
       const value = inner(def.valueType, [...path, "{value}"]);
+      const minKeys = holdsTarget(start) ? 1 : 0;
       return leaf(
         w,
-        fc.dictionary(key, value, { maxKeys: 4 }),
+        fc.dictionary(key, value, { minKeys, maxKeys: 4 }),
         fc.dictionary(fc.oneof(key, fc.constantFrom(...HOSTILE_KEYS)), value, { minKeys: 1, maxKeys: 4 }),
       );
     }
