@@ -17,6 +17,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { TRPCClientError } from "@trpc/client";
+import { unstorableTextReason } from "@mai/domain";
 import type { Logger } from "pino";
 import type { ApiClient, ResolvedContext } from "./api-client";
 import type { ProxyEnv } from "./env";
@@ -29,6 +30,8 @@ export const JWT_CLOCK_SKEW_S = 60;
 /** internal.resolveContext's limits on the forwarded identity. */
 const MAX_USER_ID = 200;
 const MAX_NAME = 300;
+/** RFC 5321's longest address. */
+const MAX_EMAIL = 254;
 
 type Outcome = { ok: true; context: ResolvedContext } | { ok: false; error: ProxyError };
 
@@ -184,6 +187,20 @@ export function openWebUiUserFromHeaders(headers: IncomingHttpHeaders): OpenWebU
   return user;
 }
 
+/**
+ * The forwarded identity as the database can store it, or null when its id or e-mail cannot be
+ * (too long, a NUL, a lone surrogate — reachable through a percent-encoded name or a JWT's JSON):
+ * refused here in words, rather than failing inside the API as a server error. The name is only
+ * a display name: one that cannot be stored is left out rather than costing the user their chat.
+ */
+export function storableIdentity(user: OpenWebUiUser): OpenWebUiUser | null {
+  if (user.id.length > MAX_USER_ID || unstorableTextReason(user.id)) return null;
+  if (user.email !== undefined && (user.email.length > MAX_EMAIL || unstorableTextReason(user.email))) return null;
+  if (user.name === undefined || unstorableTextReason(user.name) === null) return user;
+  const { name: _dropped, ...rest } = user;
+  return rest;
+}
+
 const trpcCode = (error: unknown) => (error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined);
 
 export function createIdentityResolver(
@@ -265,8 +282,8 @@ export function createIdentityResolver(
       user = openWebUiUserFromHeaders(headers);
     }
     if (!user) return Promise.resolve({ ok: false, error: GatewayErrors.missingUser() });
-    if (user.id.length > MAX_USER_ID) return Promise.resolve({ ok: false, error: GatewayErrors.invalidUser() });
-    const identity = user;
+    const identity = storableIdentity(user);
+    if (!identity) return Promise.resolve({ ok: false, error: GatewayErrors.invalidUser() });
     return cached(`owui:${identity.id}`, () => lookupGatewayUser(identity));
   }
 

@@ -30,6 +30,8 @@ export interface ProxyServer {
 }
 
 const CORS_ALLOWED_HEADERS = "Authorization, Content-Type, Accept";
+/** How long a connection whose request could not be parsed is kept half-closed for the client to read the answer. */
+const CLIENT_ERROR_LINGER_MS = 2_000;
 const METRIC_ROUTES = new Set(["/v1/chat/completions", "/v1/completions", "/v1/models"]);
 
 /** The path of a request target (origin or absolute form), or null when it is not a URL at all. */
@@ -167,9 +169,11 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
   }
 
   let draining = false;
-  // The response a socket's current request is being answered on, for the clientError handler: a
-  // request timeout while the body trickles in is answered on it (with the request id), not raw.
-  const responses = new WeakMap<Duplex, ServerResponse>();
+  // The latest request a socket delivered, for the clientError handler: a request timeout while
+  // its body trickles in is answered on its response (with the request id), not raw; a parse error
+  // in a later pipelined request waits until the answers before it have gone out.
+  const latest = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
+  const lingering = new WeakSet<Duplex>();
 
   /** Routes one request; a returned promise is tracked (drain on shutdown) and its failure answered. */
   function route(req: IncomingMessage, res: ServerResponse, labelAs: (label: string) => void): Promise<void> | void {
@@ -208,6 +212,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
         return readiness().then((ok) => sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "api unreachable" }));
       case "GET /metrics":
         return metrics.registry.metrics().then((text) => {
+          if (res.headersSent) return; // answered meanwhile (a request timeout): see sendJson
           res.writeHead(200, { "content-type": metrics.registry.contentType });
           res.end(text);
         });
@@ -229,14 +234,14 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
       const requestId = requestIdOf(req);
       res.setHeader("x-request-id", requestId);
       const socket = req.socket;
-      responses.set(socket, res);
+      latest.set(socket, { req, res });
       let label = "other";
       res.once("finish", () => {
         metrics.requests.inc({ route: label, status: String(res.statusCode) });
         if (res.statusCode >= 500) logger.warn({ requestId, method: req.method, route: label, status: res.statusCode }, "request answered with a server error");
       });
       res.once("close", () => {
-        if (responses.get(socket) === res) responses.delete(socket);
+        if (latest.get(socket)?.res === res) latest.delete(socket);
       });
       const fail = (error: unknown) => {
         try {
@@ -265,20 +270,41 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
   // 400/408/431; ours says what was wrong, OpenAI-shaped, and closes the connection.
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     try {
+      // Answered already: what else arrives is the rest of the bad request, dropped until the
+      // client closes or the linger time is up.
+      if (lingering.has(socket)) return;
       const answer = clientErrorAnswer(error.code, env.MAI_PROXY_MAX_HEADER_BYTES);
-      const res = responses.get(socket);
-      if (!answer || !socket.writable || res?.headersSent) {
+      if (!answer || !socket.writable) {
         socket.destroy();
         return;
       }
       logger.debug({ code: error.code, status: answer.error.status }, "client error");
-      if (res) {
-        // The handler is waiting for a body that did not arrive in time: answer on its response.
-        res.once("finish", () => socket.destroy());
-        sendError(res, answer.error, { connection: "close" });
+      const current = latest.get(socket);
+      if (current && error.code === "ERR_HTTP_REQUEST_TIMEOUT" && !current.req.complete) {
+        // Its handler is waiting for a body that did not arrive in time: answer on its response.
+        if (current.res.headersSent) return void socket.destroy();
+        // Once answered, the request is destroyed too: Node aborts only requests whose answer is
+        // still pending, and the handler's body reader must hear that nothing more will come.
+        current.res.once("finish", () => {
+          current.req.destroy();
+          socket.destroy();
+        });
+        sendError(current.res, answer.error, { connection: "close" });
         return;
       }
-      socket.end(rawErrorResponse(answer.error, randomUUID(), answer.reason), () => socket.destroy());
+      lingering.add(socket);
+      const answerRaw = () => {
+        if (!socket.writable) return void socket.destroy();
+        // Half-close and linger rather than destroy: closing a socket with unread request bytes
+        // sends a reset, which can make the client lose the answer it has not read yet. Paused,
+        // so the rest of the bad request is not fed to the parser again.
+        socket.end(rawErrorResponse(answer.error, randomUUID(), answer.reason));
+        socket.pause();
+        setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
+      };
+      // Answers go out in request order: an earlier request still being answered goes first.
+      if (current && !current.res.writableFinished && !current.res.destroyed) current.res.once("close", answerRaw);
+      else answerRaw();
     } catch {
       socket.destroy();
     }

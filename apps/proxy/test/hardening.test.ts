@@ -97,6 +97,8 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
       expect(res.status).toBe(408);
       expect(json(res)).toEqual(openAiError("request_timeout"));
       expect(res.headers["x-request-id"]).toBeTruthy();
+      // The handler that was waiting for the body hears that none will come, and ends.
+      await until(() => s.proxy.deps.inflight.size === 0);
     });
 
     it("headers trickling in are cut with 408 once the header timeout has passed", async () => {

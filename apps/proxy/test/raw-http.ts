@@ -9,21 +9,25 @@ export interface RawResponse {
   body: string;
 }
 
-/** Parses the first complete response in `data`, or returns null while it is incomplete. */
-export function parseResponse(data: Buffer, closed: boolean): RawResponse | null {
+/**
+ * Parses the first complete final response in `data` (interim 1xx answers such as 100 Continue are
+ * skipped), or returns null while it is incomplete. `head`: the request was HEAD (no body follows).
+ */
+export function parseResponse(data: Buffer, closed: boolean, head = false): RawResponse | null {
   const end = data.indexOf("\r\n\r\n");
   if (end < 0) return null;
-  const head = data.subarray(0, end).toString("latin1").split("\r\n");
-  const status = /^HTTP\/1\.[01] (\d{3})/.exec(head[0] ?? "");
-  if (!status) throw new Error(`not an HTTP response: ${JSON.stringify(head[0])}`);
+  const lines = data.subarray(0, end).toString("latin1").split("\r\n");
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? "");
+  if (!status) throw new Error(`not an HTTP response: ${JSON.stringify(lines[0])}`);
+  if (Number(status[1]) >= 100 && Number(status[1]) < 200 && status[1] !== "101") return parseResponse(data.subarray(end + 4), closed, head);
   const headers: Record<string, string> = {};
-  for (const line of head.slice(1)) {
+  for (const line of lines.slice(1)) {
     const colon = line.indexOf(":");
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   const rest = data.subarray(end + 4);
   const code = Number(status[1]);
-  if (code === 204 || code === 304 || (code >= 100 && code < 200)) return { status: code, headers, body: "" };
+  if (head || code === 204 || code === 304 || (code >= 100 && code < 200)) return { status: code, headers, body: "" };
   if (headers["content-length"] !== undefined) {
     const length = Number(headers["content-length"]);
     return rest.length >= length ? { status: code, headers, body: rest.subarray(0, length).toString("utf8") } : null;
@@ -47,6 +51,8 @@ export function parseResponse(data: Buffer, closed: boolean): RawResponse | null
 export interface RawOptions {
   /** Fails the request if no complete response arrived by then (default 20 s). */
   timeoutMs?: number;
+  /** The request is HEAD: the response has no body whatever its headers say. */
+  head?: boolean;
   /** Written after the first chunk, one at a time, every `intervalMs` (a trickling client). */
   trickle?: { chunks: (string | Buffer)[]; intervalMs: number };
 }
@@ -76,7 +82,7 @@ export function rawRequest(port: number, request: string | Buffer, options: RawO
     const deadline = setTimeout(() => finish(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
     const check = (closed: boolean) => {
       try {
-        const parsed = parseResponse(data, closed);
+        const parsed = parseResponse(data, closed, options.head);
         if (parsed) finish(parsed);
         else if (closed) finish({ status: 0, headers: {}, body: data.toString("latin1") });
       } catch (error) {

@@ -13,7 +13,7 @@ import { errors as undiciErrors } from "undici";
 import type { ResolvedContext } from "../api-client";
 import type { ProxyDeps } from "../deps";
 import { Errors, fromUpstream, sendError } from "../errors";
-import { BodyTooLargeError, forwardableHeaders, readBody } from "../http";
+import { BodyTooLargeError, ClientGoneError, forwardableHeaders, readBody } from "../http";
 import type { UsageEvent } from "../metering/recorder";
 import type { Ticket } from "../reservations";
 
@@ -78,11 +78,8 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return sendError(res, Errors.notAnObject());
     body = parsed as Record<string, unknown>;
   } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      // The rest of the body is not read: closing is cheaper than draining megabytes.
-      return sendError(res, Errors.tooLarge(deps.env.MAI_PROXY_MAX_BODY_BYTES), { connection: "close" });
-    }
-    if (req.destroyed) return; // the client left while sending; nobody to answer
+    if (error instanceof BodyTooLargeError) return sendError(res, Errors.tooLarge(deps.env.MAI_PROXY_MAX_BODY_BYTES));
+    if (error instanceof ClientGoneError) return;
     return sendError(res, Errors.badJson());
   }
   // The model ends up in the usage ledger: a name it cannot store would fail the event there, after
