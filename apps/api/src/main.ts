@@ -19,5 +19,11 @@ async function shutdown(signal: string) {
   await service.close();
   process.exit(0);
 }
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+const stopOn = (signal: NodeJS.Signals) => {
+  shutdown(signal).catch((error: unknown) => {
+    logger.fatal({ err: { name: (error as Error | undefined)?.name } }, "shutdown failed");
+    process.exit(1);
+  });
+};
+process.on("SIGINT", stopOn);
+process.on("SIGTERM", stopOn);

@@ -69,15 +69,24 @@ export function createApiServer(deps: AppDeps): ApiServer {
     basePath: "/trpc/",
     maxBodySize: env.MAI_API_MAX_INTERNAL_BODY_BYTES,
     middleware: (req, res, next) => {
-      admitTrpcRequest(req).then(
-        () => next(),
-        (error: unknown) =>
-          next(
-            error instanceof HttpProblem
-              ? new TRPCError({ code: error.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message: error.message })
-              : error,
-          ),
-      );
+      admitTrpcRequest(req)
+        .then(
+          () => {
+            next();
+          },
+          (error: unknown) => {
+            next(
+              error instanceof HttpProblem
+                ? new TRPCError({ code: error.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message: error.message })
+                : error,
+            );
+          },
+        )
+        .catch((error: unknown) => {
+          // tRPC's own handling threw: answer for it rather than leave the request hanging.
+          deps.logger.error({ requestId: requestIdOf(req), err: { name: (error as Error | undefined)?.name } }, "tRPC request failed");
+          sendJson(res, 500, { error: { message: serverErrorMessage("INTERNAL_SERVER_ERROR", requestIdOf(req)) } });
+        });
     },
     createContext: ({ req, res }) => context(req, res),
     onError({ error, ctx, req }) {

@@ -13,7 +13,7 @@ import { scopeOrganization } from "./services/scope";
  * A server-side failure as the client sees it: a generic sentence and the request id that is also
  * in the log line — never the cause's message (driver errors embed SQL and query parameters).
  */
-export function serverErrorMessage(code: "SERVICE_UNAVAILABLE" | "INTERNAL_SERVER_ERROR" | string, requestId: string | undefined): string {
+export function serverErrorMessage(code: string, requestId: string | undefined): string {
   const sentence =
     code === "SERVICE_UNAVAILABLE" ? "The service is briefly unavailable; try again shortly." : "Internal server error.";
   return requestId ? `${sentence} Request id: ${requestId}.` : sentence;

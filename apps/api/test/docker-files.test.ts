@@ -817,7 +817,10 @@ async function healthy(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedEarly = false;
-  void started.exited.then(() => (exitedEarly = true));
+  started.exited.then(
+    () => (exitedEarly = true),
+    () => (exitedEarly = true),
+  );
   while (Date.now() < deadline) {
     if (exitedEarly) throw new Error(`exited before it was healthy:\n${started.output()}`);
     if ((await healthcheck(dockerfile, env)) === 0) return;

@@ -256,7 +256,7 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
         ["/api/v1/users/user/settings", { headers: { authorization: `Bearer ${token}` } }],
         ["/api/v1/users/user/settings/update", { method: "POST", headers: { cookie: "mai_session=abc", "content-type": "application/json" }, body: "{}" }],
       ] as const) {
-        const res = await fetch(`${brokenUrl}${path}`, init as RequestInit);
+        const res = await fetch(`${brokenUrl}${path}`, init);
         const body = await res.text();
         expect(res.status, path).toBe(503);
         const requestId = res.headers.get("x-request-id")!;

@@ -17,7 +17,7 @@
 // hostile/oracle.ts `hunt`), so one failure never hides another. Set MAI_HOSTILE_REPORT=<dir> to
 // get every finding as JSON. Tuning: MAI_HOSTILE_RUNS (per procedure and round, default 100),
 // MAI_HOSTILE_ROUNDS (distinct defects searched per procedure, default 4), MAI_HOSTILE_RAW_RUNS
-// (default 200) and MAI_HOSTILE_RAW_ROUNDS (default 12), MAI_HOSTILE_TIME_LIMIT_MS (per round,
+// (default 200) and MAI_HOSTILE_RAW_ROUNDS (default 24), MAI_HOSTILE_TIME_LIMIT_MS (per round,
 // default 45 000), MAI_HOSTILE_SEED (replay a run: the seed a finding reports).
 import { testDrivers } from "@mai/db/testing";
 import { TRPCClientError } from "@trpc/client";
@@ -26,7 +26,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/routers/_app";
-import { createHarness, type Harness } from "./harness";
+import { createHarness, INTERNAL_TOKEN, type Harness } from "./harness";
 import { worldHints } from "./hostile/hints";
 import {
   clip,
@@ -66,7 +66,7 @@ const env = (name: string, fallback: number) => {
 const RUNS = env("MAI_HOSTILE_RUNS", 100);
 const RAW_RUNS = env("MAI_HOSTILE_RAW_RUNS", 200);
 const ROUNDS = env("MAI_HOSTILE_ROUNDS", 4);
-const RAW_ROUNDS = env("MAI_HOSTILE_RAW_ROUNDS", 12);
+const RAW_ROUNDS = env("MAI_HOSTILE_RAW_ROUNDS", 24);
 const TIME_LIMIT_MS = env("MAI_HOSTILE_TIME_LIMIT_MS", 45_000);
 const SEED = process.env.MAI_HOSTILE_SEED ? Number(process.env.MAI_HOSTILE_SEED) : undefined;
 /** A request that has not been answered by then is reported as a hang (not a timing assertion). */
@@ -182,96 +182,58 @@ describe.each(testDrivers())("hostile input (%s)", (driver) => {
   // 1. Raw HTTP
 
   // Concrete requests that must always be tried (the generator finds more). `bearer`: a real token.
-  const rawExamples = (bearer: [string, string]): RawRequest[] => [
-    buildRequest({ method: "GET", target: "http://[::1/" }),
-    buildRequest({ method: "GET", target: "http://[::1]:99999/healthz" }),
-    buildRequest({
-      method: "GET",
-      target: "/api/v1/users/user/settings",
-      headers: [["cookie", "mai_session=%E0%A4%A"]],
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/api/v1/users/user/settings/update",
-      headers: [["cookie", "mai_session=%E0%A4%A"]],
-      body: BODY["REST settings"],
-    }),
-    buildRequest({ method: "GET", target: "/trpc/auth.me", headers: [["cookie", "mai_session=%E0%A4%A"]] }),
-    buildRequest({
-      method: "POST",
-      target: "/trpc/settings.update",
-      headers: [["cookie", "mai_session=%"]],
-      body: BODY["superjson settings"],
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/api/v1/users/user/settings/update",
-      headers: [bearer],
-      body: BODY["huge REST (2 MiB)"],
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/trpc/settings.update",
-      headers: [bearer],
-      body: BODY["huge (2 MiB)"],
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/trpc/settings.update",
-      headers: [bearer],
-      body: BODY["deep object superjson (20k)"],
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/api/v1/users/user/settings/update",
-      headers: [bearer],
-      body: BODY["deep object REST (20k)"],
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/api/v1/users/user/settings/update",
-      headers: [bearer],
-      body: BODY["deep object REST (2k)"],
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/api/v1/users/user/settings/update",
-      headers: [bearer],
-      body: BODY["escaped NUL (REST)"],
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/api/v1/users/user/settings/update",
-      headers: [bearer],
-      body: BODY["invalid utf-8"],
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/trpc/settings.update",
-      headers: [bearer],
-      body: BODY["escaped NUL"],
-    }),
-    buildRequest({ method: "GET", target: "/trpc/auth.me,auth.me?batch=1&input=%E0%A4%A" }),
-    buildRequest({
-      method: "GET",
-      target: `/trpc/usage.events?input=${encodeURIComponent('{"json":{"cursor":"\\u0000"}}')}`,
-      headers: [bearer],
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/api/v1/users/user/settings/update",
-      headers: [bearer],
-      body: BODY["REST settings"],
-      abort: true,
-    }),
-    buildRequest({
-      method: "POST",
-      target: "/trpc/settings.update",
-      headers: [bearer],
-      body: BODY["superjson settings"],
-      abort: true,
-    }),
-  ];
+  const rawExamples = (bearer: [string, string]): RawRequest[] => {
+    const json: [string, string] = ["content-type", "application/json"];
+    const REST = "/api/v1/users/user/settings/update";
+    const post = (target: string, body: string, headers: [string, string][] = [bearer], abort = false) =>
+      buildRequest({ method: "POST", target, headers: [...headers, json], body: BODY[body], abort });
+    return [
+      buildRequest({ method: "GET", target: "http://[::1/" }),
+      buildRequest({ method: "GET", target: "http://[::1]:99999/healthz" }),
+      buildRequest({ method: "GET", target: "//" }),
+      buildRequest({
+        method: "GET",
+        target: "/api/v1/users/user/settings",
+        headers: [["cookie", "mai_session=%E0%A4%A"]],
+      }),
+      post(REST, "REST settings", [["cookie", "mai_session=%E0%A4%A"]]),
+      buildRequest({ method: "GET", target: "/trpc/auth.me", headers: [["cookie", "mai_session=%E0%A4%A"]] }),
+      post("/trpc/settings.update", "superjson settings", [["cookie", "mai_session=%"]]),
+      post(REST, "huge REST (2 MiB)"),
+      post("/trpc/settings.update", "huge (2 MiB)"),
+      post("/trpc/settings.update", "deep object superjson (20k)"),
+      post("/trpc/settings.update", "deep superjson meta"),
+      post("/trpc/settings.update", "superjson meta garbage"),
+      post("/trpc/settings.update", "superjson meta referential"),
+      post("/trpc/settings.update", "invalid utf-8 superjson"),
+      post("/trpc/settings.update", "escaped NUL"),
+      post("/trpc/settings.update", "lone surrogate (superjson)"),
+      post("/trpc/settings.update", "batch body"),
+      post("/trpc/settings.update?batch=1", "batch body"),
+      post("/trpc/internal.reserve", "superjson bad bigint", [["x-mai-internal-token", INTERNAL_TOKEN]]),
+      post(REST, "deep object REST (20k)"),
+      post(REST, "deep object REST (2k)"),
+      // …and reading back what was saved (a document that deep must be refused, or readable).
+      buildRequest({ method: "GET", target: "/trpc/settings.get", headers: [bearer] }),
+      buildRequest({ method: "GET", target: "/api/v1/users/user/settings", headers: [bearer] }),
+      post(REST, "escaped NUL (REST)"),
+      post(REST, "lone surrogate (REST)"),
+      post(REST, "invalid utf-8"),
+      buildRequest({ method: "GET", target: "/trpc/auth.me,auth.me?batch=1&input=%E0%A4%A" }),
+      buildRequest({
+        method: "GET",
+        target: `/trpc/usage.events?input=${encodeURIComponent('{"json":{"cursor":"\\u0000"}}')}`,
+        headers: [bearer],
+      }),
+      buildRequest({
+        method: "GET",
+        target: `/trpc/usage.events?input=${encodeURIComponent('{"json":{"model":"\\u0000"}}')}`,
+        headers: [bearer],
+      }),
+      post(REST, "REST settings", [bearer], true),
+      post("/trpc/settings.update", "superjson settings", [bearer], true),
+    ];
+  };
 
   it(
     "raw HTTP: every hostile request gets a status < 500 (or Node's own 400/431), nothing unhandled, /healthz 200 after",
@@ -335,6 +297,28 @@ describe.each(testDrivers())("hostile input (%s)", (driver) => {
     },
     RAW_TEST_TIMEOUT_MS,
   );
+
+  it("a refused input is told in words: tRPC's message and Open WebUI's detail are sentences, not a dump of zod issues", async () => {
+    const world = await createWorld(h, server);
+    const rc = world.clients.adminA;
+    rc.last = null;
+    await expect(rc.client.auth.createToken.mutate({ name: 5 } as never)).rejects.toThrow();
+    const trpc = JSON.parse(rc.last!.body) as { error: { json: { message: string } } };
+    const rest = await fetch(`${server.url}/api/v1/users/user/settings/update`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${world.tokens.adminA}`, "content-type": "application/json" },
+      body: JSON.stringify({ ui: "dark" }),
+    });
+    const detail = ((await rest.json()) as { detail: unknown }).detail;
+    expect({ status: rc.last!.status, message: trpc.error.json.message }).toEqual({
+      status: 400,
+      message: expect.not.stringMatching(/^\s*[[{]/) as unknown,
+    });
+    expect({ status: rest.status, detail }).toEqual({
+      status: 400,
+      detail: expect.not.stringMatching(/^\s*[[{]/) as unknown,
+    });
+  });
 
   // -------------------------------------------------------------------------------------------
   // 2. Every procedure

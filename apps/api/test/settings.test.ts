@@ -90,7 +90,7 @@ describe.each(testDrivers())("settings save with automatic org sync on %s", (dri
   ])("%s is not synced", async (_name, body) => {
     const admin = await h.user("org_admin");
     const key = liveKey();
-    const withKey = JSON.parse(JSON.stringify(body).replace("KEY", key));
+    const withKey = JSON.parse(JSON.stringify(body).replace("KEY", key)) as typeof body;
     const saved = await h.caller(admin).settings.update(withKey);
     expect(saved.openrouterSync.status).toBe("skipped");
     expect((await getAuthUser(h.t.db, admin.id))?.organizationId).toBeNull();

@@ -22,8 +22,9 @@ const LEAKS_5XX: [string, RegExp][] = [
   ["a library message (JSON)", /Unexpected token|in JSON at position|is not valid JSON/i],
   [
     "a driver message",
-    /violates|constraint|relation "|column "|syntax error|invalid byte sequence|unsupported Unicode escape|out of range for type|Maximum call stack/i,
+    /violates|constraint|relation "|column "|syntax error|invalid byte sequence|unsupported Unicode escape|out of range for type/i,
   ],
+  ["an engine message (Maximum call stack size exceeded)", /Maximum call stack/i],
 ];
 
 /** A 4xx may say what is wrong, but never with SQL, a stack or a library's internals. */
@@ -34,8 +35,9 @@ const LEAKS_4XX: [string, RegExp][] = [
   ["a library message (URI malformed)", /URI malformed/i],
   [
     "a driver message",
-    /violates .* constraint|relation "|invalid byte sequence|unsupported Unicode escape|out of range for type|Maximum call stack/i,
+    /violates .* constraint|relation "|invalid byte sequence|unsupported Unicode escape|out of range for type/i,
   ],
+  ["an engine message (Maximum call stack size exceeded)", /Maximum call stack/i],
 ];
 
 /** What in an error body should not be there. `sent`: the request's own text (echoing it back is no leak of a hash). */

@@ -47,7 +47,7 @@ export async function updateSettings(
 ): Promise<{ settings: { ui: Ui }; openrouterSync: OpenRouterSync }> {
   const { deps } = ctx;
   const previous = (await getUserSettings(deps.db, user.id)) as { ui?: Ui };
-  const incoming = body.ui as Ui;
+  const incoming: Ui = body.ui;
   const dc = incoming.directConnections;
   // Masks sent back by a client that re-saves what it read keep the stored keys.
   const plainKeys = dc ? restoreMaskedKeys(dc.OPENAI_API_KEYS.map((k) => k.trim()), storedKeys(ctx, previous.ui)) : [];

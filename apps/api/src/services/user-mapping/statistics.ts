@@ -32,13 +32,14 @@ export async function mappingStatistics(ctx: AuthedContext, input: { organizatio
 
   const key = (org: string, user: string) => `${org}|${user}`;
   const usageBy = new Map(usage.map((u) => [key(u.organizationId, u.userId), u]));
-  const rows = mapped.map((m) => {
+  // Usage of users no longer mapped joins this list below, without an e-mail.
+  const rows: { externalUserId: string; userId: string; email: string | null; organizationId: string; mapped: boolean; requests: number; rawCostNano: bigint; billedCostNano: bigint }[] = mapped.map((m) => {
     const u = usageBy.get(key(m.organizationId, m.userId));
     usageBy.delete(key(m.organizationId, m.userId));
     return {
       externalUserId: m.externalUserId,
       userId: m.userId,
-      email: m.email as string | null,
+      email: m.email,
       organizationId: m.organizationId,
       mapped: true,
       requests: u?.requests ?? 0,
