@@ -1,5 +1,19 @@
 // The proxy's HTTP surface: one handler per endpoint. OpenRouter's paths are accepted under /v1
 // and /api/v1, so a chat client can use the proxy as a drop-in OpenRouter base URL.
+//
+// No request can end the process. Everything a client controls — the request line, headers,
+// body, timing — is either refused in words (a 4xx, OpenAI-shaped) or served:
+//   - every handler runs inside one wrapper: a synchronous throw or a rejected promise becomes a
+//     logged "handler failed" (with the request id) and a 500 with a fixed sentence, never a crash;
+//   - what Node refuses before a handler runs (a broken request line, bad header bytes, headers too
+//     large, a request not received in time) is answered by the clientError listener, not Node's
+//     empty 400; CONNECT and unsupported Expect headers likewise;
+//   - the client limits (header and request timeouts, keep-alive, header size; body size and JSON
+//     depth in the handler) come from env.ts. Node's request timeout bounds *receiving* a request:
+//     an answer, once the request is in, streams as long as it lasts (the upstream idle timeout
+//     bounds a silent one);
+//   - every request has an id (a sane incoming x-request-id, else a new one), echoed in the
+//     x-request-id header and named in every 5xx body and in the log lines about it.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -154,6 +154,20 @@ describe.each(testDrivers())("trusted-gateway mode on %s", (driver) => {
     expect(await byOpenWebUiId(owuiId)).toHaveLength(0);
   });
 
+  it("a forwarded identity that cannot be stored: a NUL in the name leaves the name out (200); an id too long or an e-mail that is none is refused in words (401)", async () => {
+    const org = await s.org();
+    await s.restartProxy({ MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID: org.id });
+    const owuiId = randomUUID();
+    const joined = await chat(userHeaders(owuiId, `nul-${owuiId.slice(0, 8)}@client.example`, "%00%C5%81ukasz"));
+    expect(joined.status).toBe(200);
+    const [user] = await byOpenWebUiId(owuiId);
+    expect(user?.name ?? "").not.toContain("\u0000");
+    for (const headers of [userHeaders("i".repeat(201)), userHeaders(randomUUID(), "x\u00ff@client")]) {
+      const refused = await chat(headers);
+      expect(refused).toEqual({ status: 401, body: { error: { type: "invalid_request_error", code: "invalid_user_identity", message: expect.any(String) } } });
+    }
+  });
+
   describe("with MAI_PROXY_GATEWAY_JWT_SECRET", () => {
     beforeAll(() => s.restartProxy({ MAI_PROXY_GATEWAY_JWT_SECRET: JWT_SECRET }));
 
@@ -184,6 +198,15 @@ describe.each(testDrivers())("trusted-gateway mode on %s", (driver) => {
       const refused = await chat({ "x-openwebui-user-jwt": make(), ...userHeaders(randomUUID(), email) });
       expect(refused).toEqual({ status: 401, body: { error: { type: "invalid_request_error", code: "invalid_user_jwt", message: expect.any(String) } } });
       expect(s.sim.ledger().length).toBe(before);
+    });
+
+    it.each([
+      ["a NUL in the subject", { sub: "a\u0000b" }],
+      ["a lone surrogate in the subject", { sub: "\ud800" }],
+      ["a NUL in the e-mail", { email: "a\u0000b@client.example" }],
+    ])("refuses a valid JWT whose identity the database cannot store (%s) with 401 invalid_user_identity", async (_name, claims) => {
+      const refused = await chat({ "x-openwebui-user-jwt": signJwt({ ...owuiClaims(randomUUID()), ...claims }) });
+      expect(refused).toEqual({ status: 401, body: { error: { type: "invalid_request_error", code: "invalid_user_identity", message: expect.any(String) } } });
     });
 
     it("refuses plain headers without a JWT (401): they are spoofable by anyone holding the gateway key", async () => {

@@ -177,6 +177,33 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
     });
   });
 
+  describe("an organisation's allowed models", () => {
+    it("bind `model` and every `models` fallback: OpenRouter's fallback routing cannot step around the list", async () => {
+      const limited = await s.org();
+      await s.t.db.update(schema.clientOrganizations).set({ allowedModels: [MODEL] }).where(eq(schema.clientOrganizations.id, limited.id));
+      const call = (body: unknown) =>
+        fetch(`${s.proxyUrl}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${limited.users[0]!.token}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const messages = [{ role: "user", content: "x" }];
+      const before = s.sim.ledger({ keyHash: limited.keyHash }).length;
+      const other = await call({ model: "anthropic/claude-sonnet-4", messages });
+      expect(other.status).toBe(403);
+      expect(await other.json()).toEqual(openAiError("model_not_allowed"));
+      const fallback = await call({ model: MODEL, models: [MODEL, "anthropic/claude-sonnet-4"], messages });
+      expect(fallback.status).toBe(403);
+      expect(((await fallback.json()) as { error: { message: string } }).error.message).toContain("anthropic/claude-sonnet-4");
+      const junk = await call({ model: MODEL, models: "anthropic/claude-sonnet-4", messages });
+      expect(junk.status).toBe(400);
+      expect(await junk.json()).toEqual(openAiError("invalid_model"));
+      expect(s.sim.ledger({ keyHash: limited.keyHash }).length).toBe(before);
+      const ok = await call({ model: MODEL, models: [MODEL], messages });
+      expect(ok.status).toBe(200);
+    });
+  });
+
   describe("request ids", () => {
     it("a sane incoming x-request-id is echoed; anything else is replaced by a generated one", async () => {
       const sane = await fetch(`${s.proxyUrl}/healthz`, { headers: { "x-request-id": "req-abc.123_X" } });
