@@ -119,7 +119,7 @@ export interface Finding extends Failure {
 // ---------------------------------------------------------------------------------------------
 // Features: what is notable about a generated value (a NUL at `name`, 2^63 at `amountNano`…). The
 // shrunk counterexample's features are a finding's *culprit*; a later failure with the same
-// signature whose value has all of a known culprit's features is the same defect again.
+// signature whose value shares a feature with a known culprit is the same defect again.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -218,8 +218,12 @@ export async function hunt<T>(
   const findings: Finding[] = [];
   const isKnown = (failure: Failure, value: T) => {
     const f = options.features?.(value);
+    // Same signature and a notable feature in common (a shrunk culprit may carry a feature it does
+    // not need, so "all of them" would report one defect many times).
     return findings.some(
-      (k) => k.signature === failure.signature && (!f || k.culprit.every((c) => f.has(c))),
+      (k) =>
+        k.signature === failure.signature &&
+        (!f || k.culprit.length === 0 || k.culprit.some((c) => f.has(c))),
     );
   };
   for (let round = 0; round < options.rounds; round++) {
