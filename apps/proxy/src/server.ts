@@ -20,7 +20,6 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { encodeUsageEvents } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
-import { TRPCClientError } from "@trpc/client";
 import { pino, type Logger } from "pino";
 import { Pool } from "undici";
 import { createApiClient } from "./api-client";
@@ -30,7 +29,8 @@ import { Errors, rawErrorResponse, sendError, type ProxyError } from "./errors";
 import { handleCompletion } from "./handlers/completions";
 import { requestIdOf, sendJson } from "./http";
 import { createIdentityResolver, gatewayOptions } from "./identity";
-import { createUsageRecorder, UsageRejectedError, UsageServerError } from "./metering/recorder";
+import { usageSinkError } from "./metering/api-sink";
+import { createUsageRecorder } from "./metering/recorder";
 import { createMetrics } from "./metrics";
 import { createModelCatalog } from "./models";
 import { createReservations } from "./reservations";
@@ -117,14 +117,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
       try {
         await api.internal.recordUsage.mutate({ ndjson: encodeUsageEvents(events) }, { signal });
       } catch (error) {
-        // The recorder's three kinds of failure (see metering/recorder.ts). BAD_REQUEST: the batch is
-        // invalid, retrying can never succeed. INTERNAL_SERVER_ERROR (HTTP 500 only): the API ran and
-        // failed, maybe on one event. Anything else — network, timeout, 503 (its database is
-        // unreachable), an answer that is not tRPC's — means the API is away: spool and retry.
-        const code = error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
-        if (code === "BAD_REQUEST") throw new UsageRejectedError((error as Error).message);
-        if (code === "INTERNAL_SERVER_ERROR") throw new UsageServerError((error as Error).message);
-        throw error;
+        throw usageSinkError(error);
       }
     },
     maxServerErrors: env.MAI_PROXY_USAGE_MAX_SERVER_ERRORS,
