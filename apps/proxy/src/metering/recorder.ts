@@ -46,7 +46,8 @@
 //   recovers. Several poisoned events in one batch are each found in their half; events poisoned so
 //   densely that every part fails look like an API failing everything, and stay spooled (safe side).
 //   Dead-lettered poisoned events go to the same `rejected-*.ndjson` files, logged with the reason:
-//   once the API is fixed an operator can replay them (recording is idempotent).
+//   once the API is fixed an operator replays one by renaming it `usage-<same suffix>` in the
+//   spool directory (read at the next start; recording is idempotent).
 // - onRecorded runs after each accepted batch (live or replayed). It can see a generation id more than
 //   once (resends after a restart or a partial replay), so it must be idempotent per generation id.
 // - Logs carry counts, segment names and generation ids only — never tokens, costs, users or models.
