@@ -77,6 +77,13 @@ export function toTRPCError(error: unknown, requestId?: string): TRPCError {
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: serverErrorMessage("INTERNAL_SERVER_ERROR", requestId), cause });
 }
 
+/** Zod issues as one sentence: "name: Too small: expected string to have >=1 characters; …". */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const parts = issues.slice(0, 3).map((i) => `${i.path.length > 0 ? i.path.map(String).join(".") : "input"}: ${i.message}`);
+  const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : "";
+  return `Invalid input — ${parts.join("; ")}${more}.`;
+}
+
 /** Logs a failure by type and code only: driver errors embed query parameters (a token hash…). */
 export function logFailure(log: Context["log"], error: TRPCError, fields: Record<string, unknown>): void {
   const cause = error.cause as { name?: string; code?: unknown; message?: string } | undefined;
@@ -91,6 +98,10 @@ const errorPipeline = t.middleware(async ({ ctx, next, path, type }) => {
   if (result.ok) return result;
   const mapped = toTRPCError(result.error, ctx.requestId);
   if (mapped.code === "INTERNAL_SERVER_ERROR" || mapped.code === "SERVICE_UNAVAILABLE") logFailure(ctx.log, mapped, { path, type });
+  // tRPC words a refused input as zod's JSON dump of issues; people read a sentence.
+  if (mapped.code === "BAD_REQUEST" && mapped.cause instanceof z.ZodError) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: describeIssues(mapped.cause.issues), cause: mapped.cause });
+  }
   throw mapped;
 });
 

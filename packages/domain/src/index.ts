@@ -64,6 +64,7 @@ export {
 export {
   DEFAULT_MAX_JSON_DEPTH,
   findUnstorableText,
+  firstNonJsonValue,
   INT4_MAX,
   INT8_MAX,
   jsonDepthExceeds,

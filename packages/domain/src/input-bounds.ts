@@ -93,3 +93,33 @@ export function valueDepthExceeds(value: unknown, maxDepth: number): boolean {
   };
   return walk(value, 0);
 }
+
+/**
+ * The path of the first value inside `value` that JSON cannot hold as it is (a bigint, a date, NaN
+ * or ±Infinity, a function, a Map…), or null when it is plain JSON. superjson lets a
+ * client send such values; a column of type jsonb must not receive them (JSON.stringify throws on
+ * a bigint and silently turns NaN into null).
+ */
+export function firstNonJsonValue(value: unknown, maxDepth = DEFAULT_MAX_JSON_DEPTH * 2): string | null {
+  const walk = (v: unknown, path: string, depth: number): string | null => {
+    // undefined is absent, as JSON.stringify makes it (a form may send an unset optional field).
+    if (v === null || v === undefined || typeof v === "string" || typeof v === "boolean") return null;
+    if (typeof v === "number") return Number.isFinite(v) ? null : path || "input";
+    if (typeof v !== "object" || depth > maxDepth) return path || "input";
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const found = walk(v[i], `${path}[${i}]`, depth + 1);
+        if (found) return found;
+      }
+      return null;
+    }
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return path || "input";
+    for (const [key, child] of Object.entries(v as Record<string, unknown>)) {
+      const found = walk(child, path ? `${path}.${key}` : key, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  };
+  return walk(value, "", 0);
+}

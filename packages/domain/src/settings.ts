@@ -5,11 +5,16 @@
 import { z } from "zod";
 
 import { directConnectionsSchema } from "./connections";
+import { firstNonJsonValue } from "./input-bounds";
 import { maskKey } from "./keys";
 
 /** The body of `settings.update` (and Open WebUI's `/users/user/settings/update`). */
 export const settingsUpdateSchema = z.object({
-  ui: z.looseObject({ directConnections: directConnectionsSchema.optional() }),
+  // Stored as jsonb and handed back to Open WebUI: plain JSON only.
+  ui: z.looseObject({ directConnections: directConnectionsSchema.optional() }).superRefine((ui, ctx) => {
+    const path = firstNonJsonValue(ui);
+    if (path) ctx.addIssue({ code: "custom", path: path.split("."), message: "Settings hold plain JSON only (no bigint, date, NaN or Infinity)." });
+  }),
 });
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findUnstorableText, INT4_MAX, INT8_MAX, jsonDepthExceeds, unstorableTextReason, valueDepthExceeds } from "../src/input-bounds";
+import { findUnstorableText, firstNonJsonValue, INT4_MAX, INT8_MAX, jsonDepthExceeds, unstorableTextReason, valueDepthExceeds } from "../src/input-bounds";
 import { int4Count, nanoAmount, storableText } from "../src/input-schemas";
 
 const nest = (depth: number, open = "[", close = "]") => open.repeat(depth) + close.repeat(depth);
@@ -75,5 +75,17 @@ describe("column-bounded schemas", () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toMatch(/NUL/);
     expect(schema.safeParse("x".repeat(11)).success).toBe(false);
+  });
+});
+
+describe("firstNonJsonValue", () => {
+  it("finds what JSON cannot hold, with its path", () => {
+    expect(firstNonJsonValue({ a: [1, "x", null, { b: true }] })).toBeNull();
+    expect(firstNonJsonValue({ a: { b: -1n } })).toBe("a.b");
+    expect(firstNonJsonValue({ a: [0, Number.NaN] })).toBe("a[1]");
+    expect(firstNonJsonValue({ when: new Date() })).toBe("when");
+    expect(firstNonJsonValue({ u: undefined })).toBeNull();
+    expect(firstNonJsonValue(Infinity)).toBe("input");
+    expect(firstNonJsonValue(new Map())).toBe("input");
   });
 });
