@@ -5,8 +5,9 @@ import { eq } from "drizzle-orm";
 import { schema } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadProxyEnv } from "../src/index";
 import { rawHttp, rawRequest, type RawResponse } from "./raw-http";
-import { startSystem, type System, type TestOrg } from "./system";
+import { INTERNAL_TOKEN, startSystem, type System, type TestOrg } from "./system";
 
 const MODEL = "openai/gpt-4o-mini";
 /** About 2 s of streaming by construction (40 tokens, 50 ms apart): longer than the request timeout below. */
@@ -23,6 +24,29 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs = 20_000
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe("client limits in the configuration", () => {
+  it("have defaults, are read from the environment, and a header timeout above the request timeout is refused", () => {
+    const base = { MAI_INTERNAL_TOKEN: INTERNAL_TOKEN };
+    expect(loadProxyEnv(base)).toMatchObject({
+      MAI_PROXY_MAX_BODY_BYTES: 10 * 1024 * 1024,
+      MAI_PROXY_MAX_JSON_DEPTH: 64,
+      MAI_PROXY_MAX_HEADER_BYTES: 16 * 1024,
+      MAI_PROXY_CLIENT_HEADERS_TIMEOUT_MS: 30_000,
+      MAI_PROXY_CLIENT_REQUEST_TIMEOUT_MS: 120_000,
+      MAI_PROXY_CLIENT_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+      MAI_PROXY_USAGE_MAX_SERVER_ERRORS: 3,
+    });
+    expect(loadProxyEnv({ ...base, MAI_PROXY_MAX_JSON_DEPTH: "10", MAI_PROXY_CLIENT_KEEP_ALIVE_TIMEOUT_MS: "65000" })).toMatchObject({
+      MAI_PROXY_MAX_JSON_DEPTH: 10,
+      MAI_PROXY_CLIENT_KEEP_ALIVE_TIMEOUT_MS: 65_000,
+    });
+    expect(() => loadProxyEnv({ ...base, MAI_PROXY_CLIENT_HEADERS_TIMEOUT_MS: "60000", MAI_PROXY_CLIENT_REQUEST_TIMEOUT_MS: "30000" })).toThrow(
+      /MAI_PROXY_CLIENT_HEADERS_TIMEOUT_MS: must not exceed/,
+    );
+    expect(() => loadProxyEnv({ ...base, MAI_PROXY_MAX_JSON_DEPTH: "100000" })).toThrow(/MAI_PROXY_MAX_JSON_DEPTH/);
+  });
+});
 
 describe.each(testDrivers())("hardening on %s", (driver) => {
   let s: System;
@@ -91,6 +115,13 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
   });
 
   describe("defect 3: no limits on slow clients (requestTimeout was 0)", () => {
+    it("the server runs with the configured client limits", () => {
+      const { server, deps } = s.proxy;
+      expect(server.headersTimeout).toBe(CLIENT_HEADERS_TIMEOUT_MS);
+      expect(server.requestTimeout).toBe(CLIENT_REQUEST_TIMEOUT_MS);
+      expect(server.keepAliveTimeout).toBe(deps.env.MAI_PROXY_CLIENT_KEEP_ALIVE_TIMEOUT_MS);
+    });
+
     it("a body trickling in is cut with 408 once the request timeout has passed", async () => {
       const head = rawHttp("POST /v1/chat/completions HTTP/1.1", [auth(), ["Content-Type", "application/json"], ["Content-Length", "1000"]]);
       const res = await rawRequest(port, head, { trickle: { chunks: Array.from({ length: 400 }, () => " "), intervalMs: 50 } });
