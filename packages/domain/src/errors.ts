@@ -1,6 +1,7 @@
 // Why: services throw one error type with a small, closed set of codes, so the API and the proxy can
-// each map it exactly once (to tRPC codes, to OpenAI-shaped JSON) instead of parsing messages.
-// Messages are meant for humans and may be shown to them: never put a secret in one.
+// each map it exactly once (to tRPC codes in apps/api/src/trpc/init.ts, to OpenAI-shaped JSON in
+// apps/proxy/src/errors.ts) instead of parsing messages. Messages are meant for humans and may be
+// shown to them: never put a secret in one.
 
 export type DomainErrorCode =
   | "INVALID_INPUT"
@@ -9,6 +10,10 @@ export type DomainErrorCode =
   | "NOT_FOUND"
   | "CONFLICT"
   | "LIMIT_EXCEEDED"
+  /** Too many attempts in a short time (failed sign-ins): the same request may pass later. */
+  | "THROTTLED"
+  /** The request is well-formed, but the state it relies on is not there (a deactivated auto-join organisation). */
+  | "PRECONDITION_FAILED"
   | "UPSTREAM_UNAVAILABLE";
 
 export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
@@ -18,6 +23,8 @@ export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = [
   "NOT_FOUND",
   "CONFLICT",
   "LIMIT_EXCEEDED",
+  "THROTTLED",
+  "PRECONDITION_FAILED",
   "UPSTREAM_UNAVAILABLE",
 ];
 

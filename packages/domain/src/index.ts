@@ -2,7 +2,7 @@
 // unchanged in the API, the proxy, the database layer and the browser.
 
 export { DOMAIN_ERROR_CODES, DomainError, isDomainError, type DomainErrorCode } from "./errors";
-export { maskKey, validateOpenRouterKey, type KeyErrorCode, type KeyValidation } from "./keys";
+export { maskKey, validateOpenRouterKey, type KeyErrorCode, type KeyValidation, type OpenRouterKey } from "./keys";
 export { isOpenRouterUrl, type OpenRouterUrlOptions } from "./urls";
 export {
   directConnectionsSchema,
@@ -33,6 +33,9 @@ export {
   nanoToUsdString,
   usdToNano,
   usdToNanoExact,
+  MAX_MARKUP_BP,
+  MIN_MARKUP_BP,
+  validateMarkupBp,
 } from "./money";
 export {
   billingPeriod,
@@ -72,3 +75,7 @@ export {
   valueDepthExceeds,
 } from "./input-bounds";
 export { int4Count, nanoAmount, storableText } from "./input-schemas";
+export { MAX_ORGANIZATION_NAME_LENGTH, isCurrencyCode, validateOrganizationName } from "./organization";
+export { API_TOKEN_PATTERN, API_TOKEN_PREFIX, looksLikeApiToken, parseBearer } from "./api-token";
+export { sumUsageFigures, ZERO_USAGE_FIGURES, type UsageFigures } from "./usage-figures";
+export { addDays, daysBetween, monthDates, parseLocalDate, rangeOrCurrentMonth, type DateRange } from "./local-date";

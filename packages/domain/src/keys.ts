@@ -12,7 +12,13 @@ export type KeyErrorCode =
   | "too_long"
   | "malformed_v1";
 
-export type KeyValidation = { ok: true; key: string } | { ok: false; code: KeyErrorCode; message: string };
+/**
+ * A key that passed validateOpenRouterKey: the only way to get one. Functions that store a key or
+ * send it upstream take this type, so "validated once, before use" is checked by the compiler.
+ */
+export type OpenRouterKey = string & { readonly __brand: "OpenRouterKey" };
+
+export type KeyValidation = { ok: true; key: OpenRouterKey } | { ok: false; code: KeyErrorCode; message: string };
 
 const PREFIX = "sk-or-";
 const V1_PREFIX = "sk-or-v1-";
@@ -49,9 +55,9 @@ export function validateOpenRouterKey(raw: unknown): KeyValidation {
   if (WHITESPACE.test(key)) return fail("whitespace");
   if (!key.startsWith(PREFIX)) return fail("missing_prefix");
   if (!ALLOWED.test(key)) return fail("invalid_characters");
-  if (key.startsWith(V1_PREFIX)) return V1_PATTERN.test(key) ? { ok: true, key } : fail("malformed_v1");
+  if (key.startsWith(V1_PREFIX)) return V1_PATTERN.test(key) ? { ok: true, key: key as OpenRouterKey } : fail("malformed_v1");
   if (key.length - PREFIX.length < MIN_SECRET_LENGTH) return fail("too_short");
-  return { ok: true, key };
+  return { ok: true, key: key as OpenRouterKey };
 }
 
 // Longest first, so "sk-or-v1-" wins over "sk-or-".

@@ -14,8 +14,10 @@ export const DEFAULT_MONTHLY_LIMIT_NANO = 1_000n * NANO_PER_USD;
 
 const NANO_DIGITS = 9;
 const BP_DIGITS = 4;
-const MIN_MARKUP_BP = BP_PER_UNIT; // 1×
-const MAX_MARKUP_BP = 100 * BP_PER_UNIT; // 100×
+/** 1×: a lower markup would sell below the OpenRouter cost. */
+export const MIN_MARKUP_BP = BP_PER_UNIT;
+/** 100×. */
+export const MAX_MARKUP_BP = 100 * BP_PER_UNIT;
 // Guards against pathological input ("1e999999999" would otherwise build a billion-digit bigint).
 const MAX_TEXT_LENGTH = 400;
 const MAX_RESULT_DIGITS = 64;
@@ -140,6 +142,14 @@ export function markupFromMultiplier(m: number | string): number {
   }
   if (value > BigInt(MAX_MARKUP_BP)) throw invalid("The markup can be at most 100 (100×).");
   return Number(value);
+}
+
+/** A markup already in basis points (as stored): an integer within [1×, 100×]. */
+export function validateMarkupBp(bp: number): number {
+  if (!Number.isSafeInteger(bp)) throw invalid("A markup in basis points must be an integer.");
+  if (bp < MIN_MARKUP_BP) throw invalid("The markup must be at least 1× (10 000 basis points).");
+  if (bp > MAX_MARKUP_BP) throw invalid("The markup can be at most 100× (1 000 000 basis points).");
+  return bp;
 }
 
 /** Basis points → the multiplier as an exact decimal string: 13000 → "1.3", 10000 → "1". */

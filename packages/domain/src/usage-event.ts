@@ -13,7 +13,7 @@ import { z } from "zod";
 import { DomainError } from "./errors";
 import { INT8_MAX } from "./input-bounds";
 import { int4Count, nanoAmount, storableText } from "./input-schemas";
-import { billedCost } from "./money";
+import { billedCost, MAX_MARKUP_BP, MIN_MARKUP_BP } from "./money";
 
 // Every field is bounded by the column that stores it (input-bounds.ts): an event that validates
 // is an event the database accepts, so one bad event is refused here (400) — where the proxy's
@@ -23,8 +23,6 @@ const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 // A proxy's clock may be off, but not by decades: beyond these an instant is a bug or an attack.
 const EARLIEST = new Date("2000-01-01T00:00:00Z");
 const LATEST = new Date("2100-01-01T00:00:00Z");
-/** 100×, the highest markup an organisation can have (money.ts). */
-const MAX_MARKUP_BP = 1_000_000;
 
 export const usageEventSchema = z
   .object({
@@ -41,7 +39,7 @@ export const usageEventSchema = z
     /** What OpenRouter charged (usage.cost), in nano-USD. */
     rawCostNano: nanoAmount,
     /** The organisation's markup when the request was made; the billed cost is derived from it once. */
-    markupBp: z.number().int().min(10_000).max(MAX_MARKUP_BP),
+    markupBp: z.number().int().min(MIN_MARKUP_BP).max(MAX_MARKUP_BP),
     status: z.enum(["ok", "error", "aborted", "incomplete"]),
     streamed: z.boolean(),
     latencyMs: count.nullable().optional(),

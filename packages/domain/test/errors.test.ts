@@ -30,6 +30,8 @@ describe("DomainError", () => {
       NOT_FOUND: true,
       CONFLICT: true,
       LIMIT_EXCEEDED: true,
+      THROTTLED: true,
+      PRECONDITION_FAILED: true,
       UPSTREAM_UNAVAILABLE: true,
     };
     expect([...DOMAIN_ERROR_CODES].sort()).toEqual(Object.keys(all).sort());
