@@ -1,0 +1,12 @@
+// Inputs of members.* (beside the scoped procedures' organizationId).
+import { z } from "zod";
+import { emailInput } from "./common";
+
+export const addMemberInput = z.object({
+  email: emailInput,
+  name: z.string().trim().max(200).optional(),
+  role: z.enum(["org_admin", "member"]),
+});
+export const removeMemberInput = z.object({ userId: z.uuid() });
+
+export type AddMemberInput = z.infer<typeof addMemberInput>;

@@ -1,0 +1,34 @@
+// Inputs of organizations.* (the organisation id itself is the scoped procedures' own input).
+import { z } from "zod";
+import { MAX_ORGANIZATION_NAME_LENGTH } from "../organization";
+import { emailInput, markupInput, usdInput } from "./common";
+
+export const organizationNameInput = z.string().trim().min(1).max(MAX_ORGANIZATION_NAME_LENGTH);
+/** An OpenRouter key as pasted; validateOpenRouterKey decides. */
+export const openRouterKeyInput = z.string().min(1).max(300);
+
+export const createOrganizationInput = z.object({
+  name: organizationNameInput,
+  billingEmail: emailInput.nullable().optional(),
+  /** USD, e.g. "1000"; default: the global default. */
+  monthlyLimitUsd: usdInput.optional(),
+  /** Multiplier, e.g. "1.3"; default: the global default. */
+  markup: markupInput.optional(),
+  /** Mint the organisation's key through the provisioning key (returned once as provisionedKey). */
+  provisionKey: z.boolean(),
+  /** Otherwise, optionally, the client's own key. */
+  key: openRouterKeyInput.optional(),
+});
+
+export const updateOrganizationInput = z.object({
+  name: organizationNameInput.optional(),
+  billingEmail: emailInput.nullable().optional(),
+  markup: markupInput.optional(),
+  monthlyLimitUsd: usdInput.optional(),
+  active: z.boolean().optional(),
+});
+
+export const setOrganizationKeyInput = z.object({ key: openRouterKeyInput });
+
+export type CreateOrganizationInput = z.infer<typeof createOrganizationInput>;
+export type UpdateOrganizationInput = z.infer<typeof updateOrganizationInput>;

@@ -1,0 +1,5 @@
+// Inputs of userMapping.*.
+import { z } from "zod";
+
+export const mappingScopeInput = z.object({ organizationId: z.uuid().optional() }).optional();
+export const testMappingInput = z.object({ userId: z.uuid() });
