@@ -5,15 +5,24 @@ export { createSecretBox, parseMasterKey, SecretBoxError, SecretContext, type Se
 export { loadOrCreateMasterKey, resolveMasterKey, MASTER_KEY_FILE } from "./crypto/master-key";
 export * from "./queries/errors";
 export * from "./queries/audit";
-export * from "./queries/users";
+export {
+  createUser,
+  findFirstProviderAdmin,
+  getAuthUser,
+  getUserByEmail,
+  getUserById,
+  type AuthUser,
+  type User,
+} from "./queries/users";
 export * from "./queries/global-settings";
 export * from "./queries/organizations";
 export * from "./queries/org-sync";
 export * from "./queries/usage";
 export * from "./queries/limits";
-export * from "./queries/auth";
+export * from "./queries/sessions";
+export * from "./queries/api-tokens";
+export * from "./queries/openwebui-users";
 export * from "./queries/user-settings";
-export * from "./queries/organization-admin";
 export * from "./queries/members";
 export * from "./queries/usage-reports";
 export * from "./queries/mapping-reports";
