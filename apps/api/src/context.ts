@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseCookie } from "cookie";
-import { findSessionUser, findTokenUser, type AuthUser } from "@mai/db";
+import { findSessionUser, findTokenUser, type AuthUser, type Organization } from "@mai/db";
 import type { AppDeps } from "./deps";
 import type { Logger } from "./logger";
 import { looksLikeApiToken, safeEqual, sha256 } from "./services/auth/tokens";
@@ -28,6 +28,35 @@ export interface Context {
   auth: { kind: "session"; sessionHash: string } | { kind: "token"; tokenId: string } | null;
   internal: boolean;
   setCookie: (cookie: string) => void;
+}
+
+/** A context whose user is signed in (what authedProcedure and every builder above it guarantee). */
+export type AuthedContext = Context & { user: AuthUser };
+
+// What the procedure builders (trpc/procedures.ts) decided and inject into ctx, so a service
+// receives an already-authorized scope and never decides access itself.
+
+/**
+ * The organisations a caller may see: every one (the provider naming none), or one — the one the
+ * provider named, or a client administrator's own (null before they have one: they see nothing).
+ */
+export type TenantScope = { all: true } | { all: false; organizationId: string | null };
+
+/** Whose usage a usage.* procedure shows. */
+export interface UsageScope {
+  organization: Organization;
+  /** Set when the view is one user's usage: always for members, on request for administrators. */
+  userId: string | null;
+  /** True when the caller is a member (their view is their own usage, never the organisation's). */
+  ownUsageOnly: boolean;
+}
+
+/** Which user mappings userMapping.validate / statistics show. */
+export interface MappingScope {
+  /** null: every organisation (the provider without an organizationId). */
+  organization: Organization | null;
+  /** The provider looks at the whole system and may see users outside any organisation. */
+  provider: boolean;
 }
 
 /** The session cookie's value, if any. The `cookie` package never throws on a malformed escape. */

@@ -6,7 +6,7 @@ import type { AuthUser } from "@mai/db";
 import type { Context } from "./context";
 import type { AppDeps } from "./deps";
 import { appRouter } from "./routers/_app";
-import { createCallerFactory } from "./trpc";
+import { createCallerFactory } from "./trpc/init";
 
 const createCaller = createCallerFactory(appRouter);
 

@@ -14,7 +14,7 @@ import type { AppDeps } from "./deps";
 import { HttpProblem, parseJsonBody, readBodyText, requestUrl, requireShallowJson, sendJson } from "./http";
 import { appRouter } from "./routers/_app";
 import { safeEqual } from "./services/auth/tokens";
-import { createCallerFactory, logFailure, serverErrorMessage, ServerFault, toTRPCError } from "./trpc";
+import { createCallerFactory, logFailure, serverErrorMessage, ServerFault, toTRPCError } from "./trpc/init";
 
 export interface ApiServer {
   server: Server;

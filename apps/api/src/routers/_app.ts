@@ -1,6 +1,6 @@
 // The public contract (design.md): these paths are what the admin SPA, chat clients and the proxy
 // call. Each router validates input and calls one service or query function per action.
-import { router } from "../trpc";
+import { router } from "../trpc/init";
 import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
 import { globalSettingsRouter } from "./global-settings";

@@ -1,10 +1,12 @@
 // audit.list: provider sees every entry (optionally one organisation's); a client administrator
-// only their own organisation's; members FORBIDDEN. Entries never hold a key (appendAudit refuses
-// one); the output schema checks again, so a leak would be a server error, never a response.
+// only their own organisation's; members FORBIDDEN (tenantProcedure). Entries never hold a key
+// (appendAudit refuses one); the output schema checks again, so a leak would be a server error,
+// never a response.
 import { containsSecret } from "@mai/db";
 import { z } from "zod";
 import { listAuditEntries } from "../services/audit/list";
-import { authedProcedure, router } from "../trpc";
+import { router } from "../trpc/init";
+import { tenantProcedure } from "../trpc/procedures";
 
 const json = z.record(z.string(), z.unknown()).nullable();
 
@@ -28,7 +30,7 @@ const auditEntry = z
   });
 
 export const auditRouter = router({
-  list: authedProcedure
+  list: tenantProcedure("audit log")
     .input(
       z
         .object({
@@ -41,5 +43,5 @@ export const auditRouter = router({
         .optional(),
     )
     .output(z.object({ items: z.array(auditEntry), nextCursor: z.number().int().nullable() }))
-    .query(({ ctx, input }) => listAuditEntries(ctx, input ?? { limit: 50 })),
+    .query(({ ctx, input }) => listAuditEntries(ctx, ctx.scope, input ?? { limit: 50 })),
 });

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { maskedKey } from "./_schemas";
 import { readGlobalSettings } from "../services/global-settings/get";
 import { updateGlobalSettingsService } from "../services/global-settings/update";
-import { providerProcedure, router } from "../trpc";
+import { router } from "../trpc/init";
+import { providerProcedure } from "../trpc/procedures";
 
 // The hint is the only form of the provisioning key that ever leaves the API.
 

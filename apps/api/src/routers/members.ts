@@ -4,7 +4,8 @@ import { z } from "zod";
 import { addMember } from "../services/members/add";
 import { listOrganizationMembers } from "../services/members/list";
 import { removeMember } from "../services/members/remove";
-import { orgProcedure, router } from "../trpc";
+import { router } from "../trpc/init";
+import { orgProcedure } from "../trpc/procedures";
 
 const memberOut = z.object({
   id: z.string(),

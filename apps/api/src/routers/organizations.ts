@@ -1,8 +1,6 @@
 // Client organisations. The provider sees and manages all of them; a client administrator reads
 // their own and may change its billing e-mail. Keys leave only masked — the output schemas admit
 // nothing else — except a freshly provisioned key, returned once by create and rotateKey.
-import { getOrganization } from "@mai/db";
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { maskedKey } from "./_schemas";
 import { createOrganizationWithKey } from "../services/organizations/create";
@@ -12,16 +10,14 @@ import { listOrganizations } from "../services/organizations/list";
 import { rotateOrganizationKey } from "../services/organizations/rotate-key";
 import { setClientKey } from "../services/organizations/set-key";
 import { updateOrganizationSettings } from "../services/organizations/update";
-import { authedProcedure, orgProcedure, providerProcedure, router } from "../trpc";
-
-/** Provider-only actions on one named organisation, loaded once into ctx.org. */
-const providerOrgProcedure = providerProcedure
-  .input(z.object({ organizationId: z.uuid() }))
-  .use(async ({ ctx, input, next }) => {
-    const org = await getOrganization(ctx.deps.db, input.organizationId);
-    if (!org) throw new TRPCError({ code: "NOT_FOUND", message: "Organisation not found." });
-    return next({ ctx: { ...ctx, org } });
-  });
+import { router } from "../trpc/init";
+import {
+  adminProcedure,
+  orgProcedure,
+  providerOnlyFields,
+  providerOrgProcedure,
+  providerProcedure,
+} from "../trpc/procedures";
 
 // The one place a plaintext key may appear: right after OpenRouter minted it.
 const provisionedKey = z.string().startsWith("sk-or-");
@@ -52,7 +48,9 @@ const name = z.string().trim().min(1).max(200);
 const key = z.string().min(1).max(300);
 
 export const organizationsRouter = router({
-  list: authedProcedure.output(z.array(organizationOut)).query(({ ctx }) => listOrganizations(ctx, ctx.user)),
+  list: adminProcedure("list organisations")
+    .output(z.array(organizationOut))
+    .query(({ ctx }) => listOrganizations(ctx, ctx.scope)),
 
   get: orgProcedure.output(organizationOut).query(({ ctx }) => getOrganizationDetails(ctx, ctx.org)),
 
@@ -84,6 +82,8 @@ export const organizationsRouter = router({
         active: z.boolean().optional(),
       }),
     )
+    // Markup, limit, name and the active flag are what the provider sells the client.
+    .use(providerOnlyFields(["name", "markup", "monthlyLimitUsd", "active"], "the billing e-mail"))
     .output(organizationOut)
     .mutation(({ ctx, input }) => updateOrganizationSettings(ctx, ctx.user, ctx.org, input)),
 

@@ -2,7 +2,8 @@ import { settingsUpdateSchema } from "@mai/domain";
 import { z } from "zod";
 import { maskedKeyOrEmpty } from "./_schemas";
 import { readSettings, updateSettings } from "../services/settings/update";
-import { authedProcedure, router } from "../trpc";
+import { router } from "../trpc/init";
+import { authedProcedure } from "../trpc/procedures";
 
 const settingsOut = z.object({
   ui: z.looseObject({

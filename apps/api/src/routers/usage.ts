@@ -1,14 +1,16 @@
-// usage.*: dashboards and the monthly statement. Every procedure resolves its scope through
-// services/usage/scope.ts (provider: any organisation; org admin: own; member: own usage only),
-// so members are admitted here — which is why these build on authedProcedure, not orgProcedure.
-// All figures are in the billing time zone; money is bigint nano-USD (superjson carries it).
+// usage.*: dashboards and the monthly statement. Every procedure builds on usageProcedure
+// (provider: any organisation; org admin: own; member: own usage only), so members are admitted
+// here — which is why these are not orgProcedure; daily and events also take a userId
+// (userUsageProcedure: a member may name only themselves). All figures are in the billing time
+// zone; money is bigint nano-USD (superjson carries it).
 import { z } from "zod";
 import { usageByModel, usageByUser } from "../services/usage/breakdown";
 import { usageDaily } from "../services/usage/daily";
 import { usageEvents } from "../services/usage/events";
 import { exportUsageCsv } from "../services/usage/export-csv";
 import { usageSummary } from "../services/usage/summary";
-import { authedProcedure, router } from "../trpc";
+import { router } from "../trpc/init";
+import { usageProcedure, userUsageProcedure } from "../trpc/procedures";
 
 const organizationId = z.uuid().optional();
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date written YYYY-MM-DD.");
@@ -43,7 +45,7 @@ const breakdownOutput = <T extends z.ZodRawShape>(row: T) =>
   });
 
 export const usageRouter = router({
-  summary: authedProcedure
+  summary: usageProcedure
     .input(z.object({ organizationId }).optional())
     .output(
       z.object({
@@ -65,9 +67,9 @@ export const usageRouter = router({
         }),
       }),
     )
-    .query(({ ctx, input }) => usageSummary(ctx, input ?? {})),
+    .query(({ ctx }) => usageSummary(ctx, ctx.scope)),
 
-  daily: authedProcedure
+  daily: userUsageProcedure
     .input(
       z
         .object({
@@ -79,9 +81,9 @@ export const usageRouter = router({
         .prefault({}),
     )
     .output(z.array(z.object({ date: z.string(), ...figures })))
-    .query(({ ctx, input }) => usageDaily(ctx, input)),
+    .query(({ ctx, input }) => usageDaily(ctx, ctx.scope, input)),
 
-  byUser: authedProcedure
+  byUser: usageProcedure
     .input(breakdownInput)
     .output(
       breakdownOutput({
@@ -91,14 +93,14 @@ export const usageRouter = router({
         externalUserId: z.string(),
       }),
     )
-    .query(({ ctx, input }) => usageByUser(ctx, input)),
+    .query(({ ctx, input }) => usageByUser(ctx, ctx.scope, input)),
 
-  byModel: authedProcedure
+  byModel: usageProcedure
     .input(breakdownInput)
     .output(breakdownOutput({ model: z.string(), users: z.number().int() }))
-    .query(({ ctx, input }) => usageByModel(ctx, input)),
+    .query(({ ctx, input }) => usageByModel(ctx, ctx.scope, input)),
 
-  events: authedProcedure
+  events: userUsageProcedure
     .input(
       z
         .object({
@@ -141,9 +143,9 @@ export const usageRouter = router({
         nextCursor: z.string().nullable(),
       }),
     )
-    .query(({ ctx, input }) => usageEvents(ctx, input)),
+    .query(({ ctx, input }) => usageEvents(ctx, ctx.scope, input)),
 
-  exportCsv: authedProcedure
+  exportCsv: usageProcedure
     .input(
       z.object({
         organizationId,
@@ -159,5 +161,5 @@ export const usageRouter = router({
         totalBilledCostNano: nano,
       }),
     )
-    .query(({ ctx, input }) => exportUsageCsv(ctx, input)),
+    .query(({ ctx, input }) => exportUsageCsv(ctx, ctx.scope, input)),
 });

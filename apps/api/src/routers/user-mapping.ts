@@ -1,19 +1,20 @@
 // userMapping.*: is every user attributed correctly? Provider: all organisations or one;
-// client administrator: their own organisation; members: FORBIDDEN (scope in services/user-mapping).
+// client administrator: their own organisation; members: FORBIDDEN (mappingProcedure, and
+// adminProcedure for what names no organisation).
 import { z } from "zod";
 import { mappingConfiguration } from "../services/user-mapping/configuration";
 import { mappingStatistics } from "../services/user-mapping/statistics";
 import { testMapping } from "../services/user-mapping/test-mapping";
 import { MAPPING_PROBLEM_CODES, validateMappings } from "../services/user-mapping/validate";
-import { authedProcedure, router } from "../trpc";
+import { router } from "../trpc/init";
+import { adminProcedure, mappingProcedure } from "../trpc/procedures";
 
-const organizationInput = z.object({ organizationId: z.uuid().optional() }).optional();
+const administrators = adminProcedure("see this");
 const role = z.enum(["provider_admin", "org_admin", "member"]);
 const problemCode = z.enum(MAPPING_PROBLEM_CODES);
 
 export const userMappingRouter = router({
-  validate: authedProcedure
-    .input(organizationInput)
+  validate: mappingProcedure
     .output(
       z.object({
         ok: z.boolean(),
@@ -55,9 +56,9 @@ export const userMappingRouter = router({
         ),
       }),
     )
-    .query(({ ctx, input }) => validateMappings(ctx, input ?? {})),
+    .query(({ ctx }) => validateMappings(ctx, ctx.scope)),
 
-  configuration: authedProcedure
+  configuration: administrators
     .output(
       z.object({
         externalUserId: z.object({
@@ -80,8 +81,7 @@ export const userMappingRouter = router({
     )
     .query(({ ctx }) => mappingConfiguration(ctx)),
 
-  statistics: authedProcedure
-    .input(organizationInput)
+  statistics: mappingProcedure
     .output(
       z.object({
         organizationId: z.string().nullable(),
@@ -109,9 +109,9 @@ export const userMappingRouter = router({
         ),
       }),
     )
-    .query(({ ctx, input }) => mappingStatistics(ctx, input ?? {})),
+    .query(({ ctx }) => mappingStatistics(ctx, ctx.scope)),
 
-  testMapping: authedProcedure
+  testMapping: administrators
     .input(z.object({ userId: z.uuid() }))
     .output(
       z.object({
@@ -131,5 +131,5 @@ export const userMappingRouter = router({
         warnings: z.array(z.string()),
       }),
     )
-    .query(({ ctx, input }) => testMapping(ctx, input)),
+    .query(({ ctx, input }) => testMapping(ctx, ctx.scope, input)),
 });

@@ -1,5 +1,6 @@
 // Editing an organisation. The provider may change everything; a client administrator only their
-// billing e-mail (markup, limit, name and the active flag are what the provider sells them).
+// billing e-mail (markup, limit, name and the active flag are what the provider sells them) —
+// decided before this runs, by the procedure (providerOnlyFields).
 // For a provisioned key, OpenRouter holds a copy of the limit (and the name and disabled flag):
 // the upstream PATCH runs inside the database transaction, so if OpenRouter refuses or is down the
 // local change rolls back and both sides keep agreeing.
@@ -36,8 +37,6 @@ export interface UpdateOrganizationRequest {
   monthlyLimitUsd?: string | number | undefined;
   active?: boolean | undefined;
 }
-
-const PROVIDER_ONLY = ["name", "markup", "monthlyLimitUsd", "active"] as const;
 
 /** The upstream key fields that follow from a local change (only what actually changed). */
 function upstreamPatch(before: Organization, after: Organization): UpdateKeyInput {
@@ -86,15 +85,6 @@ export async function updateOrganizationSettings(
   org: Organization,
   input: UpdateOrganizationRequest,
 ): Promise<OrganizationDto> {
-  if (actor.role !== "provider_admin") {
-    const denied = PROVIDER_ONLY.filter((field) => input[field] !== undefined);
-    if (denied.length > 0) {
-      throw new DomainError(
-        "FORBIDDEN",
-        `Only the provider can change ${denied.join(", ")}; you can change the billing e-mail.`,
-      );
-    }
-  }
   const patch: OrganizationPatch = {};
   if (input.name !== undefined) patch.name = input.name;
   if (input.billingEmail !== undefined) patch.billingEmail = input.billingEmail;

@@ -3,27 +3,27 @@
 import { reportUsageByModel, reportUsageByUser } from "@mai/db";
 import { externalUserId } from "@mai/domain";
 import { rangeOrCurrentMonth } from "./dates";
-import { resolveUsageScope, type AuthedContext } from "./scope";
+import type { Context, UsageScope } from "../../context";
+import { billingClock } from "./clock";
 
 type BreakdownInput = {
-  organizationId?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
 };
 
-async function scopedFilter(ctx: AuthedContext, input: BreakdownInput) {
-  const scope = await resolveUsageScope(ctx, input);
-  const range = rangeOrCurrentMonth(input, scope.now, scope.timeZone);
-  return { scope, filter: { organizationId: scope.organization.id, userId: scope.userId, ...range } };
+async function scopedFilter(ctx: Context, scope: UsageScope, input: BreakdownInput) {
+  const { timeZone, now } = await billingClock(ctx);
+  const range = rangeOrCurrentMonth(input, now, timeZone);
+  return { timeZone, filter: { organizationId: scope.organization.id, userId: scope.userId, ...range } };
 }
 
-export async function usageByUser(ctx: AuthedContext, input: BreakdownInput) {
-  const { scope, filter } = await scopedFilter(ctx, input);
+export async function usageByUser(ctx: Context, scope: UsageScope, input: BreakdownInput) {
+  const { timeZone, filter } = await scopedFilter(ctx, scope, input);
   const rows = await reportUsageByUser(ctx.deps.db, filter);
   return {
     from: filter.from,
     to: filter.to,
-    timeZone: scope.timeZone,
+    timeZone,
     rows: rows.map((r) => ({
       userId: r.userId,
       email: r.email,
@@ -41,13 +41,13 @@ export async function usageByUser(ctx: AuthedContext, input: BreakdownInput) {
   };
 }
 
-export async function usageByModel(ctx: AuthedContext, input: BreakdownInput) {
-  const { scope, filter } = await scopedFilter(ctx, input);
+export async function usageByModel(ctx: Context, scope: UsageScope, input: BreakdownInput) {
+  const { timeZone, filter } = await scopedFilter(ctx, scope, input);
   const rows = await reportUsageByModel(ctx.deps.db, filter);
   return {
     from: filter.from,
     to: filter.to,
-    timeZone: scope.timeZone,
+    timeZone,
     rows: rows.map((r) => ({
       model: r.model,
       users: r.users,

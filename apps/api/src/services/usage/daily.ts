@@ -2,19 +2,19 @@
 // usage present as zeros (a chart must not silently join the neighbours of a quiet day).
 import { reportUsageDaily } from "@mai/db";
 import { addDays, today } from "./dates";
-import { resolveUsageScope, type AuthedContext } from "./scope";
+import type { Context, UsageScope } from "../../context";
+import { billingClock } from "./clock";
 
 export async function usageDaily(
-  ctx: AuthedContext,
+  ctx: Context,
+  scope: UsageScope,
   input: {
-    organizationId?: string | undefined;
     days: number;
-    userId?: string | undefined;
     model?: string | undefined;
   },
 ) {
-  const scope = await resolveUsageScope(ctx, input);
-  const to = today(scope.now, scope.timeZone);
+  const { timeZone, now } = await billingClock(ctx);
+  const to = today(now, timeZone);
   const from = addDays(to, -(input.days - 1));
   const rows = await reportUsageDaily(ctx.deps.db, {
     organizationId: scope.organization.id,

@@ -3,7 +3,8 @@
 import { listUsageEventsPage, type UsageEventCursor, type UsageStatus } from "@mai/db";
 import { DomainError, zonedMidnight } from "@mai/domain";
 import { addDays } from "./dates";
-import { resolveUsageScope, type AuthedContext } from "./scope";
+import type { Context, UsageScope } from "../../context";
+import { billingClock } from "./clock";
 
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
@@ -29,8 +30,6 @@ export function decodeEventCursor(text: string): UsageEventCursor {
 }
 
 export interface UsageEventsInput {
-  organizationId?: string | undefined;
-  userId?: string | undefined;
   model?: string | undefined;
   status?: UsageStatus | undefined;
   from?: string | undefined;
@@ -39,19 +38,19 @@ export interface UsageEventsInput {
   limit: number;
 }
 
-export async function usageEvents(ctx: AuthedContext, input: UsageEventsInput) {
-  const scope = await resolveUsageScope(ctx, input);
+export async function usageEvents(ctx: Context, scope: UsageScope, input: UsageEventsInput) {
   if (input.from && input.to && input.from > input.to) {
     throw new DomainError("INVALID_INPUT", "The start date must not be after the end date.");
   }
+  const { timeZone } = await billingClock(ctx);
   const page = await listUsageEventsPage(ctx.deps.db, {
     organizationId: scope.organization.id,
     userId: scope.userId,
     model: input.model ?? null,
     status: input.status ?? null,
     // Local days of the billing time zone, as instants: [from 00:00, the day after `to` 00:00).
-    from: input.from ? zonedMidnight(input.from, scope.timeZone) : null,
-    to: input.to ? zonedMidnight(addDays(input.to, 1), scope.timeZone) : null,
+    from: input.from ? zonedMidnight(input.from, timeZone) : null,
+    to: input.to ? zonedMidnight(addDays(input.to, 1), timeZone) : null,
     cursor: input.cursor ? decodeEventCursor(input.cursor) : null,
     limit: input.limit,
   });

@@ -5,7 +5,7 @@ import { reportUsageByUserModel } from "@mai/db";
 import { externalUserId, nanoToUsdString } from "@mai/domain";
 import { csvDocument, csvNumber, csvText } from "./csv";
 import { monthDates } from "./dates";
-import { resolveUsageScope, type AuthedContext } from "./scope";
+import type { Context, UsageScope } from "../../context";
 
 export const CSV_HEADER = [
   "email",
@@ -30,11 +30,7 @@ function slug(name: string): string {
   );
 }
 
-export async function exportUsageCsv(
-  ctx: AuthedContext,
-  input: { organizationId?: string | undefined; month: string },
-) {
-  const scope = await resolveUsageScope(ctx, input);
+export async function exportUsageCsv(ctx: Context, scope: UsageScope, input: { month: string }) {
   const { organization } = scope;
   const range = monthDates(input.month);
   const rows = await reportUsageByUserModel(ctx.deps.db, {

@@ -5,11 +5,12 @@
 import { getPeriodCounter, reportUsageTotals, type UsageFigures } from "@mai/db";
 import { billingPeriod, evaluateMonthlyLimit } from "@mai/domain";
 import { monthDates, today } from "./dates";
-import { resolveUsageScope, type AuthedContext } from "./scope";
+import type { Context, UsageScope } from "../../context";
+import { billingClock } from "./clock";
 
-export async function usageSummary(ctx: AuthedContext, input: { organizationId?: string | undefined }) {
-  const scope = await resolveUsageScope(ctx, input);
-  const { organization, timeZone, now } = scope;
+export async function usageSummary(ctx: Context, scope: UsageScope) {
+  const { organization } = scope;
+  const { timeZone, now } = await billingClock(ctx);
   const db = ctx.deps.db;
   const day = today(now, timeZone);
   const period = billingPeriod(now, timeZone);

@@ -3,15 +3,13 @@
 // key verification, and which hosts count as OpenRouter in a saved connection.
 import { getGlobalSettings } from "@mai/db";
 import { externalUserId, markupToMultiplier } from "@mai/domain";
-import type { AuthedContext } from "../usage/scope";
-import { requireAdministrator } from "./scope";
+import type { Context } from "../../context";
 
 // Fixed sample ids, so the example is the same for everyone and names no real user.
 const SAMPLE_ORG = "0f1e2d3c-4b5a-4697-8876-a5b4c3d2e1f0";
 const SAMPLE_USER = "1a2b3c4d-5e6f-4a0b-9c1d-2e3f4a5b6c7d";
 
-export async function mappingConfiguration(ctx: AuthedContext) {
-  requireAdministrator(ctx);
+export async function mappingConfiguration(ctx: Context) {
   const { env } = ctx.deps;
   const settings = await getGlobalSettings(ctx.deps.db);
   return {

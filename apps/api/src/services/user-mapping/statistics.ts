@@ -2,22 +2,20 @@
 // the daily rollups). Every mapped user is listed, with zeros when idle; usage of a user who has
 // since left the organisation is listed under the id it was sent with (derived, deterministic).
 import {
-  getGlobalSettings,
   reportMappedUsers,
   reportMappingCounts,
   reportUsageByOrganizationUser,
 } from "@mai/db";
 import { billingPeriod, externalUserId } from "@mai/domain";
+import { billingClock } from "../usage/clock";
 import { monthDates, today } from "../usage/dates";
-import type { AuthedContext } from "../usage/scope";
-import { resolveMappingScope } from "./scope";
+import type { Context, MappingScope } from "../../context";
 
-export async function mappingStatistics(ctx: AuthedContext, input: { organizationId?: string | undefined }) {
-  const scope = await resolveMappingScope(ctx, input);
+/** `scope` is decided by mappingProcedure. */
+export async function mappingStatistics(ctx: Context, scope: MappingScope) {
   const db = ctx.deps.db;
   const organizationId = scope.organization?.id ?? null;
-  const { billingTimeZone } = await getGlobalSettings(db);
-  const now = ctx.deps.now();
+  const { timeZone: billingTimeZone, now } = await billingClock(ctx);
   const period = billingPeriod(now, billingTimeZone).key;
   const month = { from: monthDates(period).from, to: today(now, billingTimeZone) };
 

@@ -1,21 +1,17 @@
 // "What would be sent to OpenRouter as `user` for this person, and why?" — answered the way the
 // proxy decides (internal.resolveContext): a disabled or unmapped user is refused before anything
-// is sent; a mapped user sends the stored external id of their mapping. A client administrator may
-// only ask about users of their own organisation: anyone else is NOT_FOUND, not FORBIDDEN, so the
-// answer does not reveal whether that user exists.
-import { TRPCError } from "@trpc/server";
+// is sent; a mapped user sends the stored external id of their mapping. The tenant scope
+// (adminProcedure) filters who can be asked about: a user outside it is NOT_FOUND, not FORBIDDEN,
+// so the answer does not reveal whether that user exists.
 import { reportUserMapping } from "@mai/db";
-import { externalUserId, isValidExternalUserId } from "@mai/domain";
-import type { AuthedContext } from "../usage/scope";
-import { requireAdministrator } from "./scope";
+import { DomainError, externalUserId, isValidExternalUserId } from "@mai/domain";
+import type { Context, TenantScope } from "../../context";
 
-export async function testMapping(ctx: AuthedContext, input: { userId: string }) {
-  requireAdministrator(ctx);
+export async function testMapping(ctx: Context, scope: TenantScope, input: { userId: string }) {
   const detail = await reportUserMapping(ctx.deps.db, input.userId);
-  const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No such user in your organisation." });
+  const notFound = () => new DomainError("NOT_FOUND", "No such user in your organisation.");
   if (!detail) throw notFound();
-  if (ctx.user.role !== "provider_admin" && detail.mapping?.organizationId !== ctx.user.organizationId)
-    throw notFound();
+  if (!scope.all && detail.mapping?.organizationId !== scope.organizationId) throw notFound();
 
   const { mapping } = detail;
   const expected = mapping ? externalUserId(mapping.organizationId, detail.userId) : null;

@@ -5,8 +5,7 @@
 // refuses them). Users with problems come first.
 import { reportMappedUsers, reportUnmappedUsers, type MappedUserRow } from "@mai/db";
 import { externalUserId, isValidExternalUserId, type Role } from "@mai/domain";
-import type { AuthedContext } from "../usage/scope";
-import { resolveMappingScope } from "./scope";
+import type { Context, MappingScope } from "../../context";
 
 export const MAPPING_PROBLEM_CODES = [
   "invalid_format",
@@ -84,8 +83,8 @@ export function mappingProblems(
   return out;
 }
 
-export async function validateMappings(ctx: AuthedContext, input: { organizationId?: string | undefined }) {
-  const scope = await resolveMappingScope(ctx, input);
+/** `scope` is decided by mappingProcedure. */
+export async function validateMappings(ctx: Context, scope: MappingScope) {
   const db = ctx.deps.db;
   const mapped = await reportMappedUsers(db, { organizationId: scope.organization?.id ?? null });
   const unmapped = scope.provider && !scope.organization ? await reportUnmappedUsers(db) : [];

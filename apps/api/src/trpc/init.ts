@@ -1,13 +1,13 @@
-// tRPC setup: one error pipeline and the stacked procedure builders that carry authorization.
-//   publicProcedure → authedProcedure → orgProcedure (membership on input.organizationId,
-//   injects ctx.org) / providerProcedure; internalProcedure for the proxy.
+// tRPC setup and the ONE error pipeline: every procedure starts from `procedure` below, so every
+// failure — a DomainError from a service, an unreachable database, a value PostgreSQL refused, a
+// bug — is turned into the error a client sees here, and only here. The authorization builders
+// that stack on it live in ./procedures.ts.
 import { initTRPC, TRPCError } from "@trpc/server";
 import { findUnstorableText, isDomainError, type DomainErrorCode } from "@mai/domain";
-import { dataProblem, getOrganization, isDatabaseUnavailable, isUniqueViolation, SecretBoxError, type Organization } from "@mai/db";
+import { dataProblem, isDatabaseUnavailable, isUniqueViolation, SecretBoxError } from "@mai/db";
 import superjson from "superjson";
 import { z } from "zod";
-import type { Context } from "./context";
-import { scopeOrganization } from "./services/scope";
+import type { Context } from "../context";
 
 /**
  * A server-side failure as the client sees it: a generic sentence and the request id that is also
@@ -47,15 +47,20 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-// Domain errors map once to tRPC codes. Limit spent is TOO_MANY_REQUESTS here; the proxy maps the
-// same code to 402 (the client must not retry).
-const CODE_MAP: Record<DomainErrorCode, TRPCError["code"]> = {
+/**
+ * Domain errors map once to tRPC codes: the one table. Limit spent is TOO_MANY_REQUESTS here; the
+ * proxy turns what it reads from the API into OpenAI-shaped errors from one table of its own
+ * (apps/proxy/src/errors.ts), where a spent limit is 402 (the client must not retry).
+ */
+export const TRPC_CODE_OF: Record<DomainErrorCode, TRPCError["code"]> = {
   INVALID_INPUT: "BAD_REQUEST",
   UNAUTHENTICATED: "UNAUTHORIZED",
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   LIMIT_EXCEEDED: "TOO_MANY_REQUESTS",
+  THROTTLED: "TOO_MANY_REQUESTS",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
   UPSTREAM_UNAVAILABLE: "BAD_GATEWAY",
 };
 
@@ -67,7 +72,7 @@ const CODE_MAP: Record<DomainErrorCode, TRPCError["code"]> = {
 export function toTRPCError(error: unknown, requestId?: string): TRPCError {
   const cause = error instanceof TRPCError && error.code === "INTERNAL_SERVER_ERROR" && error.cause ? error.cause : error;
   if (cause instanceof TRPCError) return cause;
-  if (isDomainError(cause)) return new TRPCError({ code: CODE_MAP[cause.code], message: cause.message, cause });
+  if (isDomainError(cause)) return new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
   if (isDatabaseUnavailable(cause)) {
     return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: serverErrorMessage("SERVICE_UNAVAILABLE", requestId), cause });
   }
@@ -120,35 +125,5 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-export const publicProcedure = t.procedure.use(errorPipeline).use(storableInput);
-
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
-  return next({ ctx: { ...ctx, user: ctx.user } });
-});
-
-export const providerProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== "provider_admin") {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Only the provider's administrators can do this." });
-  }
-  return next();
-});
-
-/**
- * An organisation-scoped procedure for administrators: the provider may name any organisation;
- * a client administrator only their own (and may omit the id). Members are refused. The
- * organisation is loaded once and injected as ctx.org.
- */
-export const orgProcedure = authedProcedure
-  .input(z.object({ organizationId: z.uuid().optional() }))
-  .use(async ({ ctx, input, next }) => {
-    const organizationId = scopeOrganization(ctx.user, input.organizationId, { noun: "organisation", providerMustChoose: true })!;
-    const org: Organization | undefined = await getOrganization(ctx.deps.db, organizationId);
-    if (!org) throw new TRPCError({ code: "NOT_FOUND", message: "Organisation not found." });
-    return next({ ctx: { ...ctx, org } });
-  });
-
-export const internalProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.internal) throw new TRPCError({ code: "UNAUTHORIZED", message: "Internal procedures need the internal token." });
-  return next();
-});
+/** Where every procedure starts: the error pipeline, then the storable-input check. */
+export const procedure = t.procedure.use(errorPipeline).use(storableInput);

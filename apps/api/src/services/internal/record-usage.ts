@@ -1,0 +1,11 @@
+// internal.recordUsage: idempotent — events are keyed by generation id, so a replayed batch changes
+// nothing. The batch travels in the usage-event line format (@mai/domain usage-event.ts, also the
+// proxy's spool format); one invalid event refuses the whole batch (INVALID_INPUT → BAD_REQUEST,
+// which the proxy reads as "never send this again").
+import { recordUsageEvents } from "@mai/db";
+import { parseUsageEvents } from "@mai/domain";
+import type { Context } from "../../context";
+
+export function recordUsage(ctx: Context, input: { ndjson: string }) {
+  return recordUsageEvents(ctx.deps.db, parseUsageEvents(input.ndjson));
+}

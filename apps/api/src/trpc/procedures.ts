@@ -1,0 +1,185 @@
+// Authorization is a procedure builder. Each builder checks who is asking once, before any service
+// runs, and injects what it checked into ctx — so a service receives an already-authorized scope
+// (an organisation, a tenant filter, whose usage) and never decides access itself.
+//
+//   publicProcedure         anyone
+//   authedProcedure         signed in                                          → ctx.user
+//   providerProcedure       the provider's administrators                      → ctx.user
+//   providerOrgProcedure    the provider, on the organisation it names         → ctx.org
+//   adminProcedure(action)  provider or client administrator                   → ctx.scope: TenantScope
+//   tenantProcedure(noun)   the same, optionally naming one organisation       → ctx.scope: TenantScope
+//   orgProcedure            one organisation: the provider names any, a client
+//                           administrator gets their own                       → ctx.org
+//   mappingProcedure        tenantProcedure with the named organisation loaded → ctx.scope: MappingScope
+//   usageProcedure          one organisation's usage: provider any (named), client administrator
+//                           their own, member their own usage only             → ctx.scope: UsageScope
+//   userUsageProcedure      usageProcedure, optionally narrowed to one userId (members: themselves)
+//   .use(providerOnlyFields) after an input: fields of it only the provider may set
+//   internalProcedure       the proxy (X-Mai-Internal-Token, compared in constant time by context.ts)
+//
+// Refusals are DomainErrors like any other: the one error pipeline (./init.ts) maps them.
+import { getOrganization, type AuthUser, type Organization } from "@mai/db";
+import { DomainError } from "@mai/domain";
+import { z } from "zod";
+import type { AuthedContext, MappingScope, TenantScope, UsageScope } from "../context";
+import { middleware, procedure } from "./init";
+
+interface TenantRule {
+  /** What is being looked at, for messages ("usage", "audit log"…). */
+  noun: string;
+  /** The provider must name an organisation (otherwise naming none means every organisation). */
+  providerMustChoose: boolean;
+  /** Members pass, on their own organisation (otherwise they are refused). */
+  allowMembers?: boolean;
+}
+
+/**
+ * Which organisation a caller may look at — one rule for every organisation-scoped builder:
+ *   provider_admin  any organisation it names; naming none means "every organisation" (undefined),
+ *                   unless it must choose (BAD_REQUEST);
+ *   org_admin       its own organisation only (naming another → FORBIDDEN; none yet → NOT_FOUND);
+ *   member          refused (FORBIDDEN), unless allowed (then: its own organisation).
+ */
+function tenantOf(user: AuthUser, requested: string | undefined, rule: TenantRule): string | undefined {
+  if (user.role === "provider_admin") {
+    if (!requested && rule.providerMustChoose) throw new DomainError("INVALID_INPUT", "Choose an organisation.");
+    return requested;
+  }
+  if (user.role === "member" && !rule.allowMembers) {
+    throw new DomainError("FORBIDDEN", `Only administrators can see the ${rule.noun}.`);
+  }
+  if (!user.organizationId) throw new DomainError("NOT_FOUND", "You do not belong to an organisation yet.");
+  if (requested && requested !== user.organizationId) {
+    throw new DomainError("FORBIDDEN", `You can only see your own organisation's ${rule.noun}.`);
+  }
+  return user.organizationId;
+}
+
+async function loadOrganization(ctx: AuthedContext, organizationId: string): Promise<Organization> {
+  const org = await getOrganization(ctx.deps.db, organizationId);
+  if (!org) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  return org;
+}
+
+const organizationId = z.uuid();
+/** An optional organisation id, in an input that may itself be omitted. */
+const maybeOrganization = z.object({ organizationId: organizationId.optional() }).optional();
+
+export const publicProcedure = procedure;
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
+  return next({ ctx: { user: ctx.user } });
+});
+
+export const providerProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "provider_admin") {
+    throw new DomainError("FORBIDDEN", "Only the provider's administrators can do this.");
+  }
+  return next();
+});
+
+/** Provider-only actions on one named organisation, loaded once into ctx.org. */
+export const providerOrgProcedure = providerProcedure
+  .input(z.object({ organizationId }))
+  .use(async ({ ctx, input, next }) => next({ ctx: { org: await loadOrganization(ctx, input.organizationId) } }));
+
+/**
+ * Administrators only (`Only administrators can <action>.` to members). ctx.scope: every
+ * organisation for the provider, a client administrator's own (null before they have one).
+ */
+export function adminProcedure(action: string) {
+  return authedProcedure.use(({ ctx, next }) => {
+    const { user } = ctx;
+    if (user.role === "member") throw new DomainError("FORBIDDEN", `Only administrators can ${action}.`);
+    const scope: TenantScope =
+      user.role === "provider_admin" ? { all: true } : { all: false, organizationId: user.organizationId };
+    return next({ ctx: { scope } });
+  });
+}
+
+/**
+ * Administrators, looking at every organisation (the provider naming none) or one (named by the
+ * provider; a client administrator's own). ctx.scope is a TenantScope that never holds null.
+ */
+export function tenantProcedure(noun: string) {
+  return authedProcedure.input(maybeOrganization).use(({ ctx, input, next }) => {
+    const id = tenantOf(ctx.user, input?.organizationId, { noun, providerMustChoose: false });
+    const scope: TenantScope = id ? { all: false, organizationId: id } : { all: true };
+    return next({ ctx: { scope } });
+  });
+}
+
+/**
+ * An organisation-scoped procedure for administrators: the provider must name the organisation;
+ * a client administrator gets their own (and may omit the id). Members are refused. The
+ * organisation is loaded once and injected as ctx.org.
+ */
+export const orgProcedure = authedProcedure
+  .input(z.object({ organizationId: organizationId.optional() }))
+  .use(async ({ ctx, input, next }) => {
+    const id = tenantOf(ctx.user, input.organizationId, { noun: "organisation", providerMustChoose: true })!;
+    return next({ ctx: { org: await loadOrganization(ctx, id) } });
+  });
+
+/** User mappings: the provider's whole system or one organisation, a client administrator's own. */
+export const mappingProcedure = tenantProcedure("user mappings").use(async ({ ctx, next }) => {
+  const { scope: tenant, user } = ctx;
+  const scope: MappingScope =
+    tenant.all || !tenant.organizationId
+      ? { organization: null, provider: true }
+      : { organization: await loadOrganization(ctx, tenant.organizationId), provider: user.role === "provider_admin" };
+  return next({ ctx: { scope } });
+});
+
+/**
+ * Who may see which usage — decided once, here, for every usage.* procedure:
+ *   provider_admin  any organisation, named by organizationId (required);
+ *   org_admin       their own organisation only (another id → FORBIDDEN);
+ *   member          only their own usage: their organisation, filtered to their own user id.
+ * The scope is what every query filters on in SQL; nothing downstream re-decides it.
+ */
+export const usageProcedure = authedProcedure.input(maybeOrganization).use(async ({ ctx, input, next }) => {
+  const { user } = ctx;
+  const id = tenantOf(user, input?.organizationId, { noun: "usage", providerMustChoose: true, allowMembers: true })!;
+  const member = user.role === "member";
+  const scope: UsageScope = {
+    organization: await loadOrganization(ctx, id),
+    userId: member ? user.id : null,
+    ownUsageOnly: member,
+  };
+  return next({ ctx: { scope } });
+});
+
+/** usageProcedure narrowed to one user on request; a member may name only themselves (else FORBIDDEN). */
+export const userUsageProcedure = usageProcedure
+  .input(z.object({ userId: z.uuid().optional() }).optional())
+  .use(({ ctx, input, next }) => {
+    const requested = input?.userId;
+    if (ctx.scope.ownUsageOnly) {
+      if (requested && requested !== ctx.user.id) throw new DomainError("FORBIDDEN", "You can only see your own usage.");
+      return next();
+    }
+    return next({ ctx: { scope: { ...ctx.scope, userId: requested ?? null } } });
+  });
+
+/**
+ * Used after `.input()`: the fields of the input only the provider may set. Anyone else naming one
+ * (with a value) is refused, and told what they may change (`theirs`).
+ */
+export function providerOnlyFields(fields: readonly string[], theirs: string) {
+  return middleware(({ ctx, input, next }) => {
+    if (ctx.user?.role === "provider_admin") return next();
+    const given = (input ?? {}) as Record<string, unknown>;
+    const denied = fields.filter((field) => given[field] !== undefined);
+    if (denied.length > 0) {
+      throw new DomainError("FORBIDDEN", `Only the provider can change ${denied.join(", ")}; you can change ${theirs}.`);
+    }
+    return next();
+  });
+}
+
+export const internalProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.internal) throw new DomainError("UNAUTHENTICATED", "Internal procedures need the internal token.");
+  return next();
+});
