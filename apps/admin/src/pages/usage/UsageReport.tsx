@@ -1,0 +1,97 @@
+// The usage of one scope (an organisation, or a member's own) over a period: the breakdowns by user
+// and by model, the requests, and the monthly statement. Raw cost is the provider's alone.
+import { useQuery } from "@tanstack/react-query";
+import { EmptyState } from "../../components/Feedback";
+import { Card, PageHeader } from "../../components/Page";
+import { useMe } from "../../session";
+import { trpc } from "../../trpc";
+import { ByModelCard } from "./ByModel";
+import { ByUserCard } from "./ByUser";
+import { EventsCard } from "./EventsCard";
+import { useUsageFilters } from "./filters";
+import { PeriodFilter } from "./PeriodFilter";
+import { StatementCard } from "./StatementCard";
+
+export function UsageReport({
+  organizationId,
+  organizationName,
+}: {
+  organizationId: string | undefined;
+  organizationName: string | undefined;
+}) {
+  const me = useMe();
+  const provider = me.role === "provider_admin";
+  const admin = me.role !== "member";
+  const [filters, update] = useUsageFilters();
+
+  const rangeError =
+    filters.from && filters.to && filters.from > filters.to
+      ? "The end date must not be before the start date."
+      : null;
+  const rangeInput = { organizationId, from: filters.from, to: filters.to };
+  const byModel = useQuery({ ...trpc.usage.byModel.queryOptions(rangeInput), enabled: !rangeError });
+  const byUser = useQuery({ ...trpc.usage.byUser.queryOptions(rangeInput), enabled: admin && !rangeError });
+
+  // The period on screen: what the URL says, else what the API chose (the current billing month).
+  const resolved = byModel.data ?? byUser.data;
+  const range = rangeError
+    ? undefined
+    : filters.from && filters.to
+      ? { from: filters.from, to: filters.to }
+      : resolved
+        ? { from: resolved.from, to: resolved.to }
+        : undefined;
+
+  const who = me.role === "member" ? "Your own usage" : organizationName;
+  return (
+    <>
+      <PageHeader
+        title="Usage"
+        description={
+          <>
+            {who}
+            {range ? (
+              <>
+                {who ? " · " : ""}
+                {range.from} to {range.to}
+              </>
+            ) : null}
+            {resolved ? ` · days in ${resolved.timeZone}` : null}
+          </>
+        }
+      />
+      <div className="stack">
+        <PeriodFilter filters={filters} update={update} resolved={resolved} rangeError={rangeError} />
+
+        {rangeError ? (
+          <Card>
+            <EmptyState title="Choose a valid period">
+              The end date must not be before the start date. Change one of the dates above, or go back to the
+              current month.
+            </EmptyState>
+          </Card>
+        ) : (
+          <>
+            {admin ? <ByUserCard query={byUser} provider={provider} /> : null}
+
+            <ByModelCard query={byModel} provider={provider} admin={admin} />
+
+            <EventsCard
+              organizationId={organizationId}
+              admin={admin}
+              provider={provider}
+              filters={filters}
+              update={update}
+              range={range}
+              rangeUnknown={byModel.isError && (!admin || byUser.isError)}
+              users={byUser.data?.rows}
+              models={byModel.data?.rows}
+            />
+          </>
+        )}
+
+        <StatementCard organizationId={organizationId} />
+      </div>
+    </>
+  );
+}
