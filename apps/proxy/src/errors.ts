@@ -7,6 +7,8 @@
 // message (they carry stack frames, SQL parameters, upstream details) — the id leads an operator
 // to the log line that has the details.
 import type { ServerResponse } from "node:http";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { apiErrorCode } from "./api-client";
 
 export interface ProxyError {
   status: number;
@@ -61,6 +63,76 @@ export const Errors = {
   upstreamUnavailable: () => proxyError(502, "api_error", "upstream_unavailable", "OpenRouter could not be reached."),
   upstreamTimeout: () => proxyError(504, "api_error", "upstream_timeout", "OpenRouter did not answer in time."),
 };
+
+/** Refusals of trusted-gateway mode (an Open WebUI admin connection that forwards its users). */
+export const GatewayErrors = {
+  missingUser: () =>
+    proxyError(
+      401,
+      "invalid_request_error",
+      "missing_user_identity",
+      "This gateway request names no Open WebUI user: enable ENABLE_FORWARD_USER_INFO_HEADERS in Open WebUI.",
+    ),
+  invalidJwt: () =>
+    proxyError(
+      401,
+      "invalid_request_error",
+      "invalid_user_jwt",
+      "The forwarded Open WebUI identity (X-OpenWebUI-User-Jwt) is missing, expired or not signed with the configured secret.",
+    ),
+  invalidUser: () => proxyError(401, "invalid_request_error", "invalid_user_identity", "The forwarded Open WebUI identity is invalid."),
+  unknownUser: () =>
+    proxyError(
+      403,
+      "permission_error",
+      "unknown_user",
+      "Your Open WebUI account is not registered with mAI yet. Ask your organisation's administrator to add your e-mail address.",
+    ),
+  autoJoinUnavailable: () =>
+    proxyError(
+      403,
+      "permission_error",
+      "auto_join_unavailable",
+      "New accounts cannot join automatically: the configured organisation does not exist or is deactivated. Contact your administrator.",
+    ),
+};
+
+/** How the proxy reads one API code, per question it asks the API (internal.*). */
+export interface ApiCodeMeaning {
+  /** internal.resolveContext for a personal token: the refusal the caller gets (cached briefly). */
+  token?: () => ProxyError;
+  /** internal.resolveContext for a user Open WebUI forwarded (trusted-gateway mode). */
+  gatewayUser?: () => ProxyError;
+  /** internal.recordUsage: the batch can never be taken, or the API ran and failed on it (metering/api-sink.ts). */
+  usage?: "rejected" | "server_error";
+}
+
+/**
+ * ONE table: what each code the API answers means to the proxy. The API maps its domain codes to
+ * these tRPC codes once (apps/api/src/trpc/init.ts: UNAUTHENTICATED → UNAUTHORIZED, FORBIDDEN,
+ * PRECONDITION_FAILED, INVALID_INPUT and every input its schemas refuse → BAD_REQUEST, …). A code a
+ * question has no entry for — and any failure that is not the API's own tRPC answer (network,
+ * timeout, a page from a proxy in between) — means the API is away: a chat request gets 503
+ * service_unavailable (never cached), a usage batch stays spooled and is sent again.
+ */
+export const API_CODES: Partial<Record<TRPC_ERROR_CODE_KEY, ApiCodeMeaning>> = {
+  // Unknown, revoked or disabled credentials; nobody with this Open WebUI id or e-mail and no auto-join.
+  UNAUTHORIZED: { token: Errors.invalidAuth, gatewayUser: GatewayErrors.unknownUser },
+  // An input the API refused: a token it cannot take, a forwarded identity it cannot store, an invalid batch.
+  BAD_REQUEST: { token: Errors.invalidAuth, gatewayUser: GatewayErrors.invalidUser, usage: "rejected" },
+  // The user belongs to no organisation yet.
+  FORBIDDEN: { token: Errors.notMapped, gatewayUser: Errors.notMapped },
+  // Auto-join names an organisation that is missing or deactivated.
+  PRECONDITION_FAILED: { gatewayUser: GatewayErrors.autoJoinUnavailable },
+  // HTTP 500: the API ran and failed, maybe on one event of the batch. (503 is the API's database away.)
+  INTERNAL_SERVER_ERROR: { usage: "server_error" },
+};
+
+/** The row of API_CODES for a failed API call; undefined when the API is away. */
+export function apiMeaning(error: unknown): ApiCodeMeaning | undefined {
+  const code = apiErrorCode(error);
+  return code === undefined ? undefined : API_CODES[code];
+}
 
 /** The JSON body of an error; a 5xx names the request id (the log line's key) in its sentence. */
 export function errorBody(error: ProxyError, requestId: string | undefined): string {

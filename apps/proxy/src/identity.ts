@@ -16,12 +16,11 @@
 // JWT is ever logged or echoed in an error; of the forwarded identity only the user id is logged.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { TRPCClientError } from "@trpc/client";
 import { unstorableTextReason } from "@mai/domain";
 import type { Logger } from "pino";
 import type { ApiClient, ResolvedContext } from "./api-client";
 import type { ProxyEnv } from "./env";
-import { Errors, proxyError, type ProxyError } from "./errors";
+import { apiMeaning, Errors, GatewayErrors, type ProxyError } from "./errors";
 
 const NEGATIVE_TTL_MS = 5_000;
 const MAX_ENTRIES = 50_000;
@@ -58,38 +57,6 @@ export interface OpenWebUiUser {
   email?: string;
   name?: string;
 }
-
-export const GatewayErrors = {
-  missingUser: () =>
-    proxyError(
-      401,
-      "invalid_request_error",
-      "missing_user_identity",
-      "This gateway request names no Open WebUI user: enable ENABLE_FORWARD_USER_INFO_HEADERS in Open WebUI.",
-    ),
-  invalidJwt: () =>
-    proxyError(
-      401,
-      "invalid_request_error",
-      "invalid_user_jwt",
-      "The forwarded Open WebUI identity (X-OpenWebUI-User-Jwt) is missing, expired or not signed with the configured secret.",
-    ),
-  invalidUser: () => proxyError(401, "invalid_request_error", "invalid_user_identity", "The forwarded Open WebUI identity is invalid."),
-  unknownUser: () =>
-    proxyError(
-      403,
-      "permission_error",
-      "unknown_user",
-      "Your Open WebUI account is not registered with mAI yet. Ask your organisation's administrator to add your e-mail address.",
-    ),
-  autoJoinUnavailable: () =>
-    proxyError(
-      403,
-      "permission_error",
-      "auto_join_unavailable",
-      "New accounts cannot join automatically: the configured organisation does not exist or is deactivated. Contact your administrator.",
-    ),
-};
 
 /** The gateway settings from the proxy's environment (undefined: gateway mode is off). */
 export function gatewayOptions(env: ProxyEnv): GatewayOptions | undefined {
@@ -201,7 +168,15 @@ export function storableIdentity(user: OpenWebUiUser): OpenWebUiUser | null {
   return rest;
 }
 
-const trpcCode = (error: unknown) => (error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined);
+/**
+ * The API refused the caller (errors.ts API_CODES has the refusal they get; cached briefly), or it
+ * is down or failing: not the caller's fault, and not cached.
+ */
+function refusalOrUnavailable(refusal: (() => ProxyError) | undefined): { outcome: Outcome; cacheable: boolean } {
+  return refusal
+    ? { outcome: { ok: false, error: refusal() }, cacheable: true }
+    : { outcome: { ok: false, error: Errors.apiUnavailable() }, cacheable: false };
+}
 
 export function createIdentityResolver(
   api: ApiClient,
@@ -216,11 +191,7 @@ export function createIdentityResolver(
     try {
       return { outcome: { ok: true, context: await api.internal.resolveContext.query({ token }) }, cacheable: true };
     } catch (error) {
-      const code = trpcCode(error);
-      if (code === "UNAUTHORIZED" || code === "BAD_REQUEST") return { outcome: { ok: false, error: Errors.invalidAuth() }, cacheable: true };
-      if (code === "FORBIDDEN") return { outcome: { ok: false, error: Errors.notMapped() }, cacheable: true };
-      // The API is down or failing: not the caller's fault, and not cached.
-      return { outcome: { ok: false, error: Errors.apiUnavailable() }, cacheable: false };
+      return refusalOrUnavailable(apiMeaning(error)?.token);
     }
   }
 
@@ -231,21 +202,11 @@ export function createIdentityResolver(
       logger?.debug({ openWebUiUserId: user.id, userId: context.user.id }, "gateway user resolved");
       return { outcome: { ok: true, context }, cacheable: true };
     } catch (error) {
-      const refused = (e: ProxyError) => ({ outcome: { ok: false as const, error: e }, cacheable: true });
-      switch (trpcCode(error)) {
-        case "UNAUTHORIZED": // nobody with this Open WebUI id or e-mail (or disabled), and no auto-join
-          logger?.info({ openWebUiUserId: user.id }, "gateway user unknown");
-          return refused(GatewayErrors.unknownUser());
-        case "FORBIDDEN":
-          return refused(Errors.notMapped());
-        case "PRECONDITION_FAILED":
-          logger?.warn({ openWebUiUserId: user.id, organizationId: autoJoinOrganizationId }, "auto-join refused: the organisation is missing or deactivated");
-          return refused(GatewayErrors.autoJoinUnavailable());
-        case "BAD_REQUEST":
-          return refused(GatewayErrors.invalidUser());
-        default:
-          return { outcome: { ok: false, error: Errors.apiUnavailable() }, cacheable: false };
+      const looked = refusalOrUnavailable(apiMeaning(error)?.gatewayUser);
+      if (looked.cacheable && !looked.outcome.ok) {
+        logger?.info({ openWebUiUserId: user.id, organizationId: autoJoinOrganizationId, refusal: looked.outcome.error.code }, "gateway user refused");
       }
+      return looked;
     }
   }
 
