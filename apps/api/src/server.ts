@@ -6,8 +6,7 @@ import type { AddressInfo } from "node:net";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { isDatabaseUnavailable, queryRows } from "@mai/db";
-import { sql } from "drizzle-orm";
+import { countAppliedMigrations, isDatabaseUnavailable } from "@mai/db";
 import { createAdminStatic } from "./admin-static";
 import { createContextFromRequest, INTERNAL_TOKEN_HEADER, type Context } from "./context";
 import type { AppDeps } from "./deps";
@@ -119,8 +118,7 @@ export function createApiServer(deps: AppDeps): ApiServer {
   async function readiness(res: ServerResponse): Promise<void> {
     try {
       // Migrations run before listen, so a reachable database with the migration table means ready.
-      const [row] = await queryRows<{ n: number }>(deps.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-      sendJson(res, 200, { status: "ready", migrations: row?.n ?? 0 });
+      sendJson(res, 200, { status: "ready", migrations: await countAppliedMigrations(deps.db) });
     } catch {
       sendJson(res, 503, { status: "unavailable" });
     }

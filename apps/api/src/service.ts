@@ -1,9 +1,7 @@
 // The API as a service: open the database (PostgreSQL via DATABASE_URL, else embedded PGlite in
 // MAI_DATA_DIR), migrate before listening, make sure a provider admin exists, serve, reconcile on a
 // timer; close() stops all of it. Used by src/main.ts and by the `mai start` / `mai demo` stack.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { createDb, createSecretBox, migrate, resolveMasterKey, type DbHandle } from "@mai/db";
+import { openDatabase, type DbHandle } from "@mai/db";
 import { createDeps, type AppDeps } from "./deps";
 import type { Env } from "./env";
 import type { Logger } from "./logger";
@@ -25,17 +23,12 @@ export async function startApiService(
   logger: Logger,
   options: { print?: (line: string) => void; port?: number; host?: string } = {},
 ): Promise<ApiService> {
-  // PGlite creates its own directory but not its parents.
-  if (!env.DATABASE_URL) mkdirSync(env.MAI_DATA_DIR, { recursive: true, mode: 0o700 });
-  const handle = env.DATABASE_URL ? createDb({ url: env.DATABASE_URL }) : createDb({ dataDir: join(env.MAI_DATA_DIR, "pglite") });
+  // @mai/db's one way to open: the driver, the data directory and the master key from env, migrated.
+  const handle = await openDatabase(env);
   try {
-    const secrets = createSecretBox(
-      resolveMasterKey({ encryptionKey: env.MAI_ENCRYPTION_KEY, dataDir: env.DATABASE_URL ? undefined : env.MAI_DATA_DIR }),
-    );
-    await migrate(handle.db);
     const admin = await ensureProviderAdmin(handle.db, env, logger, options.print);
     if (!env.MAI_INTERNAL_TOKEN) logger.warn("MAI_INTERNAL_TOKEN is not set: internal.* procedures (the proxy) refuse every call");
-    const deps = createDeps({ db: handle.db, secrets, env, logger });
+    const deps = createDeps({ db: handle.db, secrets: handle.secrets, env, logger });
     const api = createApiServer(deps);
     const reconciliation = scheduleReconciliation(deps, env.MAI_RECONCILE_INTERVAL_MS);
     const { url } = await api.listen(options.port, options.host);

@@ -1,8 +1,7 @@
-import { getProvisioningKey, listAudit, queryRows, type AuthUser } from "@mai/db";
-import { testDrivers } from "@mai/db/testing";
+import { getProvisioningKey, listAudit, type AuthUser } from "@mai/db";
+import { queryRows, sql, testDrivers } from "@mai/db/testing";
 import { maskKey } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/routers/_app";
 import { createCallerFactory } from "../src/trpc";

@@ -1,10 +1,9 @@
 // Issue 12's "what was seen", one named regression test each: requests that ended the API process,
 // client mistakes answered with 500, internal details in error bodies, unbounded bodies, and money
 // that did not round-trip. Every test runs over real HTTP against a real database (both drivers).
-import { count, eq } from "drizzle-orm";
 import { Writable } from "node:stream";
-import { createDb, getOrganization, schema } from "@mai/db";
-import { testDrivers } from "@mai/db/testing";
+import { getOrganization, schema } from "@mai/db";
+import { count, createDb, eq, testDrivers } from "@mai/db/testing";
 import { encodeUsageEvents, INT4_MAX, INT8_MAX, type UsageEvent } from "@mai/domain";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

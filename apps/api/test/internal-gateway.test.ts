@@ -1,9 +1,8 @@
 // internal.resolveContext in trusted-gateway mode: Open WebUI's forwarded identity resolved by id,
 // then by e-mail (recording the id), and auto-join of unknown users into one organisation.
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
 import { listAudit, schema } from "@mai/db";
-import { testDrivers } from "@mai/db/testing";
+import { eq, testDrivers } from "@mai/db/testing";
 import { externalUserId } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, trpcCode } from "./harness";

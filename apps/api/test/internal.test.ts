@@ -1,7 +1,6 @@
-import { eq } from "drizzle-orm";
 import { schema } from "@mai/db";
 import { billedCost } from "@mai/domain";
-import { testDrivers } from "@mai/db/testing";
+import { eq, testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, trpcCode, usageBatch } from "./harness";
 

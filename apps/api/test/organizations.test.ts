@@ -1,8 +1,7 @@
 import { getOrganization, getOrganizationKey, listAudit, schema, type AuthUser } from "@mai/db";
-import { testDrivers } from "@mai/db/testing";
+import { eq, testDrivers } from "@mai/db/testing";
 import { billedCost, maskKey } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/routers/_app";
 import { createCallerFactory } from "../src/trpc";

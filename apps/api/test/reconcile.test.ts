@@ -1,6 +1,5 @@
-import { eq } from "drizzle-orm";
 import { createOrganization, listAudit, schema } from "@mai/db";
-import { testDrivers } from "@mai/db/testing";
+import { eq, testDrivers } from "@mai/db/testing";
 import { billedCost, externalUserId } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

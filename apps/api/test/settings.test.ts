@@ -1,6 +1,5 @@
-import { count, eq, sql } from "drizzle-orm";
-import { createOrganization, getAuthUser, listAudit, queryRows, schema } from "@mai/db";
-import { testDrivers } from "@mai/db/testing";
+import { createOrganization, getAuthUser, listAudit, schema } from "@mai/db";
+import { count, eq, queryRows, sql, testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiServer } from "../src/server";
 import { createHarness, nextKey, type Harness } from "./harness";

@@ -1,9 +1,8 @@
 // userMapping.*: validation finds every kind of broken attribution, statistics add up to the
 // recorded usage, testMapping answers as the proxy would decide — and a client administrator
 // sees only their own organisation.
-import { eq } from "drizzle-orm";
 import { schema, updateGlobalSettings, type AuthUser } from "@mai/db";
-import { testDrivers } from "@mai/db/testing";
+import { eq, testDrivers } from "@mai/db/testing";
 import { billedCost, externalUserId } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mappingProblems } from "../src/services/user-mapping/validate";

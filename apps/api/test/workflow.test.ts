@@ -1,9 +1,8 @@
 // The original system's workflow end to end, through the API as clients call it — and, over the
 // whole scenario, a leak check: no response body (other than the designated show-once fields) and
 // no log line may contain a full OpenRouter key or a personal API token.
-import { count, eq } from "drizzle-orm";
 import { getAuthUser, schema } from "@mai/db";
-import { testDrivers } from "@mai/db/testing";
+import { count, eq, testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, json, nextKey, type Harness } from "./harness";
 

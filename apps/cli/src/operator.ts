@@ -2,10 +2,8 @@
 // the embedded PGlite in MAI_DATA_DIR, refused while a running stack holds it), migrated, and the
 // API's procedures called in-process as the provider administrator — so the CLI keeps every rule,
 // check and audit entry the dashboard has.
-import { join } from "node:path";
 import { createDeps, createLocalCaller, createLogger, loadEnv, type AppDeps, type Env, type LocalCaller } from "@mai/api";
-import { createDb, createSecretBox, getAuthUser, migrate, queryRows, resolveMasterKey, type AuthUser, type DbHandle } from "@mai/db";
-import { sql } from "drizzle-orm";
+import { findFirstProviderAdmin, getAuthUser, openDatabase, type AuthUser, type DbHandle, type OpenDatabase } from "@mai/db";
 import { acquire, CliError } from "./lock";
 
 export interface Operator {
@@ -28,16 +26,19 @@ export async function openOperator(source: Record<string, string | undefined> = 
     throw new CliError((error as Error).message);
   }
   const release = env.DATABASE_URL ? () => undefined : acquire(env.MAI_DATA_DIR);
-  const handle = env.DATABASE_URL ? createDb({ url: env.DATABASE_URL }) : createDb({ dataDir: join(env.MAI_DATA_DIR, "pglite") });
+  // The same opening as the API's (@mai/db's openDatabase): same data directory, same master key.
+  let handle: OpenDatabase;
   try {
-    const secrets = createSecretBox(
-      resolveMasterKey({ encryptionKey: env.MAI_ENCRYPTION_KEY, dataDir: env.DATABASE_URL ? undefined : env.MAI_DATA_DIR }),
-    );
-    await migrate(handle.db);
+    handle = await openDatabase(env);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  try {
     // Logs go to stderr: stdout is the command's output (--json must stay parseable).
     const logger = createLogger({ level: env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL, destination: process.stderr });
-    const deps = createDeps({ db: handle.db, secrets, env, logger });
-    const [row] = await queryRows<{ id: string }>(handle.db, sql`select id from users where role = 'provider_admin' and disabled_at is null order by created_at limit 1`);
+    const deps = createDeps({ db: handle.db, secrets: handle.secrets, env, logger });
+    const row = await findFirstProviderAdmin(handle.db, { active: true });
     const providerUser = row ? await getAuthUser(handle.db, row.id) : undefined;
     const need = (): AuthUser => {
       if (!providerUser) throw new CliError("No provider administrator exists yet: run `mai start` once, or `mai users create --role provider_admin`.");

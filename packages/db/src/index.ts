@@ -1,5 +1,6 @@
-export { createDb, queryRows, type Database, type DbHandle, type DbOptions, type Driver, type Executor, type Transaction } from "./client";
-export { migrate, MIGRATIONS_FOLDER } from "./migrate";
+export { type Database, type DbHandle, type Driver, type Executor, type Transaction } from "./client";
+export { countAppliedMigrations, migrate, MIGRATIONS_FOLDER } from "./migrate";
+export { openDatabase, PGLITE_DIR, type DatabaseEnv, type OpenDatabase } from "./open";
 export * as schema from "./schema/index";
 export { createSecretBox, parseMasterKey, SecretBoxError, SecretContext, type SecretBox } from "./crypto/secret-box";
 export { loadOrCreateMasterKey, resolveMasterKey, MASTER_KEY_FILE } from "./crypto/master-key";

@@ -6,7 +6,8 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import { driverOf, type Database, type Schema } from "./client";
+import { sql } from "drizzle-orm";
+import { driverOf, queryRows, type Database, type Executor, type Schema } from "./client";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
 
@@ -32,4 +33,13 @@ export async function migrate(db: Database, options: { migrationsFolder?: string
     await reserved`select pg_advisory_unlock(${MIGRATION_LOCK}::bigint)`.catch(() => {});
     reserved.release();
   }
+}
+
+/**
+ * How many migrations the database has applied (drizzle's own bookkeeping table, created by the
+ * first migrate). Readiness: a reachable database that answers this was migrated.
+ */
+export async function countAppliedMigrations(db: Executor): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  return Number(row?.n ?? 0);
 }

@@ -1,7 +1,8 @@
+import { readdirSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getGlobalSettings, migrate, queryRows, updateGlobalSettings } from "../src/index";
-import { createTestDb, fakeOpenRouterKey, testDrivers, type TestDb } from "../src/testing/index";
+import { countAppliedMigrations, getGlobalSettings, migrate, MIGRATIONS_FOLDER, updateGlobalSettings } from "../src/index";
+import { createTestDb, fakeOpenRouterKey, queryRows, testDrivers, type TestDb } from "../src/testing/index";
 
 describe.each(testDrivers())("migrations and global settings on %s", (driver) => {
   let t: TestDb;
@@ -37,6 +38,12 @@ describe.each(testDrivers())("migrations and global settings on %s", (driver) =>
     await migrate(t.db);
     await migrate(t.db);
     expect((await getGlobalSettings(t.db)).defaultMarkupBp).toBe(13_000);
+  });
+
+  it("counts the applied migrations: one per SQL file of the migrations folder (what /readyz reports)", async () => {
+    const files = readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith(".sql"));
+    expect(files.length).toBeGreaterThan(0);
+    expect(await countAppliedMigrations(t.db)).toBe(files.length);
   });
 
   it("seeds the global settings with the business defaults", async () => {

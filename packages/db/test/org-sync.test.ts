@@ -7,12 +7,11 @@ import {
   getOrganization,
   getOrganizationKey,
   listAudit,
-  queryRows,
   schema,
   syncOrganizationForUser,
   updateGlobalSettings,
 } from "../src/index";
-import { createTestDb, fakeOpenRouterKey, testDrivers, type TestDb } from "../src/testing/index";
+import { createTestDb, fakeOpenRouterKey, queryRows, testDrivers, type TestDb } from "../src/testing/index";
 
 let seq = 0;
 const email = (tag: string) => `${tag}-${++seq}@client.example`;

@@ -3,12 +3,10 @@
 // per identity whose fetch records every raw response (status and body, for the leak check); row
 // counts of every table; the number of keys the simulator holds; and a recorder of unhandled
 // errors (additive to vitest's own handlers, which still report and fail the run).
-import { createApiToken, queryRows, schema, type AuthUser } from "@mai/db";
-import { fakeOpenRouterKey } from "@mai/db/testing";
+import { createApiToken, schema, type AuthUser } from "@mai/db";
+import { fakeOpenRouterKey, getTableName, is, PgPreparedQuery, PgTable, queryRows, sql } from "@mai/db/testing";
 import { externalUserId, type UsageEvent } from "@mai/domain";
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
-import { getTableName, is, sql } from "drizzle-orm";
-import { PgPreparedQuery, PgTable } from "drizzle-orm/pg-core";
 import { randomBytes, randomUUID } from "node:crypto";
 import superjson from "superjson";
 import { createApiServer, type ApiServer } from "../../src/server";

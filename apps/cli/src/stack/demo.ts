@@ -6,10 +6,9 @@
 // says otherwise, apart from any real data.
 import { billingPeriod, encodeUsageEvents, type UsageEvent } from "@mai/domain";
 import { createLocalCaller, hashPassword, type LocalCaller } from "@mai/api";
-import { createUser, getAuthUser, queryRows } from "@mai/db";
+import { createUser, findFirstProviderAdmin, getAuthUser, getUserByEmail } from "@mai/db";
 import { FIXTURE_MANAGEMENT_KEY, startSimulator, type Simulator } from "@mai/openrouter/simulator";
 import type { Command } from "commander";
-import { sql } from "drizzle-orm";
 import { DEMO_ADMIN, DEMO_ORGS, DEMO_PASSWORD, DEMO_PROMPTS, historyFor, pick, pickModel, random, type MappedUser } from "./demo-data";
 import { ensureDashboard } from "./dashboard";
 import { startStack, stopOnSignal, type Stack } from "./services";
@@ -24,7 +23,7 @@ interface TrafficUser {
 }
 
 async function providerCaller(stack: Stack): Promise<LocalCaller> {
-  const [row] = await queryRows<{ id: string }>(stack.api.deps.db, sql`select id from users where role = 'provider_admin' order by created_at limit 1`);
+  const row = await findFirstProviderAdmin(stack.api.deps.db);
   const user = row && (await getAuthUser(stack.api.deps.db, row.id));
   if (!user) throw new Error("the demo's provider administrator is missing");
   return createLocalCaller(stack.api.deps, user, { via: "mai-demo" });
@@ -72,7 +71,7 @@ async function trafficUsers(stack: Stack): Promise<TrafficUser[]> {
   const users: TrafficUser[] = [];
   for (const org of DEMO_ORGS) {
     for (const u of org.users) {
-      const [row] = await queryRows<{ id: string }>(stack.api.deps.db, sql`select id from users where email = ${u.email}`);
+      const row = await getUserByEmail(stack.api.deps.db, u.email);
       const user = row && (await getAuthUser(stack.api.deps.db, row.id));
       if (!user?.organizationId) continue;
       const { token } = await createLocalCaller(stack.api.deps, user, { via: "mai-demo" }).auth.createToken({ name: "demo traffic", expiresInDays: 1 });

@@ -7,6 +7,15 @@ import { createDb, type DbHandle, type Driver } from "../client";
 import { createSecretBox, type SecretBox } from "../crypto/secret-box";
 import { migrate } from "../migrate";
 
+// For tests (and benchmarks) that look beneath the query functions — asserting on stored rows,
+// counting tables, instrumenting drizzle's prepared queries — the operators, raw SQL and drizzle
+// classes they need, from here: @mai/db owns the drizzle dependency (one version), and its main
+// entry offers query functions only, so no application code writes SQL (packages/db/README.md).
+export { and, count, eq, getTableName, is, sql, sum } from "drizzle-orm";
+export { PgPreparedQuery, PgTable } from "drizzle-orm/pg-core";
+// createDb: a database opened some other way than openDatabase (in memory, or an absent server).
+export { createDb, queryRows, type DbOptions } from "../client";
+
 export interface TestDb extends DbHandle {
   secrets: SecretBox;
 }

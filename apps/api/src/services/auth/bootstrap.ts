@@ -1,7 +1,6 @@
 // First start: make sure a provider administrator exists. With MAI_ADMIN_EMAIL/PASSWORD set they
 // are used; otherwise a password is generated and printed once (it is never stored in clear).
-import { createUser, queryRows, type Database } from "@mai/db";
-import { sql } from "drizzle-orm";
+import { createUser, findFirstProviderAdmin, type Database } from "@mai/db";
 import type { Env } from "../../env";
 import type { Logger } from "../../logger";
 import { generatePassword, hashPassword } from "./passwords";
@@ -12,8 +11,8 @@ export async function ensureProviderAdmin(
   logger: Logger,
   print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Promise<{ created: boolean; email: string | null }> {
-  const existing = await queryRows<{ email: string }>(db, sql`select email from users where role = 'provider_admin' limit 1`);
-  if (existing[0]) return { created: false, email: existing[0].email };
+  const existing = await findFirstProviderAdmin(db);
+  if (existing) return { created: false, email: existing.email };
   const email = env.MAI_ADMIN_EMAIL ?? "admin@mai.local";
   const password = env.MAI_ADMIN_PASSWORD ?? generatePassword();
   await createUser(db, { email, name: "Provider administrator", role: "provider_admin", passwordHash: await hashPassword(password) });

@@ -1,0 +1,56 @@
+// The one way a process opens the database: PostgreSQL when DATABASE_URL is set, else the embedded
+// PGlite in MAI_DATA_DIR/pglite; the master key from MAI_ENCRYPTION_KEY or, embedded, the data
+// directory's generated file; migrated before anything reads it. The API and the CLI both call
+// this, so they cannot disagree on where the data lives or which key opens it.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createDb, type DbHandle } from "./client";
+import { resolveMasterKey } from "./crypto/master-key";
+import { createSecretBox, type SecretBox } from "./crypto/secret-box";
+import { migrate } from "./migrate";
+
+/** The environment variables that choose the database (each app's validated env has them). */
+export interface DatabaseEnv {
+  /** PostgreSQL over postgres.js; unset: the embedded PGlite. */
+  DATABASE_URL?: string | undefined;
+  /** Embedded mode: the PGlite data (in `pglite/`) and the generated master key live here. */
+  MAI_DATA_DIR: string;
+  /** base64 of 32 bytes; required with DATABASE_URL, generated into MAI_DATA_DIR otherwise. */
+  MAI_ENCRYPTION_KEY?: string | undefined;
+}
+
+export interface OpenDatabase extends DbHandle {
+  /** Seals and opens OpenRouter keys with the resolved master key. */
+  secrets: SecretBox;
+}
+
+/** Where the embedded database lives inside MAI_DATA_DIR. */
+export const PGLITE_DIR = "pglite";
+
+/**
+ * Opens, resolves the master key and migrates (pass `migrationsFolder` when the SQL files are not
+ * beside this package, e.g. in a bundle). On any failure the connection is closed again.
+ */
+export async function openDatabase(
+  env: DatabaseEnv,
+  options: { migrationsFolder?: string | undefined } = {},
+): Promise<OpenDatabase> {
+  // PGlite creates its own directory but not its parents.
+  if (!env.DATABASE_URL) mkdirSync(env.MAI_DATA_DIR, { recursive: true, mode: 0o700 });
+  const handle = env.DATABASE_URL
+    ? createDb({ url: env.DATABASE_URL })
+    : createDb({ dataDir: join(env.MAI_DATA_DIR, PGLITE_DIR) });
+  try {
+    const secrets = createSecretBox(
+      resolveMasterKey({
+        encryptionKey: env.MAI_ENCRYPTION_KEY,
+        dataDir: env.DATABASE_URL ? undefined : env.MAI_DATA_DIR,
+      }),
+    );
+    await migrate(handle.db, options.migrationsFolder ? { migrationsFolder: options.migrationsFolder } : {});
+    return { ...handle, secrets };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+}
