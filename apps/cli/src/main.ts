@@ -1,25 +1,9 @@
 // `mai`: the one-command stack (start, demo) and the operators' commands, on the embedded data
-// directory or DATABASE_URL. Errors meant for the operator print as one line, exit code 1.
-import { Command, CommanderError } from "commander";
-import { registerOperatorCommands } from "./commands/index";
-import { CliError } from "./lock";
-import { registerStackCommands } from "./stack/index";
+// directory or DATABASE_URL, with this process's streams and environment (program.ts). Errors
+// meant for the operator print as one line, exit code 1.
+import { processIo } from "./io";
+import { runCli } from "./program";
 
-const program = new Command()
-  .name("mai")
-  .description("mAI Gateway: run the stack, or operate it (organisations, keys, users, tokens, usage).")
-  .exitOverride();
-
-registerStackCommands(program);
-registerOperatorCommands(program);
-
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof CliError) {
-    process.stderr.write(`mai: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+const code = await runCli(process.argv.slice(2), processIo());
+// A command that finished leaves the process to end by itself (`mai start` keeps serving).
+if (code !== 0) process.exit(code);

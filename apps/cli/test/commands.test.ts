@@ -1,18 +1,24 @@
-// The operators' commands, run as an operator runs them: the real `mai` binary as a child process,
-// on a fresh embedded data directory (and, with DATABASE_URL, on a throwaway PostgreSQL database),
-// with the OpenRouter simulator upstream. The cases build on each other in order: the first
-// provider administrator, the provisioning key, organisations, users, tokens, recorded usage, the
-// context the proxy would use and the monthly statement — each with its --json form and a clear
-// error, and no full OpenRouter key in any listing.
+// The operators' commands, run as an operator runs them, on a fresh embedded data directory (and,
+// with DATABASE_URL, on a throwaway PostgreSQL database), with the OpenRouter simulator upstream.
+// The cases build on each other in order: the first provider administrator, the provisioning key,
+// organisations, users, tokens, recorded usage, the context the proxy would use and the monthly
+// statement — each with its --json form and a clear error, and no full OpenRouter key in any
+// listing.
+//
+// They run the `mai` program in-process (runCli: the same commander program, stdin, stdout, stderr,
+// environment and exit code the binary has, each command opening and closing the database as it
+// does), because a child process costs a Node start and the import of the API for every one of
+// ~80 commands. The smoke tests at the end run the real binary as a child process, for what only a
+// process has: argv, exit codes, piped stdin, one line on a stderr the logger also writes to.
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createLocalCaller } from "@mai/api";
-import { queryRows } from "@mai/db";
-import { createTestDb, testDrivers, type TestDb } from "@mai/db/testing";
+import { createTestDb, queryRows, sql, testDrivers, type TestDb } from "@mai/db/testing";
 import { billedCost, encodeUsageEvents, nanoToUsdString } from "@mai/domain";
 import {
   FIXTURE_API_KEY,
@@ -20,9 +26,9 @@ import {
   startSimulator,
   type Simulator,
 } from "@mai/openrouter/simulator";
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openOperator, type Operator } from "../src/operator";
+import { runCli } from "../src/program";
 
 const BIN = fileURLToPath(new URL("../bin/mai.js", import.meta.url));
 /** Any full OpenRouter key (the fixtures and every key the simulator mints are sk-or-v1- + 64 hex). */
@@ -37,7 +43,21 @@ interface Run {
 
 type Env = Record<string, string>;
 
-function mai(env: Env, args: string[], input = ""): Promise<Run> {
+/** `mai <args>` in this process, with `input` piped on stdin. */
+async function mai(env: Env, args: string[], input = ""): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdin: Readable.from(input ? [Buffer.from(input)] : [], { objectMode: false }),
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+/** `mai <args>` as a child process: the real binary, `input` piped on stdin. */
+function maiProcess(env: Env, args: string[], input = ""): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -499,6 +519,9 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
     expect(text.stdout).toMatch(/will NOT be shown again/);
     expect(text.stdout).toMatch(/Expires:\s+never/);
 
+    // 30 days from the moment the command ran: between the clock before it and after it, however
+    // long it took.
+    const before = Date.now();
     const viaJson = json<{
       token: string;
       prefix: string;
@@ -508,12 +531,13 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
     }>(
       await run(["tokens", "create", "--user", ola.id, "--name", "ci", "--expires-in-days", "30", "--json"]),
     );
+    const after = Date.now();
     expect(viaJson.token).toMatch(/^mai_[0-9a-f]{48}$/);
     expect(viaJson.prefix).toBe(viaJson.token.slice(0, 12));
     expect(viaJson.user.id).toBe(ola.id);
-    const days = (Date.parse(viaJson.expiresAt) - Date.now()) / 86_400_000;
-    expect(days).toBeGreaterThan(29.9);
-    expect(days).toBeLessThanOrEqual(30);
+    const thirtyDays = 30 * 86_400_000;
+    expect(Date.parse(viaJson.expiresAt)).toBeGreaterThanOrEqual(before + thirtyDays);
+    expect(Date.parse(viaJson.expiresAt)).toBeLessThanOrEqual(after + thirtyDays);
 
     // The proxy accepts both tokens as Ola; the audit log has the creation without the token.
     await withDb(async (op) => {
@@ -726,7 +750,8 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
   it.runIf(driver === "pglite")(
     "refuses the embedded directory while another live process holds it",
     async () => {
-      const holder = spawn("sleep", ["30"], { stdio: "ignore" });
+      // A process that lives until it is killed, whatever the time the commands take.
+      const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
       const exited = new Promise((resolve) => holder.once("exit", resolve));
       try {
         writeFileSync(join(dataDir, "stack.pid"), `${holder.pid}\n`);
@@ -743,4 +768,50 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
       ok(await run(["orgs", "list"]));
     },
   );
+});
+
+describe("the mai binary (child processes)", () => {
+  let dataDir: string;
+  let env: Env;
+  const run = (args: string[], input?: string) => maiProcess(env, args, input);
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "mai-cli-bin-"));
+    env = { ...cleanEnv(), MAI_DATA_DIR: dataDir, MAI_RECONCILE_INTERVAL_MS: "0" };
+    // In a checkout the binary first brings its bundle up to date (saying so on stderr); that
+    // happens here, once, so the cases below see the command's own output only.
+    ok(await run(["--help"]));
+  });
+  afterAll(() => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("--help and a command-line mistake: commander's output and exit codes", async () => {
+    const [top, help, mistake] = await Promise.all([
+      run(["--help"]),
+      run(["users", "create", "--help"]),
+      run(["users", "create", "--email", "x@mai.test", "--role", "root"]),
+    ]);
+    expect(ok(top).stdout).toContain("Usage: mai [options] [command]");
+    for (const group of ["start", "demo", "setup", "clients", "orgs", "mapping", "context", "users", "tokens", "usage"])
+      expect(top.stdout).toContain(group);
+    expect(ok(help).stdout).toContain("Usage: mai users create");
+    expect(help.stdout).toContain("Examples:");
+    usageError(mistake, "Allowed choices are provider_admin, org_admin, member");
+  });
+
+  it("an operator error is one line on stderr, exit code 1; a secret piped on stdin; --json on stdout", async () => {
+    refused(await run(["orgs", "list"]), "No provider administrator exists yet");
+    const created = json<{ user: { email: string; role: string }; generatedPassword: null }>(
+      await run(
+        ["users", "create", "--email", "admin@mai.test", "--role", "provider_admin", "--password", "-", "--json"],
+        "a piped password 123\n",
+      ),
+    );
+    expect(created).toMatchObject({
+      user: { email: "admin@mai.test", role: "provider_admin" },
+      generatedPassword: null,
+    });
+    expect(json<unknown[]>(await run(["orgs", "list", "--json"]))).toEqual([]);
+  });
 });

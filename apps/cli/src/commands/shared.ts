@@ -6,6 +6,7 @@ import { createLocalCaller, type LocalCaller } from "@mai/api";
 import { getUserByEmail, getUserById, SecretBoxError, type User } from "@mai/db";
 import { formatUsd, isDomainError, nanoToUsdString } from "@mai/domain";
 import type { Command } from "commander";
+import { cliIo } from "../io";
 import { CliError } from "../lock";
 import { openOperator, type Operator } from "../operator";
 
@@ -86,7 +87,7 @@ export interface Session {
 export async function withOperator<T>(fn: (session: Session) => Promise<T>): Promise<T> {
   let op: Operator;
   try {
-    op = await openOperator();
+    op = await openOperator(cliIo().env);
   } catch (error) {
     const code = (error as { code?: unknown } | undefined)?.code;
     if (error instanceof Error && typeof code === "string" && DATABASE_UNREACHABLE.has(code)) {
@@ -148,8 +149,8 @@ export async function findUser(op: Operator, ref: string): Promise<User> {
  * echo. Read before the database is opened, so nothing is held while the operator types.
  */
 export async function readSecret(prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) {
+  const { stdin, stderr } = cliIo();
+  if (!stdin.isTTY || !stdin.setRawMode) {
     let text = "";
     stdin.setEncoding("utf8");
     for await (const chunk of stdin) text += chunk as string;
@@ -160,14 +161,15 @@ export async function readSecret(prompt: string): Promise<string> {
         .find((line) => line !== "") ?? ""
     );
   }
-  process.stderr.write(prompt);
+  const setRawMode = stdin.setRawMode.bind(stdin);
+  stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = "";
     const finish = (result: () => void) => {
       stdin.off("data", onData);
-      stdin.setRawMode(false);
+      setRawMode(false);
       stdin.pause();
-      process.stderr.write("\n");
+      stderr.write("\n");
       result();
     };
     const onData = (chunk: string) => {
@@ -179,7 +181,7 @@ export async function readSecret(prompt: string): Promise<string> {
       }
     };
     stdin.setEncoding("utf8");
-    stdin.setRawMode(true);
+    setRawMode(true);
     stdin.resume();
     stdin.on("data", onData);
   });
@@ -221,8 +223,8 @@ export function organizationJson(o: OrganizationDto) {
 /** Aligned "label: value" lines. */
 export function printFields(fields: readonly (readonly [string, string])[]): void {
   const width = Math.max(...fields.map(([label]) => label.length)) + 1;
-  for (const [label, value] of fields) process.stdout.write(`${`${label}:`.padEnd(width + 1)}${value}\n`);
+  for (const [label, value] of fields) say(`${`${label}:`.padEnd(width + 1)}${value}`);
 }
 
-export const say = (line = ""): void => void process.stdout.write(`${line}\n`);
-export const warn = (line: string): void => void process.stderr.write(`${line}\n`);
+export const say = (line = ""): void => void cliIo().stdout.write(`${line}\n`);
+export const warn = (line: string): void => void cliIo().stderr.write(`${line}\n`);

@@ -2,7 +2,7 @@
 // TOTAL row, exact decimal USD, formula-injection guard), to a file or stdout.
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { printJson } from "../output";
+import { printJson, write } from "../output";
 import { CliError, findOrganization, money, usd, warn, withJson, withOperator } from "./shared";
 
 interface ExportOptions {
@@ -55,7 +55,7 @@ in the "content" field.`,
           ...(options.out !== undefined ? { out: options.out } : { content: statement.content }),
         });
       }
-      if (options.out === undefined) return void process.stdout.write(statement.content);
+      if (options.out === undefined) return write(statement.content);
       warn(
         `Wrote ${statement.rows} row${statement.rows === 1 ? "" : "s"} (total billed ${usd(statement.totalBilledCostNano)}) to ${options.out}.`,
       );

@@ -9,6 +9,7 @@ import { createLocalCaller, hashPassword, type LocalCaller } from "@mai/api";
 import { createUser, findFirstProviderAdmin, getAuthUser, getUserByEmail } from "@mai/db";
 import { FIXTURE_MANAGEMENT_KEY, startSimulator, type Simulator } from "@mai/openrouter/simulator";
 import type { Command } from "commander";
+import { cliIo } from "../io";
 import { DEMO_ADMIN, DEMO_ORGS, DEMO_PASSWORD, DEMO_PROMPTS, historyFor, pick, pickModel, random, type MappedUser } from "./demo-data";
 import { ensureDashboard } from "./dashboard";
 import { startStack, stopOnSignal, type Stack } from "./services";
@@ -136,9 +137,10 @@ MAI_DEMO_SIMULATOR_PORT (0 = any). Every demo password is printed at start.`,
     .action(async (options: { every: string; traffic: boolean }) => {
       const every = Number(options.every);
       if (!Number.isFinite(every) || every < 50) throw new Error("--every must be a number of milliseconds ≥ 50");
-      if (process.env.MAI_ADMIN_DIST === undefined) await ensureDashboard(say);
+      const { env } = cliIo();
+      if (env.MAI_ADMIN_DIST === undefined) await ensureDashboard(say);
       const sim: Simulator = await startSimulator({
-        port: Number(process.env.MAI_DEMO_SIMULATOR_PORT ?? 0),
+        port: Number(env.MAI_DEMO_SIMULATOR_PORT ?? 0),
         keys: DEMO_ORGS.map((o) => ({ key: o.key, name: o.name })),
         generationDelayMs: 0,
       });
@@ -148,7 +150,7 @@ MAI_DEMO_SIMULATOR_PORT (0 = any). Every demo password is printed at start.`,
           MAI_DATA_DIR: "./.mai-demo",
           MAI_ADMIN_EMAIL: DEMO_ADMIN.email,
           MAI_ADMIN_PASSWORD: DEMO_ADMIN.password,
-          ...process.env,
+          ...env,
           MAI_OPENROUTER_BASE_URL: sim.url,
           MAI_OPENROUTER_EXTRA_HOSTS: sim.origin,
         });
@@ -160,7 +162,7 @@ MAI_DEMO_SIMULATOR_PORT (0 = any). Every demo password is printed at start.`,
       const traffic = options.traffic ? startTraffic(stack.proxyBaseUrl, await trafficUsers(stack), every) : null;
       const admins = DEMO_ORGS.map((o) => `                  ${o.users[0]!.email.padEnd(22)} client administrator of ${o.name}`);
       printBanner(stack, [
-        `Sign in:          ${process.env.MAI_ADMIN_EMAIL ?? DEMO_ADMIN.email} / ${process.env.MAI_ADMIN_PASSWORD ?? DEMO_ADMIN.password}   (provider)`,
+        `Sign in:          ${env.MAI_ADMIN_EMAIL ?? DEMO_ADMIN.email} / ${env.MAI_ADMIN_PASSWORD ?? DEMO_ADMIN.password}   (provider)`,
         `                  every other demo user: password "${DEMO_PASSWORD}"`,
         ...admins,
         `                  e.g. ${DEMO_ORGS[1]!.users[1]!.email} (member; ${DEMO_ORGS[1]!.name} is close to its monthly limit)`,

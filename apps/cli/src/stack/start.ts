@@ -2,6 +2,7 @@
 // on the embedded database in MAI_DATA_DIR (or DATABASE_URL), with real OpenRouter upstream unless
 // MAI_OPENROUTER_BASE_URL says otherwise. Prints where everything is and how to sign in.
 import type { Command } from "commander";
+import { cliIo } from "../io";
 import { ensureDashboard } from "./dashboard";
 import { startStack, stopOnSignal, type Stack } from "./services";
 
@@ -32,12 +33,13 @@ DATABASE_URL, MAI_API_PORT (8787), MAI_PROXY_PORT (8788), MAI_ADMIN_EMAIL / MAI_
 MAI_OPENROUTER_BASE_URL, LOG_LEVEL (default warn here; info logs every request).`,
     )
     .action(async () => {
-      if (process.env.MAI_ADMIN_DIST === undefined) await ensureDashboard(say);
-      const stack = await startStack(process.env);
-      const email = process.env.MAI_ADMIN_EMAIL ?? "admin@mai.local";
+      const { env } = cliIo();
+      if (env.MAI_ADMIN_DIST === undefined) await ensureDashboard(say);
+      const stack = await startStack(env);
+      const email = env.MAI_ADMIN_EMAIL ?? "admin@mai.local";
       const signIn = stack.generatedPassword
         ? [`Sign in:          ${email} / ${stack.generatedPassword}`, "                  (first start: this password is shown only now)"]
-        : [`Sign in:          the provider administrator (${email} unless MAI_ADMIN_EMAIL says otherwise) with ${process.env.MAI_ADMIN_PASSWORD ? "MAI_ADMIN_PASSWORD" : "the password printed on the first start"}`];
+        : [`Sign in:          the provider administrator (${email} unless MAI_ADMIN_EMAIL says otherwise) with ${env.MAI_ADMIN_PASSWORD ? "MAI_ADMIN_PASSWORD" : "the password printed on the first start"}`];
       printBanner(stack, signIn);
       stopOnSignal(() => stack.close(), say);
     });
