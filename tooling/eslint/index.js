@@ -89,6 +89,18 @@ const DIRECTION = {
  */
 const SERVER_LAYERS = new Set(["api", "proxy", "db", "openrouter", "cli"]);
 
+/**
+ * Each app reads its environment once, in `src/env.ts`, and validates it there (conventions.md
+ * §7); everything else is handed what that file returns — so a test or a tool can hand in its own,
+ * and no setting is read anywhere a reader of env.ts would not look. Tests, benchmarks and tool
+ * configs are not the app: they choose a database or a port from the environment they run in.
+ */
+const ENV_MESSAGE = "Read the environment only in the app's src/env.ts (conventions.md §7); take what it returns as a parameter.";
+const PROCESS_ENV = [
+  { name: "node:process", importNames: ["env"], message: ENV_MESSAGE },
+  { name: "process", importNames: ["env"], message: ENV_MESSAGE },
+];
+
 const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx", "**/test/**", "**/e2e/**", "**/testing/**", "**/bench/**"];
 
 /**
@@ -114,7 +126,8 @@ export function config(layer, options = {}) {
         globals: options.node === false ? {} : { process: "readonly", console: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", URL: "readonly", AbortController: "readonly", AbortSignal: "readonly", TextEncoder: "readonly", TextDecoder: "readonly", fetch: "readonly", Response: "readonly", Request: "readonly", Headers: "readonly", structuredClone: "readonly", queueMicrotask: "readonly", performance: "readonly", setImmediate: "readonly" },
       },
       rules: {
-        "@typescript-eslint/no-restricted-imports": ["error", DIRECTION[layer]],
+        "@typescript-eslint/no-restricted-imports": ["error", { ...DIRECTION[layer], paths: PROCESS_ENV }],
+        "no-restricted-properties": ["error", { object: "process", property: "env", message: ENV_MESSAGE }],
         "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
         "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
         eqeqeq: ["error", "always", { null: "ignore" }],
@@ -153,10 +166,15 @@ export function config(layer, options = {}) {
     },
     ...(options.react ? [reactHooks.configs.flat["recommended-latest"] ?? reactHooks.configs.flat.recommended] : []),
     {
+      // The one place an app reads its environment.
+      files: ["src/env.ts"],
+      rules: { "no-restricted-properties": "off", "@typescript-eslint/no-restricted-imports": ["error", DIRECTION[layer]] },
+    },
+    {
       // Tooling files (eslint/vitest/drizzle configs) are not part of the package's code: they may
-      // import the shared configs and node APIs whatever the layer.
+      // import the shared configs and node APIs, and read the environment, whatever the layer.
       files: ["*.config.js", "*.config.ts"],
-      rules: { "@typescript-eslint/no-restricted-imports": "off" },
+      rules: { "@typescript-eslint/no-restricted-imports": "off", "no-restricted-properties": "off" },
     },
     {
       // Tests stand up the real system around the code under test (the proxy's tests run a real API
@@ -167,6 +185,7 @@ export function config(layer, options = {}) {
         ...(layer === "domain"
           ? { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [DIRECTION.domain.patterns[0]] }] }
           : { "@typescript-eslint/no-restricted-imports": "off" }),
+        "no-restricted-properties": "off",
         // vitest types its asymmetric matchers (`expect.any(String)`, `expect.stringMatching(...)`)
         // as `any`, so every `toEqual({ message: expect.any(String) })` would be reported.
         "@typescript-eslint/no-unsafe-assignment": "off",
