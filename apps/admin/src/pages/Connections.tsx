@@ -12,9 +12,10 @@ import { ConfirmDialog } from "../components/Dialog";
 import { DataTable, type Column } from "../components/DataTable";
 import { EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedback";
 import { CheckboxField, TextField } from "../components/Field";
+import { FormActions } from "../components/FormActions";
+import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
-import { errorMessage } from "../lib/errors";
 import { useMe, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
 
@@ -234,26 +235,13 @@ export default function Connections() {
           ) : null}
           {settings.data ? (
             <div className="connections-actions">
-              {save.error ? (
-                <p className="notice notice-error" role="alert">
-                  Not saved. {errorMessage(save.error)}
-                </p>
-              ) : null}
+              <MutationError error={save.error}>Not saved.</MutationError>
               {draft ? (
                 <p className="field-hint" role="status">
                   You have unsaved changes.
                 </p>
               ) : null}
-              <div className="row">
-                <Button variant="primary" busy={save.isPending} onClick={submit}>
-                  Save
-                </Button>
-                {draft ? (
-                  <Button variant="ghost" disabled={save.isPending} onClick={() => setDraft(null)}>
-                    Discard changes
-                  </Button>
-                ) : null}
-              </div>
+              <FormActions label="Save" busy={save.isPending} onClick={submit} onDiscard={draft ? () => setDraft(null) : undefined} />
             </div>
           ) : null}
         </Card>
@@ -283,12 +271,7 @@ export default function Connections() {
                 onChange={(e) => setApiKey(e.target.value)}
               />
             </div>
-            <div className="row">
-              <Button type="submit" disabled={!settings.data}>
-                Add connection
-              </Button>
-              <span className="field-hint">The connection is stored when you save.</span>
-            </div>
+            <FormActions label="Add connection" variant="secondary" disabled={!settings.data} hint="The connection is stored when you save." />
           </form>
         </Card>
       </div>

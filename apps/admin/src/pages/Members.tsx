@@ -11,9 +11,10 @@ import { DataTable, type Column } from "../components/DataTable";
 import { ConfirmDialog } from "../components/Dialog";
 import { Badge, EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedback";
 import { SelectField, TextField } from "../components/Field";
+import { FormActions } from "../components/FormActions";
+import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
-import { errorMessage } from "../lib/errors";
 import { count, dateTime } from "../lib/format";
 import { ROLE_LABEL } from "../nav";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
@@ -55,11 +56,7 @@ function AddedNotice({ result, organizationName, onDone }: { result: AddResult; 
           password.
         </Notice>
       )}
-      <div>
-        <Button variant="primary" onClick={onDone}>
-          {oneTimePassword ? "Done, I have copied it" : "Add another member"}
-        </Button>
-      </div>
+      <FormActions label={oneTimePassword ? "Done, I have copied it" : "Add another member"} onClick={onDone} />
     </div>
   );
 }
@@ -104,11 +101,7 @@ function AddMemberForm({ organizationId, organizationName }: { organizationId: s
 
   return (
     <form className="form" onSubmit={submit} noValidate>
-      {add.error ? (
-        <p className="notice notice-error" role="alert">
-          The member was not added. {errorMessage(add.error)}
-        </p>
-      ) : null}
+      <MutationError error={add.error}>The member was not added.</MutationError>
       <div className="form-row members-add-row">
         <TextField label="E-mail" type="email" autoComplete="off" required maxLength={320} value={email} error={errors.email} onChange={(e) => setEmail(e.target.value)} />
         <TextField
@@ -127,11 +120,7 @@ function AddMemberForm({ organizationId, organizationName }: { organizationId: s
           hint={role === "org_admin" ? "Also manages members and sees all usage." : "Uses the gateway and sees their own usage."}
           onChange={(e) => setRole(e.target.value as NewRole)}
         />
-        <div className="members-add-submit">
-          <Button type="submit" variant="primary" busy={add.isPending}>
-            Add member
-          </Button>
-        </div>
+        <FormActions className="members-add-submit" label="Add member" busy={add.isPending} />
       </div>
       <p className="field-hint">
         A new e-mail gets an account with a one-time password to hand over. Someone who already has an account joins if they belong to no organisation yet.
@@ -227,11 +216,7 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
         onConfirm={() => removing && remove.mutate({ organizationId, userId: removing.id })}
         onClose={() => !remove.isPending && setRemoving(null)}
       >
-        {remove.error ? (
-          <p className="notice notice-error" role="alert">
-            {errorMessage(remove.error)}
-          </p>
-        ) : null}
+        <MutationError error={remove.error} />
         <p>
           <strong>{removing?.email}</strong> leaves {organizationName}: the gateway refuses their chat requests from now on and the dashboard no longer shows
           them the organisation. They keep their account, and the usage they incurred stays in the statements.

@@ -9,9 +9,10 @@ import { Button } from "../components/Button";
 import { ConfirmDialog } from "../components/Dialog";
 import { ErrorNotice, Skeleton } from "../components/Feedback";
 import { TextField } from "../components/Field";
+import { FormActions } from "../components/FormActions";
+import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
-import { errorMessage } from "../lib/errors";
 import { dateTime, money } from "../lib/format";
 import type { RouterOutputs } from "../session";
 import { trpc } from "../trpc";
@@ -139,11 +140,7 @@ export default function Settings() {
       {s && values ? (
         <Card>
           <form className="form settings-form" onSubmit={submit} noValidate>
-            {update.error ? (
-              <p className="notice notice-error" role="alert">
-                Not saved. {errorMessage(update.error)}
-              </p>
-            ) : null}
+            <MutationError error={update.error}>Not saved.</MutationError>
             <fieldset className="fieldset">
               <legend>OpenRouter provisioning</legend>
               <TextField
@@ -231,25 +228,21 @@ export default function Settings() {
                 </datalist>
               </div>
             </fieldset>
-            <div className="row">
-              <Button type="submit" variant="primary" busy={update.isPending} disabled={!dirty}>
-                Save settings
-              </Button>
-              {dirty ? (
-                <Button
-                  variant="ghost"
-                  disabled={update.isPending}
-                  onClick={() => {
-                    setEdits({});
-                    setNewKey("");
-                    setErrors({});
-                  }}
-                >
-                  Discard changes
-                </Button>
-              ) : null}
-              {s.updatedAt ? <span className="field-hint">Last changed {dateTime(s.updatedAt)}</span> : null}
-            </div>
+            <FormActions
+              label="Save settings"
+              busy={update.isPending}
+              disabled={!dirty}
+              onDiscard={
+                dirty
+                  ? () => {
+                      setEdits({});
+                      setNewKey("");
+                      setErrors({});
+                    }
+                  : undefined
+              }
+              hint={s.updatedAt ? <>Last changed {dateTime(s.updatedAt)}</> : null}
+            />
           </form>
         </Card>
       ) : settings.isPending ? (
@@ -265,11 +258,7 @@ export default function Settings() {
         onConfirm={() => removeKey.mutate({ provisioningKey: null })}
         onClose={() => setConfirmRemove(false)}
       >
-        {removeKey.error ? (
-          <p className="notice notice-error" role="alert">
-            {errorMessage(removeKey.error)}
-          </p>
-        ) : null}
+        <MutationError error={removeKey.error} />
         <p>
           Until a new key is saved, organisations cannot be created with a provisioned key, and provisioned keys cannot be rotated, deactivated or have their limits
           changed. Keys already issued keep working. The key itself stays valid at OpenRouter.

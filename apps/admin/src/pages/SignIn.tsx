@@ -5,6 +5,7 @@ import { getRouteApi, useNavigate } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
 import { Button } from "../components/Button";
 import { TextField } from "../components/Field";
+import { MutationError } from "../components/MutationError";
 import { errorMessage } from "../lib/errors";
 import { trpc } from "../trpc";
 import { TRPCClientError } from "@trpc/client";
@@ -53,11 +54,7 @@ export default function SignIn() {
           The dashboard for usage, limits and organisations.
         </p>
         <form className="form" onSubmit={submit} noValidate>
-          {login.error ? (
-            <p className="notice notice-error" role="alert">
-              {signInError(login.error)}
-            </p>
-          ) : null}
+          <MutationError error={login.error} describe={signInError} />
           <TextField label="E-mail" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
           <TextField label="Password" type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
           <Button type="submit" variant="primary" busy={login.isPending} disabled={!email || !password}>

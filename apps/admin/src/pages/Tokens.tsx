@@ -11,9 +11,10 @@ import { DataTable, type Column } from "../components/DataTable";
 import { ConfirmDialog } from "../components/Dialog";
 import { Badge, EmptyState, ErrorNotice, Skeleton } from "../components/Feedback";
 import { TextField } from "../components/Field";
+import { FormActions } from "../components/FormActions";
+import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
-import { errorMessage } from "../lib/errors";
 import { dateTime } from "../lib/format";
 import type { RouterOutputs } from "../session";
 import { trpc } from "../trpc";
@@ -174,19 +175,11 @@ export default function Tokens() {
                   {create.data.expiresAt ? `, valid until ${dateTime(create.data.expiresAt)}` : ", with no expiry"}.
                 </p>
                 <SecretOnce label="API token" value={create.data.token} />
-                <div>
-                  <Button variant="primary" onClick={() => create.reset()}>
-                    Done, I have copied it
-                  </Button>
-                </div>
+                <FormActions label="Done, I have copied it" onClick={() => create.reset()} />
               </div>
             ) : (
               <form className="form" onSubmit={submit} noValidate>
-                {create.error ? (
-                  <p className="notice notice-error" role="alert">
-                    The token was not created. {errorMessage(create.error)}
-                  </p>
-                ) : null}
+                <MutationError error={create.error}>The token was not created.</MutationError>
                 <TextField
                   label="Token name"
                   required
@@ -208,11 +201,7 @@ export default function Tokens() {
                   hint="Optional. Leave empty for a token that does not expire."
                   onChange={(e) => setDays(e.target.value)}
                 />
-                <div>
-                  <Button type="submit" variant="primary" busy={create.isPending}>
-                    Create token
-                  </Button>
-                </div>
+                <FormActions label="Create token" busy={create.isPending} />
               </form>
             )}
           </Card>
@@ -245,11 +234,7 @@ export default function Tokens() {
         onConfirm={() => revoking && revoke.mutate({ id: revoking.id })}
         onClose={() => setRevoking(null)}
       >
-        {revoke.error ? (
-          <p className="notice notice-error" role="alert">
-            {errorMessage(revoke.error)}
-          </p>
-        ) : null}
+        <MutationError error={revoke.error} />
         <p>
           Chat clients using the token <code>{revoking?.prefix}…</code> stop working within a minute. This cannot be undone; create a new token to reconnect.
         </p>
