@@ -71,7 +71,7 @@ function page<TPath extends NavItem["to"]>(path: TPath, load: Parameters<typeof 
 const pages = [
   page("/", () => import("./pages/Overview")),
   page("/usage", () => import("./pages/usage/UsagePage")),
-  page("/organizations", () => import("./pages/Organizations")),
+  page("/organizations", () => import("./pages/organizations/OrganizationsPage")),
   page("/members", () => import("./pages/Members")),
   page("/user-mapping", () => import("./pages/UserMapping")),
   page("/connections", () => import("./pages/Connections")),

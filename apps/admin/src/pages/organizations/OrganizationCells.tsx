@@ -1,0 +1,39 @@
+// How an organisation's status, key and spend read, in the provider's table and on the client
+// administrator's card alike.
+import { evaluateMonthlyLimit } from "@mai/domain/monthly-limit";
+import { Badge } from "../../components/Feedback";
+import { dateTime, percent } from "../../lib/format";
+import type { Organization } from "../../session";
+
+/** "12.3 % of the limit", coloured by the domain's limit level (amber from 80 %, red once spent). */
+export function UsedOfLimit({ organization: o }: { organization: Organization }) {
+  const { usedBp, level } = evaluateMonthlyLimit({
+    spentNano: o.monthToDateNano,
+    reservedNano: 0n,
+    requestNano: 0n,
+    limitNano: o.monthlyLimitNano,
+  });
+  return <span className={`org-used org-used-${level}`}>{percent(usedBp / 100)} of the limit</span>;
+}
+
+export function OrganizationStatus({ organization }: { organization: Organization }) {
+  return organization.active ? (
+    <Badge tone="success">active</Badge>
+  ) : (
+    <span
+      title={organization.deactivatedAt ? `Deactivated ${dateTime(organization.deactivatedAt)}` : undefined}
+    >
+      <Badge tone="neutral">inactive</Badge>
+    </span>
+  );
+}
+
+export function KeyCell({ organization }: { organization: Organization }) {
+  if (!organization.keyHint) return <span className="muted">No key yet</span>;
+  return (
+    <div className="org-key">
+      <code>{organization.keyHint}</code>
+      <span className="muted">{organization.keySource ?? "unknown source"}</span>
+    </div>
+  );
+}

@@ -1,0 +1,156 @@
+// The provider's table of client organisations: select a name to make it the organisation in scope
+// on the other pages; each row's actions name the organisation to assistive technology.
+import { Link } from "@tanstack/react-router";
+import { Button } from "../../components/Button";
+import { DataTable, type Column } from "../../components/DataTable";
+import { Badge } from "../../components/Feedback";
+import { count, money } from "../../lib/format";
+import type { Organization } from "../../session";
+import { KeyCell, OrganizationStatus, UsedOfLimit } from "./OrganizationCells";
+
+const nameId = (o: Organization) => `org-name-${o.id}`;
+
+export interface OrganizationsTableProps {
+  rows: readonly Organization[];
+  /** The organisation in scope on the other pages. */
+  inScopeId: string | undefined;
+  onSelect: (organization: Organization) => void;
+  onEdit: (organization: Organization) => void;
+  onRotate: (organization: Organization) => void;
+  onSetKey: (organization: Organization) => void;
+  onDeactivate: (organization: Organization) => void;
+}
+
+export function OrganizationsTable({
+  rows,
+  inScopeId,
+  onSelect,
+  onEdit,
+  onRotate,
+  onSetKey,
+  onDeactivate,
+}: OrganizationsTableProps) {
+  const columns: Column<Organization>[] = [
+    {
+      key: "name",
+      header: "Name",
+      sortValue: (o) => o.name.toLowerCase(),
+      cell: (o) => {
+        const inScope = o.id === inScopeId;
+        return (
+          <div className="org-name">
+            <span className="row">
+              <button
+                type="button"
+                id={nameId(o)}
+                className="link-button org-name-button"
+                title={
+                  inScope
+                    ? "The organisation in scope on the other pages"
+                    : "Make this the organisation in scope on the other pages"
+                }
+                onClick={() => onSelect(o)}
+              >
+                {o.name}
+              </button>
+              {inScope ? <Badge tone="info">in scope</Badge> : null}
+            </span>
+            {o.billingEmail ? <span className="muted">{o.billingEmail}</span> : null}
+          </div>
+        );
+      },
+    },
+    {
+      key: "status",
+      header: "Status",
+      sortValue: (o) => (o.active ? 0 : 1),
+      cell: (o) => <OrganizationStatus organization={o} />,
+    },
+    {
+      key: "key",
+      header: "Key",
+      sortValue: (o) => o.keySource ?? null,
+      cell: (o) => <KeyCell organization={o} />,
+    },
+    {
+      key: "markup",
+      header: "Markup",
+      align: "right",
+      sortValue: (o) => o.markupBp,
+      cell: (o) => `${o.markup}×`,
+    },
+    {
+      key: "limit",
+      header: "Monthly limit",
+      align: "right",
+      sortValue: (o) => o.monthlyLimitNano,
+      cell: (o) => money(o.monthlyLimitNano),
+    },
+    {
+      key: "spend",
+      header: "Month to date",
+      align: "right",
+      sortValue: (o) => o.monthToDateNano,
+      cell: (o) => (
+        <div className="org-spend">
+          <span>{money(o.monthToDateNano)}</span>
+          <UsedOfLimit organization={o} />
+        </div>
+      ),
+    },
+    {
+      key: "members",
+      header: "Members",
+      align: "right",
+      sortValue: (o) => o.memberCount,
+      cell: (o) => (
+        <Link to="/members" search={{ org: o.id }} aria-describedby={nameId(o)} title="Show the members">
+          {count(o.memberCount)}
+        </Link>
+      ),
+    },
+    {
+      key: "actions",
+      header: "Actions",
+      align: "right",
+      cell: (o) => (
+        <div className="org-actions">
+          <Button size="sm" variant="ghost" aria-describedby={nameId(o)} onClick={() => onEdit(o)}>
+            Edit
+          </Button>
+          {o.provisioned ? (
+            <Button size="sm" variant="ghost" aria-describedby={nameId(o)} onClick={() => onRotate(o)}>
+              Rotate key
+            </Button>
+          ) : null}
+          <Button size="sm" variant="ghost" aria-describedby={nameId(o)} onClick={() => onSetKey(o)}>
+            Set key
+          </Button>
+          {o.active ? (
+            <Button
+              size="sm"
+              variant="ghost"
+              className="org-danger"
+              aria-describedby={nameId(o)}
+              onClick={() => onDeactivate(o)}
+            >
+              Deactivate
+            </Button>
+          ) : null}
+        </div>
+      ),
+    },
+  ];
+
+  return (
+    <div className="org-table">
+      <DataTable
+        rows={rows}
+        columns={columns}
+        rowKey={(o) => o.id}
+        caption="Client organisations"
+        initialSort={{ key: "name", direction: "asc" }}
+      />
+    </div>
+  );
+}

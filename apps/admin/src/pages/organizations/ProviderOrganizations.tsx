@@ -1,0 +1,122 @@
+// The provider's view: every client organisation in a sortable table, and the dialogs that manage
+// them — create, edit, set a client key, rotate a provisioned key, deactivate.
+import { useIsMutating, useQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
+import { useState } from "react";
+import { Button } from "../../components/Button";
+import { Dialog } from "../../components/Dialog";
+import { EmptyState, ErrorNotice, Skeleton } from "../../components/Feedback";
+import { Card, PageHeader } from "../../components/Page";
+import { count } from "../../lib/format";
+import { useOrgScope, type Organization } from "../../session";
+import { trpc } from "../../trpc";
+import { CreateOrganizationForm } from "./CreateOrganizationForm";
+import { DeactivateDialog, useDeactivate } from "./Deactivate";
+import { EditOrganizationForm } from "./EditOrganizationForm";
+import { OrganizationsTable } from "./OrganizationsTable";
+import { RotateKeyDialogs, useRotateKey } from "./RotateKey";
+import { SetKeyForm } from "./SetKeyForm";
+
+export function ProviderOrganizations() {
+  const scope = useOrgScope();
+  const list = useQuery(trpc.organizations.list.queryOptions());
+
+  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<Organization | null>(null);
+  const [settingKey, setSettingKey] = useState<Organization | null>(null);
+  const [rotating, setRotating] = useState<Organization | null>(null);
+  const [deactivating, setDeactivating] = useState<Organization | null>(null);
+
+  // A dialog whose request is in flight stays open: a new key must not be lost by closing it early.
+  const createBusy = useIsMutating({ mutationKey: trpc.organizations.create.mutationKey() }) > 0;
+  const editBusy = useIsMutating({ mutationKey: trpc.organizations.update.mutationKey() }) > 0;
+  const setKeyBusy = useIsMutating({ mutationKey: trpc.organizations.setKey.mutationKey() }) > 0;
+
+  const rotate = useRotateKey(() => setRotating(null));
+  const deactivate = useDeactivate(() => setDeactivating(null));
+
+  const rows = list.data ?? [];
+  const active = rows.filter((o) => o.active).length;
+  const period = rows[0]?.period;
+
+  return (
+    <>
+      <PageHeader
+        title="Organisations"
+        description={
+          list.data && rows.length
+            ? `${count(rows.length)} client organisation${rows.length === 1 ? "" : "s"}, ${count(active)} active · spend for billing month ${period}. Select a name to make it the organisation in scope.`
+            : "Client organisations: their OpenRouter key, markup, monthly limit and this month's spend."
+        }
+        actions={
+          <Button variant="primary" onClick={() => setCreating(true)}>
+            New organisation
+          </Button>
+        }
+      />
+      <Card>
+        {list.error ? <ErrorNotice error={list.error} onRetry={() => void list.refetch()} /> : null}
+        {list.data ? (
+          rows.length ? (
+            <OrganizationsTable
+              rows={rows}
+              inScopeId={scope.organizationId}
+              onSelect={(o) => scope.select(o.id)}
+              onEdit={setEditing}
+              onRotate={(o) => {
+                rotate.reset();
+                setRotating(o);
+              }}
+              onSetKey={setSettingKey}
+              onDeactivate={(o) => {
+                deactivate.reset();
+                setDeactivating(o);
+              }}
+            />
+          ) : (
+            <EmptyState title="No organisations yet">
+              Create the first client organisation with “New organisation”. With a provisioning key in{" "}
+              <Link to="/settings">Settings</Link>, it gets a dedicated OpenRouter key at once; otherwise
+              attach the client's own key.
+            </EmptyState>
+          )
+        ) : list.isPending ? (
+          <Skeleton lines={5} height="1.6rem" />
+        ) : null}
+      </Card>
+
+      <Dialog open={creating} title="New organisation" wide onClose={() => !createBusy && setCreating(false)}>
+        <CreateOrganizationForm onDone={() => setCreating(false)} />
+      </Dialog>
+
+      <Dialog
+        open={editing !== null}
+        title={`Edit “${editing?.name ?? ""}”`}
+        wide
+        onClose={() => !editBusy && setEditing(null)}
+      >
+        {editing ? (
+          <EditOrganizationForm key={editing.id} organization={editing} onDone={() => setEditing(null)} />
+        ) : null}
+      </Dialog>
+
+      <Dialog
+        open={settingKey !== null}
+        title={`Set the key of “${settingKey?.name ?? ""}”`}
+        onClose={() => !setKeyBusy && setSettingKey(null)}
+      >
+        {settingKey ? (
+          <SetKeyForm key={settingKey.id} organization={settingKey} onDone={() => setSettingKey(null)} />
+        ) : null}
+      </Dialog>
+
+      <RotateKeyDialogs rotating={rotating} rotate={rotate} onClose={() => setRotating(null)} />
+
+      <DeactivateDialog
+        deactivating={deactivating}
+        deactivate={deactivate}
+        onClose={() => setDeactivating(null)}
+      />
+    </>
+  );
+}

@@ -1,0 +1,44 @@
+// What the organisation forms check before sending, in the words the user sees. Amounts are checked
+// with the domain's exact decimal parsers and sent as text; a key with the domain's own rule.
+import { validateOpenRouterKey } from "@mai/domain/keys";
+import { markupFromMultiplier, usdToNano } from "@mai/domain/money";
+import { isEmailAddress } from "../../lib/validate";
+
+/** The domain's verdict on a pasted key (the same rule and words as the API's), or null when it is fine. */
+export function keyProblem(key: string): string | null {
+  const check = validateOpenRouterKey(key);
+  return check.ok ? null : check.message;
+}
+
+/** "1.3" (or "1.3×") → "1.3", else the reason it is refused. Empty input is the caller's business. */
+export function checkMarkup(text: string): { value: string } | { error: string } {
+  const value = text.trim().replace(/\s*[×xX]$/, "");
+  try {
+    markupFromMultiplier(value);
+    return { value };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : "Enter a multiplier such as 1.3." };
+  }
+}
+
+/** "250" / "99.50" → the same text and its exact nano-USD, else the reason it is refused. */
+export function checkUsd(text: string): { value: string; nano: bigint } | { error: string } {
+  const value = text.trim().replace(/^\$\s*/, "");
+  let nano: bigint;
+  try {
+    nano = usdToNano(value);
+  } catch {
+    return { error: "Enter an amount in US dollars such as 250 or 99.50 (no thousands separators)." };
+  }
+  if (nano < 0n) return { error: "The monthly limit cannot be negative." };
+  return { value, nano };
+}
+
+/** An optional e-mail: empty is fine. */
+export function checkEmail(text: string): string | null {
+  const value = text.trim();
+  if (!value) return null;
+  return isEmailAddress(value)
+    ? null
+    : "Enter an e-mail address such as billing@example.com, or leave it empty.";
+}
