@@ -89,7 +89,7 @@ export function createApiServer(deps: AppDeps): ApiServer {
     },
     createContext: ({ req, res }) => context(req, res),
     onError({ error, ctx, req }) {
-      // Procedures log their own failures (trpc.ts); this catches what fails outside them.
+      // Procedures log their own failures (trpc/init.ts); this catches what fails outside them.
       if (!ctx && !(error instanceof ServerFault) && getHTTPStatusCodeFromError(error) >= 500) {
         logFailure(deps.logger.child({ requestId: requestIdOf(req) }), error, { stage: "trpc" });
       }
