@@ -29,10 +29,19 @@ export function containsSecret(value: unknown): boolean {
   return SECRET_PATTERN.test(JSON.stringify(value ?? null));
 }
 
-export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void> {
+/**
+ * Throws what appendAudit would for this entry. A change that commits before its audit entry is
+ * written (one that calls OpenRouter in between) checks the entry first, so the log cannot refuse
+ * it after the change is done.
+ */
+export function assertAuditable(entry: AuditEntry): void {
   if (containsSecret(entry)) {
     throw new DomainError("INVALID_INPUT", `Refusing to write a secret into the audit log (action ${entry.action}).`);
   }
+}
+
+export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void> {
+  assertAuditable(entry);
   await db.insert(auditLog).values({
     actorUserId: entry.actorUserId ?? null,
     actorKind: entry.actorKind,

@@ -3,7 +3,7 @@
 // is only reachable through getOrganizationKey (the proxy's resolveContext and key management need
 // it). Rows leave as `Organization` (no ciphertext, no fingerprint); the tenant filter is part of
 // the SQL, so an org administrator's list cannot contain another organisation.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, param, sql, type AnyColumn } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { DomainError, type KeySource, maskKey, validateOpenRouterKey } from "@mai/domain";
 import type { Executor } from "../client";
@@ -295,6 +295,37 @@ export async function updateOrganization(
       throw new DomainError("CONFLICT", `An organisation named "${name}" already exists.`);
     throw error;
   }
+}
+
+/** The columns an edit may change (updateOrganization), which restoreOrganization can put back. */
+const EDITABLE = ["name", "billingEmail", "markupBp", "monthlyLimitNano", "active", "deactivatedAt", "updatedAt"] as const;
+
+const same = (a: unknown, b: unknown) =>
+  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+
+/**
+ * The compensating step of an edit committed before OpenRouter was told (OpenRouter is never
+ * called inside a transaction): puts back `before`'s value of every column the edit changed —
+ * each only where it still holds `after`'s value, so an edit committed since is kept. Returns
+ * whether every changed column was put back (false also when the row is gone).
+ */
+export async function restoreOrganization(db: Executor, before: Organization, after: Organization): Promise<boolean> {
+  const changed = EDITABLE.filter((field) => !same(before[field], after[field]));
+  if (changed.length === 0) return true;
+  const values: PgUpdateSetSource<typeof clientOrganizations> = {};
+  // `col = case when col is not distinct from <after> then <before> else col end`, values bound
+  // through the column (its driver mapping: bigint, timestamptz).
+  const guarded = (field: (typeof EDITABLE)[number]) => {
+    const column: AnyColumn = clientOrganizations[field];
+    return sql`case when ${column} is not distinct from ${param(after[field], column)} then ${param(before[field], column)} else ${column} end`;
+  };
+  for (const field of changed) values[field] = guarded(field);
+  const [row] = await db
+    .update(clientOrganizations)
+    .set(values)
+    .where(eq(clientOrganizations.id, before.id))
+    .returning(organizationColumns);
+  return Boolean(row && changed.every((field) => same(row[field], before[field])));
 }
 
 /** Marks an organisation inactive: the proxy refuses its requests from now on. */

@@ -2,9 +2,9 @@
 // its failures into DomainErrors: a rejected key is the administrator's to fix (INVALID_INPUT), an
 // unreachable or failing OpenRouter is UPSTREAM_UNAVAILABLE (BAD_GATEWAY) — never a 500, and never
 // a message that contains a key (OpenRouterError redacts them; we add none).
-import { getProvisioningKey, type Executor } from "@mai/db";
+import { getProvisioningKey, restoreOrganization, type Organization } from "@mai/db";
 import { DomainError, nanoToUsdString, validateOpenRouterKey } from "@mai/domain";
-import { isOpenRouterError } from "@mai/openrouter";
+import { isOpenRouterError, type UpdateKeyInput } from "@mai/openrouter";
 import type { Context } from "../../context";
 
 const rejected = (status: number) => status === 401 || status === 403;
@@ -35,12 +35,9 @@ export function upstreamFailure(error: unknown, action: string): unknown {
 
 export const isUpstreamNotFound = (error: unknown) => isOpenRouterError(error) && error.status === 404;
 
-/**
- * The provider's provisioning key from the global settings, or INVALID_INPUT telling where to set
- * it. Inside a transaction pass the transaction: on PGlite a query outside it would wait forever.
- */
-export async function requireProvisioningKey(ctx: Context, db: Executor = ctx.deps.db): Promise<string> {
-  const key = await getProvisioningKey(db, ctx.deps.secrets);
+/** The provider's provisioning key from the global settings, or INVALID_INPUT telling where to set it. */
+export async function requireProvisioningKey(ctx: Context): Promise<string> {
+  const key = await getProvisioningKey(ctx.deps.db, ctx.deps.secrets);
   if (!key) {
     throw new DomainError(
       "INVALID_INPUT",
@@ -123,4 +120,52 @@ export function requireValidClientKey(raw: string): string {
   const valid = validateOpenRouterKey(raw);
   if (!valid.ok) throw new DomainError("INVALID_INPUT", valid.message, { details: { code: valid.code } });
   return valid.key;
+}
+
+/**
+ * Mirrors a committed local change onto the organisation's provisioned key (`patch`: the upstream
+ * fields that follow from it). Never called inside a transaction: the row lock (on PGlite, the
+ * whole database — the proxy's admissions included) would be held for as long as OpenRouter takes
+ * to answer. So the order is: the database, then OpenRouter, then — if OpenRouter refuses, cannot
+ * be reached or no provisioning key is set — the compensating step, which puts the previous values
+ * back (`restoreOrganization`), and the failure is thrown: both sides keep agreeing, nothing
+ * changed. A key OpenRouter no longer knows (deleted in its dashboard) does not undo the change.
+ */
+export async function mirrorOntoUpstreamKey(
+  ctx: Context,
+  change: { before: Organization; after: Organization },
+  patch: UpdateKeyInput,
+  action: string,
+): Promise<"updated" | "missing" | "none"> {
+  const { before, after } = change;
+  const hash = before.openrouterKeyHash;
+  if (!hash || Object.keys(patch).length === 0) return "none";
+  try {
+    const provisioningKey = await requireProvisioningKey(ctx);
+    await ctx.deps.openrouter.updateKey(hash, patch, { key: provisioningKey });
+    return "updated";
+  } catch (error) {
+    if (isUpstreamNotFound(error)) {
+      ctx.log.warn(
+        { organizationId: before.id, keyHash: hash },
+        "the organisation's provisioned key no longer exists on OpenRouter",
+      );
+      return "missing";
+    }
+    // Not logged raw: a driver error's message carries the query's parameters.
+    const restored = await restoreOrganization(ctx.deps.db, before, after).catch((cause: unknown) => {
+      ctx.log.error(
+        { organizationId: before.id, err: { name: (cause as Error).name, code: (cause as { code?: unknown }).code } },
+        "could not restore the organisation after OpenRouter refused its change",
+      );
+      return null;
+    });
+    if (restored === false) {
+      ctx.log.warn(
+        { organizationId: before.id, keyHash: hash },
+        "the organisation changed again before OpenRouter's refusal was undone; what changed since is kept",
+      );
+    }
+    throw upstreamFailure(error, action);
+  }
 }

@@ -5,6 +5,7 @@ import {
   appendAudit,
   getGlobalSettings,
   getOrganizationWithSpend,
+  type AuditEntry,
   type AuthUser,
   type Executor,
   type Organization,
@@ -100,19 +101,21 @@ export function changes(
   };
 }
 
-export function auditOrganization(
+export interface OrganizationAuditFields {
+  before?: Record<string, unknown>;
+  after?: Record<string, unknown>;
+  details?: Record<string, unknown>;
+}
+
+/** The audit entry of an organisation change (`organization.<action>`). */
+export function organizationAuditEntry(
   ctx: Context,
-  db: Executor,
   actor: AuthUser,
   organizationId: string,
   action: string,
-  entry: {
-    before?: Record<string, unknown>;
-    after?: Record<string, unknown>;
-    details?: Record<string, unknown>;
-  } = {},
-): Promise<void> {
-  return appendAudit(db, {
+  entry: OrganizationAuditFields = {},
+): AuditEntry {
+  return {
     actorUserId: actor.id,
     actorKind: "user",
     action: `organization.${action}`,
@@ -123,5 +126,16 @@ export function auditOrganization(
     after: entry.after ?? null,
     details: entry.details ?? null,
     ip: ctx.request.ip,
-  });
+  };
+}
+
+export function auditOrganization(
+  ctx: Context,
+  db: Executor,
+  actor: AuthUser,
+  organizationId: string,
+  action: string,
+  entry: OrganizationAuditFields = {},
+): Promise<void> {
+  return appendAudit(db, organizationAuditEntry(ctx, actor, organizationId, action, entry));
 }

@@ -1,31 +1,28 @@
 // Editing an organisation. The provider may change everything; a client administrator only their
 // billing e-mail (markup, limit, name and the active flag are what the provider sells them) —
 // decided before this runs, by the procedure (providerOnlyFields).
-// For a provisioned key, OpenRouter holds a copy of the limit (and the name and disabled flag):
-// the upstream PATCH runs inside the database transaction, so if OpenRouter refuses or is down the
-// local change rolls back and both sides keep agreeing.
+// For a provisioned key, OpenRouter holds a copy of the limit (and the name and disabled flag).
+// The database changes first, then OpenRouter is told — never inside the transaction, whose row
+// lock would otherwise wait on OpenRouter (on PGlite: every other request, the proxy's admissions
+// included). If OpenRouter refuses or is down, the previous values are put back and the caller
+// gets BAD_GATEWAY with nothing changed: both sides keep agreeing (mirrorOntoUpstreamKey).
 import {
+  assertAuditable,
   lockOrganization,
   updateOrganization,
   type AuthUser,
-  type Executor,
   type Organization,
   type OrganizationPatch,
 } from "@mai/db";
 import { DomainError, markupFromMultiplier } from "@mai/domain";
 import type { UpdateKeyInput } from "@mai/openrouter";
 import type { Context } from "../../context";
-import {
-  isUpstreamNotFound,
-  limitUsd,
-  requireProvisioningKey,
-  upstreamFailure,
-  upstreamKeyName,
-} from "./openrouter";
+import { limitUsd, mirrorOntoUpstreamKey, upstreamKeyName } from "./openrouter";
 import {
   auditOrganization,
   changes,
   loadOrganizationDto,
+  organizationAuditEntry,
   parseMonthlyLimit,
   type OrganizationDto,
 } from "./shared";
@@ -47,38 +44,6 @@ function upstreamPatch(before: Organization, after: Organization): UpdateKeyInpu
   return patch;
 }
 
-/**
- * Applies a local change and mirrors it onto the organisation's provisioned key, in `tx`. A key
- * OpenRouter no longer knows (deleted in its dashboard) does not block the local change.
- */
-export async function applyOrganizationChange(
-  ctx: Context,
-  tx: Executor,
-  organizationId: string,
-  patch: OrganizationPatch,
-): Promise<{ before: Organization; after: Organization; upstream: "updated" | "missing" | "none" }> {
-  const before = await lockOrganization(tx, organizationId);
-  if (!before) throw new DomainError("NOT_FOUND", "Organisation not found.");
-  const after = await updateOrganization(tx, organizationId, patch, ctx.deps.now());
-  const remote = upstreamPatch(before, after);
-  if (!before.openrouterKeyHash || Object.keys(remote).length === 0)
-    return { before, after, upstream: "none" };
-  const provisioningKey = await requireProvisioningKey(ctx, tx);
-  try {
-    await ctx.deps.openrouter.updateKey(before.openrouterKeyHash, remote, { key: provisioningKey });
-    return { before, after, upstream: "updated" };
-  } catch (error) {
-    if (isUpstreamNotFound(error)) {
-      ctx.log.warn(
-        { organizationId, keyHash: before.openrouterKeyHash },
-        "the organisation's provisioned key no longer exists on OpenRouter",
-      );
-      return { before, after, upstream: "missing" };
-    }
-    throw upstreamFailure(error, "update the organisation's key");
-  }
-}
-
 export async function updateOrganizationSettings(
   ctx: Context,
   actor: AuthUser,
@@ -92,13 +57,26 @@ export async function updateOrganizationSettings(
   if (input.monthlyLimitUsd !== undefined) patch.monthlyLimitNano = parseMonthlyLimit(input.monthlyLimitUsd);
   if (input.active !== undefined) patch.active = input.active;
 
-  await ctx.deps.db.transaction(async (tx) => {
-    const { before, after, upstream } = await applyOrganizationChange(ctx, tx, org.id, patch);
+  // 1. The database, in one short transaction under the row lock. The audit entry is checked here,
+  //    before anything commits, and written once OpenRouter's answer is known.
+  const { before, after, diff, action } = await ctx.deps.db.transaction(async (tx) => {
+    const before = await lockOrganization(tx, org.id);
+    if (!before) throw new DomainError("NOT_FOUND", "Organisation not found.");
+    const after = await updateOrganization(tx, org.id, patch, ctx.deps.now());
     const diff = changes(before, after);
-    if (Object.keys(diff.after).length === 0) return;
     const action =
       diff.after.active === false ? "deactivated" : diff.after.active === true ? "reactivated" : "updated";
-    await auditOrganization(ctx, tx, actor, org.id, action, { ...diff, details: { upstream } });
+    assertAuditable(organizationAuditEntry(ctx, actor, org.id, action, diff));
+    return { before, after, diff, action };
   });
+  if (Object.keys(diff.after).length === 0) return loadOrganizationDto(ctx, org.id);
+  // 2. OpenRouter, outside any transaction; on failure the change is undone and the failure thrown.
+  const upstream = await mirrorOntoUpstreamKey(
+    ctx,
+    { before, after },
+    upstreamPatch(before, after),
+    "update the organisation's key",
+  );
+  await auditOrganization(ctx, ctx.deps.db, actor, org.id, action, { ...diff, details: { upstream } });
   return loadOrganizationDto(ctx, org.id);
 }
