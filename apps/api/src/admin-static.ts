@@ -8,10 +8,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
 import sirv from "sirv";
-
-const DEFAULT_DIST = fileURLToPath(new URL("../../admin/dist", import.meta.url));
+import { ADMIN_DIST as DEFAULT_DIST } from "./paths";
 
 const SECURITY_HEADERS: Record<string, string> = {
   "content-security-policy":

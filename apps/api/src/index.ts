@@ -2,7 +2,7 @@
 // code generation) and the factory that builds a server, for `npm start`, the demo and tests.
 export type { AppRouter } from "./routers/_app";
 export { createApiServer, type ApiServer } from "./server";
-export { loadEnv, type Env } from "./env";
+export { envSchema, loadEnv, type Env } from "./env";
 export { createDeps, type AppDeps } from "./deps";
 export { createLogger } from "./logger";
 export { ensureProviderAdmin } from "./services/auth/bootstrap";

@@ -2,12 +2,13 @@
 import { loadEnv } from "./env";
 import { installLastResortHandlers } from "./last-resort";
 import { createLogger } from "./logger";
+import { MIGRATIONS_FOLDER } from "./paths";
 import { startApiService } from "./service";
 
 const env = loadEnv();
 const logger = createLogger({ level: env.LOG_LEVEL });
 installLastResortHandlers(logger);
-const service = await startApiService(env, logger);
+const service = await startApiService(env, logger, { migrationsFolder: MIGRATIONS_FOLDER });
 
 let stopping = false;
 async function shutdown(signal: string) {

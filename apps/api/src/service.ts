@@ -21,10 +21,16 @@ export interface ApiService {
 export async function startApiService(
   env: Env,
   logger: Logger,
-  options: { print?: (line: string) => void; port?: number; host?: string } = {},
+  options: {
+    print?: (line: string) => void;
+    port?: number;
+    host?: string;
+    /** The SQL migrations; a bundle passes its own (src/paths.ts), @mai/db's default is relative to its source. */
+    migrationsFolder?: string;
+  } = {},
 ): Promise<ApiService> {
   // @mai/db's one way to open: the driver, the data directory and the master key from env, migrated.
-  const handle = await openDatabase(env);
+  const handle = await openDatabase(env, { migrationsFolder: options.migrationsFolder });
   try {
     const admin = await ensureProviderAdmin(handle.db, env, logger, options.print);
     if (!env.MAI_INTERNAL_TOKEN) logger.warn("MAI_INTERNAL_TOKEN is not set: internal.* procedures (the proxy) refuse every call");

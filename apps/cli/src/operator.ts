@@ -5,6 +5,7 @@
 import { createDeps, createLocalCaller, createLogger, loadEnv, type AppDeps, type Env, type LocalCaller } from "@mai/api";
 import { findFirstProviderAdmin, getAuthUser, openDatabase, type AuthUser, type DbHandle, type OpenDatabase } from "@mai/db";
 import { acquire, CliError } from "./lock";
+import { MIGRATIONS_FOLDER } from "./paths";
 
 export interface Operator {
   env: Env;
@@ -29,7 +30,7 @@ export async function openOperator(source: Record<string, string | undefined> = 
   // The same opening as the API's (@mai/db's openDatabase): same data directory, same master key.
   let handle: OpenDatabase;
   try {
-    handle = await openDatabase(env);
+    handle = await openDatabase(env, { migrationsFolder: MIGRATIONS_FOLDER });
   } catch (error) {
     release();
     throw error;

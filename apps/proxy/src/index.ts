@@ -1,4 +1,4 @@
 // For runners (npm start, the demo) and tests: build a proxy from a validated environment.
 export { createProxyServer, type ProxyServer } from "./server";
-export { loadProxyEnv, type ProxyEnv } from "./env";
+export { envSchema as proxyEnvSchema, loadProxyEnv, type ProxyEnv } from "./env";
 export { installLastResortHandlers } from "./last-resort";

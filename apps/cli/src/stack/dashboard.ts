@@ -3,9 +3,8 @@
 // elsewhere (a deployment that ships its own build) or is "" (no dashboard).
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ADMIN_ROOT } from "../paths";
 
-export const ADMIN_ROOT = fileURLToPath(new URL("../../../admin", import.meta.url));
 export const ADMIN_DIST = join(ADMIN_ROOT, "dist");
 
 function newestMtime(path: string): number {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createLogger, installLastResortHandlers, loadEnv, startApiService, type ApiService, type Env } from "@mai/api";
 import { createProxyServer, loadProxyEnv, type ProxyServer } from "@mai/proxy";
 import { acquire, CliError } from "../lock";
+import { MIGRATIONS_FOLDER } from "../paths";
 
 export interface Stack {
   api: ApiService;
@@ -64,6 +65,7 @@ export async function startStack(source: Record<string, string | undefined>, opt
     const logger = createLogger({ level: apiEnv.LOG_LEVEL });
     let generatedPassword: string | null = null;
     const api = await startApiService(apiEnv, logger, {
+      migrationsFolder: MIGRATIONS_FOLDER,
       print: (line) => {
         const match = /password:\s+(\S+)/.exec(line);
         if (match) generatedPassword = match[1]!;

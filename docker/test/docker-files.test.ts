@@ -2,28 +2,45 @@
 // .dockerignore), checked on a machine without a Docker engine:
 //
 // - every path a Dockerfile copies exists and is not excluded from the build context, and the image
-//   mirrors the repository's layout under its WORKDIR (the code finds its migrations, the dashboard
-//   and its tsconfig through relative paths);
-// - every npm command names a real workspace and script, `npm ci` runs after the lock file and
-//   every workspace manifest are in, and the runtime image holds the source of every workspace the
-//   app imports and every file the code reaches through `import.meta.url`;
-// - the compose files set only variables the apps (or the postgres image) declare, interpolate only
-//   variables .env.example lists, never let a variable silently become "", and .env.example with its
-//   placeholders filled in is a configuration the API accepts (and with them left in, one it refuses);
-// - the images' CMD and HEALTHCHECK, run as written from the directory WORKDIR names with the
-//   compose configuration, start the API and the proxy and report them healthy.
-import { spawn, type ChildProcess } from "node:child_process";
+//   mirrors the repository's layout under its WORKDIR (the bundles find the migrations and the
+//   dashboard through relative paths: apps/api/src/paths.ts);
+// - every npm command names a real workspace and script; `npm ci` runs after the lock file and
+//   every workspace manifest are in; a build has the source of everything it bundles; the runtime
+//   image holds the production dependencies only (no tsx, esbuild or bundler), the app's bundle and
+//   the files it reaches, and no TypeScript;
+// - the compose files (parsed with the `yaml` package) set only variables the apps (or the postgres
+//   image) declare, interpolate only variables .env.example lists, never let a variable silently
+//   become "", and .env.example with its placeholders filled in is a configuration the API accepts
+//   (and with them left in, one it refuses);
+// - the images' build and CMD and HEALTHCHECK, run as written — the bundles built by the
+//   Dockerfiles' `npm run build`, then started from a folder holding only what the runtime image
+//   holds (its node_modules: the production dependency tree) with the compose configuration —
+//   start the API and the proxy and report them healthy.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, posix } from "node:path";
+import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
+import { envSchema } from "@mai/api";
 import { parseMasterKey } from "@mai/db";
-import { afterAll, describe, expect, it } from "vitest";
-import { envSchema } from "../src/env";
+import { loadProxyEnv, proxyEnvSchema } from "@mai/proxy";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const read = (rel: string) => readFileSync(join(ROOT, rel), "utf8");
 const exists = (rel: string) => existsSync(join(ROOT, rel));
 const isDir = (rel: string) => exists(rel) && statSync(join(ROOT, rel)).isDirectory();
@@ -38,17 +55,17 @@ interface Manifest {
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   workspaces?: string[];
+  bin?: Record<string, string>;
 }
 const manifest = (dir: string) => JSON.parse(read(dir ? `${dir}/package.json` : "package.json")) as Manifest;
 
-/** name → directory, from the root's workspace globs (`group/*`). */
+/** name → directory, from the root's workspace entries (`group/*` or a folder). */
 const WORKSPACES = new Map<string, string>();
-for (const glob of manifest("").workspaces ?? []) {
-  const group = glob.replace(/\/\*$/, "");
-  for (const entry of readdirSync(join(ROOT, group))) {
-    if (exists(`${group}/${entry}/package.json`))
-      WORKSPACES.set(manifest(`${group}/${entry}`).name, `${group}/${entry}`);
-  }
+for (const entry of manifest("").workspaces ?? []) {
+  const dirs = entry.endsWith("/*")
+    ? readdirSync(join(ROOT, entry.slice(0, -2))).map((name) => `${entry.slice(0, -2)}/${name}`)
+    : [entry];
+  for (const dir of dirs) if (exists(`${dir}/package.json`)) WORKSPACES.set(manifest(dir).name, dir);
 }
 const workspaceDir = (name: string) => {
   const dir = WORKSPACES.get(name);
@@ -56,18 +73,8 @@ const workspaceDir = (name: string) => {
   return dir;
 };
 
-/**
- * What running `dir`'s source needs besides node_modules (repository paths): its src and tsconfig,
- * the tsconfig it extends, the src of every workspace in its production dependency closure, and
- * every file or folder that code reaches through `new URL("…", import.meta.url)`.
- */
-function sourceNeeds(dir: string): { required: string[]; reached: string[] } {
-  const required = new Set<string>([`${dir}/src`, `${dir}/tsconfig.json`]);
-  const tsconfig = JSON.parse(read(`${dir}/tsconfig.json`)) as { extends?: string };
-  if (tsconfig.extends) {
-    const [, scope, pkg, file] = /^(@[^/]+)\/([^/]+)\/(.+)$/.exec(tsconfig.extends) ?? [];
-    required.add(`${workspaceDir(`${scope}/${pkg}`)}/${file}`);
-  }
+/** The workspace folders `dir`'s production code imports (itself included), transitively. */
+function workspaceClosure(dir: string): string[] {
   const dirs = new Set<string>([dir]);
   const queue = [dir];
   while (queue.length > 0) {
@@ -76,22 +83,69 @@ function sourceNeeds(dir: string): { required: string[]; reached: string[] } {
       if (!WORKSPACES.has(dep) || dirs.has(workspaceDir(dep))) continue;
       dirs.add(workspaceDir(dep));
       queue.push(workspaceDir(dep));
-      required.add(`${workspaceDir(dep)}/src`);
     }
   }
-  const reached = new Set<string>();
-  const scan = (folder: string) => {
-    for (const entry of readdirSync(join(ROOT, folder), { withFileTypes: true })) {
-      const rel = `${folder}/${entry.name}`;
-      if (entry.isDirectory()) scan(rel);
-      else if (/\.tsx?$/.test(entry.name)) {
-        for (const m of read(rel).matchAll(/new URL\("([^"]+)",\s*import\.meta\.url\)/g))
-          reached.add(posix.join(posix.dirname(rel), m[1] as string));
-      }
-    }
-  };
-  for (const d of dirs) scan(`${d}/src`);
-  return { required: [...required], reached: [...reached] };
+  return [...dirs];
+}
+
+/** The bundler's files, which a `mai-bundle` build runs (and npm links its command to). */
+const BUNDLER = (() => {
+  const dir = workspaceDir("@mai/bundle");
+  const bin = Object.values(manifest(dir).bin ?? {});
+  return [...new Set(["index.js", ...bin.map((b) => posix.normalize(b))])].map((f) => `${dir}/${f}`);
+})();
+const bundles = (dir: string) => manifest(dir).scripts?.build === "mai-bundle";
+
+/**
+ * What `npm run build` in `dir` needs before it runs (repository paths) and what it makes. A bundle
+ * (`mai-bundle`) needs the src of every workspace it inlines and the bundler, and makes dist/; a
+ * Vite build needs its tsconfig (and the one it extends), index.html and config, and makes the
+ * config's outDir.
+ */
+function buildOf(dir: string): { needs: string[]; makes: string } {
+  const sources = workspaceClosure(dir).map((d) => `${d}/src`);
+  if (bundles(dir)) return { needs: [...sources, ...BUNDLER], makes: `${dir}/dist` };
+  const needs = [...sources, `${dir}/tsconfig.json`, ...["index.html", "vite.config.ts"].map((f) => `${dir}/${f}`).filter(exists)];
+  const tsconfig = JSON.parse(read(`${dir}/tsconfig.json`)) as { extends?: string };
+  if (tsconfig.extends) {
+    const [, scope, pkg, file] = /^(@[^/]+)\/([^/]+)\/(.+)$/.exec(tsconfig.extends) ?? [];
+    needs.push(`${workspaceDir(`${scope}/${pkg}`)}/${file}`);
+  }
+  const outDir = /outDir:\s*"([^"]+)"/.exec(exists(`${dir}/vite.config.ts`) ? read(`${dir}/vite.config.ts`) : "")?.[1];
+  return { needs, makes: `${dir}/${outDir ?? "dist"}` };
+}
+
+/**
+ * The production dependency tree of a workspace as npm sees it — what the Dockerfiles keep after
+ * `npm ci --omit=dev` (the same `npm ls`) — as repository paths under node_modules.
+ */
+function productionTree(workspace: string): string[] {
+  const ls = spawnSync("npm", ["ls", "--omit=dev", "--all", "--parseable", "-w", workspace], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  expect(ls.status, ls.stderr).toBe(0);
+  return ls.stdout
+    .split("\n")
+    .map((line) => posix.relative(ROOT.replace(/\/$/, ""), line.trim()))
+    .filter((rel) => rel.startsWith("node_modules/"));
+}
+const packageName = (rel: string) => rel.replace(/^.*node_modules\//, "");
+
+/** The packages a bundle imports (bare specifiers, Node's own modules left out). */
+function bundleImports(code: string): string[] {
+  const specifiers = [
+    ...code.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"/gm),
+    ...code.matchAll(/^\s*import\s*"([^"]+)"/gm),
+    ...code.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g),
+  ].map((m) => m[1] as string);
+  return [
+    ...new Set(
+      specifiers
+        .filter((s) => !s.startsWith(".") && !s.startsWith("/") && !s.startsWith("node:"))
+        .map((s) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : (s.split("/")[0] as string))),
+    ),
+  ];
 }
 
 // --- .dockerignore ----------------------------------------------------------------------------
@@ -194,15 +248,13 @@ function parseDockerfile(rel: string): Stage[] {
       case "ENV":
         for (const token of args.split(/\s+/)) {
           const kv = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)$/.exec(token);
-          if (!kv)
-            throw new Error(`${rel}:${start}: ENV expects KEY=value pairs without spaces, got "${token}"`);
+          if (!kv) throw new Error(`${rel}:${start}: ENV expects KEY=value pairs without spaces, got "${token}"`);
           stage.env[kv[1] as string] = kv[2] as string;
         }
         break;
       case "COPY":
       case "ADD": {
-        if (args.startsWith("["))
-          throw new Error(`${rel}:${start}: the JSON form of ${op} is not parsed here`);
+        if (args.startsWith("[")) throw new Error(`${rel}:${start}: the JSON form of ${op} is not parsed here`);
         const words = args.split(/\s+/);
         const paths = words.filter((w) => !w.startsWith("--"));
         const dest = paths.pop() as string;
@@ -234,8 +286,7 @@ function parseDockerfile(rel: string): Stage[] {
         break;
       }
       case "CMD":
-        if (!args.startsWith("["))
-          throw new Error(`${rel}:${start}: CMD must use the exec form (no shell as PID 1)`);
+        if (!args.startsWith("[")) throw new Error(`${rel}:${start}: CMD must use the exec form (no shell as PID 1)`);
         stage.cmd = JSON.parse(args) as string[];
         break;
       case "LABEL":
@@ -253,18 +304,19 @@ function parseDockerfile(rel: string): Stage[] {
 const npmCommands = (run: Run) =>
   run.cmd
     .split("&&")
-    .map((part) => part.trim().replace(/\s*>\s*\/dev\/null$/, ""))
+    .map((part) => part.trim().replace(/\s*>\s*\S+$/, ""))
     .filter((part) => part.startsWith("npm "))
     .map((part) => part.split(/\s+/));
 
-/** The workspace a command names with -w / --workspace, if any. */
-function workspaceFlag(words: string[]): string | undefined {
+/** The workspace a command names with -w / --workspace (the first, if several). */
+function workspaceFlags(words: string[]): string[] {
+  const names: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as string;
-    if (w === "-w" || w === "--workspace") return words[i + 1];
-    if (w.startsWith("--workspace=")) return w.slice("--workspace=".length);
+    if (w === "-w" || w === "--workspace") names.push(words[i + 1] as string);
+    else if (w.startsWith("--workspace=")) names.push(w.slice("--workspace=".length));
   }
-  return undefined;
+  return names;
 }
 
 const APPS = [
@@ -284,20 +336,30 @@ const APPS = [
   },
 ] as const;
 
+/** Tools that must never reach a runtime image. */
+const BUILD_TOOLS = ["tsx", "esbuild", "rolldown", "vite", "typescript-eslint", "eslint", "vitest", "turbo"];
+
 /** The folder the image keeps the repository in: where the lock file is copied to. */
 function appRoot(stages: Stage[]): string {
   for (const stage of stages) {
     for (const copy of stage.copies) {
-      if (!copy.from && copy.sources.includes("package-lock.json"))
-        return copy.destIsDir ? copy.dest : posix.dirname(copy.dest);
+      if (!copy.from && copy.sources.includes("package-lock.json")) return copy.destIsDir ? copy.dest : posix.dirname(copy.dest);
     }
   }
   throw new Error("no stage copies package-lock.json");
 }
 
+/** What `npm run build -w <workspace>` lines of a stage make (repository paths). */
+const builtBy = (stage: Stage) =>
+  stage.runs.flatMap((run) =>
+    npmCommands(run)
+      .filter((w) => w[1] === "run" && w[2] === "build")
+      .flatMap((w) => workspaceFlags(w).map((ws) => buildOf(workspaceDir(ws)).makes)),
+  );
+
 /**
- * Repository paths a stage holds: its context copies, and what it copies from other stages (a
- * stage's whole app root brings what that stage holds; a path under it, that path).
+ * Repository paths a stage holds: its context copies, what its builds make, and what it copies from
+ * other stages (a stage's whole app root brings what that stage holds; a path under it, that path).
  */
 function held(stages: Stage[], stage: Stage, root: string, copies = stage.copies): string[] {
   return copies.flatMap((c) => {
@@ -305,7 +367,7 @@ function held(stages: Stage[], stage: Stage, root: string, copies = stage.copies
     const source = stages.find((s) => s.name === c.from);
     if (!source) throw new Error(`--from=${c.from} names no stage`);
     return c.sources.flatMap((src) =>
-      posix.relative(root, src) === "" ? held(stages, source, root) : [posix.relative(root, src)],
+      posix.relative(root, src) === "" ? [...held(stages, source, root), ...builtBy(source)] : [posix.relative(root, src)],
     );
   });
 }
@@ -330,18 +392,7 @@ describe.each(APPS)("$dockerfile", ({ dockerfile, workspace, health, port, host 
             expect(copy.dest, `line ${copy.line}`).toBe(src);
             const rel = posix.relative(root, src);
             const produced =
-              rel === "" ||
-              holds(held(stages, source as Stage, root), rel) ||
-              (source as Stage).runs.some((run) =>
-                npmCommands(run).some((w) => {
-                  if (w[1] !== "run" || w[2] !== "build") return false;
-                  const built = workspaceDir(workspaceFlag(w) ?? "");
-                  const outDir = /outDir:\s*"([^"]+)"/.exec(
-                    exists(`${built}/vite.config.ts`) ? read(`${built}/vite.config.ts`) : "",
-                  )?.[1];
-                  return outDir !== undefined && rel === `${built}/${outDir}`;
-                }),
-              );
+              rel === "" || holds(held(stages, source as Stage, root), rel) || builtBy(source as Stage).includes(rel);
             expect(produced, `line ${copy.line}: nothing in stage ${copy.from} makes ${src}`).toBe(true);
           }
           continue;
@@ -349,51 +400,38 @@ describe.each(APPS)("$dockerfile", ({ dockerfile, workspace, health, port, host 
         for (const src of copy.sources) {
           expect(exists(src), `line ${copy.line}: ${src} does not exist`).toBe(true);
           expect(ignored(src), `line ${copy.line}: ${src} is excluded by .dockerignore`).toBe(false);
-          const landsAt =
-            isDir(src) || !copy.destIsDir ? copy.dest : posix.join(copy.dest, posix.basename(src));
-          expect(landsAt, `line ${copy.line}: ${src} must land at ${root}/${src}`).toBe(
-            posix.join(root, src),
-          );
+          const landsAt = isDir(src) || !copy.destIsDir ? copy.dest : posix.join(copy.dest, posix.basename(src));
+          expect(landsAt, `line ${copy.line}: ${src} must land at ${root}/${src}`).toBe(posix.join(root, src));
         }
       }
     }
   });
 
-  it("runs npm only on real workspaces and scripts, after the lock file and every manifest are in", () => {
-    const manifests = [
-      "package.json",
-      "package-lock.json",
-      ...[...WORKSPACES.values()].map((d) => `${d}/package.json`),
-    ];
+  it("runs npm only on real workspaces and scripts, after the lock file and every manifest are in, and builds from complete sources", () => {
+    const manifests = ["package.json", "package-lock.json", ...[...WORKSPACES.values()].map((d) => `${d}/package.json`)];
     let commands = 0;
     for (const stage of stages) {
       for (const run of stage.runs.slice(stages.find((s) => s.name === stage.base)?.runs.length ?? 0)) {
         for (const words of npmCommands(run)) {
           commands++;
-          const ws = workspaceFlag(words);
-          if (ws) expect(WORKSPACES.has(ws), `line ${run.line}: ${ws} is not a workspace`).toBe(true);
+          const named = workspaceFlags(words);
+          for (const ws of named) expect(WORKSPACES.has(ws), `line ${run.line}: ${ws} is not a workspace`).toBe(true);
           const before = held(stages, stage, root, stage.copies.slice(0, run.copiesBefore));
           switch (words[1]) {
             case "ci":
-              for (const m of manifests)
-                expect(holds(before, m), `line ${run.line}: npm ci before ${m} is copied`).toBe(true);
+              for (const m of manifests) expect(holds(before, m), `line ${run.line}: npm ci before ${m} is copied`).toBe(true);
+              // npm links a workspace's command only to a file that exists: the bundler's files
+              // come before an install whose workspaces build with it.
+              if (!words.includes("--omit=dev") && named.some((ws) => bundles(workspaceDir(ws))))
+                for (const file of BUNDLER) expect(holds(before, file), `line ${run.line}: npm ci before ${file} is copied`).toBe(true);
               break;
             case "run": {
               const script = words[2] as string;
-              const target = ws ? workspaceDir(ws) : "";
-              expect(
-                manifest(target).scripts?.[script],
-                `line ${run.line}: no "${script}" script in ${target || "the root"}`,
-              ).toBeDefined();
-              // A build needs the workspace's source and everything it imports.
-              const needs = [
-                ...sourceNeeds(target).required,
-                ...["index.html", "vite.config.ts"].map((f) => `${target}/${f}`).filter(exists),
-              ];
-              for (const need of needs)
-                expect(holds(before, need), `line ${run.line}: ${need} is not copied before the build`).toBe(
-                  true,
-                );
+              const target = named[0] ? workspaceDir(named[0]) : "";
+              expect(manifest(target).scripts?.[script], `line ${run.line}: no "${script}" script in ${target || "the root"}`).toBeDefined();
+              if (script === "build")
+                for (const need of buildOf(target).needs)
+                  expect(holds(before, need), `line ${run.line}: ${need} is not copied before the build`).toBe(true);
               break;
             }
             case "ls":
@@ -408,31 +446,39 @@ describe.each(APPS)("$dockerfile", ({ dockerfile, workspace, health, port, host 
     expect(commands).toBeGreaterThan(0);
   });
 
-  it(`installs the production dependencies of ${workspace}, tsx among them`, () => {
-    const installs = stages
-      .flatMap((s) => s.runs.flatMap(npmCommands))
-      .filter((w) => w[1] === "ci" && w.includes("--omit=dev"));
-    expect(installs.map(workspaceFlag)).toEqual([workspace]);
-    // --omit=dev: what the runtime needs must be a dependency, not a devDependency.
-    expect(pkg.dependencies?.tsx).toBeDefined();
-    expect(pkg.devDependencies?.tsx).toBeUndefined();
+  it(`installs only the production dependencies of ${workspace}: no tsx, esbuild or bundler`, () => {
+    const installs = stages.flatMap((s) => s.runs.flatMap(npmCommands)).filter((w) => w[1] === "ci" && w.includes("--omit=dev"));
+    expect(installs.map(workspaceFlags)).toEqual([[workspace]]);
     // The runtime takes node_modules from that stage, mirrored at the app root.
     const deps = runtime.copies.find((c) => c.from && c.sources.includes(root));
     expect(deps, "the runtime stage copies the installed app root").toBeDefined();
-    const installing = stages.find((s) => s.name === deps?.from);
-    expect(installing?.runs.flatMap(npmCommands).some((w) => w[1] === "ci" && w.includes("--omit=dev"))).toBe(
-      true,
-    );
+    const installing = stages.find((s) => s.name === deps?.from) as Stage;
+    const installRun = installing.runs.find((run) => npmCommands(run).some((w) => w[1] === "ci" && w.includes("--omit=dev")));
+    expect(installRun).toBeDefined();
+    // npm ci -w also installs what the workspaces among the app's devDependencies need; the stage
+    // keeps only the tree `npm ls --omit=dev` reports for the app, then checks it is whole.
+    expect(npmCommands(installRun as Run)).toContainEqual(["npm", "ls", "--omit=dev", "--all", "--parseable", "-w", workspace]);
+    expect((installRun as Run).cmd).toMatch(/rm -rf "\$dir"/);
+    expect(npmCommands(installRun as Run).at(-2)).toEqual(["npm", "ls", "--omit=dev", "-w", workspace]);
+    // What runs is built: no tool that runs TypeScript or bundles is a production dependency.
+    for (const tool of BUILD_TOOLS) expect(pkg.dependencies?.[tool], tool).toBeUndefined();
+    const tree = productionTree(workspace).map(packageName);
+    expect(tree).toContain("zod");
+    for (const tool of BUILD_TOOLS) expect(tree, tool).not.toContain(tool);
+    expect(tree.filter((name) => name.startsWith("@esbuild/") || name.startsWith("@rolldown/"))).toEqual([]);
   });
 
-  it("gives the runtime image the source of everything the app imports and reaches", () => {
+  it("builds the app's bundle, and gives the runtime image the bundle and the files it reaches, no TypeScript", () => {
+    expect(pkg.scripts?.build).toBe("mai-bundle");
+    const build = stages.find((s) => builtBy(s).includes(`${dir}/dist`));
+    expect(build, `no stage runs npm run build -w ${workspace}`).toBeDefined();
     const paths = held(stages, runtime, root);
-    const { required, reached } = sourceNeeds(dir);
-    for (const need of [...required, ...reached])
-      expect(holds(paths, need), `${need} is not in the runtime image`).toBe(true);
+    expect(holds(paths, `${dir}/dist/main.js`)).toBe(true);
+    for (const ws of WORKSPACES.values()) expect(holds(paths, `${ws}/src`), `${ws}/src is in the runtime image`).toBe(false);
+    expect(paths.filter((p) => /\.tsx?$/.test(p) || p.endsWith("tsconfig.json"))).toEqual([]);
     if (workspace === "@mai/api") {
-      // The migrations and the dashboard, found relative to packages/db/src and apps/api/src.
-      expect(reached).toEqual(expect.arrayContaining(["packages/db/drizzle", "apps/admin/dist"]));
+      // Applied at every start and served: found from the bundle through the repository's layout.
+      for (const need of ["packages/db/drizzle", "apps/admin/dist"]) expect(holds(paths, need), need).toBe(true);
       expect(readdirSync(join(ROOT, "packages/db/drizzle")).some((f) => f.endsWith(".sql"))).toBe(true);
     }
   });
@@ -449,19 +495,20 @@ describe.each(APPS)("$dockerfile", ({ dockerfile, workspace, health, port, host 
     expect(runtime.cmd).toBeDefined();
   });
 
-  it("starts the app as its start script does, from the workspace the WORKDIR names", () => {
+  it("starts the bundle as its start script does (which builds it first when stale), from the workspace the WORKDIR names", () => {
     expect(posix.relative(root, runtime.workdir)).toBe(dir);
-    const [tool, ...args] = (pkg.scripts?.start ?? "").split(/\s+/);
-    expect(tool).toBe("tsx");
-    expect(runtime.cmd).toEqual(["node", "--import", "tsx", ...args]);
-    for (const arg of args)
-      expect(holds(held(stages, runtime, root), `${dir}/${arg}`), `${dir}/${arg}`).toBe(true);
+    expect(pkg.scripts?.prestart).toBe("mai-bundle --if-stale");
+    const start = (pkg.scripts?.start ?? "").split(/\s+/);
+    expect(start[0]).toBe("node");
+    expect(start.at(-1)).toBe("dist/main.js");
+    expect(runtime.cmd).toEqual(start);
+    expect(runtime.base).toMatch(/^node:(2[4-9]|[3-9]\d)-/); // a current LTS (Node 20 is past its end of life)
+    for (const stage of stages) expect(stage.base.startsWith("node:") ? stage.base : runtime.base).toBe(runtime.base);
   });
 
   it("declares only variables the app reads", () => {
     const declared = new Set(declaredEnv(workspace));
-    for (const name of Object.keys(runtime.env))
-      if (name.startsWith("MAI_") || name === "LOG_LEVEL") expect(declared.has(name), name).toBe(true);
+    for (const name of Object.keys(runtime.env)) if (name.startsWith("MAI_") || name === "LOG_LEVEL") expect(declared.has(name), name).toBe(true);
   });
 });
 
@@ -474,15 +521,18 @@ describe(".dockerignore", () => {
       ".mai-data/encryption.key",
       "apps/api/.mai-data",
       "apps/admin/dist/index.html",
+      "apps/api/dist/main.js",
       "apps/admin/test-results/e2e",
       "docs/screenshots/pglite-overview.png",
       "docker/.env",
+      "docker/test/docker-files.test.ts",
       "apps/api/test/harness.ts",
     ]) {
       expect(ignored(path), path).toBe(true);
     }
     expect(ignored("apps/api/src/main.ts")).toBe(false);
     expect(ignored("packages/db/drizzle/meta/_journal.json")).toBe(false);
+    expect(ignored("docker/package.json")).toBe(false);
   });
 });
 
@@ -505,73 +555,37 @@ const POSTGRES_ENV = [
 
 function declaredEnv(workspace: string): string[] {
   if (workspace === "@mai/api") return Object.keys(envSchema.shape);
-  // The proxy's schema, read as text (the API does not depend on the proxy).
-  const text = read("apps/proxy/src/env.ts");
-  const body = text.slice(
-    text.indexOf("export const envSchema = z.object({"),
-    text.indexOf("\n});", text.indexOf("export const envSchema")),
-  );
-  return [...body.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1] as string);
+  if (workspace === "@mai/proxy") return Object.keys(proxyEnvSchema.shape);
+  throw new Error(`no environment schema for ${workspace}`);
 }
 
-/** Blocks of lines introduced by a key at exactly `indent` spaces (the key's line included). */
-function blocks(lines: string[], indent: number): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let current: string[] | undefined;
-  for (const line of lines) {
-    if (line.trim() === "" || line.trimStart().startsWith("#")) continue;
-    const lead = line.length - line.trimStart().length;
-    const key = new RegExp(`^ {${indent}}([A-Za-z0-9_.-]+):`).exec(line);
-    if (lead === indent && key) {
-      current = [line];
-      out.set(key[1] as string, current);
-    } else if (lead > indent && current) current.push(line);
-    else current = undefined;
-  }
-  return out;
-}
-
+/** A compose service as this test reads it (YAML merge keys `<<: *anchor` applied). */
 interface Service {
   image?: string;
-  dockerfile?: string;
+  build?: { context?: string; dockerfile?: string };
+  environment?: Record<string, string | number | boolean | null>;
+  depends_on?: Record<string, { condition?: string }>;
+  ports?: string[];
+  volumes?: string[];
+  healthcheck?: { test?: string[] };
+  command?: string | string[];
+  profiles?: string[];
+}
+interface ParsedService extends Service {
   env: Map<string, string>;
-  text: string;
 }
 
-function parseCompose(rel: string): { services: Map<string, Service>; text: string } {
+function parseCompose(rel: string): { services: Map<string, ParsedService>; text: string; warnings: string[] } {
   const text = read(rel);
-  const lines = text.split("\n");
-  const top = blocks(lines, 0);
-  const anchors = new Map<string, string[]>();
-  for (const block of top.values()) {
-    const anchor = /&([A-Za-z0-9_-]+)\s*$/.exec(block[0] as string);
-    if (anchor) anchors.set(anchor[1] as string, block.slice(1));
+  const doc = parseDocument(text, { merge: true });
+  expect(doc.errors.map((e) => e.message), rel).toEqual([]);
+  const compose = doc.toJS() as { services?: Record<string, Service> };
+  const services = new Map<string, ParsedService>();
+  for (const [name, service] of Object.entries(compose.services ?? {})) {
+    const env = new Map<string, string>(Object.entries(service.environment ?? {}).map(([key, value]) => [key, String(value ?? "")]));
+    services.set(name, { ...service, env });
   }
-  // A service's lines with every `<<: *anchor` merged in.
-  const expand = (block: string[]): string[] =>
-    block.flatMap((line) => {
-      const alias = /^\s*<<:\s*\*([A-Za-z0-9_-]+)\s*$/.exec(line);
-      if (!alias) return [line];
-      const target = anchors.get(alias[1] as string);
-      if (!target) throw new Error(`${rel}: unknown anchor ${alias[1]}`);
-      return expand(target);
-    });
-  const services = new Map<string, Service>();
-  for (const [name, block] of blocks(top.get("services")?.slice(1) ?? [], 2)) {
-    const all = expand(block);
-    const env = new Map<string, string>();
-    for (const line of all) {
-      const kv = /^\s+([A-Z][A-Z0-9_]*):\s*(.*)$/.exec(line);
-      if (kv) env.set(kv[1] as string, (kv[2] as string).replace(/^"(.*)"$/, "$1"));
-    }
-    services.set(name, {
-      image: all.map((l) => /^\s+image:\s*(\S+)/.exec(l)?.[1]).find(Boolean),
-      dockerfile: all.map((l) => /^\s+dockerfile:\s*(\S+)/.exec(l)?.[1]).find(Boolean),
-      env,
-      text: all.join("\n"),
-    });
-  }
-  return { services, text };
+  return { services, text, warnings: doc.warnings.map((w) => w.message) };
 }
 
 const INTERPOLATION = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g;
@@ -609,9 +623,7 @@ const FILLED: Record<string, string> = Object.fromEntries(
 );
 
 /** Only the secrets set: every other variable takes its default from the compose file. */
-const SECRETS_ONLY: Record<string, string> = Object.fromEntries(
-  Object.entries(FILLED).filter(([name]) => EXAMPLE[name] === PLACEHOLDER),
-);
+const SECRETS_ONLY: Record<string, string> = Object.fromEntries(Object.entries(FILLED).filter(([name]) => EXAMPLE[name] === PLACEHOLDER));
 
 const appOf = (service: Service) =>
   service.image === "mai-gateway/api"
@@ -622,13 +634,15 @@ const appOf = (service: Service) =>
         ? "postgres"
         : undefined;
 
-const resolvedEnv = (service: Service, vars: Record<string, string>) =>
+const resolvedEnv = (service: ParsedService, vars: Record<string, string>) =>
   Object.fromEntries([...service.env].map(([name, value]) => [name, interpolate(value, vars)]));
 
 describe.each(COMPOSE_FILES)("%s", (file) => {
-  const { services, text } = parseCompose(file);
+  const { services, text, warnings } = parseCompose(file);
 
-  it("is plain block YAML: two-space indentation, no tabs", () => {
+  it("is YAML without errors or warnings, in plain blocks: two-space indentation, no tabs", () => {
+    expect(warnings).toEqual([]);
+    expect(services.size).toBeGreaterThan(0);
     for (const [i, line] of text.split("\n").entries()) {
       expect(line.includes("\t"), `line ${i + 1}`).toBe(false);
       expect((line.length - line.trimStart().length) % 2, `line ${i + 1}`).toBe(0);
@@ -650,20 +664,16 @@ describe.each(COMPOSE_FILES)("%s", (file) => {
       if (!service.image) {
         // An override of a service of compose.yaml (e.g. its profiles).
         expect(file).not.toBe("docker/compose.yaml");
-        expect(parseCompose("docker/compose.yaml").services.has(name), `${name} overrides nothing`).toBe(
-          true,
-        );
+        expect(parseCompose("docker/compose.yaml").services.has(name), `${name} overrides nothing`).toBe(true);
         continue;
       }
       expect(app, `${name}: image ${service.image} is not understood by this test; teach it`).toBeDefined();
       const allowed = app === "postgres" ? POSTGRES_ENV : declaredEnv(app as string);
       for (const key of service.env.keys()) expect(allowed, `${name}: ${key}`).toContain(key);
       if (app !== "postgres") {
-        expect(service.dockerfile, `${name} builds its image`).toBe(
-          APPS.find((a) => a.workspace === app)?.dockerfile,
-        );
-        expect(exists(service.dockerfile as string)).toBe(true);
-        expect(service.text).toMatch(/context:\s*\.\.\s*$/m); // the repository root, seen from docker/
+        expect(service.build?.dockerfile, `${name} builds its image`).toBe(APPS.find((a) => a.workspace === app)?.dockerfile);
+        expect(exists(service.build?.dockerfile as string)).toBe(true);
+        expect(service.build?.context).toBe(".."); // the repository root, seen from docker/
       }
     }
   });
@@ -682,13 +692,12 @@ describe.each(COMPOSE_FILES)("%s", (file) => {
   });
 
   it("lets the proxy read every empty default as unset", () => {
-    const proxyEnv = read("apps/proxy/src/env.ts");
     for (const service of [...services.values()].filter((s) => appOf(s) === "@mai/proxy")) {
-      for (const [key, value] of service.env) {
-        if (!/^\$\{[A-Z0-9_]+:-\}$/.test(value)) continue;
-        expect(proxyEnv, `${key}: "" must be read as unset`).toMatch(
-          new RegExp(`^ {2}${key}: (optional\\(|list\\.)`, "m"),
-        );
+      const empty = [...service.env].filter(([, value]) => /^\$\{[A-Z0-9_]+:-\}$/.test(value)).map(([key]) => key);
+      const env: Record<string, unknown> = loadProxyEnv(resolvedEnv(service, SECRETS_ONLY));
+      for (const key of empty) {
+        const value = env[key];
+        expect(value === undefined || (Array.isArray(value) && value.length === 0), `${key}: "" must be read as unset`).toBe(true);
       }
     }
   });
@@ -701,19 +710,19 @@ describe("docker/compose.yaml", () => {
 
   it("runs PostgreSQL 16, the API after it is healthy, the proxy after the API is healthy", () => {
     expect([...services.keys()].sort()).toEqual(["api", "postgres", "proxy"]);
-    const postgres = services.get("postgres") as Service;
+    const postgres = services.get("postgres") as ParsedService;
     expect(postgres.image).toBe("postgres:16");
-    expect(postgres.text).toMatch(/pg_isready/);
-    expect(postgres.text).toMatch(/- postgres-data:\/var\/lib\/postgresql\/data$/m);
-    expect(services.get("api")?.text).toMatch(/depends_on:\n\s+postgres:\n\s+condition: service_healthy/);
-    expect(services.get("proxy")?.text).toMatch(/depends_on:\n\s+api:\n\s+condition: service_healthy/);
-    expect(services.get("api")?.text).toMatch(/- "\$\{MAI_API_PUBLISH:-8787\}:8787"/);
-    expect(services.get("proxy")?.text).toMatch(/- "\$\{MAI_PROXY_PUBLISH:-8788\}:8788"/);
+    expect(postgres.healthcheck?.test).toContain("pg_isready");
+    expect(postgres.volumes).toContain("postgres-data:/var/lib/postgresql/data");
+    expect(services.get("api")?.depends_on?.postgres?.condition).toBe("service_healthy");
+    expect(services.get("proxy")?.depends_on?.api?.condition).toBe("service_healthy");
+    expect(services.get("api")?.ports).toContain("${MAI_API_PUBLISH:-8787}:8787");
+    expect(services.get("proxy")?.ports).toContain("${MAI_PROXY_PUBLISH:-8788}:8788");
   });
 
   it("requires the secrets, and shares the internal token between the API and the proxy", () => {
-    const api = services.get("api") as Service;
-    const proxy = services.get("proxy") as Service;
+    const api = services.get("api") as ParsedService;
+    const proxy = services.get("proxy") as ParsedService;
     for (const key of ["MAI_ENCRYPTION_KEY", "MAI_INTERNAL_TOKEN", "MAI_ADMIN_PASSWORD"])
       expect(api.env.get(key)).toMatch(new RegExp(`^\\$\\{${key}:\\?`));
     expect(api.env.get("DATABASE_URL")).toContain("${POSTGRES_PASSWORD:?");
@@ -721,11 +730,11 @@ describe("docker/compose.yaml", () => {
     expect(proxy.env.get("MAI_API_URL")).toBe("http://api:8787");
     // The spool volume is where the image's proxy spools.
     expect(proxyRuntime.volumes).toEqual([proxyRuntime.env.MAI_PROXY_SPOOL_DIR]);
-    expect(proxy.text).toContain(`- proxy-spool:${proxyRuntime.env.MAI_PROXY_SPOOL_DIR}`);
+    expect(proxy.volumes).toContain(`proxy-spool:${proxyRuntime.env.MAI_PROXY_SPOOL_DIR}`);
   });
 
   it("refuses to start the API with .env.example's placeholders left in", () => {
-    const env = resolvedEnv(services.get("api") as Service, EXAMPLE);
+    const env = resolvedEnv(services.get("api") as ParsedService, EXAMPLE);
     const refused = envSchema.safeParse(env).error?.issues.map((i) => i.path.join(".")) ?? [];
     expect(refused.sort()).toEqual(["MAI_ADMIN_PASSWORD", "MAI_INTERNAL_TOKEN"]);
     expect(() => parseMasterKey(env.MAI_ENCRYPTION_KEY as string)).toThrow();
@@ -733,31 +742,24 @@ describe("docker/compose.yaml", () => {
 });
 
 describe("docker/compose.clients.yaml", () => {
-  const { services, text } = parseCompose("docker/compose.clients.yaml");
+  const { services } = parseCompose("docker/compose.clients.yaml");
 
   it("gives each client a pair on its own database, its proxy on its own port in trusted-gateway mode", () => {
-    const clients = [...services.keys()]
-      .filter((n) => n.startsWith("proxy-"))
-      .map((n) => n.slice("proxy-".length));
+    const clients = [...services.keys()].filter((n) => n.startsWith("proxy-")).map((n) => n.slice("proxy-".length));
     expect(clients).toEqual(["acme", "globex"]);
+    const createDatabases = [services.get("client-databases")?.command ?? []].flat().join("\n");
     const ports = new Set<string>();
     for (const client of clients) {
-      const api = services.get(`api-${client}`) as Service;
-      const proxy = services.get(`proxy-${client}`) as Service;
+      const api = services.get(`api-${client}`) as ParsedService;
+      const proxy = services.get(`proxy-${client}`) as ParsedService;
       expect(api.env.get("DATABASE_URL")).toMatch(new RegExp(`@postgres:5432/mai_${client}$`));
-      expect(text).toMatch(new RegExp(`for db in [^;]*\\bmai_${client}\\b`));
+      expect(createDatabases).toMatch(new RegExp(`for db in [^;]*\\bmai_${client}\\b`));
       expect(proxy.env.get("MAI_API_URL")).toBe(`http://api-${client}:8787`);
-      for (const key of [
-        "MAI_PROXY_GATEWAY_TOKEN",
-        "MAI_PROXY_GATEWAY_JWT_SECRET",
-        "MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID",
-      ]) {
-        expect(proxy.env.get(key), `${client}: ${key}`).toMatch(
-          new RegExp(`^\\$\\{${client.toUpperCase()}_`),
-        );
+      for (const key of ["MAI_PROXY_GATEWAY_TOKEN", "MAI_PROXY_GATEWAY_JWT_SECRET", "MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID"]) {
+        expect(proxy.env.get(key), `${client}: ${key}`).toMatch(new RegExp(`^\\$\\{${client.toUpperCase()}_`));
       }
-      expect(proxy.text).toMatch(new RegExp(`- proxy-spool-${client}:/data/spool$`, "m"));
-      const published = /- "(\d+):8788"/.exec(proxy.text)?.[1];
+      expect(proxy.volumes).toContain(`proxy-spool-${client}:/data/spool`);
+      const published = proxy.ports?.map((p) => /^(\d+):8788$/.exec(p)?.[1]).find(Boolean);
       expect(published).toBeDefined();
       ports.add(published as string);
     }
@@ -765,7 +767,7 @@ describe("docker/compose.clients.yaml", () => {
   });
 });
 
-// --- the CMD and HEALTHCHECK, run outside Docker ----------------------------------------------------
+// --- the build, CMD and HEALTHCHECK, run outside Docker -------------------------------------------
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -775,20 +777,58 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A folder laid out like the runtime image's WORKDIR root, holding only what that image holds: the
+ * manifests; node_modules with only the production tree (links to the repository's installed
+ * packages); the bundle the Dockerfile's build made; the files copied from the context; and, for
+ * files another stage builds that this test does not (the dashboard), a stand-in page.
+ */
+function imageFolder(dockerfile: string, workspace: string, into: string): string {
+  const stages = parseDockerfile(dockerfile);
+  const root = appRoot(stages);
+  const runtime = stages.at(-1) as Stage;
+  for (const copy of runtime.copies) {
+    for (const src of copy.sources) {
+      // Where the image puts it (`rel`), and what the repository holds in its place (`from`).
+      const landsAt = copy.from || isDir(src) || !copy.destIsDir ? copy.dest : posix.join(copy.dest, posix.basename(src));
+      const rel = posix.relative(root, landsAt);
+      const from = copy.from ? posix.relative(root, src) : src;
+      if (copy.from && from === "") {
+        // The installed app root: the manifests and the production tree.
+        for (const m of ["package.json", "package-lock.json", ...[...WORKSPACES.values()].map((d) => `${d}/package.json`)]) {
+          mkdirSync(dirname(join(into, m)), { recursive: true });
+          cpSync(join(ROOT, m), join(into, m));
+        }
+        for (const pkgDir of productionTree(workspace)) {
+          if (pkgDir.split("node_modules/").length > 2) continue; // nested: comes with its parent
+          mkdirSync(dirname(join(into, pkgDir)), { recursive: true });
+          symlinkSync(join(ROOT, pkgDir), join(into, pkgDir));
+        }
+      } else if (copy.from && from.endsWith("/dist") && bundles(from.slice(0, -"/dist".length))) {
+        cpSync(join(ROOT, from), join(into, rel), { recursive: true });
+      } else if (copy.from) {
+        mkdirSync(join(into, rel), { recursive: true });
+        writeFileSync(join(into, rel, "index.html"), "<!doctype html><html><head><title>stand-in</title></head><body></body></html>\n");
+      } else {
+        cpSync(join(ROOT, from), join(into, rel), { recursive: true });
+      }
+    }
+  }
+  return join(into, posix.relative(root, runtime.workdir));
+}
+
 interface Started {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
 }
 
-/** The image's CMD, run from the repository folder its WORKDIR names, with the image's ENV under `env`. */
-function startLikeImage(dockerfile: string, env: Record<string, string>): Started {
-  const stages = parseDockerfile(dockerfile);
-  const runtime = stages.at(-1) as Stage;
-  const cwd = join(ROOT, posix.relative(appRoot(stages), runtime.workdir));
+/** The image's CMD, run from `workdir` (an image folder) with the image's ENV under `env`. */
+function startLikeImage(dockerfile: string, workdir: string, env: Record<string, string>): Started {
+  const runtime = parseDockerfile(dockerfile).at(-1) as Stage;
   const [command, ...args] = runtime.cmd as string[];
   const child = spawn(command as string, args, {
-    cwd,
+    cwd: workdir,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...runtime.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -802,19 +842,12 @@ function startLikeImage(dockerfile: string, env: Record<string, string>): Starte
 /** The image's HEALTHCHECK command's exit code. */
 function healthcheck(dockerfile: string, env: Record<string, string>): Promise<number | null> {
   const [command, ...args] = (parseDockerfile(dockerfile).at(-1) as Stage).healthcheck as string[];
-  const child = spawn(command as string, args, {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: "ignore",
-  });
+  const child = spawn(command as string, args, { env: { PATH: process.env.PATH ?? "", ...env }, stdio: "ignore" });
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
-async function healthy(
-  dockerfile: string,
-  started: Started,
-  env: Record<string, string>,
-  timeoutMs = 60_000,
-): Promise<void> {
+/** Polls the HEALTHCHECK until it passes; fails at once if the app exits first. */
+async function healthy(dockerfile: string, started: Started, env: Record<string, string>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedEarly = false;
   started.exited.then(
@@ -829,23 +862,53 @@ async function healthy(
   throw new Error(`not healthy after ${timeoutMs} ms:\n${started.output()}`);
 }
 
-describe("the images' CMD and HEALTHCHECK, outside Docker, with the compose configuration", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "mai-docker-"));
+describe("the images' build, CMD and HEALTHCHECK, outside Docker, with the compose configuration", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "mai-docker-"));
   const children: ChildProcess[] = [];
+  const workdirs = new Map<string, string>();
+
+  beforeAll(() => {
+    // The Dockerfiles' own build commands, run in the repository (the build stage mirrors it).
+    for (const { dockerfile, workspace } of APPS) {
+      const command = parseDockerfile(dockerfile)
+        .flatMap((s) => s.runs.flatMap(npmCommands))
+        .find((w) => w[1] === "run" && w[2] === "build" && workspaceFlags(w)[0] === workspace);
+      expect(command, `${dockerfile} builds ${workspace}`).toBeDefined();
+      const [npm, ...args] = command as string[];
+      const build = spawnSync(npm as string, args, { cwd: ROOT, encoding: "utf8" });
+      expect(build.status, `${(command as string[]).join(" ")}\n${build.stdout}${build.stderr}`).toBe(0);
+      workdirs.set(workspace, imageFolder(dockerfile, workspace, join(scratch, workspace.replace("@mai/", ""))));
+    }
+  });
+
   afterAll(() => {
-    for (const child of children)
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("holds no TypeScript and no build tool, only the bundle, its map and what the image copies", () => {
+    for (const { workspace } of APPS) {
+      const workdir = workdirs.get(workspace) as string;
+      expect(readdirSync(join(workdir, "dist")).sort()).toEqual(["main.inputs.json", "main.js", "main.js.map"]);
+      expect(existsSync(join(workdir, "src"))).toBe(false);
+      const imageRoot = join(workdir, "..", "..");
+      for (const tool of BUILD_TOOLS) expect(existsSync(join(imageRoot, "node_modules", tool)), tool).toBe(false);
+      // Every package the bundle imports is in the production tree, where Node finds it.
+      const imports = bundleImports(readFileSync(join(workdir, "dist/main.js"), "utf8"));
+      expect(imports).toContain("zod");
+      for (const name of imports) expect(existsSync(join(imageRoot, "node_modules", name)), `${workspace} imports ${name}`).toBe(true);
+    }
   });
 
   it(
     "starts the API and two proxies (multi-tenant and per-client), healthy, wired, stopped cleanly by SIGTERM",
-    { timeout: 180_000 },
+    { timeout: 240_000 },
     async () => {
       const compose = parseCompose("docker/compose.yaml").services;
       const clients = parseCompose("docker/compose.clients.yaml").services;
       const nothing = await freePort(); // stands in for OpenRouter: the test never leaves the machine
       const upstream = `http://127.0.0.1:${nothing}/api/v1`;
+      const dataDir = join(scratch, "data");
 
       // The healthcheck fails while nothing listens.
       expect(await healthcheck("docker/api.Dockerfile", { MAI_API_PORT: String(nothing) })).toBe(1);
@@ -854,30 +917,35 @@ describe("the images' CMD and HEALTHCHECK, outside Docker, with the compose conf
       const apiPort = await freePort();
       // The image creates its data directory (RUN mkdir -p /data): PGlite does not create the parent
       // of its folder, and with MAI_ENCRYPTION_KEY given nothing else does.
-      mkdirSync(join(dataDir, "api"));
-      const { DATABASE_URL: _postgres, ...apiEnv } = resolvedEnv(compose.get("api") as Service, FILLED);
+      mkdirSync(join(dataDir, "api"), { recursive: true });
+      const { DATABASE_URL: _postgres, ...apiEnv } = resolvedEnv(compose.get("api") as ParsedService, FILLED);
       const apiOverrides = {
         MAI_API_HOST: "127.0.0.1",
         MAI_API_PORT: String(apiPort),
         MAI_DATA_DIR: join(dataDir, "api"),
         MAI_OPENROUTER_BASE_URL: upstream,
       };
-      const api = startLikeImage("docker/api.Dockerfile", { ...apiEnv, ...apiOverrides });
+      const api = startLikeImage("docker/api.Dockerfile", workdirs.get("@mai/api") as string, { ...apiEnv, ...apiOverrides });
       children.push(api.child);
       await healthy("docker/api.Dockerfile", api, { MAI_API_PORT: String(apiPort) });
       expect(existsSync(join(dataDir, "api", "pglite"))).toBe(true);
       expect(existsSync(join(dataDir, "api", "encryption.key"))).toBe(false); // MAI_ENCRYPTION_KEY is given
+      // The bundle found the migrations in the image's packages/db/drizzle ...
       const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`);
       expect(ready.status).toBe(200);
       expect(((await ready.json()) as { migrations: number }).migrations).toBe(
         readdirSync(join(ROOT, "packages/db/drizzle")).filter((f) => f.endsWith(".sql")).length,
       );
+      // ... and serves the dashboard from the image's apps/admin/dist.
+      const page = await fetch(`http://127.0.0.1:${apiPort}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("<title>stand-in</title>");
 
       const apiUrl = `http://127.0.0.1:${apiPort}`;
       const proxies: Record<string, { started: Started; port: number }> = {};
       for (const [name, service] of [
-        ["proxy", compose.get("proxy") as Service],
-        ["proxy-acme", clients.get("proxy-acme") as Service],
+        ["proxy", compose.get("proxy") as ParsedService],
+        ["proxy-acme", clients.get("proxy-acme") as ParsedService],
       ] as const) {
         const port = await freePort();
         const env = {
@@ -888,7 +956,7 @@ describe("the images' CMD and HEALTHCHECK, outside Docker, with the compose conf
           MAI_API_URL: apiUrl,
           MAI_OPENROUTER_BASE_URL: upstream,
         };
-        const started = startLikeImage("docker/proxy.Dockerfile", env);
+        const started = startLikeImage("docker/proxy.Dockerfile", workdirs.get("@mai/proxy") as string, env);
         children.push(started.child);
         proxies[name] = { started, port };
         await healthy("docker/proxy.Dockerfile", started, { MAI_PROXY_PORT: String(port) });
@@ -902,9 +970,7 @@ describe("the images' CMD and HEALTHCHECK, outside Docker, with the compose conf
           headers: { "content-type": "application/json", ...headers },
           body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }),
         });
-      const unknownToken = await chat(proxies.proxy?.port as number, {
-        authorization: `Bearer mai_${"0".repeat(48)}`,
-      });
+      const unknownToken = await chat(proxies.proxy?.port as number, { authorization: `Bearer mai_${"0".repeat(48)}` });
       expect(unknownToken.status).toBe(401);
       expect(((await unknownToken.json()) as { error: { code: string } }).error.code).toBe("invalid_api_key");
       // The per-client proxy trusts its gateway key (JWT secret and organisation left empty: plain headers, no auto-join).
