@@ -29,7 +29,7 @@ import {
   ModelsResponseSchema,
 } from "./schemas.js";
 
-export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
+const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
 export interface GenerationRetryOptions {
   /** Retries after the first 404 (default 6). */
@@ -126,7 +126,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Turn a non-2xx response into the typed error. The body is read, the request is not kept. */
-export async function errorFromResponse(response: Response, operation: string): Promise<OpenRouterError> {
+async function errorFromResponse(response: Response, operation: string): Promise<OpenRouterError> {
   const text = await response.text().catch(() => "");
   const retryAfter = parseRetryAfter(response.headers.get("retry-after"), Date.now());
   let parsed: unknown;

@@ -7,7 +7,7 @@ import { inspect } from "node:util";
 /** `sk-or-…` keys (any version) and anything that looks like a bearer token. */
 const KEY_PATTERN = /sk-or-[A-Za-z0-9_-]*|Bearer\s+\S+/g;
 
-export function redactKeys(text: string): string {
+function redactKeys(text: string): string {
   return text.replace(KEY_PATTERN, (match) =>
     match.startsWith("Bearer") ? "Bearer [redacted]" : "sk-or-[redacted]",
   );

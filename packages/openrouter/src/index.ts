@@ -4,8 +4,6 @@
 // separate entry point (`@mai/openrouter/simulator`) so production code never loads it.
 export {
   OpenRouterClient,
-  DEFAULT_BASE_URL,
-  errorFromResponse,
   type OpenRouterClientOptions,
   type CallOptions,
   type CreateKeyInput,
@@ -17,7 +15,6 @@ export {
 export {
   OpenRouterError,
   isOpenRouterError,
-  redactKeys,
   type OpenRouterErrorCode,
   type OpenRouterErrorInit,
 } from "./errors.js";

@@ -12,7 +12,7 @@ export type LimitReset = z.infer<typeof LimitResetSchema>;
 const nullableNumber = z.number().nullable();
 
 /** The error envelope: `{ error: { code, message, metadata? }, user_id? }`. */
-export const ErrorBodySchema = z.looseObject({
+const ErrorBodySchema = z.looseObject({
   code: z.union([z.number(), z.string()]).optional(),
   message: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
@@ -145,7 +145,7 @@ export const GenerationResponseSchema = z.looseObject({ data: GenerationSchema }
 // GET /models. Prices are decimal strings in USD per token and are never turned into floats here.
 
 const priceString = z.string();
-export const ModelPricingSchema = z.looseObject({
+const ModelPricingSchema = z.looseObject({
   prompt: priceString,
   completion: priceString,
   request: priceString.optional(),
@@ -228,7 +228,7 @@ export const UsageSchema = z.looseObject({
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
-export const ChatMessageSchema = z.looseObject({
+const ChatMessageSchema = z.looseObject({
   role: z.string(),
   content: z
     .union([z.string(), z.array(z.unknown())])

@@ -21,7 +21,7 @@ function money(nano: bigint): string {
 }
 
 /** Any live key (inference or management); sends 401 and returns null otherwise. */
-export function authAny(ctx: SimContext, req: IncomingMessage, res: ServerResponse): SimKey | null {
+function authAny(ctx: SimContext, req: IncomingMessage, res: ServerResponse): SimKey | null {
   const bearer = bearerOf(req);
   if (bearer === null) {
     sendError(res, 401, "Missing Authentication header");
@@ -58,7 +58,7 @@ function usageFields(ctx: SimContext, key: SimKey): Record<string, unknown> {
   };
 }
 
-export function keyJson(ctx: SimContext, key: SimKey): Record<string, unknown> {
+function keyJson(ctx: SimContext, key: SimKey): Record<string, unknown> {
   const remaining = ctx.state.limitRemaining(key);
   const usage = usageFields(ctx, key);
   return {

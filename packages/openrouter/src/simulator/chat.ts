@@ -24,15 +24,15 @@ import { picoToNano, priceToPico, usdText } from "./money.js";
 import { resolveModel, type SimModel } from "./models.js";
 import type { ChargeOutcome, SimKey } from "./state.js";
 
-export const KEEPALIVE_COMMENT = ": OPENROUTER PROCESSING\n\n";
-export const DEFAULT_REPLY = "Hello from the OpenRouter simulator.";
+const KEEPALIVE_COMMENT = ": OPENROUTER PROCESSING\n\n";
+const DEFAULT_REPLY = "Hello from the OpenRouter simulator.";
 const FILLER = [" lorem", " ipsum", " dolor", " sit", " amet"];
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 // Ids are drawn from a pooled random buffer: one crypto call per 512 ids, not per request.
 let idPool = randomBytes(0);
 let idOffset = 0;
-export function generationId(nowMs: number): string {
+function generationId(nowMs: number): string {
   if (idOffset + 20 > idPool.length) {
     idPool = randomBytes(20 * 512);
     idOffset = 0;
@@ -47,7 +47,7 @@ export function generationId(nowMs: number): string {
  * Deterministic "native tokenizer": per message 4 + ceil(UTF-8 bytes of its content / 4), plus 3
  * for the reply priming. Non-string content (parts arrays) counts by its JSON text.
  */
-export function countPromptTokens(messages: readonly unknown[]): number {
+function countPromptTokens(messages: readonly unknown[]): number {
   let tokens = 3;
   for (const message of messages) {
     const content = isRecord(message) ? message.content : undefined;

@@ -47,7 +47,7 @@ export interface SimFaults {
 
 export const FAULT_HEADER = "x-sim-faults";
 export const REPLY_HEADER = "x-sim-reply";
-export const MODEL_FAULT_SEPARATOR = "@sim:";
+const MODEL_FAULT_SEPARATOR = "@sim:";
 
 export class FaultSyntaxError extends Error {}
 

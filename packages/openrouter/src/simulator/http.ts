@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { stringifyExact } from "./money.js";
 
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export class HttpError extends Error {
   constructor(
@@ -59,7 +59,7 @@ export function bearerOf(req: IncomingMessage): string | null {
   return match ? (match[1] as string).trim() : "";
 }
 
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

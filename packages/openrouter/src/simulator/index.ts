@@ -10,21 +10,11 @@ export {
   type SimKeyView,
   type LedgerTotals,
 } from "./server.js";
-export {
-  parseFaults,
-  FAULT_HEADER,
-  REPLY_HEADER,
-  MODEL_FAULT_SEPARATOR,
-  type SimFaults,
-  type UsageChunkStyle,
-} from "./faults.js";
-export { SIM_MODELS, DEFAULT_MODEL, type SimModel, type SimModelTier } from "./models.js";
-export { countPromptTokens, replyTokens, DEFAULT_REPLY, KEEPALIVE_COMMENT } from "./chat.js";
+export { type SimFaults, type UsageChunkStyle } from "./faults.js";
+export { SIM_MODELS, type SimModel, type SimModelTier } from "./models.js";
+export { replyTokens } from "./chat.js";
 export { priceToPico, picoToNano } from "./money.js";
 export {
-  sumNano,
-  maskKey,
-  hashKey,
   type LedgerEntry,
   type LedgerFilter,
   type ChargeOutcome,

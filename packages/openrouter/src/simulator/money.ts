@@ -5,7 +5,7 @@
 // nano-dollar: that rounded amount is what is charged, emitted as `usage.cost` and recorded.
 import { nanoToUsdString } from "@mai/domain";
 
-export const PICO_PER_NANO = 1000n;
+const PICO_PER_NANO = 1000n;
 const PICO_DIGITS = 12;
 
 /** A non-negative decimal string → an integer at 10^-12 (pico) scale. Refuses finer digits. */

@@ -125,7 +125,7 @@ const DAY_MS = 86_400_000;
 /** UTC day number, Monday-based week number (1970-01-01 was a Thursday), and year*12+month. */
 let cachedDay = -1;
 let cachedMonth = 0;
-export function periodsOf(nowMs: number): { day: number; week: number; month: number } {
+function periodsOf(nowMs: number): { day: number; week: number; month: number } {
   const day = Math.floor(nowMs / DAY_MS);
   if (day !== cachedDay) {
     const date = new Date(day * DAY_MS);
@@ -135,12 +135,12 @@ export function periodsOf(nowMs: number): { day: number; week: number; month: nu
   return { day, week: Math.floor((day + 3) / 7), month: cachedMonth };
 }
 
-export function maskKey(key: string): string {
+function maskKey(key: string): string {
   const body = key.startsWith("sk-or-v1-") ? key.slice("sk-or-v1-".length) : key;
   return `sk-or-v1-${body.slice(0, 3)}...${body.slice(-3)}`;
 }
 
-export function hashKey(key: string): string {
+function hashKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
