@@ -13,6 +13,7 @@ import { FormActions } from "../components/FormActions";
 import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
+import { checkCurrency, checkMarkup, checkUsd } from "../lib/checks";
 import { dateTime, money } from "../lib/format";
 import type { RouterOutputs } from "../session";
 import { trpc } from "../trpc";
@@ -53,11 +54,13 @@ const initialValues = (s: GlobalSettings): Values => ({
 
 function validate(values: Values, changed: ReadonlySet<FieldName>): Partial<Record<FieldName, string>> {
   const errors: Partial<Record<FieldName, string>> = {};
-  if (changed.has("defaultMarkup") && !/^\d+(\.\d+)?$/.test(values.defaultMarkup.trim()))
-    errors.defaultMarkup = "A multiplier such as 1.3 (30 % over the raw cost).";
-  if (changed.has("defaultMonthlyLimitUsd") && !/^\d+(\.\d+)?$/.test(values.defaultMonthlyLimitUsd.trim()))
-    errors.defaultMonthlyLimitUsd = "An amount in US dollars such as 1000 or 250.50.";
-  if (changed.has("currency") && !/^[A-Za-z]{3}$/.test(values.currency.trim())) errors.currency = "A three-letter ISO 4217 code such as USD.";
+  // The domain's rules, as the API applies them (lib/checks.ts).
+  const markup = changed.has("defaultMarkup") ? checkMarkup(values.defaultMarkup) : null;
+  if (markup && "error" in markup) errors.defaultMarkup = markup.error;
+  const limit = changed.has("defaultMonthlyLimitUsd") ? checkUsd(values.defaultMonthlyLimitUsd) : null;
+  if (limit && "error" in limit) errors.defaultMonthlyLimitUsd = limit.error;
+  const currency = changed.has("currency") ? checkCurrency(values.currency) : null;
+  if (currency && "error" in currency) errors.currency = currency.error;
   if (changed.has("billingTimeZone") && !isValidTimeZone(values.billingTimeZone.trim()))
     errors.billingTimeZone = "An IANA time zone such as Europe/Warsaw.";
   return errors;
@@ -122,8 +125,9 @@ export default function Settings() {
     const key = newKey.trim();
     update.mutate({
       ...(key ? { provisioningKey: key } : {}),
-      ...(changed.has("defaultMarkup") ? { defaultMarkup: values.defaultMarkup.trim() } : {}),
-      ...(changed.has("defaultMonthlyLimitUsd") ? { defaultMonthlyLimitUsd: values.defaultMonthlyLimitUsd.trim() } : {}),
+      // The forms of the values the checks accepted ("1.3×" → "1.3", "$250" → "250").
+      ...(changed.has("defaultMarkup") ? { defaultMarkup: values.defaultMarkup.trim().replace(/\s*[×xX]$/, "") } : {}),
+      ...(changed.has("defaultMonthlyLimitUsd") ? { defaultMonthlyLimitUsd: values.defaultMonthlyLimitUsd.trim().replace(/^\$\s*/, "") } : {}),
       ...(changed.has("currency") ? { currency: values.currency.trim().toUpperCase() } : {}),
       ...(changed.has("billingTimeZone") ? { billingTimeZone: values.billingTimeZone.trim() } : {}),
     });

@@ -8,7 +8,7 @@ import { MutationError } from "../../components/MutationError";
 import { useToast } from "../../components/Toast";
 import type { Organization } from "../../session";
 import { trpc } from "../../trpc";
-import { checkEmail } from "./checks";
+import { checkEmail } from "../../lib/checks";
 
 export function BillingEmailForm({ organization: o }: { organization: Organization }) {
   const queryClient = useQueryClient();

@@ -13,7 +13,7 @@ import { MutationError } from "../../components/MutationError";
 import { useToast } from "../../components/Toast";
 import { money } from "../../lib/format";
 import { trpc } from "../../trpc";
-import { checkEmail, checkMarkup, checkUsd, keyProblem } from "./checks";
+import { checkEmail, checkMarkup, checkUsd, keyProblem } from "../../lib/checks";
 
 interface CreateForm {
   name: string;

@@ -11,7 +11,7 @@ import { useToast } from "../../components/Toast";
 import { money } from "../../lib/format";
 import type { Organization } from "../../session";
 import { trpc } from "../../trpc";
-import { checkEmail, checkMarkup, checkUsd } from "./checks";
+import { checkEmail, checkMarkup, checkUsd } from "../../lib/checks";
 
 export function EditOrganizationForm({
   organization: o,

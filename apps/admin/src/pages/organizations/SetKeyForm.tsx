@@ -9,7 +9,7 @@ import { MutationError } from "../../components/MutationError";
 import { useToast } from "../../components/Toast";
 import type { Organization } from "../../session";
 import { trpc } from "../../trpc";
-import { keyProblem } from "./checks";
+import { keyProblem } from "../../lib/checks";
 
 export function SetKeyForm({ organization: o, onDone }: { organization: Organization; onDone: () => void }) {
   const queryClient = useQueryClient();

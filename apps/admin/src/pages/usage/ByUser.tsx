@@ -9,7 +9,7 @@ import { count } from "../../lib/format";
 import type { RouterOutputs } from "../../session";
 import { FigureTotals, figureColumns } from "./FigureColumns";
 import { userLabel, type UserRow } from "./rows";
-import { sumFigures } from "./sum-figures";
+import { sumUsageFigures as sumFigures } from "@mai/domain/usage-figures";
 
 function ByUserTable({ rows, provider }: { rows: readonly UserRow[]; provider: boolean }) {
   const columns: Column<UserRow>[] = [

@@ -2,7 +2,7 @@
 // cost — and the cells of their TOTAL row.
 import type { Column } from "../../components/DataTable";
 import { count, money, moneyExact } from "../../lib/format";
-import type { Figures } from "./sum-figures";
+import type { UsageFigures as Figures } from "@mai/domain/usage-figures";
 
 function Requests({ requests, errorRequests }: Pick<Figures, "requests" | "errorRequests">) {
   return (

@@ -1,8 +1,11 @@
-// What the organisation forms check before sending, in the words the user sees. Amounts are checked
-// with the domain's exact decimal parsers and sent as text; a key with the domain's own rule.
+// What the forms check before sending, in the words the user sees: the domain's own rules (the API
+// applies the same ones), so a value refused here would be refused there and the reverse. Amounts
+// are checked with the domain's exact decimal parsers and sent as text.
 import { validateOpenRouterKey } from "@mai/domain/keys";
-import { markupFromMultiplier, usdToNano } from "@mai/domain/money";
-import { isEmailAddress } from "../../lib/validate";
+import { markupFromMultiplier } from "@mai/domain/money";
+import { validateMonthlyLimit } from "@mai/domain/monthly-limit";
+import { isCurrencyCode } from "@mai/domain/organization";
+import { isEmailAddress } from "./validate";
 
 /** The domain's verdict on a pasted key (the same rule and words as the API's), or null when it is fine. */
 export function keyProblem(key: string): string | null {
@@ -21,17 +24,26 @@ export function checkMarkup(text: string): { value: string } | { error: string }
   }
 }
 
-/** "250" / "99.50" → the same text and its exact nano-USD, else the reason it is refused. */
+/**
+ * "250" / "99.50" → the same text and its exact nano-USD, else the reason it is refused: the
+ * domain's monthly-limit rule (never negative, at most 9 decimals, within what can be stored).
+ */
 export function checkUsd(text: string): { value: string; nano: bigint } | { error: string } {
   const value = text.trim().replace(/^\$\s*/, "");
-  let nano: bigint;
-  try {
-    nano = usdToNano(value);
-  } catch {
+  if (!/^\d*\.?\d*$/.test(value) && !/^-/.test(value)) {
     return { error: "Enter an amount in US dollars such as 250 or 99.50 (no thousands separators)." };
   }
-  if (nano < 0n) return { error: "The monthly limit cannot be negative." };
-  return { value, nano };
+  try {
+    return { value, nano: validateMonthlyLimit(value) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : "Enter an amount in US dollars such as 250 or 99.50." };
+  }
+}
+
+/** "pln" → "PLN", else the reason it is refused. */
+export function checkCurrency(text: string): { value: string } | { error: string } {
+  const value = text.trim().toUpperCase();
+  return isCurrencyCode(value) ? { value } : { error: "A three-letter ISO 4217 code such as USD or PLN." };
 }
 
 /** An optional e-mail: empty is fine. */
