@@ -16,7 +16,7 @@ function alive(pid: number): boolean {
 }
 
 /** The pid of a live process holding the data directory, or null. */
-export function holderOf(dataDir: string): number | null {
+function holderOf(dataDir: string): number | null {
   if (!existsSync(lockFile(dataDir))) return null;
   const pid = Number(readFileSync(lockFile(dataDir), "utf8").trim());
   return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : null;

@@ -2,7 +2,7 @@
 // stdout; bigint money as decimal strings, dates as ISO-8601), on the current run's stdout.
 import { cliIo } from "./io";
 
-export function toJson(value: unknown): string {
+function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 }
 

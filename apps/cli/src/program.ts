@@ -7,7 +7,7 @@ import { cliIo, withIo, type CliIo } from "./io";
 import { CliError } from "./lock";
 import { registerStackCommands } from "./stack/index";
 
-export function createProgram(): Command {
+function createProgram(): Command {
   const program = new Command()
     .name("mai")
     .description("mAI Gateway: run the stack, or operate it (organisations, keys, users, tokens, usage).")

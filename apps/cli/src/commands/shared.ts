@@ -14,7 +14,7 @@ export { CliError };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const isUuid = (value: string): boolean => UUID.test(value.trim());
+const isUuid = (value: string): boolean => UUID.test(value.trim());
 
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim();
 
@@ -45,7 +45,7 @@ function issuesOf(cause: unknown): string | undefined {
 }
 
 /** The operator-facing form of an error: the API's message on one line; anything else unchanged. */
-export function toCliError(error: unknown): unknown {
+function toCliError(error: unknown): unknown {
   if (error instanceof CliError) return new CliError(oneLine(error.message));
   if (isTrpcError(error)) {
     if (error.code === "INTERNAL_SERVER_ERROR")

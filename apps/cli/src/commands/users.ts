@@ -19,7 +19,7 @@ const GENERATED_LENGTH = 20;
 const ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 /** 20 characters, uniform over the alphabet (randomInt has no modulo bias): ≈ 115 bits. */
-export function generatePassword(): string {
+function generatePassword(): string {
   return Array.from({ length: GENERATED_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
 }
 
