@@ -105,13 +105,19 @@ const bundles = (dir: string) => manifest(dir).scripts?.build === "mai-bundle";
 function buildOf(dir: string): { needs: string[]; makes: string } {
   const sources = workspaceClosure(dir).map((d) => `${d}/src`);
   if (bundles(dir)) return { needs: [...sources, ...BUNDLER], makes: `${dir}/dist` };
-  const needs = [...sources, `${dir}/tsconfig.json`, ...["index.html", "vite.config.ts"].map((f) => `${dir}/${f}`).filter(exists)];
+  const needs = [
+    ...sources,
+    `${dir}/tsconfig.json`,
+    ...["index.html", "vite.config.ts"].map((f) => `${dir}/${f}`).filter(exists),
+  ];
   const tsconfig = JSON.parse(read(`${dir}/tsconfig.json`)) as { extends?: string };
   if (tsconfig.extends) {
     const [, scope, pkg, file] = /^(@[^/]+)\/([^/]+)\/(.+)$/.exec(tsconfig.extends) ?? [];
     needs.push(`${workspaceDir(`${scope}/${pkg}`)}/${file}`);
   }
-  const outDir = /outDir:\s*"([^"]+)"/.exec(exists(`${dir}/vite.config.ts`) ? read(`${dir}/vite.config.ts`) : "")?.[1];
+  const outDir = /outDir:\s*"([^"]+)"/.exec(
+    exists(`${dir}/vite.config.ts`) ? read(`${dir}/vite.config.ts`) : "",
+  )?.[1];
   return { needs, makes: `${dir}/${outDir ?? "dist"}` };
 }
 
@@ -248,13 +254,15 @@ function parseDockerfile(rel: string): Stage[] {
       case "ENV":
         for (const token of args.split(/\s+/)) {
           const kv = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)$/.exec(token);
-          if (!kv) throw new Error(`${rel}:${start}: ENV expects KEY=value pairs without spaces, got "${token}"`);
+          if (!kv)
+            throw new Error(`${rel}:${start}: ENV expects KEY=value pairs without spaces, got "${token}"`);
           stage.env[kv[1] as string] = kv[2] as string;
         }
         break;
       case "COPY":
       case "ADD": {
-        if (args.startsWith("[")) throw new Error(`${rel}:${start}: the JSON form of ${op} is not parsed here`);
+        if (args.startsWith("["))
+          throw new Error(`${rel}:${start}: the JSON form of ${op} is not parsed here`);
         const words = args.split(/\s+/);
         const paths = words.filter((w) => !w.startsWith("--"));
         const dest = paths.pop() as string;
@@ -286,7 +294,8 @@ function parseDockerfile(rel: string): Stage[] {
         break;
       }
       case "CMD":
-        if (!args.startsWith("[")) throw new Error(`${rel}:${start}: CMD must use the exec form (no shell as PID 1)`);
+        if (!args.startsWith("["))
+          throw new Error(`${rel}:${start}: CMD must use the exec form (no shell as PID 1)`);
         stage.cmd = JSON.parse(args) as string[];
         break;
       case "LABEL":
@@ -343,7 +352,8 @@ const BUILD_TOOLS = ["tsx", "esbuild", "rolldown", "vite", "typescript-eslint", 
 function appRoot(stages: Stage[]): string {
   for (const stage of stages) {
     for (const copy of stage.copies) {
-      if (!copy.from && copy.sources.includes("package-lock.json")) return copy.destIsDir ? copy.dest : posix.dirname(copy.dest);
+      if (!copy.from && copy.sources.includes("package-lock.json"))
+        return copy.destIsDir ? copy.dest : posix.dirname(copy.dest);
     }
   }
   throw new Error("no stage copies package-lock.json");
@@ -367,7 +377,9 @@ function held(stages: Stage[], stage: Stage, root: string, copies = stage.copies
     const source = stages.find((s) => s.name === c.from);
     if (!source) throw new Error(`--from=${c.from} names no stage`);
     return c.sources.flatMap((src) =>
-      posix.relative(root, src) === "" ? [...held(stages, source, root), ...builtBy(source)] : [posix.relative(root, src)],
+      posix.relative(root, src) === ""
+        ? [...held(stages, source, root), ...builtBy(source)]
+        : [posix.relative(root, src)],
     );
   });
 }
@@ -392,7 +404,9 @@ describe.each(APPS)("$dockerfile", ({ dockerfile, workspace, health, port, host 
             expect(copy.dest, `line ${copy.line}`).toBe(src);
             const rel = posix.relative(root, src);
             const produced =
-              rel === "" || holds(held(stages, source as Stage, root), rel) || builtBy(source as Stage).includes(rel);
+              rel === "" ||
+              holds(held(stages, source as Stage, root), rel) ||
+              builtBy(source as Stage).includes(rel);
             expect(produced, `line ${copy.line}: nothing in stage ${copy.from} makes ${src}`).toBe(true);
           }
           continue;
@@ -400,38 +414,54 @@ describe.each(APPS)("$dockerfile", ({ dockerfile, workspace, health, port, host 
         for (const src of copy.sources) {
           expect(exists(src), `line ${copy.line}: ${src} does not exist`).toBe(true);
           expect(ignored(src), `line ${copy.line}: ${src} is excluded by .dockerignore`).toBe(false);
-          const landsAt = isDir(src) || !copy.destIsDir ? copy.dest : posix.join(copy.dest, posix.basename(src));
-          expect(landsAt, `line ${copy.line}: ${src} must land at ${root}/${src}`).toBe(posix.join(root, src));
+          const landsAt =
+            isDir(src) || !copy.destIsDir ? copy.dest : posix.join(copy.dest, posix.basename(src));
+          expect(landsAt, `line ${copy.line}: ${src} must land at ${root}/${src}`).toBe(
+            posix.join(root, src),
+          );
         }
       }
     }
   });
 
   it("runs npm only on real workspaces and scripts, after the lock file and every manifest are in, and builds from complete sources", () => {
-    const manifests = ["package.json", "package-lock.json", ...[...WORKSPACES.values()].map((d) => `${d}/package.json`)];
+    const manifests = [
+      "package.json",
+      "package-lock.json",
+      ...[...WORKSPACES.values()].map((d) => `${d}/package.json`),
+    ];
     let commands = 0;
     for (const stage of stages) {
       for (const run of stage.runs.slice(stages.find((s) => s.name === stage.base)?.runs.length ?? 0)) {
         for (const words of npmCommands(run)) {
           commands++;
           const named = workspaceFlags(words);
-          for (const ws of named) expect(WORKSPACES.has(ws), `line ${run.line}: ${ws} is not a workspace`).toBe(true);
+          for (const ws of named)
+            expect(WORKSPACES.has(ws), `line ${run.line}: ${ws} is not a workspace`).toBe(true);
           const before = held(stages, stage, root, stage.copies.slice(0, run.copiesBefore));
           switch (words[1]) {
             case "ci":
-              for (const m of manifests) expect(holds(before, m), `line ${run.line}: npm ci before ${m} is copied`).toBe(true);
+              for (const m of manifests)
+                expect(holds(before, m), `line ${run.line}: npm ci before ${m} is copied`).toBe(true);
               // npm links a workspace's command only to a file that exists: the bundler's files
               // come before an install whose workspaces build with it.
               if (!words.includes("--omit=dev") && named.some((ws) => bundles(workspaceDir(ws))))
-                for (const file of BUNDLER) expect(holds(before, file), `line ${run.line}: npm ci before ${file} is copied`).toBe(true);
+                for (const file of BUNDLER)
+                  expect(holds(before, file), `line ${run.line}: npm ci before ${file} is copied`).toBe(true);
               break;
             case "run": {
               const script = words[2] as string;
               const target = named[0] ? workspaceDir(named[0]) : "";
-              expect(manifest(target).scripts?.[script], `line ${run.line}: no "${script}" script in ${target || "the root"}`).toBeDefined();
+              expect(
+                manifest(target).scripts?.[script],
+                `line ${run.line}: no "${script}" script in ${target || "the root"}`,
+              ).toBeDefined();
               if (script === "build")
                 for (const need of buildOf(target).needs)
-                  expect(holds(before, need), `line ${run.line}: ${need} is not copied before the build`).toBe(true);
+                  expect(
+                    holds(before, need),
+                    `line ${run.line}: ${need} is not copied before the build`,
+                  ).toBe(true);
               break;
             }
             case "ls":
@@ -447,17 +477,29 @@ describe.each(APPS)("$dockerfile", ({ dockerfile, workspace, health, port, host 
   });
 
   it(`installs only the production dependencies of ${workspace}: no tsx, esbuild or bundler`, () => {
-    const installs = stages.flatMap((s) => s.runs.flatMap(npmCommands)).filter((w) => w[1] === "ci" && w.includes("--omit=dev"));
+    const installs = stages
+      .flatMap((s) => s.runs.flatMap(npmCommands))
+      .filter((w) => w[1] === "ci" && w.includes("--omit=dev"));
     expect(installs.map(workspaceFlags)).toEqual([[workspace]]);
     // The runtime takes node_modules from that stage, mirrored at the app root.
     const deps = runtime.copies.find((c) => c.from && c.sources.includes(root));
     expect(deps, "the runtime stage copies the installed app root").toBeDefined();
     const installing = stages.find((s) => s.name === deps?.from) as Stage;
-    const installRun = installing.runs.find((run) => npmCommands(run).some((w) => w[1] === "ci" && w.includes("--omit=dev")));
+    const installRun = installing.runs.find((run) =>
+      npmCommands(run).some((w) => w[1] === "ci" && w.includes("--omit=dev")),
+    );
     expect(installRun).toBeDefined();
     // npm ci -w also installs what the workspaces among the app's devDependencies need; the stage
     // keeps only the tree `npm ls --omit=dev` reports for the app, then checks it is whole.
-    expect(npmCommands(installRun as Run)).toContainEqual(["npm", "ls", "--omit=dev", "--all", "--parseable", "-w", workspace]);
+    expect(npmCommands(installRun as Run)).toContainEqual([
+      "npm",
+      "ls",
+      "--omit=dev",
+      "--all",
+      "--parseable",
+      "-w",
+      workspace,
+    ]);
     expect((installRun as Run).cmd).toMatch(/rm -rf "\$dir"/);
     expect(npmCommands(installRun as Run).at(-2)).toEqual(["npm", "ls", "--omit=dev", "-w", workspace]);
     // What runs is built: no tool that runs TypeScript or bundles is a production dependency.
@@ -474,11 +516,13 @@ describe.each(APPS)("$dockerfile", ({ dockerfile, workspace, health, port, host 
     expect(build, `no stage runs npm run build -w ${workspace}`).toBeDefined();
     const paths = held(stages, runtime, root);
     expect(holds(paths, `${dir}/dist/main.js`)).toBe(true);
-    for (const ws of WORKSPACES.values()) expect(holds(paths, `${ws}/src`), `${ws}/src is in the runtime image`).toBe(false);
+    for (const ws of WORKSPACES.values())
+      expect(holds(paths, `${ws}/src`), `${ws}/src is in the runtime image`).toBe(false);
     expect(paths.filter((p) => /\.tsx?$/.test(p) || p.endsWith("tsconfig.json"))).toEqual([]);
     if (workspace === "@mai/api") {
       // Applied at every start and served: found from the bundle through the repository's layout.
-      for (const need of ["packages/db/drizzle", "apps/admin/dist"]) expect(holds(paths, need), need).toBe(true);
+      for (const need of ["packages/db/drizzle", "apps/admin/dist"])
+        expect(holds(paths, need), need).toBe(true);
       expect(readdirSync(join(ROOT, "packages/db/drizzle")).some((f) => f.endsWith(".sql"))).toBe(true);
     }
   });
@@ -503,12 +547,14 @@ describe.each(APPS)("$dockerfile", ({ dockerfile, workspace, health, port, host 
     expect(start.at(-1)).toBe("dist/main.js");
     expect(runtime.cmd).toEqual(start);
     expect(runtime.base).toMatch(/^node:(2[4-9]|[3-9]\d)-/); // a current LTS (Node 20 is past its end of life)
-    for (const stage of stages) expect(stage.base.startsWith("node:") ? stage.base : runtime.base).toBe(runtime.base);
+    for (const stage of stages)
+      expect(stage.base.startsWith("node:") ? stage.base : runtime.base).toBe(runtime.base);
   });
 
   it("declares only variables the app reads", () => {
     const declared = new Set(declaredEnv(workspace));
-    for (const name of Object.keys(runtime.env)) if (name.startsWith("MAI_") || name === "LOG_LEVEL") expect(declared.has(name), name).toBe(true);
+    for (const name of Object.keys(runtime.env))
+      if (name.startsWith("MAI_") || name === "LOG_LEVEL") expect(declared.has(name), name).toBe(true);
   });
 });
 
@@ -575,14 +621,23 @@ interface ParsedService extends Service {
   env: Map<string, string>;
 }
 
-function parseCompose(rel: string): { services: Map<string, ParsedService>; text: string; warnings: string[] } {
+function parseCompose(rel: string): {
+  services: Map<string, ParsedService>;
+  text: string;
+  warnings: string[];
+} {
   const text = read(rel);
   const doc = parseDocument(text, { merge: true });
-  expect(doc.errors.map((e) => e.message), rel).toEqual([]);
+  expect(
+    doc.errors.map((e) => e.message),
+    rel,
+  ).toEqual([]);
   const compose = doc.toJS() as { services?: Record<string, Service> };
   const services = new Map<string, ParsedService>();
   for (const [name, service] of Object.entries(compose.services ?? {})) {
-    const env = new Map<string, string>(Object.entries(service.environment ?? {}).map(([key, value]) => [key, String(value ?? "")]));
+    const env = new Map<string, string>(
+      Object.entries(service.environment ?? {}).map(([key, value]) => [key, String(value ?? "")]),
+    );
     services.set(name, { ...service, env });
   }
   return { services, text, warnings: doc.warnings.map((w) => w.message) };
@@ -623,7 +678,9 @@ const FILLED: Record<string, string> = Object.fromEntries(
 );
 
 /** Only the secrets set: every other variable takes its default from the compose file. */
-const SECRETS_ONLY: Record<string, string> = Object.fromEntries(Object.entries(FILLED).filter(([name]) => EXAMPLE[name] === PLACEHOLDER));
+const SECRETS_ONLY: Record<string, string> = Object.fromEntries(
+  Object.entries(FILLED).filter(([name]) => EXAMPLE[name] === PLACEHOLDER),
+);
 
 const appOf = (service: Service) =>
   service.image === "mai-gateway/api"
@@ -664,14 +721,18 @@ describe.each(COMPOSE_FILES)("%s", (file) => {
       if (!service.image) {
         // An override of a service of compose.yaml (e.g. its profiles).
         expect(file).not.toBe("docker/compose.yaml");
-        expect(parseCompose("docker/compose.yaml").services.has(name), `${name} overrides nothing`).toBe(true);
+        expect(parseCompose("docker/compose.yaml").services.has(name), `${name} overrides nothing`).toBe(
+          true,
+        );
         continue;
       }
       expect(app, `${name}: image ${service.image} is not understood by this test; teach it`).toBeDefined();
       const allowed = app === "postgres" ? POSTGRES_ENV : declaredEnv(app as string);
       for (const key of service.env.keys()) expect(allowed, `${name}: ${key}`).toContain(key);
       if (app !== "postgres") {
-        expect(service.build?.dockerfile, `${name} builds its image`).toBe(APPS.find((a) => a.workspace === app)?.dockerfile);
+        expect(service.build?.dockerfile, `${name} builds its image`).toBe(
+          APPS.find((a) => a.workspace === app)?.dockerfile,
+        );
         expect(exists(service.build?.dockerfile as string)).toBe(true);
         expect(service.build?.context).toBe(".."); // the repository root, seen from docker/
       }
@@ -693,11 +754,16 @@ describe.each(COMPOSE_FILES)("%s", (file) => {
 
   it("lets the proxy read every empty default as unset", () => {
     for (const service of [...services.values()].filter((s) => appOf(s) === "@mai/proxy")) {
-      const empty = [...service.env].filter(([, value]) => /^\$\{[A-Z0-9_]+:-\}$/.test(value)).map(([key]) => key);
+      const empty = [...service.env]
+        .filter(([, value]) => /^\$\{[A-Z0-9_]+:-\}$/.test(value))
+        .map(([key]) => key);
       const env: Record<string, unknown> = loadProxyEnv(resolvedEnv(service, SECRETS_ONLY));
       for (const key of empty) {
         const value = env[key];
-        expect(value === undefined || (Array.isArray(value) && value.length === 0), `${key}: "" must be read as unset`).toBe(true);
+        expect(
+          value === undefined || (Array.isArray(value) && value.length === 0),
+          `${key}: "" must be read as unset`,
+        ).toBe(true);
       }
     }
   });
@@ -745,7 +811,9 @@ describe("docker/compose.clients.yaml", () => {
   const { services } = parseCompose("docker/compose.clients.yaml");
 
   it("gives each client a pair on its own database, its proxy on its own port in trusted-gateway mode", () => {
-    const clients = [...services.keys()].filter((n) => n.startsWith("proxy-")).map((n) => n.slice("proxy-".length));
+    const clients = [...services.keys()]
+      .filter((n) => n.startsWith("proxy-"))
+      .map((n) => n.slice("proxy-".length));
     expect(clients).toEqual(["acme", "globex"]);
     const createDatabases = [services.get("client-databases")?.command ?? []].flat().join("\n");
     const ports = new Set<string>();
@@ -755,8 +823,14 @@ describe("docker/compose.clients.yaml", () => {
       expect(api.env.get("DATABASE_URL")).toMatch(new RegExp(`@postgres:5432/mai_${client}$`));
       expect(createDatabases).toMatch(new RegExp(`for db in [^;]*\\bmai_${client}\\b`));
       expect(proxy.env.get("MAI_API_URL")).toBe(`http://api-${client}:8787`);
-      for (const key of ["MAI_PROXY_GATEWAY_TOKEN", "MAI_PROXY_GATEWAY_JWT_SECRET", "MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID"]) {
-        expect(proxy.env.get(key), `${client}: ${key}`).toMatch(new RegExp(`^\\$\\{${client.toUpperCase()}_`));
+      for (const key of [
+        "MAI_PROXY_GATEWAY_TOKEN",
+        "MAI_PROXY_GATEWAY_JWT_SECRET",
+        "MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID",
+      ]) {
+        expect(proxy.env.get(key), `${client}: ${key}`).toMatch(
+          new RegExp(`^\\$\\{${client.toUpperCase()}_`),
+        );
       }
       expect(proxy.volumes).toContain(`proxy-spool-${client}:/data/spool`);
       const published = proxy.ports?.map((p) => /^(\d+):8788$/.exec(p)?.[1]).find(Boolean);
@@ -790,12 +864,17 @@ function imageFolder(dockerfile: string, workspace: string, into: string): strin
   for (const copy of runtime.copies) {
     for (const src of copy.sources) {
       // Where the image puts it (`rel`), and what the repository holds in its place (`from`).
-      const landsAt = copy.from || isDir(src) || !copy.destIsDir ? copy.dest : posix.join(copy.dest, posix.basename(src));
+      const landsAt =
+        copy.from || isDir(src) || !copy.destIsDir ? copy.dest : posix.join(copy.dest, posix.basename(src));
       const rel = posix.relative(root, landsAt);
       const from = copy.from ? posix.relative(root, src) : src;
       if (copy.from && from === "") {
         // The installed app root: the manifests and the production tree.
-        for (const m of ["package.json", "package-lock.json", ...[...WORKSPACES.values()].map((d) => `${d}/package.json`)]) {
+        for (const m of [
+          "package.json",
+          "package-lock.json",
+          ...[...WORKSPACES.values()].map((d) => `${d}/package.json`),
+        ]) {
           mkdirSync(dirname(join(into, m)), { recursive: true });
           cpSync(join(ROOT, m), join(into, m));
         }
@@ -808,7 +887,10 @@ function imageFolder(dockerfile: string, workspace: string, into: string): strin
         cpSync(join(ROOT, from), join(into, rel), { recursive: true });
       } else if (copy.from) {
         mkdirSync(join(into, rel), { recursive: true });
-        writeFileSync(join(into, rel, "index.html"), "<!doctype html><html><head><title>stand-in</title></head><body></body></html>\n");
+        writeFileSync(
+          join(into, rel, "index.html"),
+          "<!doctype html><html><head><title>stand-in</title></head><body></body></html>\n",
+        );
       } else {
         cpSync(join(ROOT, from), join(into, rel), { recursive: true });
       }
@@ -842,12 +924,20 @@ function startLikeImage(dockerfile: string, workdir: string, env: Record<string,
 /** The image's HEALTHCHECK command's exit code. */
 function healthcheck(dockerfile: string, env: Record<string, string>): Promise<number | null> {
   const [command, ...args] = (parseDockerfile(dockerfile).at(-1) as Stage).healthcheck as string[];
-  const child = spawn(command as string, args, { env: { PATH: process.env.PATH ?? "", ...env }, stdio: "ignore" });
+  const child = spawn(command as string, args, {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: "ignore",
+  });
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
 /** Polls the HEALTHCHECK until it passes; fails at once if the app exits first. */
-async function healthy(dockerfile: string, started: Started, env: Record<string, string>, timeoutMs = 120_000): Promise<void> {
+async function healthy(
+  dockerfile: string,
+  started: Started,
+  env: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedEarly = false;
   started.exited.then(
@@ -877,26 +967,36 @@ describe("the images' build, CMD and HEALTHCHECK, outside Docker, with the compo
       const [npm, ...args] = command as string[];
       const build = spawnSync(npm as string, args, { cwd: ROOT, encoding: "utf8" });
       expect(build.status, `${(command as string[]).join(" ")}\n${build.stdout}${build.stderr}`).toBe(0);
-      workdirs.set(workspace, imageFolder(dockerfile, workspace, join(scratch, workspace.replace("@mai/", ""))));
+      workdirs.set(
+        workspace,
+        imageFolder(dockerfile, workspace, join(scratch, workspace.replace("@mai/", ""))),
+      );
     }
   });
 
   afterAll(() => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     rmSync(scratch, { recursive: true, force: true });
   });
 
   it("holds no TypeScript and no build tool, only the bundle, its map and what the image copies", () => {
     for (const { workspace } of APPS) {
       const workdir = workdirs.get(workspace) as string;
-      expect(readdirSync(join(workdir, "dist")).sort()).toEqual(["main.inputs.json", "main.js", "main.js.map"]);
+      expect(readdirSync(join(workdir, "dist")).sort()).toEqual([
+        "main.inputs.json",
+        "main.js",
+        "main.js.map",
+      ]);
       expect(existsSync(join(workdir, "src"))).toBe(false);
       const imageRoot = join(workdir, "..", "..");
-      for (const tool of BUILD_TOOLS) expect(existsSync(join(imageRoot, "node_modules", tool)), tool).toBe(false);
+      for (const tool of BUILD_TOOLS)
+        expect(existsSync(join(imageRoot, "node_modules", tool)), tool).toBe(false);
       // Every package the bundle imports is in the production tree, where Node finds it.
       const imports = bundleImports(readFileSync(join(workdir, "dist/main.js"), "utf8"));
       expect(imports).toContain("zod");
-      for (const name of imports) expect(existsSync(join(imageRoot, "node_modules", name)), `${workspace} imports ${name}`).toBe(true);
+      for (const name of imports)
+        expect(existsSync(join(imageRoot, "node_modules", name)), `${workspace} imports ${name}`).toBe(true);
     }
   });
 
@@ -925,7 +1025,10 @@ describe("the images' build, CMD and HEALTHCHECK, outside Docker, with the compo
         MAI_DATA_DIR: join(dataDir, "api"),
         MAI_OPENROUTER_BASE_URL: upstream,
       };
-      const api = startLikeImage("docker/api.Dockerfile", workdirs.get("@mai/api") as string, { ...apiEnv, ...apiOverrides });
+      const api = startLikeImage("docker/api.Dockerfile", workdirs.get("@mai/api") as string, {
+        ...apiEnv,
+        ...apiOverrides,
+      });
       children.push(api.child);
       await healthy("docker/api.Dockerfile", api, { MAI_API_PORT: String(apiPort) });
       expect(existsSync(join(dataDir, "api", "pglite"))).toBe(true);
@@ -970,7 +1073,9 @@ describe("the images' build, CMD and HEALTHCHECK, outside Docker, with the compo
           headers: { "content-type": "application/json", ...headers },
           body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }),
         });
-      const unknownToken = await chat(proxies.proxy?.port as number, { authorization: `Bearer mai_${"0".repeat(48)}` });
+      const unknownToken = await chat(proxies.proxy?.port as number, {
+        authorization: `Bearer mai_${"0".repeat(48)}`,
+      });
       expect(unknownToken.status).toBe(401);
       expect(((await unknownToken.json()) as { error: { code: string } }).error.code).toBe("invalid_api_key");
       // The per-client proxy trusts its gateway key (JWT secret and organisation left empty: plain headers, no auto-join).

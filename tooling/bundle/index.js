@@ -129,15 +129,25 @@ export async function bundle(appDir) {
       },
     });
     try {
-      ({ output } = await build.generate({ format: "esm", sourcemap: true, codeSplitting: false, file: join(dir, OUTPUT) }));
+      ({ output } = await build.generate({
+        format: "esm",
+        sourcemap: true,
+        codeSplitting: false,
+        file: join(dir, OUTPUT),
+      }));
     } finally {
       await build.close();
     }
   } catch (error) {
     // rolldown's message lists every error with a code frame, coloured for a terminal.
-    throw new Error(`bundling ${name} failed: ${stripVTControlCharacters(error instanceof Error ? error.message : String(error))}`);
+    throw new Error(
+      `bundling ${name} failed: ${stripVTControlCharacters(error instanceof Error ? error.message : String(error))}`,
+    );
   }
-  if (problems.length > 0) throw new Error(`bundling ${name} warned:\n${problems.map((p) => stripVTControlCharacters(p)).join("\n")}`);
+  if (problems.length > 0)
+    throw new Error(
+      `bundling ${name} warned:\n${problems.map((p) => stripVTControlCharacters(p)).join("\n")}`,
+    );
   const chunks = output.filter((item) => item.type === "chunk");
   if (chunks.length !== 1) throw new Error(`expected one chunk, rolldown made ${chunks.length}`);
   const [chunk] = chunks;
@@ -156,7 +166,11 @@ export async function bundle(appDir) {
   const code = chunk.code; // ends with its sourceMappingURL comment; the map is the asset above
   writeAtomically(join(dir, OUTPUT), code);
   writeAtomically(join(dir, INPUTS), `${JSON.stringify({ tool, files }, null, 1)}\n`);
-  return { bytes: Buffer.byteLength(code), modules: Object.keys(files).length, ms: Math.round(performance.now() - started) };
+  return {
+    bytes: Buffer.byteLength(code),
+    modules: Object.keys(files).length,
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 /**

@@ -24,7 +24,9 @@ if (builder) {
     process.exit(1);
   }
 } else if (!existsSync(bundle)) {
-  process.stderr.write("mai: dist/main.js is missing and @mai/bundle is not installed: run `npm install`, then `npm run build -w @mai/cli`.\n");
+  process.stderr.write(
+    "mai: dist/main.js is missing and @mai/bundle is not installed: run `npm install`, then `npm run build -w @mai/cli`.\n",
+  );
   process.exit(1);
 }
 // The servers `mai start` and `mai demo` run log stack traces that name the TypeScript files and
