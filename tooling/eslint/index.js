@@ -101,6 +101,18 @@ const PROCESS_ENV = [
   { name: "process", importNames: ["env"], message: ENV_MESSAGE },
 ];
 
+/**
+ * One import-specifier style: a relative import names the module without an extension (the
+ * bundler resolution every workspace uses), as ~800 imports do; a directory's index is named
+ * (`./commands/index`), since Node's ESM loader refuses a bare directory import.
+ */
+const RELATIVE_WITH_EXTENSION = "/^\\.{1,2}\\/.*\\.(c|m)?(j|t)sx?$/";
+const SPECIFIER_MESSAGE = "Name a relative module without its extension (one import-specifier style).";
+const SPECIFIER_STYLE = ["ImportDeclaration", "ExportNamedDeclaration", "ExportAllDeclaration", "ImportExpression"].map((node) => ({
+  selector: `${node}[source.value=${RELATIVE_WITH_EXTENSION}]`,
+  message: SPECIFIER_MESSAGE,
+}));
+
 const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx", "**/test/**", "**/e2e/**", "**/testing/**", "**/bench/**"];
 
 /**
@@ -130,6 +142,9 @@ export function config(layer, options = {}) {
         "no-restricted-properties": ["error", { object: "process", property: "env", message: ENV_MESSAGE }],
         "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
         "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+        // Types only: `import type { A, B }`; types beside values: `import { a, type B }`.
+        "@typescript-eslint/no-import-type-side-effects": "error",
+        "no-restricted-syntax": ["error", ...SPECIFIER_STYLE],
         eqeqeq: ["error", "always", { null: "ignore" }],
         "no-console": "off",
         // In a Node process a fire-and-forget promise carries its own `.catch(...)` (or is
@@ -163,6 +178,8 @@ export function config(layer, options = {}) {
       // second time (the shim imports it), so they get the syntactic rules only.
       files: ["**/*.js"],
       ...tseslint.configs.disableTypeChecked,
+      // Plain JavaScript runs in Node as it is, where a relative import needs its extension.
+      rules: { ...tseslint.configs.disableTypeChecked.rules, "no-restricted-syntax": "off" },
     },
     ...(options.react ? [reactHooks.configs.flat["recommended-latest"] ?? reactHooks.configs.flat.recommended] : []),
     {

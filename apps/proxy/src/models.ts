@@ -1,6 +1,6 @@
 // OpenRouter's model list (public, no key needed), cached. It serves GET /v1/models and gives the
 // prices the monthly-limit reservation needs; prices stay decimal strings, never floats.
-import { type Model, type OpenRouterClient } from "@mai/openrouter";
+import type { Model, OpenRouterClient } from "@mai/openrouter";
 
 export interface ModelCatalog {
   list(): Promise<Model[]>;

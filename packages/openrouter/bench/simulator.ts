@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { FIXTURE_API_KEY } from "../src/simulator/index.js";
+import { FIXTURE_API_KEY } from "../src/simulator/index";
 
 const { values } = parseArgs({
   options: {

@@ -6,7 +6,7 @@
 // OpenRouter puts `usage` on a chunk whose `choices` is sometimes empty (the docs) and sometimes
 // not (every live capture), so usage is taken from whichever chunk holds it.
 import { usdToNano } from "@mai/domain";
-import { type ChatCompletionChunk, ChatCompletionChunkSchema, type Usage, UsageSchema } from "./schemas.js";
+import { type ChatCompletionChunk, ChatCompletionChunkSchema, type Usage, UsageSchema } from "./schemas";
 
 /** A top-level `error` chunk (mid-stream failure: the HTTP status was already 200). */
 export interface ChatStreamError {

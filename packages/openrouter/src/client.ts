@@ -3,8 +3,8 @@
 // and every failure becomes one `OpenRouterError`. Keys are passed per call or set once on the
 // client; they go into the Authorization header and nowhere else (not into errors, not into logs).
 import { z } from "zod";
-import { readChatStream, type ChatStreamSummary } from "./chat-stream.js";
-import { OpenRouterError } from "./errors.js";
+import { readChatStream, type ChatStreamSummary } from "./chat-stream";
+import { OpenRouterError } from "./errors";
 import {
   type ApiKey,
   ApiKeyResponseSchema,
@@ -27,7 +27,7 @@ import {
   ListKeysResponseSchema,
   type Model,
   ModelsResponseSchema,
-} from "./schemas.js";
+} from "./schemas";
 
 const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 

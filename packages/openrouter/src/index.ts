@@ -11,13 +11,13 @@ export {
   type ListKeysInput,
   type GenerationRetryOptions,
   type ChatStream,
-} from "./client.js";
+} from "./client";
 export {
   OpenRouterError,
   isOpenRouterError,
   type OpenRouterErrorCode,
   type OpenRouterErrorInit,
-} from "./errors.js";
+} from "./errors";
 export {
   createChatStreamObserver,
   readChatStream,
@@ -25,5 +25,5 @@ export {
   type ChatStreamObserverOptions,
   type ChatStreamSummary,
   type ChatStreamError,
-} from "./chat-stream.js";
-export * from "./schemas.js";
+} from "./chat-stream";
+export * from "./schemas";

@@ -8,9 +8,9 @@ import {
   type ChatStreamSummary,
   createChatStreamObserver,
   readChatStream,
-} from "../src/index.js";
-import { replyTokens, startSimulator, type Simulator } from "../src/simulator/index.js";
-import { bodyBytes, chatRequest, prng, randomSplit } from "./helpers.js";
+} from "../src/index";
+import { replyTokens, startSimulator, type Simulator } from "../src/simulator/index";
+import { bodyBytes, chatRequest, prng, randomSplit } from "./helpers";
 
 const enc = new TextEncoder();
 

@@ -5,14 +5,14 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { usdToNano } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpenRouterClient, OpenRouterError } from "../src/index.js";
+import { OpenRouterClient, OpenRouterError } from "../src/index";
 import {
   FIXTURE_API_KEY,
   FIXTURE_MANAGEMENT_KEY,
   SIM_MODELS,
   startSimulator,
   type Simulator,
-} from "../src/simulator/index.js";
+} from "../src/simulator/index";
 
 let sim: Simulator;
 let client: OpenRouterClient;

@@ -1,6 +1,6 @@
 // Why: small shared helpers for the tests: a seeded PRNG (property tests must be reproducible:
 // a failure prints its seed), raw HTTP calls to the simulator, and byte splitting.
-import { FIXTURE_API_KEY } from "../src/simulator/index.js";
+import { FIXTURE_API_KEY } from "../src/simulator/index";
 
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

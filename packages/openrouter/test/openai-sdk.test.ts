@@ -4,7 +4,7 @@
 import { usdToNano } from "@mai/domain";
 import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../src/simulator/index.js";
+import { startSimulator, type Simulator } from "../src/simulator/index";
 
 let sim: Simulator;
 let openai: OpenAI;

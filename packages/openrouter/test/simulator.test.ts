@@ -10,8 +10,8 @@ import {
   type SimModel,
   startSimulator,
   type Simulator,
-} from "../src/simulator/index.js";
-import { bodyBytes, chatRequest, eventually } from "./helpers.js";
+} from "../src/simulator/index";
+import { bodyBytes, chatRequest, eventually } from "./helpers";
 
 let sim: Simulator;
 beforeAll(async () => {

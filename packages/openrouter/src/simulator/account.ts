@@ -6,12 +6,12 @@
 // and deliberately differ) and the public `/models`.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { usdToNano } from "@mai/domain";
-import { LimitResetSchema } from "../schemas.js";
-import type { SimContext } from "./context.js";
-import { bearerOf, HttpError, isRecord, readJson, sendError, sendJson } from "./http.js";
-import { rawNumber, usdText } from "./money.js";
-import { modelJson } from "./models.js";
-import type { SimKey } from "./state.js";
+import { LimitResetSchema } from "../schemas";
+import type { SimContext } from "./context";
+import { bearerOf, HttpError, isRecord, readJson, sendError, sendJson } from "./http";
+import { rawNumber, usdText } from "./money";
+import { modelJson } from "./models";
+import type { SimKey } from "./state";
 
 const ONLY_MANAGEMENT = "Only management keys can perform this operation";
 const PAGE_SIZE = 100;

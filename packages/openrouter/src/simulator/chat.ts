@@ -9,7 +9,7 @@
 // injected upstream failure (429/5xx, nothing charged) → generation.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { SimContext } from "./context.js";
+import type { SimContext } from "./context";
 import {
   FAULT_HEADER,
   FaultSyntaxError,
@@ -18,11 +18,11 @@ import {
   REPLY_HEADER,
   type SimFaults,
   splitModelFaults,
-} from "./faults.js";
-import { bearerOf, HttpError, isRecord, readJson, sendError, sleep } from "./http.js";
-import { picoToNano, priceToPico, usdText } from "./money.js";
-import { resolveModel, type SimModel } from "./models.js";
-import type { ChargeOutcome, SimKey } from "./state.js";
+} from "./faults";
+import { bearerOf, HttpError, isRecord, readJson, sendError, sleep } from "./http";
+import { picoToNano, priceToPico, usdText } from "./money";
+import { resolveModel, type SimModel } from "./models";
+import type { ChargeOutcome, SimKey } from "./state";
 
 const KEEPALIVE_COMMENT = ": OPENROUTER PROCESSING\n\n";
 const DEFAULT_REPLY = "Hello from the OpenRouter simulator.";

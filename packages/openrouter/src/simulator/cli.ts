@@ -1,7 +1,7 @@
 // Why: `npm run simulator -w @mai/openrouter -- --port 4010` starts a standalone simulator for
 // demos and for running the proxy by hand. It prints the base URL and the (fake) fixture keys.
 import { parseArgs } from "node:util";
-import { startSimulator } from "./index.js";
+import { startSimulator } from "./index";
 
 const { values } = parseArgs({
   options: {

@@ -1,8 +1,8 @@
 // Why: the mutable state one simulator instance shares between its handlers. Handlers get it as
 // an argument (no module-level singletons), so any number of simulators can run in one process.
-import type { SimFaults } from "./faults.js";
-import type { SimModel } from "./models.js";
-import type { SimState } from "./state.js";
+import type { SimFaults } from "./faults";
+import type { SimModel } from "./models";
+import type { SimState } from "./state";
 
 export interface SimContext {
   state: SimState;

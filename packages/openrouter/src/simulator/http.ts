@@ -2,7 +2,7 @@
 // bodies with exact money, bearer parsing, and abortable sleeps (so `close()` and client aborts
 // never wait for a long simulated latency to run out).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { stringifyExact } from "./money.js";
+import { stringifyExact } from "./money";
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 

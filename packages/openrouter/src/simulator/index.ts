@@ -9,15 +9,15 @@ export {
   type SimulatorOptions,
   type SimKeyView,
   type LedgerTotals,
-} from "./server.js";
-export { type SimFaults, type UsageChunkStyle } from "./faults.js";
-export { SIM_MODELS, type SimModel, type SimModelTier } from "./models.js";
-export { replyTokens } from "./chat.js";
-export { priceToPico, picoToNano } from "./money.js";
+} from "./server";
+export { type SimFaults, type UsageChunkStyle } from "./faults";
+export { SIM_MODELS, type SimModel, type SimModelTier } from "./models";
+export { replyTokens } from "./chat";
+export { priceToPico, picoToNano } from "./money";
 export {
   type LedgerEntry,
   type LedgerFilter,
   type ChargeOutcome,
   type GenerationRecord,
   type SimKeyInput,
-} from "./state.js";
+} from "./state";

@@ -4,12 +4,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { nanoToUsdString, usdToNano } from "@mai/domain";
-import { handleCredits, handleGeneration, handleKeyInfo, handleKeys, handleModels } from "./account.js";
-import { handleChat } from "./chat.js";
-import type { SimContext } from "./context.js";
-import { FaultSyntaxError, parseFaults, type SimFaults } from "./faults.js";
-import { HttpError, isRecord, readJson, sendError, sendJson } from "./http.js";
-import { DEFAULT_MODEL, SIM_MODELS, type SimModel } from "./models.js";
+import { handleCredits, handleGeneration, handleKeyInfo, handleKeys, handleModels } from "./account";
+import { handleChat } from "./chat";
+import type { SimContext } from "./context";
+import { FaultSyntaxError, parseFaults, type SimFaults } from "./faults";
+import { HttpError, isRecord, readJson, sendError, sendJson } from "./http";
+import { DEFAULT_MODEL, SIM_MODELS, type SimModel } from "./models";
 import {
   type GenerationRecord,
   type LedgerEntry,
@@ -18,7 +18,7 @@ import {
   type SimKeyInput,
   SimState,
   sumNano,
-} from "./state.js";
+} from "./state";
 
 /** Obviously fake fixture keys: the simulator creates them unless `fixtures: false`. */
 export const FIXTURE_API_KEY = `sk-or-v1-${"ab".repeat(32)}`;

@@ -6,8 +6,8 @@
 // with millions of requests stays O(1) per request.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { usdToNano } from "@mai/domain";
-import type { LimitReset } from "../schemas.js";
-import { usdText } from "./money.js";
+import type { LimitReset } from "../schemas";
+import { usdText } from "./money";
 
 export interface SimKeyInput {
   /** Plaintext key; default: `sk-or-v1-` + 64 random hex. */
