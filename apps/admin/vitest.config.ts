@@ -13,8 +13,10 @@ export default defineConfig({
           environment: "happy-dom",
           globalSetup: ["test/global-setup.ts"],
           setupFiles: ["test/setup.ts"],
-          hookTimeout: 60_000,
-          testTimeout: 30_000,
+          // Safety nets for a hang, not expected durations (a loaded 2-core machine transforms
+          // each lazily loaded page on first use); test/setup.ts gives findBy*/waitFor the same.
+          hookTimeout: 300_000,
+          testTimeout: 120_000,
         },
       },
       {
@@ -23,7 +25,7 @@ export default defineConfig({
           name: "e2e",
           include: ["e2e/**/*.test.ts"],
           environment: "node",
-          hookTimeout: 240_000,
+          hookTimeout: 300_000,
           testTimeout: 180_000,
         },
       },

@@ -13,7 +13,7 @@ describe("Members page", () => {
     await user.type(await screen.findByLabelText("E-mail"), "nowy.czlonek@acme.test");
     await user.type(screen.getByLabelText("Name"), "Nowy Członek");
     await user.click(screen.getByRole("button", { name: "Add member" }));
-    const password = (await screen.findByTestId("secret-value", {}, { timeout: 10_000 })).textContent ?? "";
+    const password = (await screen.findByTestId("secret-value")).textContent ?? "";
     expect(password.length).toBeGreaterThanOrEqual(12);
     const login = await postJson(`${inject("apiUrl")}/trpc/auth.login`, { json: { email: "nowy.czlonek@acme.test", password } });
     expect(login.status).toBe(200);

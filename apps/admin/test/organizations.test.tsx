@@ -41,7 +41,7 @@ describe("Organisations page (provider)", () => {
     await user.type(within(dialog).getByLabelText("OpenRouter key", { exact: true }), key);
     await user.type(within(dialog).getByLabelText("Monthly limit (USD)"), "120.50");
     await user.click(create);
-    const row = await screen.findByRole("row", { name: /Zielona Energia/ }, { timeout: 10_000 });
+    const row = await screen.findByRole("row", { name: /Zielona Energia/ });
     expect(within(row).getByText(maskKey(key))).toBeTruthy();
     expect(within(row).getByText("$120.50")).toBeTruthy();
     expect(document.body.textContent).not.toContain(key);

@@ -24,7 +24,7 @@ export async function signIn(account: { email: string; password: string }, path 
   await user.type(await screen.findByLabelText("E-mail"), account.email);
   await user.type(screen.getByLabelText("Password"), account.password);
   await user.click(screen.getByRole("button", { name: "Sign in" }));
-  await screen.findByRole("navigation", { name: "Main" }, { timeout: 10_000 });
+  await screen.findByRole("navigation", { name: "Main" });
   return rendered;
 }
 

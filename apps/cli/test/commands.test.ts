@@ -812,6 +812,5 @@ describe("the mai binary (child processes)", () => {
       user: { email: "admin@mai.test", role: "provider_admin" },
       generatedPassword: null,
     });
-    expect(json<unknown[]>(await run(["orgs", "list", "--json"]))).toEqual([]);
   });
 });
