@@ -19,7 +19,8 @@ export interface Operator {
   close(): Promise<void>;
 }
 
-export async function openOperator(source: Record<string, string | undefined> = process.env): Promise<Operator> {
+/** `source`: the environment to read (the command's, from src/env.ts through its io; a test's own). */
+export async function openOperator(source: Readonly<Record<string, string | undefined>>): Promise<Operator> {
   let env: Env;
   try {
     env = loadEnv({ LOG_LEVEL: "warn", ...source });
