@@ -287,19 +287,21 @@ describe("chat", () => {
   });
 
   it("streaming: timeoutMs bounds the wait for headers, not the length of the answer", async () => {
+    // A timeout a busy machine still answers headers within, a stream half again as long, and an
+    // upstream failure three times as late.
     const slow = {
-      model: "openai/gpt-4o-mini@sim:tokens=10,token-latency=25",
+      model: "openai/gpt-4o-mini@sim:tokens=10,token-latency=150",
       messages: [{ role: "user", content: "x" }],
     };
-    const stream = await client.chatStream(slow, { timeoutMs: 100 });
+    const stream = await client.chatStream(slow, { timeoutMs: 1000 });
     let chunks = 0;
     for await (const _chunk of stream) chunks += 1;
     expect(stream.summary).toMatchObject({ done: true, error: null });
     expect(chunks).toBe(1 + 10 + 1 + 1);
     // Stream headers (and a keep-alive comment) come at once, as live; an upstream failure that
     // takes longer than the timeout to arrive is what times out.
-    const late = { ...slow, model: "openai/gpt-4o-mini@sim:latency=300,status=503" };
-    expect(await caught(client.chatStream(late, { timeoutMs: 100 }))).toMatchObject({
+    const late = { ...slow, model: "openai/gpt-4o-mini@sim:latency=3000,status=503" };
+    expect(await caught(client.chatStream(late, { timeoutMs: 1000 }))).toMatchObject({
       status: 0,
       code: "timeout",
     });

@@ -58,8 +58,11 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls until `check` passes or `timeoutMs` elapses (for effects that follow a client abort). */
-export async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
+/**
+ * Polls until `check` passes (for effects that follow a client abort). `timeoutMs` is a safety net
+ * for an effect that never comes, far above what a loaded machine needs.
+ */
+export async function eventually(check: () => void, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
