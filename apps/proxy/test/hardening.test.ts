@@ -17,7 +17,7 @@ const CLIENT_REQUEST_TIMEOUT_MS = 1_000;
 
 const openAiError = (code: string) => ({ error: { message: expect.stringMatching(/\w+ \w+/), type: expect.any(String), code } });
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+async function until(check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error("condition not met in time");

@@ -13,7 +13,7 @@ import { billedCost, decodeUsageEventLine, type UsageEvent } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSystem, type System } from "./system";
 
-async function until(check: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
@@ -100,5 +100,5 @@ describe.each(testDrivers())("a poisoned usage event on %s", (driver) => {
     expect(Number(daily!.requests)).toBe(999);
     // Logged by id, with the reason.
     expect(s.logs.some((l) => l.includes(poisonId) && l.includes("dead-letter"))).toBe(true);
-  }, 60_000);
+  });
 });

@@ -9,7 +9,7 @@ import { startSystem, type System, type TestOrg } from "./system";
 
 const SLOW = "openai/gpt-4o-mini@sim:tokens=40,token-latency=25";
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
