@@ -46,7 +46,7 @@ export {
   type BillingPeriod,
 } from "./billing-period";
 export { leaseGrantNano, leaseRequestNano, LEASE_MIN_REQUESTS, LEASE_SHARE_DIVISOR, LEASE_TARGET_SECONDS } from "./lease";
-export { evaluateMonthlyLimit, LIMIT_WARNING_BP, validateMonthlyLimit, type LimitEvaluation } from "./monthly-limit";
+export { evaluateMonthlyLimit, LIMIT_WARNING_BP, validateMonthlyLimit, validateMonthlyLimitNano, type LimitEvaluation } from "./monthly-limit";
 export { isMaskedKey, restoreMaskedKeys, settingsUpdateSchema, type SettingsUpdate } from "./settings";
 export {
   estimatePromptTokens,

@@ -8,17 +8,22 @@ import { DomainError } from "./errors";
 import { INT8_MAX } from "./input-bounds";
 import { usdToNanoExact } from "./money";
 
-/**
- * A monthly limit typed in USD ("250", "99.5", 1000) → exact nano-USD: never negative, never more
- * than a PostgreSQL bigint holds, and never rounded (a sub-nano amount is refused, not saved as 0).
- */
-export function validateMonthlyLimit(usd: string | number): bigint {
-  const nano = usdToNanoExact(usd, "The monthly limit");
+/** A monthly limit already in nano-USD (as stored): 0 … what a PostgreSQL bigint holds. */
+export function validateMonthlyLimitNano(nano: bigint): bigint {
+  if (typeof nano !== "bigint") throw new DomainError("INVALID_INPUT", "A monthly limit is a bigint amount of nano-USD.");
   if (nano < 0n) throw new DomainError("INVALID_INPUT", "The monthly limit cannot be negative.");
   if (nano > INT8_MAX) {
     throw new DomainError("INVALID_INPUT", "The monthly limit is too large: at most 9,223,372,036.854775807 USD.");
   }
   return nano;
+}
+
+/**
+ * A monthly limit typed in USD ("250", "99.5", 1000) → exact nano-USD: never negative, never more
+ * than a PostgreSQL bigint holds, and never rounded (a sub-nano amount is refused, not saved as 0).
+ */
+export function validateMonthlyLimit(usd: string | number): bigint {
+  return validateMonthlyLimitNano(usdToNanoExact(usd, "The monthly limit"));
 }
 
 export interface LimitEvaluation {

@@ -1,6 +1,15 @@
 // The global settings are one row (id = 1), seeded by a migration, so reading them never writes.
 import { eq } from "drizzle-orm";
-import { DEFAULT_MARKUP_BP, DEFAULT_MONTHLY_LIMIT_NANO, DomainError, isValidTimeZone, maskKey } from "@mai/domain";
+import {
+  DEFAULT_MARKUP_BP,
+  DEFAULT_MONTHLY_LIMIT_NANO,
+  DomainError,
+  isCurrencyCode,
+  isValidTimeZone,
+  maskKey,
+  validateMarkupBp,
+  validateMonthlyLimitNano,
+} from "@mai/domain";
 import type { Executor } from "../client";
 import { SecretContext, type SecretBox } from "../crypto/secret-box";
 import { globalSettings } from "../schema/index";
@@ -60,16 +69,12 @@ export async function updateGlobalSettings(
   patch: GlobalSettingsPatch,
   actorUserId: string | null,
 ): Promise<GlobalSettings> {
-  if (patch.defaultMarkupBp !== undefined && (!Number.isSafeInteger(patch.defaultMarkupBp) || patch.defaultMarkupBp < 10_000)) {
-    throw new DomainError("INVALID_INPUT", "The default markup must be at least 1× (10 000 basis points).");
-  }
-  if (patch.defaultMonthlyLimitNano !== undefined && patch.defaultMonthlyLimitNano < 0n) {
-    throw new DomainError("INVALID_INPUT", "The default monthly limit cannot be negative.");
-  }
+  if (patch.defaultMarkupBp !== undefined) validateMarkupBp(patch.defaultMarkupBp);
+  if (patch.defaultMonthlyLimitNano !== undefined) validateMonthlyLimitNano(patch.defaultMonthlyLimitNano);
   if (patch.billingTimeZone !== undefined && !isValidTimeZone(patch.billingTimeZone)) {
     throw new DomainError("INVALID_INPUT", `Unknown time zone "${patch.billingTimeZone}".`);
   }
-  if (patch.currency !== undefined && !/^[A-Z]{3}$/.test(patch.currency)) {
+  if (patch.currency !== undefined && !isCurrencyCode(patch.currency)) {
     throw new DomainError("INVALID_INPUT", "The currency must be a three-letter ISO 4217 code.");
   }
   const values: Partial<typeof globalSettings.$inferInsert> = { updatedAt: new Date(), updatedBy: actorUserId };

@@ -5,7 +5,15 @@
 // the SQL, so an org administrator's list cannot contain another organisation.
 import { and, asc, eq, param, sql, type AnyColumn } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
-import { DomainError, type KeySource, maskKey, validateOpenRouterKey } from "@mai/domain";
+import {
+  DomainError,
+  type KeySource,
+  maskKey,
+  validateMarkupBp,
+  validateMonthlyLimitNano,
+  validateOpenRouterKey,
+  validateOrganizationName,
+} from "@mai/domain";
 import type { Executor } from "../client";
 import { SecretContext, type SecretBox } from "../crypto/secret-box";
 import { clientOrganizations, usagePeriodCounters, userClientMapping, users } from "../schema/index";
@@ -111,10 +119,8 @@ export async function createOrganization(db: Executor, secrets: SecretBox, input
   const settings = await getGlobalSettings(db);
   const markupBp = input.markupBp ?? settings.defaultMarkupBp;
   const monthlyLimitNano = input.monthlyLimitNano ?? settings.defaultMonthlyLimitNano;
-  if (!Number.isSafeInteger(markupBp) || markupBp < 10_000) {
-    throw new DomainError("INVALID_INPUT", "The markup must be at least 1× (10 000 basis points).");
-  }
-  if (monthlyLimitNano < 0n) throw new DomainError("INVALID_INPUT", "The monthly limit cannot be negative.");
+  validateMarkupBp(markupBp);
+  validateMonthlyLimitNano(monthlyLimitNano);
   const key = input.key ? requireValidKey(input.key) : null;
   const base = {
     billingEmail: input.billingEmail ?? null,
@@ -127,8 +133,7 @@ export async function createOrganization(db: Executor, secrets: SecretBox, input
     ...(key ? sealedKeyColumns(secrets, key) : {}),
   };
   if (input.name !== undefined) {
-    const name = input.name.trim();
-    if (!name || name.length > 200) throw new DomainError("INVALID_INPUT", "An organisation name is 1 to 200 characters.");
+    const name = validateOrganizationName(input.name);
     const [row] = await db
       .insert(clientOrganizations)
       .values({ ...base, name })
@@ -259,23 +264,12 @@ export async function updateOrganization(
   const values: PgUpdateSetSource<typeof clientOrganizations> = { updatedAt: now };
   let name: string | undefined;
   if (patch.name !== undefined) {
-    name = patch.name.trim();
-    if (!name || name.length > 200)
-      throw new DomainError("INVALID_INPUT", "An organisation name is 1 to 200 characters.");
+    name = validateOrganizationName(patch.name);
     values.name = name;
   }
   if (patch.billingEmail !== undefined) values.billingEmail = patch.billingEmail;
-  if (patch.markupBp !== undefined) {
-    if (!Number.isSafeInteger(patch.markupBp) || patch.markupBp < 10_000) {
-      throw new DomainError("INVALID_INPUT", "The markup must be at least 1× (10 000 basis points).");
-    }
-    values.markupBp = patch.markupBp;
-  }
-  if (patch.monthlyLimitNano !== undefined) {
-    if (patch.monthlyLimitNano < 0n)
-      throw new DomainError("INVALID_INPUT", "The monthly limit cannot be negative.");
-    values.monthlyLimitNano = patch.monthlyLimitNano;
-  }
+  if (patch.markupBp !== undefined) values.markupBp = validateMarkupBp(patch.markupBp);
+  if (patch.monthlyLimitNano !== undefined) values.monthlyLimitNano = validateMonthlyLimitNano(patch.monthlyLimitNano);
   if (patch.active !== undefined) {
     values.active = patch.active;
     values.deactivatedAt = patch.active
