@@ -7,7 +7,7 @@ import type { AppRouter } from "@mai/api";
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
 
-export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 export async function freePort(): Promise<number> {
   const server = createServer();
