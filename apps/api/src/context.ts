@@ -5,9 +5,10 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseCookie } from "cookie";
 import { findSessionUser, findTokenUser, type AuthUser, type Organization } from "@mai/db";
+import { looksLikeApiToken, parseBearer } from "@mai/domain";
 import type { AppDeps } from "./deps";
 import type { Logger } from "./logger";
-import { looksLikeApiToken, safeEqual, sha256 } from "./services/auth/tokens";
+import { safeEqual, sha256 } from "./services/auth/tokens";
 
 export const SESSION_COOKIE = "mai_session";
 export const INTERNAL_TOKEN_HEADER = "x-mai-internal-token";
@@ -64,11 +65,6 @@ export function sessionCookieValue(header: string | undefined): string | undefin
   return header ? parseCookie(header)[SESSION_COOKIE] : undefined;
 }
 
-export function bearerToken(header: string | undefined): string | null {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  return match?.[1] ?? null;
-}
-
 /** Cookies are Secure when the dashboard's public URL is https (TLS ends at a proxy in front). */
 export function isSecureDeployment(deps: AppDeps): boolean {
   return deps.env.MAI_PUBLIC_URL?.startsWith("https://") ?? false;
@@ -89,10 +85,12 @@ export async function resolveIdentity(
   const internalHeader = headers[INTERNAL_TOKEN_HEADER];
   const internalToken = deps.env.MAI_INTERNAL_TOKEN;
   const internal =
-    typeof internalHeader === "string" && internalToken !== undefined && safeEqual(internalHeader, internalToken);
+    typeof internalHeader === "string" &&
+    internalToken !== undefined &&
+    safeEqual(internalHeader, internalToken);
 
   const now = deps.now();
-  const bearer = bearerToken(headers.authorization);
+  const bearer = parseBearer(headers.authorization);
   if (bearer && looksLikeApiToken(bearer)) {
     const user = await findTokenUser(deps.db, sha256(bearer), now);
     return { user: user ?? null, auth: user ? { kind: "token", tokenId: user.tokenId } : null, internal };
@@ -106,7 +104,11 @@ export async function resolveIdentity(
   return { user: null, auth: null, internal };
 }
 
-export async function createContextFromRequest(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<Context> {
+export async function createContextFromRequest(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Context> {
   // The server assigns the id (validated) before anything else runs.
   const header = req.headers["x-request-id"];
   const requestId = typeof header === "string" && header ? header : randomUUID();

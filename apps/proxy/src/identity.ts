@@ -16,7 +16,7 @@
 // JWT is ever logged or echoed in an error; of the forwarded identity only the user id is logged.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { unstorableTextReason } from "@mai/domain";
+import { looksLikeApiToken, parseBearer, unstorableTextReason } from "@mai/domain";
 import type { Logger } from "pino";
 import type { ApiClient, ResolvedContext } from "./api-client";
 import type { ProxyEnv } from "./env";
@@ -73,11 +73,6 @@ const digest = (token: string) => createHash("sha256").update(token).digest("hex
 /** Constant-time equality of two secrets of any length (compares their SHA-256 digests). */
 function secretEquals(a: string, b: string): boolean {
   return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
-}
-
-export function bearer(header: string | undefined): string | null {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  return m?.[1] ?? null;
 }
 
 /** One header's value; a repeated header (ambiguous) counts as absent. */
@@ -250,10 +245,10 @@ export function createIdentityResolver(
 
   return {
     async resolve(headers) {
-      const token = bearer(header(headers, "authorization"));
+      const token = parseBearer(header(headers, "authorization"));
       if (!token) return { ok: false, error: Errors.missingAuth() };
       if (gateway && secretEquals(token, gateway.token)) return resolveGateway(headers);
-      if (!/^mai_[0-9a-f]{48}$/.test(token)) return { ok: false, error: Errors.invalidAuth() };
+      if (!looksLikeApiToken(token)) return { ok: false, error: Errors.invalidAuth() };
       return cached(`token:${digest(token)}`, () => lookupToken(token));
     },
     evict(token) {

@@ -4,4 +4,6 @@ import { z } from "zod";
 
 export const maskedKey = z.string().refine((k) => k.includes("…"), "keys leave the API masked");
 /** A masked key, or "" for an empty slot (Open WebUI keeps one key entry per connection). */
-export const maskedKeyOrEmpty = z.string().refine((k) => k === "" || k.includes("…"), "keys leave the API masked");
+export const maskedKeyOrEmpty = z
+  .string()
+  .refine((k) => k === "" || k.includes("…"), "keys leave the API masked");

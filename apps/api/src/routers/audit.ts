@@ -7,6 +7,7 @@ import { z } from "zod";
 import { listAuditEntries } from "../services/audit/list";
 import { router } from "../trpc/init";
 import { tenantProcedure } from "../trpc/procedures";
+import { auditListInput } from "@mai/domain/schemas";
 
 const json = z.record(z.string(), z.unknown()).nullable();
 
@@ -31,17 +32,7 @@ const auditEntry = z
 
 export const auditRouter = router({
   list: tenantProcedure("audit log")
-    .input(
-      z
-        .object({
-          organizationId: z.uuid().optional(),
-          // Exact action ("org_sync.created"), or a prefix ending in "*" ("org_sync.*").
-          action: z.string().trim().min(1).max(100).optional(),
-          cursor: z.number().int().positive().optional(),
-          limit: z.number().int().min(1).max(200).default(50),
-        })
-        .optional(),
-    )
+    .input(auditListInput)
     .output(z.object({ items: z.array(auditEntry), nextCursor: z.number().int().nullable() }))
     .query(({ ctx, input }) => listAuditEntries(ctx, ctx.scope, input ?? { limit: 50 })),
 });

@@ -5,6 +5,7 @@ import { createToken, listTokens, revokeToken } from "../services/auth/api-token
 import { login, logout } from "../services/auth/login";
 import { router } from "../trpc/init";
 import { authedProcedure, publicProcedure } from "../trpc/procedures";
+import { createTokenInput, loginInput, revokeTokenInput } from "@mai/domain/schemas";
 
 const authUser = z.object({
   id: z.string(),
@@ -27,7 +28,7 @@ const tokenSummary = z.object({
 
 export const authRouter = router({
   login: publicProcedure
-    .input(z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) }))
+    .input(loginInput)
     .output(authUser)
     .mutation(({ ctx, input }) => login(ctx, input)),
 
@@ -36,14 +37,14 @@ export const authRouter = router({
   me: publicProcedure.output(authUser.nullable()).query(({ ctx }) => ctx.user),
 
   createToken: authedProcedure
-    .input(z.object({ name: z.string().trim().min(1).max(100), expiresInDays: z.number().int().min(1).max(3650).optional() }))
+    .input(createTokenInput)
     .output(tokenSummary.omit({ lastUsedAt: true, revokedAt: true }).extend({ token: z.string() }))
     .mutation(({ ctx, input }) => createToken(ctx, input)),
 
   listTokens: authedProcedure.output(z.array(tokenSummary)).query(({ ctx }) => listTokens(ctx)),
 
   revokeToken: authedProcedure
-    .input(z.object({ id: z.uuid() }))
+    .input(revokeTokenInput)
     .output(z.object({ revoked: z.literal(true) }))
     .mutation(({ ctx, input }) => revokeToken(ctx, input.id)),
 });

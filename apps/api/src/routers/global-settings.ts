@@ -6,6 +6,7 @@ import { readGlobalSettings } from "../services/global-settings/get";
 import { updateGlobalSettingsService } from "../services/global-settings/update";
 import { router } from "../trpc/init";
 import { providerProcedure } from "../trpc/procedures";
+import { updateGlobalSettingsInput } from "@mai/domain/schemas";
 
 // The hint is the only form of the provisioning key that ever leaves the API.
 
@@ -22,24 +23,7 @@ export const globalSettingsOut = z.object({
 export const globalSettingsRouter = router({
   get: providerProcedure.output(globalSettingsOut).query(({ ctx }) => readGlobalSettings(ctx)),
   update: providerProcedure
-    .input(
-      z.object({
-        /** A management key; null (or "") removes it; the masked hint as read keeps it. */
-        provisioningKey: z.string().max(300).nullable().optional(),
-        /** Multiplier, e.g. "1.3". */
-        defaultMarkup: z.union([z.string().trim().min(1).max(20), z.number().positive()]).optional(),
-        /** USD, e.g. "1000". */
-        defaultMonthlyLimitUsd: z
-          .union([z.string().trim().min(1).max(40), z.number().nonnegative()])
-          .optional(),
-        currency: z
-          .string()
-          .trim()
-          .regex(/^[A-Za-z]{3}$/, "a three-letter ISO 4217 code")
-          .optional(),
-        billingTimeZone: z.string().trim().min(1).max(100).optional(),
-      }),
-    )
+    .input(updateGlobalSettingsInput)
     .output(globalSettingsOut)
     .mutation(({ ctx, input }) => updateGlobalSettingsService(ctx, ctx.user, input)),
 });

@@ -6,6 +6,7 @@ import { listOrganizationMembers } from "../services/members/list";
 import { removeMember } from "../services/members/remove";
 import { router } from "../trpc/init";
 import { orgProcedure } from "../trpc/procedures";
+import { addMemberInput, removeMemberInput } from "@mai/domain/schemas";
 
 const memberOut = z.object({
   id: z.string(),
@@ -21,18 +22,12 @@ export const membersRouter = router({
   list: orgProcedure.output(z.array(memberOut)).query(({ ctx }) => listOrganizationMembers(ctx, ctx.org)),
 
   add: orgProcedure
-    .input(
-      z.object({
-        email: z.string().trim().max(320).pipe(z.email()),
-        name: z.string().trim().max(200).optional(),
-        role: z.enum(["org_admin", "member"]),
-      }),
-    )
+    .input(addMemberInput)
     .output(z.object({ member: memberOut, created: z.boolean(), oneTimePassword: z.string().nullable() }))
     .mutation(({ ctx, input }) => addMember(ctx, ctx.user, ctx.org, input)),
 
   remove: orgProcedure
-    .input(z.object({ userId: z.uuid() }))
+    .input(removeMemberInput)
     .output(z.object({ removed: z.literal(true) }))
     .mutation(({ ctx, input }) => removeMember(ctx, ctx.user, ctx.org, input.userId)),
 });

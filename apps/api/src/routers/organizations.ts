@@ -18,6 +18,11 @@ import {
   providerOrgProcedure,
   providerProcedure,
 } from "../trpc/procedures";
+import {
+  createOrganizationInput,
+  setOrganizationKeyInput,
+  updateOrganizationInput,
+} from "@mai/domain/schemas";
 
 // The one place a plaintext key may appear: right after OpenRouter minted it.
 const provisionedKey = z.string().startsWith("sk-or-");
@@ -41,12 +46,6 @@ export const organizationOut = z.object({
   deactivatedAt: z.date().nullable(),
 });
 
-const markup = z.union([z.string().trim().min(1).max(20), z.number().positive()]);
-const usd = z.union([z.string().trim().min(1).max(40), z.number().nonnegative()]);
-const billingEmail = z.string().trim().max(320).pipe(z.email());
-const name = z.string().trim().min(1).max(200);
-const key = z.string().min(1).max(300);
-
 export const organizationsRouter = router({
   list: adminProcedure("list organisations")
     .output(z.array(organizationOut))
@@ -55,40 +54,19 @@ export const organizationsRouter = router({
   get: orgProcedure.output(organizationOut).query(({ ctx }) => getOrganizationDetails(ctx, ctx.org)),
 
   create: providerProcedure
-    .input(
-      z.object({
-        name,
-        billingEmail: billingEmail.nullable().optional(),
-        /** USD, e.g. "1000"; default: the global default. */
-        monthlyLimitUsd: usd.optional(),
-        /** Multiplier, e.g. "1.3"; default: the global default. */
-        markup: markup.optional(),
-        /** Mint the organisation's key through the provisioning key (returned once as provisionedKey). */
-        provisionKey: z.boolean(),
-        /** Otherwise, optionally, the client's own key. */
-        key: key.optional(),
-      }),
-    )
+    .input(createOrganizationInput)
     .output(z.object({ organization: organizationOut, provisionedKey: provisionedKey.nullable() }))
     .mutation(({ ctx, input }) => createOrganizationWithKey(ctx, ctx.user, input)),
 
   update: orgProcedure
-    .input(
-      z.object({
-        name: name.optional(),
-        billingEmail: billingEmail.nullable().optional(),
-        markup: markup.optional(),
-        monthlyLimitUsd: usd.optional(),
-        active: z.boolean().optional(),
-      }),
-    )
+    .input(updateOrganizationInput)
     // Markup, limit, name and the active flag are what the provider sells the client.
     .use(providerOnlyFields(["name", "markup", "monthlyLimitUsd", "active"], "the billing e-mail"))
     .output(organizationOut)
     .mutation(({ ctx, input }) => updateOrganizationSettings(ctx, ctx.user, ctx.org, input)),
 
   setKey: providerOrgProcedure
-    .input(z.object({ key }))
+    .input(setOrganizationKeyInput)
     .output(
       z.object({
         organization: organizationOut,

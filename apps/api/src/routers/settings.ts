@@ -25,7 +25,11 @@ export const settingsRouter = router({
     .input(settingsUpdateSchema)
     .output(
       settingsOut.extend({
-        openrouterSync: z.object({ status: syncStatusSchema, organizationId: z.string().optional(), message: z.string() }),
+        openrouterSync: z.object({
+          status: syncStatusSchema,
+          organizationId: z.string().optional(),
+          message: z.string(),
+        }),
       }),
     )
     .mutation(async ({ ctx, input }) => {

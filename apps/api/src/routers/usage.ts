@@ -11,9 +11,14 @@ import { exportUsageCsv } from "../services/usage/export-csv";
 import { usageSummary } from "../services/usage/summary";
 import { router } from "../trpc/init";
 import { usageProcedure, userUsageProcedure } from "../trpc/procedures";
+import {
+  usageBreakdownInput,
+  usageDailyInput,
+  usageEventsInput,
+  usageExportCsvInput,
+  usageSummaryInput,
+} from "@mai/domain/schemas";
 
-const organizationId = z.uuid().optional();
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date written YYYY-MM-DD.");
 const nano = z.bigint();
 const status = z.enum(["ok", "error", "aborted", "incomplete"]);
 
@@ -33,9 +38,6 @@ const periodFigures = z.object({
 });
 
 // prefault: calling with no input at all means "all defaults".
-const breakdownInput = z
-  .object({ organizationId, from: localDate.optional(), to: localDate.optional() })
-  .prefault({});
 const breakdownOutput = <T extends z.ZodRawShape>(row: T) =>
   z.object({
     from: z.string(),
@@ -46,7 +48,7 @@ const breakdownOutput = <T extends z.ZodRawShape>(row: T) =>
 
 export const usageRouter = router({
   summary: usageProcedure
-    .input(z.object({ organizationId }).optional())
+    .input(usageSummaryInput)
     .output(
       z.object({
         organizationId: z.string(),
@@ -70,21 +72,12 @@ export const usageRouter = router({
     .query(({ ctx }) => usageSummary(ctx, ctx.scope)),
 
   daily: userUsageProcedure
-    .input(
-      z
-        .object({
-          organizationId,
-          days: z.number().int().min(1).max(366).default(30),
-          userId: z.uuid().optional(),
-          model: z.string().min(1).max(300).optional(),
-        })
-        .prefault({}),
-    )
+    .input(usageDailyInput)
     .output(z.array(z.object({ date: z.string(), ...figures })))
     .query(({ ctx, input }) => usageDaily(ctx, ctx.scope, input)),
 
   byUser: usageProcedure
-    .input(breakdownInput)
+    .input(usageBreakdownInput)
     .output(
       breakdownOutput({
         userId: z.string(),
@@ -96,25 +89,12 @@ export const usageRouter = router({
     .query(({ ctx, input }) => usageByUser(ctx, ctx.scope, input)),
 
   byModel: usageProcedure
-    .input(breakdownInput)
+    .input(usageBreakdownInput)
     .output(breakdownOutput({ model: z.string(), users: z.number().int() }))
     .query(({ ctx, input }) => usageByModel(ctx, ctx.scope, input)),
 
   events: userUsageProcedure
-    .input(
-      z
-        .object({
-          organizationId,
-          userId: z.uuid().optional(),
-          model: z.string().min(1).max(300).optional(),
-          status: status.optional(),
-          from: localDate.optional(),
-          to: localDate.optional(),
-          cursor: z.string().min(1).max(600).optional(),
-          limit: z.number().int().min(1).max(200).default(50),
-        })
-        .prefault({}),
-    )
+    .input(usageEventsInput)
     .output(
       z.object({
         items: z.array(
@@ -146,12 +126,7 @@ export const usageRouter = router({
     .query(({ ctx, input }) => usageEvents(ctx, ctx.scope, input)),
 
   exportCsv: usageProcedure
-    .input(
-      z.object({
-        organizationId,
-        month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "Use a month written YYYY-MM."),
-      }),
-    )
+    .input(usageExportCsvInput)
     .output(
       z.object({
         filename: z.string(),

@@ -8,6 +8,7 @@ import { testMapping } from "../services/user-mapping/test-mapping";
 import { MAPPING_PROBLEM_CODES, validateMappings } from "../services/user-mapping/validate";
 import { router } from "../trpc/init";
 import { adminProcedure, mappingProcedure } from "../trpc/procedures";
+import { testMappingInput } from "@mai/domain/schemas";
 
 const administrators = adminProcedure("see this");
 const role = z.enum(["provider_admin", "org_admin", "member"]);
@@ -112,7 +113,7 @@ export const userMappingRouter = router({
     .query(({ ctx }) => mappingStatistics(ctx, ctx.scope)),
 
   testMapping: administrators
-    .input(z.object({ userId: z.uuid() }))
+    .input(testMappingInput)
     .output(
       z.object({
         userId: z.string(),

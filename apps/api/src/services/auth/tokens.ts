@@ -1,8 +1,7 @@
 // Personal API tokens and session tokens are long random strings, so SHA-256 is the right hash:
 // a slow hash would add milliseconds to every proxied request without adding security.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-
-export const API_TOKEN_PREFIX = "mai_";
+import { API_TOKEN_PREFIX } from "@mai/domain";
 
 export function sha256(value: string): string {
   return createHash("sha256").update(value, "utf8").digest("hex");
@@ -12,10 +11,6 @@ export function sha256(value: string): string {
 export function generateApiToken(): { token: string; prefix: string; hash: string } {
   const token = `${API_TOKEN_PREFIX}${randomBytes(24).toString("hex")}`;
   return { token, prefix: token.slice(0, 12), hash: sha256(token) };
-}
-
-export function looksLikeApiToken(value: string): boolean {
-  return /^mai_[0-9a-f]{48}$/.test(value);
 }
 
 export function generateSessionToken(): { token: string; hash: string } {

@@ -1,8 +1,7 @@
 // Per-user and per-model breakdowns over a range of local days (default: the current billing
 // month), billed cost descending, from the daily rollups.
 import { reportUsageByModel, reportUsageByUser } from "@mai/db";
-import { externalUserId } from "@mai/domain";
-import { rangeOrCurrentMonth } from "./dates";
+import { externalUserId, rangeOrCurrentMonth } from "@mai/domain";
 import type { Context, UsageScope } from "../../context";
 import { billingClock } from "./clock";
 

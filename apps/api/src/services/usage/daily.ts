@@ -1,7 +1,7 @@
 // The daily trend: one row per local day in the billing time zone, oldest first, days without
 // usage present as zeros (a chart must not silently join the neighbours of a quiet day).
 import { reportUsageDaily } from "@mai/db";
-import { addDays, today } from "./dates";
+import { addDays, localDate as today } from "@mai/domain";
 import type { Context, UsageScope } from "../../context";
 import { billingClock } from "./clock";
 

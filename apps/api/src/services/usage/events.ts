@@ -1,8 +1,7 @@
 // Recent usage events, newest first. The cursor is opaque to clients: the last row's exact
 // (occurred_at, generation_id), so pages neither skip nor repeat rows while new events arrive.
 import { listUsageEventsPage, type UsageEventCursor, type UsageStatus } from "@mai/db";
-import { DomainError, zonedMidnight } from "@mai/domain";
-import { addDays } from "./dates";
+import { addDays, DomainError, zonedMidnight } from "@mai/domain";
 import type { Context, UsageScope } from "../../context";
 import { billingClock } from "./clock";
 

@@ -2,9 +2,8 @@
 // billing time zone), then a TOTAL row. Amounts are exact USD decimals (nanoToUsdString), and the
 // total is the sum of the rows' nano-dollar amounts — so the file adds up to the cent and beyond.
 import { reportUsageByUserModel } from "@mai/db";
-import { externalUserId, nanoToUsdString } from "@mai/domain";
+import { externalUserId, monthDates, nanoToUsdString, sumUsageFigures } from "@mai/domain";
 import { csvDocument, csvNumber, csvText } from "./csv";
-import { monthDates } from "./dates";
 import type { Context, UsageScope } from "../../context";
 
 export const CSV_HEADER = [
@@ -39,14 +38,10 @@ export async function exportUsageCsv(ctx: Context, scope: UsageScope, input: { m
     ...range,
   });
 
-  const total = { requests: 0, promptTokens: 0, completionTokens: 0, rawCostNano: 0n, billedCostNano: 0n };
+  // The TOTAL row adds exactly as the dashboard does (one rule in @mai/domain).
+  const total = sumUsageFigures(rows);
   const lines: string[][] = [CSV_HEADER];
   for (const r of rows) {
-    total.requests += r.requests;
-    total.promptTokens += r.promptTokens;
-    total.completionTokens += r.completionTokens;
-    total.rawCostNano += r.rawCostNano;
-    total.billedCostNano += r.billedCostNano;
     lines.push([
       csvText(r.email),
       csvText(r.externalUserId ?? externalUserId(organization.id, r.userId)),

@@ -39,7 +39,10 @@ export async function reconcileUsage(
   for (const candidate of candidates) {
     summary.checked += 1;
     if (!keys.has(candidate.organizationId)) {
-      keys.set(candidate.organizationId, await getOrganizationKey(deps.db, deps.secrets, candidate.organizationId).catch(() => null));
+      keys.set(
+        candidate.organizationId,
+        await getOrganizationKey(deps.db, deps.secrets, candidate.organizationId).catch(() => null),
+      );
     }
     const key = keys.get(candidate.organizationId);
     if (!key) {
@@ -47,7 +50,9 @@ export async function reconcileUsage(
       continue;
     }
     try {
-      const generation = (await deps.openrouter.getGeneration(candidate.generationId, { key })) as { total_cost?: number | null };
+      const generation = (await deps.openrouter.getGeneration(candidate.generationId, { key })) as {
+        total_cost?: number | null;
+      };
       if (typeof generation.total_cost !== "number") {
         summary.failed += 1;
         continue;
@@ -65,13 +70,24 @@ export async function reconcileUsage(
     } catch (error) {
       summary.failed += 1;
       // Unknown to OpenRouter a day later: it never will be; stop asking.
-      if (error instanceof OpenRouterError && error.status === 404 && now.getTime() - candidate.occurredAt.getTime() > GIVE_UP_AFTER_MS) {
+      if (
+        error instanceof OpenRouterError &&
+        error.status === 404 &&
+        now.getTime() - candidate.occurredAt.getTime() > GIVE_UP_AFTER_MS
+      ) {
         await markReconciled(deps.db, candidate.generationId, now);
       }
-      deps.logger.warn({ generationId: candidate.generationId, status: error instanceof OpenRouterError ? error.status : undefined }, "reconciliation check failed");
+      deps.logger.warn(
+        {
+          generationId: candidate.generationId,
+          status: error instanceof OpenRouterError ? error.status : undefined,
+        },
+        "reconciliation check failed",
+      );
     }
   }
-  if (summary.checked > 0) deps.logger.info({ ...summary, deltaRawNano: summary.deltaRawNano.toString() }, "usage reconciled");
+  if (summary.checked > 0)
+    deps.logger.info({ ...summary, deltaRawNano: summary.deltaRawNano.toString() }, "usage reconciled");
   return summary;
 }
 
@@ -83,7 +99,9 @@ export function scheduleReconciliation(deps: AppDeps, intervalMs: number): { sto
     if (running) return;
     running = true;
     reconcileUsage(deps)
-      .catch((error: unknown) => deps.logger.error({ err: { name: (error as Error).name } }, "reconciliation run failed"))
+      .catch((error: unknown) =>
+        deps.logger.error({ err: { name: (error as Error).name } }, "reconciliation run failed"),
+      )
       .finally(() => {
         running = false;
       });

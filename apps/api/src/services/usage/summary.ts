@@ -3,8 +3,7 @@
 // sees their own usage next to the limit they share), and its "spent" is the period counter the
 // proxy admits against — the same number that decides whether the next request passes.
 import { getPeriodCounter, reportUsageTotals, type UsageFigures } from "@mai/db";
-import { billingPeriod, evaluateMonthlyLimit } from "@mai/domain";
-import { monthDates, today } from "./dates";
+import { billingPeriod, evaluateMonthlyLimit, localDate as today, monthDates } from "@mai/domain";
 import type { Context, UsageScope } from "../../context";
 import { billingClock } from "./clock";
 

@@ -1,14 +1,9 @@
 // Mapping statistics and, per external id, this billing month's requests and billed cost (from
 // the daily rollups). Every mapped user is listed, with zeros when idle; usage of a user who has
 // since left the organisation is listed under the id it was sent with (derived, deterministic).
-import {
-  reportMappedUsers,
-  reportMappingCounts,
-  reportUsageByOrganizationUser,
-} from "@mai/db";
-import { billingPeriod, externalUserId } from "@mai/domain";
+import { reportMappedUsers, reportMappingCounts, reportUsageByOrganizationUser } from "@mai/db";
+import { billingPeriod, externalUserId, localDate as today, monthDates } from "@mai/domain";
 import { billingClock } from "../usage/clock";
-import { monthDates, today } from "../usage/dates";
 import type { Context, MappingScope } from "../../context";
 
 /** `scope` is decided by mappingProcedure. */
@@ -31,7 +26,16 @@ export async function mappingStatistics(ctx: Context, scope: MappingScope) {
   const key = (org: string, user: string) => `${org}|${user}`;
   const usageBy = new Map(usage.map((u) => [key(u.organizationId, u.userId), u]));
   // Usage of users no longer mapped joins this list below, without an e-mail.
-  const rows: { externalUserId: string; userId: string; email: string | null; organizationId: string; mapped: boolean; requests: number; rawCostNano: bigint; billedCostNano: bigint }[] = mapped.map((m) => {
+  const rows: {
+    externalUserId: string;
+    userId: string;
+    email: string | null;
+    organizationId: string;
+    mapped: boolean;
+    requests: number;
+    rawCostNano: bigint;
+    billedCostNano: bigint;
+  }[] = mapped.map((m) => {
     const u = usageBy.get(key(m.organizationId, m.userId));
     usageBy.delete(key(m.organizationId, m.userId));
     return {
