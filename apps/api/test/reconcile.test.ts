@@ -1,5 +1,5 @@
 import { createOrganization, listAudit, schema } from "@mai/db";
-import { eq, testDrivers } from "@mai/db/testing";
+import { asOpenRouterKey, eq, testDrivers } from "@mai/db/testing";
 import { billedCost, externalUserId } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +14,7 @@ describe.each(testDrivers())("usage reconciliation with /generation on %s", (dri
   afterAll(() => h.close());
 
   it("corrects what streams under-reported or never reported, keeps rollups and counters equal to the events, audits it", async () => {
-    const key = h.sim.addKey({ name: "reconcile" }).key;
+    const key = asOpenRouterKey(h.sim.addKey({ name: "reconcile" }).key);
     const org = await createOrganization(h.t.db, h.t.secrets, { name: "Reconciled Co", key, markupBp: 12_500 });
     const user = await h.user("member", { organizationId: org.id });
     const external = externalUserId(org.id, user.id);

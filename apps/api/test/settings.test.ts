@@ -1,5 +1,5 @@
 import { createOrganization, getAuthUser, listAudit, schema } from "@mai/db";
-import { count, eq, queryRows, sql, testDrivers } from "@mai/db/testing";
+import { asOpenRouterKey, count, eq, queryRows, sql, testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiServer } from "../src/server";
 import { createHarness, nextKey, type Harness } from "./harness";
@@ -18,7 +18,7 @@ describe.each(testDrivers())("settings save with automatic org sync on %s", (dri
   afterAll(() => h.close());
 
   /** A key OpenRouter (the simulator) knows, so live verification passes. */
-  const liveKey = () => h.sim.addKey({ key: nextKey(), name: "client" }).key;
+  const liveKey = () => asOpenRouterKey(h.sim.addKey({ key: nextKey(), name: "client" }).key);
 
   it("a fresh administrator's save creates the organisation and maps them; reads are masked", async () => {
     const admin = await h.user("org_admin");

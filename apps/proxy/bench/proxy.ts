@@ -46,7 +46,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createApiServer, createDeps, loadEnv } from "@mai/api";
 import { createApiToken, createOrganization, createUser, getGlobalSettings, releaseReservation, reserveSpend, schema } from "@mai/db";
-import { createTestDb, queryRows, sql } from "@mai/db/testing";
+import { asOpenRouterKey, createTestDb, queryRows, sql } from "@mai/db/testing";
 import { externalUserId, periodKeyOf } from "@mai/domain";
 import { FIXTURE_API_KEY } from "@mai/openrouter/simulator";
 import { loadProxyEnv } from "../src/index";
@@ -227,7 +227,7 @@ const api = createApiServer(createDeps({ db: t.db, secrets: t.secrets, env: apiE
 const { url: apiUrl } = await api.listen(0, "127.0.0.1");
 
 // One organisation (the simulator's fixture key, no practical limit), one member, one API token.
-const org = await createOrganization(t.db, t.secrets, { name: `Bench Org ${randomBytes(3).toString("hex")}`, key: FIXTURE_API_KEY, monthlyLimitNano: 10n ** 18n });
+const org = await createOrganization(t.db, t.secrets, { name: `Bench Org ${randomBytes(3).toString("hex")}`, key: asOpenRouterKey(FIXTURE_API_KEY), monthlyLimitNano: 10n ** 18n });
 const user = await createUser(t.db, { email: `bench-${randomBytes(3).toString("hex")}@proxy.example`, role: "member" });
 await t.db.insert(schema.userClientMapping).values({ userId: user.id, organizationId: org.id, externalUserId: externalUserId(org.id, user.id) });
 const token = `mai_${randomBytes(24).toString("hex")}`;

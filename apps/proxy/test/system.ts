@@ -8,7 +8,7 @@ import { Writable } from "node:stream";
 import { createApiServer, createDeps, loadEnv, type ApiServer } from "@mai/api";
 import { eq } from "drizzle-orm";
 import { createApiToken, createOrganization, createUser, getOrganization, schema, type Driver } from "@mai/db";
-import { createTestDb, type TestDb } from "@mai/db/testing";
+import { asOpenRouterKey, createTestDb, type TestDb } from "@mai/db/testing";
 import { externalUserId } from "@mai/domain";
 import { startSimulator, type Simulator } from "@mai/openrouter/simulator";
 import { pino } from "pino";
@@ -116,7 +116,7 @@ export async function startSystem(driver: Driver, proxyOverrides: Record<string,
       const simKey = sim.addKey({ name: `org ${++seq}` });
       const org = await createOrganization(t.db, t.secrets, {
         name: `Proxy Org ${seq} ${randomBytes(3).toString("hex")}`,
-        key: simKey.key,
+        key: asOpenRouterKey(simKey.key),
         ...(options.monthlyLimitNano !== undefined ? { monthlyLimitNano: options.monthlyLimitNano } : {}),
         ...(options.markupBp !== undefined ? { markupBp: options.markupBp } : {}),
       });

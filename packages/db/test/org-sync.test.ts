@@ -1,5 +1,5 @@
 import { count, eq, sql } from "drizzle-orm";
-import { isValidExternalUserId } from "@mai/domain";
+import { isValidExternalUserId, validateOpenRouterKey } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createOrganization,
@@ -64,7 +64,10 @@ describe.each(testDrivers())("org sync on %s", (driver) => {
   it("is unchanged for the same key, and updates the key for a new one", async () => {
     const user = await admin();
     const first = await syncOrganizationForUser(t.db, t.secrets, { userId: user.id, key: fakeOpenRouterKey("0a03") });
-    const again = await syncOrganizationForUser(t.db, t.secrets, { userId: user.id, key: `  ${fakeOpenRouterKey("0a03")}\n` });
+    // The key as pasted (surrounding whitespace) is the same key once validated.
+    const pasted = validateOpenRouterKey(`  ${fakeOpenRouterKey("0a03")}\n`);
+    if (!pasted.ok) throw new Error(pasted.message);
+    const again = await syncOrganizationForUser(t.db, t.secrets, { userId: user.id, key: pasted.key });
     expect(again).toMatchObject({ status: "unchanged", organizationId: first.organizationId });
     const updated = await syncOrganizationForUser(t.db, t.secrets, { userId: user.id, key: fakeOpenRouterKey("0a04") });
     expect(updated).toMatchObject({ status: "updated", organizationId: first.organizationId });
@@ -108,10 +111,15 @@ describe.each(testDrivers())("org sync on %s", (driver) => {
     expect(owner).toBeUndefined();
   });
 
-  it("rejects an invalid key before touching the database", async () => {
-    await expect(syncOrganizationForUser(t.db, t.secrets, { userId: (await admin()).id, key: "sk-or-v1-short" })).rejects.toThrow(
-      /v1/,
-    );
+  it("takes only a validated key: an invalid one is refused before it can reach the database", async () => {
+    const invalid = validateOpenRouterKey("sk-or-v1-short");
+    expect(invalid.ok ? null : invalid.message).toMatch(/v1/);
+    const userId = (await admin()).id;
+    // The compiler is the check now: a raw string is not an OpenRouterKey.
+    const unvalidated = () =>
+      // @ts-expect-error a raw string must go through validateOpenRouterKey first
+      syncOrganizationForUser(t.db, t.secrets, { userId, key: "sk-or-v1-short" });
+    expect(typeof unvalidated).toBe("function");
   });
 
   it("audits every sync without the key", async () => {

@@ -5,7 +5,7 @@
 
 import { z } from "zod";
 
-import { validateOpenRouterKey } from "./keys";
+import { validateOpenRouterKey, type OpenRouterKey } from "./keys";
 import { isOpenRouterUrl, type OpenRouterUrlOptions } from "./urls";
 
 export interface ConnectionConfig {
@@ -39,7 +39,8 @@ export const directConnectionsSchema = z.looseObject({
 export interface OpenRouterConnection {
   index: number;
   baseUrl: string;
-  key: string;
+  /** Validated here: the save path stores and syncs it without checking it again. */
+  key: OpenRouterKey;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

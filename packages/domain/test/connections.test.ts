@@ -10,10 +10,12 @@ import {
 const KEY = `sk-or-v1-${"0123456789abcdef".repeat(4)}`;
 const KEY2 = `sk-or-v1-${"fedcba9876543210".repeat(4)}`;
 const OR = "https://openrouter.ai/api/v1";
+/** What findOpenRouterConnection answers, with the key as plain text (the brand is the compiler's). */
+type Expected = Omit<OpenRouterConnection, "key"> & { key: string } | null;
 const OTHER = "https://api.openai.com/v1";
 
 describe("findOpenRouterConnection", () => {
-  it.each<[string, Partial<DirectConnections> | null | undefined, OpenRouterConnection | null]>([
+  it.each<[string, Partial<DirectConnections> | null | undefined, Expected]>([
     ["null", null, null],
     ["undefined", undefined, null],
     ["an empty object", {}, null],
@@ -139,7 +141,7 @@ describe("findOpenRouterConnection", () => {
     expect(findOpenRouterConnection(dc)).toEqual(expected);
   });
 
-  it.each<[readonly string[] | undefined, OpenRouterConnection | null]>([
+  it.each<[readonly string[] | undefined, Expected]>([
     [undefined, null],
     [["http://127.0.0.1:4010"], { index: 0, baseUrl: "http://127.0.0.1:4010/api/v1", key: KEY }],
     [["http://127.0.0.1:4011"], null],

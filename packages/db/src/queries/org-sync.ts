@@ -7,7 +7,7 @@
 // Races between *different* users end in a unique violation (one organisation per key
 // fingerprint, one mapping per user); the whole transaction is then re-planned from fresh reads.
 import { eq } from "drizzle-orm";
-import { DomainError, externalUserId, maskKey, planOrgSync, validateOpenRouterKey } from "@mai/domain";
+import { DomainError, externalUserId, maskKey, planOrgSync, type OpenRouterKey } from "@mai/domain";
 import type { Database, Executor } from "../client";
 import type { SecretBox } from "../crypto/secret-box";
 import { userClientMapping, users } from "../schema/index";
@@ -26,7 +26,8 @@ export interface OrgSyncResult {
 
 export interface OrgSyncRequest {
   userId: string;
-  key: string;
+  /** Validated once, by whoever read it from the request (findOpenRouterConnection on a save). */
+  key: OpenRouterKey;
   now?: Date;
   actorKind?: ActorKind;
   ip?: string | null;
@@ -43,9 +44,7 @@ async function mapUser(db: Executor, userId: string, organizationId: string): Pr
 }
 
 export async function syncOrganizationForUser(db: Database, secrets: SecretBox, request: OrgSyncRequest): Promise<OrgSyncResult> {
-  const validation = validateOpenRouterKey(request.key);
-  if (!validation.ok) throw new DomainError("INVALID_INPUT", validation.message, { details: { code: validation.code } });
-  const key = validation.key;
+  const key = request.key;
   const keyHint = maskKey(key);
 
   return retryOnRace(() =>

@@ -11,7 +11,7 @@ import {
   maskKey,
   validateMarkupBp,
   validateMonthlyLimitNano,
-  validateOpenRouterKey,
+  type OpenRouterKey,
   validateOrganizationName,
 } from "@mai/domain";
 import type { Executor } from "../client";
@@ -41,11 +41,6 @@ const organizationColumns = {
   deactivatedAt: clientOrganizations.deactivatedAt,
 };
 
-function requireValidKey(raw: string): string {
-  const result = validateOpenRouterKey(raw);
-  if (!result.ok) throw new DomainError("INVALID_INPUT", result.message, { details: { code: result.code } });
-  return result.key;
-}
 
 /** The columns that store a key: sealed text, keyed fingerprint, masked hint. */
 function sealedKeyColumns(secrets: SecretBox, key: string) {
@@ -100,7 +95,8 @@ export interface CreateOrganizationInput {
   billingEmail?: string | null;
   markupBp?: number;
   monthlyLimitNano?: bigint;
-  key?: string | null;
+  /** Validated by the caller (validateOpenRouterKey): the type says so. */
+  key?: OpenRouterKey | null;
   keySource?: KeySource;
   openrouterKeyHash?: string | null;
   allowedModels?: string[] | null;
@@ -121,7 +117,7 @@ export async function createOrganization(db: Executor, secrets: SecretBox, input
   const monthlyLimitNano = input.monthlyLimitNano ?? settings.defaultMonthlyLimitNano;
   validateMarkupBp(markupBp);
   validateMonthlyLimitNano(monthlyLimitNano);
-  const key = input.key ? requireValidKey(input.key) : null;
+  const key = input.key ?? null;
   const base = {
     billingEmail: input.billingEmail ?? null,
     markupBp,
@@ -159,9 +155,9 @@ export async function setOrganizationKey(
   db: Executor,
   secrets: SecretBox,
   organizationId: string,
-  input: { key: string; source: KeySource; openrouterKeyHash?: string | null },
+  input: { key: OpenRouterKey; source: KeySource; openrouterKeyHash?: string | null },
 ): Promise<Organization> {
-  const key = requireValidKey(input.key);
+  const key = input.key;
   const [row] = await db
     .update(clientOrganizations)
     .set({

@@ -3,6 +3,7 @@
 // name, so parallel test files and concurrent CI runs never see each other's rows.
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
+import { validateOpenRouterKey, type OpenRouterKey } from "@mai/domain";
 import { createDb, type DbHandle, type Driver } from "../client";
 import { createSecretBox, type SecretBox } from "../crypto/secret-box";
 import { migrate } from "../migrate";
@@ -93,8 +94,15 @@ export async function createTestDb(driver: Driver = "pglite", options: { max?: n
 }
 
 /** Obviously fake OpenRouter keys: `sk-or-v1-` + a repeated pattern, distinct per seed. */
-export function fakeOpenRouterKey(seed: number | string = 0): string {
+/** A test's key (a simulator's, say) as the validated key the database layer takes; throws if it is not one. */
+export function asOpenRouterKey(raw: string): OpenRouterKey {
+  const valid = validateOpenRouterKey(raw);
+  if (!valid.ok) throw new Error(`not an OpenRouter key: ${valid.code}`);
+  return valid.key;
+}
+
+export function fakeOpenRouterKey(seed: number | string = 0): OpenRouterKey {
   const unit = typeof seed === "number" ? seed.toString(16).padStart(4, "0").slice(-4) : seed;
   if (!/^[0-9a-f]+$/.test(unit) || 64 % unit.length !== 0) throw new Error("fakeOpenRouterKey: seed must be hex dividing 64");
-  return `sk-or-v1-${unit.repeat(64 / unit.length)}`;
+  return `sk-or-v1-${unit.repeat(64 / unit.length)}` as OpenRouterKey;
 }

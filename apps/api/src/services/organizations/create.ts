@@ -12,7 +12,7 @@ import {
   organizationNameTaken,
   type AuthUser,
 } from "@mai/db";
-import { DomainError, markupFromMultiplier } from "@mai/domain";
+import { DomainError, markupFromMultiplier, type OpenRouterKey } from "@mai/domain";
 import type { Context } from "../../context";
 import {
   deleteUpstreamKey,
@@ -53,7 +53,7 @@ export async function createOrganizationWithKey(
   if (await organizationNameTaken(db, name))
     throw new DomainError("CONFLICT", `An organisation named "${name}" already exists.`);
 
-  let clientKey: string | null = null;
+  let clientKey: OpenRouterKey | null = null;
   if (!input.provisionKey && input.key) {
     clientKey = requireValidClientKey(input.key);
     if (await findKeyOwner(db, secrets, clientKey)) {

@@ -3,7 +3,7 @@
 // unreachable or failing OpenRouter is UPSTREAM_UNAVAILABLE (BAD_GATEWAY) — never a 500, and never
 // a message that contains a key (OpenRouterError redacts them; we add none).
 import { getProvisioningKey, restoreOrganization, type Organization } from "@mai/db";
-import { DomainError, nanoToUsdString, validateOpenRouterKey } from "@mai/domain";
+import { DomainError, nanoToUsdString, validateOpenRouterKey, type OpenRouterKey } from "@mai/domain";
 import { isOpenRouterError, type UpdateKeyInput } from "@mai/openrouter";
 import type { Context } from "../../context";
 
@@ -54,7 +54,7 @@ export const upstreamKeyName = (organizationName: string) => `mai:${organization
 export const limitUsd = (nano: bigint) => Number(nanoToUsdString(nano));
 
 export interface ProvisionedKey {
-  key: string;
+  key: OpenRouterKey;
   hash: string;
 }
 
@@ -116,7 +116,7 @@ export async function deleteUpstreamKey(
  * key (verified live, because provisioning depends on it), a client key is the client's: the
  * provider may attach it before the client has funded or enabled it.
  */
-export function requireValidClientKey(raw: string): string {
+export function requireValidClientKey(raw: string): OpenRouterKey {
   const valid = validateOpenRouterKey(raw);
   if (!valid.ok) throw new DomainError("INVALID_INPUT", valid.message, { details: { code: valid.code } });
   return valid.key;
