@@ -7,6 +7,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { countAppliedMigrations, isDatabaseUnavailable } from "@mai/db";
+import { unframedTransferEncoding } from "@mai/domain";
 import { createAdminStatic } from "./admin-static";
 import { createContextFromRequest, INTERNAL_TOKEN_HEADER, type Context } from "./context";
 import type { AppDeps } from "./deps";
@@ -144,6 +145,11 @@ export function createApiServer(deps: AppDeps): ApiServer {
       return sendJson(res, 400, { error: { message: (error as Error).message } });
     }
     path = url.pathname;
+    if (unframedTransferEncoding(req.headers["transfer-encoding"])) {
+      // RFC 9112 §6.1: a body whose length cannot be determined is refused and the connection closed.
+      res.setHeader("connection", "close");
+      return sendJson(res, 400, { error: { message: "The request body's length cannot be determined: the last Transfer-Encoding must be chunked." } });
+    }
     const route = `${req.method} ${url.pathname}`;
     if (url.pathname.startsWith("/trpc/")) return trpcHandler(req, res);
     switch (route) {

@@ -49,6 +49,8 @@ export const Errors = {
     proxyError(400, "invalid_request_error", "invalid_model", "`models` must be a list of model ids (strings of 1 to 300 characters)."),
   invalidTarget: () => proxyError(400, "invalid_request_error", "invalid_request_target", "The request target is not a valid path or URL."),
   malformed: () => proxyError(400, "invalid_request_error", "malformed_request", "The request is not valid HTTP/1.1 (request line, header syntax or message framing)."),
+  unframedBody: () =>
+    proxyError(400, "invalid_request_error", "invalid_transfer_encoding", "The request body's length cannot be determined: the last Transfer-Encoding must be chunked."),
   missingHost: () => proxyError(400, "invalid_request_error", "missing_host", "An HTTP/1.1 request needs a Host header."),
   requestTimeout: () =>
     proxyError(408, "invalid_request_error", "request_timeout", "The request was not received in time: send the headers and the body without pausing."),

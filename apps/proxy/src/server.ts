@@ -18,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { encodeUsageEvents } from "@mai/domain";
+import { encodeUsageEvents, unframedTransferEncoding } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
 import { pino, type Logger } from "pino";
 import { Pool } from "undici";
@@ -186,6 +186,10 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
   function route(req: IncomingMessage, res: ServerResponse, labelAs: (label: string) => void): Promise<void> | void {
     const target = pathOf(req.url ?? "/");
     if (target === null) return sendError(res, Errors.invalidTarget());
+    if (unframedTransferEncoding(req.headers["transfer-encoding"])) {
+      // Answered, then closed: what follows on this connection is a body of unknown length.
+      return sendError(res, Errors.unframedBody(), { connection: "close" });
+    }
     // Answered here, not by Node (requireHostHeader: false), so the refusal is in words too.
     if (req.httpVersion === "1.1" && req.headers.host === undefined) return sendError(res, Errors.missingHost());
     const path = target.replace(/^\/api\/v1\//, "/v1/");

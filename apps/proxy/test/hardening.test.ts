@@ -95,6 +95,25 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
     );
   });
 
+  describe("found by the property test: a body whose length cannot be determined got silence", () => {
+    it("HTTP/1.0 with a Transfer-Encoding that is not chunked → 400 invalid_transfer_encoding, at once", async () => {
+      const body = JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "x" }] });
+      for (const [requestLine, coding] of [
+        ["POST /v1/chat/completions HTTP/1.0", "1e3"],
+        ["POST /v1/chat/completions HTTP/1.1", "gzip"],
+        ["POST /v1/chat/completions HTTP/1.1", "chunked, gzip"],
+      ] as const) {
+        const res = await rawRequest(port, rawHttp(requestLine, [auth(), ["Content-Type", "application/json"], ["Transfer-Encoding", coding]], body));
+        expect(res.status, `${requestLine} / ${coding}`).toBe(400);
+        // Node's HTTP/1.1 parser refuses some of these itself (malformed_request); the rest reach us.
+        const code = (json(res) as { error: { code: string } }).error.code;
+        if (requestLine.endsWith("1.0")) expect(code).toBe("invalid_transfer_encoding");
+        else expect(["invalid_transfer_encoding", "malformed_request"]).toContain(code);
+      }
+      expect((await fetch(`${s.proxyUrl}/healthz`)).status).toBe(200);
+    });
+  });
+
   describe("defect 2: deeply nested JSON gave a 500", () => {
     it("100,000 levels → 400 json_too_deep, before anything walks it", async () => {
       const deep = `{"model":"${MODEL}","messages":[{"role":"user","content":"x"}],"metadata":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;

@@ -71,6 +71,7 @@ export {
   INT4_MAX,
   INT8_MAX,
   jsonDepthExceeds,
+  unframedTransferEncoding,
   unstorableTextReason,
   valueDepthExceeds,
 } from "./input-bounds";

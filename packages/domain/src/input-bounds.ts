@@ -20,6 +20,17 @@ export const DEFAULT_MAX_JSON_DEPTH = 64;
 // String.prototype.isWellFormed is ES2024; this is the same test for the lib the packages target.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * True when a request's Transfer-Encoding leaves its body length undeterminable: chunked is not the
+ * final coding (RFC 9112 §6.1 — the server must answer 400 and close). Node accepts such a request
+ * and reads its body until the client closes, so a client that waits for the answer gets silence.
+ */
+export function unframedTransferEncoding(header: string | string[] | undefined): boolean {
+  if (header === undefined) return false;
+  const value = Array.isArray(header) ? header.join(",") : header;
+  return !/(?:^|,)[ \t]*chunked[ \t]*$/i.test(value);
+}
+
 /** Why a string cannot be stored as sent, or null when it can. */
 export function unstorableTextReason(value: string): string | null {
   if (value.includes("\u0000")) return "must not contain the NUL character (\\u0000)";

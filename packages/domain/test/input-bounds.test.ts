@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { findUnstorableText, firstNonJsonValue, INT4_MAX, INT8_MAX, jsonDepthExceeds, unstorableTextReason, valueDepthExceeds } from "../src/input-bounds";
+import {
+  findUnstorableText,
+  firstNonJsonValue,
+  INT4_MAX,
+  INT8_MAX,
+  jsonDepthExceeds,
+  unframedTransferEncoding,
+  unstorableTextReason,
+  valueDepthExceeds,
+} from "../src/input-bounds";
 import { int4Count, nanoAmount, storableText } from "../src/input-schemas";
 
 const nest = (depth: number, open = "[", close = "]") => open.repeat(depth) + close.repeat(depth);
@@ -75,6 +84,22 @@ describe("column-bounded schemas", () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toMatch(/NUL/);
     expect(schema.safeParse("x".repeat(11)).success).toBe(false);
+  });
+});
+
+describe("unframedTransferEncoding", () => {
+  it.each([
+    [undefined, false],
+    ["chunked", false],
+    ["gzip, chunked", false],
+    ["Chunked ", false],
+    ["1e3", true],
+    ["gzip", true],
+    ["chunked, gzip", true],
+    [["gzip", "chunked"], false],
+    ["", true],
+  ] as const)("%j → %s", (header, expected) => {
+    expect(unframedTransferEncoding(header as string | string[] | undefined)).toBe(expected);
   });
 });
 
