@@ -1,4 +1,5 @@
 // The API's configuration, validated once at startup. Nothing else reads process.env.
+import { DEFAULT_MAX_JSON_DEPTH } from "@mai/domain";
 import { z } from "zod";
 
 const bool = z
@@ -49,7 +50,7 @@ export const envSchema = z.object({
   /** Largest body of a call carrying the internal token (usage batches of up to 5,000 events). */
   MAI_API_MAX_INTERNAL_BODY_BYTES: z.coerce.number().int().min(1024).max(1 << 30).default(32 << 20),
   /** Deepest nesting of objects and arrays in a JSON body or query input; 400 beyond. */
-  MAI_API_MAX_JSON_DEPTH: z.coerce.number().int().min(4).max(1_000).default(64),
+  MAI_API_MAX_JSON_DEPTH: z.coerce.number().int().min(4).max(1_000).default(DEFAULT_MAX_JSON_DEPTH),
   /** Largest request head (request line and headers, bytes); Node answers 431 beyond. */
   MAI_API_MAX_HEADER_BYTES: z.coerce.number().int().min(1024).max(1 << 20).default(16 * 1024),
   /** Time a client has to send its request headers (slow-loris); 408 beyond. */

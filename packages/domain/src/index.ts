@@ -32,7 +32,6 @@ export {
   NANO_PER_USD,
   nanoToUsdString,
   usdToNano,
-  usdToNanoExact,
   MAX_MARKUP_BP,
   MIN_MARKUP_BP,
   validateMarkupBp,
@@ -73,10 +72,9 @@ export {
   jsonDepthExceeds,
   unframedTransferEncoding,
   unstorableTextReason,
-  valueDepthExceeds,
 } from "./input-bounds";
 export { int4Count, nanoAmount, storableText } from "./input-schemas";
 export { MAX_ORGANIZATION_NAME_LENGTH, isCurrencyCode, validateOrganizationName } from "./organization";
 export { API_TOKEN_PATTERN, API_TOKEN_PREFIX, looksLikeApiToken, parseBearer } from "./api-token";
-export { sumUsageFigures, ZERO_USAGE_FIGURES, type UsageFigures } from "./usage-figures";
-export { addDays, daysBetween, monthDates, parseLocalDate, rangeOrCurrentMonth, type DateRange } from "./local-date";
+export { sumUsageFigures, type UsageFigures } from "./usage-figures";
+export { addDays, daysBetween, monthDates, rangeOrCurrentMonth, type DateRange } from "./local-date";

@@ -94,17 +94,6 @@ export function jsonDepthExceeds(text: string, maxDepth: number): boolean {
   return false;
 }
 
-/** The same bound on an already-parsed value (e.g. a query parameter decoded by a library). */
-export function valueDepthExceeds(value: unknown, maxDepth: number): boolean {
-  const walk = (v: unknown, depth: number): boolean => {
-    if (typeof v !== "object" || v === null) return false;
-    if (depth + 1 > maxDepth) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (walk(child, depth + 1)) return true;
-    return false;
-  };
-  return walk(value, 0);
-}
-
 /**
  * The path of the first value inside `value` that JSON cannot hold as it is (a bigint, a date, NaN
  * or ±Infinity, a function, a Map…), or null when it is plain JSON. superjson lets a

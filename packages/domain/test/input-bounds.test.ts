@@ -7,7 +7,6 @@ import {
   jsonDepthExceeds,
   unframedTransferEncoding,
   unstorableTextReason,
-  valueDepthExceeds,
 } from "../src/input-bounds";
 import { int4Count, nanoAmount, storableText } from "../src/input-schemas";
 
@@ -55,14 +54,6 @@ describe("jsonDepthExceeds", () => {
   });
   it("handles a million brackets without recursion", () => {
     expect(jsonDepthExceeds("[".repeat(1_000_000), 64)).toBe(true);
-  });
-});
-
-describe("valueDepthExceeds", () => {
-  it("counts objects and arrays", () => {
-    expect(valueDepthExceeds(JSON.parse(nest(5)), 5)).toBe(false);
-    expect(valueDepthExceeds(JSON.parse(nest(6)), 5)).toBe(true);
-    expect(valueDepthExceeds("text", 0)).toBe(false);
   });
 });
 
