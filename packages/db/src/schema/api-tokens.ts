@@ -1,4 +1,5 @@
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./users";
 
 // Personal API tokens (`mai_…`), shown once. Stored as SHA-256, not a slow hash: tokens are long
@@ -18,6 +19,13 @@ export const apiTokens = pgTable(
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    // "chat": the proxy, the user's own settings and usage; "manage": also what the user may do in
+    // the dashboard (an administrator's automation). No token can mint a token.
+    scope: text("scope").notNull().default("chat"),
   },
-  (t) => [uniqueIndex("api_tokens_token_hash_key").on(t.tokenHash), index("api_tokens_user_id_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("api_tokens_token_hash_key").on(t.tokenHash),
+    index("api_tokens_user_id_idx").on(t.userId),
+    check("api_tokens_scope_known", sql`${t.scope} in ('chat', 'manage')`),
+  ],
 );

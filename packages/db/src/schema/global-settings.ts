@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, integer, pgTable, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, integer, pgTable, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 // A single row (id = 1, enforced by a check). Defaults are the business defaults: markup 1.3×
 // (13 000 basis points) and a $1000 monthly limit (10^12 nano-USD).
@@ -15,6 +15,8 @@ export const globalSettings = pgTable(
       .default(sql`1000000000000`),
     currency: text("currency").notNull().default("USD"),
     billingTimeZone: text("billing_time_zone").notNull().default("UTC"),
+    // Whether a client administrator may sign up on their own with the OpenRouter key they were given.
+    selfSignupEnabled: boolean("self_signup_enabled").notNull().default(true),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     updatedBy: uuid("updated_by"),
   },

@@ -9,3 +9,5 @@ export * from "./user-client-mapping";
 export * from "./usage-events";
 export * from "./usage-rollups";
 export * from "./audit-log";
+export * from "./auth-throttle";
+export * from "./invitations";

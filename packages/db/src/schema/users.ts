@@ -14,6 +14,9 @@ export const users = pgTable(
     role: roleEnum("role").notNull().default("member"),
     // scrypt hash in a self-describing format; null for users who only use API tokens.
     passwordHash: text("password_hash"),
+    // Set while the password is a temporary one (an administrator's reset, a new member's first
+    // password): it signs in only to choose a new password, and not at all after this instant.
+    passwordTemporaryUntil: timestamp("password_temporary_until", { withTimezone: true }),
     // Open WebUI's user id, for the trusted-gateway mode (X-OpenWebUI-User-Id).
     openWebUiUserId: text("openwebui_user_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
