@@ -1,7 +1,9 @@
 // Typed routes (TanStack Router, code-based): a sign-in page and the signed-in layout whose guard
 // loads auth.me; every page is its own chunk (lazyRouteComponent) and refuses roles that may not see
 // it (nav.ts, the same table the navigation uses). The provider's chosen organisation is the `org`
-// search parameter, kept on every link.
+// search parameter, kept on every link. Search params parse with @mai/domain's schemas, the ones the
+// procedures they feed use; a malformed parameter is dropped, not a page error.
+import { auditSearch, searchParam, usageSearch, uuid } from "@mai/domain/schemas";
 import type { QueryClient } from "@tanstack/react-query";
 import {
   createRootRouteWithContext,
@@ -11,6 +13,7 @@ import {
   Outlet,
   redirect,
   retainSearchParams,
+  type AnyValidator,
 } from "@tanstack/react-router";
 import { Layout } from "./components/Layout";
 import { canSee, type NavItem } from "./nav";
@@ -21,8 +24,10 @@ interface RouterContext {
   queryClient: QueryClient;
 }
 
+const orgParam = searchParam(uuid);
+
 const rootRoute = createRootRouteWithContext<RouterContext>()({
-  validateSearch: (search: Record<string, unknown>): { org?: string } => (typeof search.org === "string" && search.org ? { org: search.org } : {}),
+  validateSearch: (search: Record<string, unknown>): { org?: string } => ({ org: orgParam.parse(search.org) }),
   search: { middlewares: [retainSearchParams(["org"])] },
   component: Outlet,
 });
@@ -57,10 +62,15 @@ const appRoute = createRoute({
   },
 });
 
-function page<TPath extends NavItem["to"]>(path: TPath, load: Parameters<typeof lazyRouteComponent>[0]) {
+function page<TPath extends NavItem["to"], TSearch extends AnyValidator = undefined>(
+  path: TPath,
+  load: Parameters<typeof lazyRouteComponent>[0],
+  validateSearch?: TSearch,
+) {
   return createRoute({
     getParentRoute: () => appRoute,
     path,
+    validateSearch,
     beforeLoad: ({ context }) => {
       if (!canSee(context.me.role, path)) throw redirect({ to: "/" });
     },
@@ -70,14 +80,14 @@ function page<TPath extends NavItem["to"]>(path: TPath, load: Parameters<typeof 
 
 const pages = [
   page("/", () => import("./pages/Overview")),
-  page("/usage", () => import("./pages/usage/UsagePage")),
+  page("/usage", () => import("./pages/usage/UsagePage"), usageSearch),
   page("/organizations", () => import("./pages/organizations/OrganizationsPage")),
   page("/members", () => import("./pages/Members")),
   page("/user-mapping", () => import("./pages/UserMapping")),
   page("/connections", () => import("./pages/Connections")),
   page("/tokens", () => import("./pages/Tokens")),
   page("/settings", () => import("./pages/Settings")),
-  page("/audit", () => import("./pages/Audit")),
+  page("/audit", () => import("./pages/Audit"), auditSearch),
 ] as const;
 
 const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren(pages)]);

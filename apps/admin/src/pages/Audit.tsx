@@ -3,8 +3,9 @@
 // organisation in scope or at every organisation (entries of none, such as global settings, only
 // show there). A client administrator sees their own organisation's entries; members never get
 // here (the route refuses them, and so does the API). The filters live in the URL (?action&orgs=all).
+import { MAX_AUDIT_ACTION_LENGTH } from "@mai/domain/schemas";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Link, useNavigate, useSearch } from "@tanstack/react-router";
+import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { Fragment, useCallback, useId, useMemo, useState, type FormEvent } from "react";
 import { Button } from "../components/Button";
 import { EmptyState, ErrorNotice, Skeleton } from "../components/Feedback";
@@ -17,26 +18,18 @@ import { trpc } from "../trpc";
 type AuditEntry = RouterOutputs["audit"]["list"]["items"][number];
 
 const PAGE_SIZE = 50;
-const ACTION_MAX = 100;
 
 // ---------------------------------------------------------------------------------------------
-// Filters in the URL (the root route validates only `org`; these are checked here).
+// Filters in the URL, parsed by the route with @mai/domain's auditSearch (audit.list's own bound on
+// the action); anything malformed is dropped.
 
-interface AuditFilters {
-  action?: string;
-  /** Provider only: every organisation instead of the one in scope. */
-  all: boolean;
-}
-
-function readFilters(search: Record<string, unknown>): AuditFilters {
-  const action = typeof search.action === "string" ? search.action.trim() : "";
-  return { action: action && action.length <= ACTION_MAX ? action : undefined, all: search.orgs === "all" };
-}
+const route = getRouteApi("/app/audit");
 
 function useAuditFilters() {
-  const search: Record<string, unknown> = useSearch({ strict: false });
+  const { action, orgs } = route.useSearch();
   const navigate = useNavigate();
-  const filters = useMemo(() => readFilters(search), [search]);
+  // all: provider only, every organisation instead of the one in scope.
+  const filters = { action, all: orgs === "all" };
   const update = useCallback(
     (patch: { action?: string | undefined; all?: boolean }) =>
       void navigate({
@@ -188,8 +181,8 @@ function ActionFilter({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const action = draft.trim();
-    if (action.length > ACTION_MAX) {
-      setError(`At most ${ACTION_MAX} characters.`);
+    if (action.length > MAX_AUDIT_ACTION_LENGTH) {
+      setError(`At most ${MAX_AUDIT_ACTION_LENGTH} characters.`);
       return;
     }
     setError(null);

@@ -4,6 +4,7 @@
 // sends the whole `ui` object, because the settings endpoint replaces it; other fields stay as read.
 // A client administrator's save of an OpenRouter connection runs the organisation sync, whose
 // outcome is shown here.
+import { isMaskedKey } from "@mai/domain";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useRouter } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
@@ -149,7 +150,7 @@ export default function Connections() {
     const key = apiKey.trim();
     const errors = {
       baseUrl: validateBaseUrl(url),
-      apiKey: key.includes("…") ? "Paste the whole key: a masked key cannot be saved." : null,
+      apiKey: isMaskedKey(key) ? "Paste the whole key: a masked key cannot be saved." : null,
     };
     setAddErrors(errors);
     if (errors.baseUrl || errors.apiKey) return;

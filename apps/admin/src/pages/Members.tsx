@@ -18,7 +18,7 @@ import { useToast } from "../components/Toast";
 import { count, dateTime } from "../lib/format";
 import { ROLE_LABEL } from "../nav";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
-import { isEmailAddress } from "../lib/validate";
+import { isEmailAddress, MAX_LENGTH } from "../lib/checks";
 import { trpc } from "../trpc";
 
 type Member = RouterOutputs["members"]["list"][number];
@@ -92,7 +92,7 @@ function AddMemberForm({ organizationId, organizationName }: { organizationId: s
     const trimmedName = name.trim();
     const next = {
       email: !trimmedEmail ? "Enter the person's e-mail address." : isEmailAddress(trimmedEmail) ? null : "Enter an e-mail address such as ada@example.com.",
-      name: trimmedName.length > 200 ? "At most 200 characters." : null,
+      name: trimmedName.length > MAX_LENGTH.memberName ? `At most ${MAX_LENGTH.memberName} characters.` : null,
     };
     setErrors(next);
     if (next.email || next.name) return;
@@ -103,11 +103,11 @@ function AddMemberForm({ organizationId, organizationName }: { organizationId: s
     <form className="form" onSubmit={submit} noValidate>
       <MutationError error={add.error}>The member was not added.</MutationError>
       <div className="form-row members-add-row">
-        <TextField label="E-mail" type="email" autoComplete="off" required maxLength={320} value={email} error={errors.email} onChange={(e) => setEmail(e.target.value)} />
+        <TextField label="E-mail" type="email" autoComplete="off" required maxLength={MAX_LENGTH.email} value={email} error={errors.email} onChange={(e) => setEmail(e.target.value)} />
         <TextField
           label="Name"
           autoComplete="off"
-          maxLength={200}
+          maxLength={MAX_LENGTH.memberName}
           value={name}
           error={errors.name}
           hint="Optional; for a new account."

@@ -15,6 +15,7 @@ import { FormActions } from "../components/FormActions";
 import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
+import { isTokenLifetime, MAX_LENGTH, TOKEN_DAYS } from "../lib/checks";
 import { dateTime } from "../lib/format";
 import type { RouterOutputs } from "../session";
 import { trpc } from "../trpc";
@@ -105,11 +106,15 @@ export default function Tokens() {
     const trimmed = name.trim();
     const expiresInDays = days.trim() === "" ? undefined : Number(days);
     const errors = {
-      name: trimmed ? (trimmed.length > 100 ? "At most 100 characters." : null) : "Name the token after where it is used, e.g. “Open WebUI laptop”.",
+      name: trimmed
+        ? trimmed.length > MAX_LENGTH.tokenName
+          ? `At most ${MAX_LENGTH.tokenName} characters.`
+          : null
+        : "Name the token after where it is used, e.g. “Open WebUI laptop”.",
       days:
-        expiresInDays === undefined || (Number.isInteger(expiresInDays) && expiresInDays >= 1 && expiresInDays <= 3650)
+        expiresInDays === undefined || isTokenLifetime(expiresInDays)
           ? null
-          : "A whole number of days from 1 to 3650, or empty for no expiry.",
+          : `A whole number of days from ${TOKEN_DAYS.min} to ${TOKEN_DAYS.max}, or empty for no expiry.`,
     };
     setFormErrors(errors);
     if (errors.name || errors.days) return;
@@ -183,7 +188,7 @@ export default function Tokens() {
                 <TextField
                   label="Token name"
                   required
-                  maxLength={100}
+                  maxLength={MAX_LENGTH.tokenName}
                   placeholder="Open WebUI laptop"
                   value={name}
                   error={formErrors.name}
@@ -193,8 +198,8 @@ export default function Tokens() {
                   label="Expires in (days)"
                   type="number"
                   inputMode="numeric"
-                  min={1}
-                  max={3650}
+                  min={TOKEN_DAYS.min}
+                  max={TOKEN_DAYS.max}
                   step={1}
                   value={days}
                   error={formErrors.days}

@@ -13,7 +13,7 @@ import { MutationError } from "../../components/MutationError";
 import { useToast } from "../../components/Toast";
 import { money } from "../../lib/format";
 import { trpc } from "../../trpc";
-import { checkEmail, checkMarkup, checkUsd, keyProblem } from "../../lib/checks";
+import { checkEmail, checkMarkup, checkUsd, keyProblem, MAX_LENGTH, organizationNameProblem } from "../../lib/checks";
 
 interface CreateForm {
   name: string;
@@ -57,11 +57,7 @@ export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
     const markup = form.markup.trim() ? checkMarkup(form.markup) : null;
     const key = form.key.trim();
     const next = {
-      name: name
-        ? name.length > 200
-          ? "At most 200 characters."
-          : null
-        : "Name the organisation, e.g. the client's company name.",
+      name: organizationNameProblem(name, "Name the organisation, e.g. the client's company name."),
       billingEmail: checkEmail(form.billingEmail),
       monthlyLimitUsd: limit && "error" in limit ? limit.error : null,
       markup: markup && "error" in markup ? markup.error : null,
@@ -104,7 +100,7 @@ export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
       <TextField
         label="Name"
         required
-        maxLength={200}
+        maxLength={MAX_LENGTH.organizationName}
         autoComplete="off"
         value={form.name}
         error={errors.name}

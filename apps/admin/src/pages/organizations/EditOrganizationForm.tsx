@@ -11,7 +11,7 @@ import { useToast } from "../../components/Toast";
 import { money } from "../../lib/format";
 import type { Organization } from "../../session";
 import { trpc } from "../../trpc";
-import { checkEmail, checkMarkup, checkUsd } from "../../lib/checks";
+import { checkEmail, checkMarkup, checkUsd, MAX_LENGTH, organizationNameProblem } from "../../lib/checks";
 
 export function EditOrganizationForm({
   organization: o,
@@ -48,11 +48,7 @@ export function EditOrganizationForm({
       ? checkUsd(limit)
       : { error: "Enter the monthly limit in US dollars, e.g. 250." };
     const next = {
-      name: trimmedName
-        ? trimmedName.length > 200
-          ? "At most 200 characters."
-          : null
-        : "The organisation needs a name.",
+      name: organizationNameProblem(trimmedName, "The organisation needs a name."),
       billingEmail: checkEmail(billingEmail),
       markup: "error" in markupCheck ? markupCheck.error : null,
       limit: "error" in limitCheck ? limitCheck.error : null,
@@ -83,7 +79,7 @@ export function EditOrganizationForm({
       <TextField
         label="Name"
         required
-        maxLength={200}
+        maxLength={MAX_LENGTH.organizationName}
         autoComplete="off"
         value={name}
         error={errors.name}

@@ -1,5 +1,6 @@
 // The monthly CSV statement: one row per user and model for a billing month, then a TOTAL row,
 // fetched fresh on every download (a statement must include the latest corrections).
+import { monthInput } from "@mai/domain/schemas";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "../../components/Button";
@@ -10,8 +11,6 @@ import { useToast } from "../../components/Toast";
 import { count, money, moneyExact } from "../../lib/format";
 import { saveFile } from "../../lib/save-file";
 import { trpc } from "../../trpc";
-
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 function localMonth(): string {
   const d = new Date();
@@ -29,7 +28,7 @@ export function StatementCard({ organizationId }: { organizationId: string | und
 
   const download = async (event: FormEvent) => {
     event.preventDefault();
-    if (!MONTH.test(month)) {
+    if (!monthInput.safeParse(month).success) {
       setMonthError(month ? "Write the month as YYYY-MM, e.g. 2025-01." : "Choose a month.");
       return;
     }

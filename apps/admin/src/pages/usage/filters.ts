@@ -1,23 +1,17 @@
 // The usage filters live in the URL (?from&to&user&model&status), so a view survives a reload and
-// can be shared. The root route validates only `org`; the other parameters pass through untouched,
-// so they are checked here: anything malformed is ignored rather than sent.
-import { useNavigate, useSearch } from "@tanstack/react-router";
-import { useCallback, useMemo } from "react";
-import type { EventStatus } from "./rows";
+// can be shared. The route parses them with @mai/domain's usageSearch — usage.events' own field
+// schemas — so anything malformed is dropped rather than sent.
+import { usageStatusInput, type UsageSearch } from "@mai/domain/schemas";
+import { getRouteApi, useNavigate } from "@tanstack/react-router";
+import { useCallback } from "react";
 
-export const STATUSES = ["ok", "error", "aborted", "incomplete"] as const satisfies readonly EventStatus[];
-const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const route = getRouteApi("/app/usage");
 
-export interface Filters {
-  from?: string;
-  to?: string;
-  user?: string;
-  model?: string;
-  status?: EventStatus;
-}
+export const STATUSES = usageStatusInput.options;
+
+export type Filters = UsageSearch;
 export type FilterPatch = { [K in keyof Filters]?: string | undefined };
-const FILTER_KEYS = ["from", "to", "user", "model", "status"] as const;
+const FILTER_KEYS = ["from", "to", "user", "model", "status"] as const satisfies readonly (keyof Filters)[];
 
 /** The patch that clears the request filters (user, model, status) and keeps the period. */
 export const NO_REQUEST_FILTERS: FilterPatch = { user: undefined, model: undefined, status: undefined };
@@ -26,29 +20,10 @@ export const NO_REQUEST_FILTERS: FilterPatch = { user: undefined, model: undefin
 export const hasRequestFilters = (filters: Filters, admin: boolean) =>
   Boolean((admin && filters.user) || filters.model || filters.status);
 
-function text(value: unknown, max = 300): string | undefined {
-  return typeof value === "string" && value.trim() !== "" && value.length <= max ? value : undefined;
-}
-
-export function readFilters(search: Record<string, unknown>): Filters {
-  const from = text(search.from);
-  const to = text(search.to);
-  const user = text(search.user);
-  const status = text(search.status);
-  return {
-    from: from && LOCAL_DATE.test(from) ? from : undefined,
-    to: to && LOCAL_DATE.test(to) ? to : undefined,
-    user: user && UUID.test(user) ? user : undefined,
-    model: text(search.model),
-    status: STATUSES.find((s) => s === status),
-  };
-}
-
 /** The filters in the URL, and a function that patches them (an empty value removes a parameter). */
 export function useUsageFilters() {
-  const search: Record<string, unknown> = useSearch({ strict: false });
+  const filters = route.useSearch();
   const navigate = useNavigate();
-  const filters = useMemo(() => readFilters(search), [search]);
   const update = useCallback(
     (patch: FilterPatch) =>
       void navigate({
