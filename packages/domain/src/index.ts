@@ -78,3 +78,17 @@ export { MAX_ORGANIZATION_NAME_LENGTH, isCurrencyCode, validateOrganizationName 
 export { API_TOKEN_PATTERN, API_TOKEN_PREFIX, looksLikeApiToken, parseBearer } from "./api-token";
 export { sumUsageFigures, type UsageFigures } from "./usage-figures";
 export { addDays, daysBetween, monthDates, rangeOrCurrentMonth, type DateRange } from "./local-date";
+export { commonPasswordCandidates, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem, type PasswordContext } from "./password";
+export {
+  decideAttempt,
+  describeWait,
+  scopeOfThrottleKey,
+  SIGN_IN_THROTTLE,
+  throttledMessage,
+  throttleDelayMs,
+  throttleKey,
+  type ThrottleDecision,
+  type ThrottleSchedule,
+  type ThrottleScope,
+  type ThrottleState,
+} from "./sign-in-throttle";

@@ -7,6 +7,12 @@ export const createTokenInput = z.object({
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
 export const revokeTokenInput = z.object({ id: z.uuid() });
+/** The new password's rule (length, common passwords…) is passwordProblem's, applied by the service with the account's e-mail and name. */
+export const changePasswordInput = z.object({
+  currentPassword: z.string().min(1, "Enter your current password.").max(1024),
+  newPassword: z.string().max(1024),
+});
 
-export type LoginInput = z.infer<typeof loginInput>;
-export type CreateTokenInput = z.infer<typeof createTokenInput>;
+export type LoginInput = z.output<typeof loginInput>;
+export type CreateTokenInput = z.output<typeof createTokenInput>;
+export type ChangePasswordInput = z.output<typeof changePasswordInput>;

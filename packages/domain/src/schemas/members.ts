@@ -8,5 +8,6 @@ export const addMemberInput = z.object({
   role: z.enum(["org_admin", "member"]),
 });
 export const removeMemberInput = z.object({ userId: z.uuid() });
+export const resetPasswordInput = z.object({ userId: z.uuid() });
 
 export type AddMemberInput = z.infer<typeof addMemberInput>;
