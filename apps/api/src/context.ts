@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseCookie } from "cookie";
+import proxyAddr from "proxy-addr";
 import { findSessionUser, findTokenUser, type AuthUser, type Organization } from "@mai/db";
 import { looksLikeApiToken, parseBearer } from "@mai/domain";
 import type { AppDeps } from "./deps";
@@ -11,12 +12,17 @@ import type { Logger } from "./logger";
 import { safeEqual, sha256 } from "./services/auth/tokens";
 
 export const SESSION_COOKIE = "mai_session";
+/** A browser an account signed in from before (services/auth/devices.ts): sign-in throttling spares it. */
+export const DEVICE_COOKIE = "mai_device";
 export const INTERNAL_TOKEN_HEADER = "x-mai-internal-token";
 
 export interface RequestInfo {
+  /** The client's address: the socket's, or behind a trusted proxy (MAI_TRUST_PROXY) the forwarded one. */
   ip: string;
   userAgent: string | null;
   secure: boolean;
+  /** The known-device cookie's value, if the browser sent one. */
+  deviceCookie?: string | undefined;
 }
 
 export interface Context {
@@ -26,7 +32,10 @@ export interface Context {
   request: RequestInfo;
   user: AuthUser | null;
   /** How the user authenticated; sessions can be ended by logout, tokens by revoke. */
-  auth: { kind: "session"; sessionHash: string } | { kind: "token"; tokenId: string } | null;
+  auth:
+    | { kind: "session"; sessionHash: string; purpose: "full" | "password_change" }
+    | { kind: "token"; tokenId: string }
+    | null;
   internal: boolean;
   setCookie: (cookie: string) => void;
 }
@@ -70,9 +79,20 @@ export function isSecureDeployment(deps: AppDeps): boolean {
   return deps.env.MAI_PUBLIC_URL?.startsWith("https://") ?? false;
 }
 
+/**
+ * The client's address. X-Forwarded-For is believed only from the proxies MAI_TRUST_PROXY names
+ * (proxy-addr walks the header from the socket outwards and stops at the first untrusted hop);
+ * without it the header is ignored, so a client cannot choose its own address.
+ */
+export function clientAddress(req: IncomingMessage, deps: AppDeps): string {
+  if (deps.trustProxy && req.socket.remoteAddress) return proxyAddr(req, deps.trustProxy);
+  return req.socket.remoteAddress ?? "unknown";
+}
+
 export function requestInfo(req: IncomingMessage, deps: AppDeps): RequestInfo {
   return {
-    ip: req.socket.remoteAddress ?? "unknown",
+    ip: clientAddress(req, deps),
+    deviceCookie: req.headers.cookie ? parseCookie(req.headers.cookie)[DEVICE_COOKIE] : undefined,
     userAgent: req.headers["user-agent"] ?? null,
     secure: isSecureDeployment(deps),
   };
@@ -98,8 +118,10 @@ export async function resolveIdentity(
   const session = sessionCookieValue(headers.cookie);
   if (session) {
     const sessionHash = sha256(session);
-    const user = await findSessionUser(deps.db, sessionHash, now);
-    return { user: user ?? null, auth: user ? { kind: "session", sessionHash } : null, internal };
+    const found = await findSessionUser(deps.db, sessionHash, now);
+    if (!found) return { user: null, auth: null, internal };
+    const { purpose, ...user } = found;
+    return { user, auth: { kind: "session", sessionHash, purpose }, internal };
   }
   return { user: null, auth: null, internal };
 }

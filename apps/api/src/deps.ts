@@ -2,9 +2,9 @@
 // context: no module-level singletons, so tests run many isolated APIs side by side.
 import type { Database, SecretBox } from "@mai/db";
 import { OpenRouterClient } from "@mai/openrouter";
+import proxyAddr from "proxy-addr";
 import type { Env } from "./env";
 import type { Logger } from "./logger";
-import { createLoginThrottle, type LoginThrottle } from "./services/auth/throttle";
 
 export interface AppDeps {
   db: Database;
@@ -12,7 +12,8 @@ export interface AppDeps {
   env: Env;
   logger: Logger;
   openrouter: OpenRouterClient;
-  throttle: LoginThrottle;
+  /** Which socket addresses are trusted proxies (MAI_TRUST_PROXY); null: none, X-Forwarded-For is ignored. */
+  trustProxy: ((address: string, hop: number) => boolean) | null;
   now: () => Date;
 }
 
@@ -25,7 +26,7 @@ export function createDeps(input: { db: Database; secrets: SecretBox; env: Env; 
       appUrl: input.env.MAI_PUBLIC_URL,
       appTitle: "mAI Gateway",
     }),
-    throttle: createLoginThrottle(),
+    trustProxy: input.env.MAI_TRUST_PROXY.length > 0 ? proxyAddr.compile(input.env.MAI_TRUST_PROXY) : null,
     now: input.now ?? (() => new Date()),
   };
 }

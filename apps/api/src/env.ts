@@ -1,5 +1,6 @@
 // The API's configuration, validated once at startup. Nothing else reads process.env.
 import { DEFAULT_MAX_JSON_DEPTH } from "@mai/domain";
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
 
 const bool = z
@@ -21,6 +22,25 @@ export const envSchema = z.object({
   MAI_API_PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
   /** Public https URL of the dashboard; an https URL makes the session cookie Secure. */
   MAI_PUBLIC_URL: z.url().optional(),
+  /**
+   * The reverse proxies in front of the API whose X-Forwarded-For is believed: a comma list of
+   * addresses, CIDR ranges and the names "loopback", "linklocal", "uniquelocal" (proxy-addr's
+   * syntax). The client address (sign-in throttling, audit, sessions) is then the first address in
+   * the header that is not a trusted proxy's. Unset: the socket's address, and the header is ignored.
+   */
+  MAI_TRUST_PROXY: list
+    .default([])
+    .refine(
+      (entries) => {
+        try {
+          proxyAddr.compile(entries);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'MAI_TRUST_PROXY must be a comma list of IP addresses, CIDR ranges, "loopback", "linklocal" or "uniquelocal"' },
+    ),
   DATABASE_URL: z.string().min(1).optional(),
   MAI_DATA_DIR: z.string().default("./.mai-data"),
   MAI_ENCRYPTION_KEY: z.string().optional(),

@@ -45,6 +45,13 @@ const MATRIX: [string, Cell, Record<Who, Outcome>][] = [
     },
     { anonymous: "UNAUTHORIZED", member: "NOT_FOUND", adminA: "OK", adminB: "NOT_FOUND", provider: "NOT_FOUND" },
   ],
+  // Dashboard sessions only: these callers carry a token (passwords.test.ts covers sessions).
+  [
+    "auth.changePassword",
+    (c) => c.auth.changePassword({ currentPassword: "whatever it is", newPassword: "rivers bend twice before the sea" }),
+    { ...all("FORBIDDEN"), anonymous: "UNAUTHORIZED" },
+  ],
+  ["auth.signOutEverywhere", (c) => c.auth.signOutEverywhere(), { ...all("FORBIDDEN"), anonymous: "UNAUTHORIZED" }],
   ["settings.get", (c) => c.settings.get(), signedIn],
   ["settings.update", (c) => c.settings.update({ ui: { theme: "dark" } }), signedIn],
 
@@ -66,6 +73,11 @@ const MATRIX: [string, Cell, Record<Who, Outcome>][] = [
   [
     "members.remove",
     async (c, f) => c.members.remove({ ...A(f), userId: (await f.h.user("member", { organizationId: f.orgA.id })).id }),
+    orgAdmins,
+  ],
+  [
+    "members.resetPassword",
+    async (c, f) => c.members.resetPassword({ ...A(f), userId: (await f.h.user("member", { organizationId: f.orgA.id })).id }),
     orgAdmins,
   ],
 

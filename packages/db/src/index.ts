@@ -12,6 +12,7 @@ export {
   getAuthUser,
   getUserByEmail,
   getUserById,
+  setUserPassword,
   type AuthUser,
   type User,
 } from "./queries/users";
@@ -21,6 +22,7 @@ export * from "./queries/org-sync";
 export * from "./queries/usage";
 export * from "./queries/limits";
 export * from "./queries/sessions";
+export * from "./queries/auth-throttle";
 export * from "./queries/api-tokens";
 export * from "./queries/openwebui-users";
 export * from "./queries/user-settings";

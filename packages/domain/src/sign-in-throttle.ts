@@ -11,7 +11,7 @@
 // through together; a success then clears the account's or device's count (only the owner can) and
 // gives the address back the one it took.
 
-export type ThrottleScope = "account" | "address" | "device";
+export type ThrottleScope = "account" | "address" | "device" | "session";
 
 export interface ThrottleSchedule {
   /** Failures in a row that cost nothing (typos). */
@@ -35,9 +35,15 @@ export const SIGN_IN_THROTTLE: Readonly<Record<ThrottleScope, ThrottleSchedule>>
   address: { freeFailures: 20, firstDelayMs: SECOND, maxDelayMs: 5 * MINUTE, forgetAfterMs: DAY },
   // One browser an account signed in from before: the owner's own typos, nobody else's guesses.
   device: { freeFailures: 5, firstDelayMs: SECOND, maxDelayMs: 5 * MINUTE, forgetAfterMs: DAY },
+  // One signed-in session asking to change the password: a stolen session cookie must not become a
+  // fast oracle for the current password.
+  session: { freeFailures: 5, firstDelayMs: SECOND, maxDelayMs: 5 * MINUTE, forgetAfterMs: DAY },
 };
 
-/** The key a count is stored under: `account:<e-mail>`, `address:<ip>`, `device:<sha256 of the cookie>`. */
+/**
+ * The key a count is stored under: `account:<e-mail>`, `address:<ip>`, `device:<sha256 of the
+ * device cookie>`, `session:<sha256 of the session cookie>`.
+ */
 export function throttleKey(scope: ThrottleScope, value: string): string {
   return `${scope}:${scope === "account" ? value.trim().toLowerCase() : value}`;
 }
@@ -45,7 +51,7 @@ export function throttleKey(scope: ThrottleScope, value: string): string {
 /** The scope of a key made by throttleKey. */
 export function scopeOfThrottleKey(key: string): ThrottleScope {
   const scope = key.slice(0, key.indexOf(":"));
-  if (scope === "account" || scope === "address" || scope === "device") return scope;
+  if (scope === "account" || scope === "address" || scope === "device" || scope === "session") return scope;
   throw new Error(`Not a sign-in throttle key: ${key.slice(0, 20)}`);
 }
 
@@ -93,6 +99,7 @@ export function describeWait(ms: number): string {
 
 /** The refusal of a throttled attempt, in words, with the wait. */
 export function throttledMessage(scope: ThrottleScope, waitMs: number): string {
+  if (scope === "session") return `Too many wrong current passwords. Try again in ${describeWait(waitMs)}.`;
   const whose = scope === "address" ? "from your network" : scope === "device" ? "for this account on this browser" : "for this account";
   return `Too many failed sign-in attempts ${whose}. Try again in ${describeWait(waitMs)}.`;
 }

@@ -2,10 +2,11 @@
 // signed-in user's own (a token is shown once, by createToken).
 import { z } from "zod";
 import { createToken, listTokens, revokeToken } from "../services/auth/api-tokens";
+import { changePassword, signOutEverywhere } from "../services/auth/change-password";
 import { login, logout } from "../services/auth/login";
 import { router } from "../trpc/init";
-import { authedProcedure, publicProcedure } from "../trpc/procedures";
-import { createTokenInput, loginInput, revokeTokenInput } from "@mai/domain/schemas";
+import { authedProcedure, passwordChangeProcedure, publicProcedure, sessionProcedure } from "../trpc/procedures";
+import { changePasswordInput, createTokenInput, loginInput, revokeTokenInput } from "@mai/domain/schemas";
 
 const authUser = z.object({
   id: z.string(),
@@ -14,6 +15,8 @@ const authUser = z.object({
   role: z.enum(["provider_admin", "org_admin", "member"]),
   organizationId: z.string().nullable(),
   externalUserId: z.string().nullable(),
+  /** Signed in with a temporary password: only choosing a new one (auth.changePassword) is open. */
+  mustChangePassword: z.boolean(),
 });
 
 const tokenSummary = z.object({
@@ -34,7 +37,22 @@ export const authRouter = router({
 
   logout: publicProcedure.output(z.object({ ok: z.literal(true) })).mutation(({ ctx }) => logout(ctx)),
 
-  me: publicProcedure.output(authUser.nullable()).query(({ ctx }) => ctx.user),
+  me: publicProcedure
+    .output(authUser.nullable())
+    .query(({ ctx }) =>
+      ctx.user ? { ...ctx.user, mustChangePassword: ctx.auth?.kind === "session" && ctx.auth.purpose === "password_change" } : null,
+    ),
+
+  /** One's own password: the current one required; every session of the account ends, this browser gets a new one. */
+  changePassword: passwordChangeProcedure
+    .input(changePasswordInput)
+    .output(authUser)
+    .mutation(({ ctx, input }) => changePassword(ctx, input)),
+
+  /** Ends every session of the account, this one too. */
+  signOutEverywhere: sessionProcedure
+    .output(z.object({ sessionsEnded: z.number().int() }))
+    .mutation(({ ctx }) => signOutEverywhere(ctx)),
 
   createToken: authedProcedure
     .input(createTokenInput)

@@ -4,9 +4,10 @@ import { z } from "zod";
 import { addMember } from "../services/members/add";
 import { listOrganizationMembers } from "../services/members/list";
 import { removeMember } from "../services/members/remove";
+import { resetMemberPassword } from "../services/members/reset-password";
 import { router } from "../trpc/init";
 import { orgProcedure } from "../trpc/procedures";
-import { addMemberInput, removeMemberInput } from "@mai/domain/schemas";
+import { addMemberInput, removeMemberInput, resetPasswordInput } from "@mai/domain/schemas";
 
 const memberOut = z.object({
   id: z.string(),
@@ -30,4 +31,10 @@ export const membersRouter = router({
     .input(removeMemberInput)
     .output(z.object({ removed: z.literal(true) }))
     .mutation(({ ctx, input }) => removeMember(ctx, ctx.user, ctx.org, input.userId)),
+
+  /** A temporary password for a member (shown once): it opens only a "choose a new password" session, for 72 hours. */
+  resetPassword: orgProcedure
+    .input(resetPasswordInput)
+    .output(z.object({ temporaryPassword: z.string(), expiresAt: z.date() }))
+    .mutation(({ ctx, input }) => resetMemberPassword(ctx, ctx.user, ctx.org, input.userId)),
 });

@@ -43,7 +43,14 @@ const t = initTRPC.context<Context>().create({
       error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError
         ? error.cause.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
         : undefined;
-    return { ...shape, data: zodIssues ? { ...data, zodIssues } : data };
+    // A throttled sign-in says how long to wait, in words and in seconds (for clients that count down).
+    const cause: unknown = error.cause;
+    const retryAfter = isDomainError(cause) && cause.code === "THROTTLED" ? cause.details?.retryAfterSeconds : undefined;
+    const retryAfterSeconds = typeof retryAfter === "number" ? retryAfter : undefined;
+    return {
+      ...shape,
+      data: { ...data, ...(zodIssues ? { zodIssues } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) },
+    };
   },
 });
 

@@ -3,7 +3,10 @@
 // (an organisation, a tenant filter, whose usage) and never decides access itself.
 //
 //   publicProcedure         anyone
-//   authedProcedure         signed in                                          → ctx.user
+//   passwordChangeProcedure a dashboard session of either purpose (a password_change session,
+//                           opened with a temporary password, reaches only this) → ctx.user
+//   authedProcedure         signed in (not with a password_change session)     → ctx.user
+//   sessionProcedure        a full dashboard session only (no token)           → ctx.user
 //   providerProcedure       the provider's administrators                      → ctx.user
 //   providerOrgProcedure    the provider, on the organisation it names         → ctx.org
 //   adminProcedure(action)  provider or client administrator                   → ctx.scope: TenantScope
@@ -69,7 +72,23 @@ export const publicProcedure = procedure;
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
+  if (ctx.auth?.kind === "session" && ctx.auth.purpose === "password_change") {
+    throw new DomainError("FORBIDDEN", "Choose a new password first.");
+  }
   return next({ ctx: { user: ctx.user } });
+});
+
+/** Any dashboard session, a password_change one too (auth.changePassword): never a token. */
+export const passwordChangeProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
+  if (ctx.auth?.kind !== "session") throw new DomainError("FORBIDDEN", "Only a dashboard session can do this, not an API token.");
+  return next({ ctx: { user: ctx.user, auth: ctx.auth } });
+});
+
+/** A full dashboard session only: what a token must never do (mint a token, sign out everywhere). */
+export const sessionProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.auth?.kind !== "session") throw new DomainError("FORBIDDEN", "Only a dashboard session can do this, not an API token.");
+  return next({ ctx: { auth: ctx.auth } });
 });
 
 export const providerProcedure = authedProcedure.use(({ ctx, next }) => {

@@ -39,6 +39,23 @@ export async function getUserByEmail(db: Executor, email: string): Promise<User 
 }
 
 /**
+ * A new password hash. `temporaryUntil`: the password is a temporary one (an administrator's reset)
+ * that signs in only to choose a new one, and not at all after that instant; null: the user's own.
+ * Returns false when there is no such user.
+ */
+export async function setUserPassword(
+  db: Executor,
+  input: { userId: string; passwordHash: string; temporaryUntil: Date | null; now: Date },
+): Promise<boolean> {
+  const updated = await db
+    .update(users)
+    .set({ passwordHash: input.passwordHash, passwordTemporaryUntil: input.temporaryUntil, updatedAt: input.now })
+    .where(eq(users.id, input.userId))
+    .returning({ id: users.id });
+  return updated.length > 0;
+}
+
+/**
  * The first provider administrator (the oldest), or undefined before the first start. `active`:
  * only one that is not disabled (who the CLI acts as).
  */

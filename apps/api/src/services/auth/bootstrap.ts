@@ -3,6 +3,8 @@
 import { createUser, findFirstProviderAdmin, type Database } from "@mai/db";
 import type { Env } from "../../env";
 import type { Logger } from "../../logger";
+import { passwordProblem } from "@mai/domain";
+import { COMMON_PASSWORDS } from "@mai/domain/common-passwords";
 import { generatePassword, hashPassword } from "./passwords";
 
 export async function ensureProviderAdmin(
@@ -17,12 +19,16 @@ export async function ensureProviderAdmin(
   const password = env.MAI_ADMIN_PASSWORD ?? generatePassword();
   await createUser(db, { email, name: "Provider administrator", role: "provider_admin", passwordHash: await hashPassword(password) });
   logger.info({ email }, "created the provider administrator");
+  // A chosen password is the operator's business (env.ts asks for 12 characters); a weak one is said, not refused.
+  const weak = env.MAI_ADMIN_PASSWORD ? passwordProblem(env.MAI_ADMIN_PASSWORD, { email, common: COMMON_PASSWORDS }) : null;
+  if (weak) logger.warn({ email, problem: weak }, "MAI_ADMIN_PASSWORD is weak: change it in the dashboard under Account");
   if (!env.MAI_ADMIN_PASSWORD) {
     print("");
     print("  First start: a provider administrator was created.");
     print(`    e-mail:   ${email}`);
     print(`    password: ${password}`);
-    print("  This password is shown only now. Change it after signing in.");
+    print("  This password is shown only now. Change it after signing in: Account (top right), Change password.");
+    print(`  Lost it? Stop the stack and run: mai users reset-password ${email}`);
     print("");
   }
   return { created: true, email };

@@ -1,6 +1,8 @@
 // Passwords are hashed with scrypt from node:crypto (no native build): self-describing
 // `scrypt$N$r$p$salt$hash`, so the cost can be raised later without invalidating old hashes.
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { DomainError, passwordProblem } from "@mai/domain";
+import { COMMON_PASSWORDS } from "@mai/domain/common-passwords";
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
@@ -35,8 +37,21 @@ export async function verifyPassword(password: string, stored: string | null): P
   return timingSafeEqual(actual, expected);
 }
 
-/** A generated first-run password: 20 characters from an unambiguous alphabet. */
+/**
+ * A generated password (first start, a member's first password, a temporary one after a reset): 20
+ * characters from an alphabet without look-alikes (0/O, 1/l/I), uniform (randomInt has no modulo
+ * bias): about 115 bits.
+ */
 export function generatePassword(): string {
   const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-  return Array.from(randomBytes(20), (b) => alphabet[b % alphabet.length]).join("");
+  return Array.from({ length: 20 }, () => alphabet[randomInt(alphabet.length)]).join("");
+}
+
+/** How long a temporary password (an administrator's reset) signs in: 72 hours. */
+export const TEMPORARY_PASSWORD_VALIDITY_MS = 72 * 60 * 60 * 1000;
+
+/** A password a person chose, checked by @mai/domain's rule with the list of common passwords; INVALID_INPUT in words otherwise. */
+export function assertAcceptablePassword(password: string, account: { email: string; name: string }): void {
+  const problem = passwordProblem(password, { email: account.email, name: account.name, common: COMMON_PASSWORDS });
+  if (problem) throw new DomainError("INVALID_INPUT", problem);
 }
