@@ -7,6 +7,7 @@ export { createDeps, type AppDeps } from "./deps";
 export { createLogger } from "./logger";
 export { ensureProviderAdmin } from "./services/auth/bootstrap";
 export { hashPassword } from "./services/auth/passwords";
+export { issueTemporaryPassword, setChosenPassword, type TemporaryPassword } from "./services/auth/reset-password";
 export { createLocalCaller, type LocalCaller } from "./local-caller";
 export { startApiService, type ApiService } from "./service";
 export { generateApiToken } from "./services/auth/tokens";

@@ -10,6 +10,7 @@ import { appendAudit, createUser, getUserByEmail, type Database, type User } fro
 import type { Role } from "@mai/domain";
 import { Option, type Command } from "commander";
 import { printJson } from "../output";
+import { registerResetPassword } from "./reset-password";
 import { CliError, findOrganization, printFields, say, valueOrStdin, withJson, withOperator } from "./shared";
 
 const ROLES = ["provider_admin", "org_admin", "member"] as const;
@@ -61,7 +62,8 @@ async function createAccount(
 export function registerUsers(program: Command): void {
   const users = program
     .command("users")
-    .description("Accounts: create the provider's administrators and client users.");
+    .description("Accounts: create the provider's administrators and client users; reset a password.");
+  registerResetPassword(users);
 
   withJson(
     users

@@ -5,7 +5,7 @@
 // the password. Used by members.resetPassword and by the CLI (`mai users reset-password`).
 import { appendAudit, deleteUserSessions, setUserPassword, type AuditEntry, type Database } from "@mai/db";
 import { DomainError } from "@mai/domain";
-import { generatePassword, hashPassword, TEMPORARY_PASSWORD_VALIDITY_MS } from "./passwords";
+import { assertAcceptablePassword, generatePassword, hashPassword, TEMPORARY_PASSWORD_VALIDITY_MS } from "./passwords";
 
 export interface TemporaryPassword {
   temporaryPassword: string;
@@ -35,4 +35,27 @@ export async function issueTemporaryPassword(
     });
   });
   return { temporaryPassword, expiresAt };
+}
+
+/**
+ * Sets a password the operator chose for the user (the CLI on a stopped stack, for the first
+ * administrator who lost theirs): checked by the password rule, not temporary; every session ends.
+ */
+export async function setChosenPassword(
+  db: Database,
+  input: { user: { id: string; email: string; name: string }; password: string; now: Date; audit: Omit<AuditEntry, "targetType" | "targetId"> },
+): Promise<void> {
+  assertAcceptablePassword(input.password, input.user);
+  const passwordHash = await hashPassword(input.password);
+  await db.transaction(async (tx) => {
+    const updated = await setUserPassword(tx, { userId: input.user.id, passwordHash, temporaryUntil: null, now: input.now });
+    if (!updated) throw new DomainError("NOT_FOUND", "No such user.");
+    const sessionsEnded = await deleteUserSessions(tx, input.user.id);
+    await appendAudit(tx, {
+      ...input.audit,
+      targetType: "user",
+      targetId: input.user.id,
+      details: { ...input.audit.details, sessionsEnded },
+    });
+  });
 }
