@@ -1,13 +1,15 @@
 // Personal API tokens (the `api_tokens` table): stored as SHA-256, shown once; a lookup resolves a
 // token to the user, their role and their organisation in one query (the proxy's identity).
 import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
+import type { CreateTokenInput } from "@mai/domain/schemas";
 import type { Executor } from "../client";
 import { apiTokens, userClientMapping, users } from "../schema/index";
 import { authUserColumns, TOUCH_AFTER_MS, type AuthUser } from "./users";
 
+/** auth.createToken's name; the user, the generated token's prefix and hash, and the expiry instant. */
 export async function createApiToken(
   db: Executor,
-  input: { userId: string; name: string; prefix: string; tokenHash: string; expiresAt?: Date | null },
+  input: Pick<CreateTokenInput, "name"> & { userId: string; prefix: string; tokenHash: string; expiresAt?: Date | null },
 ) {
   const [row] = await db
     .insert(apiTokens)

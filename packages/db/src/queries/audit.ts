@@ -3,6 +3,8 @@
 // careless caller fails loudly in tests instead of leaking quietly in production.
 import { and, desc, eq, like, lt, type SQL } from "drizzle-orm";
 import { DomainError } from "@mai/domain";
+import type { auditListInput } from "@mai/domain/schemas";
+import type { z } from "zod";
 import type { Executor } from "../client";
 import { auditLog } from "../schema/index";
 
@@ -56,13 +58,17 @@ export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void
   });
 }
 
+/** audit.list's filters as parsed (limit optional here: 50). */
+type AuditListFilters = Partial<Pick<NonNullable<z.output<typeof auditListInput>>, "action" | "cursor" | "limit">>;
+
 /**
  * Newest first, keyset-paginated on the id. `action` matches exactly, or as a prefix when it ends
- * with "*" ("org_sync.*" → every org-sync outcome).
+ * with "*" ("org_sync.*" → every org-sync outcome). `organizationId` is the already-authorized
+ * scope (undefined: every organisation), not the input's own field.
  */
 export async function listAudit(
   db: Executor,
-  options: { organizationId?: string; action?: string; cursor?: number; limit?: number } = {},
+  options: AuditListFilters & { organizationId?: string } = {},
 ): Promise<{ items: (typeof auditLog.$inferSelect)[]; nextCursor: number | null }> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
   const filters: SQL[] = [];

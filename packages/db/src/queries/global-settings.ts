@@ -10,6 +10,7 @@ import {
   validateMarkupBp,
   validateMonthlyLimitNano,
 } from "@mai/domain";
+import type { UpdateGlobalSettingsInput } from "@mai/domain/schemas";
 import type { Executor } from "../client";
 import { SecretContext, type SecretBox } from "../crypto/secret-box";
 import { globalSettings } from "../schema/index";
@@ -54,14 +55,16 @@ export async function getProvisioningKey(db: Executor, secrets: SecretBox): Prom
   return row?.sealed ? secrets.open(row.sealed, SecretContext.provisioningKey) : null;
 }
 
-export interface GlobalSettingsPatch {
+/**
+ * globalSettings.update's currency and time zone as parsed; markup and limit converted (basis
+ * points, nano-USD). The provisioning key is not the form's text (which may be "" or the masked
+ * hint) but a verified key, or null to remove it.
+ */
+export type GlobalSettingsPatch = Pick<UpdateGlobalSettingsInput, "currency" | "billingTimeZone"> & {
   defaultMarkupBp?: number;
   defaultMonthlyLimitNano?: bigint;
-  currency?: string;
-  billingTimeZone?: string;
-  /** A validated provisioning key, or null to remove it. */
   provisioningKey?: string | null;
-}
+};
 
 export async function updateGlobalSettings(
   db: Executor,

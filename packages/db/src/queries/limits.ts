@@ -6,6 +6,7 @@
 // unused rest of a lease with releaseReservation.
 import { and, eq, sql } from "drizzle-orm";
 import { DomainError, leaseGrantNano } from "@mai/domain";
+import type { ReserveInput, SettleInput } from "@mai/domain/schemas";
 import type { Executor } from "../client";
 import { clientOrganizations, usagePeriodCounters } from "../schema/index";
 import { isForeignKeyViolation } from "./errors";
@@ -26,10 +27,11 @@ function requireAmount(amountNano: bigint, what = "A reservation"): void {
 /**
  * Reserves at least `amountNano` and up to `preferNano` (default: exactly `amountNano`) of the
  * organisation's limit for `period`, as leaseGrantNano decides; refuses when `amountNano` does not fit.
+ * `input` is internal.reserve's, plus the period the API computed.
  */
 export async function reserveSpend(
   db: Executor,
-  input: { organizationId: string; period: string; amountNano: bigint; preferNano?: bigint },
+  input: ReserveInput & { period: string },
 ): Promise<ReservationOutcome> {
   requireAmount(input.amountNano);
   const preferNano = input.preferNano ?? input.amountNano;
@@ -67,10 +69,10 @@ export async function reserveSpend(
   });
 }
 
-/** Gives back (part of) a reservation; never drives the counter below zero. */
+/** Gives back (part of) a reservation (internal.settle's `reservedNano`); never drives the counter below zero. */
 export async function releaseReservation(
   db: Executor,
-  input: { organizationId: string; period: string; amountNano: bigint },
+  input: Pick<SettleInput, "organizationId" | "period"> & { amountNano: bigint },
 ): Promise<void> {
   requireAmount(input.amountNano);
   const c = usagePeriodCounters;

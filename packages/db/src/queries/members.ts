@@ -3,6 +3,7 @@
 // collision into a CONFLICT instead of a driver error. Every query filters by organisation in SQL.
 import { and, asc, eq } from "drizzle-orm";
 import { DomainError, externalUserId, type Role } from "@mai/domain";
+import type { AddMemberInput } from "@mai/domain/schemas";
 import type { Executor } from "../client";
 import { userClientMapping, users } from "../schema/index";
 import { normalizeEmail } from "./users";
@@ -53,7 +54,7 @@ export async function getMember(
 /** A user by e-mail with the organisation they belong to (if any), row-locked when asked. */
 export async function findUserForMembership(
   db: Executor,
-  email: string,
+  email: AddMemberInput["email"],
   options: { lock?: boolean } = {},
 ): Promise<{ id: string; role: Role; organizationId: string | null } | undefined> {
   const query = db
@@ -69,10 +70,11 @@ export async function findUserForMembership(
   return { ...user, organizationId: mapping?.organizationId ?? null };
 }
 
+/** A member's role, as members.add names it (never provider_admin: that is not a membership). */
 export async function setUserRole(
   db: Executor,
   userId: string,
-  role: Role,
+  role: AddMemberInput["role"],
   now: Date = new Date(),
 ): Promise<void> {
   await db.update(users).set({ role, updatedAt: now }).where(eq(users.id, userId));

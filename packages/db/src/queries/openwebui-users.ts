@@ -2,17 +2,15 @@
 // auto-joins the user behind Open WebUI's forwarded identity.
 import { and, eq, isNull } from "drizzle-orm";
 import { externalUserId } from "@mai/domain";
+import type { ResolveContextInput } from "@mai/domain/schemas";
 import type { Database, Executor } from "../client";
 import { clientOrganizations, userClientMapping, users } from "../schema/index";
 import { appendAudit } from "./audit";
 import { retryOnRace } from "./errors";
 import { getAuthUser, normalizeEmail, type AuthUser } from "./users";
 
-export interface OpenWebUiIdentity {
-  id: string;
-  email?: string | undefined;
-  name?: string | undefined;
-}
+/** The identity Open WebUI forwarded, as internal.resolveContext parsed it. */
+export type OpenWebUiIdentity = Extract<ResolveContextInput, { openWebUiUser: unknown }>["openWebUiUser"];
 
 export type OpenWebUiResolution =
   /** Known by Open WebUI id, or by e-mail (`linked`: the Open WebUI id was recorded just now). */

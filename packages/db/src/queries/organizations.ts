@@ -14,6 +14,7 @@ import {
   type OpenRouterKey,
   validateOrganizationName,
 } from "@mai/domain";
+import type { CreateOrganizationInput, UpdateOrganizationInput } from "@mai/domain/schemas";
 import type { Executor } from "../client";
 import { SecretContext, type SecretBox } from "../crypto/secret-box";
 import { clientOrganizations, usagePeriodCounters, userClientMapping, users } from "../schema/index";
@@ -89,10 +90,12 @@ export async function findKeyOwner(
   return { organizationId: owner.id, source: owner.source ?? "client", hasAdministrator: Boolean(admin) };
 }
 
-export interface CreateOrganizationInput {
-  /** Omitted: `client_default_organization_<unix seconds>`, made unique. */
-  name?: string;
-  billingEmail?: string | null;
+/**
+ * What createOrganization stores. The name and billing e-mail are organizations.create's fields as
+ * parsed (the name may be omitted: org sync lets a default be chosen); markup and limit arrive
+ * converted (basis points, nano-USD), the key validated; the rest only the server knows.
+ */
+export type NewOrganization = Partial<Pick<CreateOrganizationInput, "name" | "billingEmail">> & {
   markupBp?: number;
   monthlyLimitNano?: bigint;
   /** Validated by the caller (validateOpenRouterKey): the type says so. */
@@ -102,16 +105,17 @@ export interface CreateOrganizationInput {
   allowedModels?: string[] | null;
   createdBy?: string | null;
   now?: Date;
-}
+};
 
 const DEFAULT_NAME_PREFIX = "client_default_organization_";
 
 /**
- * Inserts an organisation; markup and limit default to the global settings. A default name that
- * another transaction took in the same second gets a suffix (`_2`, `_3`, …): ON CONFLICT on the
- * name waits for the competing insert and then moves on, so no retry loop is needed.
+ * Inserts an organisation; markup and limit default to the global settings, the name to
+ * `client_default_organization_<unix seconds>`. A default name that another transaction took in
+ * the same second gets a suffix (`_2`, `_3`, …): ON CONFLICT on the name waits for the competing
+ * insert and then moves on, so no retry loop is needed.
  */
-export async function createOrganization(db: Executor, secrets: SecretBox, input: CreateOrganizationInput): Promise<Organization> {
+export async function createOrganization(db: Executor, secrets: SecretBox, input: NewOrganization): Promise<Organization> {
   const settings = await getGlobalSettings(db);
   const markupBp = input.markupBp ?? settings.defaultMarkupBp;
   const monthlyLimitNano = input.monthlyLimitNano ?? settings.defaultMonthlyLimitNano;
@@ -239,13 +243,11 @@ export async function lockOrganization(
   return row;
 }
 
-export interface OrganizationPatch {
-  name?: string;
-  billingEmail?: string | null;
+/** organizations.update's fields as parsed; markup and limit converted (basis points, nano-USD). */
+export type OrganizationPatch = Pick<UpdateOrganizationInput, "name" | "billingEmail" | "active"> & {
   markupBp?: number;
   monthlyLimitNano?: bigint;
-  active?: boolean;
-}
+};
 
 /**
  * Applies a patch. Deactivating stamps `deactivatedAt` (kept if already set); reactivating clears

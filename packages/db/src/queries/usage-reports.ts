@@ -4,19 +4,26 @@
 // in PostgreSQL as numeric, read back as text and turned into a bigint: no float ever touches it.
 // The tenant filter (organisation, and the user for members) is always part of the SQL.
 import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import type { usageBreakdownInput, usageDailyInput, usageEventsInput } from "@mai/domain/schemas";
+import type { z } from "zod";
 import type { Executor } from "../client";
 import { usageDaily, usageEvents, userClientMapping, users } from "../schema/index";
 import type { UsageStatus } from "./usage";
 
-export interface UsageReportFilter {
+/** The already-authorized scope of a usage query (the API's UsageScope), never the raw input. */
+export interface UsageScopeFilter {
   organizationId: string;
   /** Only this user's usage (members always; administrators optionally). */
   userId?: string | null;
-  model?: string | null;
-  /** Local dates ("YYYY-MM-DD") in the billing time zone, both inclusive. */
-  from: string;
-  to: string;
 }
+
+/**
+ * usage.daily's model filter as parsed, and a range of local dates ("YYYY-MM-DD") in the billing
+ * time zone, both inclusive — usage.byUser/byModel's from/to, resolved (never open-ended here).
+ */
+export type UsageReportFilter = UsageScopeFilter &
+  Pick<z.output<typeof usageDailyInput>, "model"> &
+  Required<Pick<z.output<typeof usageBreakdownInput>, "from" | "to">>;
 
 export interface UsageFigures {
   requests: number;
@@ -222,17 +229,14 @@ export interface UsageEventCursor {
   generationId: string;
 }
 
-export interface UsageEventsQuery {
-  organizationId: string;
-  userId?: string | null;
-  model?: string | null;
-  status?: UsageStatus | null;
-  /** Instants: from inclusive, to exclusive. */
-  from?: Date | null;
-  to?: Date | null;
-  cursor?: UsageEventCursor | null;
-  limit: number;
-}
+/** usage.events' filters as parsed; its local dates and opaque cursor arrive resolved by the caller. */
+export type UsageEventsQuery = UsageScopeFilter &
+  Pick<z.output<typeof usageEventsInput>, "model" | "status" | "limit"> & {
+    /** Instants: from inclusive, to exclusive. */
+    from?: Date | null;
+    to?: Date | null;
+    cursor?: UsageEventCursor | null;
+  };
 
 export interface UsageEventRow {
   generationId: string;

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import type { SettingsUpdate } from "@mai/domain";
 import type { Executor } from "../client";
 import { userSettings } from "../schema/index";
 
@@ -8,7 +9,8 @@ export async function getUserSettings(db: Executor, userId: string): Promise<Rec
   return row?.settings ?? {};
 }
 
-export async function saveUserSettings(db: Executor, userId: string, settings: Record<string, unknown>, now: Date): Promise<void> {
+/** settings.update's body as parsed, its keys sealed by the caller. */
+export async function saveUserSettings(db: Executor, userId: string, settings: SettingsUpdate, now: Date): Promise<void> {
   await db
     .insert(userSettings)
     .values({ userId, settings, updatedAt: now })

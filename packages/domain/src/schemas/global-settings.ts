@@ -13,4 +13,4 @@ export const updateGlobalSettingsInput = z.object({
   billingTimeZone: z.string().trim().min(1).max(100).optional(),
 });
 
-export type UpdateGlobalSettingsInput = z.infer<typeof updateGlobalSettingsInput>;
+export type UpdateGlobalSettingsInput = z.output<typeof updateGlobalSettingsInput>;

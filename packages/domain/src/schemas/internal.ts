@@ -20,4 +20,7 @@ export const recordUsageInput = z.object({ ndjson: z.string().max(64 * 1024 * 10
 export const reserveInput = z.object({ organizationId: z.uuid(), amountNano: nanoAmount, preferNano: nanoAmount.optional() });
 export const settleInput = z.object({ organizationId: z.uuid(), period: monthInput, reservedNano: nanoAmount });
 
-export type ResolveContextInput = z.infer<typeof resolveContextInput>;
+export type ResolveContextInput = z.output<typeof resolveContextInput>;
+export type RecordUsageInput = z.output<typeof recordUsageInput>;
+export type ReserveInput = z.output<typeof reserveInput>;
+export type SettleInput = z.output<typeof settleInput>;

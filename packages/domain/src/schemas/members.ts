@@ -10,4 +10,4 @@ export const addMemberInput = z.object({
 export const removeMemberInput = z.object({ userId: z.uuid() });
 export const resetPasswordInput = z.object({ userId: z.uuid() });
 
-export type AddMemberInput = z.infer<typeof addMemberInput>;
+export type AddMemberInput = z.output<typeof addMemberInput>;

@@ -30,5 +30,6 @@ export const updateOrganizationInput = z.object({
 
 export const setOrganizationKeyInput = z.object({ key: openRouterKeyInput });
 
-export type CreateOrganizationInput = z.infer<typeof createOrganizationInput>;
-export type UpdateOrganizationInput = z.infer<typeof updateOrganizationInput>;
+// z.output: what a procedure hands on after parsing — the type the services and db queries take.
+export type CreateOrganizationInput = z.output<typeof createOrganizationInput>;
+export type UpdateOrganizationInput = z.output<typeof updateOrganizationInput>;

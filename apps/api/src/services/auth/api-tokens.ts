@@ -2,10 +2,11 @@
 // revokes their own. A token is shown once, at creation; only its SHA-256 is stored.
 import { appendAudit, createApiToken, listApiTokens, revokeApiToken } from "@mai/db";
 import { DomainError } from "@mai/domain";
+import type { CreateTokenInput } from "@mai/domain/schemas";
 import type { AuthedContext } from "../../context";
 import { generateApiToken } from "./tokens";
 
-export async function createToken(ctx: AuthedContext, input: { name: string; expiresInDays?: number | undefined }) {
+export async function createToken(ctx: AuthedContext, input: CreateTokenInput) {
   const { user } = ctx;
   const generated = generateApiToken();
   const now = ctx.deps.now();

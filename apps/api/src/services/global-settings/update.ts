@@ -19,20 +19,10 @@ import {
   validateMonthlyLimit,
   validateOpenRouterKey,
 } from "@mai/domain";
+import type { UpdateGlobalSettingsInput } from "@mai/domain/schemas";
 import { isOpenRouterError } from "@mai/openrouter";
 import type { Context } from "../../context";
 import { toGlobalSettingsDto, type GlobalSettingsDto } from "./get";
-
-export interface GlobalSettingsUpdate {
-  /** A management key; null removes it; its masked hint (as read) keeps the stored one. */
-  provisioningKey?: string | null | undefined;
-  /** A multiplier: "1.3" or 1.3. */
-  defaultMarkup?: string | number | undefined;
-  /** USD: "1000" or "99.5". */
-  defaultMonthlyLimitUsd?: string | number | undefined;
-  currency?: string | undefined;
-  billingTimeZone?: string | undefined;
-}
 
 export async function verifyProvisioningKey(ctx: Context, raw: string): Promise<string> {
   const valid = validateOpenRouterKey(raw);
@@ -81,7 +71,7 @@ function auditView(s: GlobalSettings): Record<string, unknown> {
 export async function updateGlobalSettingsService(
   ctx: Context,
   actor: AuthUser,
-  input: GlobalSettingsUpdate,
+  input: UpdateGlobalSettingsInput,
 ): Promise<GlobalSettingsDto> {
   const { db, secrets } = ctx.deps;
   const patch: GlobalSettingsPatch = {};

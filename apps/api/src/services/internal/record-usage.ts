@@ -4,8 +4,9 @@
 // which the proxy reads as "never send this again").
 import { recordUsageEvents } from "@mai/db";
 import { parseUsageEvents } from "@mai/domain";
+import type { RecordUsageInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 
-export function recordUsage(ctx: Context, input: { ndjson: string }) {
+export function recordUsage(ctx: Context, input: RecordUsageInput) {
   return recordUsageEvents(ctx.deps.db, parseUsageEvents(input.ndjson));
 }

@@ -7,16 +7,17 @@
 //            request that failed).
 import { getGlobalSettings, releaseReservation, reserveSpend } from "@mai/db";
 import { billingPeriod } from "@mai/domain";
+import type { ReserveInput, SettleInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 
-export async function reserve(ctx: Context, input: { organizationId: string; amountNano: bigint; preferNano?: bigint | undefined }) {
+export async function reserve(ctx: Context, input: ReserveInput) {
   const { billingTimeZone } = await getGlobalSettings(ctx.deps.db);
   const period = billingPeriod(ctx.deps.now(), billingTimeZone);
   const outcome = await reserveSpend(ctx.deps.db, { ...input, period: period.key });
   return { ...outcome, period: period.key, periodEndsAt: period.end };
 }
 
-export async function settle(ctx: Context, input: { organizationId: string; period: string; reservedNano: bigint }): Promise<{ ok: true }> {
+export async function settle(ctx: Context, input: SettleInput): Promise<{ ok: true }> {
   await releaseReservation(ctx.deps.db, { organizationId: input.organizationId, period: input.period, amountNano: input.reservedNano });
   return { ok: true };
 }

@@ -14,18 +14,11 @@ import {
   type AuthUser,
 } from "@mai/db";
 import { DomainError, periodKeyOf } from "@mai/domain";
+import type { ResolveContextInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 import { sha256 } from "../auth/tokens";
 
-export type ResolveContextRequest =
-  | { token: string }
-  | {
-      openWebUiUser: { id: string; email?: string | undefined; name?: string | undefined };
-      /** Trusted-gateway auto-join: an unknown Open WebUI user becomes a member of this organisation. */
-      autoJoinOrganizationId?: string | undefined;
-    };
-
-async function findUser(ctx: Context, input: ResolveContextRequest): Promise<AuthUser | undefined> {
+async function findUser(ctx: Context, input: ResolveContextInput): Promise<AuthUser | undefined> {
   const { db } = ctx.deps;
   if ("token" in input) return findTokenUser(db, sha256(input.token), ctx.deps.now());
   const resolution = await findOrCreateOpenWebUiUser(db, input.openWebUiUser, input.autoJoinOrganizationId);
@@ -39,7 +32,7 @@ async function findUser(ctx: Context, input: ResolveContextRequest): Promise<Aut
   return "user" in resolution ? resolution.user : undefined;
 }
 
-export async function resolveContext(ctx: Context, input: ResolveContextRequest) {
+export async function resolveContext(ctx: Context, input: ResolveContextInput) {
   const { db, secrets } = ctx.deps;
   const user = await findUser(ctx, input);
   if (!user) throw new DomainError("UNAUTHENTICATED", "Unknown or revoked credentials.");

@@ -16,20 +16,15 @@ import {
   type Organization,
 } from "@mai/db";
 import { DomainError } from "@mai/domain";
+import type { AddMemberInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 import { generatePassword, hashPassword } from "../auth/passwords";
-
-export interface AddMemberRequest {
-  email: string;
-  name?: string | undefined;
-  role: "org_admin" | "member";
-}
 
 export async function addMember(
   ctx: Context,
   actor: AuthUser,
   org: Organization,
-  input: AddMemberRequest,
+  input: AddMemberInput,
 ): Promise<{ member: Member; created: boolean; oneTimePassword: string | null }> {
   const { db } = ctx.deps;
   // Hashing is slow on purpose: do it before the transaction, and only when the user looks new.

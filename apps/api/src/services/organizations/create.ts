@@ -13,6 +13,7 @@ import {
   type AuthUser,
 } from "@mai/db";
 import { DomainError, markupFromMultiplier, type OpenRouterKey } from "@mai/domain";
+import type { CreateOrganizationInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 import {
   deleteUpstreamKey,
@@ -23,19 +24,10 @@ import {
 } from "./openrouter";
 import { auditView, loadOrganizationDto, parseMonthlyLimit, type OrganizationDto } from "./shared";
 
-export interface CreateOrganizationRequest {
-  name: string;
-  billingEmail?: string | null | undefined;
-  monthlyLimitUsd?: string | number | undefined;
-  markup?: string | number | undefined;
-  provisionKey: boolean;
-  key?: string | undefined;
-}
-
 export async function createOrganizationWithKey(
   ctx: Context,
   actor: AuthUser,
-  input: CreateOrganizationRequest,
+  input: CreateOrganizationInput,
 ): Promise<{ organization: OrganizationDto; provisionedKey: string | null }> {
   const { db, secrets } = ctx.deps;
   const name = input.name.trim();

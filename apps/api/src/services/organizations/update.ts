@@ -15,6 +15,7 @@ import {
   type OrganizationPatch,
 } from "@mai/db";
 import { DomainError, markupFromMultiplier } from "@mai/domain";
+import type { UpdateOrganizationInput } from "@mai/domain/schemas";
 import type { UpdateKeyInput } from "@mai/openrouter";
 import type { Context } from "../../context";
 import { limitUsd, mirrorOntoUpstreamKey, upstreamKeyName } from "./openrouter";
@@ -26,14 +27,6 @@ import {
   parseMonthlyLimit,
   type OrganizationDto,
 } from "./shared";
-
-export interface UpdateOrganizationRequest {
-  name?: string | undefined;
-  billingEmail?: string | null | undefined;
-  markup?: string | number | undefined;
-  monthlyLimitUsd?: string | number | undefined;
-  active?: boolean | undefined;
-}
 
 /** The upstream key fields that follow from a local change (only what actually changed). */
 function upstreamPatch(before: Organization, after: Organization): UpdateKeyInput {
@@ -48,7 +41,7 @@ export async function updateOrganizationSettings(
   ctx: Context,
   actor: AuthUser,
   org: Organization,
-  input: UpdateOrganizationRequest,
+  input: UpdateOrganizationInput,
 ): Promise<OrganizationDto> {
   const patch: OrganizationPatch = {};
   if (input.name !== undefined) patch.name = input.name;

@@ -2,13 +2,12 @@
 // month), billed cost descending, from the daily rollups.
 import { reportUsageByModel, reportUsageByUser } from "@mai/db";
 import { externalUserId, rangeOrCurrentMonth } from "@mai/domain";
+import type { usageBreakdownInput } from "@mai/domain/schemas";
+import type { z } from "zod";
 import type { Context, UsageScope } from "../../context";
 import { billingClock } from "./clock";
 
-type BreakdownInput = {
-  from?: string | undefined;
-  to?: string | undefined;
-};
+type BreakdownInput = z.output<typeof usageBreakdownInput>;
 
 async function scopedFilter(ctx: Context, scope: UsageScope, input: BreakdownInput) {
   const { timeZone, now } = await billingClock(ctx);

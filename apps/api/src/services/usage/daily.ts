@@ -2,24 +2,19 @@
 // usage present as zeros (a chart must not silently join the neighbours of a quiet day).
 import { reportUsageDaily } from "@mai/db";
 import { addDays, localDate as today } from "@mai/domain";
+import type { usageDailyInput } from "@mai/domain/schemas";
+import type { z } from "zod";
 import type { Context, UsageScope } from "../../context";
 import { billingClock } from "./clock";
 
-export async function usageDaily(
-  ctx: Context,
-  scope: UsageScope,
-  input: {
-    days: number;
-    model?: string | undefined;
-  },
-) {
+export async function usageDaily(ctx: Context, scope: UsageScope, input: z.output<typeof usageDailyInput>) {
   const { timeZone, now } = await billingClock(ctx);
   const to = today(now, timeZone);
   const from = addDays(to, -(input.days - 1));
   const rows = await reportUsageDaily(ctx.deps.db, {
     organizationId: scope.organization.id,
     userId: scope.userId,
-    model: input.model ?? null,
+    model: input.model,
     from,
     to,
   });

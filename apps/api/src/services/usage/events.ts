@@ -1,7 +1,9 @@
 // Recent usage events, newest first. The cursor is opaque to clients: the last row's exact
 // (occurred_at, generation_id), so pages neither skip nor repeat rows while new events arrive.
-import { listUsageEventsPage, type UsageEventCursor, type UsageStatus } from "@mai/db";
+import { listUsageEventsPage, type UsageEventCursor } from "@mai/db";
 import { addDays, DomainError, zonedMidnight } from "@mai/domain";
+import type { usageEventsInput } from "@mai/domain/schemas";
+import type { z } from "zod";
 import type { Context, UsageScope } from "../../context";
 import { billingClock } from "./clock";
 
@@ -28,16 +30,7 @@ export function decodeEventCursor(text: string): UsageEventCursor {
   return { occurredAt, generationId };
 }
 
-export interface UsageEventsInput {
-  model?: string | undefined;
-  status?: UsageStatus | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  cursor?: string | undefined;
-  limit: number;
-}
-
-export async function usageEvents(ctx: Context, scope: UsageScope, input: UsageEventsInput) {
+export async function usageEvents(ctx: Context, scope: UsageScope, input: z.output<typeof usageEventsInput>) {
   if (input.from && input.to && input.from > input.to) {
     throw new DomainError("INVALID_INPUT", "The start date must not be after the end date.");
   }
@@ -45,8 +38,8 @@ export async function usageEvents(ctx: Context, scope: UsageScope, input: UsageE
   const page = await listUsageEventsPage(ctx.deps.db, {
     organizationId: scope.organization.id,
     userId: scope.userId,
-    model: input.model ?? null,
-    status: input.status ?? null,
+    model: input.model,
+    status: input.status,
     // Local days of the billing time zone, as instants: [from 00:00, the day after `to` 00:00).
     from: input.from ? zonedMidnight(input.from, timeZone) : null,
     to: input.to ? zonedMidnight(addDays(input.to, 1), timeZone) : null,

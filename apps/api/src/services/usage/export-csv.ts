@@ -3,6 +3,8 @@
 // total is the sum of the rows' nano-dollar amounts — so the file adds up to the cent and beyond.
 import { reportUsageByUserModel } from "@mai/db";
 import { externalUserId, monthDates, nanoToUsdString, sumUsageFigures } from "@mai/domain";
+import type { usageExportCsvInput } from "@mai/domain/schemas";
+import type { z } from "zod";
 import { csvDocument, csvNumber, csvText } from "./csv";
 import type { Context, UsageScope } from "../../context";
 
@@ -29,7 +31,11 @@ function slug(name: string): string {
   );
 }
 
-export async function exportUsageCsv(ctx: Context, scope: UsageScope, input: { month: string }) {
+export async function exportUsageCsv(
+  ctx: Context,
+  scope: UsageScope,
+  input: z.output<typeof usageExportCsvInput>,
+) {
   const { organization } = scope;
   const range = monthDates(input.month);
   const rows = await reportUsageByUserModel(ctx.deps.db, {

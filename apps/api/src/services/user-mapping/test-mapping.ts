@@ -5,9 +5,10 @@
 // so the answer does not reveal whether that user exists.
 import { reportUserMapping } from "@mai/db";
 import { DomainError, externalUserId, isValidExternalUserId } from "@mai/domain";
+import type { TestMappingInput } from "@mai/domain/schemas";
 import type { Context, TenantScope } from "../../context";
 
-export async function testMapping(ctx: Context, scope: TenantScope, input: { userId: string }) {
+export async function testMapping(ctx: Context, scope: TenantScope, input: TestMappingInput) {
   const detail = await reportUserMapping(ctx.deps.db, input.userId);
   const notFound = () => new DomainError("NOT_FOUND", "No such user in your organisation.");
   if (!detail) throw notFound();
