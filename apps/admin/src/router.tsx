@@ -32,16 +32,33 @@ const rootRoute = createRootRouteWithContext<RouterContext>()({
   component: Outlet,
 });
 
+/** Where to go after signing in: a path of this app only (never another site). */
+const redirectSearch = (search: Record<string, unknown>): { redirect?: string } =>
+  typeof search.redirect === "string" && search.redirect.startsWith("/") && !search.redirect.startsWith("//") ? { redirect: search.redirect } : {};
+
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/sign-in",
-  validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
-    typeof search.redirect === "string" && search.redirect.startsWith("/") && !search.redirect.startsWith("//") ? { redirect: search.redirect } : {},
+  validateSearch: redirectSearch,
   beforeLoad: async ({ context }) => {
     const me = await context.queryClient.fetchQuery({ ...trpc.auth.me.queryOptions(), staleTime: 0 }).catch(() => null);
     if (me) throw redirect({ to: "/" });
   },
   component: lazyRouteComponent(() => import("./pages/SignIn")),
+});
+
+// A session opened with a temporary password can only choose a new one: this page, outside the dashboard.
+const choosePasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/choose-password",
+  validateSearch: redirectSearch,
+  beforeLoad: async ({ context }): Promise<{ me: Me }> => {
+    const me = await context.queryClient.fetchQuery({ ...trpc.auth.me.queryOptions(), staleTime: 0 }).catch(() => null);
+    if (!me) throw redirect({ to: "/sign-in" });
+    if (!me.mustChangePassword) throw redirect({ to: "/" });
+    return { me };
+  },
+  component: lazyRouteComponent(() => import("./pages/ChoosePassword")),
 });
 
 const appRoute = createRoute({
@@ -50,6 +67,7 @@ const appRoute = createRoute({
   beforeLoad: async ({ context, location }): Promise<{ me: Me }> => {
     const me = await context.queryClient.ensureQueryData(trpc.auth.me.queryOptions());
     if (!me) throw redirect({ to: "/sign-in", search: { redirect: location.href } });
+    if (me.mustChangePassword) throw redirect({ to: "/choose-password", search: { redirect: location.href } });
     return { me };
   },
   component: function AppLayout() {
@@ -90,7 +108,14 @@ const pages = [
   page("/audit", () => import("./pages/Audit"), auditSearch),
 ] as const;
 
-const routeTree = rootRoute.addChildren([signInRoute, appRoute.addChildren(pages)]);
+// Every signed-in person's own account (linked from the top bar, not the navigation).
+const accountRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/account",
+  component: lazyRouteComponent(() => import("./pages/Account")),
+});
+
+const routeTree = rootRoute.addChildren([signInRoute, choosePasswordRoute, appRoute.addChildren([...pages, accountRoute])]);
 
 export function createAppRouter(queryClient: QueryClient) {
   return createRouter({

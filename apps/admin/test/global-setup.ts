@@ -4,8 +4,10 @@
 // the API itself: the provider administrator, one organisation with a client administrator and a
 // member (their one-time passwords from members.add).
 import type { TestProject } from "vitest/node";
-import { createApiServer, createDeps, createLogger, ensureProviderAdmin, loadEnv, type AppRouter } from "@mai/api";
+import { createApiServer, createDeps, createLogger, ensureProviderAdmin, hashPassword, loadEnv, type AppRouter } from "@mai/api";
+import { createUser, schema } from "@mai/db";
 import { createTestDb } from "@mai/db/testing";
+import { externalUserId } from "@mai/domain";
 import { FIXTURE_API_KEY, startSimulator } from "@mai/openrouter/simulator";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import superjson from "superjson";
@@ -25,6 +27,8 @@ declare module "vitest" {
     provider: SeededAccount;
     orgAdmin: SeededAccount;
     member: SeededAccount;
+    /** A member of the organisation whose password the password tests change and reset (no other test uses it). */
+    passwordOwner: SeededAccount & { id: string; name: string };
     organizationName: string;
   }
 }
@@ -55,7 +59,8 @@ export default async function setup(project: TestProject) {
       httpLink({
         url: `${url}/trpc`,
         transformer: superjson,
-        headers: () => (cookie ? { cookie } : {}),
+        // The dashboard's own origin, as its pages send it (the API refuses cross-site requests with side effects).
+        headers: () => (cookie ? { cookie, origin: url } : { origin: url }),
         fetch: async (input, init) => {
           const res = await fetch(input, init);
           const set = res.headers.get("set-cookie");
@@ -78,6 +83,14 @@ export default async function setup(project: TestProject) {
   project.provide("orgAdmin", { email: "admin@acme.test", password: admin.oneTimePassword! });
   project.provide("member", { email: "member@acme.test", password: member.oneTimePassword! });
   project.provide("organizationName", organizationName);
+
+  // Created directly, with a password of its own: the password tests change it and have it reset.
+  const owner = { email: "owner@acme.test", name: "Olga Owner", password: "a password the owner chose" };
+  const ownerRow = await createUser(t.db, { email: owner.email, name: owner.name, role: "member", passwordHash: await hashPassword(owner.password) });
+  await t.db
+    .insert(schema.userClientMapping)
+    .values({ userId: ownerRow.id, organizationId: organization.id, externalUserId: externalUserId(organization.id, ownerRow.id) });
+  project.provide("passwordOwner", { ...owner, id: ownerRow.id });
 
   return async () => {
     await api.close();

@@ -78,6 +78,9 @@ export function Layout() {
               <strong>{me.name || me.email}</strong>
               <span className="muted"> · {ROLE_LABEL[me.role]}</span>
             </span>
+            <Link to="/account" className="btn btn-ghost btn-sm" activeProps={{ "aria-current": "page" }}>
+              Account
+            </Link>
             <button
               type="button"
               className="btn btn-ghost btn-sm"

@@ -20,6 +20,7 @@ import { ROLE_LABEL } from "../nav";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
 import { isEmailAddress, MAX_LENGTH } from "../lib/checks";
 import { trpc } from "../trpc";
+import { ResetPasswordDialog } from "./members/ResetPasswordDialog";
 
 type Member = RouterOutputs["members"]["list"][number];
 type AddResult = RouterOutputs["members"]["add"];
@@ -135,6 +136,7 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
   const toast = useToast();
   const members = useQuery(trpc.members.list.queryOptions({ organizationId }));
   const [removing, setRemoving] = useState<Member | null>(null);
+  const [resetting, setResetting] = useState<Member | null>(null);
   const remove = useMutation(
     trpc.members.remove.mutationOptions({
       onSuccess: async () => {
@@ -172,17 +174,22 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
       align: "right",
       cell: (m) =>
         m.id === me.id ? null : (
-          <Button
-            size="sm"
-            variant="ghost"
-            aria-label={`Remove ${m.name || m.email}`}
-            onClick={() => {
-              remove.reset();
-              setRemoving(m);
-            }}
-          >
-            Remove
-          </Button>
+          <span className="row" style={{ justifyContent: "flex-end" }}>
+            <Button size="sm" variant="ghost" aria-label={`Reset the password of ${m.name || m.email}`} onClick={() => setResetting(m)}>
+              Reset password
+            </Button>
+            <Button
+              size="sm"
+              variant="ghost"
+              aria-label={`Remove ${m.name || m.email}`}
+              onClick={() => {
+                remove.reset();
+                setRemoving(m);
+              }}
+            >
+              Remove
+            </Button>
+          </span>
         ),
     },
   ];
@@ -208,6 +215,7 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
           <Skeleton lines={4} height="1.4rem" />
         ) : null}
       </Card>
+      <ResetPasswordDialog organizationId={organizationId} member={resetting} onClose={() => setResetting(null)} />
       <ConfirmDialog
         open={removing !== null}
         title={`Remove ${removing?.name || removing?.email || ""}?`}

@@ -15,8 +15,10 @@ const route = getRouteApi("/sign-in");
 function signInError(error: unknown): string {
   if (error instanceof TRPCClientError) {
     const code = (error.data as { code?: string } | undefined)?.code;
-    if (code === "TOO_MANY_REQUESTS") return `Too many sign-in attempts. ${error.message}`;
-    if (code === "UNAUTHORIZED") return "The e-mail or password is not right.";
+    // The API says how long to wait, in words.
+    if (code === "TOO_MANY_REQUESTS") return error.message;
+    // An expired temporary password is said as such (only to whoever typed the right one).
+    if (code === "UNAUTHORIZED") return /temporary password/.test(error.message) ? error.message : "The e-mail or password is not right.";
   }
   return errorMessage(error);
 }
