@@ -34,6 +34,8 @@ export interface E2ESystem {
   t: TestDb;
   sim: Simulator;
   apiUrl: string;
+  /** The API server itself (csrf.test.ts watches what reaches it). */
+  api: ApiServer;
   proxyUrl: string;
   browser: Browser;
   provider: Account;
@@ -61,7 +63,12 @@ async function buildDashboard(): Promise<string> {
   return outDir;
 }
 
-export async function startE2ESystem(driver: Driver): Promise<E2ESystem> {
+export interface E2EOptions {
+  /** More Chromium switches (csrf.test.ts: `--host-resolver-rules` for names of its own). */
+  chromiumArgs?: string[];
+}
+
+export async function startE2ESystem(driver: Driver, options: E2EOptions = {}): Promise<E2ESystem> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set MAI_CHROMIUM_PATH).`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const dist = await buildDashboard();
@@ -111,13 +118,14 @@ export async function startE2ESystem(driver: Driver): Promise<E2ESystem> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", ...(options.chromiumArgs ?? [])],
   });
 
   return {
     t,
     sim,
     apiUrl,
+    api,
     proxyUrl,
     browser,
     provider,

@@ -7,9 +7,9 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { countAppliedMigrations, isDatabaseUnavailable } from "@mai/db";
-import { unframedTransferEncoding } from "@mai/domain";
+import { csrfProblem, dashboardOrigins, parseBearer, unframedTransferEncoding } from "@mai/domain";
 import { createAdminStatic } from "./admin-static";
-import { createContextFromRequest, INTERNAL_TOKEN_HEADER, type Context } from "./context";
+import { createContextFromRequest, INTERNAL_TOKEN_HEADER, sessionCookieValue, type Context } from "./context";
 import type { AppDeps } from "./deps";
 import { HttpProblem, parseJsonBody, readBodyText, requestUrl, requireShallowJson, sendJson } from "./http";
 import { appRouter } from "./routers/_app";
@@ -22,6 +22,13 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** The tRPC codes of the statuses an HttpProblem at the door carries (anything else: BAD_REQUEST). */
+const TRPC_CODE_OF_STATUS: Partial<Record<number, TRPCError["code"]>> = {
+  403: "FORBIDDEN",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+};
+
 /** The id the server assigned to this request (set before anything else runs). */
 const requestIdOf = (req: IncomingMessage) => String(req.headers["x-request-id"]);
 
@@ -31,6 +38,29 @@ export function createApiServer(deps: AppDeps): ApiServer {
     const header = req.headers[INTERNAL_TOKEN_HEADER];
     return typeof header === "string" && env.MAI_INTERNAL_TOKEN !== undefined && safeEqual(header, env.MAI_INTERNAL_TOKEN);
   };
+
+  /**
+   * Cross-site request forgery (packages/domain/src/csrf.ts): a request with side effects that a
+   * browser could have sent on another page's behalf — it carries the session cookie, or no
+   * credential at all (signing in) — must be JSON from the dashboard's own origin. A 403 or 415 in
+   * words otherwise, before the body is read. Bearer-token and internal calls without the cookie pass.
+   */
+  function refuseCrossSite(req: IncomingMessage): void {
+    const header = (name: string) => {
+      const value = req.headers[name];
+      return typeof value === "string" ? value : undefined;
+    };
+    const problem = csrfProblem({
+      method: req.method ?? "GET",
+      contentType: header("content-type"),
+      origin: header("origin"),
+      secFetchSite: header("sec-fetch-site"),
+      allowedOrigins: dashboardOrigins({ publicUrl: env.MAI_PUBLIC_URL, host: header("host") }),
+      hasSessionCookie: sessionCookieValue(req.headers.cookie) !== undefined,
+      hasHeaderCredential: parseBearer(req.headers.authorization) !== null || header(INTERNAL_TOKEN_HEADER) !== undefined,
+    });
+    if (problem) throw new HttpProblem(problem.status, problem.message);
+  }
 
   /** Building the context failed (the database is away, …): logged here, a generic 5xx out. */
   function contextFailure(req: IncomingMessage, error: unknown): ServerFault {
@@ -54,6 +84,7 @@ export function createApiServer(deps: AppDeps): ApiServer {
    * `input` parameter bounded in depth. tRPC answers the refusal in its own error shape.
    */
   async function admitTrpcRequest(req: IncomingMessage & { body?: unknown }): Promise<void> {
+    refuseCrossSite(req);
     if (req.method === "GET" || req.method === "HEAD") {
       const input = requestUrl(req).searchParams.get("input");
       if (input) requireShallowJson(input, env.MAI_API_MAX_JSON_DEPTH);
@@ -75,9 +106,16 @@ export function createApiServer(deps: AppDeps): ApiServer {
             next();
           },
           (error: unknown) => {
+            if (error instanceof HttpProblem) {
+              // tRPC parses the request (its content type, its path) before it looks at this error,
+              // and answers its own 415 for a form or text/plain: hand it an empty JSON request, so
+              // the refusal is what answers — in tRPC's error shape, batch or not.
+              req.headers["content-type"] = "application/json";
+              (req as IncomingMessage & { body?: unknown }).body = "";
+            }
             next(
               error instanceof HttpProblem
-                ? new TRPCError({ code: error.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message: error.message })
+                ? new TRPCError({ code: TRPC_CODE_OF_STATUS[error.status] ?? "BAD_REQUEST", message: error.message })
                 : error,
             );
           },
@@ -104,6 +142,7 @@ export function createApiServer(deps: AppDeps): ApiServer {
   async function openWebUiSettings(req: IncomingMessage, res: ServerResponse, method: "get" | "update"): Promise<void> {
     const requestId = requestIdOf(req);
     try {
+      refuseCrossSite(req);
       const body = method === "update" ? parseJsonBody(await readBodyText(req, env.MAI_API_MAX_BODY_BYTES), env.MAI_API_MAX_JSON_DEPTH) : undefined;
       const caller = createCaller(await context(req, res));
       const result = method === "get" ? await caller.settings.get() : await caller.settings.update(body as never);

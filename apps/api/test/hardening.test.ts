@@ -87,7 +87,8 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
     ] as const) {
       const res = await rawRequest(
         port,
-        httpRequest(method, path, { cookie: "theme=%E0%A4%A; mai_session=%E0%A4%A", "content-type": "application/json" }, method === "POST" ? "{}" : undefined),
+        // The Origin of the Host httpRequest names: the request gets past the CSRF check to the cookie.
+        httpRequest(method, path, { cookie: "theme=%E0%A4%A; mai_session=%E0%A4%A", "content-type": "application/json", origin: "http://127.0.0.1" }, method === "POST" ? "{}" : undefined),
       );
       expect(res.status, path).toBeLessThan(500);
       expectNoInternals(res.body);
@@ -263,7 +264,7 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
         ["/trpc/auth.me", { headers: { authorization: `Bearer ${token}` } }],
         ["/trpc/auth.me", { headers: { cookie: "mai_session=abc" } }],
         ["/api/v1/users/user/settings", { headers: { authorization: `Bearer ${token}` } }],
-        ["/api/v1/users/user/settings/update", { method: "POST", headers: { cookie: "mai_session=abc", "content-type": "application/json" }, body: "{}" }],
+        ["/api/v1/users/user/settings/update", { method: "POST", headers: { cookie: "mai_session=abc", "content-type": "application/json", origin: brokenUrl }, body: "{}" }],
       ] as const) {
         const res = await fetch(`${brokenUrl}${path}`, init);
         const body = await res.text();

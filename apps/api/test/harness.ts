@@ -141,8 +141,11 @@ export async function createHarness(driver: Driver, envOverrides: Record<string,
         await createApiToken(t.db, { userId: user.id, name: "harness", prefix: token.prefix, tokenHash: token.hash });
         authorization = `Bearer ${token.token}`;
       }
+      // Without a token, the caller is a browser on the dashboard's own page: it names its Origin
+      // (signing in is checked against cross-site request forgery: csrf.test.ts).
+      const origin = server.url;
       return createTRPCClient<AppRouter>({
-        links: [httpLink({ url: `${server.url}/trpc`, transformer: superjson, headers: () => (authorization ? { authorization } : {}) })],
+        links: [httpLink({ url: `${server.url}/trpc`, transformer: superjson, headers: () => (authorization ? { authorization } : { origin }) })],
       });
     },
     async org(name) {

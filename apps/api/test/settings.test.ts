@@ -157,7 +157,7 @@ describe.each(testDrivers())("settings save with automatic org sync on %s", (dri
       expect(JSON.stringify(body)).not.toContain(key);
       const anonymous = await fetch(`${url}/api/v1/users/user/settings/update`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", origin: url },
         body: JSON.stringify(connections([OPENROUTER], [key])),
       });
       expect(anonymous.status).toBe(401);

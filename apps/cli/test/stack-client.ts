@@ -82,7 +82,9 @@ export function apiClient(apiUrl: string): TRPCClient<AppRouter> {
       httpLink({
         url: `${apiUrl}/trpc`,
         transformer: superjson,
-        headers: () => (cookie ? { cookie } : {}),
+        // The dashboard's own origin, as a browser on its page names it (the API refuses side effects
+        // from any other: cross-site request forgery).
+        headers: () => ({ origin: new URL(apiUrl).origin, ...(cookie ? { cookie } : {}) }),
         fetch: async (input, init) => {
           // tRPC types `input` with the DOM's RequestInfo, which Node's types do not declare (an
           // error type, i.e. `any`, to the checker); httpLink passes the URL as a string.

@@ -78,6 +78,7 @@ export { MAX_ORGANIZATION_NAME_LENGTH, isCurrencyCode, validateOrganizationName 
 export { API_TOKEN_PATTERN, API_TOKEN_PREFIX, looksLikeApiToken, parseBearer } from "./api-token";
 export { sumUsageFigures, type UsageFigures } from "./usage-figures";
 export { addDays, daysBetween, monthDates, rangeOrCurrentMonth, type DateRange } from "./local-date";
+export { csrfProblem, dashboardOrigins, type CsrfProblem, type CsrfRequest } from "./csrf";
 export { commonPasswordCandidates, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem, type PasswordContext } from "./password";
 export {
   decideAttempt,

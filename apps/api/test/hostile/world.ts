@@ -312,7 +312,8 @@ export async function createWorld(h: Harness, server: Server): Promise<World> {
 
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const clients: Record<Identity, RecordingClient> = {
-    anonymous: recordingClient(server.url, {}),
+    // A browser on the dashboard's own page (its Origin), so public mutations get past the CSRF check.
+    anonymous: recordingClient(server.url, { origin: server.url }),
     member: recordingClient(server.url, bearer(tokens.member)),
     adminA: recordingClient(server.url, bearer(tokens.adminA)),
     adminB: recordingClient(server.url, bearer(tokens.adminB)),
