@@ -51,12 +51,18 @@ describe.each(testDrivers())("passwords end to end on %s", (driver) => {
     await shot(laptop.page, `${driver}-account-password-changed`);
 
     // The other browser's next step finds its session gone: back to the sign-in form.
-    await phone.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage", exact: true }).click();
+    await phone.page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Usage", exact: true })
+      .click();
     await phone.page.getByRole("heading", { name: "Sign in" }).waitFor();
     expect(new URL(phone.page.url()).pathname).toBe("/sign-in");
 
     // This browser goes on, signed in under its new session.
-    await laptop.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage", exact: true }).click();
+    await laptop.page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Usage", exact: true })
+      .click();
     await laptop.page.getByRole("heading", { level: 1, name: "Usage" }).waitFor();
     expect(new URL(laptop.page.url()).pathname).toBe("/usage");
 
@@ -64,7 +70,10 @@ describe.each(testDrivers())("passwords end to end on %s", (driver) => {
     await phone.page.getByLabel("E-mail").fill(account.email);
     await phone.page.getByLabel("Password", { exact: true }).fill(account.password);
     await phone.page.getByRole("button", { name: "Sign in" }).click();
-    await phone.page.getByRole("alert").getByText(/not right/).waitFor();
+    await phone.page
+      .getByRole("alert")
+      .getByText(/not right/)
+      .waitFor();
     await phone.page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
     await phone.page.getByRole("button", { name: "Sign in" }).click();
     await phone.page.getByRole("navigation", { name: "Main" }).waitFor();
@@ -77,7 +86,10 @@ describe.each(testDrivers())("passwords end to end on %s", (driver) => {
   it("the provider resets a member's password; the member's temporary password lands on 'Choose a new password'", async () => {
     const { context, page } = await s.newPage();
     await signIn(page, s.provider);
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Members", exact: true }).click();
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Members", exact: true })
+      .click();
     await page.getByRole("button", { name: "Reset the password of Piotr Nowak" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByRole("button", { name: "Reset password" }).click();

@@ -50,12 +50,16 @@ describe("passwords", () => {
     await user.clear(screen.getByLabelText("New password again"));
     await user.type(screen.getByLabelText("New password again"), CHOSEN);
     await user.click(screen.getByRole("button", { name: "Change password" }));
-    expect((await screen.findByRole("alert")).textContent).toMatch(/The password was not changed\. The current password is not right\./);
+    expect((await screen.findByRole("alert")).textContent).toMatch(
+      /The password was not changed\. The current password is not right\./,
+    );
 
     await user.clear(screen.getByLabelText("Current password"));
     await user.type(screen.getByLabelText("Current password"), owner.password);
     await user.click(screen.getByRole("button", { name: "Change password" }));
-    expect((await screen.findByRole("status", {}, { timeout: 60_000 })).textContent).toMatch(/Your password was changed/);
+    expect((await screen.findByRole("status", {}, { timeout: 60_000 })).textContent).toMatch(
+      /Your password was changed/,
+    );
     expect(await signInStatus(owner.email, owner.password)).toBe(401);
     expect(await signInStatus(owner.email, CHOSEN)).toBe(200);
   });
@@ -67,7 +71,9 @@ describe("passwords", () => {
     const row = await screen.findByRole("row", { name: new RegExp(owner.name) });
     await user.click(within(row).getByRole("button", { name: `Reset the password of ${owner.name}` }));
     const dialog = await screen.findByRole("dialog");
-    expect(within(dialog).getByRole("heading", { name: `Reset the password of ${owner.name}?` })).toBeTruthy();
+    expect(
+      within(dialog).getByRole("heading", { name: `Reset the password of ${owner.name}?` }),
+    ).toBeTruthy();
     await user.click(within(dialog).getByRole("button", { name: "Reset password" }));
     temporary = (await within(dialog).findByTestId("secret-value")).textContent ?? "";
     expect(temporary).toMatch(/^[A-Za-z0-9]{20}$/);

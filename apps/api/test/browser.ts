@@ -39,7 +39,13 @@ export class Browser {
 
   private requestHeaders(extra: Record<string, string> = {}): Record<string, string> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-    return { origin: this.url, "sec-fetch-site": "same-origin", ...(cookie ? { cookie } : {}), ...this.headers, ...extra };
+    return {
+      origin: this.url,
+      "sec-fetch-site": "same-origin",
+      ...(cookie ? { cookie } : {}),
+      ...this.headers,
+      ...extra,
+    };
   }
 
   private async answer<T>(response: Response): Promise<TrpcAnswer<T>> {
@@ -62,7 +68,11 @@ export class Browser {
     return { status: response.status, ok: true, data: superjson.deserialize(body.result!.data as never) };
   }
 
-  async mutate<T = unknown>(path: string, input?: unknown, extra?: Record<string, string>): Promise<TrpcAnswer<T>> {
+  async mutate<T = unknown>(
+    path: string,
+    input?: unknown,
+    extra?: Record<string, string>,
+  ): Promise<TrpcAnswer<T>> {
     const response = await fetch(`${this.url}/trpc/${path}`, {
       method: "POST",
       headers: this.requestHeaders({ "content-type": "application/json", ...extra }),
@@ -71,9 +81,16 @@ export class Browser {
     return this.answer<T>(response);
   }
 
-  async query<T = unknown>(path: string, input?: unknown, extra?: Record<string, string>): Promise<TrpcAnswer<T>> {
-    const search = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
-    const response = await fetch(`${this.url}/trpc/${path}${search}`, { headers: this.requestHeaders(extra) });
+  async query<T = unknown>(
+    path: string,
+    input?: unknown,
+    extra?: Record<string, string>,
+  ): Promise<TrpcAnswer<T>> {
+    const search =
+      input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
+    const response = await fetch(`${this.url}/trpc/${path}${search}`, {
+      headers: this.requestHeaders(extra),
+    });
     return this.answer<T>(response);
   }
 
@@ -82,7 +99,9 @@ export class Browser {
   }
 
   async me(): Promise<{ id: string; email: string; mustChangePassword: boolean } | null> {
-    const answer = await this.query<{ id: string; email: string; mustChangePassword: boolean } | null>("auth.me");
+    const answer = await this.query<{ id: string; email: string; mustChangePassword: boolean } | null>(
+      "auth.me",
+    );
     if (!answer.ok) throw new Error(`auth.me failed: ${answer.message}`);
     return answer.data;
   }

@@ -58,11 +58,21 @@ describe.each(testDrivers())("passwords on %s", (driver) => {
     const phone = await signedIn(user.email);
     const oldLaptopSession = laptop.cookie("mai_session");
 
-    const wrong = await laptop.mutate("auth.changePassword", { currentPassword: "not my password at all", newPassword: NEW_PASSWORD });
-    expect(wrong).toMatchObject({ ok: false, code: "BAD_REQUEST", message: "The current password is not right." });
+    const wrong = await laptop.mutate("auth.changePassword", {
+      currentPassword: "not my password at all",
+      newPassword: NEW_PASSWORD,
+    });
+    expect(wrong).toMatchObject({
+      ok: false,
+      code: "BAD_REQUEST",
+      message: "The current password is not right.",
+    });
     expect(await phone.me()).toMatchObject({ id: user.id });
 
-    const changed = await laptop.mutate("auth.changePassword", { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    const changed = await laptop.mutate("auth.changePassword", {
+      currentPassword: PASSWORD,
+      newPassword: NEW_PASSWORD,
+    });
     expect(changed.ok, changed.message).toBe(true);
     // The other session ended; this one goes on under a new cookie, and the old cookie is dead.
     expect(await phone.me()).toBeNull();
@@ -82,18 +92,33 @@ describe.each(testDrivers())("passwords on %s", (driver) => {
   it("auth.changePassword refuses a weak new password in words: short, common, built from the e-mail, the same as before", async () => {
     await h.user("member", { passwordHash, email: "weak.owner@example.com" });
     const b = await signedIn("weak.owner@example.com");
-    const attempt = (newPassword: string) => b.mutate("auth.changePassword", { currentPassword: PASSWORD, newPassword });
-    expect(await attempt("short")).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/at least 12 characters/) });
-    expect(await attempt("Password1234!")).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/common passwords/) });
-    expect(await attempt("weak.owner-2026")).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/e-mail address or name/) });
-    expect(await attempt(PASSWORD)).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/different from the current one/) });
+    const attempt = (newPassword: string) =>
+      b.mutate("auth.changePassword", { currentPassword: PASSWORD, newPassword });
+    expect(await attempt("short")).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/at least 12 characters/),
+    });
+    expect(await attempt("Password1234!")).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/common passwords/),
+    });
+    expect(await attempt("weak.owner-2026")).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/e-mail address or name/),
+    });
+    expect(await attempt(PASSWORD)).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/different from the current one/),
+    });
     expect(await b.me()).not.toBeNull();
   });
 
   it("auth.changePassword: a chat token cannot change the password (sessions only)", async () => {
     const user = await h.user("member", { passwordHash });
     const client = await h.http(user);
-    await expect(client.auth.changePassword.mutate({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).rejects.toThrow();
+    await expect(
+      client.auth.changePassword.mutate({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }),
+    ).rejects.toThrow();
     expect((await browser().signIn(user.email, PASSWORD)).ok).toBe(true);
   });
 
@@ -108,7 +133,9 @@ describe.each(testDrivers())("passwords on %s", (driver) => {
     expect(await a.me()).toBeNull();
     expect(await b.me()).toBeNull();
     expect(await bystander.me()).not.toBeNull();
-    expect(await audit("auth.signed_out_everywhere")).toEqual([expect.objectContaining({ actorUserId: user.id, details: { sessionsEnded: 2 } })]);
+    expect(await audit("auth.signed_out_everywhere")).toEqual([
+      expect.objectContaining({ actorUserId: user.id, details: { sessionsEnded: 2 } }),
+    ]);
   });
 
   it("members.resetPassword: a temporary password, shown once, that opens only a password_change session", async () => {
@@ -117,7 +144,10 @@ describe.each(testDrivers())("passwords on %s", (driver) => {
     const memberBrowser = await signedIn(member.email);
     const admin = await signedIn((await setPassword(org.admin.id)).email);
 
-    const reset = await admin.mutate<{ temporaryPassword: string; expiresAt: Date }>("members.resetPassword", { userId: member.id });
+    const reset = await admin.mutate<{ temporaryPassword: string; expiresAt: Date }>(
+      "members.resetPassword",
+      { userId: member.id },
+    );
     expect(reset.ok, reset.message).toBe(true);
     const temporary = reset.data.temporaryPassword;
     expect(temporary).toMatch(/^[A-Za-z0-9]{20}$/);
@@ -136,12 +166,19 @@ describe.each(testDrivers())("passwords on %s", (driver) => {
       ["auth.listTokens", undefined],
       ["settings.get", undefined],
     ] as const) {
-      expect(await fresh.query(path, input), path).toMatchObject({ ok: false, code: "FORBIDDEN", message: "Choose a new password first." });
+      expect(await fresh.query(path, input), path).toMatchObject({
+        ok: false,
+        code: "FORBIDDEN",
+        message: "Choose a new password first.",
+      });
     }
     expect(await fresh.mutate("auth.createToken", { name: "sneaky" })).toMatchObject({ code: "FORBIDDEN" });
     expect(await fresh.mutate("auth.signOutEverywhere")).toMatchObject({ code: "FORBIDDEN" });
 
-    const changed = await fresh.mutate("auth.changePassword", { currentPassword: temporary, newPassword: NEW_PASSWORD });
+    const changed = await fresh.mutate("auth.changePassword", {
+      currentPassword: temporary,
+      newPassword: NEW_PASSWORD,
+    });
     expect(changed.ok, changed.message).toBe(true);
     expect(await fresh.me()).toMatchObject({ id: member.id, mustChangePassword: false });
     expect((await fresh.query("usage.summary")).ok).toBe(true);
@@ -159,17 +196,28 @@ describe.each(testDrivers())("passwords on %s", (driver) => {
     const org = await h.org();
     const member = await h.user("member", { passwordHash, organizationId: org.id });
     const provider = await signedIn((await setPassword((await h.user("provider_admin")).id)).email);
-    const reset = await provider.mutate<{ temporaryPassword: string }>("members.resetPassword", { organizationId: org.id, userId: member.id });
+    const reset = await provider.mutate<{ temporaryPassword: string }>("members.resetPassword", {
+      organizationId: org.id,
+      userId: member.id,
+    });
     expect(reset.ok, reset.message).toBe(true);
 
     clock = new Date(clock.getTime() + 72 * HOUR - 1000);
-    expect((await browser().signIn(member.email, reset.data.temporaryPassword)).data).toMatchObject({ mustChangePassword: true });
+    expect((await browser().signIn(member.email, reset.data.temporaryPassword)).data).toMatchObject({
+      mustChangePassword: true,
+    });
 
     clock = new Date(clock.getTime() + 1000);
     const late = await browser().signIn(member.email, reset.data.temporaryPassword);
-    expect(late).toMatchObject({ ok: false, code: "UNAUTHORIZED", message: "This temporary password has expired; ask your administrator for a new one." });
+    expect(late).toMatchObject({
+      ok: false,
+      code: "UNAUTHORIZED",
+      message: "This temporary password has expired; ask your administrator for a new one.",
+    });
     // Only the right temporary password learns that; anything else is the usual answer.
-    expect((await browser().signIn(member.email, "a wrong guess of a password")).message).toBe("Wrong e-mail or password.");
+    expect((await browser().signIn(member.email, "a wrong guess of a password")).message).toBe(
+      "Wrong e-mail or password.",
+    );
   });
 
   it("members.resetPassword stays inside the organisation: another organisation's user and nobody answer the same", async () => {
@@ -180,19 +228,25 @@ describe.each(testDrivers())("passwords on %s", (driver) => {
     const admin = await signedIn((await setPassword(mine.admin.id)).email);
 
     const other = await admin.mutate("members.resetPassword", { userId: stranger.id });
-    const nobody = await admin.mutate("members.resetPassword", { userId: "00000000-0000-4000-8000-000000000000" });
+    const nobody = await admin.mutate("members.resetPassword", {
+      userId: "00000000-0000-4000-8000-000000000000",
+    });
     const unattached = await admin.mutate("members.resetPassword", { userId: loner.id });
     expect(other).toMatchObject({ ok: false, code: "NOT_FOUND" });
     expect(nobody).toEqual(other);
     expect(unattached).toEqual(other);
     // Naming the other organisation is refused too, and the stranger's password still works.
-    expect(await admin.mutate("members.resetPassword", { organizationId: theirs.id, userId: stranger.id })).toMatchObject({ code: "FORBIDDEN" });
+    expect(
+      await admin.mutate("members.resetPassword", { organizationId: theirs.id, userId: stranger.id }),
+    ).toMatchObject({ code: "FORBIDDEN" });
     expect((await browser().signIn(stranger.email, PASSWORD)).ok).toBe(true);
 
     // A member cannot reset anyone; an administrator resets their own password under Account instead.
     const member = await h.user("member", { passwordHash, organizationId: mine.id });
     const memberBrowser = await signedIn(member.email);
-    expect(await memberBrowser.mutate("members.resetPassword", { userId: mine.admin.id })).toMatchObject({ code: "FORBIDDEN" });
+    expect(await memberBrowser.mutate("members.resetPassword", { userId: mine.admin.id })).toMatchObject({
+      code: "FORBIDDEN",
+    });
     expect(await admin.mutate("members.resetPassword", { userId: mine.admin.id })).toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/change your own password/i),
@@ -201,7 +255,11 @@ describe.each(testDrivers())("passwords on %s", (driver) => {
 
   /** Gives a harness-made user (no password) the test password; returns their e-mail. */
   async function setPassword(userId: string): Promise<{ email: string }> {
-    const [row] = await h.t.db.update(schema.users).set({ passwordHash }).where(eq(schema.users.id, userId)).returning({ email: schema.users.email });
+    const [row] = await h.t.db
+      .update(schema.users)
+      .set({ passwordHash })
+      .where(eq(schema.users.id, userId))
+      .returning({ email: schema.users.email });
     return row!;
   }
 });

@@ -32,7 +32,13 @@ describe.each(testDrivers())("sign-in throttling on %s", (driver) => {
     const deps = createDeps({
       db: h.t.db,
       secrets: h.t.secrets,
-      env: loadEnv({ NODE_ENV: "test", MAI_INTERNAL_TOKEN: INTERNAL_TOKEN, MAI_ADMIN_DIST: "", LOG_LEVEL: "silent", ...env }),
+      env: loadEnv({
+        NODE_ENV: "test",
+        MAI_INTERNAL_TOKEN: INTERNAL_TOKEN,
+        MAI_ADMIN_DIST: "",
+        LOG_LEVEL: "silent",
+        ...env,
+      }),
       logger: h.deps.logger,
       now: () => clock,
     });
@@ -58,7 +64,12 @@ describe.each(testDrivers())("sign-in throttling on %s", (driver) => {
   const owner = (email: string): Promise<AuthUser> => h.user("org_admin", { passwordHash, email });
 
   /** Guesses until `count` failures were counted, moving the clock past each wait; returns the waits seen. */
-  async function attack(url: string, email: string, count: number, address: (i: number) => string | undefined): Promise<number[]> {
+  async function attack(
+    url: string,
+    email: string,
+    count: number,
+    address: (i: number) => string | undefined,
+  ): Promise<number[]> {
     const waits: number[] = [];
     let failures = 0;
     for (let i = 0; failures < count; i++) {
@@ -70,7 +81,10 @@ describe.each(testDrivers())("sign-in throttling on %s", (driver) => {
         waits.push(answer.retryAfterSeconds! * 1000);
         clock = new Date(clock.getTime() + answer.retryAfterSeconds! * 1000);
       } else {
-        expect(answer, JSON.stringify(answer)).toMatchObject({ code: "UNAUTHORIZED", message: "Wrong e-mail or password." });
+        expect(answer, JSON.stringify(answer)).toMatchObject({
+          code: "UNAUTHORIZED",
+          message: "Wrong e-mail or password.",
+        });
         failures++;
       }
     }
@@ -79,7 +93,9 @@ describe.each(testDrivers())("sign-in throttling on %s", (driver) => {
 
   const throttled = (answer: TrpcAnswer) => {
     expect(answer).toMatchObject({ ok: false, status: 429, code: "TOO_MANY_REQUESTS" });
-    expect(answer.message).toMatch(/^Too many failed sign-in attempts (for this account|for this account on this browser|from your network)\. Try again in \d+ (second|minute)s?( and \d+ seconds?)?\.$/);
+    expect(answer.message).toMatch(
+      /^Too many failed sign-in attempts (for this account|for this account on this browser|from your network)\. Try again in \d+ (second|minute)s?( and \d+ seconds?)?\.$/,
+    );
     return answer.retryAfterSeconds! * 1000;
   };
 
@@ -132,7 +148,8 @@ describe.each(testDrivers())("sign-in throttling on %s", (driver) => {
     const laptop = new Browser(url);
     expect((await laptop.signIn(user.email, PASSWORD)).ok).toBe(true);
     await laptop.mutate("auth.logout");
-    for (let i = 0; i < 6; i++) expect((await laptop.signIn(user.email, `typo ${i}`)).code).toBe("UNAUTHORIZED");
+    for (let i = 0; i < 6; i++)
+      expect((await laptop.signIn(user.email, `typo ${i}`)).code).toBe("UNAUTHORIZED");
     expect(throttled(await laptop.signIn(user.email, PASSWORD))).toBe(1000);
     // The account's own count was not touched: a new device signs in at once.
     expect((await new Browser(url).signIn(user.email, PASSWORD)).ok).toBe(true);
@@ -170,7 +187,9 @@ describe.each(testDrivers())("sign-in throttling on %s", (driver) => {
     for (let i = 0; i < 21; i++) {
       const b = new Browser(trusted.url);
       b.headers["x-forwarded-for"] = `203.0.113.${i}`;
-      expect((await b.signIn(`trusted-spray-${i}@example.com`, "wrong password guess")).code).toBe("UNAUTHORIZED");
+      expect((await b.signIn(`trusted-spray-${i}@example.com`, "wrong password guess")).code).toBe(
+        "UNAUTHORIZED",
+      );
     }
     const user = await owner("trusted@example.com");
     const b = new Browser(trusted.url);
@@ -193,7 +212,11 @@ describe.each(testDrivers())("sign-in throttling on %s", (driver) => {
 
   it("MAI_TRUST_PROXY that is not a list of addresses is refused at startup, in words", () => {
     expect(() => loadEnv({ MAI_TRUST_PROXY: "not-an-address" })).toThrow(/MAI_TRUST_PROXY/);
-    expect(loadEnv({ MAI_TRUST_PROXY: "loopback, 10.0.0.0/8 ,192.168.1.1" }).MAI_TRUST_PROXY).toEqual(["loopback", "10.0.0.0/8", "192.168.1.1"]);
+    expect(loadEnv({ MAI_TRUST_PROXY: "loopback, 10.0.0.0/8 ,192.168.1.1" }).MAI_TRUST_PROXY).toEqual([
+      "loopback",
+      "10.0.0.0/8",
+      "192.168.1.1",
+    ]);
   });
 
   it("two API instances on one database share the counts", async () => {

@@ -14,7 +14,11 @@ import { runCli } from "../src/program";
 
 type Env = Record<string, string>;
 
-async function mai(env: Env, args: string[], input = ""): Promise<{ code: number; stdout: string; stderr: string }> {
+async function mai(
+  env: Env,
+  args: string[],
+  input = "",
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const code = await runCli(args, {
@@ -29,7 +33,8 @@ async function mai(env: Env, args: string[], input = ""): Promise<{ code: number
 function cleanEnv(): Env {
   const env: Env = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !name.startsWith("MAI_") && name !== "DATABASE_URL" && name !== "LOG_LEVEL") env[name] = value;
+    if (value !== undefined && !name.startsWith("MAI_") && name !== "DATABASE_URL" && name !== "LOG_LEVEL")
+      env[name] = value;
   }
   return env;
 }
@@ -50,9 +55,13 @@ describe.each(testDrivers())("mai users reset-password on %s", (driver) => {
       await op.close();
     }
   }
-  const signIn = (password: string) => withDb((op) => createLocalCaller(op.deps, null).auth.login({ email: ADMIN, password }));
+  const signIn = (password: string) =>
+    withDb((op) => createLocalCaller(op.deps, null).auth.login({ email: ADMIN, password }));
   const sessions = () =>
-    withDb(async (op) => (await queryRows<{ n: number }>(op.handle.db, sql`select count(*)::int as n from sessions`))[0]!.n);
+    withDb(
+      async (op) =>
+        (await queryRows<{ n: number }>(op.handle.db, sql`select count(*)::int as n from sessions`))[0]!.n,
+    );
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "mai-cli-reset-"));
@@ -65,7 +74,10 @@ describe.each(testDrivers())("mai users reset-password on %s", (driver) => {
       env.DATABASE_URL = url.toString();
       env.MAI_ENCRYPTION_KEY = randomBytes(32).toString("base64");
     }
-    const created = await run(["users", "create", "--email", ADMIN, "--role", "provider_admin", "--password", "-"], `${FIRST_PASSWORD}\n`);
+    const created = await run(
+      ["users", "create", "--email", ADMIN, "--role", "provider_admin", "--password", "-"],
+      `${FIRST_PASSWORD}\n`,
+    );
     expect(created.code, created.stderr).toBe(0);
   });
 
@@ -94,7 +106,9 @@ describe.each(testDrivers())("mai users reset-password on %s", (driver) => {
         op.handle.db,
         sql`select actor_kind, details from audit_log where action = 'user.password_reset'`,
       );
-      expect(audit).toEqual([{ actor_kind: "cli", details: expect.objectContaining({ temporary: true, sessionsEnded: 1 }) }]);
+      expect(audit).toEqual([
+        { actor_kind: "cli", details: expect.objectContaining({ temporary: true, sessionsEnded: 1 }) },
+      ]);
       const all = await queryRows(op.handle.db, sql`select * from audit_log`);
       expect(JSON.stringify(all)).not.toContain(temporary);
     });
@@ -108,7 +122,10 @@ describe.each(testDrivers())("mai users reset-password on %s", (driver) => {
     const chosen = "lanterns over the quiet harbour";
     const done = await run(["users", "reset-password", ADMIN, "--password-stdin", "--json"], `${chosen}\n`);
     expect(done.code, done.stderr).toBe(0);
-    expect(JSON.parse(done.stdout)).toMatchObject({ user: { email: ADMIN, role: "provider_admin" }, temporaryPassword: null });
+    expect(JSON.parse(done.stdout)).toMatchObject({
+      user: { email: ADMIN, role: "provider_admin" },
+      temporaryPassword: null,
+    });
     expect(done.stdout).not.toContain(chosen);
     await expect(signIn(chosen)).resolves.toMatchObject({ mustChangePassword: false });
   });

@@ -10,4 +10,6 @@
 import { dictionary } from "@zxcvbn-ts/language-common";
 
 /** Common passwords, lower case, for `passwordProblem(password, { common: COMMON_PASSWORDS })`. */
-export const COMMON_PASSWORDS: ReadonlySet<string> = new Set(dictionary["passwords-common"].map((p) => p.toLowerCase()));
+export const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
+  dictionary["passwords-common"].map((p) => p.toLowerCase()),
+);

@@ -26,8 +26,24 @@ export interface PasswordContext {
 }
 
 // Runs that a person types without thinking: digits, the alphabet, keyboard rows (both directions).
-const SEQUENCES = ["0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p"];
-const LOOK_ALIKES: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s", "!": "i", "|": "l" };
+const SEQUENCES = [
+  "0123456789",
+  "abcdefghijklmnopqrstuvwxyz",
+  "qwertyuiopasdfghjklzxcvbnm",
+  "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+];
+const LOOK_ALIKES: Record<string, string> = {
+  "0": "o",
+  "1": "i",
+  "3": "e",
+  "4": "a",
+  "5": "s",
+  "7": "t",
+  "@": "a",
+  $: "s",
+  "!": "i",
+  "|": "l",
+};
 /** Words about this service itself, refused like the account's own name. */
 const SERVICE_WORDS = ["maigateway", "mai gateway"];
 
@@ -45,7 +61,8 @@ function isSequence(lower: string): boolean {
 /** The shortest unit the text repeats ("abcabcabc" → "abc"), or the text itself. */
 function repeatedUnit(text: string): string {
   for (let size = 1; size <= text.length / 2; size++) {
-    if (text.length % size === 0 && text.slice(0, size).repeat(text.length / size) === text) return text.slice(0, size);
+    if (text.length % size === 0 && text.slice(0, size).repeat(text.length / size) === text)
+      return text.slice(0, size);
   }
   return text;
 }
@@ -71,7 +88,8 @@ export function commonPasswordCandidates(password: string): string[] {
  */
 export function passwordProblem(password: string, context: PasswordContext = {}): string | null {
   const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH) return `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters (a few words make a good one).`;
+  if (length < MIN_PASSWORD_LENGTH)
+    return `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters (a few words make a good one).`;
   if (length > MAX_PASSWORD_LENGTH) return `A password is at most ${MAX_PASSWORD_LENGTH} characters.`;
   const unstorable = unstorableTextReason(password);
   if (unstorable) return `A password ${unstorable}.`;
@@ -84,7 +102,9 @@ export function passwordProblem(password: string, context: PasswordContext = {})
   const compact = lettersAndDigits(password);
   const local = lettersAndDigits(context.email?.split("@")[0] ?? "");
   const nameWords = (context.name ?? "").split(/\s+/).map(lettersAndDigits);
-  const personal = [local, lettersAndDigits(context.name ?? ""), ...nameWords].filter((word) => word.length >= 4);
+  const personal = [local, lettersAndDigits(context.name ?? ""), ...nameWords].filter(
+    (word) => word.length >= 4,
+  );
   if (personal.some((word) => compact.includes(word))) {
     return "This password contains your e-mail address or name, which an attacker would try first. Choose another.";
   }

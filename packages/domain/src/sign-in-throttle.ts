@@ -71,20 +71,34 @@ export interface ThrottleState {
 }
 
 export type ThrottleDecision =
-  | { admitted: true; /** The state to store: this attempt counted as a failure until it succeeds. */ next: ThrottleState }
+  | {
+      admitted: true;
+      /** The state to store: this attempt counted as a failure until it succeeds. */ next: ThrottleState;
+    }
   | { admitted: false; waitMs: number };
 
 /**
  * Whether an attempt at `now` may go ahead on this key. Admitted, it is counted as a failure right
  * away (the state to store); refused, nothing changes and it says how long to wait.
  */
-export function decideAttempt(state: ThrottleState | undefined, now: Date, schedule: ThrottleSchedule): ThrottleDecision {
+export function decideAttempt(
+  state: ThrottleState | undefined,
+  now: Date,
+  schedule: ThrottleSchedule,
+): ThrottleDecision {
   if (state && state.nextAttemptAt.getTime() > now.getTime()) {
     return { admitted: false, waitMs: state.nextAttemptAt.getTime() - now.getTime() };
   }
   const forgotten = !state || now.getTime() - state.lastFailureAt.getTime() >= schedule.forgetAfterMs;
   const failures = (forgotten ? 0 : state.failures) + 1;
-  return { admitted: true, next: { failures, lastFailureAt: now, nextAttemptAt: new Date(now.getTime() + throttleDelayMs(failures, schedule)) } };
+  return {
+    admitted: true,
+    next: {
+      failures,
+      lastFailureAt: now,
+      nextAttemptAt: new Date(now.getTime() + throttleDelayMs(failures, schedule)),
+    },
+  };
 }
 
 /** "1 second", "40 seconds", "5 minutes", "2 minutes and 8 seconds" (rounded up to the second). */
@@ -94,12 +108,19 @@ export function describeWait(ms: number): string {
   if (seconds < 60) return plural(seconds, "second");
   const minutes = Math.floor(seconds / 60);
   const rest = seconds % 60;
-  return rest === 0 ? plural(minutes, "minute") : `${plural(minutes, "minute")} and ${plural(rest, "second")}`;
+  return rest === 0
+    ? plural(minutes, "minute")
+    : `${plural(minutes, "minute")} and ${plural(rest, "second")}`;
 }
 
 /** The refusal of a throttled attempt, in words, with the wait. */
 export function throttledMessage(scope: ThrottleScope, waitMs: number): string {
   if (scope === "session") return `Too many wrong current passwords. Try again in ${describeWait(waitMs)}.`;
-  const whose = scope === "address" ? "from your network" : scope === "device" ? "for this account on this browser" : "for this account";
+  const whose =
+    scope === "address"
+      ? "from your network"
+      : scope === "device"
+        ? "for this account on this browser"
+        : "for this account";
   return `Too many failed sign-in attempts ${whose}. Try again in ${describeWait(waitMs)}.`;
 }

@@ -3,7 +3,12 @@
 // passwords is a separate module the caller hands in.
 import { describe, expect, it } from "vitest";
 import { COMMON_PASSWORDS } from "../src/common-passwords";
-import { commonPasswordCandidates, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem } from "../src/password";
+import {
+  commonPasswordCandidates,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  passwordProblem,
+} from "../src/password";
 
 const account = { email: "jan.kowalski@kowalski.pl", name: "Jan Kowalski", common: COMMON_PASSWORDS };
 
@@ -55,12 +60,18 @@ describe("passwordProblem", () => {
     expect(passwordProblem("password1234", account)).toMatch(/common passwords/);
   });
 
-  it.each([["aaaaaaaaaaaa"], ["abababababab"], ["123456789012"], ["9876543210987"], ["abcdefghijklm"], ["qwertyuiopas"], ["1qaz2wsx3edc"], ["1234-5678-9012"]])(
-    "refuses the repeated or sequential run %j",
-    (password) => {
-      expect(passwordProblem(password, account)).toMatch(/repeated or sequential/);
-    },
-  );
+  it.each([
+    ["aaaaaaaaaaaa"],
+    ["abababababab"],
+    ["123456789012"],
+    ["9876543210987"],
+    ["abcdefghijklm"],
+    ["qwertyuiopas"],
+    ["1qaz2wsx3edc"],
+    ["1234-5678-9012"],
+  ])("refuses the repeated or sequential run %j", (password) => {
+    expect(passwordProblem(password, account)).toMatch(/repeated or sequential/);
+  });
 
   it("refuses a password built from the account's e-mail or name, or this service's name", () => {
     expect(passwordProblem("jan.kowalski-2024", account)).toMatch(/e-mail address or name/);
@@ -77,7 +88,9 @@ describe("passwordProblem", () => {
   });
 
   it("looks up the dressed-down forms of a password", () => {
-    expect(commonPasswordCandidates("P@ssw0rd2024!")).toEqual(expect.arrayContaining(["p@ssw0rd2024!", "p@ssw0rd", "password"]));
+    expect(commonPasswordCandidates("P@ssw0rd2024!")).toEqual(
+      expect.arrayContaining(["p@ssw0rd2024!", "p@ssw0rd", "password"]),
+    );
     expect(commonPasswordCandidates("monkeymonkey1")).toContain("monkey");
   });
 });

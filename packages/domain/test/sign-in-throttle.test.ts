@@ -53,16 +53,32 @@ describe("the sign-in throttle", () => {
       if (d.admitted) state = d.next;
     }
     const sixth = decideAttempt(state, t0, account);
-    expect(sixth).toMatchObject({ admitted: true, next: { failures: 6, nextAttemptAt: new Date(t0.getTime() + 1000) } });
+    expect(sixth).toMatchObject({
+      admitted: true,
+      next: { failures: 6, nextAttemptAt: new Date(t0.getTime() + 1000) },
+    });
     if (sixth.admitted) state = sixth.next;
-    expect(decideAttempt(state, new Date(t0.getTime() + 400), account)).toEqual({ admitted: false, waitMs: 600 });
-    expect(decideAttempt(state, new Date(t0.getTime() + 1000), account)).toMatchObject({ admitted: true, next: { failures: 7 } });
+    expect(decideAttempt(state, new Date(t0.getTime() + 400), account)).toEqual({
+      admitted: false,
+      waitMs: 600,
+    });
+    expect(decideAttempt(state, new Date(t0.getTime() + 1000), account)).toMatchObject({
+      admitted: true,
+      next: { failures: 7 },
+    });
   });
 
   it("forgets a count after a quiet day", () => {
     const t0 = new Date("2026-05-01T10:00:00Z");
-    const state: ThrottleState = { failures: 40, lastFailureAt: t0, nextAttemptAt: new Date(t0.getTime() + account.maxDelayMs) };
-    expect(decideAttempt(state, new Date(t0.getTime() + 24 * HOUR), account)).toMatchObject({ admitted: true, next: { failures: 1 } });
+    const state: ThrottleState = {
+      failures: 40,
+      lastFailureAt: t0,
+      nextAttemptAt: new Date(t0.getTime() + account.maxDelayMs),
+    };
+    expect(decideAttempt(state, new Date(t0.getTime() + 24 * HOUR), account)).toMatchObject({
+      admitted: true,
+      next: { failures: 1 },
+    });
   });
 
   it("the README's figures: one account gets 25 guesses in the first hour and 12 an hour after that, from one address or many", () => {
@@ -81,7 +97,9 @@ describe("the sign-in throttle", () => {
     expect(describeWait(60_000)).toBe("1 minute");
     expect(describeWait(128_000)).toBe("2 minutes and 8 seconds");
     expect(describeWait(300_000)).toBe("5 minutes");
-    expect(throttledMessage("account", 40_000)).toBe("Too many failed sign-in attempts for this account. Try again in 40 seconds.");
+    expect(throttledMessage("account", 40_000)).toBe(
+      "Too many failed sign-in attempts for this account. Try again in 40 seconds.",
+    );
     expect(throttledMessage("address", 2_000)).toMatch(/from your network\. Try again in 2 seconds\.$/);
     expect(throttledMessage("account", 90_000)).not.toMatch(/minute\(s\)/);
   });

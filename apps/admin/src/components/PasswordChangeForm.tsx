@@ -25,7 +25,12 @@ interface Errors {
   confirm?: string | null;
 }
 
-export function PasswordChangeForm({ account, submitLabel, currentLabel, onChanged }: PasswordChangeFormProps) {
+export function PasswordChangeForm({
+  account,
+  submitLabel,
+  currentLabel,
+  onChanged,
+}: PasswordChangeFormProps) {
   const queryClient = useQueryClient();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");

@@ -34,8 +34,8 @@ function SignOutEverywhere() {
     <Card title="Sessions">
       <div className="stack">
         <p style={{ margin: 0 }}>
-          Signed in on a computer you no longer use, or not sure who is? Signing out everywhere ends every session of your account, this one too. API tokens
-          are not affected: revoke them under API tokens.
+          Signed in on a computer you no longer use, or not sure who is? Signing out everywhere ends every
+          session of your account, this one too. API tokens are not affected: revoke them under API tokens.
         </p>
         <FormActions
           label="Sign out everywhere"
@@ -55,7 +55,10 @@ function SignOutEverywhere() {
         onClose={() => !signOut.isPending && setConfirming(false)}
       >
         <MutationError error={signOut.error} />
-        <p>Every browser signed in to your account, this one included, is signed out. You sign in again with your password.</p>
+        <p>
+          Every browser signed in to your account, this one included, is signed out. You sign in again with
+          your password.
+        </p>
       </ConfirmDialog>
     </Card>
   );
@@ -80,7 +83,10 @@ export default function Account() {
         <Card title="Change password">
           {changed ? (
             <div className="stack">
-              <Notice tone="success">Your password was changed. Every other session of your account was signed out; this browser stays signed in.</Notice>
+              <Notice tone="success">
+                Your password was changed. Every other session of your account was signed out; this browser
+                stays signed in.
+              </Notice>
               <FormActions label="Change it again" variant="secondary" onClick={() => setChanged(false)} />
             </div>
           ) : (

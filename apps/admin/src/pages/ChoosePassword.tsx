@@ -34,7 +34,8 @@ export default function ChoosePassword() {
         <h1 id="choose-password-title">Choose a new password</h1>
         <div className="stack">
           <Notice>
-            You signed in as <strong>{me.email}</strong> with a temporary password. Choose your own password to continue; the temporary one stops working.
+            You signed in as <strong>{me.email}</strong> with a temporary password. Choose your own password
+            to continue; the temporary one stops working.
           </Notice>
           <PasswordChangeForm
             account={me}
@@ -44,7 +45,12 @@ export default function ChoosePassword() {
               await navigate({ to: search.redirect ?? "/" });
             }}
           />
-          <button type="button" className="link-button" onClick={() => logout.mutate()} disabled={logout.isPending}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => logout.mutate()}
+            disabled={logout.isPending}
+          >
             Sign out instead
           </button>
         </div>

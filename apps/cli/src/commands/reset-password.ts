@@ -24,7 +24,10 @@ export function registerResetPassword(users: Command): void {
         "Reset an account's password: a temporary one, printed once, that must be changed at the next sign-in (72 hours), or with --password-stdin one you choose. Every session of the account ends.",
       )
       .argument("<user>", "the account's e-mail or id")
-      .option("--password-stdin", "read the new password from stdin (first line; typed hidden at a terminal) instead of generating a temporary one"),
+      .option(
+        "--password-stdin",
+        "read the new password from stdin (first line; typed hidden at a terminal) instead of generating a temporary one",
+      ),
   )
     .addHelpText(
       "after",
@@ -44,13 +47,25 @@ at least 12 characters and must not be a common one.`,
       const result = await withOperator(async ({ op }) => {
         const user = await findUser(op, ref);
         const now = op.deps.now();
-        const audit = { actorKind: "cli" as const, action: "user.password_reset", details: { temporary: chosen === undefined } };
+        const audit = {
+          actorKind: "cli" as const,
+          action: "user.password_reset",
+          details: { temporary: chosen === undefined },
+        };
         if (chosen !== undefined) {
           await setChosenPassword(op.handle.db, { user, password: chosen, now, audit });
-          return { user: { id: user.id, email: user.email, role: user.role }, temporaryPassword: null, expiresAt: null };
+          return {
+            user: { id: user.id, email: user.email, role: user.role },
+            temporaryPassword: null,
+            expiresAt: null,
+          };
         }
         const issued = await issueTemporaryPassword(op.handle.db, { userId: user.id, now, audit });
-        return { user: { id: user.id, email: user.email, role: user.role }, temporaryPassword: issued.temporaryPassword, expiresAt: issued.expiresAt };
+        return {
+          user: { id: user.id, email: user.email, role: user.role },
+          temporaryPassword: issued.temporaryPassword,
+          expiresAt: issued.expiresAt,
+        };
       });
 
       if (options.json) return printJson(result);
@@ -65,7 +80,9 @@ at least 12 characters and must not be a common one.`,
         say();
         say(`  ${result.temporaryPassword}`);
         say();
-        say(`It signs in only to choose a new password, until ${result.expiresAt?.toISOString()} (72 hours).`);
+        say(
+          `It signs in only to choose a new password, until ${result.expiresAt?.toISOString()} (72 hours).`,
+        );
       }
     });
 }

@@ -9,7 +9,9 @@ import { startStack, stopOnSignal, type Stack } from "./services";
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 export function printBanner(stack: Stack, signIn: string[]): void {
-  const where = stack.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${stack.env.MAI_DATA_DIR}`;
+  const where = stack.env.DATABASE_URL
+    ? "PostgreSQL (DATABASE_URL)"
+    : `embedded PGlite in ${stack.env.MAI_DATA_DIR}`;
   say("");
   say("  mAI Gateway is running");
   say(`    Dashboard:        ${stack.env.MAI_PUBLIC_URL ?? stack.apiUrl}`);
@@ -24,7 +26,9 @@ export function printBanner(stack: Stack, signIn: string[]): void {
 export function registerStart(program: Command): void {
   program
     .command("start")
-    .description("Run the API (with the dashboard) and the proxy on the embedded database; Ctrl-C stops both.")
+    .description(
+      "Run the API (with the dashboard) and the proxy on the embedded database; Ctrl-C stops both.",
+    )
     .addHelpText(
       "after",
       `
@@ -38,8 +42,14 @@ MAI_OPENROUTER_BASE_URL, LOG_LEVEL (default warn here; info logs every request).
       const stack = await startStack(env);
       const email = env.MAI_ADMIN_EMAIL ?? "admin@mai.local";
       const signIn = stack.generatedPassword
-        ? [`Sign in:          ${email} / ${stack.generatedPassword}`, "                  (first start: this password is shown only now)"]
-        : [`Sign in:          the provider administrator (${email} unless MAI_ADMIN_EMAIL says otherwise) with ${env.MAI_ADMIN_PASSWORD ? "MAI_ADMIN_PASSWORD" : "the password printed on the first start"}`];
+        ? [
+            `Sign in:          ${email} / ${stack.generatedPassword}`,
+            "                  (first start: this password is shown only now; change it under Account)",
+          ]
+        : [
+            `Sign in:          the provider administrator (${email} unless MAI_ADMIN_EMAIL says otherwise) with ${env.MAI_ADMIN_PASSWORD ? "MAI_ADMIN_PASSWORD" : "the password printed on the first start"}`,
+            `                  (lost it? stop the stack and run: mai users reset-password ${email})`,
+          ];
       printBanner(stack, signIn);
       stopOnSignal(() => stack.close(), say);
     });

@@ -17,7 +17,11 @@ export type SignInAdmission = { admitted: true } | { admitted: false; scope: Thr
  * with clearSignInFailures or returnSignInAttempt once the password proved right); refused,
  * nothing changes and the answer says which key refused and how long the longest wait is.
  */
-export async function admitSignInAttempt(db: Executor, keys: readonly string[], now: Date): Promise<SignInAdmission> {
+export async function admitSignInAttempt(
+  db: Executor,
+  keys: readonly string[],
+  now: Date,
+): Promise<SignInAdmission> {
   const sorted = [...new Set(keys)].sort();
   if (sorted.length === 0) return { admitted: true };
   return db.transaction(async (tx) => {
@@ -26,15 +30,25 @@ export async function admitSignInAttempt(db: Executor, keys: readonly string[], 
       .insert(authThrottle)
       .values(sorted.map((key) => ({ key, failures: 0, lastFailureAt: now, nextAttemptAt: now })))
       .onConflictDoNothing();
-    const rows = await tx.select().from(authThrottle).where(inArray(authThrottle.key, sorted)).orderBy(authThrottle.key).for("update");
-    const decisions = rows.map((row) => ({ key: row.key, decision: decideAttempt(row, now, SIGN_IN_THROTTLE[scopeOfThrottleKey(row.key)]) }));
+    const rows = await tx
+      .select()
+      .from(authThrottle)
+      .where(inArray(authThrottle.key, sorted))
+      .orderBy(authThrottle.key)
+      .for("update");
+    const decisions = rows.map((row) => ({
+      key: row.key,
+      decision: decideAttempt(row, now, SIGN_IN_THROTTLE[scopeOfThrottleKey(row.key)]),
+    }));
     let refused: { scope: ThrottleScope; waitMs: number } | undefined;
     for (const { key, decision } of decisions) {
-      if (!decision.admitted && (!refused || decision.waitMs > refused.waitMs)) refused = { scope: scopeOfThrottleKey(key), waitMs: decision.waitMs };
+      if (!decision.admitted && (!refused || decision.waitMs > refused.waitMs))
+        refused = { scope: scopeOfThrottleKey(key), waitMs: decision.waitMs };
     }
     if (refused) return { admitted: false, ...refused };
     for (const { key, decision } of decisions) {
-      if (decision.admitted) await tx.update(authThrottle).set(decision.next).where(eq(authThrottle.key, key));
+      if (decision.admitted)
+        await tx.update(authThrottle).set(decision.next).where(eq(authThrottle.key, key));
     }
     return { admitted: true };
   });
@@ -69,7 +83,10 @@ export async function pruneSignInThrottle(db: Executor, now: Date): Promise<void
     .where(
       and(
         lte(authThrottle.nextAttemptAt, now),
-        or(eq(authThrottle.failures, 0), lt(authThrottle.lastFailureAt, new Date(now.getTime() - forgetAfterMs))),
+        or(
+          eq(authThrottle.failures, 0),
+          lt(authThrottle.lastFailureAt, new Date(now.getTime() - forgetAfterMs)),
+        ),
       ),
     );
 }
@@ -78,21 +95,42 @@ export async function pruneSignInThrottle(db: Executor, now: Date): Promise<void
 export const KNOWN_DEVICE_TTL_MS = 400 * 24 * 60 * 60 * 1000;
 
 /** The account a device cookie (its SHA-256) belongs to, if it is known and was used recently. */
-export async function findKnownDevice(db: Executor, tokenHash: string, now: Date): Promise<{ userId: string } | undefined> {
+export async function findKnownDevice(
+  db: Executor,
+  tokenHash: string,
+  now: Date,
+): Promise<{ userId: string } | undefined> {
   const [row] = await db
     .select({ userId: knownDevices.userId })
     .from(knownDevices)
-    .where(and(eq(knownDevices.tokenHash, tokenHash), gt(knownDevices.lastUsedAt, new Date(now.getTime() - KNOWN_DEVICE_TTL_MS))));
+    .where(
+      and(
+        eq(knownDevices.tokenHash, tokenHash),
+        gt(knownDevices.lastUsedAt, new Date(now.getTime() - KNOWN_DEVICE_TTL_MS)),
+      ),
+    );
   return row;
 }
 
 /** Remembers (or refreshes) a browser the user signed in from; forgets their devices unused for 400 days. */
-export async function rememberKnownDevice(db: Executor, input: { tokenHash: string; userId: string; now: Date }): Promise<void> {
+export async function rememberKnownDevice(
+  db: Executor,
+  input: { tokenHash: string; userId: string; now: Date },
+): Promise<void> {
   await db
     .insert(knownDevices)
     .values({ tokenHash: input.tokenHash, userId: input.userId, createdAt: input.now, lastUsedAt: input.now })
-    .onConflictDoUpdate({ target: knownDevices.tokenHash, set: { lastUsedAt: input.now }, setWhere: eq(knownDevices.userId, input.userId) });
+    .onConflictDoUpdate({
+      target: knownDevices.tokenHash,
+      set: { lastUsedAt: input.now },
+      setWhere: eq(knownDevices.userId, input.userId),
+    });
   await db
     .delete(knownDevices)
-    .where(and(eq(knownDevices.userId, input.userId), lt(knownDevices.lastUsedAt, new Date(input.now.getTime() - KNOWN_DEVICE_TTL_MS))));
+    .where(
+      and(
+        eq(knownDevices.userId, input.userId),
+        lt(knownDevices.lastUsedAt, new Date(input.now.getTime() - KNOWN_DEVICE_TTL_MS)),
+      ),
+    );
 }

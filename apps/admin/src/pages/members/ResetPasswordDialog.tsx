@@ -13,7 +13,15 @@ import { trpc } from "../../trpc";
 
 type Member = RouterOutputs["members"]["list"][number];
 
-export function ResetPasswordDialog({ organizationId, member, onClose }: { organizationId: string; member: Member | null; onClose: () => void }) {
+export function ResetPasswordDialog({
+  organizationId,
+  member,
+  onClose,
+}: {
+  organizationId: string;
+  member: Member | null;
+  onClose: () => void;
+}) {
   const toast = useToast();
   const reset = useMutation(
     trpc.members.resetPassword.mutationOptions({
@@ -42,7 +50,11 @@ export function ResetPasswordDialog({ organizationId, member, onClose }: { organ
             <Button onClick={close} disabled={reset.isPending}>
               Cancel
             </Button>
-            <Button variant="danger" busy={reset.isPending} onClick={() => member && reset.mutate({ organizationId, userId: member.id })}>
+            <Button
+              variant="danger"
+              busy={reset.isPending}
+              onClick={() => member && reset.mutate({ organizationId, userId: member.id })}
+            >
               Reset password
             </Button>
           </>
@@ -53,16 +65,17 @@ export function ResetPasswordDialog({ organizationId, member, onClose }: { organ
         <div className="stack">
           <SecretOnce label="temporary password" value={result.temporaryPassword} />
           <p className="field-hint">
-            Hand it to <strong>{member?.email}</strong> in person or over a safe channel. It signs them in only to choose a new password, until{" "}
-            {dateTime(result.expiresAt)}; after that it no longer works.
+            Hand it to <strong>{member?.email}</strong> in person or over a safe channel. It signs them in
+            only to choose a new password, until {dateTime(result.expiresAt)}; after that it no longer works.
           </p>
         </div>
       ) : (
         <>
           <MutationError error={reset.error}>The password was not reset.</MutationError>
           <p>
-            <strong>{member?.email}</strong> is signed out everywhere and their current password stops working. You get a temporary password to hand over,
-            valid for 72 hours, with which they choose a new one.
+            <strong>{member?.email}</strong> is signed out everywhere and their current password stops
+            working. You get a temporary password to hand over, valid for 72 hours, with which they choose a
+            new one.
           </p>
         </>
       )}

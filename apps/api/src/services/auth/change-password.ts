@@ -52,7 +52,10 @@ export async function changePassword(ctx: SessionContext, input: ChangePasswordI
       targetType: "user",
       targetId: user.id,
       // This browser's session was replaced, not ended: the count is of the others.
-      details: { wasTemporary: row.passwordTemporaryUntil !== null, otherSessionsEnded: Math.max(0, ended - 1) },
+      details: {
+        wasTemporary: row.passwordTemporaryUntil !== null,
+        otherSessionsEnded: Math.max(0, ended - 1),
+      },
       ip: request.ip,
     });
   });

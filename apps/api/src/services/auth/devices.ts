@@ -17,7 +17,11 @@ export interface KnownDevice {
 }
 
 /** The request's device cookie, if it is a known device of this user (else undefined: a new device). */
-export async function recognizeDevice(ctx: Context, userId: string, now: Date): Promise<KnownDevice | undefined> {
+export async function recognizeDevice(
+  ctx: Context,
+  userId: string,
+  now: Date,
+): Promise<KnownDevice | undefined> {
   const cookie = ctx.request.deviceCookie;
   if (!cookie) return undefined;
   const tokenHash = sha256(cookie);
@@ -29,7 +33,12 @@ export async function recognizeDevice(ctx: Context, userId: string, now: Date): 
  * After a successful sign-in: a known device is marked used; any other browser gets a new device
  * cookie (replacing one of another account: one browser remembers the last account signed in).
  */
-export async function rememberDevice(ctx: Context, userId: string, device: KnownDevice | undefined, now: Date): Promise<void> {
+export async function rememberDevice(
+  ctx: Context,
+  userId: string,
+  device: KnownDevice | undefined,
+  now: Date,
+): Promise<void> {
   if (device) {
     await rememberKnownDevice(ctx.deps.db, { tokenHash: device.tokenHash, userId, now });
     return;

@@ -35,7 +35,15 @@ export const PASSWORD_CHANGE_SESSION_TTL_MS = 60 * 60 * 1000;
 const WRONG = "Wrong e-mail or password.";
 
 function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
-  return stringifySetCookie({ name: SESSION_COOKIE, value, path: "/", httpOnly: true, sameSite: "lax", maxAge: maxAgeSeconds, secure });
+  return stringifySetCookie({
+    name: SESSION_COOKIE,
+    value,
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    maxAge: maxAgeSeconds,
+    secure,
+  });
 }
 
 export function clearSessionCookie(ctx: Context): void {
@@ -69,7 +77,9 @@ export type Me = AuthUser & { mustChangePassword: boolean };
 
 /** A refused attempt: the wait in words, and in data (retryAfterSeconds) for clients. */
 export function throttled(scope: ThrottleScope, waitMs: number): DomainError {
-  return new DomainError("THROTTLED", throttledMessage(scope, waitMs), { details: { retryAfterSeconds: Math.ceil(waitMs / 1000) } });
+  return new DomainError("THROTTLED", throttledMessage(scope, waitMs), {
+    details: { retryAfterSeconds: Math.ceil(waitMs / 1000) },
+  });
 }
 
 export async function login(ctx: Context, input: { email: string; password: string }): Promise<Me> {
@@ -95,7 +105,10 @@ export async function login(ctx: Context, input: { email: string; password: stri
   const temporaryUntil = user.passwordTemporaryUntil;
   if (temporaryUntil && temporaryUntil.getTime() <= now.getTime()) {
     // Said only to whoever gave the right temporary password; it still counts as a failure.
-    throw new DomainError("UNAUTHENTICATED", "This temporary password has expired; ask your administrator for a new one.");
+    throw new DomainError(
+      "UNAUTHENTICATED",
+      "This temporary password has expired; ask your administrator for a new one.",
+    );
   }
 
   // The owner: their own counts start again; the address gets back the one this attempt took.

@@ -5,7 +5,12 @@
 // the password. Used by members.resetPassword and by the CLI (`mai users reset-password`).
 import { appendAudit, deleteUserSessions, setUserPassword, type AuditEntry, type Database } from "@mai/db";
 import { DomainError } from "@mai/domain";
-import { assertAcceptablePassword, generatePassword, hashPassword, TEMPORARY_PASSWORD_VALIDITY_MS } from "./passwords";
+import {
+  assertAcceptablePassword,
+  generatePassword,
+  hashPassword,
+  TEMPORARY_PASSWORD_VALIDITY_MS,
+} from "./passwords";
 
 export interface TemporaryPassword {
   temporaryPassword: string;
@@ -24,7 +29,12 @@ export async function issueTemporaryPassword(
   const expiresAt = new Date(input.now.getTime() + TEMPORARY_PASSWORD_VALIDITY_MS);
   const passwordHash = await hashPassword(temporaryPassword);
   await db.transaction(async (tx) => {
-    const updated = await setUserPassword(tx, { userId: input.userId, passwordHash, temporaryUntil: expiresAt, now: input.now });
+    const updated = await setUserPassword(tx, {
+      userId: input.userId,
+      passwordHash,
+      temporaryUntil: expiresAt,
+      now: input.now,
+    });
     if (!updated) throw new DomainError("NOT_FOUND", "No such user.");
     const sessionsEnded = await deleteUserSessions(tx, input.userId);
     await appendAudit(tx, {
@@ -43,12 +53,22 @@ export async function issueTemporaryPassword(
  */
 export async function setChosenPassword(
   db: Database,
-  input: { user: { id: string; email: string; name: string }; password: string; now: Date; audit: Omit<AuditEntry, "targetType" | "targetId"> },
+  input: {
+    user: { id: string; email: string; name: string };
+    password: string;
+    now: Date;
+    audit: Omit<AuditEntry, "targetType" | "targetId">;
+  },
 ): Promise<void> {
   assertAcceptablePassword(input.password, input.user);
   const passwordHash = await hashPassword(input.password);
   await db.transaction(async (tx) => {
-    const updated = await setUserPassword(tx, { userId: input.user.id, passwordHash, temporaryUntil: null, now: input.now });
+    const updated = await setUserPassword(tx, {
+      userId: input.user.id,
+      passwordHash,
+      temporaryUntil: null,
+      now: input.now,
+    });
     if (!updated) throw new DomainError("NOT_FOUND", "No such user.");
     const sessionsEnded = await deleteUserSessions(tx, input.user.id);
     await appendAudit(tx, {

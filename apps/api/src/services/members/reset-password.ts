@@ -7,9 +7,17 @@ import { DomainError } from "@mai/domain";
 import type { Context } from "../../context";
 import { issueTemporaryPassword, type TemporaryPassword } from "../auth/reset-password";
 
-export async function resetMemberPassword(ctx: Context, actor: AuthUser, org: Organization, userId: string): Promise<TemporaryPassword> {
+export async function resetMemberPassword(
+  ctx: Context,
+  actor: AuthUser,
+  org: Organization,
+  userId: string,
+): Promise<TemporaryPassword> {
   if (userId === actor.id) {
-    throw new DomainError("INVALID_INPUT", "You cannot reset your own password here: change your own password under Account.");
+    throw new DomainError(
+      "INVALID_INPUT",
+      "You cannot reset your own password here: change your own password under Account.",
+    );
   }
   const member = await getMember(ctx.deps.db, org.id, userId);
   if (!member) throw new DomainError("NOT_FOUND", "No such member in this organisation.");
