@@ -25,7 +25,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 
-export const ENTRY = "src/main.ts";
+const ENTRY = "src/main.ts";
 export const OUTPUT = "dist/main.js";
 const INPUTS = "dist/main.inputs.json";
 /** The oldest Node the bundles must run on: CI's (.nvmrc). The images run a newer LTS. */

@@ -19,7 +19,7 @@ const SECURITY_HEADERS: Record<string, string> = {
   "referrer-policy": "same-origin",
 };
 
-export type StaticHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+type StaticHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 const escapeAttribute = (value: string) => value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 

@@ -4,7 +4,7 @@ import { pino, type Logger } from "pino";
 
 export type { Logger };
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   "req.headers.authorization",
   "req.headers.cookie",
   'req.headers["x-mai-internal-token"]',

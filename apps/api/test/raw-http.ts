@@ -2,7 +2,7 @@
 // invalid UTF-8, NUL in headers) go over a plain socket, and the answer is read back as sent.
 import { connect } from "node:net";
 
-export interface RawResponse {
+interface RawResponse {
   /** 0 when the server closed the connection without answering. */
   status: number;
   headers: Record<string, string>;

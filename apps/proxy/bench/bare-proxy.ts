@@ -5,7 +5,7 @@
 // Whatever the mAI proxy costs above this is the price of its logic.
 //
 // In the benchmark it runs in a child process (forked with BARE_UPSTREAM and BARE_KEY set; see
-// bench/child.ts for the IPC); startBareProxy() can also be used in-process.
+// bench/child.ts for the IPC).
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream/promises";
@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { Pool } from "undici";
 import { serveParent } from "./child";
 
-export interface BareProxy {
+interface BareProxy {
   url: string;
   /** Benchmark-only: swap the upstream pool for one with this many connections. */
   setConnections(connections: number): void;
@@ -28,7 +28,7 @@ function forwardable(headers: IncomingHttpHeaders | Record<string, string | stri
   return out;
 }
 
-export async function startBareProxy(options: { upstream: string; key: string; port?: number; host?: string; connections?: number }): Promise<BareProxy> {
+async function startBareProxy(options: { upstream: string; key: string; port?: number; host?: string; connections?: number }): Promise<BareProxy> {
   const base = new URL(options.upstream);
   const path = `${base.pathname.replace(/\/+$/, "")}/chat/completions`;
   const pools = [new Pool(base.origin, { connections: options.connections ?? 256, keepAliveTimeout: 30_000 })];

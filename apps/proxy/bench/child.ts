@@ -8,7 +8,7 @@ export interface ChildStats {
   cpu: NodeJS.CpuUsage;
 }
 
-export type Handlers = Record<string, (message: Record<string, unknown>) => Promise<unknown>>;
+type Handlers = Record<string, (message: Record<string, unknown>) => Promise<unknown>>;
 
 export function serveParent(url: string, close: () => Promise<void>, handlers: Handlers = {}): void {
   const send = process.send?.bind(process);

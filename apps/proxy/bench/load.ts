@@ -32,7 +32,7 @@ export interface LoadJob {
   maxTokens?: number;
 }
 
-export interface Percentiles {
+interface Percentiles {
   p50: number;
   p90: number;
   p99: number;
@@ -149,7 +149,7 @@ async function phase(pool: Pool, job: LoadJob, limits: { seconds?: number; reque
   };
 }
 
-export async function runLoad(job: LoadJob): Promise<LoadResult> {
+async function runLoad(job: LoadJob): Promise<LoadResult> {
   if (job.seconds === undefined && job.requests === undefined) throw new Error("runLoad: give seconds or requests");
   const pool = new Pool(new URL(job.url).origin, {
     connections: job.concurrency,

@@ -18,7 +18,7 @@ export interface ProxyError {
   retryAfter?: string | undefined;
 }
 
-export const proxyError = (status: number, type: string, code: string, message: string, retryAfter?: string): ProxyError => ({
+const proxyError = (status: number, type: string, code: string, message: string, retryAfter?: string): ProxyError => ({
   status,
   type,
   code,
@@ -100,7 +100,7 @@ export const GatewayErrors = {
 };
 
 /** How the proxy reads one API code, per question it asks the API (internal.*). */
-export interface ApiCodeMeaning {
+interface ApiCodeMeaning {
   /** internal.resolveContext for a personal token: the refusal the caller gets (cached briefly). */
   token?: () => ProxyError;
   /** internal.resolveContext for a user Open WebUI forwarded (trusted-gateway mode). */
@@ -117,7 +117,7 @@ export interface ApiCodeMeaning {
  * timeout, a page from a proxy in between) — means the API is away: a chat request gets 503
  * service_unavailable (never cached), a usage batch stays spooled and is sent again.
  */
-export const API_CODES: Partial<Record<TRPC_ERROR_CODE_KEY, ApiCodeMeaning>> = {
+const API_CODES: Partial<Record<TRPC_ERROR_CODE_KEY, ApiCodeMeaning>> = {
   // Unknown, revoked or disabled credentials; nobody with this Open WebUI id or e-mail and no auto-join.
   UNAUTHORIZED: { token: Errors.invalidAuth, gatewayUser: GatewayErrors.unknownUser },
   // An input the API refused: a token it cannot take, a forwarded identity it cannot store, an invalid batch.
@@ -137,7 +137,7 @@ export function apiMeaning(error: unknown): ApiCodeMeaning | undefined {
 }
 
 /** The JSON body of an error; a 5xx names the request id (the log line's key) in its sentence. */
-export function errorBody(error: ProxyError, requestId: string | undefined): string {
+function errorBody(error: ProxyError, requestId: string | undefined): string {
   const message = error.status >= 500 && requestId ? `${error.message} Request id: ${requestId}.` : error.message;
   return JSON.stringify({ error: { message, type: error.type, code: error.code } });
 }

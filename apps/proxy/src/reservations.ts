@@ -49,7 +49,7 @@ export interface Ticket {
   done: boolean;
 }
 
-export interface LeaseStats {
+interface LeaseStats {
   leases: number;
   grantedNano: bigint;
   inFlightNano: bigint;

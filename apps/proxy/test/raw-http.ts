@@ -13,7 +13,7 @@ export interface RawResponse {
  * Parses the first complete final response in `data` (interim 1xx answers such as 100 Continue are
  * skipped), or returns null while it is incomplete. `head`: the request was HEAD (no body follows).
  */
-export function parseResponse(data: Buffer, closed: boolean, head = false): RawResponse | null {
+function parseResponse(data: Buffer, closed: boolean, head = false): RawResponse | null {
   const end = data.indexOf("\r\n\r\n");
   if (end < 0) return null;
   const lines = data.subarray(0, end).toString("latin1").split("\r\n");
@@ -48,7 +48,7 @@ export function parseResponse(data: Buffer, closed: boolean, head = false): RawR
   return closed ? { status: code, headers, body: rest.toString("utf8") } : null;
 }
 
-export interface RawOptions {
+interface RawOptions {
   /** Fails the request if no complete response arrived by then (default 20 s). */
   timeoutMs?: number;
   /** The request is HEAD: the response has no body whatever its headers say. */

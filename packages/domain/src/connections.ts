@@ -24,7 +24,7 @@ export interface DirectConnections {
 const connectionConfigSchema = z.looseObject({ enable: z.boolean().optional() });
 
 /** More connections than anyone configures by hand; bounds the work one save can cause. */
-export const MAX_DIRECT_CONNECTIONS = 100;
+const MAX_DIRECT_CONNECTIONS = 100;
 
 export const directConnectionsSchema = z.looseObject({
   OPENAI_API_BASE_URLS: z.array(z.string().max(2_048)).max(MAX_DIRECT_CONNECTIONS).default([]),

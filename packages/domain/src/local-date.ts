@@ -59,5 +59,3 @@ export function rangeOrCurrentMonth(
     throw new DomainError("INVALID_INPUT", "The start date must not be after the end date.");
   return range;
 }
-
-export { parse as parseLocalDate };

@@ -12,7 +12,7 @@ export interface UsageFigures {
   billedCostNano: bigint;
 }
 
-export const ZERO_USAGE_FIGURES: Readonly<UsageFigures> = Object.freeze({
+const ZERO_USAGE_FIGURES: Readonly<UsageFigures> = Object.freeze({
   requests: 0,
   errorRequests: 0,
   promptTokens: 0,

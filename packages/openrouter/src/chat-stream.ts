@@ -9,7 +9,7 @@ import { usdToNano } from "@mai/domain";
 import { type ChatCompletionChunk, ChatCompletionChunkSchema, type Usage, UsageSchema } from "./schemas";
 
 /** A top-level `error` chunk (mid-stream failure: the HTTP status was already 200). */
-export interface ChatStreamError {
+interface ChatStreamError {
   /** Usually a number (an HTTP-style status); an older documented example uses a string. */
   code: number | string | null;
   message: string;
@@ -41,7 +41,7 @@ export interface ChatStreamSummary {
   malformed: number;
 }
 
-export interface ChatStreamObserver {
+interface ChatStreamObserver {
   /** Feed the next bytes exactly as they came off the wire, split anywhere. */
   push(bytes: Uint8Array): void;
   /** Flush what is left (an unterminated last event counts) and return the summary. Idempotent. */
@@ -50,7 +50,7 @@ export interface ChatStreamObserver {
   readonly summary: Readonly<ChatStreamSummary>;
 }
 
-export interface ChatStreamObserverOptions {
+interface ChatStreamObserverOptions {
   /**
    * Called with every parsed data event. Setting it makes the observer parse every event (that is
    * what the async reader does); without it only the interesting events are parsed.

@@ -31,7 +31,7 @@ import {
 
 const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
-export interface GenerationRetryOptions {
+interface GenerationRetryOptions {
   /** Retries after the first 404 (default 6). */
   retries?: number;
   /** First backoff delay; doubles each time (default 250 ms). */
@@ -40,7 +40,7 @@ export interface GenerationRetryOptions {
   maxDelayMs?: number;
 }
 
-export interface OpenRouterClientOptions {
+interface OpenRouterClientOptions {
   /** Default `https://openrouter.ai/api/v1`; the simulator's `sim.url` in tests. */
   baseUrl?: string;
   /** Default key for inference-side calls (`chat`, `getGeneration`). */
@@ -59,14 +59,14 @@ export interface OpenRouterClientOptions {
   fetch?: typeof fetch;
 }
 
-export interface CallOptions {
+interface CallOptions {
   /** Overrides the client's default key for this call. */
   key?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
 
-export interface CreateKeyInput {
+interface CreateKeyInput {
   name: string;
   /** USD; null or absent = no limit. */
   limit?: number | null;
@@ -84,13 +84,13 @@ export interface UpdateKeyInput {
   includeByokInLimit?: boolean;
 }
 
-export interface ListKeysInput {
+interface ListKeysInput {
   offset?: number;
   includeDisabled?: boolean;
 }
 
 /** A streamed chat completion: iterate the chunks; `summary` is set once iteration has ended. */
-export interface ChatStream extends AsyncIterable<ChatCompletionChunk> {
+interface ChatStream extends AsyncIterable<ChatCompletionChunk> {
   /** From the `X-Generation-Id` header, before any chunk arrives. */
   readonly generationId: string | null;
   readonly response: Response;

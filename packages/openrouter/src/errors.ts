@@ -28,9 +28,9 @@ function redactValue(value: unknown, depth = 0): unknown {
  * `status: 0` and a string code: `timeout`, `network_error`, `aborted`; a response that failed
  * validation has its HTTP status and `invalid_response`; a client call without a key, `no_key`.
  */
-export type OpenRouterErrorCode = number | string;
+type OpenRouterErrorCode = number | string;
 
-export interface OpenRouterErrorInit {
+interface OpenRouterErrorInit {
   status: number;
   code: OpenRouterErrorCode;
   message: string;

@@ -2,28 +2,7 @@
 // client, its one error type, the SSE stream reader/observer the proxy runs on a tee of the bytes,
 // and the zod schemas (with their inferred types) for every response shape. The simulator is a
 // separate entry point (`@mai/openrouter/simulator`) so production code never loads it.
-export {
-  OpenRouterClient,
-  type OpenRouterClientOptions,
-  type CallOptions,
-  type CreateKeyInput,
-  type UpdateKeyInput,
-  type ListKeysInput,
-  type GenerationRetryOptions,
-  type ChatStream,
-} from "./client";
-export {
-  OpenRouterError,
-  isOpenRouterError,
-  type OpenRouterErrorCode,
-  type OpenRouterErrorInit,
-} from "./errors";
-export {
-  createChatStreamObserver,
-  readChatStream,
-  type ChatStreamObserver,
-  type ChatStreamObserverOptions,
-  type ChatStreamSummary,
-  type ChatStreamError,
-} from "./chat-stream";
+export { OpenRouterClient, type UpdateKeyInput } from "./client";
+export { OpenRouterError, isOpenRouterError } from "./errors";
+export { createChatStreamObserver, readChatStream, type ChatStreamSummary } from "./chat-stream";
 export * from "./schemas";

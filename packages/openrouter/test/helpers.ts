@@ -28,7 +28,7 @@ export function randomSplit(bytes: Uint8Array, random: () => number, cuts: numbe
   return parts;
 }
 
-export interface ChatCall {
+interface ChatCall {
   body?: Record<string, unknown>;
   key?: string;
   headers?: Record<string, string>;

@@ -27,7 +27,7 @@ import {
 // The one place a plaintext key may appear: right after OpenRouter minted it.
 const provisionedKey = z.string().startsWith("sk-or-");
 
-export const organizationOut = z.object({
+const organizationOut = z.object({
   id: z.string(),
   name: z.string(),
   billingEmail: z.string().nullable(),

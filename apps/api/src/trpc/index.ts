@@ -1,3 +1,3 @@
 // The tRPC layer: ./init.ts (initTRPC and the one error pipeline), ./procedures.ts (the
 // authorization builders). Runners and tests that only need to build callers import from here.
-export { createCallerFactory, router } from "./init";
+export { createCallerFactory } from "./init";

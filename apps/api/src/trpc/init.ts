@@ -59,7 +59,7 @@ const t = initTRPC.context<Context>().create({
  * proxy turns what it reads from the API into OpenAI-shaped errors from one table of its own
  * (apps/proxy/src/errors.ts), where a spent limit is 402 (the client must not retry).
  */
-export const TRPC_CODE_OF: Record<DomainErrorCode, TRPCError["code"]> = {
+const TRPC_CODE_OF: Record<DomainErrorCode, TRPCError["code"]> = {
   INVALID_INPUT: "BAD_REQUEST",
   UNAUTHENTICATED: "UNAUTHORIZED",
   FORBIDDEN: "FORBIDDEN",
@@ -90,7 +90,7 @@ export function toTRPCError(error: unknown, requestId?: string): TRPCError {
 }
 
 /** Zod issues as one sentence: "name: Too small: expected string to have >=1 characters; …". */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   const parts = issues.slice(0, 3).map((i) => `${i.path.length > 0 ? i.path.map(String).join(".") : "input"}: ${i.message}`);
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : "";
   return `Invalid input — ${parts.join("; ")}${more}.`;

@@ -190,7 +190,7 @@ export function features(value: unknown, organizationIds: ReadonlySet<string>): 
   return out;
 }
 
-export interface HuntOptions {
+interface HuntOptions {
   numRuns: number;
   rounds: number;
   /** Per round (the search and its shrinking). */

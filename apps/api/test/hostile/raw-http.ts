@@ -17,7 +17,7 @@ export interface RawRequest {
   abortAfter?: number;
 }
 
-export interface RawResult {
+interface RawResult {
   /** null: the connection ended without a status line (or the client left on purpose). */
   status: number | null;
   head: string;
@@ -121,7 +121,7 @@ const REST_GET = "/api/v1/users/user/settings";
 const REST_POST = "/api/v1/users/user/settings/update";
 
 /** Absolute-form and odd targets Node's parser lets through but `new URL()` (or decodeURI) may refuse. */
-export const BROKEN_TARGETS = [
+const BROKEN_TARGETS = [
   "http://[::1/",
   "http://[/",
   "http://[::1]:99999/healthz",
@@ -189,7 +189,7 @@ const CONTENT_TYPES = [
 ];
 
 /** Deeply nested JSON text (no client serialiser involved: this is the wire). */
-export const deepJson = (depth: number, open = "[", close = "]") => open.repeat(depth) + close.repeat(depth);
+const deepJson = (depth: number, open = "[", close = "]") => open.repeat(depth) + close.repeat(depth);
 const deepObjectJson = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 
 const superjsonBody = (value: unknown) => JSON.stringify(superjson.serialize(value));
@@ -312,7 +312,7 @@ const headerValue = fc.oneof(
   fc.constantFrom("\u00ff\u00fe", "\u00c3\u0028", "%E0%A4%A", "a".repeat(9000), "\u0000", "\t x \t"),
 );
 
-export interface RequestSpec {
+interface RequestSpec {
   method: string;
   target: string;
   version?: string;

@@ -25,12 +25,12 @@ export const IDENTITIES: readonly Identity[] = [
   "internal",
 ];
 
-export interface RawResponse {
+interface RawResponse {
   status: number;
   body: string;
 }
 
-export interface RecordingClient {
+interface RecordingClient {
   client: TRPCClient<AppRouter>;
   /** The last raw response this client received (reset before each call by the caller). */
   last: RawResponse | null;

@@ -125,7 +125,7 @@ export const hostileBigints: readonly bigint[] = [
 ];
 
 /** Decimal-money text: what a form sends for "USD" and "markup" fields. */
-export const moneyStrings: readonly string[] = [
+const moneyStrings: readonly string[] = [
   "0.0000000001",
   "0.000000001",
   "0.0000000005",
@@ -615,13 +615,8 @@ function genericArbitrary(
   }
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
+function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
-
-/** A zod schema → its arbitrary in mixed mode (every leaf sometimes hostile). */
-export function zodArbitrary(schema: unknown, hints: ArbitraryHints): fc.Arbitrary<unknown> {
-  return walk(schema, { hints, mode: "mixed", next: 0 }, [], 0);
 }
 
 function merge(parts: unknown[]): unknown {

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ADMIN_ROOT } from "../paths";
 
-export const ADMIN_DIST = join(ADMIN_ROOT, "dist");
+const ADMIN_DIST = join(ADMIN_ROOT, "dist");
 
 function newestMtime(path: string): number {
   const stat = statSync(path);
@@ -16,7 +16,7 @@ function newestMtime(path: string): number {
 }
 
 /** Whether the build is missing or older than the dashboard's sources. */
-export function dashboardStale(): boolean {
+function dashboardStale(): boolean {
   const index = join(ADMIN_DIST, "index.html");
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;

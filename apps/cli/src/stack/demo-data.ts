@@ -6,7 +6,7 @@ import { picoToNano, priceToPico, SIM_MODELS } from "@mai/openrouter/simulator";
 export const DEMO_PASSWORD = "demo password 2026";
 export const DEMO_ADMIN = { email: "admin@mai.local", password: "demo admin password" };
 
-export interface DemoUser {
+interface DemoUser {
   email: string;
   name: string;
   role: "org_admin" | "member";
@@ -14,7 +14,7 @@ export interface DemoUser {
   weight: number;
 }
 
-export interface DemoOrg {
+interface DemoOrg {
   name: string;
   key: string;
   billingEmail: string;
@@ -79,7 +79,7 @@ const MODEL_WEIGHTS: Record<string, number> = {
   "google/gemini-2.5-pro": 1,
   "mistralai/mistral-nemo": 2,
 };
-export const DEMO_MODELS = SIM_MODELS.filter((m) => MODEL_WEIGHTS[m.id] !== undefined);
+const DEMO_MODELS = SIM_MODELS.filter((m) => MODEL_WEIGHTS[m.id] !== undefined);
 
 /** A small deterministic generator (mulberry32): the same seed gives the same history. */
 export function random(seed: number): () => number {

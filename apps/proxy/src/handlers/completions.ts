@@ -17,7 +17,7 @@ import { BodyTooLargeError, ClientGoneError, forwardableHeaders, readBody } from
 import type { UsageEvent } from "../metering/recorder";
 import type { Ticket } from "../reservations";
 
-export type CompletionKind = "chat" | "completions";
+type CompletionKind = "chat" | "completions";
 
 /** A model id as the usage ledger stores it (@mai/domain usage-event: 1–300 characters, storable text). */
 const modelId = storableText(300).min(1);

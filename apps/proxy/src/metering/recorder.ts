@@ -58,7 +58,7 @@ import { Spool } from "./spool";
 /** One usage event, as @mai/domain defines it for the proxy, its spool and internal.recordUsage. */
 export type { UsageEvent } from "@mai/domain";
 
-export interface SinkContext {
+interface SinkContext {
   /** Aborted when the call timed out (sinkTimeoutMs) or the recorder is closing: cancel the request. */
   signal: AbortSignal;
 }
@@ -84,7 +84,7 @@ export interface RecorderOptions {
   onRecorded?: (events: UsageEvent[]) => void | Promise<void>;
 }
 
-export interface RecorderStats {
+interface RecorderStats {
   /** In memory, waiting for a flush (includes batches kept because the spool could not be written). */
   queued: number;
   /** Taken by the live flush that is running now. */

@@ -27,19 +27,19 @@ import { mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { decodeUsageEventLine, encodeUsageEvent, encodeUsageEvents, type UsageEvent } from "@mai/domain";
 
-export type SegmentKind = "usage" | "rejected";
+type SegmentKind = "usage" | "rejected";
 
 const SEGMENT_NAME = /^usage-(\d+)-(\d+)\.ndjson$/;
 
 /** Oldest first: by creation time, then by sequence number (numerically, not as text). */
-export function compareSegmentNames(a: string, b: string): number {
+function compareSegmentNames(a: string, b: string): number {
   const ma = SEGMENT_NAME.exec(a);
   const mb = SEGMENT_NAME.exec(b);
   if (!ma || !mb) return a < b ? -1 : a > b ? 1 : 0;
   return Number(ma[1]) - Number(mb[1]) || Number(ma[2]) - Number(mb[2]);
 }
 
-export function isSegmentName(name: string): boolean {
+function isSegmentName(name: string): boolean {
   return SEGMENT_NAME.test(name);
 }
 

@@ -5,7 +5,7 @@
 // exist so a test can steer a single request through an unmodified client (the openai SDK, a
 // browser) without touching the simulator's global state.
 
-export type UsageChunkStyle = "repeat-stop" | "separate" | "empty";
+type UsageChunkStyle = "repeat-stop" | "separate" | "empty";
 
 export interface SimFaults {
   /** Delay before the first token (before the whole body when not streaming). */

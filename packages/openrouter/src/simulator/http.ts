@@ -31,7 +31,7 @@ export function sendJson(
   res.end(text);
 }
 
-export interface ErrorOptions {
+interface ErrorOptions {
   metadata?: Record<string, unknown> | undefined;
   headers?: Record<string, string | number>;
   /** The account's `user_id` (OpenRouter adds it once it knows who is calling). */

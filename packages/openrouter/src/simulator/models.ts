@@ -4,7 +4,7 @@
 // nano-dollar per token (rounding), a free `:free` variant, a tiered long-context price, providers
 // that stop billing on cancel and providers that do not. Prices are plausible, not authoritative.
 
-export interface SimModelTier {
+interface SimModelTier {
   /** The tier applies when the prompt has at least this many tokens. */
   minPromptTokens: number;
   prompt: string;

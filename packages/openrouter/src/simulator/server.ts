@@ -24,7 +24,7 @@ import {
 export const FIXTURE_API_KEY = `sk-or-v1-${"ab".repeat(32)}`;
 export const FIXTURE_MANAGEMENT_KEY = `sk-or-v1-${"0123456789abcdef".repeat(4)}`;
 
-export interface SimulatorOptions {
+interface SimulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -58,7 +58,7 @@ export interface SimulatorOptions {
 }
 
 /** A key as the simulator holds it (a snapshot; mutate through the API or `updateKey`). */
-export interface SimKeyView {
+interface SimKeyView {
   key: string;
   hash: string;
   label: string;
@@ -71,7 +71,7 @@ export interface SimKeyView {
   limitRemainingNano: bigint | null;
 }
 
-export interface LedgerTotals {
+interface LedgerTotals {
   count: number;
   costNano: bigint;
   costUsd: string;

@@ -45,7 +45,7 @@ export interface SimKey {
   usage: UsageCounters;
 }
 
-export interface UsageCounters {
+interface UsageCounters {
   totalNano: bigint;
   day: number;
   dayNano: bigint;

@@ -9,7 +9,7 @@ import type { Context } from "../../context";
 import { mirrorOntoUpstreamKey } from "./openrouter";
 import { auditOrganization, changes, loadOrganizationDto, type OrganizationDto } from "./shared";
 
-export type UpstreamKeyState = "disabled" | "missing" | "none";
+type UpstreamKeyState = "disabled" | "missing" | "none";
 
 export async function deactivateClientOrganization(
   ctx: Context,

@@ -10,7 +10,7 @@ import type { Context } from "../../context";
 const rejected = (status: number) => status === 401 || status === 403;
 
 /** Maps an OpenRouter management-API failure; anything that is not an OpenRouterError is rethrown as is. */
-export function upstreamFailure(error: unknown, action: string): unknown {
+function upstreamFailure(error: unknown, action: string): unknown {
   if (!isOpenRouterError(error)) return error;
   if (rejected(error.status)) {
     return new DomainError(
@@ -33,7 +33,7 @@ export function upstreamFailure(error: unknown, action: string): unknown {
   );
 }
 
-export const isUpstreamNotFound = (error: unknown) => isOpenRouterError(error) && error.status === 404;
+const isUpstreamNotFound = (error: unknown) => isOpenRouterError(error) && error.status === 404;
 
 /** The provider's provisioning key from the global settings, or INVALID_INPUT telling where to set it. */
 export async function requireProvisioningKey(ctx: Context): Promise<string> {

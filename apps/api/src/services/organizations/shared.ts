@@ -101,7 +101,7 @@ export function changes(
   };
 }
 
-export interface OrganizationAuditFields {
+interface OrganizationAuditFields {
   before?: Record<string, unknown>;
   after?: Record<string, unknown>;
   details?: Record<string, unknown>;

@@ -2,7 +2,7 @@
 import { getGlobalSettings } from "@mai/db";
 import type { Context } from "../../context";
 
-export interface BillingClock {
+interface BillingClock {
   timeZone: string;
   now: Date;
 }

@@ -9,11 +9,11 @@ import { billingClock } from "./clock";
 
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-export function encodeEventCursor(cursor: UsageEventCursor): string {
+function encodeEventCursor(cursor: UsageEventCursor): string {
   return Buffer.from(`${cursor.occurredAt}|${cursor.generationId}`, "utf8").toString("base64url");
 }
 
-export function decodeEventCursor(text: string): UsageEventCursor {
+function decodeEventCursor(text: string): UsageEventCursor {
   const raw = Buffer.from(text, "base64url").toString("utf8");
   const bar = raw.indexOf("|");
   const occurredAt = raw.slice(0, bar);

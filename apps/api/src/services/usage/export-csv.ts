@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { csvDocument, csvNumber, csvText } from "./csv";
 import type { Context, UsageScope } from "../../context";
 
-export const CSV_HEADER = [
+const CSV_HEADER = [
   "email",
   "external_user_id",
   "model",

@@ -12,7 +12,7 @@ import { usdToNano } from "@mai/domain";
 import { OpenRouterError } from "@mai/openrouter";
 import type { AppDeps } from "../../deps";
 
-export interface ReconcileSummary {
+interface ReconcileSummary {
   checked: number;
   corrected: number;
   unchanged: number;

@@ -14,9 +14,9 @@ export const MAPPING_PROBLEM_CODES = [
   "inactive_organization",
   "unmapped",
 ] as const;
-export type MappingProblemCode = (typeof MAPPING_PROBLEM_CODES)[number];
+type MappingProblemCode = (typeof MAPPING_PROBLEM_CODES)[number];
 
-export interface MappingProblem {
+interface MappingProblem {
   code: MappingProblemCode;
   userId: string;
   email: string;
@@ -26,7 +26,7 @@ export interface MappingProblem {
   message: string;
 }
 
-export interface MappingReportUser {
+interface MappingReportUser {
   userId: string;
   email: string;
   name: string;
