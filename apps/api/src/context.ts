@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseCookie } from "cookie";
 import proxyAddr from "proxy-addr";
 import { findSessionUser, findTokenUser, type AuthUser, type Organization } from "@mai/db";
-import { looksLikeApiToken, parseBearer } from "@mai/domain";
+import { looksLikeApiToken, parseBearer, type TokenScope } from "@mai/domain";
 import type { AppDeps } from "./deps";
 import type { Logger } from "./logger";
 import { safeEqual, sha256 } from "./services/auth/tokens";
@@ -31,10 +31,17 @@ export interface Context {
   requestId: string;
   request: RequestInfo;
   user: AuthUser | null;
-  /** How the user authenticated; sessions can be ended by logout, tokens by revoke. */
+  /**
+   * How the user authenticated, which decides what they may do (the builders in trpc/procedures.ts):
+   * a dashboard session (ended by logout; a password_change one only changes the password), a
+   * personal token of a scope (ended by revoke; "chat" or "manage"), or an operator's in-process
+   * call (local-caller.ts: the `mai` CLI on a stopped stack, which holds the database anyway).
+   * Sessions and tokens are looked up on every request, so an ended one is refused at once.
+   */
   auth:
     | { kind: "session"; sessionHash: string; purpose: "full" | "password_change" }
-    | { kind: "token"; tokenId: string }
+    | { kind: "token"; tokenId: string; scope: TokenScope }
+    | { kind: "operator" }
     | null;
   internal: boolean;
   setCookie: (cookie: string) => void;
@@ -112,8 +119,10 @@ export async function resolveIdentity(
   const now = deps.now();
   const bearer = parseBearer(headers.authorization);
   if (bearer && looksLikeApiToken(bearer)) {
-    const user = await findTokenUser(deps.db, sha256(bearer), now);
-    return { user: user ?? null, auth: user ? { kind: "token", tokenId: user.tokenId } : null, internal };
+    const found = await findTokenUser(deps.db, sha256(bearer), now);
+    if (!found) return { user: null, auth: null, internal };
+    const { tokenId, scope, ...user } = found;
+    return { user, auth: { kind: "token", tokenId, scope }, internal };
   }
   const session = sessionCookieValue(headers.cookie);
   if (session) {

@@ -102,8 +102,9 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
   it("NUL bytes in strings are a 400 in words, and nothing is written", async () => {
     const provider = await h.user("provider_admin");
     const org = await h.org();
-    const asProvider = await h.http(provider);
-    const asAdmin = await h.http(org.admin);
+    // Administration is the dashboard's (a session) or a manage token's; a chat token is refused before its input is read.
+    const asProvider = await h.http(provider, "manage");
+    const asAdmin = await h.http(org.admin, "session");
     const anonymous = await h.http(null);
     const before = { users: await tableCount(schema.users), tokens: await tableCount(schema.apiTokens), orgs: await tableCount(schema.clientOrganizations) };
     const calls: [string, () => Promise<unknown>][] = [
@@ -131,7 +132,7 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
   it("monthly limits and money beyond what bigint holds are a 400; a sub-nano limit is refused, not saved as 0", async () => {
     const provider = await h.user("provider_admin");
     const org = await h.org();
-    const client = await h.http(provider);
+    const client = await h.http(provider, "manage");
     const orgsBefore = await tableCount(schema.clientOrganizations);
     for (const monthlyLimitUsd of ["99999999999", "1e30", 1e20, "0.0000000001", "12.0000000001", "-1"]) {
       const created = await outcome(client.organizations.create.mutate({ name: `Big ${randomUUID()}`, provisionKey: false, monthlyLimitUsd }));
@@ -241,7 +242,7 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
     expect((await reserve({ organizationId: org.id, amountNano: 1n, preferNano: INT8_MAX + 1n })).status).toBe(400);
     const settle = await outcome(internal.internal.settle.mutate({ organizationId: randomUUID(), period: "2026-13", reservedNano: 1n }));
     expect(settle.status).toBe(400);
-    const resolve = await outcome(internal.internal.resolveContext.query({ token: "mai_\u0000" }));
+    const resolve = await outcome(internal.internal.resolveContext.mutate({ token: "mai_\u0000" }));
     expect(resolve.status).toBe(400);
     await healthy();
   });
@@ -284,7 +285,7 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
 
   it("a failed organisation create mints no key upstream and leaves no row", async () => {
     const provider = await h.user("provider_admin");
-    const client = await h.http(provider);
+    const client = await h.http(provider, "manage");
     await client.globalSettings.update.mutate({ provisioningKey: h.sim.managementKey });
     const upstreamKeys = async () => (await h.deps.openrouter.listKeys({ includeDisabled: true }, { key: h.sim.managementKey })).length;
     const keysBefore = await upstreamKeys();

@@ -7,19 +7,19 @@ import { createUser, createOrganization, getAuthUser, schema, type AuthUser, typ
 import { createTestDb, fakeOpenRouterKey, type TestDb } from "@mai/db/testing";
 import { encodeUsageEvents, externalUserId, type Role, type UsageEvent } from "@mai/domain";
 import { startSimulator, type Simulator } from "@mai/openrouter/simulator";
-import { randomUUID } from "node:crypto";
-import { isSecureDeployment, type Context } from "../src/context";
+import { randomBytes, randomUUID } from "node:crypto";
+import { isSecureDeployment, SESSION_COOKIE, type Context } from "../src/context";
 import { createDeps, type AppDeps } from "../src/deps";
 import { loadEnv } from "../src/env";
 import { createLogger } from "../src/logger";
 import { appRouter } from "../src/routers/_app";
 import { createCallerFactory } from "../src/trpc";
 import { createApiServer, type ApiServer } from "../src/server";
-import { createApiToken } from "@mai/db";
+import { createApiToken, createSession } from "@mai/db";
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
 import type { AppRouter } from "../src/routers/_app";
-import { generateApiToken } from "../src/services/auth/tokens";
+import { generateApiToken, sha256 } from "../src/services/auth/tokens";
 
 /** The tRPC error code a call ends with, "OK" if it succeeds: cells of permission tables. */
 export async function trpcCode(call: Promise<unknown>): Promise<string> {
@@ -44,6 +44,33 @@ export async function closedPort(): Promise<number> {
 }
 
 export const INTERNAL_TOKEN = "test-internal-token-0123456789abcdef";
+
+/**
+ * What a harness caller authenticated with (Context.auth): a full dashboard session (the default),
+ * a session opened with a temporary password, a personal token of either scope, or the operator's
+ * in-process call (the CLI). The session hashes and token ids are placeholders nothing in the database has.
+ */
+export type Credential = "session" | "password_change" | "chat" | "manage" | "operator";
+export const CREDENTIALS: readonly Credential[] = ["session", "password_change", "chat", "manage", "operator"];
+interface CallerOptions {
+  internal?: boolean;
+  ip?: string;
+  credential?: Credential;
+}
+
+function authOf(credential: Credential): NonNullable<Context["auth"]> {
+  switch (credential) {
+    case "session":
+    case "password_change":
+      // Each its own: the current-password throttle of auth.changePassword is keyed by the session.
+      return { kind: "session", sessionHash: randomBytes(32).toString("hex"), purpose: credential === "session" ? "full" : "password_change" };
+    case "chat":
+    case "manage":
+      return { kind: "token", tokenId: "00000000-0000-4000-8000-000000000000", scope: credential };
+    case "operator":
+      return { kind: "operator" };
+  }
+}
 const createCaller = createCallerFactory(appRouter);
 
 export interface Harness {
@@ -54,13 +81,17 @@ export interface Harness {
   logs: string[];
   /** Cookies set through the context, per call. */
   cookies: string[];
-  context(user: AuthUser | null, options?: { internal?: boolean; ip?: string }): Context;
-  caller(user: AuthUser | null, options?: { internal?: boolean; ip?: string }): ReturnType<typeof createCaller>;
+  /** `user` signed in with `options.credential` (default: a full dashboard session). */
+  context(user: AuthUser | null, options?: CallerOptions): Context;
+  caller(user: AuthUser | null, options?: CallerOptions): ReturnType<typeof createCaller>;
   internal(): ReturnType<typeof createCaller>;
   /** A user with this role, mapped to `organizationId` if given. */
   user(role: Role, options?: { organizationId?: string; email?: string; passwordHash?: string }): Promise<AuthUser>;
-  /** A typed tRPC client over real HTTP, authenticated with a fresh personal token of `user`. */
-  http(user: AuthUser | null): Promise<TRPCClient<AppRouter>>;
+  /**
+   * A typed tRPC client over real HTTP as `user`: with a fresh personal token of this scope (a chat
+   * token by default), or — "session" — a browser on the dashboard with a fresh full session.
+   */
+  http(user: AuthUser | null, credential?: "chat" | "manage" | "session"): Promise<TRPCClient<AppRouter>>;
   /** An organisation with a client key, and its administrator. */
   org(name?: string): Promise<{ id: string; key: string; admin: AuthUser }>;
   close(): Promise<void>;
@@ -92,13 +123,13 @@ export async function createHarness(driver: Driver, envOverrides: Record<string,
   });
   const deps = createDeps({ db: t.db, secrets: t.secrets, env, logger: createLogger({ level: "debug", destination }) });
 
-  const context = (user: AuthUser | null, options: { internal?: boolean; ip?: string } = {}): Context => ({
+  const context = (user: AuthUser | null, options: CallerOptions = {}): Context => ({
     deps,
     log: deps.logger,
     requestId: randomUUID(),
     request: { ip: options.ip ?? "127.0.0.1", userAgent: "vitest", secure: isSecureDeployment(deps) },
     user,
-    auth: user ? { kind: "token", tokenId: "00000000-0000-4000-8000-000000000000" } : null,
+    auth: user ? authOf(options.credential ?? "session") : null,
     internal: options.internal ?? false,
     setCookie: (cookie) => cookies.push(cookie),
   });
@@ -130,22 +161,35 @@ export async function createHarness(driver: Driver, envOverrides: Record<string,
       }
       return (await getAuthUser(t.db, row.id))!;
     },
-    async http(user) {
+    async http(user, credential = "chat") {
       if (!server) {
         const api = createApiServer(deps);
         server = { api, url: (await api.listen(0, "127.0.0.1")).url };
       }
       let authorization: string | undefined;
+      let cookie: string | undefined;
       if (user) {
-        const token = generateApiToken();
-        await createApiToken(t.db, { userId: user.id, name: "harness", prefix: token.prefix, tokenHash: token.hash });
-        authorization = `Bearer ${token.token}`;
+        if (credential === "session") {
+          const session = generateApiToken().token;
+          await createSession(t.db, { userId: user.id, tokenHash: sha256(session), expiresAt: new Date(deps.now().getTime() + 86_400_000) });
+          cookie = `${SESSION_COOKIE}=${session}`;
+        } else {
+          const token = generateApiToken();
+          await createApiToken(t.db, { userId: user.id, name: "harness", prefix: token.prefix, tokenHash: token.hash, scope: credential });
+          authorization = `Bearer ${token.token}`;
+        }
       }
       // Without a token, the caller is a browser on the dashboard's own page: it names its Origin
       // (signing in is checked against cross-site request forgery: csrf.test.ts).
       const origin = server.url;
       return createTRPCClient<AppRouter>({
-        links: [httpLink({ url: `${server.url}/trpc`, transformer: superjson, headers: () => (authorization ? { authorization } : { origin }) })],
+        links: [
+          httpLink({
+            url: `${server.url}/trpc`,
+            transformer: superjson,
+            headers: () => (authorization ? { authorization } : cookie ? { cookie, origin } : { origin }),
+          }),
+        ],
       });
     },
     async org(name) {

@@ -1,16 +1,40 @@
-// The permission matrix: every procedure of the contract × every kind of caller, each cell
-// asserted. Inputs target organisation A; "B admin" is a client administrator of another
-// organisation. Mutations that would disturb later cells get fresh fixtures per cell.
+// The permission matrix: every procedure of the contract × every kind of caller × every kind of
+// credential, each cell asserted from one expectation table. Callers: anonymous, a member of
+// organisation A, A's client administrator, B's client administrator, the provider. Credentials:
+// a full dashboard session, a password_change session (opened with a temporary password), a chat
+// token, a manage token, and the operator's in-process call (the CLI). Inputs target organisation
+// A. Mutations that would disturb later cells get fresh fixtures per cell. A refusal by the
+// credential is told apart from one by the role: CHAT_ONLY, SESSION_ONLY and PASSWORD_FIRST are
+// FORBIDDENs whose message says which door closed.
 import type { AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
+import { TRPCError } from "@trpc/server";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/routers/_app";
-import { createHarness, nextKey, type Harness, trpcCode, usageBatch } from "./harness";
+import { CHAT_TOKEN_REFUSAL } from "../src/trpc/procedures";
+import { createHarness, nextKey, type Credential, type Harness, usageBatch } from "./harness";
 
-type Outcome = "OK" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND";
-type Who = "anonymous" | "member" | "adminA" | "adminB" | "provider";
-const WHO: Who[] = ["anonymous", "member", "adminA", "adminB", "provider"];
+type Outcome =
+  | "OK"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "BAD_REQUEST"
+  /** FORBIDDEN: a chat token reached for the dashboard. */
+  | "CHAT_ONLY"
+  /** FORBIDDEN: only a dashboard session may do this (a token, the operator). */
+  | "SESSION_ONLY"
+  /** FORBIDDEN: a password_change session may only change the password. */
+  | "PASSWORD_FIRST";
+type Role = "member" | "adminA" | "adminB" | "provider";
+const ROLES: Role[] = ["member", "adminA", "adminB", "provider"];
+const KINDS: readonly Credential[] = ["session", "password_change", "chat", "manage", "operator"];
+type ByRole = Record<Role, Outcome>;
+interface Expected {
+  anonymous: Outcome;
+  byCredential: Record<Credential, ByRole>;
+}
 
 interface Fixtures {
   h: Harness;
@@ -20,96 +44,146 @@ interface Fixtures {
   provider: AuthUser;
 }
 type Caller = ReturnType<Harness["caller"]>;
-type Cell = (c: Caller, f: Fixtures, who: Who) => Promise<unknown>;
+type Cell = (c: Caller, f: Fixtures) => Promise<unknown>;
 
-const all = (o: Outcome): Record<Who, Outcome> => ({ anonymous: o, member: o, adminA: o, adminB: o, provider: o });
-const signedIn: Record<Who, Outcome> = { ...all("OK"), anonymous: "UNAUTHORIZED" };
-const providerOnly: Record<Who, Outcome> = { anonymous: "UNAUTHORIZED", member: "FORBIDDEN", adminA: "FORBIDDEN", adminB: "FORBIDDEN", provider: "OK" };
-const orgAdmins: Record<Who, Outcome> = { anonymous: "UNAUTHORIZED", member: "FORBIDDEN", adminA: "OK", adminB: "FORBIDDEN", provider: "OK" };
-const anyAdmin: Record<Who, Outcome> = { ...orgAdmins, adminB: "OK" };
-const orgScopedRead: Record<Who, Outcome> = { ...orgAdmins, member: "OK" };
+/** The outcome of one call: its tRPC code, the credential refusals by their words. */
+async function outcomeOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return "OK";
+  } catch (error) {
+    if (!(error instanceof TRPCError)) return `not a TRPCError: ${String(error)}`;
+    if (error.code !== "FORBIDDEN") return error.code;
+    if (error.message === CHAT_TOKEN_REFUSAL) return "CHAT_ONLY";
+    if (error.message.startsWith("Only a dashboard session can do this")) return "SESSION_ONLY";
+    if (error.message === "Choose a new password first.") return "PASSWORD_FIRST";
+    return "FORBIDDEN";
+  }
+}
+
+// Roles: what each caller gets through a door that admits its credential.
+const roles = (o: Outcome): ByRole => ({ member: o, adminA: o, adminB: o, provider: o });
+const signedIn = roles("OK");
+const providerOnly: ByRole = { member: "FORBIDDEN", adminA: "FORBIDDEN", adminB: "FORBIDDEN", provider: "OK" };
+const orgAdmins: ByRole = { member: "FORBIDDEN", adminA: "OK", adminB: "FORBIDDEN", provider: "OK" };
+const anyAdmin: ByRole = { ...orgAdmins, adminB: "OK" };
+const orgScopedRead: ByRole = { ...orgAdmins, member: "OK" };
+/** Usage with a chat token: its owner's own, as a member — the provider belongs to no organisation. */
+const ownUsage: ByRole = { member: "OK", adminA: "OK", adminB: "FORBIDDEN", provider: "NOT_FOUND" };
+
+// Doors: which credentials a procedure admits (the builders of src/trpc/procedures.ts).
+const door = (anonymous: Outcome, byCredential: Record<Credential, ByRole>): Expected => ({ anonymous, byCredential });
+/** publicProcedure: anyone, whatever they hold. */
+const open = (all: ByRole, anonymous: Outcome = "OK") =>
+  door(anonymous, { session: all, password_change: all, chat: all, manage: all, operator: all });
+/** authedProcedure and every builder above it: a full session, a manage token, the operator. */
+const dashboard = (r: ByRole) =>
+  door("UNAUTHORIZED", { session: r, password_change: roles("PASSWORD_FIRST"), chat: roles("CHAT_ONLY"), manage: r, operator: r });
+/** chatProcedure: a chat token too (`chat`: what it gets, when not what the others get). */
+const chat = (r: ByRole, chatToken: ByRole = r) =>
+  door("UNAUTHORIZED", { session: r, password_change: roles("PASSWORD_FIRST"), chat: chatToken, manage: r, operator: r });
+/** sessionProcedure: a full dashboard session only. */
+const sessionOnly = (r: ByRole) =>
+  door("UNAUTHORIZED", {
+    session: r,
+    password_change: roles("PASSWORD_FIRST"),
+    chat: roles("CHAT_ONLY"),
+    manage: roles("SESSION_ONLY"),
+    operator: roles("SESSION_ONLY"),
+  });
+/** passwordChangeProcedure: a dashboard session of either purpose. */
+const anySession = (r: ByRole) =>
+  door("UNAUTHORIZED", { session: r, password_change: r, chat: roles("SESSION_ONLY"), manage: roles("SESSION_ONLY"), operator: roles("SESSION_ONLY") });
+/** internalProcedure: the proxy's internal token, which no credential replaces. */
+const internalOnly = open(roles("UNAUTHORIZED"), "UNAUTHORIZED");
 
 const A = (f: Fixtures) => ({ organizationId: f.orgA.id });
 const month = new Date().toISOString().slice(0, 7);
 
-const MATRIX: [string, Cell, Record<Who, Outcome>][] = [
-  ["auth.me", (c) => c.auth.me(), all("OK")],
-  ["auth.logout", (c) => c.auth.logout(), all("OK")],
-  ["auth.createToken", (c) => c.auth.createToken({ name: "matrix" }), signedIn],
-  ["auth.listTokens", (c) => c.auth.listTokens(), signedIn],
+const MATRIX: [string, Cell, Expected][] = [
+  // Signing in is open to anyone (an unknown account here; each caller has its own address, so the
+  // sign-in throttle never answers instead).
+  ["auth.login", (c) => c.auth.login({ email: `nobody-${randomUUID()}@matrix.example`, password: "not the password" }), open(roles("UNAUTHORIZED"), "UNAUTHORIZED")],
+  ["auth.me", (c) => c.auth.me(), open(signedIn)],
+  ["auth.logout", (c) => c.auth.logout(), open(signedIn)],
+  // A token never mints a token; a manage token only for administrators.
+  ["auth.createToken", (c) => c.auth.createToken({ name: "matrix" }), sessionOnly(signedIn)],
+  ["auth.createToken (manage)", (c) => c.auth.createToken({ name: "matrix", scope: "manage" }), sessionOnly({ ...signedIn, member: "FORBIDDEN" })],
+  ["auth.listTokens", (c) => c.auth.listTokens(), dashboard(signedIn)],
   [
     "auth.revokeToken (A admin's token)",
     async (c, f) => {
       const { id } = await f.h.caller(f.orgA.admin).auth.createToken({ name: "victim" });
       return c.auth.revokeToken({ id });
     },
-    { anonymous: "UNAUTHORIZED", member: "NOT_FOUND", adminA: "OK", adminB: "NOT_FOUND", provider: "NOT_FOUND" },
+    dashboard({ member: "NOT_FOUND", adminA: "OK", adminB: "NOT_FOUND", provider: "NOT_FOUND" }),
   ],
-  // Dashboard sessions only: these callers carry a token (passwords.test.ts covers sessions).
+  // Admitted for any session; these accounts have no password, so the current one is never right.
   [
     "auth.changePassword",
     (c) => c.auth.changePassword({ currentPassword: "whatever it is", newPassword: "rivers bend twice before the sea" }),
-    { ...all("FORBIDDEN"), anonymous: "UNAUTHORIZED" },
+    anySession(roles("BAD_REQUEST")),
   ],
-  ["auth.signOutEverywhere", (c) => c.auth.signOutEverywhere(), { ...all("FORBIDDEN"), anonymous: "UNAUTHORIZED" }],
-  ["settings.get", (c) => c.settings.get(), signedIn],
-  ["settings.update", (c) => c.settings.update({ ui: { theme: "dark" } }), signedIn],
+  ["auth.signOutEverywhere", (c) => c.auth.signOutEverywhere(), sessionOnly(signedIn)],
+  ["settings.get", (c) => c.settings.get(), chat(signedIn)],
+  ["settings.update", (c) => c.settings.update({ ui: { theme: "dark" } }), chat(signedIn)],
 
-  ["organizations.list", (c) => c.organizations.list(), anyAdmin],
-  ["organizations.get", (c, f) => c.organizations.get(A(f)), orgAdmins],
-  ["organizations.create", (c) => c.organizations.create({ name: `Matrix ${randomUUID()}`, provisionKey: false }), providerOnly],
-  ["organizations.update (billing e-mail)", (c, f) => c.organizations.update({ ...A(f), billingEmail: "billing@a.example" }), orgAdmins],
-  ["organizations.update (markup)", (c, f) => c.organizations.update({ ...A(f), markup: "1.3" }), { ...providerOnly }],
-  ["organizations.setKey", (c, f) => c.organizations.setKey({ ...A(f), key: nextKey() }), providerOnly],
-  ["organizations.rotateKey", (c, f) => c.organizations.rotateKey(A(f)), providerOnly],
+  ["organizations.list", (c) => c.organizations.list(), dashboard(anyAdmin)],
+  ["organizations.get", (c, f) => c.organizations.get(A(f)), dashboard(orgAdmins)],
+  ["organizations.create", (c) => c.organizations.create({ name: `Matrix ${randomUUID()}`, provisionKey: false }), dashboard(providerOnly)],
+  ["organizations.update (billing e-mail)", (c, f) => c.organizations.update({ ...A(f), billingEmail: "billing@a.example" }), dashboard(orgAdmins)],
+  ["organizations.update (markup)", (c, f) => c.organizations.update({ ...A(f), markup: "1.3" }), dashboard(providerOnly)],
+  ["organizations.setKey", (c, f) => c.organizations.setKey({ ...A(f), key: nextKey() }), dashboard(providerOnly)],
+  ["organizations.rotateKey", (c, f) => c.organizations.rotateKey(A(f)), dashboard(providerOnly)],
   [
     "organizations.deactivate (a throwaway organisation)",
     async (c, f) => c.organizations.deactivate({ organizationId: (await f.h.org()).id }),
-    providerOnly,
+    dashboard(providerOnly),
   ],
 
-  ["members.list", (c, f) => c.members.list(A(f)), orgAdmins],
-  ["members.add", (c, f) => c.members.add({ ...A(f), email: `new-${randomUUID()}@a.example`, role: "member" }), orgAdmins],
+  ["members.list", (c, f) => c.members.list(A(f)), dashboard(orgAdmins)],
+  ["members.add", (c, f) => c.members.add({ ...A(f), email: `new-${randomUUID()}@a.example`, role: "member" }), dashboard(orgAdmins)],
   [
     "members.remove",
     async (c, f) => c.members.remove({ ...A(f), userId: (await f.h.user("member", { organizationId: f.orgA.id })).id }),
-    orgAdmins,
+    dashboard(orgAdmins),
   ],
   [
     "members.resetPassword",
     async (c, f) => c.members.resetPassword({ ...A(f), userId: (await f.h.user("member", { organizationId: f.orgA.id })).id }),
-    orgAdmins,
+    dashboard(orgAdmins),
   ],
 
-  ["usage.summary", (c, f) => c.usage.summary(A(f)), orgScopedRead],
-  ["usage.daily", (c, f) => c.usage.daily({ ...A(f), days: 7 }), orgScopedRead],
-  ["usage.byUser", (c, f) => c.usage.byUser(A(f)), orgScopedRead],
-  ["usage.byModel", (c, f) => c.usage.byModel(A(f)), orgScopedRead],
-  ["usage.events", (c, f) => c.usage.events({ ...A(f), limit: 10 }), orgScopedRead],
-  ["usage.exportCsv", (c, f) => c.usage.exportCsv({ ...A(f), month }), orgScopedRead],
+  // Usage: a chat token sees its owner's own, whatever the owner's role.
+  ["usage.summary", (c, f) => c.usage.summary(A(f)), chat(orgScopedRead, ownUsage)],
+  ["usage.daily", (c, f) => c.usage.daily({ ...A(f), days: 7 }), chat(orgScopedRead, ownUsage)],
+  ["usage.byUser", (c, f) => c.usage.byUser(A(f)), chat(orgScopedRead, ownUsage)],
+  ["usage.byModel", (c, f) => c.usage.byModel(A(f)), chat(orgScopedRead, ownUsage)],
+  ["usage.events", (c, f) => c.usage.events({ ...A(f), limit: 10 }), chat(orgScopedRead, ownUsage)],
+  ["usage.exportCsv", (c, f) => c.usage.exportCsv({ ...A(f), month }), chat(orgScopedRead, ownUsage)],
 
-  ["userMapping.validate", (c, f) => c.userMapping.validate(A(f)), orgAdmins],
-  ["userMapping.configuration", (c) => c.userMapping.configuration(), anyAdmin],
-  ["userMapping.statistics", (c, f) => c.userMapping.statistics(A(f)), orgAdmins],
+  ["userMapping.validate", (c, f) => c.userMapping.validate(A(f)), dashboard(orgAdmins)],
+  ["userMapping.configuration", (c) => c.userMapping.configuration(), dashboard(anyAdmin)],
+  ["userMapping.statistics", (c, f) => c.userMapping.statistics(A(f)), dashboard(orgAdmins)],
   [
     "userMapping.testMapping (a member of A)",
     (c, f) => c.userMapping.testMapping({ userId: f.member.id }),
-    { anonymous: "UNAUTHORIZED", member: "FORBIDDEN", adminA: "OK", adminB: "NOT_FOUND", provider: "OK" },
+    dashboard({ member: "FORBIDDEN", adminA: "OK", adminB: "NOT_FOUND", provider: "OK" }),
   ],
 
-  ["globalSettings.get", (c) => c.globalSettings.get(), providerOnly],
-  ["globalSettings.update", (c) => c.globalSettings.update({ billingTimeZone: "UTC" }), providerOnly],
-  ["audit.list", (c, f) => c.audit.list(A(f)), orgAdmins],
+  ["globalSettings.get", (c) => c.globalSettings.get(), dashboard(providerOnly)],
+  ["globalSettings.update", (c) => c.globalSettings.update({ billingTimeZone: "UTC" }), dashboard(providerOnly)],
+  ["audit.list", (c, f) => c.audit.list(A(f)), dashboard(orgAdmins)],
 
-  ["internal.resolveContext", (c) => c.internal.resolveContext({ token: `mai_${"0".repeat(48)}` }), all("UNAUTHORIZED")],
-  ["internal.recordUsage", (c) => c.internal.recordUsage(usageBatch([])), all("UNAUTHORIZED")],
-  ["internal.reserve", (c, f) => c.internal.reserve({ ...A(f), amountNano: 1n }), all("UNAUTHORIZED")],
-  ["internal.settle", (c, f) => c.internal.settle({ ...A(f), period: month, reservedNano: 1n }), all("UNAUTHORIZED")],
+  ["internal.resolveContext", (c) => c.internal.resolveContext({ token: `mai_${"0".repeat(48)}` }), internalOnly],
+  ["internal.recordUsage", (c) => c.internal.recordUsage(usageBatch([])), internalOnly],
+  ["internal.reserve", (c, f) => c.internal.reserve({ ...A(f), amountNano: 1n }), internalOnly],
+  ["internal.settle", (c, f) => c.internal.settle({ ...A(f), period: month, reservedNano: 1n }), internalOnly],
 ];
-
 
 describe.each(testDrivers())("permission matrix on %s", (driver) => {
   let f: Fixtures;
+  let address = 0;
   beforeAll(async () => {
     const h = await createHarness(driver);
     const provider = await h.user("provider_admin");
@@ -123,19 +197,19 @@ describe.each(testDrivers())("permission matrix on %s", (driver) => {
   it("covers every procedure of the router", () => {
     const covered = new Set(MATRIX.map(([name]) => name.split(" ")[0]));
     const procedures = Object.keys(appRouter._def.procedures);
-    expect(procedures.filter((p) => !covered.has(p) && p !== "auth.login")).toEqual([]);
+    expect(procedures.filter((p) => !covered.has(p))).toEqual([]);
   });
 
   it.each(MATRIX)("%s", async (_name, cell, expected) => {
-    const callers: Record<Who, AuthUser | null> = {
-      anonymous: null,
-      member: f.member,
-      adminA: f.orgA.admin,
-      adminB: f.orgB.admin,
-      provider: f.provider,
-    };
-    const actual: Record<string, string> = {};
-    for (const who of WHO) actual[who] = await trpcCode(cell(f.h.caller(callers[who]), f, who));
+    const users: Record<Role, AuthUser> = { member: f.member, adminA: f.orgA.admin, adminB: f.orgB.admin, provider: f.provider };
+    // Each caller its own client address (10.x.y.z), so no cell meets another's sign-in throttle.
+    const ip = () => `10.${(++address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}`;
+    const actual: Expected = { anonymous: (await outcomeOf(cell(f.h.caller(null, { ip: ip() }), f))) as Outcome, byCredential: {} as Expected["byCredential"] };
+    for (const credential of KINDS) {
+      const row = {} as ByRole;
+      for (const role of ROLES) row[role] = (await outcomeOf(cell(f.h.caller(users[role], { credential, ip: ip() }), f))) as Outcome;
+      actual.byCredential[credential] = row;
+    }
     expect(actual).toEqual(expected);
   });
 });

@@ -37,7 +37,9 @@ describe.each(testDrivers())("the provider-to-client workflow on %s", (driver) =
 
   it("runs from provisioning to claimed, with every refusal in place", async () => {
     const provider = await h.user("provider_admin");
-    const asProvider = await h.http(provider);
+    // The provider works in the dashboard (a session); the client administrators below save their
+    // settings from Open WebUI, with a chat token.
+    const asProvider = await h.http(provider, "session");
 
     // 1. The provider sets the provisioning (management) key; it is verified and shown masked.
     const settings = await record(asProvider.globalSettings.update.mutate({ provisioningKey: h.sim.managementKey }));
@@ -101,10 +103,11 @@ describe.each(testDrivers())("the provider-to-client workflow on %s", (driver) =
 
     // Around it all: lists, members, tokens, audit as the dashboard would read them.
     await record(asProvider.organizations.list.query());
-    await record((await h.http(clientAdmin)).organizations.list.query());
-    await record((await h.http(clientAdmin)).members.list.query({ organizationId: created.organization.id }));
-    await record((await h.http(clientAdmin)).auth.createToken.mutate({ name: "chat" }), ["token"]);
-    await record((await h.http(clientAdmin)).auth.listTokens.query());
+    const clientDashboard = await h.http(clientAdmin, "session");
+    await record(clientDashboard.organizations.list.query());
+    await record(clientDashboard.members.list.query({ organizationId: created.organization.id }));
+    await record(clientDashboard.auth.createToken.mutate({ name: "chat" }), ["token"]);
+    await record(clientDashboard.auth.listTokens.query());
     await record(asProvider.audit.list.query({}));
     await record(asProvider.userMapping.validate.query({}));
     await record(asProvider.globalSettings.get.query());

@@ -564,6 +564,30 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
       "a whole number of days from 1 to 3650",
     );
     usageError(await run(["tokens", "create"]), "required option '--user <user>' not specified");
+
+    // Scopes: chat unless asked; manage only for an administrator; the scope stored, printed and audited.
+    const scopeOf = (prefix: string) =>
+      withDb(async (op) => (await queryRows<{ scope: string }>(op.handle.db, sql`select scope from api_tokens where prefix = ${prefix}`))[0]?.scope);
+    expect(await scopeOf(viaJson.prefix)).toBe("chat");
+    refused(
+      await run(["tokens", "create", "--user", "ola@kowalski.pl", "--scope", "manage"]),
+      "ola@kowalski.pl is a member: Only administrators can create a manage token",
+    );
+    usageError(await run(["tokens", "create", "--user", ola.id, "--scope", "root"]), "one of chat, manage");
+    const manage = ok(await run(["tokens", "create", "--user", "szef@kowalski.pl", "--name", "automation", "--scope", "manage"]));
+    expect(manage.stdout).toMatch(/Scope:\s+manage/);
+    const manageJson = json<{ prefix: string; scope: string }>(
+      await run(["tokens", "create", "--user", "szef@kowalski.pl", "--name", "automation 2", "--scope", "manage", "--json"]),
+    );
+    expect(manageJson.scope).toBe("manage");
+    expect(await scopeOf(manageJson.prefix)).toBe("manage");
+    await withDb(async (op) => {
+      const audit = await queryRows<{ details: { scope?: string } }>(
+        op.handle.db,
+        sql`select details from audit_log where action = 'token.created' and target_id = (select id::text from api_tokens where prefix = ${manageJson.prefix})`,
+      );
+      expect(audit.map((a) => a.details.scope)).toEqual(["manage"]);
+    });
   });
 
   it("context get: organisation, masked key, markup, external id, limit, spend and remaining — never the full key", async () => {

@@ -24,7 +24,7 @@ export function createApiClient(options: { apiUrl: string; internalToken: string
 }
 
 /** What internal.resolveContext answers: everything needed to forward one user's requests. */
-export type ResolvedContext = Awaited<ReturnType<ApiClient["internal"]["resolveContext"]["query"]>>;
+export type ResolvedContext = Awaited<ReturnType<ApiClient["internal"]["resolveContext"]["mutate"]>>;
 
 /**
  * The tRPC code of a refusal the API itself answered (its domain codes mapped once, in

@@ -184,7 +184,7 @@ export function createIdentityResolver(
 
   async function lookupToken(token: string): Promise<{ outcome: Outcome; cacheable: boolean }> {
     try {
-      return { outcome: { ok: true, context: await api.internal.resolveContext.query({ token }) }, cacheable: true };
+      return { outcome: { ok: true, context: await api.internal.resolveContext.mutate({ token }) }, cacheable: true };
     } catch (error) {
       return refusalOrUnavailable(apiMeaning(error)?.token);
     }
@@ -193,7 +193,7 @@ export function createIdentityResolver(
   async function lookupGatewayUser(user: OpenWebUiUser): Promise<{ outcome: Outcome; cacheable: boolean }> {
     const autoJoinOrganizationId = gateway?.autoJoinOrganizationId;
     try {
-      const context = await api.internal.resolveContext.query({ openWebUiUser: user, ...(autoJoinOrganizationId ? { autoJoinOrganizationId } : {}) });
+      const context = await api.internal.resolveContext.mutate({ openWebUiUser: user, ...(autoJoinOrganizationId ? { autoJoinOrganizationId } : {}) });
       logger?.debug({ openWebUiUserId: user.id, userId: context.user.id }, "gateway user resolved");
       return { outcome: { ok: true, context }, cacheable: true };
     } catch (error) {

@@ -75,7 +75,7 @@ export {
 } from "./input-bounds";
 export { int4Count, nanoAmount, storableText } from "./input-schemas";
 export { MAX_ORGANIZATION_NAME_LENGTH, isCurrencyCode, validateOrganizationName } from "./organization";
-export { API_TOKEN_PATTERN, API_TOKEN_PREFIX, looksLikeApiToken, parseBearer } from "./api-token";
+export { API_TOKEN_PATTERN, API_TOKEN_PREFIX, looksLikeApiToken, parseBearer, TOKEN_SCOPES, tokenScopeProblem, type TokenScope } from "./api-token";
 export { sumUsageFigures, type UsageFigures } from "./usage-figures";
 export { addDays, daysBetween, monthDates, rangeOrCurrentMonth, type DateRange } from "./local-date";
 export { csrfProblem, dashboardOrigins, type CsrfProblem, type CsrfRequest } from "./csrf";

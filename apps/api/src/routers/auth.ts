@@ -7,6 +7,7 @@ import { login, logout } from "../services/auth/login";
 import { router } from "../trpc/init";
 import { authedProcedure, passwordChangeProcedure, publicProcedure, sessionProcedure } from "../trpc/procedures";
 import { changePasswordInput, createTokenInput, loginInput, revokeTokenInput } from "@mai/domain/schemas";
+import { TOKEN_SCOPES } from "@mai/domain";
 
 const authUser = z.object({
   id: z.string(),
@@ -27,6 +28,7 @@ const tokenSummary = z.object({
   lastUsedAt: z.date().nullable(),
   expiresAt: z.date().nullable(),
   revokedAt: z.date().nullable(),
+  scope: z.enum(TOKEN_SCOPES),
 });
 
 export const authRouter = router({
@@ -54,11 +56,13 @@ export const authRouter = router({
     .output(z.object({ sessionsEnded: z.number().int() }))
     .mutation(({ ctx }) => signOutEverywhere(ctx)),
 
-  createToken: authedProcedure
+  /** A dashboard session only: a token never mints a token. "manage" only for administrators. */
+  createToken: sessionProcedure
     .input(createTokenInput)
     .output(tokenSummary.omit({ lastUsedAt: true, revokedAt: true }).extend({ token: z.string() }))
     .mutation(({ ctx, input }) => createToken(ctx, input)),
 
+  /** One's own tokens: a full session or a manage token (a chat token cannot see or revoke any). */
   listTokens: authedProcedure.output(z.array(tokenSummary)).query(({ ctx }) => listTokens(ctx)),
 
   revokeToken: authedProcedure

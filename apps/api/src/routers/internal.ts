@@ -1,6 +1,7 @@
 // The proxy's door: identity resolution, usage recording and limit admission. Everything here
 // requires the internal token (constant-time check in internalProcedure); each procedure validates
-// its input and calls one service (services/internal/).
+// its input and calls one service (services/internal/). Every one is a mutation (POST): their
+// inputs carry users' tokens and usage, which must never travel in a URL.
 import { recordUsage } from "../services/internal/record-usage";
 import { reserve, settle } from "../services/internal/reserve";
 import { resolveContext } from "../services/internal/resolve-context";
@@ -9,10 +10,14 @@ import { internalProcedure } from "../trpc/procedures";
 import { recordUsageInput, reserveInput, resolveContextInput, settleInput } from "@mai/domain/schemas";
 
 export const internalRouter = router({
-  /** Everything the proxy needs to forward one user's request (the organisation's key in plaintext). */
+  /**
+   * Everything the proxy needs to forward one user's request (the organisation's key in plaintext).
+   * A mutation although it reads: it carries a user's token, and a tRPC query would put its input
+   * in the URL (request lines, access logs). tRPC refuses a GET of a mutation (405).
+   */
   resolveContext: internalProcedure
     .input(resolveContextInput)
-    .query(({ ctx, input }) => resolveContext(ctx, input)),
+    .mutation(({ ctx, input }) => resolveContext(ctx, input)),
 
   /** Idempotent by generation id; one invalid event refuses the whole batch with BAD_REQUEST. */
   recordUsage: internalProcedure

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { maskedKeyOrEmpty } from "./_schemas";
 import { readSettings, updateSettings } from "../services/settings/update";
 import { router } from "../trpc/init";
-import { authedProcedure } from "../trpc/procedures";
+import { chatProcedure } from "../trpc/procedures";
 
 const settingsOut = z.object({
   ui: z.looseObject({
@@ -19,9 +19,11 @@ const settingsOut = z.object({
 
 export const syncStatusSchema = z.enum(["created", "updated", "unchanged", "claimed", "skipped", "failed"]);
 
+// A user's own Open WebUI settings: what a chat client with a chat token reads and saves (the Open
+// WebUI direct connection's REST endpoint in server.ts calls these), so chatProcedure.
 export const settingsRouter = router({
-  get: authedProcedure.output(settingsOut).query(({ ctx }) => readSettings(ctx, ctx.user)),
-  update: authedProcedure
+  get: chatProcedure.output(settingsOut).query(({ ctx }) => readSettings(ctx, ctx.user)),
+  update: chatProcedure
     .input(settingsUpdateSchema)
     .output(
       settingsOut.extend({

@@ -5,7 +5,10 @@
 //   publicProcedure         anyone
 //   passwordChangeProcedure a dashboard session of either purpose (a password_change session,
 //                           opened with a temporary password, reaches only this) → ctx.user
-//   authedProcedure         signed in (not with a password_change session)     → ctx.user
+//   chatProcedure           what a chat client holds: a full session, a token of either scope
+//                           (chat or manage), an operator's in-process call     → ctx.user, ctx.auth
+//   authedProcedure         the dashboard: chatProcedure without chat tokens (a full session, a
+//                           manage token, the operator)                         → ctx.user, ctx.auth
 //   sessionProcedure        a full dashboard session only (no token)           → ctx.user
 //   providerProcedure       the provider's administrators                      → ctx.user
 //   providerOrgProcedure    the provider, on the organisation it names         → ctx.org
@@ -14,8 +17,9 @@
 //   orgProcedure            one organisation: the provider names any, a client
 //                           administrator gets their own                       → ctx.org
 //   mappingProcedure        tenantProcedure with the named organisation loaded → ctx.scope: MappingScope
-//   usageProcedure          one organisation's usage: provider any (named), client administrator
-//                           their own, member their own usage only             → ctx.scope: UsageScope
+//   usageProcedure          one organisation's usage (chatProcedure): provider any (named), client
+//                           administrator their own, member — and any chat token, whatever its
+//                           owner's role — their own usage only                → ctx.scope: UsageScope
 //   userUsageProcedure      usageProcedure, optionally narrowed to one userId (members: themselves)
 //   .use(providerOnlyFields) after an input: fields of it only the provider may set
 //   internalProcedure       the proxy (X-Mai-Internal-Token, compared in constant time by context.ts)
@@ -24,7 +28,7 @@
 import { getOrganization, type AuthUser, type Organization } from "@mai/db";
 import { DomainError } from "@mai/domain";
 import { z } from "zod";
-import type { AuthedContext, MappingScope, TenantScope, UsageScope } from "../context";
+import type { AuthedContext, Context, MappingScope, TenantScope, UsageScope } from "../context";
 import { middleware, procedure } from "./init";
 
 interface TenantRule {
@@ -43,7 +47,7 @@ interface TenantRule {
  *   org_admin       its own organisation only (naming another → FORBIDDEN; none yet → NOT_FOUND);
  *   member          refused (FORBIDDEN), unless allowed (then: its own organisation).
  */
-function tenantOf(user: AuthUser, requested: string | undefined, rule: TenantRule): string | undefined {
+function tenantOf(user: Pick<AuthUser, "role" | "organizationId">, requested: string | undefined, rule: TenantRule): string | undefined {
   if (user.role === "provider_admin") {
     if (!requested && rule.providerMustChoose) throw new DomainError("INVALID_INPUT", "Choose an organisation.");
     return requested;
@@ -70,24 +74,45 @@ const maybeOrganization = z.object({ organizationId: organizationId.optional() }
 
 export const publicProcedure = procedure;
 
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
-  if (ctx.auth?.kind === "session" && ctx.auth.purpose === "password_change") {
+/** What a chat token is told when it reaches for the dashboard. */
+export const CHAT_TOKEN_REFUSAL =
+  "This token is for chat: sign in to the dashboard to do this (an administrator can create a manage token for scripts).";
+
+/** A chat token: the proxy, its owner's own settings and usage, auth.me — nothing else. */
+const isChatToken = (auth: Context["auth"]) => auth?.kind === "token" && auth.scope === "chat";
+
+/**
+ * What a chat client may hold: a full dashboard session, a personal token of either scope, or the
+ * operator's in-process call. A password_change session is sent to choose its password first.
+ */
+export const chatProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user || !ctx.auth) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
+  if (ctx.auth.kind === "session" && ctx.auth.purpose === "password_change") {
     throw new DomainError("FORBIDDEN", "Choose a new password first.");
   }
-  return next({ ctx: { user: ctx.user } });
+  return next({ ctx: { user: ctx.user, auth: ctx.auth } });
+});
+
+/** The dashboard: a full session, a manage token or the operator; a chat token is refused in words. */
+export const authedProcedure = chatProcedure.use(({ ctx, next }) => {
+  if (isChatToken(ctx.auth)) throw new DomainError("FORBIDDEN", CHAT_TOKEN_REFUSAL);
+  return next();
 });
 
 /** Any dashboard session, a password_change one too (auth.changePassword): never a token. */
+/** The refusal of what only a dashboard session may do, to a token or the operator. */
+const sessionOnly = (auth: Context["auth"]) =>
+  new DomainError("FORBIDDEN", auth?.kind === "token" ? "Only a dashboard session can do this, not an API token." : "Only a dashboard session can do this.");
+
 export const passwordChangeProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
-  if (ctx.auth?.kind !== "session") throw new DomainError("FORBIDDEN", "Only a dashboard session can do this, not an API token.");
+  if (ctx.auth?.kind !== "session") throw sessionOnly(ctx.auth);
   return next({ ctx: { user: ctx.user, auth: ctx.auth } });
 });
 
 /** A full dashboard session only: what a token must never do (mint a token, sign out everywhere). */
 export const sessionProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.auth?.kind !== "session") throw new DomainError("FORBIDDEN", "Only a dashboard session can do this, not an API token.");
+  if (ctx.auth.kind !== "session") throw sessionOnly(ctx.auth);
   return next({ ctx: { auth: ctx.auth } });
 });
 
@@ -155,17 +180,20 @@ export const mappingProcedure = tenantProcedure("user mappings").use(async ({ ct
  * Who may see which usage — decided once, here, for every usage.* procedure:
  *   provider_admin  any organisation, named by organizationId (required);
  *   org_admin       their own organisation only (another id → FORBIDDEN);
- *   member          only their own usage: their organisation, filtered to their own user id.
+ *   member          only their own usage: their organisation, filtered to their own user id;
+ *   a chat token    as a member, whatever its owner's role (a token in a browser shows no one else's usage).
  * The scope is what every query filters on in SQL; nothing downstream re-decides it.
  */
-export const usageProcedure = authedProcedure.input(maybeOrganization).use(async ({ ctx, input, next }) => {
+export const usageProcedure = chatProcedure.input(maybeOrganization).use(async ({ ctx, input, next }) => {
   const { user } = ctx;
-  const id = tenantOf(user, input?.organizationId, { noun: "usage", providerMustChoose: true, allowMembers: true })!;
-  const member = user.role === "member";
+  // A chat token sees its owner's own usage, as a member would, whatever the owner's role.
+  const ownUsageOnly = user.role === "member" || isChatToken(ctx.auth);
+  const asWhom = ownUsageOnly ? { role: "member" as const, organizationId: user.organizationId } : user;
+  const id = tenantOf(asWhom, input?.organizationId, { noun: "usage", providerMustChoose: true, allowMembers: true })!;
   const scope: UsageScope = {
     organization: await loadOrganization(ctx, id),
-    userId: member ? user.id : null,
-    ownUsageOnly: member,
+    userId: ownUsageOnly ? user.id : null,
+    ownUsageOnly,
   };
   return next({ ctx: { scope } });
 });

@@ -9,6 +9,7 @@ import { createLocalCaller, hashPassword, type LocalCaller } from "@mai/api";
 import { createUser, findFirstProviderAdmin, getAuthUser, getUserByEmail } from "@mai/db";
 import { FIXTURE_MANAGEMENT_KEY, startSimulator, type Simulator } from "@mai/openrouter/simulator";
 import type { Command } from "commander";
+import { mintToken } from "../commands/tokens";
 import { cliIo } from "../io";
 import { DEMO_ADMIN, DEMO_ORGS, DEMO_PASSWORD, DEMO_PROMPTS, historyFor, pick, pickModel, random, type MappedUser } from "./demo-data";
 import { ensureDashboard } from "./dashboard";
@@ -75,7 +76,8 @@ async function trafficUsers(stack: Stack): Promise<TrafficUser[]> {
       const row = await getUserByEmail(stack.api.deps.db, u.email);
       const user = row && (await getAuthUser(stack.api.deps.db, row.id));
       if (!user?.organizationId) continue;
-      const { token } = await createLocalCaller(stack.api.deps, user, { via: "mai-demo" }).auth.createToken({ name: "demo traffic", expiresInDays: 1 });
+      // Made as `mai tokens create` makes them (a token is minted only in a dashboard session or by the operator).
+      const { token } = await mintToken(stack.api.deps.db, user, { name: "demo traffic", scope: "chat", expiresAt: new Date(Date.now() + 86_400_000) });
       users.push({ email: u.email, token, weight: u.weight });
     }
   }

@@ -1,13 +1,17 @@
-// Personal API tokens (`Bearer mai_…`, for chat clients): a signed-in user creates, lists and
-// revokes their own. A token is shown once, at creation; only its SHA-256 is stored.
+// Personal API tokens (`Bearer mai_…`, for chat clients): a signed-in user creates (in a dashboard
+// session: a token never mints a token), lists and revokes their own. A token is shown once, at
+// creation; only its SHA-256 is stored. Its scope is "chat" unless an administrator asks for
+// "manage" (@mai/domain tokenScopeProblem; the builders in trpc/procedures.ts enforce the scopes).
 import { appendAudit, createApiToken, listApiTokens, revokeApiToken } from "@mai/db";
-import { DomainError } from "@mai/domain";
+import { DomainError, tokenScopeProblem } from "@mai/domain";
 import type { CreateTokenInput } from "@mai/domain/schemas";
 import type { AuthedContext } from "../../context";
 import { generateApiToken } from "./tokens";
 
 export async function createToken(ctx: AuthedContext, input: CreateTokenInput) {
   const { user } = ctx;
+  const scopeProblem = tokenScopeProblem(user.role, input.scope);
+  if (scopeProblem) throw new DomainError("FORBIDDEN", scopeProblem);
   const generated = generateApiToken();
   const now = ctx.deps.now();
   const row = await createApiToken(ctx.deps.db, {
@@ -16,6 +20,7 @@ export async function createToken(ctx: AuthedContext, input: CreateTokenInput) {
     prefix: generated.prefix,
     tokenHash: generated.hash,
     expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+    scope: input.scope,
   });
   await appendAudit(ctx.deps.db, {
     actorUserId: user.id,
@@ -24,7 +29,7 @@ export async function createToken(ctx: AuthedContext, input: CreateTokenInput) {
     organizationId: user.organizationId,
     targetType: "api_token",
     targetId: row.id,
-    details: { name: row.name, prefix: row.prefix },
+    details: { name: row.name, prefix: row.prefix, scope: row.scope },
   });
   // The only time the token is ever shown.
   return { ...row, token: generated.token };
