@@ -57,9 +57,7 @@ describe("passwords", () => {
     await user.clear(screen.getByLabelText("Current password"));
     await user.type(screen.getByLabelText("Current password"), owner.password);
     await user.click(screen.getByRole("button", { name: "Change password" }));
-    expect((await screen.findByRole("status", {}, { timeout: 60_000 })).textContent).toMatch(
-      /Your password was changed/,
-    );
+    expect(await screen.findByText(/Your password was changed\./)).toBeTruthy();
     expect(await signInStatus(owner.email, owner.password)).toBe(401);
     expect(await signInStatus(owner.email, CHOSEN)).toBe(200);
   });
