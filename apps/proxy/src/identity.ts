@@ -7,15 +7,16 @@
 //   * a personal token (`Authorization: Bearer mai_…`): an Open WebUI *direct connection*, the SDKs;
 //   * trusted-gateway mode (an Open WebUI *admin connection*, MAI_PROXY_GATEWAY_TOKEN): the Bearer
 //     is the gateway token (compared in constant time) and the user is the one Open WebUI forwards —
-//     the signed `X-OpenWebUI-User-Jwt` when MAI_PROXY_GATEWAY_JWT_SECRET is set (then the plain
+//     the signed `X-OpenWebUI-User-Jwt` (verified with jose, HS256 only) when MAI_PROXY_GATEWAY_JWT_SECRET is set (then the plain
 //     headers are ignored), otherwise `X-OpenWebUI-User-Id` / `-Email` / `-Name` (the name
 //     percent-encoded UTF-8). Plain headers are only as trustworthy as the gateway token: anyone
 //     holding it can claim any user, which is why the JWT is the recommended setting.
 // Gateway identities are cached by the Open WebUI user id; the gateway token (and the JWT) is
 // checked on every request, never skipped because of a cache hit. Neither the gateway token nor a
 // JWT is ever logged or echoed in an error; of the forwarded identity only the user id is logged.
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { looksLikeApiToken, parseBearer, unstorableTextReason } from "@mai/domain";
 import type { Logger } from "pino";
 import type { ApiClient, ResolvedContext } from "./api-client";
@@ -90,44 +91,57 @@ export function decodeName(raw: string): string {
   }
 }
 
-const B64URL = /^[A-Za-z0-9_-]+$/;
-
-function decodeJsonPart(part: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
 export type JwtVerification =
   | { ok: true; user: OpenWebUiUser }
   | { ok: false; reason: "malformed" | "algorithm" | "signature" | "issuer" | "expired" | "not_yet_valid" | "subject" };
 
-/**
- * Verifies Open WebUI's `X-OpenWebUI-User-Jwt`: HS256 only (never "none" or another algorithm the
- * token names), signed with `secret`, iss "open-webui", exp in the future (± JWT_CLOCK_SKEW_S),
- * iat / nbf not in the future, a non-empty sub. The name claim is plain UTF-8 (JSON), not percent-encoded.
- */
-export function verifyOpenWebUiJwt(jwt: string, secret: string, nowMs: number): JwtVerification {
-  const parts = jwt.trim().split(".");
-  if (parts.length !== 3 || !parts.every((p) => B64URL.test(p))) return { ok: false, reason: "malformed" };
-  const [head, body, signature] = parts as [string, string, string];
-  const header = decodeJsonPart(head);
-  const claims = decodeJsonPart(body);
-  if (!header || !claims) return { ok: false, reason: "malformed" };
-  if (header.alg !== "HS256") return { ok: false, reason: "algorithm" };
-  const expected = createHmac("sha256", secret).update(`${head}.${body}`).digest();
-  const given = Buffer.from(signature, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "signature" };
-  if (claims.iss !== "open-webui") return { ok: false, reason: "issuer" };
-  const now = nowMs / 1000;
-  if (typeof claims.exp !== "number" || claims.exp + JWT_CLOCK_SKEW_S <= now) return { ok: false, reason: "expired" };
-  for (const claim of ["iat", "nbf"] as const) {
-    const value = claims[claim];
-    if (value !== undefined && (typeof value !== "number" || value - JWT_CLOCK_SKEW_S > now)) return { ok: false, reason: "not_yet_valid" };
+type JwtRefusal = Extract<JwtVerification, { ok: false }>["reason"];
+
+/** Which rule a JWT broke, from the error jose threw (anything unforeseen counts as malformed). */
+function refusalOf(error: unknown): JwtRefusal {
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "algorithm";
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "signature";
+  // A signature that is not even base64url ("Failed to base64url decode the signature") is a wrong one.
+  if (error instanceof joseErrors.JWSInvalid && /signature/i.test(error.message)) return "signature";
+  if (error instanceof joseErrors.JWTExpired) return "expired";
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case "iss":
+        return "issuer";
+      case "exp":
+        return "expired";
+      case "iat":
+      case "nbf":
+        return "not_yet_valid";
+      case "sub":
+        return "subject";
+    }
   }
+  return "malformed";
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Verifies Open WebUI's `X-OpenWebUI-User-Jwt` with jose: HS256 only (never "none" or another
+ * algorithm the token names), signed with `secret`, iss "open-webui", exp in the future
+ * (± JWT_CLOCK_SKEW_S), nbf — and iat, which jose checks only against a maximum age — not in the
+ * future, a non-empty sub. The name claim is plain UTF-8 (JSON), not percent-encoded.
+ */
+export async function verifyOpenWebUiJwt(jwt: string, secret: string, nowMs: number): Promise<JwtVerification> {
+  let claims: JWTPayload;
+  try {
+    ({ payload: claims } = await jwtVerify(jwt.trim(), utf8.encode(secret), {
+      algorithms: ["HS256"],
+      issuer: "open-webui",
+      requiredClaims: ["exp", "sub"],
+      clockTolerance: JWT_CLOCK_SKEW_S,
+      currentDate: new Date(nowMs),
+    }));
+  } catch (error) {
+    return { ok: false, reason: refusalOf(error) };
+  }
+  if (claims.iat !== undefined && claims.iat - JWT_CLOCK_SKEW_S > nowMs / 1000) return { ok: false, reason: "not_yet_valid" };
   const sub = typeof claims.sub === "string" ? claims.sub.trim() : "";
   if (!sub || sub.length > MAX_USER_ID) return { ok: false, reason: "subject" };
   const user: OpenWebUiUser = { id: sub };
@@ -223,23 +237,23 @@ export function createIdentityResolver(
     return promise;
   }
 
-  function resolveGateway(headers: IncomingHttpHeaders): Promise<Outcome> {
+  async function resolveGateway(headers: IncomingHttpHeaders): Promise<Outcome> {
     let user: OpenWebUiUser | null;
     if (gateway?.jwtSecret) {
       const jwt = header(headers, "x-openwebui-user-jwt");
-      if (!jwt) return Promise.resolve({ ok: false, error: GatewayErrors.invalidJwt() });
-      const verified = verifyOpenWebUiJwt(jwt, gateway.jwtSecret, now());
+      if (!jwt) return { ok: false, error: GatewayErrors.invalidJwt() };
+      const verified = await verifyOpenWebUiJwt(jwt, gateway.jwtSecret, now());
       if (!verified.ok) {
         logger?.warn({ reason: verified.reason }, "gateway request refused: invalid X-OpenWebUI-User-Jwt");
-        return Promise.resolve({ ok: false, error: GatewayErrors.invalidJwt() });
+        return { ok: false, error: GatewayErrors.invalidJwt() };
       }
       user = verified.user;
     } else {
       user = openWebUiUserFromHeaders(headers);
     }
-    if (!user) return Promise.resolve({ ok: false, error: GatewayErrors.missingUser() });
+    if (!user) return { ok: false, error: GatewayErrors.missingUser() };
     const identity = storableIdentity(user);
-    if (!identity) return Promise.resolve({ ok: false, error: GatewayErrors.invalidUser() });
+    if (!identity) return { ok: false, error: GatewayErrors.invalidUser() };
     return cached(`owui:${identity.id}`, () => lookupGatewayUser(identity));
   }
 

@@ -257,19 +257,42 @@ describe("gateway configuration and JWT verification", () => {
     expect(decodeName("100%")).toBe("100%"); // not percent-encoding: taken as it is
   });
 
-  it("verifies claims, skew and algorithm", () => {
+  it("verifies claims, skew and algorithm", async () => {
     const now = Date.now();
-    const ok = verifyOpenWebUiJwt(signJwt(owuiClaims("u-1", { name: "Łukasz" })), JWT_SECRET, now);
+    const ok = await verifyOpenWebUiJwt(signJwt(owuiClaims("u-1", { name: "Łukasz" })), JWT_SECRET, now);
     expect(ok).toEqual({ ok: true, user: { id: "u-1", email: "u-1@client.example", name: "Łukasz" } });
-    const reason = (jwt: string) => {
-      const r = verifyOpenWebUiJwt(jwt, JWT_SECRET, now);
+    const reason = async (jwt: string) => {
+      const r = await verifyOpenWebUiJwt(jwt, JWT_SECRET, now);
       return r.ok ? "ok" : r.reason;
     };
-    expect(reason(signJwt(owuiClaims("u-1", { exp: undefined })))).toBe("expired");
-    expect(reason(signJwt(owuiClaims("u-1", { iat: nowS() + 600 })))).toBe("not_yet_valid");
-    expect(reason(signJwt(owuiClaims("u-1", { iat: nowS() + 30 })))).toBe("ok");
-    expect(reason(signJwt(owuiClaims("")))).toBe("subject");
-    expect(reason(signJwt(owuiClaims("u-1"), JWT_SECRET, { alg: "HS512", typ: "JWT" }))).toBe("algorithm");
-    expect(reason(signJwt(owuiClaims("u-1")).slice(0, -2))).toBe("signature");
+    expect(await reason(signJwt(owuiClaims("u-1", { exp: undefined })))).toBe("expired");
+    expect(await reason(signJwt(owuiClaims("u-1", { iat: nowS() + 600 })))).toBe("not_yet_valid");
+    expect(await reason(signJwt(owuiClaims("u-1", { iat: nowS() + 30 })))).toBe("ok");
+    expect(await reason(signJwt(owuiClaims("")))).toBe("subject");
+    expect(await reason(signJwt(owuiClaims("u-1"), JWT_SECRET, { alg: "HS512", typ: "JWT" }))).toBe("algorithm");
+    expect(await reason(signJwt(owuiClaims("u-1")).slice(0, -2))).toBe("signature");
+  });
+
+  it("refuses, with jose, what the hand-written verification refused: none, an issuer, a past exp, a future nbf, a claims set that is not an object", async () => {
+    const now = Date.now();
+    const reason = async (jwt: string) => {
+      const r = await verifyOpenWebUiJwt(jwt, JWT_SECRET, now);
+      return r.ok ? "ok" : r.reason;
+    };
+    const unsigned = (claims: unknown) => `${b64({ alg: "none", typ: "JWT" })}.${b64(claims)}.`;
+    expect(await reason(unsigned(owuiClaims("u-1")))).not.toBe("ok");
+    expect(await reason(signJwt(owuiClaims("u-1", { iss: "someone-else" })))).toBe("issuer");
+    expect(await reason(signJwt(owuiClaims("u-1", { iss: undefined })))).toBe("issuer");
+    expect(await reason(signJwt(owuiClaims("u-1", { exp: nowS() - 120 })))).toBe("expired");
+    // Within the skew either way.
+    expect(await reason(signJwt(owuiClaims("u-1", { exp: nowS() - 30 })))).toBe("ok");
+    expect(await reason(signJwt(owuiClaims("u-1", { nbf: nowS() + 30 })))).toBe("ok");
+    expect(await reason(signJwt(owuiClaims("u-1", { nbf: nowS() + 600 })))).toBe("not_yet_valid");
+    expect(await reason(signJwt(owuiClaims("u-1", { exp: String(nowS() + 300) })))).toBe("expired");
+    expect(await reason(signJwt(owuiClaims("   ")))).toBe("subject");
+    expect(await reason(signJwt(owuiClaims("x".repeat(201))))).toBe("subject");
+    expect(await reason("not.a-jwt")).toBe("malformed");
+    const array = `${b64({ alg: "HS256", typ: "JWT" })}.${b64([1, 2])}`;
+    expect(await reason(`${array}.${createHmac("sha256", JWT_SECRET).update(array).digest("base64url")}`)).toBe("malformed");
   });
 });
