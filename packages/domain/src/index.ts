@@ -92,4 +92,5 @@ export {
   type ThrottleSchedule,
   type ThrottleScope,
   type ThrottleState,
+  addressNetwork,
 } from "./sign-in-throttle";

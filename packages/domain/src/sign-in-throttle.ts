@@ -41,11 +41,36 @@ export const SIGN_IN_THROTTLE: Readonly<Record<ThrottleScope, ThrottleSchedule>>
 };
 
 /**
- * The key a count is stored under: `account:<e-mail>`, `address:<ip>`, `device:<sha256 of the
- * device cookie>`, `session:<sha256 of the session cookie>`.
+ * The key a count is stored under: `account:<e-mail>`, `address:<client>`, `device:<sha256 of the
+ * device cookie>`, `session:<sha256 of the session cookie>`. A client address is counted as itself
+ * for IPv4 (an IPv4-mapped IPv6 address as its IPv4 form) and by its /64 network for IPv6 — one
+ * subscriber's share, or an attacker with a /64 would have 2^64 fresh addresses.
  */
 export function throttleKey(scope: ThrottleScope, value: string): string {
-  return `${scope}:${scope === "account" ? value.trim().toLowerCase() : value}`;
+  if (scope === "account") return `account:${value.trim().toLowerCase()}`;
+  if (scope === "address") return `address:${addressNetwork(value)}`;
+  return `${scope}:${value}`;
+}
+
+/** "::ffff:192.0.2.1" → "192.0.2.1"; "2001:db8:1:2:3:4:5:6" → "2001:db8:1:2::/64"; anything else as given. */
+export function addressNetwork(address: string): string {
+  const ip = address.trim().toLowerCase().replace(/%.*$/, "");
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!ip.includes(":") || !/^[0-9a-f:.]+$/.test(ip)) return ip;
+  const [head = "", tail = ""] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = ip.includes("::") ? (tail ? tail.split(":") : []) : [];
+  // An embedded IPv4 tail (::1.2.3.4) takes two groups; only the first four groups matter anyway.
+  const missing = 8 - left.length - right.length - (right.some((g) => g.includes(".")) ? 1 : 0);
+  const groups = ip.includes("::")
+    ? [...left, ...Array<string>(Math.max(0, missing)).fill("0"), ...right]
+    : left;
+  if (groups.length < 4) return ip;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 /** The scope of a key made by throttleKey. */

@@ -3,6 +3,7 @@
 // here from the schedule itself, so the README cannot drift from the code without a test failing.
 import { describe, expect, it } from "vitest";
 import {
+  addressNetwork,
   decideAttempt,
   describeWait,
   SIGN_IN_THROTTLE,
@@ -106,7 +107,21 @@ describe("the sign-in throttle", () => {
 
   it("keys: the account's e-mail in lower case, the address and the device as given", () => {
     expect(throttleKey("account", " Ada@Example.COM ")).toBe("account:ada@example.com");
-    expect(throttleKey("address", "2001:db8::1")).toBe("address:2001:db8::1");
+    expect(throttleKey("address", "192.0.2.7")).toBe("address:192.0.2.7");
     expect(throttleKey("device", "ab".repeat(32))).toBe(`device:${"ab".repeat(32)}`);
+  });
+
+  it("counts an IPv6 client by its /64 (one subscriber's share), an IPv4-mapped one as IPv4", () => {
+    expect(addressNetwork("2001:db8:1:2:3:4:5:6")).toBe("2001:db8:1:2::/64");
+    expect(addressNetwork("2001:db8:1:2:ffff::9")).toBe("2001:db8:1:2::/64");
+    expect(addressNetwork("2001:DB8:0001:0002::")).toBe("2001:db8:1:2::/64");
+    expect(addressNetwork("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressNetwork("::1")).toBe("0:0:0:0::/64");
+    expect(addressNetwork("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(addressNetwork("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(addressNetwork("::ffff:192.0.2.1")).toBe(addressNetwork("192.0.2.1"));
+    expect(addressNetwork("unknown")).toBe("unknown");
+    expect(throttleKey("address", "2001:db8:1:2::a")).toBe(throttleKey("address", "2001:db8:1:2::b"));
+    expect(throttleKey("address", "2001:db8:1:2::a")).not.toBe(throttleKey("address", "2001:db8:1:3::a"));
   });
 });
