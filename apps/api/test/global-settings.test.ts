@@ -32,8 +32,9 @@ describe.each(testDrivers())("globalSettings on %s", (driver) => {
     if (name === "update") await h.caller(provider).globalSettings.update({ currency: "USD" });
   });
 
-  it("reads the business defaults: 1.3× markup, $1000 limit, USD, UTC, no provisioning key", async () => {
+  it("reads the business defaults: 1.3× markup, $1000 limit, USD, UTC, no provisioning key, self sign-up on", async () => {
     expect(await h.caller(provider).globalSettings.get()).toMatchObject({
+      selfSignupEnabled: true,
       provisioningKeyHint: null,
       defaultMarkupBp: 13_000,
       defaultMarkup: "1.3",

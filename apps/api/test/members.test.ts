@@ -2,7 +2,12 @@ import { getAuthUser, getUserByEmail, listAudit, type AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { externalUserId } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness, trpcCode } from "./harness";
+import { createApiServer, type ApiServer } from "../src/server";
+import { hashPassword } from "../src/services/auth/passwords";
+import { Browser } from "./browser";
+import { createHarness, nextKey, type Harness, trpcCode } from "./harness";
+
+const PASSWORD = "a long and correct password";
 
 type Caller = ReturnType<Harness["caller"]>;
 
@@ -11,11 +16,20 @@ describe.each(testDrivers())("members on %s", (driver) => {
   let provider: AuthUser;
   let seq = 0;
   const email = (stem = "person") => `${stem}-${++seq}-${driver}@members.example`;
+  let api: ApiServer;
+  let url: string;
+  let passwordHash: string;
   beforeAll(async () => {
     h = await createHarness(driver);
     provider = await h.user("provider_admin");
+    api = createApiServer(h.deps);
+    url = (await api.listen(0, "127.0.0.1")).url;
+    passwordHash = await hashPassword(PASSWORD);
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await api.close();
+    await h.close();
+  });
 
   describe("who may call what", () => {
     const calls: [string, (c: Caller, orgId: string, userId: string) => Promise<unknown>][] = [
@@ -89,83 +103,51 @@ describe.each(testDrivers())("members on %s", (driver) => {
     });
   });
 
-  describe("add", () => {
-    it("a new e-mail becomes a user with a one-time password (shown once, stored hashed) who can sign in", async () => {
+  describe("add (an invitation: members.add never creates, maps or re-roles an account)", () => {
+    it("a new e-mail gets an invitation; accepting it creates the member, who then shows with their external user id; audited", async () => {
       const org = await h.org();
       const address = email("new");
-      const added = await h
-        .caller(org.admin)
-        .members.add({ email: address.toUpperCase(), name: "Nowa Osoba", role: "member" });
-      expect(added.created).toBe(true);
-      expect(added.oneTimePassword).toMatch(/^[A-Za-z0-9]{20}$/);
-      expect(added.member).toMatchObject({
-        email: address,
-        name: "Nowa Osoba",
-        role: "member",
-        externalUserId: externalUserId(org.id, added.member.id),
-      });
+      const added = await h.caller(org.admin).members.add({ email: address.toUpperCase(), name: "Nowa Osoba", role: "member" });
+      expect(added.invitation).toMatchObject({ email: address, name: "Nowa Osoba", role: "member" });
+      expect(added.code).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){5}$/);
+      expect(await getUserByEmail(h.t.db, address)).toBeUndefined();
+      const me = await h.caller(null).auth.acceptInvitation({ email: address, code: added.code, password: "rivers bend twice before the sea" });
+      expect(me).toMatchObject({ organizationId: org.id, role: "member", name: "Nowa Osoba" });
       const stored = await getUserByEmail(h.t.db, address);
       expect(stored?.passwordHash).toMatch(/^scrypt\$/);
-      expect(stored?.passwordHash).not.toContain(added.oneTimePassword!);
-      const signedIn = await h.caller(null).auth.login({ email: address, password: added.oneTimePassword! });
-      expect(signedIn).toMatchObject({ id: added.member.id, organizationId: org.id, role: "member" });
-      expect((await h.caller(provider).members.list({ organizationId: org.id })).map((m) => m.id)).toContain(
-        added.member.id,
-      );
-      const [entry] = (await listAudit(h.t.db, { organizationId: org.id, limit: 1 })).items;
-      expect(entry).toMatchObject({
-        action: "member.added",
-        actorUserId: org.admin.id,
-        targetId: added.member.id,
-        details: { created: true, role: "member" },
+      expect((await h.caller(provider).members.list({ organizationId: org.id })).find((m) => m.id === me.id)).toMatchObject({
+        email: address,
+        externalUserId: externalUserId(org.id, me.id),
       });
-      expect(JSON.stringify(entry)).not.toContain(added.oneTimePassword!);
+      const [entry] = (await listAudit(h.t.db, { organizationId: org.id, action: "member.invited", limit: 1 })).items;
+      expect(entry).toMatchObject({ actorUserId: org.admin.id, targetId: added.invitation.id, details: { role: "member" } });
+      expect(JSON.stringify(entry)).not.toContain(added.code);
     });
 
-    it("an existing unmapped user joins with the requested role and no new password", async () => {
+    it("an existing user of no organisation is invited, not moved: role and organisation stay until they accept", async () => {
       const org = await h.org();
-      const loner = await h.user("member", { email: email("loner") });
-      const added = await h
-        .caller(provider)
-        .members.add({ organizationId: org.id, email: loner.email, role: "org_admin" });
-      expect(added).toMatchObject({
-        created: false,
-        oneTimePassword: null,
-        member: { id: loner.id, role: "org_admin" },
-      });
-      expect(await getAuthUser(h.t.db, loner.id)).toMatchObject({
-        organizationId: org.id,
-        role: "org_admin",
-      });
+      const loner = await h.user("org_admin", { email: email("loner") });
+      const added = await h.caller(provider).members.add({ organizationId: org.id, email: loner.email, role: "member" });
+      expect(added.invitation).toMatchObject({ email: loner.email, role: "member" });
+      expect(await getAuthUser(h.t.db, loner.id)).toMatchObject({ organizationId: null, role: "org_admin" });
     });
 
-    it("CONFLICT for a user who already belongs to an organisation (this one or another)", async () => {
+    it("a user of another organisation is invited like anyone (no CONFLICT that would tell); a member of this one is CONFLICT", async () => {
       const org = await h.org();
       const other = await h.org();
       const taken = await h.user("member", { organizationId: other.id });
-      const attempt = h.caller(org.admin).members.add({ email: taken.email, role: "member" });
-      await expect(attempt).rejects.toMatchObject({
-        code: "CONFLICT",
-        message: expect.stringMatching(/at most one organisation/),
-      });
+      expect(await trpcCode(h.caller(org.admin).members.add({ email: taken.email, role: "member" }))).toBe("OK");
       expect((await getAuthUser(h.t.db, taken.id))?.organizationId).toBe(other.id);
       const own = await h.user("member", { organizationId: org.id });
-      expect(await trpcCode(h.caller(org.admin).members.add({ email: own.email, role: "org_admin" }))).toBe(
-        "CONFLICT",
-      );
+      expect(await trpcCode(h.caller(org.admin).members.add({ email: own.email, role: "org_admin" }))).toBe("CONFLICT");
       expect((await getAuthUser(h.t.db, own.id))?.role).toBe("member");
     });
 
-    it("the provider's administrators cannot be added (BAD_REQUEST), and their role stays", async () => {
+    it("the provider's administrators are invited like anyone, and their role stays", async () => {
       const org = await h.org();
       const another = await h.user("provider_admin");
-      expect(await trpcCode(h.caller(org.admin).members.add({ email: another.email, role: "member" }))).toBe(
-        "BAD_REQUEST",
-      );
-      expect(await getAuthUser(h.t.db, another.id)).toMatchObject({
-        role: "provider_admin",
-        organizationId: null,
-      });
+      expect(await trpcCode(h.caller(org.admin).members.add({ email: another.email, role: "member" }))).toBe("OK");
+      expect(await getAuthUser(h.t.db, another.id)).toMatchObject({ role: "provider_admin", organizationId: null });
     });
 
     it("refuses an invalid e-mail (BAD_REQUEST)", async () => {
@@ -175,16 +157,14 @@ describe.each(testDrivers())("members on %s", (driver) => {
       );
     });
 
-    it("simultaneous adds of one new e-mail create one user, one mapping", async () => {
+    it("simultaneous invitations of one new e-mail still make one user, one mapping", async () => {
       const org = await h.org();
       const address = email("race");
-      const results = await Promise.allSettled(
-        [1, 2, 3].map(() => h.caller(org.admin).members.add({ email: address, role: "member" })),
+      const results = await Promise.all([1, 2, 3].map(() => h.caller(org.admin).members.add({ email: address, role: "member" })));
+      const accepted = await Promise.allSettled(
+        results.map((r, i) => h.caller(null, { ip: `203.0.113.${i + 1}` }).auth.acceptInvitation({ email: address, code: r.code, password: "rivers bend twice before the sea" })),
       );
-      const ok = results.filter((r) => r.status === "fulfilled");
-      expect(ok).toHaveLength(1);
-      for (const r of results)
-        if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "CONFLICT" });
+      expect(accepted.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       expect((await h.caller(org.admin).members.list({})).filter((m) => m.email === address)).toHaveLength(1);
     });
   });
@@ -193,7 +173,7 @@ describe.each(testDrivers())("members on %s", (driver) => {
     it("unmaps the member (who can then join another organisation); audited", async () => {
       const org = await h.org();
       const next = await h.org();
-      const member = await h.user("member", { organizationId: org.id });
+      const member = await h.user("member", { organizationId: org.id, passwordHash });
       expect(await h.caller(org.admin).members.remove({ userId: member.id })).toEqual({ removed: true });
       expect((await getAuthUser(h.t.db, member.id))?.organizationId).toBeNull();
       expect((await h.caller(org.admin).members.list({})).map((m) => m.id)).not.toContain(member.id);
@@ -204,10 +184,46 @@ describe.each(testDrivers())("members on %s", (driver) => {
         details: { externalUserId: externalUserId(org.id, member.id) },
       });
       expect(await trpcCode(h.caller(org.admin).members.remove({ userId: member.id }))).toBe("NOT_FOUND");
-      const rejoined = await h
-        .caller(provider)
-        .members.add({ organizationId: next.id, email: member.email, role: "member" });
-      expect(rejoined.member.externalUserId).toBe(externalUserId(next.id, member.id));
+      // Invited elsewhere, they join when they accept, signed in.
+      const { invitation } = await h.caller(provider).members.add({ organizationId: next.id, email: member.email, role: "member" });
+      const browser = new Browser(url);
+      expect((await browser.signIn(member.email, PASSWORD)).ok).toBe(true);
+      expect((await browser.mutate("auth.acceptInvitation", { invitationId: invitation.id })).ok).toBe(true);
+      expect((await h.caller(next.admin).members.list({})).find((m) => m.id === member.id)?.externalUserId).toBe(externalUserId(next.id, member.id));
+    });
+
+    it("removing an administrator ends their administrator power: they become a member and every session of theirs ends; audited", async () => {
+      const org = await h.org();
+      const second = await h.user("org_admin", { organizationId: org.id, passwordHash });
+      const laptop = new Browser(url);
+      const phone = new Browser(url);
+      for (const b of [laptop, phone]) expect((await b.signIn(second.email, PASSWORD)).ok).toBe(true);
+      expect((await laptop.query("auth.me")).data).toMatchObject({ id: second.id, role: "org_admin" });
+
+      expect(await h.caller(org.admin).members.remove({ userId: second.id })).toEqual({ removed: true });
+      expect(await getAuthUser(h.t.db, second.id)).toMatchObject({ organizationId: null, role: "member" });
+      for (const b of [laptop, phone]) expect((await b.query("auth.me")).data).toBeNull();
+      const [entry] = (await listAudit(h.t.db, { organizationId: org.id, action: "member.removed", limit: 1 })).items;
+      expect(entry).toMatchObject({ targetId: second.id, details: { role: "org_admin", roleAfter: "member", sessionsEnded: 2 } });
+      // Signing in again works, as a member of no organisation: nothing to administer.
+      const again = new Browser(url);
+      expect((await again.signIn(second.email, PASSWORD)).ok).toBe(true);
+      expect((await again.query("members.list", {})).code).toBe("FORBIDDEN");
+    });
+
+    it("a removed administrator saving an OpenRouter key no longer creates an organisation", async () => {
+      const org = await h.org();
+      const second = await h.user("org_admin", { organizationId: org.id });
+      await h.caller(org.admin).members.remove({ userId: second.id });
+      const removed = (await getAuthUser(h.t.db, second.id))!;
+      const key = h.sim.addKey({ key: nextKey(), name: "removed admin" }).key;
+      const organizations = (await h.caller(provider).organizations.list()).length;
+      const saved = await h.caller(removed).settings.update({
+        ui: { directConnections: { OPENAI_API_BASE_URLS: ["https://openrouter.ai/api/v1"], OPENAI_API_KEYS: [key], OPENAI_API_CONFIGS: {} } },
+      });
+      expect(saved.openrouterSync.status).toBe("skipped");
+      expect((await h.caller(provider).organizations.list()).length).toBe(organizations);
+      expect((await getAuthUser(h.t.db, second.id))?.organizationId).toBeNull();
     });
 
     it("the provider removes from any organisation; a user not in it → NOT_FOUND", async () => {

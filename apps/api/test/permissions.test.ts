@@ -21,6 +21,7 @@ type Outcome =
   | "FORBIDDEN"
   | "NOT_FOUND"
   | "BAD_REQUEST"
+  | "CONFLICT"
   /** FORBIDDEN: a chat token reached for the dashboard. */
   | "CHAT_ONLY"
   /** FORBIDDEN: only a dashboard session may do this (a token, the operator). */
@@ -125,6 +126,34 @@ const MATRIX: [string, Cell, Expected][] = [
     anySession(roles("BAD_REQUEST")),
   ],
   ["auth.signOutEverywhere", (c) => c.auth.signOutEverywhere(), sessionOnly(signedIn)],
+  // Getting an account is public (a malformed key, a wrong code: refused in words, whoever asks).
+  [
+    "auth.signUpWithKey",
+    (c) => c.auth.signUpWithKey({ email: `new-${randomUUID()}@matrix.example`, name: "New Client", password: "rivers bend twice before the sea", openRouterKey: "not-a-key" }),
+    open(roles("BAD_REQUEST"), "BAD_REQUEST"),
+  ],
+  ["auth.signUpEnabled", (c) => c.auth.signUpEnabled(), open(signedIn)],
+  [
+    "auth.acceptInvitation (with a code)",
+    (c) => c.auth.acceptInvitation({ email: `new-${randomUUID()}@matrix.example`, code: "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF", password: "rivers bend twice before the sea" }),
+    open(roles("BAD_REQUEST"), "BAD_REQUEST"),
+  ],
+  // Signed in, by id: a full dashboard session only; every caller here already belongs somewhere (or is the provider).
+  [
+    "auth.acceptInvitation (signed in, by id)",
+    async (c, f) => {
+      const { invitation } = await f.h.caller(f.orgA.admin).members.add({ email: `invitee-${randomUUID()}@matrix.example`, role: "member" });
+      return c.auth.acceptInvitation({ invitationId: invitation.id });
+    },
+    door("UNAUTHORIZED", {
+      session: roles("CONFLICT"),
+      password_change: roles("PASSWORD_FIRST"),
+      chat: roles("SESSION_ONLY"),
+      manage: roles("SESSION_ONLY"),
+      operator: roles("SESSION_ONLY"),
+    }),
+  ],
+  ["auth.invitations", (c) => c.auth.invitations(), dashboard(signedIn)],
   ["settings.get", (c) => c.settings.get(), chat(signedIn)],
   ["settings.update", (c) => c.settings.update({ ui: { theme: "dark" } }), chat(signedIn)],
 
@@ -146,6 +175,15 @@ const MATRIX: [string, Cell, Expected][] = [
   [
     "members.remove",
     async (c, f) => c.members.remove({ ...A(f), userId: (await f.h.user("member", { organizationId: f.orgA.id })).id }),
+    dashboard(orgAdmins),
+  ],
+  ["members.invitations", (c, f) => c.members.invitations(A(f)), dashboard(orgAdmins)],
+  [
+    "members.revokeInvitation (a fresh invitation of A)",
+    async (c, f) => {
+      const { invitation } = await f.h.caller(f.orgA.admin).members.add({ email: `revoked-${randomUUID()}@matrix.example`, role: "member" });
+      return c.members.revokeInvitation({ ...A(f), invitationId: invitation.id });
+    },
     dashboard(orgAdmins),
   ],
   [

@@ -396,7 +396,7 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
     kowalski = { id: k.id, name: k.name, period: k.period };
   });
 
-  it("users create --org: members.add maps the user (one-time password printed once)", async () => {
+  it("users create --org: the operator creates and maps the user (a generated password printed once)", async () => {
     const added = json<{
       user: { id: string; role: string };
       organization: { id: string; name: string };

@@ -69,9 +69,10 @@ describe("npm start", () => {
     const provider = apiClient(apiUrl);
     await provider.auth.login.mutate({ email: "admin@mai.local", password: password! });
     const { organization } = await provider.organizations.create.mutate({ name: "Smoke Test Sp. z o.o.", provisionKey: false, key: FIXTURE_API_KEY, markup: "1.4" });
-    const added = await provider.members.add.mutate({ organizationId: organization.id, email: "smoke@start.test", role: "member" });
+    const { code } = await provider.members.add.mutate({ organizationId: organization.id, email: "smoke@start.test", role: "member" });
     const member = apiClient(apiUrl);
-    await member.auth.login.mutate({ email: "smoke@start.test", password: added.oneTimePassword! });
+    // The invitee accepts with a password of their own, and is signed in.
+    const joined = await member.auth.acceptInvitation.mutate({ email: "smoke@start.test", code, password: "smoke test member password" });
     const { token } = await member.auth.createToken.mutate({ name: "smoke" });
 
     expect(await chat(proxyBaseUrl, token)).toBe(200);
@@ -83,7 +84,7 @@ describe("npm start", () => {
     expect(events).toHaveLength(1);
     expect(events[0]!.rawCostNano).toBe(charge!.costNano);
     expect(events[0]!.billedCostNano).toBe(billedCost(charge!.costNano, 14_000));
-    expect(events[0]!.externalUserId).toBe(added.member.externalUserId);
+    expect(events[0]!.externalUserId).toBe(joined.externalUserId);
 
     // A clean stop: "Stopped." is printed only when the shutdown finished, before the stack's own
     // 15 s bound would have ended the process (exit code 1, no such line).

@@ -27,6 +27,7 @@ export * from "./queries/api-tokens";
 export * from "./queries/openwebui-users";
 export * from "./queries/user-settings";
 export * from "./queries/members";
+export * from "./queries/invitations";
 export * from "./queries/usage-reports";
 export * from "./queries/mapping-reports";
 export * from "./queries/reconciliation";

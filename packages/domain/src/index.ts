@@ -79,6 +79,17 @@ export { API_TOKEN_PATTERN, API_TOKEN_PREFIX, looksLikeApiToken, parseBearer, TO
 export { sumUsageFigures, type UsageFigures } from "./usage-figures";
 export { addDays, daysBetween, monthDates, rangeOrCurrentMonth, type DateRange } from "./local-date";
 export { csrfProblem, dashboardOrigins, type CsrfProblem, type CsrfRequest } from "./csrf";
+export {
+  formatInvitationCode,
+  INVITATION_CODE_ALPHABET,
+  INVITATION_CODE_LENGTH,
+  INVITATION_MESSAGES,
+  INVITATION_VALIDITY_MS,
+  invitationState,
+  MAX_INVITATION_CODE_INPUT,
+  normalizeInvitationCode,
+  type InvitationState,
+} from "./invitation";
 export { commonPasswordCandidates, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem, type PasswordContext } from "./password";
 export {
   decideAttempt,

@@ -4,9 +4,12 @@ import { z } from "zod";
 import { createToken, listTokens, revokeToken } from "../services/auth/api-tokens";
 import { changePassword, signOutEverywhere } from "../services/auth/change-password";
 import { login, logout } from "../services/auth/login";
+import { acceptInvitation, listMyInvitations } from "../services/auth/accept-invitation";
+import { signUpEnabled, signUpWithKey } from "../services/auth/sign-up";
 import { router } from "../trpc/init";
-import { authedProcedure, passwordChangeProcedure, publicProcedure, sessionProcedure } from "../trpc/procedures";
+import { authedProcedure, fullSessionWhenNamed, passwordChangeProcedure, publicProcedure, sessionProcedure } from "../trpc/procedures";
 import { changePasswordInput, createTokenInput, loginInput, revokeTokenInput } from "@mai/domain/schemas";
+import { acceptInvitationInput, signUpWithKeyInput } from "@mai/domain/schemas";
 import { TOKEN_SCOPES } from "@mai/domain";
 
 const authUser = z.object({
@@ -38,6 +41,45 @@ export const authRouter = router({
     .mutation(({ ctx, input }) => login(ctx, input)),
 
   logout: publicProcedure.output(z.object({ ok: z.literal(true) })).mutation(({ ctx }) => logout(ctx)),
+
+  /** "The key is the invitation": an administrator's own account with the OpenRouter key their provider handed over; signed in. */
+  signUpWithKey: publicProcedure
+    .input(signUpWithKeyInput)
+    .output(
+      z.object({
+        status: z.enum(["claimed", "created"]),
+        organization: z.object({ id: z.string(), name: z.string() }),
+        message: z.string(),
+        me: authUser,
+      }),
+    )
+    .mutation(({ ctx, input }) => signUpWithKey(ctx, input)),
+
+  /** Whether the provider lets client administrators sign up with their key (the sign-in page's link). */
+  signUpEnabled: publicProcedure.output(z.object({ enabled: z.boolean() })).query(({ ctx }) => signUpEnabled(ctx)),
+
+  /** With the code: creates the invited account (public). With an invitation id: a signed-in account of no organisation joins. */
+  acceptInvitation: publicProcedure
+    .input(acceptInvitationInput)
+    .use(fullSessionWhenNamed("invitationId"))
+    .output(authUser)
+    .mutation(({ ctx, input }) => acceptInvitation(ctx, input)),
+
+  /** The signed-in account's pending invitations (none once it belongs to an organisation). */
+  invitations: authedProcedure
+    .output(
+      z.array(
+        z.object({
+          id: z.string(),
+          organizationName: z.string(),
+          role: z.enum(["org_admin", "member"]),
+          name: z.string(),
+          createdAt: z.date(),
+          expiresAt: z.date(),
+        }),
+      ),
+    )
+    .query(({ ctx }) => listMyInvitations(ctx, ctx.user)),
 
   me: publicProcedure
     .output(authUser.nullable())

@@ -1,5 +1,6 @@
 // Global settings: the provider's provisioning key (shown only masked), default markup and monthly
-// limit for new organisations, currency and billing time zone. Provider only.
+// limit for new organisations, currency and billing time zone, whether client administrators may sign
+// up with their key. Provider only.
 import { z } from "zod";
 import { maskedKey } from "./_schemas";
 import { readGlobalSettings } from "../services/global-settings/get";
@@ -17,6 +18,7 @@ export const globalSettingsOut = z.object({
   defaultMonthlyLimitNano: z.bigint(),
   currency: z.string(),
   billingTimeZone: z.string(),
+  selfSignupEnabled: z.boolean(),
   updatedAt: z.date().nullable(),
 });
 

@@ -1,13 +1,15 @@
 // Organisation members: the provider for any organisation, a client administrator for their own
-// (orgProcedure); members are refused. A new user's one-time password is returned once, by add.
+// (orgProcedure); members are refused. add invites (the invitation's code is returned once, and the
+// answer is the same whatever account the e-mail has); the invitee accepts with auth.acceptInvitation.
 import { z } from "zod";
 import { addMember } from "../services/members/add";
+import { listOrganizationInvitations, revokeOrganizationInvitation } from "../services/members/invitations";
 import { listOrganizationMembers } from "../services/members/list";
 import { removeMember } from "../services/members/remove";
 import { resetMemberPassword } from "../services/members/reset-password";
 import { router } from "../trpc/init";
 import { orgProcedure } from "../trpc/procedures";
-import { addMemberInput, removeMemberInput, resetPasswordInput } from "@mai/domain/schemas";
+import { addMemberInput, removeMemberInput, resetPasswordInput, revokeInvitationInput } from "@mai/domain/schemas";
 
 const memberOut = z.object({
   id: z.string(),
@@ -19,13 +21,32 @@ const memberOut = z.object({
   joinedAt: z.date(),
 });
 
+const invitationOut = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(["org_admin", "member"]),
+  expiresAt: z.date(),
+});
+
 export const membersRouter = router({
   list: orgProcedure.output(z.array(memberOut)).query(({ ctx }) => listOrganizationMembers(ctx, ctx.org)),
 
+  /** An invitation for the e-mail (never a change to an existing account); its code is shown once. */
   add: orgProcedure
     .input(addMemberInput)
-    .output(z.object({ member: memberOut, created: z.boolean(), oneTimePassword: z.string().nullable() }))
+    .output(z.object({ invitation: invitationOut, code: z.string() }))
     .mutation(({ ctx, input }) => addMember(ctx, ctx.user, ctx.org, input)),
+
+  /** The organisation's pending invitations (not accepted, revoked or expired). */
+  invitations: orgProcedure
+    .output(z.array(invitationOut.extend({ createdAt: z.date() })))
+    .query(({ ctx }) => listOrganizationInvitations(ctx, ctx.org)),
+
+  revokeInvitation: orgProcedure
+    .input(revokeInvitationInput)
+    .output(z.object({ revoked: z.literal(true) }))
+    .mutation(({ ctx, input }) => revokeOrganizationInvitation(ctx, ctx.user, ctx.org, input.invitationId)),
 
   remove: orgProcedure
     .input(removeMemberInput)

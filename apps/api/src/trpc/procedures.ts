@@ -22,6 +22,7 @@
 //                           owner's role — their own usage only                → ctx.scope: UsageScope
 //   userUsageProcedure      usageProcedure, optionally narrowed to one userId (members: themselves)
 //   .use(providerOnlyFields) after an input: fields of it only the provider may set
+//   .use(fullSessionWhenNamed) after an input: a full dashboard session when the input names a field
 //   internalProcedure       the proxy (X-Mai-Internal-Token, compared in constant time by context.ts)
 //
 // Refusals are DomainErrors like any other: the one error pipeline (./init.ts) maps them.
@@ -99,11 +100,11 @@ export const authedProcedure = chatProcedure.use(({ ctx, next }) => {
   return next();
 });
 
-/** Any dashboard session, a password_change one too (auth.changePassword): never a token. */
 /** The refusal of what only a dashboard session may do, to a token or the operator. */
 const sessionOnly = (auth: Context["auth"]) =>
   new DomainError("FORBIDDEN", auth?.kind === "token" ? "Only a dashboard session can do this, not an API token." : "Only a dashboard session can do this.");
 
+/** Any dashboard session, a password_change one too (auth.changePassword): never a token. */
 export const passwordChangeProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
   if (ctx.auth?.kind !== "session") throw sessionOnly(ctx.auth);
@@ -222,6 +223,22 @@ export function providerOnlyFields(fields: readonly string[], theirs: string) {
     if (denied.length > 0) {
       throw new DomainError("FORBIDDEN", `Only the provider can change ${denied.join(", ")}; you can change ${theirs}.`);
     }
+    return next();
+  });
+}
+
+/**
+ * Used after `.input()` on a public procedure: when the input names `field` (with a value), the
+ * caller must be signed in with a full dashboard session — auth.acceptInvitation by invitation id,
+ * where the session says who accepts; with a code it stays public.
+ */
+export function fullSessionWhenNamed(field: string) {
+  return middleware(({ ctx, input, next }) => {
+    const given = (input ?? {}) as Record<string, unknown>;
+    if (given[field] === undefined) return next();
+    if (!ctx.user || !ctx.auth) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
+    if (ctx.auth.kind !== "session") throw new DomainError("FORBIDDEN", "Only a dashboard session can do this.");
+    if (ctx.auth.purpose === "password_change") throw new DomainError("FORBIDDEN", "Choose a new password first.");
     return next();
   });
 }

@@ -1,12 +1,13 @@
-// `mai users create`: accounts. A client role with --org goes through members.add (the API creates
-// and maps the user, audits it and returns a one-time password). No procedure creates a provider
-// administrator or an unattached account — and the very first provider administrator must be
-// creatable before anyone could call one — so those are created here with @mai/db's createUser
-// and the API's hashPassword, audited with actorKind "cli". Passwords are printed once, never stored
-// in clear.
+// `mai users create`: accounts, made by the operator on a stopped stack. No procedure creates an
+// account for someone else (members.add only invites: the dashboard never moves or maps an existing
+// account — issue 14), and the very first provider administrator must be creatable before anyone
+// could call one, so accounts are created here with @mai/db's createUser and the API's
+// hashPassword; with --org the account is also mapped to the organisation (mapUserToOrganization),
+// in the same transaction. Audited with actorKind "cli" (user.created, member.added). Passwords are
+// printed once, never stored in clear.
 import { randomInt } from "node:crypto";
 import { hashPassword } from "@mai/api";
-import { appendAudit, createUser, getUserByEmail, type Database, type User } from "@mai/db";
+import { appendAudit, createUser, findUserForMembership, getUserByEmail, mapUserToOrganization, setUserRole, type Database, type User } from "@mai/db";
 import type { Role } from "@mai/domain";
 import { Option, type Command } from "commander";
 import { printJson } from "../output";
@@ -56,6 +57,46 @@ async function createAccount(
       details: { role: user.role },
     });
     return user;
+  });
+}
+
+/**
+ * Maps an account to an organisation with the role asked for, creating it first when the e-mail is
+ * new (with `password`), in one transaction: the operator's act (an existing account of no
+ * organisation joins; one of an organisation, or a provider administrator, is refused).
+ */
+async function addToOrganization(
+  db: Database,
+  input: { email: string; name: string; role: "org_admin" | "member"; password: string | null; organizationId: string },
+): Promise<{ user: Pick<User, "id" | "email" | "name" | "role">; externalUserId: string; created: boolean }> {
+  const passwordHash = input.password === null ? null : await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const existing = await findUserForMembership(tx, input.email, { lock: true });
+    if (existing?.role === "provider_admin") throw new CliError("Provider administrators belong to no organisation.");
+    if (existing?.organizationId) {
+      throw new CliError(`${input.email} already belongs to another organisation (a user belongs to at most one): remove them from it first.`);
+    }
+    let userId: string;
+    if (existing) {
+      if (existing.role !== input.role) await setUserRole(tx, existing.id, input.role);
+      userId = existing.id;
+    } else {
+      if (!passwordHash) throw new CliError(`No user has the e-mail ${input.email}.`);
+      const user = await createUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash });
+      await appendAudit(tx, { actorKind: "cli", action: "user.created", targetType: "user", targetId: user.id, details: { role: user.role } });
+      userId = user.id;
+    }
+    const { externalUserId } = await mapUserToOrganization(tx, { userId, organizationId: input.organizationId });
+    await appendAudit(tx, {
+      actorKind: "cli",
+      action: "member.added",
+      organizationId: input.organizationId,
+      targetType: "user",
+      targetId: userId,
+      details: { role: input.role, created: !existing, externalUserId, ...(existing && existing.role !== input.role ? { previousRole: existing.role } : {}) },
+    });
+    const user = (await getUserByEmail(tx, input.email))!;
+    return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, externalUserId, created: !existing };
   });
 }
 
@@ -130,27 +171,14 @@ exists is refused, except with --org: an existing user of no organisation then j
             `A user with the e-mail ${email} already exists: --password applies to new users only.`,
           );
         }
-        // With a chosen password the account is created here first; members.add then finds it and
-        // maps it (and would have generated a one-time password otherwise).
-        if (!existing && given !== undefined)
-          await createAccount(db, { email, name, role: options.role, password: given });
-        const added = await provider.members.add({
-          organizationId: org.id,
-          email,
-          role: options.role,
-          ...(name ? { name } : {}),
-        });
+        const password = existing ? null : (given ?? generatePassword());
+        const added = await addToOrganization(db, { email, name, role: options.role, password, organizationId: org.id });
         return {
-          user: {
-            id: added.member.id,
-            email: added.member.email,
-            name: added.member.name,
-            role: added.member.role,
-          },
+          user: added.user,
           organization: { id: org.id, name: org.name },
-          externalUserId: added.member.externalUserId,
-          created: !existing,
-          generatedPassword: added.oneTimePassword,
+          externalUserId: added.externalUserId,
+          created: added.created,
+          generatedPassword: added.created && given === undefined ? password : null,
         };
       });
 

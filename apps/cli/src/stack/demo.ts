@@ -6,7 +6,7 @@
 // says otherwise, apart from any real data.
 import { billingPeriod, encodeUsageEvents, type UsageEvent } from "@mai/domain";
 import { createLocalCaller, hashPassword, type LocalCaller } from "@mai/api";
-import { createUser, findFirstProviderAdmin, getAuthUser, getUserByEmail } from "@mai/db";
+import { createUser, findFirstProviderAdmin, getAuthUser, getUserByEmail, mapUserToOrganization } from "@mai/db";
 import { FIXTURE_MANAGEMENT_KEY, startSimulator, type Simulator } from "@mai/openrouter/simulator";
 import type { Command } from "commander";
 import { mintToken } from "../commands/tokens";
@@ -54,9 +54,10 @@ async function seed(stack: Stack): Promise<boolean> {
     });
     const mapped: MappedUser[] = [];
     for (const u of org.users) {
-      await createUser(deps.db, { email: u.email, name: u.name, role: u.role, passwordHash });
-      const { member } = await provider.members.add({ organizationId: organization.id, email: u.email, name: u.name, role: u.role });
-      mapped.push({ userId: member.id, externalUserId: member.externalUserId, weight: u.weight });
+      // Seeded directly: the dashboard's members.add only invites (the invitee accepts it themselves).
+      const user = await createUser(deps.db, { email: u.email, name: u.name, role: u.role, passwordHash });
+      const { externalUserId } = await mapUserToOrganization(deps.db, { userId: user.id, organizationId: organization.id });
+      mapped.push({ userId: user.id, externalUserId, weight: u.weight });
     }
     const history: UsageEvent[] = historyFor(org, organization.id, mapped, now, monthStart, index + 1);
     for (let i = 0; i < history.length; i += 1_000) {

@@ -22,6 +22,8 @@ export interface GlobalSettings {
   billingTimeZone: string;
   /** Masked; the plaintext is only available through getProvisioningKey. */
   provisioningKeyHint: string | null;
+  /** Whether client administrators may sign up on their own with their OpenRouter key (auth.signUpWithKey). */
+  selfSignupEnabled: boolean;
   updatedAt: Date | null;
 }
 
@@ -31,6 +33,7 @@ export const DEFAULT_GLOBAL_SETTINGS: GlobalSettings = {
   currency: "USD",
   billingTimeZone: "UTC",
   provisioningKeyHint: null,
+  selfSignupEnabled: true,
   updatedAt: null,
 };
 
@@ -43,6 +46,7 @@ export async function getGlobalSettings(db: Executor): Promise<GlobalSettings> {
     currency: row.currency,
     billingTimeZone: row.billingTimeZone,
     provisioningKeyHint: row.provisioningKeyHint,
+    selfSignupEnabled: row.selfSignupEnabled,
     updatedAt: row.updatedAt,
   };
 }
@@ -56,11 +60,11 @@ export async function getProvisioningKey(db: Executor, secrets: SecretBox): Prom
 }
 
 /**
- * globalSettings.update's currency and time zone as parsed; markup and limit converted (basis
+ * globalSettings.update's currency, time zone and self sign-up switch as parsed; markup and limit converted (basis
  * points, nano-USD). The provisioning key is not the form's text (which may be "" or the masked
  * hint) but a verified key, or null to remove it.
  */
-export type GlobalSettingsPatch = Pick<UpdateGlobalSettingsInput, "currency" | "billingTimeZone"> & {
+export type GlobalSettingsPatch = Pick<UpdateGlobalSettingsInput, "currency" | "billingTimeZone" | "selfSignupEnabled"> & {
   defaultMarkupBp?: number;
   defaultMonthlyLimitNano?: bigint;
   provisioningKey?: string | null;
@@ -85,6 +89,7 @@ export async function updateGlobalSettings(
   if (patch.defaultMonthlyLimitNano !== undefined) values.defaultMonthlyLimitNano = patch.defaultMonthlyLimitNano;
   if (patch.currency !== undefined) values.currency = patch.currency;
   if (patch.billingTimeZone !== undefined) values.billingTimeZone = patch.billingTimeZone;
+  if (patch.selfSignupEnabled !== undefined) values.selfSignupEnabled = patch.selfSignupEnabled;
   if (patch.provisioningKey !== undefined) {
     values.provisioningKeyCiphertext = patch.provisioningKey ? secrets.seal(patch.provisioningKey, SecretContext.provisioningKey) : null;
     values.provisioningKeyHint = patch.provisioningKey ? maskKey(patch.provisioningKey) : null;

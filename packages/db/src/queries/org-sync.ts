@@ -8,7 +8,7 @@
 // fingerprint, one mapping per user); the whole transaction is then re-planned from fresh reads.
 import { eq } from "drizzle-orm";
 import { DomainError, externalUserId, maskKey, planOrgSync, type OpenRouterKey } from "@mai/domain";
-import type { Database, Executor } from "../client";
+import type { Database, Executor, Transaction } from "../client";
 import type { SecretBox } from "../crypto/secret-box";
 import { userClientMapping, users } from "../schema/index";
 import { appendAudit, type ActorKind } from "./audit";
@@ -44,97 +44,102 @@ async function mapUser(db: Executor, userId: string, organizationId: string): Pr
 }
 
 export async function syncOrganizationForUser(db: Database, secrets: SecretBox, request: OrgSyncRequest): Promise<OrgSyncResult> {
+  return retryOnRace(() => db.transaction((tx) => syncOrganizationInTransaction(tx, secrets, request)));
+}
+
+/**
+ * The same sync inside the caller's transaction, which is then the one to re-run on a race
+ * (retryOnRace): auth.signUpWithKey creates the user and syncs in one transaction, so a refused
+ * key leaves no account behind.
+ */
+export async function syncOrganizationInTransaction(tx: Transaction, secrets: SecretBox, request: OrgSyncRequest): Promise<OrgSyncResult> {
   const key = request.key;
   const keyHint = maskKey(key);
 
-  return retryOnRace(() =>
-    db.transaction(async (tx): Promise<OrgSyncResult> => {
-      const [user] = await tx
-        .select({ id: users.id, role: users.role })
-        .from(users)
-        .where(eq(users.id, request.userId))
-        .for("update");
-      if (!user) throw new DomainError("NOT_FOUND", "User not found.");
+  const [user] = await tx
+    .select({ id: users.id, role: users.role })
+    .from(users)
+    .where(eq(users.id, request.userId))
+    .for("update");
+  if (!user) throw new DomainError("NOT_FOUND", "User not found.");
 
-      const [mapping] = await tx
-        .select({ organizationId: userClientMapping.organizationId, externalUserId: userClientMapping.externalUserId })
-        .from(userClientMapping)
-        .where(eq(userClientMapping.userId, user.id));
-      const keyOwner = await findKeyOwner(tx, secrets, key, { lock: true });
+  const [mapping] = await tx
+    .select({ organizationId: userClientMapping.organizationId, externalUserId: userClientMapping.externalUserId })
+    .from(userClientMapping)
+    .where(eq(userClientMapping.userId, user.id));
+  const keyOwner = await findKeyOwner(tx, secrets, key, { lock: true });
 
-      const plan = planOrgSync({
-        actorRole: user.role,
-        currentMapping: mapping ? { organizationId: mapping.organizationId } : null,
-        keyOwner: keyOwner ?? null,
+  const plan = planOrgSync({
+    actorRole: user.role,
+    currentMapping: mapping ? { organizationId: mapping.organizationId } : null,
+    keyOwner: keyOwner ?? null,
+    key,
+  });
+
+  const audit = (action: OrgSyncStatus, organizationId: string | null, details: Record<string, unknown> = {}) =>
+    appendAudit(tx, {
+      actorUserId: user.id,
+      actorKind: request.actorKind ?? "user",
+      action: `org_sync.${action}`,
+      organizationId,
+      targetType: "organization",
+      targetId: organizationId,
+      details: { keyHint, reason: plan.reason, ...details },
+      ip: request.ip ?? null,
+    });
+
+  switch (plan.action) {
+    case "skipped": {
+      await audit("skipped", mapping?.organizationId ?? null, { role: user.role });
+      return { status: "skipped", message: plan.reason };
+    }
+    case "conflict": {
+      // Filed under the organisation that holds the key: its administrators (and the provider)
+      // learn that someone tried to attach their key; the saver's organisation learns nothing.
+      await audit("conflict", keyOwner?.organizationId ?? null);
+      return { status: "conflict", message: plan.reason };
+    }
+    case "unchanged": {
+      await audit("unchanged", plan.organizationId);
+      return {
+        status: "unchanged",
+        organizationId: plan.organizationId,
+        externalUserId: mapping?.externalUserId,
+        message: plan.reason,
+      };
+    }
+    case "update": {
+      const before = await getOrganization(tx, plan.organizationId);
+      await setOrganizationKey(tx, secrets, plan.organizationId, { key, source: "client" });
+      await audit("updated", plan.organizationId, { previousKeyHint: before?.keyHint ?? null });
+      return {
+        status: "updated",
+        organizationId: plan.organizationId,
+        externalUserId: mapping?.externalUserId,
+        message: plan.reason,
+      };
+    }
+    case "claim": {
+      const externalId = await mapUser(tx, user.id, plan.organizationId);
+      await audit("claimed", plan.organizationId, { externalUserId: externalId });
+      return { status: "claimed", organizationId: plan.organizationId, externalUserId: externalId, message: plan.reason };
+    }
+    case "create": {
+      const organization = await createOrganization(tx, secrets, {
+        billingEmail: billingEmailFor(user.id),
         key,
+        keySource: "client",
+        createdBy: user.id,
+        ...(request.now ? { now: request.now } : {}),
       });
-
-      const audit = (action: OrgSyncStatus, organizationId: string | null, details: Record<string, unknown> = {}) =>
-        appendAudit(tx, {
-          actorUserId: user.id,
-          actorKind: request.actorKind ?? "user",
-          action: `org_sync.${action}`,
-          organizationId,
-          targetType: "organization",
-          targetId: organizationId,
-          details: { keyHint, reason: plan.reason, ...details },
-          ip: request.ip ?? null,
-        });
-
-      switch (plan.action) {
-        case "skipped": {
-          await audit("skipped", mapping?.organizationId ?? null, { role: user.role });
-          return { status: "skipped", message: plan.reason };
-        }
-        case "conflict": {
-          // Filed under the organisation that holds the key: its administrators (and the provider)
-          // learn that someone tried to attach their key; the saver's organisation learns nothing.
-          await audit("conflict", keyOwner?.organizationId ?? null);
-          return { status: "conflict", message: plan.reason };
-        }
-        case "unchanged": {
-          await audit("unchanged", plan.organizationId);
-          return {
-            status: "unchanged",
-            organizationId: plan.organizationId,
-            externalUserId: mapping?.externalUserId,
-            message: plan.reason,
-          };
-        }
-        case "update": {
-          const before = await getOrganization(tx, plan.organizationId);
-          await setOrganizationKey(tx, secrets, plan.organizationId, { key, source: "client" });
-          await audit("updated", plan.organizationId, { previousKeyHint: before?.keyHint ?? null });
-          return {
-            status: "updated",
-            organizationId: plan.organizationId,
-            externalUserId: mapping?.externalUserId,
-            message: plan.reason,
-          };
-        }
-        case "claim": {
-          const externalId = await mapUser(tx, user.id, plan.organizationId);
-          await audit("claimed", plan.organizationId, { externalUserId: externalId });
-          return { status: "claimed", organizationId: plan.organizationId, externalUserId: externalId, message: plan.reason };
-        }
-        case "create": {
-          const organization = await createOrganization(tx, secrets, {
-            billingEmail: billingEmailFor(user.id),
-            key,
-            keySource: "client",
-            createdBy: user.id,
-            ...(request.now ? { now: request.now } : {}),
-          });
-          const externalId = await mapUser(tx, user.id, organization.id);
-          await audit("created", organization.id, { name: organization.name, externalUserId: externalId });
-          return {
-            status: "created",
-            organizationId: organization.id,
-            externalUserId: externalId,
-            message: `${plan.reason} (${organization.name})`,
-          };
-        }
-      }
-    }),
-  );
+      const externalId = await mapUser(tx, user.id, organization.id);
+      await audit("created", organization.id, { name: organization.name, externalUserId: externalId });
+      return {
+        status: "created",
+        organizationId: organization.id,
+        externalUserId: externalId,
+        message: `${plan.reason} (${organization.name})`,
+      };
+    }
+  }
 }

@@ -11,6 +11,8 @@ export const updateGlobalSettingsInput = z.object({
   defaultMonthlyLimitUsd: usdInput.optional(),
   currency: z.string().trim().regex(/^[A-Za-z]{3}$/, "a three-letter ISO 4217 code").optional(),
   billingTimeZone: z.string().trim().min(1).max(100).optional(),
+  /** Whether a client administrator may sign up on their own with the OpenRouter key they were given (auth.signUpWithKey). */
+  selfSignupEnabled: z.boolean().optional(),
 });
 
 export type UpdateGlobalSettingsInput = z.output<typeof updateGlobalSettingsInput>;

@@ -9,5 +9,8 @@ export const addMemberInput = z.object({
 });
 export const removeMemberInput = z.object({ userId: z.uuid() });
 export const resetPasswordInput = z.object({ userId: z.uuid() });
+/** A pending invitation of the organisation in scope (members.invitations lists them). */
+export const revokeInvitationInput = z.object({ invitationId: z.uuid() });
 
 export type AddMemberInput = z.output<typeof addMemberInput>;
+export type RevokeInvitationInput = z.output<typeof revokeInvitationInput>;

@@ -12,6 +12,8 @@ export interface GlobalSettingsDto {
   defaultMonthlyLimitNano: bigint;
   currency: string;
   billingTimeZone: string;
+  /** Whether client administrators may sign up on their own with their OpenRouter key. */
+  selfSignupEnabled: boolean;
   updatedAt: Date | null;
 }
 
@@ -23,6 +25,7 @@ export function toGlobalSettingsDto(settings: GlobalSettings): GlobalSettingsDto
     defaultMonthlyLimitNano: settings.defaultMonthlyLimitNano,
     currency: settings.currency,
     billingTimeZone: settings.billingTimeZone,
+    selfSignupEnabled: settings.selfSignupEnabled,
     updatedAt: settings.updatedAt,
   };
 }

@@ -65,6 +65,7 @@ function auditView(s: GlobalSettings): Record<string, unknown> {
     defaultMonthlyLimitNano: s.defaultMonthlyLimitNano.toString(),
     currency: s.currency,
     billingTimeZone: s.billingTimeZone,
+    selfSignupEnabled: s.selfSignupEnabled,
   };
 }
 
@@ -80,6 +81,7 @@ export async function updateGlobalSettingsService(
     patch.defaultMonthlyLimitNano = validateMonthlyLimit(input.defaultMonthlyLimitUsd);
   if (input.currency !== undefined) patch.currency = input.currency.trim().toUpperCase();
   if (input.billingTimeZone !== undefined) patch.billingTimeZone = input.billingTimeZone.trim();
+  if (input.selfSignupEnabled !== undefined) patch.selfSignupEnabled = input.selfSignupEnabled;
   let keyReplaced = false;
   if (input.provisioningKey === null || input.provisioningKey === "") {
     patch.provisioningKey = null;

@@ -5,6 +5,7 @@ import {
   findOpenRouterConnection,
   maskKey,
   restoreMaskedKeys,
+  type OpenRouterKey,
   type SettingsUpdate,
 } from "@mai/domain";
 import { OpenRouterError } from "@mai/openrouter";
@@ -64,6 +65,28 @@ export async function updateSettings(
   return { settings: await readSettings(ctx, user), openrouterSync };
 }
 
+/**
+ * Whether OpenRouter refuses `key` for chat (checked live with GET /key when MAI_VERIFY_KEYS is on):
+ * a management key, or a key it rejects (401/403), in words; null otherwise — also when OpenRouter
+ * cannot be reached, since verification is a courtesy. A network call: never inside a transaction.
+ * The settings save's sync and auth.signUpWithKey check a key with it before the database part.
+ */
+export async function chatKeyProblem(ctx: Context, key: OpenRouterKey): Promise<{ message: string; details: Record<string, unknown> } | null> {
+  const { deps } = ctx;
+  if (!deps.env.MAI_VERIFY_KEYS) return null;
+  try {
+    const info = await deps.openrouter.getKeyInfo(key, { timeoutMs: Math.min(deps.env.MAI_OPENROUTER_TIMEOUT_MS, 3_000) });
+    if (info.is_management_key) return { message: "This is an OpenRouter management key; chat needs an inference key.", details: {} };
+  } catch (error) {
+    // A rejected key blocks the sync; an unreachable OpenRouter does not (verification is a courtesy).
+    if (error instanceof OpenRouterError && (error.status === 401 || error.status === 403)) {
+      return { message: `OpenRouter rejected this key (${error.status}: ${error.message}).`, details: { status: error.status } };
+    }
+    ctx.log.warn({ keyHint: maskKey(key), status: error instanceof OpenRouterError ? error.status : undefined }, "key verification unavailable; syncing anyway");
+  }
+  return null;
+}
+
 async function syncFromSettings(ctx: Context, user: AuthUser, dc: Connections | undefined): Promise<OpenRouterSync> {
   const { deps } = ctx;
   const connection = findOpenRouterConnection(dc, { extraHosts: deps.env.MAI_OPENROUTER_EXTRA_HOSTS });
@@ -86,19 +109,9 @@ async function syncFromSettings(ctx: Context, user: AuthUser, dc: Connections | 
   };
 
   try {
-    if (user.role === "org_admin" && deps.env.MAI_VERIFY_KEYS) {
-      try {
-        const info = await deps.openrouter.getKeyInfo(connection.key, { timeoutMs: Math.min(deps.env.MAI_OPENROUTER_TIMEOUT_MS, 3_000) });
-        if (info.is_management_key) {
-          return await fail("This is an OpenRouter management key; chat needs an inference key.");
-        }
-      } catch (error) {
-        // A rejected key blocks the sync; an unreachable OpenRouter does not (verification is a courtesy).
-        if (error instanceof OpenRouterError && (error.status === 401 || error.status === 403)) {
-          return await fail(`OpenRouter rejected this key (${error.status}: ${error.message}).`, { status: error.status });
-        }
-        ctx.log.warn({ keyHint, status: error instanceof OpenRouterError ? error.status : undefined }, "key verification unavailable; syncing anyway");
-      }
+    if (user.role === "org_admin") {
+      const problem = await chatKeyProblem(ctx, connection.key);
+      if (problem) return await fail(problem.message, problem.details);
     }
     const result = await syncOrganizationForUser(deps.db, deps.secrets, {
       userId: user.id,

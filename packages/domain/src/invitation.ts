@@ -1,0 +1,55 @@
+// Why: how a person gets into an organisation without an administrator learning anything about
+// accounts outside it. members.add never moves, maps or re-roles an existing user: it creates an
+// invitation — a code shown once to the administrator, stored only as its SHA-256, good for 7
+// days — and answers the same whether the e-mail is new, belongs to another organisation, to no
+// organisation or to the provider. The invitee consents: a new e-mail accepts the code with a
+// password of their own (auth.acceptInvitation), an existing account of no organisation signs in
+// and accepts it there. The code is typed by people, so it is upper case without look-alikes
+// (no 0/O, 1/I/L) and read back ignoring case, spaces and dashes.
+
+/** How long an invitation can be accepted: 7 days. */
+export const INVITATION_VALIDITY_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The code's alphabet: 31 characters a person reads and types without confusing them. */
+export const INVITATION_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/** 24 characters of 31: about 119 bits, far beyond guessing, even without a throttle. */
+export const INVITATION_CODE_LENGTH = 24;
+
+/** The longest text accepted where a code is typed (dashes and spaces included). */
+export const MAX_INVITATION_CODE_INPUT = 100;
+
+/** A code as shown: groups of four joined by dashes ("ABCD-EFGH-…"), easier to read out. */
+export function formatInvitationCode(code: string): string {
+  const plain = normalizeInvitationCode(code);
+  return plain.match(/.{1,4}/g)?.join("-") ?? plain;
+}
+
+/** A code as typed, in the form that is hashed: upper case, without spaces and dashes. */
+export function normalizeInvitationCode(typed: string): string {
+  return typed.replace(/[\s-]+/g, "").toUpperCase();
+}
+
+export type InvitationState = "pending" | "accepted" | "revoked" | "expired";
+
+/** Where an invitation stands at `now` (accepted and revoked are final; then it may expire). */
+export function invitationState(
+  invitation: { acceptedAt: Date | null; revokedAt: Date | null; expiresAt: Date },
+  now: Date,
+): InvitationState {
+  if (invitation.acceptedAt) return "accepted";
+  if (invitation.revokedAt) return "revoked";
+  return invitation.expiresAt.getTime() > now.getTime() ? "pending" : "expired";
+}
+
+// Fixed texts: what the invitee is told. None says whether an account, an organisation or another
+// invitation exists for the e-mail — only what the person holding the code can do next.
+export const INVITATION_MESSAGES = {
+  /** A wrong, expired, revoked or already used code, or a code for another e-mail: one refusal. */
+  invalid: "This invitation code is not valid: it may be mistyped, expired, revoked or already used. Ask your administrator for a new one.",
+  /** The e-mail already has an account: the invitation cannot create it again. */
+  existingAccount: "This invitation cannot be used. Sign in with your account, or ask your administrator.",
+  /** A signed-in account that already belongs to an organisation (or is the provider's). */
+  alreadyInOrganization:
+    "Your account already belongs to an organisation, so it cannot join another one. Ask your administrator or your provider.",
+} as const;
