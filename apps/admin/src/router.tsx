@@ -1,6 +1,6 @@
-// Typed routes (TanStack Router, code-based): a sign-in page and the signed-in layout whose guard
-// loads auth.me; every page is its own chunk (lazyRouteComponent) and refuses roles that may not see
-// it (nav.ts, the same table the navigation uses). The provider's chosen organisation is the `org`
+// Typed routes (TanStack Router, code-based): the public pages (sign in, sign up with a key, join
+// with an invitation code) and the signed-in layout whose guard loads auth.me; every page is its
+// own chunk (lazyRouteComponent) and refuses roles that may not see it (nav.ts, the same table the navigation uses). The provider's chosen organisation is the `org`
 // search parameter, kept on every link. Search params parse with @mai/domain's schemas, the ones the
 // procedures they feed use; a malformed parameter is dropped, not a page error.
 import { auditSearch, searchParam, usageSearch, uuid } from "@mai/domain/schemas";
@@ -61,6 +61,23 @@ const choosePasswordRoute = createRoute({
   component: lazyRouteComponent(() => import("./pages/ChoosePassword")),
 });
 
+/** A public page for people without an account yet (sign-up, join); a signed-in person goes to the overview. */
+function publicPage<TPath extends "/sign-up" | "/join">(path: TPath, load: Parameters<typeof lazyRouteComponent>[0]) {
+  return createRoute({
+    getParentRoute: () => rootRoute,
+    path,
+    beforeLoad: async ({ context }) => {
+      const me = await context.queryClient.fetchQuery({ ...trpc.auth.me.queryOptions(), staleTime: 0 }).catch(() => null);
+      if (me) throw redirect({ to: "/" });
+    },
+    component: lazyRouteComponent(load),
+  });
+}
+// "The key is the invitation": a client's administrator signs up with the OpenRouter key they were given.
+const signUpRoute = publicPage("/sign-up", () => import("./pages/SignUp"));
+// An invitation code from an administrator (members.add) makes a new account in their organisation.
+const joinRoute = publicPage("/join", () => import("./pages/Join"));
+
 const appRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: "app",
@@ -115,7 +132,7 @@ const accountRoute = createRoute({
   component: lazyRouteComponent(() => import("./pages/Account")),
 });
 
-const routeTree = rootRoute.addChildren([signInRoute, choosePasswordRoute, appRoute.addChildren([...pages, accountRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, signUpRoute, joinRoute, choosePasswordRoute, appRoute.addChildren([...pages, accountRoute])]);
 
 export function createAppRouter(queryClient: QueryClient) {
   return createRouter({

@@ -2,7 +2,7 @@
 // main vitest process; the happy-dom pages point at it (test/setup.ts sets the window's URL to the
 // API's origin, so "/trpc" and the session cookie work as they do in production). Seeded through
 // the API itself: the provider administrator, one organisation with a client administrator and a
-// member (their one-time passwords from members.add).
+// member (invited with members.add, each accepting with a password of their own).
 import type { TestProject } from "vitest/node";
 import { createApiServer, createDeps, createLogger, ensureProviderAdmin, hashPassword, loadEnv, type AppRouter } from "@mai/api";
 import { createUser, schema } from "@mai/db";
@@ -73,15 +73,21 @@ export default async function setup(project: TestProject) {
   await client.auth.login.mutate(PROVIDER);
   const organizationName = "Acme Components Sp. z o.o.";
   const { organization } = await client.organizations.create.mutate({ name: organizationName, provisionKey: false, key: FIXTURE_API_KEY });
-  const admin = await client.members.add.mutate({ organizationId: organization.id, email: "admin@acme.test", name: "Ada Admin", role: "org_admin" });
-  const member = await client.members.add.mutate({ organizationId: organization.id, email: "member@acme.test", name: "Max Member", role: "member" });
+  // Invited, and each invitation accepted with a password of the invitee's own (a browser of its own: no cookie kept).
+  const invitee = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, transformer: superjson, headers: () => ({ origin: url }) })] });
+  const orgAdmin = { email: "admin@acme.test", password: "quiet harbour lanterns at dusk" };
+  const member = { email: "member@acme.test", password: "seven paper boats drifting north" };
+  for (const [account, name, role] of [[orgAdmin, "Ada Admin", "org_admin"], [member, "Max Member", "member"]] as const) {
+    const { code } = await client.members.add.mutate({ organizationId: organization.id, email: account.email, name, role });
+    await invitee.auth.acceptInvitation.mutate({ email: account.email, code, password: account.password });
+  }
 
   project.provide("apiUrl", url);
   project.provide("simUrl", sim.url);
   project.provide("organizationKey", FIXTURE_API_KEY);
   project.provide("provider", PROVIDER);
-  project.provide("orgAdmin", { email: "admin@acme.test", password: admin.oneTimePassword! });
-  project.provide("member", { email: "member@acme.test", password: member.oneTimePassword! });
+  project.provide("orgAdmin", orgAdmin);
+  project.provide("member", member);
   project.provide("organizationName", organizationName);
 
   // Created directly, with a password of its own: the password tests change it and have it reset.

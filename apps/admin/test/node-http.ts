@@ -6,8 +6,9 @@ export function getJson(url: string, headers: Record<string, string> = {}): Prom
   return send(url, "GET", headers);
 }
 
-export function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  return send(url, "POST", { "content-type": "application/json" }, JSON.stringify(body));
+/** `headers`: e.g. the dashboard's Origin, which a request with no credential needs (the API's CSRF check). */
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  return send(url, "POST", { "content-type": "application/json", ...headers }, JSON.stringify(body));
 }
 
 function send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: unknown }> {

@@ -6,7 +6,7 @@ import { validateOpenRouterKey } from "@mai/domain/keys";
 import { markupFromMultiplier } from "@mai/domain/money";
 import { validateMonthlyLimit } from "@mai/domain/monthly-limit";
 import { isCurrencyCode, MAX_ORGANIZATION_NAME_LENGTH, validateOrganizationName } from "@mai/domain/organization";
-import { addMemberInput, createTokenInput, emailInput, MAX_EMAIL_LENGTH } from "@mai/domain/schemas";
+import { acceptInvitationInput, addMemberInput, createTokenInput, emailInput, MAX_EMAIL_LENGTH } from "@mai/domain/schemas";
 
 /** A schema's bound (`.max()` of a text, `.min()`/`.max()` of a number); a schema without it is a bug here. */
 function bound(value: number | null): number {
@@ -20,6 +20,7 @@ export const MAX_LENGTH = {
   email: MAX_EMAIL_LENGTH,
   memberName: bound(addMemberInput.shape.name.unwrap().maxLength),
   tokenName: bound(createTokenInput.shape.name.maxLength),
+  invitationCode: bound(acceptInvitationInput.shape.code.unwrap().maxLength),
 } as const;
 
 /** The token lifetimes createToken accepts, in whole days. */

@@ -1,5 +1,7 @@
 // Today and month to date, the monthly limit, a 30-day trend, top users and top models — for the
 // organisation in scope (a member sees their own usage). Raw cost and margin are the provider's.
+// A client administrator or member of no organisation yet sees what to do next instead
+// (NoOrganization.tsx): no usage is asked for, so there is nothing to fail.
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { Suspense, lazy, type ReactNode } from "react";
@@ -9,6 +11,7 @@ import { Card, PageHeader, Stat } from "../components/Page";
 import { count, money } from "../lib/format";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
+import { NoOrganization } from "./NoOrganization";
 
 const TrendChart = lazy(() => import("../components/TrendChart").then((m) => ({ default: m.TrendChart })));
 
@@ -92,11 +95,14 @@ export default function Overview() {
   const provider = me.role === "provider_admin";
   const needsOrg = provider;
   const input = { organizationId: scope.organizationId };
-  const ready = !needsOrg || Boolean(scope.organizationId);
+  const withoutOrganization = !provider && !me.organizationId;
+  const ready = provider ? Boolean(scope.organizationId) : !withoutOrganization;
   const summary = useQuery({ ...trpc.usage.summary.queryOptions(input), enabled: ready });
   const daily = useQuery({ ...trpc.usage.daily.queryOptions({ ...input, days: 30 }), enabled: ready });
   const byUser = useQuery({ ...trpc.usage.byUser.queryOptions(input), enabled: ready });
   const byModel = useQuery({ ...trpc.usage.byModel.queryOptions(input), enabled: ready });
+
+  if (withoutOrganization) return <NoOrganization me={me} />;
 
   if (needsOrg && !scope.isLoading && !scope.organizationId) {
     return (

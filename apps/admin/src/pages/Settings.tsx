@@ -1,6 +1,7 @@
 // The provider's global settings: the provisioning key (a management key, verified live by the API
 // and only ever shown masked), and the defaults for new organisations — markup, monthly limit —
-// with the currency and the billing time zone. Only the fields that changed are sent.
+// with the currency and the billing time zone. Only the fields that changed are sent. Whether
+// client administrators may sign up on their own is a switch of its own, saved as it is flipped.
 import { isValidTimeZone } from "@mai/domain/billing-period";
 import { nanoToUsdString } from "@mai/domain/money";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -8,7 +9,7 @@ import { useId, useMemo, useState, type FormEvent } from "react";
 import { Button } from "../components/Button";
 import { ConfirmDialog } from "../components/Dialog";
 import { ErrorNotice, Skeleton } from "../components/Feedback";
-import { TextField } from "../components/Field";
+import { CheckboxField, TextField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
@@ -35,6 +36,39 @@ const COMMON_TIME_ZONES = [
   "Asia/Singapore",
   "Australia/Sydney",
 ];
+
+/** The self sign-up switch: "the key is the invitation", or accounts only from the provider and invitations. */
+function SelfSignup({ settings }: { settings: GlobalSettings }) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const save = useMutation(
+    trpc.globalSettings.update.mutationOptions({
+      onSuccess: async (saved) => {
+        toast.show(saved.selfSignupEnabled ? "Self sign-up turned on" : "Self sign-up turned off");
+        queryClient.setQueryData(trpc.globalSettings.get.queryKey(), saved);
+        await queryClient.invalidateQueries(trpc.globalSettings.pathFilter());
+      },
+    }),
+  );
+  return (
+    <Card title="Sign-up">
+      <div className="form">
+        <MutationError error={save.error}>Not saved.</MutationError>
+        <CheckboxField
+          label="Client administrators can sign up with their OpenRouter key"
+          checked={settings.selfSignupEnabled}
+          disabled={save.isPending}
+          onChange={(e) => save.mutate({ selfSignupEnabled: e.target.checked })}
+          hint={
+            settings.selfSignupEnabled
+              ? "On: the sign-in page links to a sign-up form where someone with a key you provisioned claims its organisation as its administrator, and someone with a key of their own gets a new organisation with the defaults above."
+              : "Off: nobody can sign up on their own; accounts come only from you (mai users create) and from administrators' invitations."
+          }
+        />
+      </div>
+    </Card>
+  );
+}
 
 function timeZones(): readonly string[] {
   const intl = Intl as typeof Intl & { supportedValuesOf?: (key: "timeZone") => string[] };
@@ -253,6 +287,11 @@ export default function Settings() {
         <Card>
           <Skeleton lines={6} />
         </Card>
+      ) : null}
+      {s ? (
+        <div className="section-gap">
+          <SelfSignup settings={s} />
+        </div>
       ) : null}
       <ConfirmDialog
         open={confirmRemove}

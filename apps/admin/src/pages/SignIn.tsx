@@ -1,7 +1,9 @@
 // Sign in with e-mail and password; the API sets the httpOnly session cookie. Wrong credentials
 // and throttling (too many attempts) are said plainly; afterwards the user lands where they wanted.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { getRouteApi, useNavigate } from "@tanstack/react-router";
+// Below the form, the ways in for people without an account: joining with an invitation code, and
+// signing up with an OpenRouter key (only while the provider allows self sign-up).
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
 import { Button } from "../components/Button";
 import { TextField } from "../components/Field";
@@ -27,6 +29,7 @@ export default function SignIn() {
   const search = route.useSearch();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const signUp = useQuery(trpc.auth.signUpEnabled.queryOptions());
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const login = useMutation(
@@ -63,6 +66,16 @@ export default function SignIn() {
             Sign in
           </Button>
         </form>
+        <ul className="signin-links">
+          {signUp.data?.enabled ? (
+            <li>
+              A client's administrator with an OpenRouter key from your provider? <Link to="/sign-up">Sign up</Link>
+            </li>
+          ) : null}
+          <li>
+            Invited by your administrator? <Link to="/join">Join with your invitation code</Link>
+          </li>
+        </ul>
       </section>
     </div>
   );

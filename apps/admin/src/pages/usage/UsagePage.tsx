@@ -55,7 +55,8 @@ export default function Usage() {
             </EmptyState>
           ) : (
             <EmptyState title="You are not in an organisation yet">
-              Ask your organisation's administrator to add you; your usage shows here afterwards.
+              Ask your organisation's administrator to invite you, and accept the invitation on your{" "}
+              <Link to="/">overview</Link>; your usage shows here afterwards.
             </EmptyState>
           )}
         </Card>

@@ -1,0 +1,84 @@
+// The organisation's pending invitations (members.invitations): who, as what, until when; each can
+// be revoked after confirmation (its code then stops working).
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Button } from "../../components/Button";
+import { DataTable, type Column } from "../../components/DataTable";
+import { ConfirmDialog } from "../../components/Dialog";
+import { Badge, ErrorNotice, Skeleton } from "../../components/Feedback";
+import { MutationError } from "../../components/MutationError";
+import { Card } from "../../components/Page";
+import { useToast } from "../../components/Toast";
+import { count, dateTime } from "../../lib/format";
+import { ROLE_LABEL } from "../../nav";
+import type { RouterOutputs } from "../../session";
+import { trpc } from "../../trpc";
+
+type Invitation = RouterOutputs["members"]["invitations"][number];
+
+export function PendingInvitations({ organizationId, organizationName }: { organizationId: string; organizationName: string }) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const invitations = useQuery(trpc.members.invitations.queryOptions({ organizationId }));
+  const [revoking, setRevoking] = useState<Invitation | null>(null);
+  const revoke = useMutation(
+    trpc.members.revokeInvitation.mutationOptions({
+      onSuccess: async () => {
+        toast.show(`Invitation for ${revoking?.email ?? "them"} revoked`);
+        setRevoking(null);
+        await queryClient.invalidateQueries(trpc.members.invitations.pathFilter());
+      },
+    }),
+  );
+
+  const rows = invitations.data ?? [];
+  // Nothing pending: no card at all, so the page stays about its members.
+  if (invitations.data && rows.length === 0) return null;
+
+  const columns: Column<Invitation>[] = [
+    { key: "email", header: "E-mail", sortValue: (i) => i.email, cell: (i) => <span className="members-email">{i.email}</span> },
+    { key: "name", header: "Name", sortValue: (i) => i.name.toLowerCase(), cell: (i) => i.name || <span className="muted">—</span> },
+    { key: "role", header: "Role", sortValue: (i) => i.role, cell: (i) => <Badge tone={i.role === "org_admin" ? "info" : "neutral"}>{ROLE_LABEL[i.role]}</Badge> },
+    { key: "expires", header: "Valid until", sortValue: (i) => i.expiresAt.getTime(), cell: (i) => <span className="members-joined">{dateTime(i.expiresAt)}</span> },
+    {
+      key: "actions",
+      header: "Actions",
+      align: "right",
+      cell: (i) => (
+        <Button
+          size="sm"
+          variant="ghost"
+          aria-label={`Revoke the invitation for ${i.email}`}
+          onClick={() => {
+            revoke.reset();
+            setRevoking(i);
+          }}
+        >
+          Revoke
+        </Button>
+      ),
+    },
+  ];
+
+  return (
+    <Card title={invitations.data ? `Pending invitations (${count(rows.length)})` : "Pending invitations"}>
+      {invitations.error ? <ErrorNotice error={invitations.error} onRetry={() => void invitations.refetch()} /> : null}
+      {invitations.data ? (
+        <DataTable rows={rows} columns={columns} rowKey={(i) => i.id} caption={`Pending invitations to ${organizationName}`} initialSort={{ key: "expires", direction: "asc" }} />
+      ) : invitations.isPending ? (
+        <Skeleton lines={2} height="1.4rem" />
+      ) : null}
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke the invitation for ${revoking?.email ?? ""}?`}
+        confirmLabel="Revoke invitation"
+        busy={revoke.isPending}
+        onConfirm={() => revoking && revoke.mutate({ organizationId, invitationId: revoking.id })}
+        onClose={() => !revoke.isPending && setRevoking(null)}
+      >
+        <MutationError error={revoke.error} />
+        <p>Its code stops working at once. You can invite {revoking?.email} again later.</p>
+      </ConfirmDialog>
+    </Card>
+  );
+}
