@@ -1,7 +1,8 @@
 // Typed routes (TanStack Router, code-based): the public pages (sign in, sign up with a key, join
 // with an invitation code) and the signed-in layout whose guard loads auth.me; every page is its
-// own chunk (lazyRouteComponent) and refuses roles that may not see it (nav.ts, the same table the navigation uses). The provider's chosen organisation is the `org`
-// search parameter, kept on every link. Search params parse with @mai/domain's schemas, the ones the
+// own chunk (lazyRouteComponent) and refuses roles that may not see it (nav.ts, the same table the
+// navigation uses). The provider's chosen organisation is the `org` search parameter, kept on every
+// link. Search params parse with @mai/domain's schemas, the ones the
 // procedures they feed use; a malformed parameter is dropped, not a page error.
 import { auditSearch, searchParam, usageSearch, uuid } from "@mai/domain/schemas";
 import type { QueryClient } from "@tanstack/react-query";
