@@ -11,6 +11,21 @@ configure({ asyncUtilTimeout: 60_000 });
 const happy = (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM;
 happy.setURL(`${inject("apiUrl")}/`);
 
+// A browser names the page's Origin on every request with side effects, same-origin ones too;
+// happy-dom sends it only on cross-origin requests (and strips it from a script's headers as a
+// forbidden header), and the API's CSRF check refuses a POST without it. Set here, on the Request
+// happy-dom sends as it is, as the browser would.
+const pageFetch = window.fetch.bind(window);
+const browserFetch: typeof fetch = (input, init) => {
+  const request = new Request(input, init);
+  if (request.method !== "GET" && request.method !== "HEAD" && !request.headers.has("origin")) {
+    request.headers.set("origin", window.location.origin);
+  }
+  return pageFetch(request);
+};
+window.fetch = browserFetch;
+globalThis.fetch = browserFetch;
+
 afterEach(() => {
   cleanup();
 });

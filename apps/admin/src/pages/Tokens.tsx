@@ -1,5 +1,7 @@
 // Personal API tokens: what a chat client uses to reach the proxy as this user. A new token is
-// shown once, right after creation (only its hash is stored); tokens can be revoked. The proxy's
+// shown once, right after creation (only its hash is stored); tokens can be revoked. A token is for
+// chat (the proxy, one's own settings and usage); an administrator may instead create a manage
+// token, which also does what they can do here (scopes: @mai/domain TOKEN_SCOPES). The proxy's
 // base URL to paste next to it comes from the deployment (MAI_PROXY_PUBLIC_URL, served in
 // index.html as <meta name="mai-proxy-url">), else the build's VITE_MAI_PROXY_URL, else the proxy's
 // default port on this host.
@@ -10,18 +12,30 @@ import { CopyButton, SecretOnce } from "../components/CopyButton";
 import { DataTable, type Column } from "../components/DataTable";
 import { ConfirmDialog } from "../components/Dialog";
 import { Badge, EmptyState, ErrorNotice, Skeleton } from "../components/Feedback";
-import { TextField } from "../components/Field";
+import { SelectField, TextField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
 import { isTokenLifetime, MAX_LENGTH, TOKEN_DAYS } from "../lib/checks";
 import { dateTime } from "../lib/format";
-import type { RouterOutputs } from "../session";
+import { useMe, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
 
 type Token = RouterOutputs["auth"]["listTokens"][number];
 type TokenStatus = "active" | "revoked" | "expired";
+type Scope = Token["scope"];
+
+/** What each scope lets a token do, in one sentence (the form's hint and the list's tooltip). */
+const SCOPE_MEANING: Record<Scope, string> = {
+  chat: "Chat: the proxy, your own settings and your own usage — what a chat client needs, and all a leaked token gives away.",
+  manage:
+    "Manage: also everything you can do in this dashboard, for your scripts and automation. Keep it like a password; it cannot create other tokens.",
+};
+const SCOPE_OPTIONS = [
+  { value: "chat", label: "Chat (for chat clients)" },
+  { value: "manage", label: "Manage (chat and administration)" },
+] as const;
 
 /** The proxy's default port (apps/proxy/src/env.ts, MAI_PROXY_PORT). */
 const DEFAULT_PROXY_PORT = 8788;
@@ -70,6 +84,9 @@ function ConnectClient() {
 }
 
 export default function Tokens() {
+  const me = useMe();
+  // Only administrators may hold a manage token (the API refuses it to members).
+  const mayManage = me.role !== "member";
   const queryClient = useQueryClient();
   const toast = useToast();
   const tokens = useQuery(trpc.auth.listTokens.queryOptions());
@@ -78,6 +95,7 @@ export default function Tokens() {
 
   const [name, setName] = useState("");
   const [days, setDays] = useState("");
+  const [scope, setScope] = useState<Scope>("chat");
   const [formErrors, setFormErrors] = useState<{ name?: string | null; days?: string | null }>({});
   const [revoking, setRevoking] = useState<Token | null>(null);
 
@@ -86,6 +104,7 @@ export default function Tokens() {
       onSuccess: async (created) => {
         setName("");
         setDays("");
+        setScope("chat");
         toast.show(`Token “${created.name}” created`);
         await queryClient.invalidateQueries(trpc.auth.listTokens.pathFilter());
       },
@@ -118,12 +137,22 @@ export default function Tokens() {
     };
     setFormErrors(errors);
     if (errors.name || errors.days) return;
-    create.mutate({ name: trimmed, ...(expiresInDays !== undefined ? { expiresInDays } : {}) });
+    create.mutate({ name: trimmed, scope: mayManage ? scope : "chat", ...(expiresInDays !== undefined ? { expiresInDays } : {}) });
   };
 
   const columns: Column<Token>[] = [
     { key: "name", header: "Name", cell: (t) => t.name, sortValue: (t) => t.name.toLowerCase() },
     { key: "prefix", header: "Prefix", cell: (t) => <code>{t.prefix}…</code> },
+    {
+      key: "scope",
+      header: "Scope",
+      cell: (t) => (
+        <span title={SCOPE_MEANING[t.scope]}>
+          <Badge tone={t.scope === "manage" ? "warning" : "neutral"}>{t.scope}</Badge>
+        </span>
+      ),
+      sortValue: (t) => t.scope,
+    },
     { key: "created", header: "Created", cell: (t) => dateTime(t.createdAt), sortValue: (t) => t.createdAt.getTime() },
     {
       key: "lastUsed",
@@ -176,7 +205,7 @@ export default function Tokens() {
             {create.data ? (
               <div className="stack">
                 <p style={{ margin: 0 }}>
-                  Token <strong>{create.data.name}</strong> created
+                  {create.data.scope === "manage" ? "Manage token" : "Token"} <strong>{create.data.name}</strong> created
                   {create.data.expiresAt ? `, valid until ${dateTime(create.data.expiresAt)}` : ", with no expiry"}.
                 </p>
                 <SecretOnce label="API token" value={create.data.token} />
@@ -206,6 +235,15 @@ export default function Tokens() {
                   hint="Optional. Leave empty for a token that does not expire."
                   onChange={(e) => setDays(e.target.value)}
                 />
+                {mayManage ? (
+                  <SelectField
+                    label="What the token may do"
+                    options={SCOPE_OPTIONS}
+                    value={scope}
+                    hint={SCOPE_MEANING[scope]}
+                    onChange={(e) => setScope(e.target.value === "manage" ? "manage" : "chat")}
+                  />
+                ) : null}
                 <FormActions label="Create token" busy={create.isPending} />
               </form>
             )}
