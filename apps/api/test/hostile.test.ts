@@ -302,7 +302,7 @@ describe.each(testDrivers())("hostile input (%s)", (driver) => {
     const world = await createWorld(h, server);
     const rc = world.clients.adminA;
     rc.last = null;
-    await expect(rc.client.auth.createToken.mutate({ name: 5 } as never)).rejects.toThrow();
+    await expect(rc.client.auth.revokeToken.mutate({ id: 5 } as never)).rejects.toThrow();
     const trpc = JSON.parse(rc.last!.body) as { error: { json: { message: string } } };
     const rest = await fetch(`${server.url}/api/v1/users/user/settings/update`, {
       method: "POST",

@@ -247,6 +247,11 @@ function recordingClient(url: string, headers: Record<string, string>): Recordin
   return rc;
 }
 
+/**
+ * A personal token of `user`: an administrator's is a manage token, so hostile input reaches the
+ * dashboard's procedures and their input schemas (a chat token is refused before its input is
+ * read); a member's is a chat token, as any member's is.
+ */
 async function tokenFor(
   h: Harness,
   user: AuthUser,
@@ -258,6 +263,7 @@ async function tokenFor(
     name,
     prefix: token.prefix,
     tokenHash: token.hash,
+    scope: user.role === "member" ? "chat" : "manage",
   });
   return { token: token.token, id: row.id };
 }
