@@ -72,7 +72,7 @@ describe("npm start", () => {
     const { code } = await provider.members.add.mutate({ organizationId: organization.id, email: "smoke@start.test", role: "member" });
     const member = apiClient(apiUrl);
     // The invitee accepts with a password of their own, and is signed in.
-    const joined = await member.auth.acceptInvitation.mutate({ email: "smoke@start.test", code, password: "smoke test member password" });
+    const joined = await member.auth.acceptInvitation.mutate({ email: "smoke@start.test", code, password: "copper kettles whistle at noon" });
     const { token } = await member.auth.createToken.mutate({ name: "smoke" });
 
     expect(await chat(proxyBaseUrl, token)).toBe(200);
