@@ -85,10 +85,7 @@ export {
   INVITATION_CODE_LENGTH,
   INVITATION_MESSAGES,
   INVITATION_VALIDITY_MS,
-  invitationState,
-  MAX_INVITATION_CODE_INPUT,
   normalizeInvitationCode,
-  type InvitationState,
 } from "./invitation";
 export { commonPasswordCandidates, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem, type PasswordContext } from "./password";
 export {

@@ -30,18 +30,6 @@ export function normalizeInvitationCode(typed: string): string {
   return typed.replace(/[\s-]+/g, "").toUpperCase();
 }
 
-export type InvitationState = "pending" | "accepted" | "revoked" | "expired";
-
-/** Where an invitation stands at `now` (accepted and revoked are final; then it may expire). */
-export function invitationState(
-  invitation: { acceptedAt: Date | null; revokedAt: Date | null; expiresAt: Date },
-  now: Date,
-): InvitationState {
-  if (invitation.acceptedAt) return "accepted";
-  if (invitation.revokedAt) return "revoked";
-  return invitation.expiresAt.getTime() > now.getTime() ? "pending" : "expired";
-}
-
 // Fixed texts: what the invitee is told. None says whether an account, an organisation or another
 // invitation exists for the e-mail — only what the person holding the code can do next.
 export const INVITATION_MESSAGES = {
