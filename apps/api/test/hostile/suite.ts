@@ -19,15 +19,15 @@
 // MAI_HOSTILE_ROUNDS (distinct defects searched per procedure, default 4), MAI_HOSTILE_RAW_RUNS
 // (default 200) and MAI_HOSTILE_RAW_ROUNDS (default 24), MAI_HOSTILE_TIME_LIMIT_MS (per round,
 // default 45 000), MAI_HOSTILE_SEED (replay a run: the seed a finding reports).
-import { testDrivers } from "@mai/db/testing";
+import type { Driver } from "@mai/db";
 import { TRPCClientError } from "@trpc/client";
 import fc from "fast-check";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appRouter } from "../src/routers/_app";
-import { createHarness, INTERNAL_TOKEN, type Harness } from "./harness";
-import { worldHints } from "./hostile/hints";
+import { appRouter } from "../../src/routers/_app";
+import { createHarness, INTERNAL_TOKEN, type Harness } from "../harness";
+import { worldHints } from "./hints";
 import {
   clip,
   features,
@@ -38,8 +38,8 @@ import {
   show,
   type Failure,
   type Finding,
-} from "./hostile/oracle";
-import { BODY, buildRequest, rawRequestArbitrary, sendRaw, type RawRequest } from "./hostile/raw-http";
+} from "./oracle";
+import { BODY, buildRequest, rawRequestArbitrary, sendRaw, type RawRequest } from "./raw-http";
 import {
   countDiff,
   createWorld,
@@ -56,8 +56,8 @@ import {
   type Server,
   type UnhandledRecorder,
   type World,
-} from "./hostile/world";
-import { procedureInputArbitrary } from "./hostile/zod-arbitrary";
+} from "./world";
+import { procedureInputArbitrary } from "./zod-arbitrary";
 
 const env = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -111,16 +111,15 @@ function classify(target: string): string {
   return "other";
 }
 
-const reports: { driver: string; findings: Finding[] }[] = [];
-
-describe.each(testDrivers())("hostile input (%s)", (driver) => {
+/** The whole hostile-input suite on one database driver (one test file each, so they run in parallel). */
+export function hostileSuite(driver: Driver): void {
+describe(`hostile input (${driver})`, () => {
   let h: Harness;
   let server: Server;
   let unhandled: UnhandledRecorder;
   let dbErrors: DbErrorRecorder;
   const tables = schemaTables();
   const findings: Finding[] = [];
-  reports.push({ driver, findings });
 
   beforeAll(async () => {
     h = await createHarness(driver, { LOG_LEVEL: "warn" });
@@ -439,3 +438,4 @@ describe.each(testDrivers())("hostile input (%s)", (driver) => {
     TEST_TIMEOUT_MS,
   );
 });
+}
