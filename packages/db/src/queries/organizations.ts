@@ -35,6 +35,7 @@ const organizationColumns = {
   keyHint: clientOrganizations.keyHint,
   keySource: clientOrganizations.keySource,
   openrouterKeyHash: clientOrganizations.openrouterKeyHash,
+  keySetAt: clientOrganizations.keySetAt,
   allowedModels: clientOrganizations.allowedModels,
   createdBy: clientOrganizations.createdBy,
   createdAt: clientOrganizations.createdAt,
@@ -49,6 +50,7 @@ function sealedKeyColumns(secrets: SecretBox, key: string) {
     keyCiphertext: secrets.seal(key, SecretContext.organizationKey),
     keyFingerprint: secrets.fingerprint(key),
     keyHint: maskKey(key),
+    keySetAt: sql`now()`,
   };
 }
 

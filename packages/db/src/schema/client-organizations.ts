@@ -22,6 +22,9 @@ export const clientOrganizations = pgTable(
     keySource: keySourceEnum("key_source"),
     // OpenRouter's 64-hex id of a provisioned key, for PATCH/DELETE on the management API.
     openrouterKeyHash: text("openrouter_key_hash"),
+    // When the current key was set: key-level reconciliation compares OpenRouter's usage of this
+    // key with what was recorded since then.
+    keySetAt: timestamp("key_set_at", { withTimezone: true }),
     // null = every model allowed.
     allowedModels: text("allowed_models").array(),
     createdBy: uuid("created_by"),

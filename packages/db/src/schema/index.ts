@@ -11,3 +11,7 @@ export * from "./usage-rollups";
 export * from "./audit-log";
 export * from "./auth-throttle";
 export * from "./invitations";
+export * from "./limit-leases";
+export * from "./key-usage";
+export * from "./key-retirements";
+export * from "./reconciliation-attempts";

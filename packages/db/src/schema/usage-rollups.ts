@@ -44,6 +44,9 @@ export const usagePeriodCounters = pgTable(
     rawSpentNano: bigint("raw_spent_nano", { mode: "bigint" }).notNull().default(sql`0`),
     reservedNano: bigint("reserved_nano", { mode: "bigint" }).notNull().default(sql`0`),
     requests: integer("requests").notNull().default(0),
+    // The smallest worst case refused this period: once spent + it exceeds the limit, the
+    // organisation's next request of that size is refused too, and the limit shows "exceeded".
+    refusedMinNano: bigint("refused_min_nano", { mode: "bigint" }),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
