@@ -31,3 +31,5 @@ export * from "./queries/invitations";
 export * from "./queries/usage-reports";
 export * from "./queries/mapping-reports";
 export * from "./queries/reconciliation";
+export * from "./queries/key-retirements";
+export * from "./queries/key-usage";

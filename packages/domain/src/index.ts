@@ -77,6 +77,15 @@ export { int4Count, nanoAmount, storableText } from "./input-schemas";
 export { MAX_ORGANIZATION_NAME_LENGTH, isCurrencyCode, validateOrganizationName } from "./organization";
 export { API_TOKEN_PATTERN, API_TOKEN_PREFIX, looksLikeApiToken, parseBearer, TOKEN_SCOPES, tokenScopeProblem, type TokenScope } from "./api-token";
 export { sumUsageFigures, type UsageFigures } from "./usage-figures";
+export {
+  isUnmetered,
+  monthPeriodStart,
+  unbilledUnmeteredNano,
+  unmeteredChanged,
+  unmeteredToleranceNano,
+  utcPeriodsOf,
+  type UtcPeriod,
+} from "./key-usage";
 export { addDays, daysBetween, monthDates, rangeOrCurrentMonth, type DateRange } from "./local-date";
 export { csrfProblem, dashboardOrigins, type CsrfProblem, type CsrfRequest } from "./csrf";
 export {

@@ -23,6 +23,8 @@ import {
   GenerationResponseSchema,
   type KeyInfo,
   KeyInfoResponseSchema,
+  CurrentKeyResponseSchema,
+  type CurrentKey,
   type LimitReset,
   ListKeysResponseSchema,
   type Model,
@@ -332,6 +334,15 @@ export class OpenRouterClient {
   }
 
   /**
+   * `GET /key` (the spec's `getCurrentKey`) with the per-period usage counters required: what
+   * key-level reconciliation reads for a key the client supplied (only the key itself can ask).
+   */
+  async getCurrentKey(key: string, options?: Omit<CallOptions, "key">): Promise<CurrentKey> {
+    const body = await this.json(CurrentKeyResponseSchema, "GET", "/key", "any", { ...options, key });
+    return body.data;
+  }
+
+  /**
    * `GET /generation?id=`. Right after a completion OpenRouter answers 404 for a while (about half a
    * second, sometimes longer), so a 404 is retried with exponential backoff before it is believed.
    */
@@ -460,8 +471,13 @@ export class OpenRouterClient {
     return body.data;
   }
 
-  /** `GET /keys/:hash` (404 → OpenRouterError with status 404). */
-  async getKey(hash: string, options?: CallOptions): Promise<ApiKey> {
+  /**
+   * `GET /keys/:hash` (404 → OpenRouterError with status 404). The second argument may be the
+   * management (provisioning) key itself, or the usual options.
+   */
+  async getKey(hash: string, managementKeyOrOptions?: string | CallOptions): Promise<ApiKey> {
+    const options =
+      typeof managementKeyOrOptions === "string" ? { key: managementKeyOrOptions } : managementKeyOrOptions;
     const body = await this.json(
       ApiKeyResponseSchema,
       "GET",

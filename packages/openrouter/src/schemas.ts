@@ -55,6 +55,22 @@ export const KeyInfoSchema = z.looseObject({
 export type KeyInfo = z.infer<typeof KeyInfoSchema>;
 export const KeyInfoResponseSchema = z.looseObject({ data: KeyInfoSchema });
 
+/**
+ * The per-period usage counters of one key, required: key-level reconciliation needs them (USD;
+ * `usage_daily` the current UTC day, `usage_weekly` the UTC week from Monday, `usage_monthly` the
+ * current UTC month). Both `GET /key` and `GET /keys/:hash` carry them.
+ */
+export const KeyUsageCountersSchema = z.looseObject({
+  usage: z.number(),
+  usage_daily: z.number(),
+  usage_weekly: z.number(),
+  usage_monthly: z.number(),
+});
+export type KeyUsageCounters = z.infer<typeof KeyUsageCountersSchema>;
+export const CurrentKeySchema = KeyInfoSchema.extend(KeyUsageCountersSchema.shape);
+export type CurrentKey = z.infer<typeof CurrentKeySchema>;
+export const CurrentKeyResponseSchema = z.looseObject({ data: CurrentKeySchema });
+
 // ---------------------------------------------------------------------------------------------
 // Management API: /keys
 

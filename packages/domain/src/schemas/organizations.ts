@@ -1,7 +1,7 @@
 // Inputs of organizations.* (the organisation id itself is the scoped procedures' own input).
 import { z } from "zod";
 import { MAX_ORGANIZATION_NAME_LENGTH } from "../organization";
-import { emailInput, markupInput, usdInput } from "./common";
+import { emailInput, markupInput, monthInput, usdInput } from "./common";
 
 export const organizationNameInput = z.string().trim().min(1).max(MAX_ORGANIZATION_NAME_LENGTH);
 /** An OpenRouter key as pasted; validateOpenRouterKey decides. */
@@ -29,6 +29,17 @@ export const updateOrganizationInput = z.object({
 });
 
 export const setOrganizationKeyInput = z.object({ key: openRouterKeyInput });
+
+/**
+ * organizations.unmeteredUsage: one UTC month (default: the current one) of key-level
+ * reconciliation, for every organisation the caller may see or the one named.
+ */
+export const unmeteredUsageInput = z
+  .object({ organizationId: z.uuid().optional(), month: monthInput.optional() })
+  .optional();
+
+/** organizations.billUnmetered: the UTC month whose unmetered usage becomes a statement line. */
+export const billUnmeteredInput = z.object({ month: monthInput });
 
 // z.output: what a procedure hands on after parsing — the type the services and db queries take.
 export type CreateOrganizationInput = z.output<typeof createOrganizationInput>;
