@@ -19,8 +19,11 @@ export const resolveContextInput = z.union([
 export const recordUsageInput = z.object({ ndjson: z.string().max(64 * 1024 * 1024) });
 export const reserveInput = z.object({ organizationId: z.uuid(), amountNano: nanoAmount, preferNano: nanoAmount.optional() });
 export const settleInput = z.object({ organizationId: z.uuid(), period: monthInput, reservedNano: nanoAmount });
+/** An organisation by id, for the proxy's work without a user (settling its request journal after a crash). */
+export const resolveOrganizationInput = z.object({ organizationId: z.uuid() });
 
 export type ResolveContextInput = z.output<typeof resolveContextInput>;
 export type RecordUsageInput = z.output<typeof recordUsageInput>;
 export type ReserveInput = z.output<typeof reserveInput>;
 export type SettleInput = z.output<typeof settleInput>;
+export type ResolveOrganizationInput = z.output<typeof resolveOrganizationInput>;
