@@ -215,6 +215,7 @@ const MATRIX: [string, Cell, Expected][] = [
 
   ["internal.resolveContext", (c) => c.internal.resolveContext({ token: `mai_${"0".repeat(48)}` }), internalOnly],
   ["internal.recordUsage", (c) => c.internal.recordUsage(usageBatch([])), internalOnly],
+  ["internal.resolveOrganization", (c, f) => c.internal.resolveOrganization(A(f)), internalOnly],
   ["internal.reserve", (c, f) => c.internal.reserve({ ...A(f), amountNano: 1n }), internalOnly],
   ["internal.settle", (c, f) => c.internal.settle({ ...A(f), period: month, reservedNano: 1n }), internalOnly],
 ];

@@ -5,9 +5,10 @@
 import { recordUsage } from "../services/internal/record-usage";
 import { reserve, settle } from "../services/internal/reserve";
 import { resolveContext } from "../services/internal/resolve-context";
+import { resolveOrganization } from "../services/internal/resolve-organization";
 import { router } from "../trpc/init";
 import { internalProcedure } from "../trpc/procedures";
-import { recordUsageInput, reserveInput, resolveContextInput, settleInput } from "@mai/domain/schemas";
+import { recordUsageInput, reserveInput, resolveContextInput, resolveOrganizationInput, settleInput } from "@mai/domain/schemas";
 
 export const internalRouter = router({
   /**
@@ -18,6 +19,14 @@ export const internalRouter = router({
   resolveContext: internalProcedure
     .input(resolveContextInput)
     .mutation(({ ctx, input }) => resolveContext(ctx, input)),
+
+  /**
+   * An organisation's key by its id, for work without a user's credentials: the proxy settles the
+   * generations its request journal left open after a crash from GET /generation with it.
+   */
+  resolveOrganization: internalProcedure
+    .input(resolveOrganizationInput)
+    .mutation(({ ctx, input }) => resolveOrganization(ctx, input)),
 
   /** Idempotent by generation id; one invalid event refuses the whole batch with BAD_REQUEST. */
   recordUsage: internalProcedure
