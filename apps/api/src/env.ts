@@ -60,6 +60,16 @@ export const envSchema = z.object({
   MAI_RECONCILE_SAMPLE_BP: z.coerce.number().int().min(0).max(10_000).default(500),
   /** Events younger than this are left alone (/generation needs a moment after a completion). */
   MAI_RECONCILE_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How many /generation checks one reconciliation run keeps in flight at once. */
+  MAI_RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * How long a rotated or replaced provisioned key stays valid on OpenRouter before it is deleted.
+   * Must exceed every proxy's MAI_PROXY_IDENTITY_TTL_MS (default 30 s) plus the time a request takes
+   * to reach OpenRouter: until then a proxy may still send the old key from its cache.
+   */
+  MAI_KEY_RETIREMENT_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
+  /** How often retired keys that are due are deleted on OpenRouter (0 disables the job). */
+  MAI_KEY_RETIREMENT_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
   /** The built dashboard (apps/admin, `npm run build -w @mai/admin`) served on /; unset: apps/admin/dist. "" disables it. */
   MAI_ADMIN_DIST: z.string().optional(),
   /** The proxy's public base URL, shown in the dashboard for chat clients (e.g. https://llm.example.com/v1). */

@@ -12,3 +12,4 @@ export { createLocalCaller, type LocalCaller } from "./local-caller";
 export { startApiService, type ApiService } from "./service";
 export { generateApiToken } from "./services/auth/tokens";
 export { installLastResortHandlers } from "./last-resort";
+export { retireDueKeys, scheduleKeyRetirement } from "./services/organizations/retire-keys";

@@ -8,6 +8,7 @@ import type { Logger } from "./logger";
 import { createApiServer } from "./server";
 import { ensureProviderAdmin } from "./services/auth/bootstrap";
 import { scheduleReconciliation } from "./services/usage/reconcile";
+import { scheduleKeyRetirement } from "./services/organizations/retire-keys";
 
 export interface ApiService {
   url: string;
@@ -37,6 +38,7 @@ export async function startApiService(
     const deps = createDeps({ db: handle.db, secrets: handle.secrets, env, logger });
     const api = createApiServer(deps);
     const reconciliation = scheduleReconciliation(deps, env.MAI_RECONCILE_INTERVAL_MS);
+    const keyRetirement = scheduleKeyRetirement(deps, env.MAI_KEY_RETIREMENT_INTERVAL_MS);
     const { url } = await api.listen(options.port, options.host);
     logger.info({ url, driver: handle.driver }, "mAI API listening");
     return {
@@ -46,6 +48,7 @@ export async function startApiService(
       createdAdmin: admin.created,
       async close() {
         reconciliation.stop();
+        keyRetirement.stop();
         await api.close();
         await handle.close();
       },

@@ -3,13 +3,14 @@
 // Held inside a transaction, the call would keep the row lock — on PGlite, the whole database, the
 // proxy's admissions included — for as long as OpenRouter takes to answer.
 import { createServer } from "node:http";
-import { getOrganization, listAudit, type AuthUser, type Database } from "@mai/db";
+import { getOrganization, listAudit, listKeyRetirements, type AuthUser, type Database } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { OpenRouterClient } from "@mai/openrouter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/routers/_app";
 import { createCallerFactory } from "../src/trpc";
 import type { AppDeps } from "../src/deps";
+import { KEY_RETIREMENT_MAX_ATTEMPTS, retireDueKeys } from "../src/services/organizations/retire-keys";
 import { closedPort, createHarness, nextKey, trpcCode, type Harness } from "./harness";
 
 type Caller = ReturnType<Harness["caller"]>;
@@ -30,7 +31,11 @@ describe.each(testDrivers())("organisations and OpenRouter on %s", (driver) => {
    * A caller whose database counts its open transactions and whose OpenRouter client records, for
    * every call, how many were open at that moment.
    */
-  function watchedCaller(): { caller: Caller; calls: { method: string; openTransactions: number }[] } {
+  function watchedCaller(): {
+    caller: Caller;
+    deps: AppDeps;
+    calls: { method: string; openTransactions: number }[];
+  } {
     let open = 0;
     const db = Object.create(h.deps.db) as Database;
     db.transaction = (async (...args: Parameters<Database["transaction"]>) => {
@@ -53,7 +58,7 @@ describe.each(testDrivers())("organisations and OpenRouter on %s", (driver) => {
         };
       },
     });
-    return { caller: callerWith({ db, openrouter }), calls };
+    return { caller: callerWith({ db, openrouter }), deps: { ...h.deps, db, openrouter }, calls };
   }
 
   beforeAll(async () => {
@@ -62,6 +67,10 @@ describe.each(testDrivers())("organisations and OpenRouter on %s", (driver) => {
     await h.caller(provider).globalSettings.update({ provisioningKey: h.sim.managementKey });
   });
   afterAll(() => h.close());
+
+  /** The same deps on a clock `aheadMs` in the future (the retirement job sees due keys). */
+  const later = (deps: AppDeps, aheadMs: number): AppDeps => ({ ...deps, now: () => new Date(Date.now() + aheadMs) });
+  const pastGrace = () => h.deps.env.MAI_KEY_RETIREMENT_GRACE_MS + 1_000;
 
   it.each([
     ["create (mints a key)", (c: Caller) => c.organizations.create({ name: uniqueName("Minted"), provisionKey: true })],
@@ -73,15 +82,19 @@ describe.each(testDrivers())("organisations and OpenRouter on %s", (driver) => {
       },
     ],
     [
-      "setKey (the replaced key is deleted upstream)",
-      async (c: Caller) => {
+      "setKey, then the retirement job (the replaced key is deleted upstream after the grace period)",
+      async (c: Caller, deps: AppDeps) => {
         const { organization } = await provision();
-        return c.organizations.setKey({ organizationId: organization.id, key: h.sim.addKey({ key: nextKey() }).key });
+        await c.organizations.setKey({ organizationId: organization.id, key: h.sim.addKey({ key: nextKey() }).key });
+        return retireDueKeys(later(deps, pastGrace()));
       },
     ],
     [
-      "rotateKey (mints, then deletes the old key)",
-      async (c: Caller) => c.organizations.rotateKey({ organizationId: (await provision()).organization.id }),
+      "rotateKey, then the retirement job (mints, later deletes the old key)",
+      async (c: Caller, deps: AppDeps) => {
+        await c.organizations.rotateKey({ organizationId: (await provision()).organization.id });
+        return retireDueKeys(later(deps, pastGrace()));
+      },
     ],
     [
       "deactivate, then reactivate (disable and enable upstream)",
@@ -92,8 +105,8 @@ describe.each(testDrivers())("organisations and OpenRouter on %s", (driver) => {
       },
     ],
   ])("%s: no OpenRouter call runs while a database transaction is open", async (_name, operation) => {
-    const { caller, calls } = watchedCaller();
-    await operation(caller);
+    const { caller, calls, deps } = watchedCaller();
+    await operation(caller, deps);
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.filter((call) => call.openTransactions > 0)).toEqual([]);
   });
@@ -182,6 +195,87 @@ describe.each(testDrivers())("organisations and OpenRouter on %s", (driver) => {
       } finally {
         await h.caller(provider).globalSettings.update({ provisioningKey: h.sim.managementKey });
       }
+    });
+  });
+
+  describe("key retirement: the old key outlives every proxy's identity cache, then is deleted", () => {
+    it.each([
+      ["rotateKey", "rotated"],
+      ["setKey", "replaced"],
+    ] as const)("%s: the old key stays valid until the grace has passed; then the job deletes it and audits it", async (procedure, reason) => {
+      const { organization, provisionedKey: oldKey } = await provision();
+      const before = Date.now();
+      const result =
+        procedure === "rotateKey"
+          ? await h.caller(provider).organizations.rotateKey({ organizationId: organization.id })
+          : await h.caller(provider).organizations.setKey({ organizationId: organization.id, key: h.sim.addKey({ key: nextKey() }).key });
+      const grace = h.deps.env.MAI_KEY_RETIREMENT_GRACE_MS;
+      expect(grace).toBe(120_000);
+      expect(result.previousKeyDeleted).toBe(false);
+      expect(result.previousKeyDeleteAfter!.getTime()).toBeGreaterThanOrEqual(before + grace);
+      const [queued] = await listKeyRetirements(h.t.db, organization.id);
+      expect(queued).toMatchObject({ reason, attempts: 0, deletedAt: null, openrouterKeyHash: h.sim.getKey(oldKey!)!.hash });
+      expect(queued!.deleteAfter).toEqual(result.previousKeyDeleteAfter);
+      // The audit entry of the switch says when the old key goes.
+      const [switched] = (await listAudit(h.t.db, { organizationId: organization.id, limit: 1 })).items;
+      expect(switched?.details).toMatchObject({ previousKeyDeleteAfter: result.previousKeyDeleteAfter!.toISOString() });
+
+      // Before the grace has passed the job leaves it alone, and the old key still works upstream.
+      await retireDueKeys(later(h.deps, grace - 10_000));
+      expect(h.sim.getKey(oldKey!)).toMatchObject({ disabled: false });
+      await h.deps.openrouter.chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "still" }] }, { key: oldKey! });
+
+      await retireDueKeys(later(h.deps, grace + 1_000));
+      expect(h.sim.getKey(oldKey!)).toBeUndefined();
+      const [done] = await listKeyRetirements(h.t.db, organization.id);
+      expect(done).toMatchObject({ attempts: 1, lastError: null, deletedAt: expect.any(Date) });
+      const audit = await listAudit(h.t.db, { organizationId: organization.id, action: "organization.previous_key_deleted" });
+      expect(audit.items).toHaveLength(1);
+      expect(audit.items[0]).toMatchObject({ actorKind: "system", details: { reason, keyHash: queued!.openrouterKeyHash } });
+      // Done is done: a later run does not ask OpenRouter again.
+      await retireDueKeys(later(h.deps, grace + 3_600_000));
+      expect((await listKeyRetirements(h.t.db, organization.id))[0]).toMatchObject({ attempts: 1 });
+    });
+
+    it("OpenRouter failing: retried with backoff, each failure recorded; then given up visibly", async () => {
+      const { organization, provisionedKey: oldKey } = await provision();
+      await h.caller(provider).organizations.rotateKey({ organizationId: organization.id });
+      const down: AppDeps = {
+        ...h.deps,
+        openrouter: new OpenRouterClient({ baseUrl: `http://127.0.0.1:${await closedPort()}/api/v1`, timeoutMs: 2_000 }),
+      };
+      const row = async () => (await listKeyRetirements(h.t.db, organization.id))[0]!;
+      let clock = (await row()).deleteAfter.getTime();
+      const at = (t: number): AppDeps => ({ ...down, now: () => new Date(t) });
+
+      await retireDueKeys(at(clock));
+      expect(await row()).toMatchObject({
+        attempts: 1,
+        deletedAt: null,
+        lastError: expect.stringMatching(/could not be reached/),
+        deleteAfter: new Date(clock + 60_000),
+      });
+      // Not before its retry time…
+      await retireDueKeys(at(clock + 59_000));
+      expect((await row()).attempts).toBe(1);
+      // …then again, and the wait doubles.
+      clock += 60_000;
+      await retireDueKeys(at(clock));
+      expect(await row()).toMatchObject({ attempts: 2, deleteAfter: new Date(clock + 120_000) });
+
+      // Keep failing until the last attempt: the give-up is audited; the key is the provider's to delete.
+      while ((await row()).attempts < KEY_RETIREMENT_MAX_ATTEMPTS) {
+        clock = (await row()).deleteAfter.getTime();
+        await retireDueKeys(at(clock));
+      }
+      const failed = await listAudit(h.t.db, { organizationId: organization.id, action: "organization.previous_key_delete_failed" });
+      expect(failed.items).toHaveLength(1);
+      expect(failed.items[0]).toMatchObject({ actorKind: "system", details: { attempts: KEY_RETIREMENT_MAX_ATTEMPTS } });
+      expect(JSON.stringify(failed.items[0])).not.toContain(oldKey!);
+      // No more attempts, even with OpenRouter back; the key is still there upstream.
+      await retireDueKeys({ ...h.deps, now: () => new Date(clock + 86_400_000) });
+      expect(await row()).toMatchObject({ attempts: KEY_RETIREMENT_MAX_ATTEMPTS, deletedAt: null });
+      expect(h.sim.getKey(oldKey!)).toBeDefined();
     });
   });
 

@@ -71,14 +71,21 @@ export const organizationsRouter = router({
       z.object({
         organization: organizationOut,
         status: z.enum(["updated", "unchanged"]),
+        // A replaced provisioned key is deleted after a grace period (key retirement), not here.
         previousKeyDeleted: z.boolean().nullable(),
+        previousKeyDeleteAfter: z.date().nullable(),
       }),
     )
     .mutation(({ ctx, input }) => setClientKey(ctx, ctx.user, ctx.org, input.key)),
 
   rotateKey: providerOrgProcedure
     .output(
-      z.object({ organization: organizationOut, provisionedKey, previousKeyDeleted: z.boolean().nullable() }),
+      z.object({
+        organization: organizationOut,
+        provisionedKey,
+        previousKeyDeleted: z.boolean().nullable(),
+        previousKeyDeleteAfter: z.date().nullable(),
+      }),
     )
     .mutation(({ ctx }) => rotateOrganizationKey(ctx, ctx.user, ctx.org)),
 

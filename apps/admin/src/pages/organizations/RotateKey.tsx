@@ -3,8 +3,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { SecretOnce } from "../../components/CopyButton";
 import { ConfirmDialog, Dialog } from "../../components/Dialog";
-import { Notice } from "../../components/Feedback";
 import { FormActions } from "../../components/FormActions";
+import { dateTime } from "../../lib/format";
 import { MutationError } from "../../components/MutationError";
 import { useToast } from "../../components/Toast";
 import type { Organization } from "../../session";
@@ -47,8 +47,9 @@ export function RotateKeyDialogs({
         <MutationError error={rotate.error}>The key was not rotated.</MutationError>
         <p>
           A new dedicated OpenRouter key is minted and used at once; the current key{" "}
-          <code>{rotating?.keyHint}</code> is then deleted on OpenRouter. Anyone using it directly, such as
-          the client's Open WebUI connection, needs the new key, which is shown only once.
+          <code>{rotating?.keyHint}</code> keeps working for a short grace period, so that no request the
+          proxies still send with it is refused, and is then deleted on OpenRouter. Anyone using it
+          directly, such as the client's Open WebUI connection, needs the new key, which is shown only once.
         </p>
       </ConfirmDialog>
 
@@ -60,10 +61,11 @@ export function RotateKeyDialogs({
         {rotate.data ? (
           <div className="stack">
             <SecretOnce label="OpenRouter key" value={rotate.data.provisionedKey} />
-            {rotate.data.previousKeyDeleted === false ? (
-              <Notice tone="warning">
-                The previous key could not be deleted on OpenRouter: delete it in the OpenRouter dashboard.
-              </Notice>
+            {rotate.data.previousKeyDeleteAfter ? (
+              <p className="field-hint">
+                The previous key stays valid until {dateTime(rotate.data.previousKeyDeleteAfter)} and is then
+                deleted on OpenRouter (the audit log records when it is gone, or that it could not be deleted).
+              </p>
             ) : null}
             <p className="field-hint">
               Hand it to the client's administrator over a safe channel; they replace the old key under

@@ -1,5 +1,5 @@
 // Provider: attach the client's own OpenRouter key to an organisation (a provisioned key it replaces
-// is deleted on OpenRouter). The outcome stays in the dialog until "Done".
+// is deleted on OpenRouter after a grace period). The outcome stays in the dialog until "Done".
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Notice } from "../../components/Feedback";
@@ -10,6 +10,7 @@ import { useToast } from "../../components/Toast";
 import type { Organization } from "../../session";
 import { trpc } from "../../trpc";
 import { keyProblem } from "../../lib/checks";
+import { dateTime } from "../../lib/format";
 
 export function SetKeyForm({ organization: o, onDone }: { organization: Organization; onDone: () => void }) {
   const queryClient = useQueryClient();
@@ -32,7 +33,7 @@ export function SetKeyForm({ organization: o, onDone }: { organization: Organiza
   );
 
   if (setClientKey.data) {
-    const { status, organization, previousKeyDeleted } = setClientKey.data;
+    const { status, organization, previousKeyDeleteAfter } = setClientKey.data;
     return (
       <div className="stack">
         {status === "updated" ? (
@@ -42,14 +43,11 @@ export function SetKeyForm({ organization: o, onDone }: { organization: Organiza
         ) : (
           <Notice tone="info">Unchanged: {organization.name} already uses this key.</Notice>
         )}
-        {previousKeyDeleted === true ? (
-          <p className="field-hint">The previous dedicated key was deleted on OpenRouter.</p>
-        ) : null}
-        {previousKeyDeleted === false ? (
-          <Notice tone="warning">
-            The previous dedicated key could not be deleted on OpenRouter: delete it in the OpenRouter
-            dashboard.
-          </Notice>
+        {previousKeyDeleteAfter ? (
+          <p className="field-hint">
+            The previous dedicated key stays valid until {dateTime(previousKeyDeleteAfter)} and is then
+            deleted on OpenRouter (the audit log records when it is gone, or that it could not be deleted).
+          </p>
         ) : null}
         <FormActions align="end" label="Done" onClick={onDone} />
       </div>
@@ -76,7 +74,9 @@ export function SetKeyForm({ organization: o, onDone }: { organization: Organiza
         ) : (
           <>{o.name} has no key yet.</>
         )}{" "}
-        {o.provisioned ? "Its dedicated key is deleted on OpenRouter once the new one is saved." : null}
+        {o.provisioned
+          ? "Its dedicated key is deleted on OpenRouter shortly after the new one is saved (after a grace period, so no request in flight is refused)."
+          : null}
       </p>
       <TextField
         label="OpenRouter key"

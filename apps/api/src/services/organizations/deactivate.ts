@@ -3,6 +3,10 @@
 // would not stop direct use). Idempotent: deactivating again retries the upstream disable. The
 // database first, then OpenRouter outside the transaction; if OpenRouter is down, the organisation
 // is reactivated as it was (mirrorOntoUpstreamKey) and nothing has changed.
+// Unlike a rotation, the key is disabled at once, not after the retirement grace period: the
+// organisation is to be refused, so a request a proxy still admits from its identity cache (up to
+// MAI_PROXY_IDENTITY_TTL_MS) is refused by OpenRouter instead (401, nothing charged) rather than
+// served; and the key is disabled, not deleted, because reactivation enables it again.
 import { deactivateOrganization, lockOrganization, type AuthUser, type Organization } from "@mai/db";
 import { DomainError } from "@mai/domain";
 import type { Context } from "../../context";

@@ -90,7 +90,8 @@ export async function provisionKey(
 }
 
 /**
- * Deletes a key upstream, best effort (used for clean-up after a failure and for replaced keys).
+ * Deletes a key upstream, best effort (clean-up of a key just minted when what it was for failed;
+ * keys an organisation stops using go through the retirement job instead: retire-keys.ts).
  * True when the key is gone (also when OpenRouter no longer knew it); false, logged, otherwise.
  */
 export async function deleteUpstreamKey(

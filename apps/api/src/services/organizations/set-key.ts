@@ -1,18 +1,22 @@
 // The provider attaches a client's own OpenRouter key to an organisation. One key belongs to at
 // most one organisation (fingerprint uniqueness, enforced by the database). A provisioned key it
-// replaces is deleted on OpenRouter afterwards (best effort), so no billable key is left unused.
+// replaces is queued for deletion on OpenRouter in the same transaction, due after the grace
+// period that outlasts every proxy's identity cache (retire-keys.ts; as for a rotation: a proxy
+// may still send the old key until its cache expires), so no billable key is left unused and no
+// request in between is refused.
 import {
   findKeyOwner,
-  getProvisioningKey,
   isUniqueViolation,
   lockOrganization,
+  queueKeyRetirement,
   setOrganizationKey,
   type AuthUser,
   type Organization,
 } from "@mai/db";
 import { DomainError } from "@mai/domain";
 import type { Context } from "../../context";
-import { deleteUpstreamKey, requireValidClientKey } from "./openrouter";
+import { requireValidClientKey } from "./openrouter";
+import { retirementDueAt } from "./retire-keys";
 import { auditOrganization, changes, loadOrganizationDto, type OrganizationDto } from "./shared";
 
 export async function setClientKey(
@@ -23,7 +27,10 @@ export async function setClientKey(
 ): Promise<{
   organization: OrganizationDto;
   status: "updated" | "unchanged";
+  /** Never true now: false when a replaced provisioned key was queued for deletion, null when there was none. */
   previousKeyDeleted: boolean | null;
+  /** When the replaced provisioned key is deleted on OpenRouter (null: there was none). */
+  previousKeyDeleteAfter: Date | null;
 }> {
   const { db, secrets } = ctx.deps;
   const key = requireValidClientKey(rawKey);
@@ -36,16 +43,27 @@ export async function setClientKey(
       organization: await loadOrganizationDto(ctx, org.id),
       status: "unchanged",
       previousKeyDeleted: null,
+      previousKeyDeleteAfter: null,
     };
 
-  let replacedHash: string | null;
+  let previousKeyDeleteAfter: Date | null;
   try {
-    replacedHash = await db.transaction(async (tx) => {
+    previousKeyDeleteAfter = await db.transaction(async (tx) => {
       const before = await lockOrganization(tx, org.id);
       if (!before) throw new DomainError("NOT_FOUND", "Organisation not found.");
       const after = await setOrganizationKey(tx, secrets, org.id, { key, source: "client" });
-      await auditOrganization(ctx, tx, actor, org.id, "key_set", changes(before, after));
-      return before.openrouterKeyHash;
+      const replacedHash = before.openrouterKeyHash;
+      const deleteAfter = replacedHash ? retirementDueAt(ctx.deps) : null;
+      if (replacedHash && deleteAfter) {
+        await queueKeyRetirement(tx, { organizationId: org.id, openrouterKeyHash: replacedHash, reason: "replaced", deleteAfter });
+      }
+      await auditOrganization(ctx, tx, actor, org.id, "key_set", {
+        ...changes(before, after),
+        ...(replacedHash && deleteAfter
+          ? { details: { previousKeyHash: replacedHash, previousKeyDeleteAfter: deleteAfter.toISOString() } }
+          : {}),
+      });
+      return deleteAfter;
     });
   } catch (error) {
     // Another organisation took the key between the check and the update.
@@ -54,17 +72,10 @@ export async function setClientKey(
     throw error;
   }
 
-  let previousKeyDeleted: boolean | null = null;
-  if (replacedHash) {
-    const provisioningKey = await getProvisioningKey(db, secrets);
-    previousKeyDeleted = provisioningKey
-      ? await deleteUpstreamKey(ctx, provisioningKey, replacedHash)
-      : false;
-    if (!previousKeyDeleted) {
-      await auditOrganization(ctx, db, actor, org.id, "previous_key_delete_failed", {
-        details: { keyHash: replacedHash },
-      });
-    }
-  }
-  return { organization: await loadOrganizationDto(ctx, org.id), status: "updated", previousKeyDeleted };
+  return {
+    organization: await loadOrganizationDto(ctx, org.id),
+    status: "updated",
+    previousKeyDeleted: previousKeyDeleteAfter ? false : null,
+    previousKeyDeleteAfter,
+  };
 }
