@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { ApiClient } from "./api-client";
 import type { ProxyEnv } from "./env";
 import type { IdentityResolver } from "./identity";
+import type { RequestJournal } from "./metering/journal";
 import type { UsageRecorder } from "./metering/recorder";
 import type { Metrics } from "./metrics";
 import type { ModelCatalog } from "./models";
@@ -25,6 +26,8 @@ export interface ProxyDeps {
   upstreamBasePath: string;
   /** Used only off the request path (generation lookups for streams that ended without usage). */
   openrouter: OpenRouterClient;
+  /** Open records of the requests whose generation id is known and whose usage event is not yet durable. */
+  journal: RequestJournal;
   /** In-flight requests, for a bounded drain on shutdown. */
   inflight: Set<Promise<void>>;
 }

@@ -47,6 +47,12 @@ export interface GatewayOptions {
 export interface IdentityResolver {
   /** The caller of one request, from its headers (Authorization, and X-OpenWebUI-User-* for gateway requests). */
   resolve(headers: IncomingHttpHeaders): Promise<Outcome>;
+  /**
+   * OpenRouter refused `stale.openrouterKey` (401): the organisation's key changed (rotation, a new
+   * key saved) while it was cached. Forgets every cached context of that organisation still carrying
+   * that key, and resolves the caller afresh.
+   */
+  refresh(headers: IncomingHttpHeaders, stale: ResolvedContext): Promise<Outcome>;
   /** Forget a token (tests; an admin action could call this in the future). */
   evict(token: string): void;
   size(): number;
@@ -257,13 +263,24 @@ export function createIdentityResolver(
     return cached(`owui:${identity.id}`, () => lookupGatewayUser(identity));
   }
 
+  async function resolve(headers: IncomingHttpHeaders): Promise<Outcome> {
+    const token = parseBearer(header(headers, "authorization"));
+    if (!token) return { ok: false, error: Errors.missingAuth() };
+    if (gateway && secretEquals(token, gateway.token)) return resolveGateway(headers);
+    if (!looksLikeApiToken(token)) return { ok: false, error: Errors.invalidAuth() };
+    return cached(`token:${digest(token)}`, () => lookupToken(token));
+  }
+
   return {
-    async resolve(headers) {
-      const token = parseBearer(header(headers, "authorization"));
-      if (!token) return { ok: false, error: Errors.missingAuth() };
-      if (gateway && secretEquals(token, gateway.token)) return resolveGateway(headers);
-      if (!looksLikeApiToken(token)) return { ok: false, error: Errors.invalidAuth() };
-      return cached(`token:${digest(token)}`, () => lookupToken(token));
+    resolve,
+    refresh(headers, stale) {
+      // A scan, but a rare one (a key rotation): every member of the organisation would otherwise
+      // meet the stale key once more.
+      for (const [key, entry] of cache) {
+        const outcome = entry.outcome;
+        if (outcome.ok && outcome.context.organization.id === stale.organization.id && outcome.context.openrouterKey === stale.openrouterKey) cache.delete(key);
+      }
+      return resolve(headers);
     },
     evict(token) {
       cache.delete(`token:${digest(token)}`);

@@ -30,6 +30,7 @@ import { handleCompletion } from "./handlers/completions";
 import { requestIdOf, sendJson } from "./http";
 import { createIdentityResolver, gatewayOptions } from "./identity";
 import { usageSinkError } from "./metering/api-sink";
+import { createRequestJournal, settleRecovered } from "./metering/journal";
 import { createUsageRecorder } from "./metering/recorder";
 import { createMetrics } from "./metrics";
 import { createModelCatalog } from "./models";
@@ -112,7 +113,13 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
     defaultMaxCompletionTokens: env.MAI_PROXY_DEFAULT_MAX_COMPLETION_TOKENS,
     idleMs: env.MAI_PROXY_LEASE_IDLE_MS,
   });
+  // The request journal lives beside the usage spool (journal.ts): opened before the recorder, whose
+  // durable events close its records.
+  const journal = await createRequestJournal({ dir: env.MAI_PROXY_SPOOL_DIR, logger });
   const recorder = await createUsageRecorder({
+    onDurable: (events) => {
+      for (const event of events) journal.close(event.generationId);
+    },
     sink: async (events, { signal }) => {
       try {
         await api.internal.recordUsage.mutate({ ndjson: encodeUsageEvents(events) }, { signal });
@@ -147,8 +154,19 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
     upstream,
     upstreamBasePath: base.pathname.replace(/\/+$/, ""),
     openrouter,
+    journal,
     inflight: new Set(),
   };
+
+  // What a previous run left open in the journal, settled off the request path (journal.ts).
+  const lookups = new OpenRouterClient({ baseUrl: env.MAI_OPENROUTER_BASE_URL, timeoutMs: 30_000, appTitle: "mAI Gateway", generationRetry: { retries: 0 } });
+  const recovery = settleRecovered({
+    journal,
+    organizationKey: async (organizationId) => (await api.internal.resolveOrganization.mutate({ organizationId })).openrouterKey,
+    generation: (generationId, key, signal) => lookups.getGeneration(generationId, { key, signal }) as Promise<Record<string, unknown>>,
+    record: (event) => recorder.record(event),
+    logger,
+  });
 
   let apiReady: { ok: boolean; at: number } = { ok: false, at: 0 };
   async function readiness(): Promise<boolean> {
@@ -352,7 +370,10 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
       await Promise.race([Promise.allSettled([...deps.inflight]), grace]);
       server.closeAllConnections();
       await closed;
+      recovery.stop();
+      await recovery.done;
       await recorder.close();
+      await journal.shutdown();
       await reservations.returnAll();
       reservations.close();
       await upstream.close();

@@ -2,15 +2,21 @@
 //   identity (cached) → organisation checks → `user` := the caller's external id → reserve the
 //   worst case → forward with the organisation's key → pass the bytes through untouched, teeing
 //   them into the SSE observer → one usage event, recorded off the request path.
-// A client that disconnects aborts the upstream request at once: that is what stops OpenRouter's
-// billing for providers that support cancellation.
+// As soon as the generation id is known (X-Generation-Id, or a stream's first chunk) the request is
+// written to the request journal (metering/journal.ts), so a crash cannot lose its charge.
+// A client that disconnects from a *stream* aborts the upstream request at once: that is what stops
+// OpenRouter's billing for providers that support cancellation. A *non-streamed* request is billed
+// in full by OpenRouter whether or not anyone reads the answer, so it runs to its end upstream
+// (bounded by the upstream timeouts) and is recorded with its real cost, status "aborted".
+// OpenRouter refusing the organisation's key (401) while the proxy had it cached means the key
+// changed (rotation): the cached context is dropped and the request is sent once more with the
+// fresh key — before any byte went to the client, with the body already read, so it is safe.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { finished } from "node:stream/promises";
 import { jsonDepthExceeds, storableText, usdToNano } from "@mai/domain";
 import { createChatStreamObserver, type ChatStreamSummary } from "@mai/openrouter";
 import { errors as undiciErrors } from "undici";
-import type { ResolvedContext } from "../api-client";
 import type { ProxyDeps } from "../deps";
 import { Errors, fromUpstream, sendError } from "../errors";
 import { BodyTooLargeError, ClientGoneError, forwardableHeaders, readBody } from "../http";
@@ -18,6 +24,7 @@ import type { UsageEvent } from "../metering/recorder";
 import type { Ticket } from "../reservations";
 
 type CompletionKind = "chat" | "completions";
+type Upstream = Awaited<ReturnType<ProxyDeps["upstream"]["request"]>>;
 
 /** A model id as the usage ledger stores it (@mai/domain usage-event: 1–300 characters, storable text). */
 const modelId = storableText(300).min(1);
@@ -117,20 +124,28 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
 
   const controller = new AbortController();
   let clientGone = false;
+  let upstreamBody: Upstream["body"] | null = null;
   res.on("close", () => {
     if (!res.writableFinished) {
       clientGone = true;
-      controller.abort();
+      if (streamed) controller.abort();
+      // Not streamed: read on to the end (the cost is in the last bytes); a body paused for a
+      // client that read slowly is resumed, there is no one left to wait for.
+      else upstreamBody?.resume();
     }
   });
+  // Gone before anything was forwarded (while identity or admission ran): nothing is sent, nothing charged.
+  if (clientGone || res.destroyed || req.socket.destroyed) {
+    deps.reservations.release(reservation);
+    return;
+  }
 
-  let upstream: Awaited<ReturnType<ProxyDeps["upstream"]["request"]>>;
-  try {
-    upstream = await deps.upstream.request({
+  const forward = (key: string) =>
+    deps.upstream.request({
       path: `${deps.upstreamBasePath}/${kind === "chat" ? "chat/completions" : "completions"}`,
       method: "POST",
       headers: {
-        authorization: `Bearer ${ctx.openrouterKey}`,
+        authorization: `Bearer ${key}`,
         "content-type": "application/json",
         accept: streamed ? "text/event-stream" : "application/json",
         ...ATTRIBUTION,
@@ -138,6 +153,22 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
       body: payload,
       signal: controller.signal,
     });
+  let upstream: Upstream;
+  let usedKey = ctx.openrouterKey;
+  try {
+    upstream = await forward(ctx.openrouterKey);
+    if (upstream.statusCode === 401 && !clientGone) {
+      // The cached key was refused: rotated (or replaced) since it was cached. One retry, only with
+      // a different key; the same key refused again is the operator's problem (502 below).
+      const fresh = await deps.identity.refresh(req.headers, ctx);
+      const key = fresh.ok && fresh.context.organization.id === ctx.organization.id ? fresh.context.openrouterKey : null;
+      if (key && key !== ctx.openrouterKey && !clientGone) {
+        await upstream.body.dump().catch(() => undefined);
+        deps.logger.info({ organizationId: ctx.organization.id }, "OpenRouter refused a cached organisation key; retried with the current one");
+        usedKey = key;
+        upstream = await forward(key);
+      }
+    }
   } catch (error) {
     deps.reservations.release(reservation);
     deps.metrics.upstreamErrors.inc({ status: "0" });
@@ -147,6 +178,21 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
   }
   const headerId = upstream.headers["x-generation-id"];
   const generationHeader = typeof headerId === "string" ? headerId : null;
+  let journaled: string | null = null;
+  const journal = (generationId: string) => {
+    journaled = generationId;
+    deps.journal.open({
+      generationId,
+      organizationId: ctx.organization.id,
+      userId: ctx.user.id,
+      externalUserId: ctx.externalUserId,
+      model: requestedModel ?? "unknown",
+      markupBp: ctx.organization.markupBp,
+      streamed,
+      occurredAt,
+    });
+  };
+  if (generationHeader !== null && upstream.statusCode < 400) journal(generationHeader);
 
   if (upstream.statusCode >= 400) {
     // Errors before the first token are plain JSON with a real status; nothing was generated.
@@ -162,34 +208,41 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
     return sendError(res, fromUpstream(upstream.statusCode, parsed, typeof retryAfter === "string" ? retryAfter : undefined));
   }
 
-  res.writeHead(upstream.statusCode, {
-    ...forwardableHeaders(upstream.headers),
-    ...(streamed ? { "x-accel-buffering": "no", "cache-control": "no-cache" } : {}),
-  });
+  if (!clientGone) {
+    res.writeHead(upstream.statusCode, {
+      ...forwardableHeaders(upstream.headers),
+      ...(streamed ? { "x-accel-buffering": "no", "cache-control": "no-cache" } : {}),
+    });
+  }
   const observer = streamed ? createChatStreamObserver() : null;
   const collected: Buffer[] = [];
   let firstByteAt: number | null = null;
   let upstreamFailed = false;
   // Each chunk is teed and written as it arrives ('data' events: no promise per chunk); a client
   // that reads slowly pauses the upstream body until its socket drains.
-  const upstreamBody = upstream.body;
-  const resume = () => upstreamBody.resume();
-  upstreamBody.on("data", (chunk: Buffer) => {
+  const answer = upstream.body;
+  upstreamBody = answer;
+  const resume = () => answer.resume();
+  answer.on("data", (chunk: Buffer) => {
     firstByteAt ??= performance.now();
-    if (observer) observer.push(chunk);
-    else collected.push(chunk);
+    if (observer) {
+      observer.push(chunk);
+      // No X-Generation-Id header: the first chunk names the generation.
+      if (journaled === null && observer.summary.id !== null) journal(observer.summary.id);
+    } else collected.push(chunk);
+    if (clientGone) return; // a non-streamed answer read to its end for its cost
     if (!res.write(chunk)) {
-      upstreamBody.pause();
+      answer.pause();
       res.once("drain", resume);
     }
   });
   try {
-    await finished(upstreamBody);
+    await finished(answer);
   } catch {
     upstreamFailed = !clientGone;
   }
   res.off("drain", resume);
-  if (clientGone) upstream.body.destroy();
+  if (clientGone) answer.destroy();
   else if (upstreamFailed) res.destroy();
   else res.end();
 
@@ -199,7 +252,8 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
         return { generationId: s.id, model: s.model, provider: s.provider, usage: s.usage, costNano: s.costNano, failed: s.error !== null };
       })()
     : fromJsonBody(Buffer.concat(collected));
-  const generationId = outcome.generationId ?? generationHeader;
+  // The journaled id is the one the event must close (the same id OpenRouter puts in the body).
+  const generationId = journaled ?? outcome.generationId ?? generationHeader;
   const status: UsageEvent["status"] = clientGone ? "aborted" : outcome.failed ? "error" : outcome.usage && outcome.costNano !== null ? "ok" : "incomplete";
   const seconds = (ms: number) => ms / 1000;
   const ttfbMs = firstByteAt === null ? null : Math.round(firstByteAt - started);
@@ -236,17 +290,17 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
   if (outcome.costNano === null) {
     // The stream ended without usage (abort, dropped upstream, mid-stream error): OpenRouter may
     // still have charged. Never bill zero when it did — ask /generation, off the request path.
-    settleFromGeneration(deps, event, ctx, reservation);
+    settleFromGeneration(deps, event, usedKey, reservation);
   } else {
     event.release = deps.reservations.consume(reservation, event);
     deps.recorder.record(event);
   }
 }
 
-function settleFromGeneration(deps: ProxyDeps, event: UsageEvent, ctx: ResolvedContext, reservation: Ticket): void {
+function settleFromGeneration(deps: ProxyDeps, event: UsageEvent, key: string, reservation: Ticket): void {
   const task = (async () => {
     try {
-      const generation = await deps.openrouter.getGeneration(event.generationId, { key: ctx.openrouterKey! });
+      const generation = await deps.openrouter.getGeneration(event.generationId, { key });
       const g = generation as { total_cost?: number | null; native_tokens_prompt?: number | null; native_tokens_completion?: number | null; native_tokens_reasoning?: number | null; provider_name?: string | null; model?: string | null };
       event.rawCostNano = typeof g.total_cost === "number" ? usdToNano(g.total_cost) : 0n;
       event.promptTokens = g.native_tokens_prompt ?? event.promptTokens;

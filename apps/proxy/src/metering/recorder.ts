@@ -50,6 +50,9 @@
 //   spool directory (read at the next start; recording is idempotent).
 // - onRecorded runs after each accepted batch (live or replayed). It can see a generation id more than
 //   once (resends after a restart or a partial replay), so it must be idempotent per generation id.
+// - onDurable runs (synchronously) for every event as soon as it can no longer be lost: accepted by
+//   the API, written to an fsynced spool segment, or dead-lettered. The request journal closes its
+//   records with it (journal.ts): a record closed earlier could lose a charge in a crash.
 // - Logs carry counts, segment names and generation ids only — never tokens, costs, users or models.
 import { pino, type Logger } from "pino";
 import type { UsageEvent } from "@mai/domain";
@@ -82,6 +85,8 @@ export interface RecorderOptions {
   logger?: Logger;
   /** Called with each batch after the sink accepted it (live or from replay). Must be idempotent per generation id. */
   onRecorded?: (events: UsageEvent[]) => void | Promise<void>;
+  /** Called with events that are durable (accepted, spooled or dead-lettered). Synchronous; must not throw. */
+  onDurable?: (events: readonly UsageEvent[]) => void;
 }
 
 interface RecorderStats {
@@ -177,6 +182,14 @@ export async function createUsageRecorder(options: RecorderOptions): Promise<Usa
   const sinkTimeoutMs = positiveInt("sinkTimeoutMs", options.sinkTimeoutMs, 10_000);
   const maxServerErrors = positiveInt("maxServerErrors", options.maxServerErrors, 3);
   const { sink, onRecorded } = options;
+  const durable = (events: readonly UsageEvent[]) => {
+    if (!options.onDurable) return;
+    try {
+      options.onDurable(events);
+    } catch (error) {
+      log.error({ err: message(error) }, "onDurable failed");
+    }
+  };
   const log = (options.logger ?? pino({ enabled: false })).child({ component: "usage-recorder" });
   // flush() and runReplay() catch their own failures; this is the belt to those braces.
   const unexpected = (error: unknown) => log.error({ err: message(error) }, "usage recorder failed unexpectedly");
@@ -309,6 +322,7 @@ export async function createUsageRecorder(options: RecorderOptions): Promise<Usa
     if (source === "replay") counters.replayed += batch.length;
     for (const event of batch) strikes.delete(event.generationId);
     setDown(false, source);
+    durable(batch);
     notify(batch);
     return { kind: "accepted" };
   }
@@ -414,6 +428,7 @@ export async function createUsageRecorder(options: RecorderOptions): Promise<Usa
       if (reason === "invalid") counters.rejected += batch.length;
       else counters.poisoned += batch.length;
       for (const { generationId } of batch) strikes.delete(generationId);
+      durable(batch);
       log.error(
         { generationIds: batch.map((e) => e.generationId), deadLetter: name, ...(error ? { err: message(error) } : {}) },
         reason === "invalid"
@@ -433,6 +448,7 @@ export async function createUsageRecorder(options: RecorderOptions): Promise<Usa
       const name = await spool.write("usage", events);
       segments.set(name, { events: events.length, accepted: 0, parsed: true });
       counters.spoolWrites += 1;
+      durable(events);
       if (spoolFailing) log.info("usage spool writable again");
       spoolFailing = false;
       log.debug({ segment: name, events: events.length }, "usage batch spooled");
