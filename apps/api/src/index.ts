@@ -6,7 +6,7 @@ export { envSchema, loadEnv, type Env } from "./env";
 export { createDeps, type AppDeps } from "./deps";
 export { createLogger } from "./logger";
 export { ensureProviderAdmin } from "./services/auth/bootstrap";
-export { hashPassword } from "./services/auth/passwords";
+export { assertAcceptablePassword, generatePassword, hashPassword } from "./services/auth/passwords";
 export { issueTemporaryPassword, setChosenPassword, type TemporaryPassword } from "./services/auth/reset-password";
 export { createLocalCaller, type LocalCaller } from "./local-caller";
 export { startApiService, type ApiService } from "./service";

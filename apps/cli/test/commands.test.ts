@@ -243,6 +243,15 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
       ]),
       "at least 12 characters",
     );
+    // The one password rule of every password a person chooses, not only its length.
+    refused(
+      await run(["users", "create", "--email", "x@mai.test", "--role", "provider_admin", "--password", "password1234"]),
+      "common passwords",
+    );
+    refused(
+      await run(["users", "create", "--email", "anna.kowalska@mai.test", "--role", "provider_admin", "--password", "Anna.Kowalska w domu 2026"]),
+      "e-mail address or name",
+    );
     refused(
       await run([
         "users",
@@ -365,10 +374,11 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
   it("orgs list: every organisation with masked keys and exact money, never a full key", async () => {
     const table = ok(await run(["orgs", "list"]));
     expect(table.stdout.split("\n")[0]).toMatch(
-      /^NAME\s+ID\s+ACTIVE\s+KEY\s+MARKUP\s+MONTHLY LIMIT\s+MONTH TO DATE$/,
+      /^NAME\s+ID\s+ACTIVE\s+KEY\s+MARKUP\s+MONTHLY LIMIT\s+MONTH TO DATE\s+UNMETERED$/,
     );
     expect(table.stdout).toMatch(
-      /Kowalski Consulting\s+[0-9a-f-]{36}\s+yes\s+sk-or-v1-[0-9a-f]{4}…[0-9a-f]{4}\s+1\.3×\s+\$500\.00\s+\$0\.00/,
+      // Unmetered: "—" until key-level reconciliation has looked at the key.
+      /Kowalski Consulting\s+[0-9a-f-]{36}\s+yes\s+sk-or-v1-[0-9a-f]{4}…[0-9a-f]{4}\s+1\.3×\s+\$500\.00\s+\$0\.00\s+—/,
     );
     expect(table.stdout).toMatch(/Nowak Logistics .*\$250\.50/);
     expect(table.stdout).not.toMatch(FULL_KEY);
@@ -441,7 +451,7 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
         "--org",
         kowalski.id,
         "--password",
-        "szef password 2026",
+        "herbata z cytryna 2026",
       ]),
     );
     expect(admin.stdout).toContain("Created org_admin szef@kowalski.pl.");
@@ -451,7 +461,7 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
       await expect(
         createLocalCaller(op.deps, null).auth.login({
           email: "szef@kowalski.pl",
-          password: "szef password 2026",
+          password: "herbata z cytryna 2026",
         }),
       ).resolves.toMatchObject({
         role: "org_admin",

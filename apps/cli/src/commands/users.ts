@@ -5,26 +5,15 @@
 // hashPassword; with --org the account is also mapped to the organisation (mapUserToOrganization),
 // in the same transaction. Audited with actorKind "cli" (user.created, member.added). Passwords are
 // printed once, never stored in clear.
-import { randomInt } from "node:crypto";
-import { hashPassword } from "@mai/api";
+import { assertAcceptablePassword, generatePassword, hashPassword } from "@mai/api";
 import { appendAudit, createUser, findUserForMembership, getUserByEmail, mapUserToOrganization, setUserRole, type Database, type User } from "@mai/db";
-import type { Role } from "@mai/domain";
+import { MIN_PASSWORD_LENGTH, type Role } from "@mai/domain";
 import { Option, type Command } from "commander";
 import { printJson } from "../output";
 import { registerResetPassword } from "./reset-password";
 import { CliError, findOrganization, printFields, say, valueOrStdin, withJson, withOperator } from "./shared";
 
 const ROLES = ["provider_admin", "org_admin", "member"] as const;
-const MIN_PASSWORD = 12;
-const GENERATED_LENGTH = 20;
-// No look-alikes (0/O, 1/l/I), so a password read off a screen is typed right the first time.
-const ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-/** 20 characters, uniform over the alphabet (randomInt has no modulo bias): ≈ 115 bits. */
-function generatePassword(): string {
-  return Array.from({ length: GENERATED_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
-}
-
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 interface CreateOptions {
@@ -118,7 +107,7 @@ export function registerUsers(program: Command): void {
       .option("--org <org>", "the client organisation (id or name) an org_admin or member joins")
       .option(
         "--password <password>",
-        `at least ${MIN_PASSWORD} characters; '-' reads it from stdin; omitted: a random one is generated and printed once`,
+        `at least ${MIN_PASSWORD_LENGTH} characters, not a common or guessable one; '-' reads it from stdin; omitted: a random one is generated and printed once`,
       ),
   )
     .addHelpText(
@@ -144,9 +133,15 @@ exists is refused, except with --org: an existing user of no organisation then j
         options.password !== undefined
           ? await valueOrStdin(options.password, "Password (input hidden): ")
           : undefined;
-      if (given !== undefined && given.length < MIN_PASSWORD)
-        throw new CliError(`The password must be at least ${MIN_PASSWORD} characters.`);
       const name = options.name?.trim() ?? "";
+      // The same rule as every password a person chooses (@mai/domain's, with the common-password list).
+      if (given !== undefined) {
+        try {
+          assertAcceptablePassword(given, { email, name });
+        } catch (error) {
+          throw new CliError((error as Error).message);
+        }
+      }
 
       const result = await withOperator(async (session) => {
         const { op } = session; // session.provider only when needed: there may be no provider yet
