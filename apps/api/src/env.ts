@@ -56,6 +56,11 @@ export const envSchema = z.object({
   MAI_OPENROUTER_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /** How often recorded costs are checked against OpenRouter's /generation (0 disables). */
   MAI_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
+  /**
+   * How often every organisation's key is reconciled with OpenRouter's own per-key usage (UTC day
+   * and month; "unmetered usage" on the dashboard). 0 disables it. One GET per organisation a run.
+   */
+  MAI_KEY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(900_000),
   /** Share of ordinary (status ok) events checked, in basis points (500 = 5 %); others always are. */
   MAI_RECONCILE_SAMPLE_BP: z.coerce.number().int().min(0).max(10_000).default(500),
   /** Events younger than this are left alone (/generation needs a moment after a completion). */

@@ -8,6 +8,7 @@ import type { Logger } from "./logger";
 import { createApiServer } from "./server";
 import { ensureProviderAdmin } from "./services/auth/bootstrap";
 import { scheduleReconciliation } from "./services/usage/reconcile";
+import { scheduleKeyReconciliation } from "./services/usage/key-reconcile";
 import { scheduleKeyRetirement } from "./services/organizations/retire-keys";
 
 export interface ApiService {
@@ -38,6 +39,7 @@ export async function startApiService(
     const deps = createDeps({ db: handle.db, secrets: handle.secrets, env, logger });
     const api = createApiServer(deps);
     const reconciliation = scheduleReconciliation(deps, env.MAI_RECONCILE_INTERVAL_MS);
+    const keyReconciliation = scheduleKeyReconciliation(deps, env.MAI_KEY_RECONCILE_INTERVAL_MS);
     const keyRetirement = scheduleKeyRetirement(deps, env.MAI_KEY_RETIREMENT_INTERVAL_MS);
     const { url } = await api.listen(options.port, options.host);
     logger.info({ url, driver: handle.driver }, "mAI API listening");
@@ -48,6 +50,7 @@ export async function startApiService(
       createdAdmin: admin.created,
       async close() {
         reconciliation.stop();
+        keyReconciliation.stop();
         keyRetirement.stop();
         await api.close();
         await handle.close();

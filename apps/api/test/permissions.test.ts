@@ -169,6 +169,16 @@ const MATRIX: [string, Cell, Expected][] = [
     async (c, f) => c.organizations.deactivate({ organizationId: (await f.h.org()).id }),
     dashboard(providerOnly),
   ],
+  // Key-level reconciliation: the provider and the organisation's own administrator read it.
+  ["organizations.unmeteredUsage", (c, f) => c.organizations.unmeteredUsage({ ...A(f), month }), dashboard(orgAdmins)],
+  ["organizations.unmeteredUsage (every organisation)", (c) => c.organizations.unmeteredUsage(), dashboard(anyAdmin)],
+  // Billing it is the provider's act; A's key was never reconciled here, so the provider passes the
+  // door and is told there is nothing to bill (key-reconcile.test.ts bills for real).
+  [
+    "organizations.billUnmetered",
+    (c, f) => c.organizations.billUnmetered({ ...A(f), month }),
+    dashboard({ ...providerOnly, provider: "CONFLICT" }),
+  ],
 
   ["members.list", (c, f) => c.members.list(A(f)), dashboard(orgAdmins)],
   ["members.add", (c, f) => c.members.add({ ...A(f), email: `new-${randomUUID()}@a.example`, role: "member" }), dashboard(orgAdmins)],

@@ -10,6 +10,8 @@ import { listOrganizations } from "../services/organizations/list";
 import { rotateOrganizationKey } from "../services/organizations/rotate-key";
 import { setClientKey } from "../services/organizations/set-key";
 import { updateOrganizationSettings } from "../services/organizations/update";
+import { billUnmeteredUsage } from "../services/organizations/bill-unmetered";
+import { listUnmeteredUsageFor } from "../services/organizations/unmetered-usage";
 import { router } from "../trpc/init";
 import {
   adminProcedure,
@@ -17,10 +19,13 @@ import {
   providerOnlyFields,
   providerOrgProcedure,
   providerProcedure,
+  tenantProcedure,
 } from "../trpc/procedures";
 import {
+  billUnmeteredInput,
   createOrganizationInput,
   setOrganizationKeyInput,
+  unmeteredUsageInput,
   updateOrganizationInput,
 } from "@mai/domain/schemas";
 
@@ -44,6 +49,42 @@ const organizationOut = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
   deactivatedAt: z.date().nullable(),
+});
+
+const keyUsageCheckOut = z.object({
+  periodStart: z.string(),
+  comparedFrom: z.date(),
+  checkedAt: z.date(),
+  openrouterUsageNano: z.bigint(),
+  recordedRawNano: z.bigint(),
+  unmeteredNano: z.bigint(),
+  toleranceNano: z.bigint(),
+  unmetered: z.boolean(),
+});
+
+const unmeteredUsageOut = z.object({
+  organizationId: z.string(),
+  organizationName: z.string(),
+  keyHint: maskedKey.nullable(),
+  markupBp: z.number().int(),
+  month: z.string(),
+  check: keyUsageCheckOut.nullable(),
+  latestDay: keyUsageCheckOut.nullable(),
+  billedRawNano: z.bigint(),
+  unbilledRawNano: z.bigint(),
+  unbilledBilledNano: z.bigint(),
+});
+
+const usageAdjustmentOut = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  period: z.string(),
+  kind: z.literal("unmetered_usage"),
+  rawCostNano: z.bigint(),
+  markupBp: z.number().int(),
+  billedCostNano: z.bigint(),
+  description: z.string(),
+  createdAt: z.date(),
 });
 
 export const organizationsRouter = router({
@@ -92,4 +133,19 @@ export const organizationsRouter = router({
   deactivate: providerOrgProcedure
     .output(z.object({ organization: organizationOut, upstreamKey: z.enum(["disabled", "missing", "none"]) }))
     .mutation(({ ctx }) => deactivateClientOrganization(ctx, ctx.user, ctx.org)),
+
+  // Key-level reconciliation: OpenRouter's own usage of each organisation's key against what was
+  // recorded (UTC month). The provider sees every organisation (or the one named); a client
+  // administrator their own — their key, their leak to stop. Members are refused.
+  unmeteredUsage: tenantProcedure("unmetered usage")
+    .input(unmeteredUsageInput)
+    .output(z.array(unmeteredUsageOut))
+    .query(({ ctx, input }) => listUnmeteredUsageFor(ctx, ctx.scope, input)),
+
+  // The provider's explicit act: the month's unmetered usage not billed yet becomes an adjustment
+  // line on the organisation's statement at its markup (audited; never the same amount twice).
+  billUnmetered: providerOrgProcedure
+    .input(billUnmeteredInput)
+    .output(z.object({ adjustment: usageAdjustmentOut }))
+    .mutation(async ({ ctx, input }) => ({ adjustment: await billUnmeteredUsage(ctx, ctx.user, ctx.org, input) })),
 });

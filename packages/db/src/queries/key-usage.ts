@@ -3,7 +3,7 @@
 // counter for the organisation's key beside the raw cost recorded since `compared_from`. Billing
 // unmetered usage adds an adjustment line; what was billed before is subtracted, so the same
 // amount is never billed twice (callers hold the organisation's row lock while they decide).
-import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lt, lte, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { clientOrganizations, keyUsageChecks, usageAdjustments, usageEvents } from "../schema/index";
 
@@ -134,15 +134,17 @@ export async function listUnmeteredUsage(
     .orderBy(asc(clientOrganizations.name));
   if (orgs.length === 0) return [];
   const monthStart = `${options.month}-01`;
+  const [year, monthNumber] = options.month.split("-").map(Number) as [number, number];
+  const nextMonthStart = new Date(Date.UTC(year, monthNumber, 1)).toISOString().slice(0, 10);
   const checks = await db
     .select()
     .from(keyUsageChecks)
     .where(
       and(
         options.organizationId ? eq(keyUsageChecks.organizationId, options.organizationId) : undefined,
-        // The month's own row and its days: every period_start of the month sorts between these.
+        // The month's own row and its days.
         gte(keyUsageChecks.periodStart, monthStart),
-        lte(keyUsageChecks.periodStart, `${options.month}-31`),
+        lt(keyUsageChecks.periodStart, nextMonthStart),
       ),
     );
   const billed = await db

@@ -1,7 +1,10 @@
 // The monthly statement as CSV: one row per user × model for a billing month (local days of the
 // billing time zone), then a TOTAL row. Amounts are exact USD decimals (nanoToUsdString), and the
 // total is the sum of the rows' nano-dollar amounts — so the file adds up to the cent and beyond.
-import { reportUsageByUserModel } from "@mai/db";
+// The organisation's statement (not a member's own usage) also carries the month's adjustment
+// lines — unmetered usage the provider chose to bill (organizations.billUnmetered) — one row each
+// ("ADJUSTMENT", the description in the model column), and its TOTAL includes them.
+import { listUsageAdjustments, reportUsageByUserModel } from "@mai/db";
 import { externalUserId, monthDates, nanoToUsdString, sumUsageFigures } from "@mai/domain";
 import type { usageExportCsvInput } from "@mai/domain/schemas";
 import type { z } from "zod";
@@ -44,8 +47,9 @@ export async function exportUsageCsv(
     ...range,
   });
 
-  // The TOTAL row adds exactly as the dashboard does (one rule in @mai/domain).
+  // The TOTAL row adds exactly as the dashboard does (one rule in @mai/domain), plus adjustments.
   const total = sumUsageFigures(rows);
+  const adjustments = scope.ownUsageOnly ? [] : await listUsageAdjustments(ctx.deps.db, organization.id, input.month);
   const lines: string[][] = [CSV_HEADER];
   for (const r of rows) {
     lines.push([
@@ -59,6 +63,22 @@ export async function exportUsageCsv(
       csvNumber(nanoToUsdString(r.billedCostNano)),
     ]);
   }
+  let rawTotal = total.rawCostNano;
+  let billedTotal = total.billedCostNano;
+  for (const a of adjustments) {
+    lines.push([
+      "ADJUSTMENT",
+      "",
+      csvText(a.description),
+      "",
+      "",
+      "",
+      csvNumber(nanoToUsdString(a.rawCostNano)),
+      csvNumber(nanoToUsdString(a.billedCostNano)),
+    ]);
+    rawTotal += a.rawCostNano;
+    billedTotal += a.billedCostNano;
+  }
   lines.push([
     "TOTAL",
     "",
@@ -66,8 +86,8 @@ export async function exportUsageCsv(
     csvNumber(total.requests),
     csvNumber(total.promptTokens),
     csvNumber(total.completionTokens),
-    csvNumber(nanoToUsdString(total.rawCostNano)),
-    csvNumber(nanoToUsdString(total.billedCostNano)),
+    csvNumber(nanoToUsdString(rawTotal)),
+    csvNumber(nanoToUsdString(billedTotal)),
   ]);
   const who = scope.ownUsageOnly ? "-my-usage" : "";
   return {
@@ -75,6 +95,6 @@ export async function exportUsageCsv(
     contentType: "text/csv" as const,
     content: csvDocument(lines),
     rows: rows.length,
-    totalBilledCostNano: total.billedCostNano,
+    totalBilledCostNano: billedTotal,
   };
 }
