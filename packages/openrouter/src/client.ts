@@ -345,16 +345,19 @@ export class OpenRouterClient {
   /**
    * `GET /generation?id=`. Right after a completion OpenRouter answers 404 for a while (about half a
    * second, sometimes longer), so a 404 is retried with exponential backoff before it is believed.
+   * `retries` overrides the client's count for this call (0: believe the first 404 — a caller that
+   * asks long after the completion and backs off on its own, as reconciliation does).
    */
-  async getGeneration(id: string, options?: CallOptions): Promise<Generation> {
+  async getGeneration(id: string, options?: CallOptions & { retries?: number }): Promise<Generation> {
     const path = `/generation?id=${encodeURIComponent(id)}`;
+    const retries = options?.retries ?? this.retry.retries;
     let delay = this.retry.initialDelayMs;
     for (let attempt = 0; ; attempt += 1) {
       try {
         const body = await this.json(GenerationResponseSchema, "GET", path, "api", options);
         return body.data;
       } catch (error) {
-        if (!(error instanceof OpenRouterError) || error.status !== 404 || attempt >= this.retry.retries)
+        if (!(error instanceof OpenRouterError) || error.status !== 404 || attempt >= retries)
           throw error;
       }
       await sleep(delay, options?.signal);
