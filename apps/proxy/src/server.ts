@@ -163,7 +163,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
   const recovery = settleRecovered({
     journal,
     organizationKey: async (organizationId) => (await api.internal.resolveOrganization.mutate({ organizationId })).openrouterKey,
-    generation: (generationId, key, signal) => lookups.getGeneration(generationId, { key, signal }) as Promise<Record<string, unknown>>,
+    generation: (generationId, key, signal) => lookups.getGeneration(generationId, { key, signal }),
     record: (event) => recorder.record(event),
     logger,
   });
