@@ -8,10 +8,12 @@ import { count, money } from "../../lib/format";
 import { trpc } from "../../trpc";
 import { BillingEmailForm } from "./BillingEmailForm";
 import { KeyCell, OrganizationStatus, UsedOfLimit } from "./OrganizationCells";
+import { UnmeteredCell, useUnmeteredUsage } from "./Unmetered";
 
 export function ClientOrganization() {
   const list = useQuery(trpc.organizations.list.queryOptions());
   const o = list.data?.[0];
+  const unmetered = useUnmeteredUsage();
   return (
     <>
       <PageHeader
@@ -43,6 +45,11 @@ export function ClientOrganization() {
                   <span>{money(o.monthToDateNano)}</span>
                   <UsedOfLimit organization={o} />
                 </div>
+              </dd>
+              {/* Usage of your key that did not go through the gateway (e.g. the key used elsewhere). */}
+              <dt>Unmetered usage (UTC month)</dt>
+              <dd>
+                <UnmeteredCell usage={unmetered.get(o.id)} />
               </dd>
               <dt>Members</dt>
               <dd>

@@ -7,6 +7,7 @@ import { Badge } from "../../components/Feedback";
 import { count, money } from "../../lib/format";
 import type { Organization } from "../../session";
 import { KeyCell, OrganizationStatus, UsedOfLimit } from "./OrganizationCells";
+import { UnmeteredCell, type UnmeteredUsage } from "./Unmetered";
 
 const nameId = (o: Organization) => `org-name-${o.id}`;
 
@@ -19,6 +20,9 @@ export interface OrganizationsTableProps {
   onRotate: (organization: Organization) => void;
   onSetKey: (organization: Organization) => void;
   onDeactivate: (organization: Organization) => void;
+  /** This UTC month's key-level reconciliation, by organisation id. */
+  unmetered?: ReadonlyMap<string, UnmeteredUsage>;
+  onBillUnmetered?: (usage: UnmeteredUsage) => void;
 }
 
 export function OrganizationsTable({
@@ -29,6 +33,8 @@ export function OrganizationsTable({
   onRotate,
   onSetKey,
   onDeactivate,
+  unmetered,
+  onBillUnmetered,
 }: OrganizationsTableProps) {
   const columns: Column<Organization>[] = [
     {
@@ -97,6 +103,13 @@ export function OrganizationsTable({
           <UsedOfLimit organization={o} />
         </div>
       ),
+    },
+    {
+      key: "unmetered",
+      header: "Unmetered",
+      align: "right",
+      sortValue: (o) => unmetered?.get(o.id)?.check?.unmeteredNano ?? null,
+      cell: (o) => <UnmeteredCell usage={unmetered?.get(o.id)} onBill={onBillUnmetered} nameId={nameId(o)} />,
     },
     {
       key: "members",

@@ -16,6 +16,7 @@ import { EditOrganizationForm } from "./EditOrganizationForm";
 import { OrganizationsTable } from "./OrganizationsTable";
 import { RotateKeyDialogs, useRotateKey } from "./RotateKey";
 import { SetKeyForm } from "./SetKeyForm";
+import { BillUnmeteredDialog, useBillUnmetered, useUnmeteredUsage, type UnmeteredUsage } from "./Unmetered";
 
 export function ProviderOrganizations() {
   const scope = useOrgScope();
@@ -34,6 +35,9 @@ export function ProviderOrganizations() {
 
   const rotate = useRotateKey(() => setRotating(null));
   const deactivate = useDeactivate(() => setDeactivating(null));
+  const unmetered = useUnmeteredUsage();
+  const [billing, setBilling] = useState<UnmeteredUsage | null>(null);
+  const bill = useBillUnmetered(() => setBilling(null));
 
   const rows = list.data ?? [];
   const active = rows.filter((o) => o.active).length;
@@ -71,6 +75,11 @@ export function ProviderOrganizations() {
               onDeactivate={(o) => {
                 deactivate.reset();
                 setDeactivating(o);
+              }}
+              unmetered={unmetered}
+              onBillUnmetered={(u) => {
+                bill.reset();
+                setBilling(u);
               }}
             />
           ) : (
@@ -111,6 +120,8 @@ export function ProviderOrganizations() {
       </Dialog>
 
       <RotateKeyDialogs rotating={rotating} rotate={rotate} onClose={() => setRotating(null)} />
+
+      <BillUnmeteredDialog billing={billing} bill={bill} onClose={() => setBilling(null)} />
 
       <DeactivateDialog
         deactivating={deactivating}
