@@ -42,6 +42,10 @@ const proxy = await createProxyServer(loadProxyEnv({ ...process.env, MAI_PROXY_P
 const { url } = await proxy.listen(0, "127.0.0.1");
 
 const env = proxy.deps.env;
+// Benchmark-only A/B (MAI_BENCH_NO_JOURNAL=1): requests skip the request journal, to measure what it costs.
+if (process.env.MAI_BENCH_NO_JOURNAL === "1") {
+  proxy.deps.journal = { ...proxy.deps.journal, open: () => undefined };
+}
 let widened: Pool | null = null;
 
 serveParent(url, async () => {
