@@ -65,6 +65,12 @@ export const envSchema = z.object({
   MAI_RECONCILE_SAMPLE_BP: z.coerce.number().int().min(0).max(10_000).default(500),
   /** Events younger than this are left alone (/generation needs a moment after a completion). */
   MAI_RECONCILE_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * Lifetime of a monthly-limit lease a proxy does not renew (proxies renew every quarter of it,
+   * the API sweeps expired leases as often): after a proxy crash or partition, the budget it held
+   * returns to the organisation within this time.
+   */
+  MAI_LEASE_TTL_MS: z.coerce.number().int().min(200).max(3_600_000).default(60_000),
   /** How many /generation checks one reconciliation run keeps in flight at once. */
   MAI_RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /**

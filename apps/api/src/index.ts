@@ -10,6 +10,7 @@ export { assertAcceptablePassword, generatePassword, hashPassword } from "./serv
 export { issueTemporaryPassword, setChosenPassword, type TemporaryPassword } from "./services/auth/reset-password";
 export { createLocalCaller, type LocalCaller } from "./local-caller";
 export { startApiService, type ApiService } from "./service";
+export { scheduleLeaseSweep } from "./services/internal/reserve";
 export { generateApiToken } from "./services/auth/tokens";
 export { installLastResortHandlers } from "./last-resort";
 export { retireDueKeys, scheduleKeyRetirement } from "./services/organizations/retire-keys";

@@ -7,6 +7,7 @@ import type { Env } from "./env";
 import type { Logger } from "./logger";
 import { createApiServer } from "./server";
 import { ensureProviderAdmin } from "./services/auth/bootstrap";
+import { scheduleLeaseSweep } from "./services/internal/reserve";
 import { scheduleReconciliation } from "./services/usage/reconcile";
 import { scheduleKeyReconciliation } from "./services/usage/key-reconcile";
 import { scheduleKeyRetirement } from "./services/organizations/retire-keys";
@@ -39,6 +40,8 @@ export async function startApiService(
     const deps = createDeps({ db: handle.db, secrets: handle.secrets, env, logger });
     const api = createApiServer(deps);
     const reconciliation = scheduleReconciliation(deps, env.MAI_RECONCILE_INTERVAL_MS);
+    // Expired monthly-limit leases (a proxy that crashed or was cut off) return every quarter lifetime.
+    const leaseSweep = scheduleLeaseSweep(deps);
     const keyReconciliation = scheduleKeyReconciliation(deps, env.MAI_KEY_RECONCILE_INTERVAL_MS);
     const keyRetirement = scheduleKeyRetirement(deps, env.MAI_KEY_RETIREMENT_INTERVAL_MS);
     const { url } = await api.listen(options.port, options.host);
@@ -50,6 +53,7 @@ export async function startApiService(
       createdAdmin: admin.created,
       async close() {
         reconciliation.stop();
+        leaseSweep.stop();
         keyReconciliation.stop();
         keyRetirement.stop();
         await api.close();

@@ -236,11 +236,12 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
       expect(viaHttp.status, what).toBeLessThan(500);
     }
     expect((await h.t.db.select({ n: count() }).from(schema.usageEvents).where(eq(schema.usageEvents.organizationId, org.id)))[0]!.n).toBe(0);
-    const reserve = (input: { organizationId: string; amountNano: bigint; preferNano?: bigint }) => outcome(internal.internal.reserve.mutate(input));
+    const reserve = (input: { organizationId: string; amountNano: bigint; preferNano?: bigint }) =>
+      outcome(internal.internal.reserve.mutate({ ...input, owner: "hardening-test-owner" }));
     expect((await reserve({ organizationId: randomUUID(), amountNano: 1n })).status).toBe(404);
     expect((await reserve({ organizationId: org.id, amountNano: INT8_MAX + 1n })).status).toBe(400);
     expect((await reserve({ organizationId: org.id, amountNano: 1n, preferNano: INT8_MAX + 1n })).status).toBe(400);
-    const settle = await outcome(internal.internal.settle.mutate({ organizationId: randomUUID(), period: "2026-13", reservedNano: 1n }));
+    const settle = await outcome(internal.internal.settle.mutate({ owner: "hardening-test-owner", leaseId: "not-a-lease", consumedNano: 1n }));
     expect(settle.status).toBe(400);
     const resolve = await outcome(internal.internal.resolveContext.mutate({ token: "mai_\u0000" }));
     expect(resolve.status).toBe(400);

@@ -4,6 +4,8 @@ import { eq, testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, trpcCode, usageBatch } from "./harness";
 
+/** The lease owner these tests reserve as (a proxy process's id). */
+const OWNER = "internal-test-owner";
 
 describe.each(testDrivers())("internal procedures on %s", (driver) => {
   let h: Harness;
@@ -15,8 +17,9 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
   it.each([
     ["resolveContext", (c: ReturnType<Harness["caller"]>) => c.internal.resolveContext({ token: "mai_x" })],
     ["recordUsage", (c: ReturnType<Harness["caller"]>) => c.internal.recordUsage(usageBatch([]))],
-    ["reserve", (c: ReturnType<Harness["caller"]>) => c.internal.reserve({ organizationId: "00000000-0000-4000-8000-000000000000", amountNano: 1n })],
-    ["settle", (c: ReturnType<Harness["caller"]>) => c.internal.settle({ organizationId: "00000000-0000-4000-8000-000000000000", period: "2026-11", reservedNano: 1n })],
+    ["reserve", (c: ReturnType<Harness["caller"]>) => c.internal.reserve({ organizationId: "00000000-0000-4000-8000-000000000000", amountNano: 1n, owner: OWNER })],
+    ["renewLeases", (c: ReturnType<Harness["caller"]>) => c.internal.renewLeases({ owner: OWNER, leaseIds: [] })],
+    ["settle", (c: ReturnType<Harness["caller"]>) => c.internal.settle({ owner: OWNER, leaseId: "00000000-0000-4000-8000-000000000000", consumedNano: 1n })],
   ])("%s refuses anyone without the internal token, even the provider", async (_name, call) => {
     expect(await trpcCode(call(h.caller(null)))).toBe("UNAUTHORIZED");
     expect(await trpcCode(call(h.caller(await h.user("provider_admin"))))).toBe("UNAUTHORIZED");
@@ -71,23 +74,65 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
     const ctx = await h.internal().internal.resolveContext({ token });
     expect(ctx.billing.spentNano).toBe(billedCost(4_200n, 13_000));
 
-    const reserved = await h.internal().internal.reserve({ organizationId: org.id, amountNano: 1_000_000n });
-    expect(reserved).toMatchObject({ admitted: true, reservedNano: 1_000_000n, period: ctx.billing.period });
-    const tooMuch = await h.internal().internal.reserve({ organizationId: org.id, amountNano: 1_000_000_000_000n });
+    const reserved = await h.internal().internal.reserve({ organizationId: org.id, amountNano: 1_000_000n, owner: OWNER });
+    expect(reserved).toMatchObject({ admitted: true, reservedNano: 1_000_000n, period: ctx.billing.period, leaseTtlMs: 60_000 });
+    const tooMuch = await h.internal().internal.reserve({ organizationId: org.id, amountNano: 1_000_000_000_000n, owner: OWNER });
     expect(tooMuch.admitted).toBe(false);
-    await h.internal().internal.settle({ organizationId: org.id, period: reserved.period, reservedNano: 1_000_000n });
+    expect(await h.internal().internal.settle({ owner: OWNER, leaseId: reserved.leaseId!, consumedNano: 0n })).toEqual({ ok: true, closed: true });
     expect((await h.internal().internal.resolveContext({ token })).billing.reservedNano).toBe(0n);
 
-    // A lease: more than the need when asked, and the period's end to stop using it at.
-    const lease = await h.internal().internal.reserve({ organizationId: org.id, amountNano: 1_000n, preferNano: 50_000n });
+    // A lease: more than the need when asked, the period's end to stop using it at, and its lifetime.
+    const lease = await h.internal().internal.reserve({ organizationId: org.id, amountNano: 1_000n, preferNano: 50_000n, owner: OWNER });
     expect(lease).toMatchObject({ admitted: true, grantedNano: 50_000n, period: ctx.billing.period });
     expect(lease.periodEndsAt.getTime()).toBeGreaterThan(Date.now());
+    const renewed = await h.internal().internal.renewLeases({ owner: OWNER, leaseIds: [lease.leaseId!, reserved.leaseId!] });
+    expect(renewed).toMatchObject({ renewed: [{ id: lease.leaseId }], gone: [reserved.leaseId], leaseTtlMs: 60_000 });
     // An event that used 30 000 of it gives that back as it becomes spend.
-    const used = { ...event, generationId: `${event.generationId}-2`, rawCostNano: 30_000n, markupBp: 10_000, release: { period: lease.period, nano: 30_000n } };
+    const used = {
+      ...event,
+      generationId: `${event.generationId}-2`,
+      rawCostNano: 30_000n,
+      markupBp: 10_000,
+      release: { period: lease.period, nano: 30_000n, lease: lease.leaseId! },
+    };
     await h.internal().internal.recordUsage(usageBatch([used]));
     const after = await h.internal().internal.resolveContext({ token });
     expect(after.billing.reservedNano).toBe(20_000n);
     expect(after.billing.spentNano).toBe(billedCost(4_200n, 13_000) + 30_000n);
+  });
+
+  it("the limit says exceeded at 95 % once a request that cannot fit was refused (not warning)", async () => {
+    const org = await h.org(); // $1000
+    const member = await h.user("member", { organizationId: org.id });
+    const spend = {
+      generationId: `gen-exceeded-${org.id}`,
+      organizationId: org.id,
+      userId: member.id,
+      externalUserId: member.externalUserId!,
+      model: "openai/gpt-4o-mini",
+      promptTokens: 1,
+      completionTokens: 1,
+      rawCostNano: 950_000_000_000n, // $950 at 1×: 95 %
+      markupBp: 10_000,
+      status: "ok" as const,
+      streamed: false,
+      occurredAt: new Date(),
+    };
+    await h.internal().internal.recordUsage(usageBatch([spend]));
+    const summary = () => h.caller(org.admin).usage.summary();
+    expect((await summary()).limit).toMatchObject({ usedBp: 9_500, level: "warning" });
+    // $40 fits (and leaves $10); $60 is refused, and so would be any request of that size.
+    const small = await h.internal().internal.reserve({ organizationId: org.id, amountNano: 40_000_000_000n, owner: OWNER });
+    expect(small.admitted).toBe(true);
+    expect((await summary()).limit.level).toBe("warning");
+    expect((await h.internal().internal.reserve({ organizationId: org.id, amountNano: 60_000_000_000n, owner: OWNER })).admitted).toBe(false);
+    expect((await summary()).limit).toMatchObject({ usedBp: 9_500, percentUsed: 95, level: "exceeded" });
+    // A refusal only because of what is in flight (the $40 lease) does not say exceeded by itself.
+    const other = await h.org();
+    await h.internal().internal.recordUsage(usageBatch([{ ...spend, generationId: `gen-exceeded-${other.id}`, organizationId: other.id, userId: other.admin.id, externalUserId: member.externalUserId! }]));
+    await h.internal().internal.reserve({ organizationId: other.id, amountNano: 40_000_000_000n, owner: OWNER });
+    expect((await h.internal().internal.reserve({ organizationId: other.id, amountNano: 20_000_000_000n, owner: OWNER })).admitted).toBe(false);
+    expect((await h.caller(other.admin).usage.summary()).limit).toMatchObject({ reservedNano: 40_000_000_000n, level: "warning" });
   });
 
   it("rejects a malformed batch as a whole, naming the line", async () => {

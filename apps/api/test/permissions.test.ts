@@ -226,8 +226,9 @@ const MATRIX: [string, Cell, Expected][] = [
   ["internal.resolveContext", (c) => c.internal.resolveContext({ token: `mai_${"0".repeat(48)}` }), internalOnly],
   ["internal.recordUsage", (c) => c.internal.recordUsage(usageBatch([])), internalOnly],
   ["internal.resolveOrganization", (c, f) => c.internal.resolveOrganization(A(f)), internalOnly],
-  ["internal.reserve", (c, f) => c.internal.reserve({ ...A(f), amountNano: 1n }), internalOnly],
-  ["internal.settle", (c, f) => c.internal.settle({ ...A(f), period: month, reservedNano: 1n }), internalOnly],
+  ["internal.reserve", (c, f) => c.internal.reserve({ ...A(f), amountNano: 1n, owner: "permissions-test-owner" }), internalOnly],
+  ["internal.renewLeases", (c) => c.internal.renewLeases({ owner: "permissions-test-owner", leaseIds: [] }), internalOnly],
+  ["internal.settle", (c) => c.internal.settle({ owner: "permissions-test-owner", leaseId: "00000000-0000-4000-8000-000000000000", consumedNano: 1n }), internalOnly],
 ];
 
 describe.each(testDrivers())("permission matrix on %s", (driver) => {

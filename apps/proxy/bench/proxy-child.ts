@@ -80,20 +80,20 @@ serveParent(url, async () => {
         deps.reservations.estimate({ model: body.model, payload, maxTokens: 16, markupBp: ctx.organization.markupBp }),
       ),
     );
-    let period = "";
+    // The probe's own lease (its own owner id), topped up every iteration, then given back.
+    const owner = `${deps.reservations.owner}-bench`;
+    let leaseId: string | undefined;
     const reserve = await time("API internal.reserve (tRPC over HTTP; a lease top-up, not per request)", iterations, async () => {
-      const outcome = await deps.api.internal.reserve.mutate({ organizationId: ctx.organization.id, amountNano: amount });
-      period = outcome.period;
+      const outcome = await deps.api.internal.reserve.mutate({ organizationId: ctx.organization.id, amountNano: amount, owner, ...(leaseId ? { leaseId } : {}) });
+      leaseId = outcome.leaseId ?? leaseId;
     });
     results.push(reserve);
-    // Give back what the probe reserved (iterations + warm-up), one settle per reservation, timed.
-    const warm = Math.min(50, iterations);
+    // The first settle closes the lease (all of it returns); the rest time a retried give-back.
     results.push(
-      await time("API internal.settle (tRPC over HTTP; giving a lease back)", iterations + warm, () =>
-        deps.api.internal.settle.mutate({ organizationId: ctx.organization.id, period, reservedNano: amount }),
+      await time("API internal.settle (tRPC over HTTP; giving a lease back)", iterations, () =>
+        deps.api.internal.settle.mutate({ owner, leaseId: leaseId!, consumedNano: 0n }),
       ),
     );
-    await Promise.all(Array.from({ length: warm }, () => deps.api.internal.settle.mutate({ organizationId: ctx.organization.id, period, reservedNano: amount })));
     results.push(
       await time("upstream POST chat/completions to the simulator (undici Pool)", iterations, async () => {
         const res = await deps.upstream.request({

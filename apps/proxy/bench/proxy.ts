@@ -45,7 +45,7 @@ import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createApiServer, createDeps, loadEnv } from "@mai/api";
-import { createApiToken, createOrganization, createUser, getGlobalSettings, releaseReservation, reserveSpend, schema } from "@mai/db";
+import { closeLease, createApiToken, createOrganization, createUser, getGlobalSettings, reserveSpend, schema } from "@mai/db";
 import { asOpenRouterKey, createTestDb, queryRows, sql } from "@mai/db/testing";
 import { externalUserId, periodKeyOf } from "@mai/domain";
 import { FIXTURE_API_KEY } from "@mai/openrouter/simulator";
@@ -362,13 +362,20 @@ if (PROBE > 0 && targetsWanted.has("mai")) {
   };
   const amountNano = 1_000n;
   let period = "";
+  const owner = "bench-lease-owner";
+  let leaseId: string | undefined;
   steps.push(
-    await dbTime("DB only: getGlobalSettings + reserveSpend (internal.reserve's statements)", async () => {
+    await dbTime("DB only: getGlobalSettings + reserveSpend into a lease (internal.reserve's statements)", async () => {
       period = periodKeyOf(new Date(), (await getGlobalSettings(t.db)).billingTimeZone);
-      await reserveSpend(t.db, { organizationId: org.id, period, amountNano });
+      leaseId = (await reserveSpend(t.db, { organizationId: org.id, period, amountNano, owner, leaseId, ttlMs: 60_000 })).leaseId ?? undefined;
     }),
   );
-  steps.push(await dbTime("DB only: releaseReservation (internal.settle's statement)", () => releaseReservation(t.db, { organizationId: org.id, period, amountNano })));
+  steps.push(
+    await dbTime("DB only: reserveSpend of a new lease + closeLease (internal.reserve + internal.settle)", async () => {
+      const fresh = await reserveSpend(t.db, { organizationId: org.id, period, amountNano, owner, ttlMs: 60_000 });
+      if (fresh.leaseId) await closeLease(t.db, { owner, leaseId: fresh.leaseId, consumedNano: 0n });
+    }),
+  );
 }
 
 // --- 1,000 concurrent slow streams ---------------------------------------------------------------------

@@ -32,8 +32,17 @@ export const Errors = {
   notMapped: () => proxyError(403, "permission_error", "no_organization", "Your account is not connected to an organisation yet."),
   inactive: () => proxyError(403, "permission_error", "organization_inactive", "Your organisation is deactivated."),
   modelNotAllowed: (model: string) => proxyError(403, "permission_error", "model_not_allowed", `The model ${model} is not enabled for your organisation.`),
-  limit: () =>
-    proxyError(402, "insufficient_quota", "monthly_limit_exceeded", "Your organisation's monthly limit is spent. It resets at the start of the next billing month."),
+  // "held": the request would fit once the requests in flight land (the dashboard still says
+  // "warning"); otherwise what is left cannot take it at all (the dashboard says "exceeded").
+  limit: (why: "spent" | "held" = "spent") =>
+    proxyError(
+      402,
+      "insufficient_quota",
+      "monthly_limit_exceeded",
+      why === "held"
+        ? "Your organisation's monthly limit is nearly spent: the rest is held by requests in flight. Try again when they finish."
+        : "Your organisation's monthly limit is spent. It resets at the start of the next billing month.",
+    ),
   badJson: () => proxyError(400, "invalid_request_error", "invalid_json", "The request body is not valid JSON."),
   notAnObject: () => proxyError(400, "invalid_request_error", "invalid_json", "The request body must be a JSON object."),
   jsonTooDeep: (max: number) =>

@@ -3,10 +3,10 @@ import { eq, sql } from "drizzle-orm";
 import { billedCost, externalUserId } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  closeLease,
   createOrganization,
   getPeriodCounter,
   recordUsageEvents,
-  releaseReservation,
   reserveSpend,
   schema,
   updateGlobalSettings,
@@ -161,6 +161,8 @@ describe.each(testDrivers())("usage recording on %s", (driver) => {
 
 describe.each(testDrivers())("monthly-limit reservations on %s", (driver) => {
   let t: TestDb;
+  // Every reservation here is a lease of one owner; without a lease id each call opens a new one.
+  const LEASE = { owner: "db-test-owner", ttlMs: 60_000 };
   beforeAll(async () => {
     t = await createTestDb(driver, { max: 12 });
   });
@@ -168,14 +170,18 @@ describe.each(testDrivers())("monthly-limit reservations on %s", (driver) => {
 
   it("admits up to the limit exactly and refuses one nano more", async () => {
     const org = (await createOrganization(t.db, t.secrets, { name: "Tight", monthlyLimitNano: 1_000n })).id;
-    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 600n })).toMatchObject({ admitted: true, reservedNano: 600n });
-    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 401n })).toMatchObject({
+    expect(await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 600n })).toMatchObject({ admitted: true, reservedNano: 600n });
+    expect(await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 401n })).toMatchObject({
       admitted: false,
       reservedNano: 600n,
       limitNano: 1_000n,
     });
-    expect((await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 400n })).admitted).toBe(true);
-    await releaseReservation(t.db, { organizationId: org, period: "2026-11", amountNano: 10_000n });
+    const last = await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 400n });
+    expect(last.admitted).toBe(true);
+    // Giving the leases back with nothing consumed returns everything.
+    for (const lease of await t.db.select().from(schema.limitLeases).where(eq(schema.limitLeases.organizationId, org))) {
+      expect(await closeLease(t.db, { owner: LEASE.owner, leaseId: lease.id, consumedNano: 0n })).toEqual({ closed: true });
+    }
     expect((await getPeriodCounter(t.db, org, "2026-11")).reservedNano).toBe(0n);
   });
 
@@ -184,15 +190,15 @@ describe.each(testDrivers())("monthly-limit reservations on %s", (driver) => {
     await recordUsageEvents(t.db, [
       event(org, randomUUID(), { rawCostNano: 7_000n, markupBp: 10_000, occurredAt: new Date("2026-11-10T00:00:00Z") }),
     ]);
-    expect((await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 3_001n })).admitted).toBe(false);
-    expect((await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 3_000n })).admitted).toBe(true);
-    expect((await reserveSpend(t.db, { organizationId: org, period: "2026-12", amountNano: 10_000n })).admitted).toBe(true);
+    expect((await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 3_001n })).admitted).toBe(false);
+    expect((await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 3_000n })).admitted).toBe(true);
+    expect((await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-12", amountNano: 10_000n })).admitted).toBe(true);
   });
 
   it("concurrent reservations never exceed the limit", async () => {
     const org = (await createOrganization(t.db, t.secrets, { name: "Race", monthlyLimitNano: 10_000n })).id;
     const outcomes = await Promise.all(
-      Array.from({ length: 50 }, () => reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 700n })),
+      Array.from({ length: 50 }, () => reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 700n })),
     );
     expect(outcomes.filter((o) => o.admitted)).toHaveLength(14);
     expect((await getPeriodCounter(t.db, org, "2026-11")).reservedNano).toBe(9_800n);
@@ -201,19 +207,19 @@ describe.each(testDrivers())("monthly-limit reservations on %s", (driver) => {
   it("grants a lease between the need and the preference, capped by a share of what is left", async () => {
     const org = (await createOrganization(t.db, t.secrets, { name: "Lease", monthlyLimitNano: 10_000n })).id;
     // Plenty left: what was preferred.
-    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 100n, preferNano: 1_000n })).toMatchObject({ admitted: true, grantedNano: 1_000n, reservedNano: 1_000n });
+    expect(await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 100n, preferNano: 1_000n })).toMatchObject({ admitted: true, grantedNano: 1_000n, reservedNano: 1_000n });
     // 9 000 left: a quarter (2 250) rather than the 5 000 asked for.
-    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 100n, preferNano: 5_000n })).toMatchObject({ admitted: true, grantedNano: 2_250n, reservedNano: 3_250n });
+    expect(await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 100n, preferNano: 5_000n })).toMatchObject({ admitted: true, grantedNano: 2_250n, reservedNano: 3_250n });
     // Near the limit the grant shrinks to exactly the need.
-    await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 6_650n });
-    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 90n, preferNano: 900n })).toMatchObject({ admitted: true, grantedNano: 90n, reservedNano: 9_990n });
-    expect(await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 11n, preferNano: 900n })).toMatchObject({ admitted: false, grantedNano: 0n, reservedNano: 9_990n });
+    await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 6_650n });
+    expect(await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 90n, preferNano: 900n })).toMatchObject({ admitted: true, grantedNano: 90n, reservedNano: 9_990n });
+    expect(await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 11n, preferNano: 900n })).toMatchObject({ admitted: false, grantedNano: 0n, reservedNano: 9_990n });
   });
 
   it("concurrent leases never exceed the limit", async () => {
     const org = (await createOrganization(t.db, t.secrets, { name: "Lease race", monthlyLimitNano: 100_000n })).id;
     const outcomes = await Promise.all(
-      Array.from({ length: 40 }, () => reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 700n, preferNano: 20_000n })),
+      Array.from({ length: 40 }, () => reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 700n, preferNano: 20_000n })),
     );
     const granted = outcomes.reduce((sum, o) => sum + o.grantedNano, 0n);
     const counter = await getPeriodCounter(t.db, org, "2026-11");
@@ -226,26 +232,29 @@ describe.each(testDrivers())("monthly-limit reservations on %s", (driver) => {
 
   it("a recorded event gives back the reservation it used, once, in the reservation's period", async () => {
     const org = (await createOrganization(t.db, t.secrets, { name: "Release", monthlyLimitNano: 1_000_000n })).id;
-    await reserveSpend(t.db, { organizationId: org, period: "2026-11", amountNano: 50_000n });
-    await reserveSpend(t.db, { organizationId: org, period: "2026-12", amountNano: 5_000n });
-    const e1 = event(org, randomUUID(), { rawCostNano: 10_000n, markupBp: 10_000, occurredAt: new Date("2026-11-10T00:00:00Z"), release: { period: "2026-11", nano: 10_000n } });
+    const nov = (await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-11", amountNano: 50_000n })).leaseId!;
+    const dec = (await reserveSpend(t.db, { ...LEASE, organizationId: org, period: "2026-12", amountNano: 5_000n })).leaseId!;
+    const e1 = event(org, randomUUID(), { rawCostNano: 10_000n, markupBp: 10_000, occurredAt: new Date("2026-11-10T00:00:00Z"), release: { period: "2026-11", nano: 10_000n, lease: nov } });
     // Made in November, answered in December: spent counts in December, the reservation is November's.
-    const e2 = event(org, randomUUID(), { rawCostNano: 3_000n, markupBp: 10_000, occurredAt: new Date("2026-12-01T00:00:00Z"), release: { period: "2026-11", nano: 3_000n } });
-    const e3 = event(org, randomUUID(), { rawCostNano: 2_000n, markupBp: 10_000, occurredAt: new Date("2026-12-02T00:00:00Z"), release: { period: "2026-12", nano: 2_000n } });
+    const e2 = event(org, randomUUID(), { rawCostNano: 3_000n, markupBp: 10_000, occurredAt: new Date("2026-12-01T00:00:00Z"), release: { period: "2026-11", nano: 3_000n, lease: nov } });
+    const e3 = event(org, randomUUID(), { rawCostNano: 2_000n, markupBp: 10_000, occurredAt: new Date("2026-12-02T00:00:00Z"), release: { period: "2026-12", nano: 2_000n, lease: dec } });
     await recordUsageEvents(t.db, [e1, e2, e3]);
     await recordUsageEvents(t.db, [e1, e2, e3]); // a replay gives nothing back twice
-    const nov = await getPeriodCounter(t.db, org, "2026-11");
-    const dec = await getPeriodCounter(t.db, org, "2026-12");
-    expect([nov.spentNano, nov.reservedNano]).toEqual([10_000n, 37_000n]);
-    expect([dec.spentNano, dec.reservedNano]).toEqual([5_000n, 3_000n]);
-    // Never below zero, and a bad release is refused with nothing written.
-    await recordUsageEvents(t.db, [event(org, randomUUID(), { occurredAt: new Date("2026-12-03T00:00:00Z"), release: { period: "2026-12", nano: 999_999n } })]);
+    const novCounter = await getPeriodCounter(t.db, org, "2026-11");
+    const decCounter = await getPeriodCounter(t.db, org, "2026-12");
+    expect([novCounter.spentNano, novCounter.reservedNano]).toEqual([10_000n, 37_000n]);
+    expect([decCounter.spentNano, decCounter.reservedNano]).toEqual([5_000n, 3_000n]);
+    // A lease never returns more than it holds, and a bad release is refused with nothing written.
+    await recordUsageEvents(t.db, [event(org, randomUUID(), { occurredAt: new Date("2026-12-03T00:00:00Z"), release: { period: "2026-12", nano: 999_999n, lease: dec } })]);
     expect((await getPeriodCounter(t.db, org, "2026-12")).reservedNano).toBe(0n);
+    // An event without a lease (spooled before leases were rows) records; its release is ignored.
+    await recordUsageEvents(t.db, [event(org, randomUUID(), { rawCostNano: 1_000n, markupBp: 10_000, occurredAt: new Date("2026-11-20T00:00:00Z"), release: { period: "2026-11", nano: 1_000n } })]);
+    expect(await getPeriodCounter(t.db, org, "2026-11")).toMatchObject({ spentNano: 11_000n, reservedNano: 37_000n });
     await expect(recordUsageEvents(t.db, [event(org, randomUUID(), { release: { period: "2026-13x", nano: 1n } })])).rejects.toThrow(/release/);
   });
 
   it("refuses a negative amount and an unknown organisation", async () => {
-    await expect(reserveSpend(t.db, { organizationId: randomUUID(), period: "2026-11", amountNano: -1n })).rejects.toThrow(/negative/);
-    await expect(reserveSpend(t.db, { organizationId: randomUUID(), period: "2026-11", amountNano: 1n })).rejects.toThrow();
+    await expect(reserveSpend(t.db, { ...LEASE, organizationId: randomUUID(), period: "2026-11", amountNano: -1n })).rejects.toThrow(/negative/);
+    await expect(reserveSpend(t.db, { ...LEASE, organizationId: randomUUID(), period: "2026-11", amountNano: 1n })).rejects.toThrow();
   });
 });

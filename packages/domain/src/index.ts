@@ -44,7 +44,7 @@ export {
   zonedMidnight,
   type BillingPeriod,
 } from "./billing-period";
-export { leaseGrantNano, leaseRequestNano, LEASE_MIN_REQUESTS, LEASE_SHARE_DIVISOR, LEASE_TARGET_SECONDS } from "./lease";
+export { leaseGrantNano, leaseHeldNano, leaseRequestNano, LEASE_MIN_REQUESTS, LEASE_RENEWALS_PER_LIFETIME, LEASE_SHARE_DIVISOR, LEASE_TARGET_SECONDS } from "./lease";
 export { evaluateMonthlyLimit, LIMIT_WARNING_BP, validateMonthlyLimit, validateMonthlyLimitNano, type LimitEvaluation } from "./monthly-limit";
 export { isMaskedKey, restoreMaskedKeys, settingsUpdateSchema, type SettingsUpdate } from "./settings";
 export {

@@ -56,3 +56,19 @@ export function leaseRequestNano(input: { needNano: bigint; worstCaseNano: bigin
   if (ask < needNano) ask = needNano;
   return ask;
 }
+
+// Leases are rows with an owner and an expiry (limit_leases). What one holds of the organisation's
+// limit is granted − recorded while its owner uses it, and max(closed − recorded, 0) once given
+// back with the total its requests consumed (`closed`): events still on their way keep their part
+// reserved until they are recorded. A lease its owner stops renewing expires and holds nothing.
+// The database applies the same formula in SQL (@mai/db limits.ts, leaseHeldSql).
+
+/** What a lease holds of the limit (see above). */
+export function leaseHeldNano(lease: { grantedNano: bigint; recordedNano: bigint; closedNano: bigint | null }): bigint {
+  const base = lease.closedNano ?? lease.grantedNano;
+  const held = base - lease.recordedNano;
+  return held > 0n ? held : 0n;
+}
+
+/** A proxy renews its leases this many times per lifetime (the API sweeps expired ones as often). */
+export const LEASE_RENEWALS_PER_LIFETIME = 4;

@@ -40,14 +40,26 @@ export const LIMIT_WARNING_BP = 8_000;
 
 const FULL_BP = 10_000n;
 
+/**
+ * Where the organisation stands. The level is "exceeded" once the spend reached the limit, or as
+ * soon as the smallest request refused this period (`refusedMinNano`, its worst case) could not fit
+ * even with nothing in flight: spent + refusedMin > limit. Spend only grows within a period, so
+ * from then on every request of that size is refused — the dashboard must not say "warning".
+ * What is reserved does not count towards the level: it is transient (requests in flight, proxies'
+ * leases that come back within a lease lifetime), so counting it would flap between "warning" and
+ * "exceeded" with the traffic and call a limit spent that has room once the flight lands.
+ */
 export function evaluateMonthlyLimit(input: {
   spentNano: bigint;
   reservedNano: bigint;
   requestNano: bigint;
   limitNano: bigint;
+  /** The smallest worst case refused this period (null or absent: none was). */
+  refusedMinNano?: bigint | null | undefined;
 }): LimitEvaluation {
-  for (const field of ["spentNano", "reservedNano", "requestNano", "limitNano"] as const) {
+  for (const field of ["spentNano", "reservedNano", "requestNano", "limitNano", "refusedMinNano"] as const) {
     const value: unknown = input[field];
+    if (field === "refusedMinNano" && (value === undefined || value === null)) continue;
     if (typeof value !== "bigint" || value < 0n) {
       throw new DomainError("INVALID_INPUT", `${field} must be a non-negative bigint amount of nano-USD.`, {
         details: { field },
@@ -60,7 +72,9 @@ export function evaluateMonthlyLimit(input: {
   const remaining = limit - committed;
   // A zero limit means "nothing may be spent": it is fully used from the start.
   const usedBp = limit === 0n ? Number(FULL_BP) : Number((spent * FULL_BP) / limit);
-  const level = spent >= limit ? "exceeded" : usedBp >= LIMIT_WARNING_BP ? "warning" : "ok";
+  const refusedMin = input.refusedMinNano ?? null;
+  const blocked = spent >= limit || (refusedMin !== null && spent + refusedMin > limit);
+  const level = blocked ? "exceeded" : usedBp >= LIMIT_WARNING_BP ? "warning" : "ok";
 
   return {
     allowed: committed + request <= limit,

@@ -45,8 +45,12 @@ export const usageEventSchema = z
     latencyMs: count.nullable().optional(),
     ttfbMs: count.nullable().optional(),
     occurredAt: z.date().min(EARLIEST).max(LATEST),
-    /** The part of the proxy's reservation (made in `period`) that this event's cost used up. */
-    release: z.object({ period: z.string().regex(PERIOD), nano: nanoAmount }).nullable().optional(),
+    /**
+     * The part of the proxy's reservation (made in `period`, in lease `lease`) that this event's
+     * cost used up. Events spooled before leases were rows carry no lease: they record, and their
+     * release is ignored (what they held was returned when their lease expired).
+     */
+    release: z.object({ period: z.string().regex(PERIOD), nano: nanoAmount, lease: z.uuid().optional() }).nullable().optional(),
   })
   .refine((e) => billedCost(e.rawCostNano, e.markupBp) <= INT8_MAX, {
     path: ["rawCostNano"],
@@ -83,7 +87,7 @@ export function encodeUsageEvent(event: UsageEvent): string {
     latencyMs: event.latencyMs,
     ttfbMs: event.ttfbMs,
     occurredAt: encodeDate(event.occurredAt),
-    release: event.release ? { period: event.release.period, nano: String(event.release.nano) } : event.release,
+    release: event.release ? { period: event.release.period, nano: String(event.release.nano), lease: event.release.lease } : event.release,
   });
 }
 

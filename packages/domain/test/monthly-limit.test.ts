@@ -93,6 +93,28 @@ describe("evaluateMonthlyLimit", () => {
     expect(evaluateMonthlyLimit(facts)).toEqual(expected);
   });
 
+  // "exceeded" as soon as the smallest request refused this period cannot fit even with nothing in
+  // flight: the next request of that size is refused, whatever the percentage says.
+  const refused = (spentNano: bigint, reservedNano: bigint, refusedMinNano: bigint | null): Input => ({
+    ...input(spentNano, reservedNano, 0n),
+    refusedMinNano,
+  });
+  it.each<[string, Input, LimitEvaluation["level"]]>([
+    ["95 % spent, a 6 % request refused: exceeded", refused(950n * USD, 0n, 60n * USD), "exceeded"],
+    ["95 % spent, the refused request fits exactly once nothing is in flight: warning", refused(950n * USD, 0n, 50n * USD), "warning"],
+    ["95 % spent, one nano more than fits was refused: exceeded", refused(950n * USD, 0n, 50n * USD + 1n), "exceeded"],
+    ["refused only because of what was in flight: reserved does not count, warning", refused(950n * USD, 40n * USD, 20n * USD), "warning"],
+    ["no refusal this period: the percentage decides", refused(950n * USD, 0n, null), "warning"],
+    ["a refusal at 10 % spent (a huge request) says exceeded: that size is refused", refused(100n * USD, 0n, 901n * USD), "exceeded"],
+    ["a refusal below the threshold that fits once the flight lands: ok", refused(100n * USD, 800n * USD, 200n * USD), "ok"],
+  ])("%s", (_label, facts, level) => {
+    expect(evaluateMonthlyLimit(facts).level).toBe(level);
+  });
+
+  it("rejects a negative refused minimum", () => {
+    expect(() => evaluateMonthlyLimit(refused(0n, 0n, -1n))).toThrow(expect.objectContaining({ code: "INVALID_INPUT" }));
+  });
+
   it("warns from 80 %", () => {
     expect(LIMIT_WARNING_BP).toBe(8_000);
   });

@@ -3,12 +3,12 @@
 // its input and calls one service (services/internal/). Every one is a mutation (POST): their
 // inputs carry users' tokens and usage, which must never travel in a URL.
 import { recordUsage } from "../services/internal/record-usage";
-import { reserve, settle } from "../services/internal/reserve";
+import { renewLeases, reserve, settle } from "../services/internal/reserve";
 import { resolveContext } from "../services/internal/resolve-context";
 import { resolveOrganization } from "../services/internal/resolve-organization";
 import { router } from "../trpc/init";
 import { internalProcedure } from "../trpc/procedures";
-import { recordUsageInput, reserveInput, resolveContextInput, resolveOrganizationInput, settleInput } from "@mai/domain/schemas";
+import { recordUsageInput, renewLeasesInput, reserveInput, resolveContextInput, resolveOrganizationInput, settleInput } from "@mai/domain/schemas";
 
 export const internalRouter = router({
   /**
@@ -33,9 +33,12 @@ export const internalRouter = router({
     .input(recordUsageInput)
     .mutation(({ ctx, input }) => recordUsage(ctx, input)),
 
-  /** Reserve at least `amountNano` and up to `preferNano` against the current period (row-locked). */
+  /** Reserve at least `amountNano` and up to `preferNano` into the caller's lease (row-locked; expired leases return first). */
   reserve: internalProcedure.input(reserveInput).mutation(({ ctx, input }) => reserve(ctx, input)),
 
-  /** Give back the unused part of a reservation or lease. */
+  /** Push back the expiry of the caller's leases; says which are gone. */
+  renewLeases: internalProcedure.input(renewLeasesInput).mutation(({ ctx, input }) => renewLeases(ctx, input)),
+
+  /** Give a lease back: close it with the total its requests consumed (idempotent). */
   settle: internalProcedure.input(settleInput).mutation(({ ctx, input }) => settle(ctx, input)),
 });

@@ -115,7 +115,8 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
     const admitted = await deps.reservations.admit(ctx.organization.id, amount);
     if (!admitted) {
       deps.metrics.limitRefusals.inc();
-      return sendError(res, Errors.limit());
+      const refusal = deps.reservations.lastRefusal(ctx.organization.id);
+      return sendError(res, Errors.limit(refusal && refusal.spentNano + amount <= refusal.limitNano ? "held" : "spent"));
     }
     reservation = admitted;
   } catch {

@@ -1,13 +1,14 @@
 // Recording usage: the ledger and everything derived from it move together. Events are inserted
 // idempotently by generation id; only the rows actually inserted feed the daily rollup, the period
-// counter and the release of their reservations — all in ONE statement (data-modifying CTEs), so a
+// counter and the release of their leases' reservations — all in ONE statement (data-modifying CTEs), so a
 // replayed batch changes nothing, every total equals the sum of its events, and a batch costs two
 // round trips (the billing time zone, then the statement) whatever its size.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { billedCost, DomainError, localDate, periodKeyOf } from "@mai/domain";
 import { queryRows, type Database, type Executor } from "../client";
-import { usageDaily, usageEvents, usagePeriodCounters } from "../schema/index";
+import { limitLeases, usageDaily, usageEvents, usagePeriodCounters } from "../schema/index";
 import { getGlobalSettings } from "./global-settings";
+import { leaseHeldSql } from "./limits";
 import { retryOnRace } from "./errors";
 
 export type UsageStatus = "ok" | "error" | "aborted" | "incomplete";
@@ -33,11 +34,13 @@ export interface UsageEventInput {
   ttfbMs?: number | null;
   occurredAt: Date;
   /**
-   * The part of the proxy's reservation this event's cost used up: given back in the same
-   * transaction that adds the cost to `spent`, and only when the event is new (a replay gives
-   * nothing back twice). `period` is the period the reservation was made in.
+   * The part of the proxy's lease this event's cost used up: added to the lease's recorded amount
+   * in the same statement that adds the cost to `spent`, and only when the event is new (a replay
+   * gives nothing back twice); `reserved` loses what the lease held of it — nothing when the lease
+   * expired or is gone (what it held was returned then). `period` is the period the lease was made
+   * in. An event without a lease (spooled before leases were rows) records; its release is ignored.
    */
-  release?: { period: string; nano: bigint } | null | undefined;
+  release?: { period: string; nano: bigint; lease?: string | undefined } | null | undefined;
 }
 
 export interface RecordUsageResult {
@@ -68,10 +71,18 @@ const EVENT_KEYS = [
   "period",
   "usageDate",
 ] as const satisfies readonly (keyof typeof usageEvents.$inferInsert)[];
-type EventRow = Pick<typeof usageEvents.$inferInsert, (typeof EVENT_KEYS)[number]> & { releasePeriod: string | null; releaseNano: bigint | null };
+type EventRow = Pick<typeof usageEvents.$inferInsert, (typeof EVENT_KEYS)[number]> & {
+  releasePeriod: string | null;
+  releaseNano: bigint | null;
+  releaseLease: string | null;
+};
 const EVENT_COLUMNS = EVENT_KEYS.map((key) => ({ key, name: usageEvents[key].name, type: usageEvents[key].getSQLType() }));
 const EVENT_COLUMN_LIST = sql.raw(EVENT_COLUMNS.map((c) => `"${c.name}"`).join(", "));
-const BATCH_RECORD_TYPE = sql.raw([...EVENT_COLUMNS.map((c) => `"${c.name}" ${c.type}`), "release_period text", "release_nano bigint"].join(", "));
+const BATCH_RECORD_TYPE = sql.raw(
+  [...EVENT_COLUMNS.map((c) => `"${c.name}" ${c.type}`), "release_period text", "release_nano bigint", "release_lease uuid"].join(", "),
+);
+// What a lease (alias l) holds with `recorded` as its recorded amount.
+const heldWith = (recorded: SQL) => leaseHeldSql({ granted: sql`l.granted_nano`, closed: sql`l.closed_nano`, recorded });
 // Chunks keep one statement's JSON document to a few megabytes.
 const STATEMENT_CHUNK = 2_000;
 
@@ -81,8 +92,11 @@ const STATEMENT_CHUNK = 2_000;
  * the driver more than the database's own work); bigints as JSON strings, so they stay exact.
  *   ins       the events not recorded before (ON CONFLICT DO NOTHING on the generation id)
  *   daily     their sums per (organisation, day, user, model), added to the rollup
- *   moves     per (organisation, period): their billed and raw cost and count, and what they give
- *             back of reservations (only to counter rows that exist — a reservation created them)
+ *   used      per lease: what the new events used of it (events without a lease give nothing back)
+ *   leases    the live ones among them record it; each returns what it held of it (an expired or
+ *             deleted lease returns nothing: what it held went back when it expired)
+ *   moves     per (organisation, period): their billed and raw cost and count, and what the leases
+ *             gave back (lease rows are locked before the counter rows, as everywhere: limits.ts)
  *   counters  both applied to the period counter in one upsert (a statement may touch a row once)
  * Groups are sorted, so concurrent batches lock rollup and counter rows in the same order.
  */
@@ -95,6 +109,7 @@ async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<num
     }
     record.release_period = row.releasePeriod;
     record.release_nano = row.releaseNano === null ? null : row.releaseNano.toString();
+    record.release_lease = row.releaseLease;
     return record;
   });
   const [result] = await queryRows<{ inserted: number }>(
@@ -128,14 +143,26 @@ async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<num
             raw_cost_nano = d.raw_cost_nano + excluded.raw_cost_nano,
             billed_cost_nano = d.billed_cost_nano + excluded.billed_cost_nano
         ),
+        used as (
+          select b.release_lease as lease_id, b.organization_id, sum(b.release_nano)::bigint as nano
+          from batch b join ins using (generation_id)
+          where b.release_lease is not null and b.release_nano > 0
+          group by b.release_lease, b.organization_id
+          order by b.release_lease
+        ),
+        leases as (
+          update ${limitLeases} l set recorded_nano = l.recorded_nano + u.nano
+          from used u
+          where l.id = u.lease_id and l.organization_id = u.organization_id and l.expires_at > now()
+          returning l.organization_id, l.period, (${heldWith(sql`l.recorded_nano - u.nano`)} - ${heldWith(sql`l.recorded_nano`)})::bigint as released
+        ),
         moves as (
           select organization_id, period, billed_cost_nano as spent, raw_cost_nano as raw, 1 as requests, 0::bigint as released
           from ins
           union all
-          select b.organization_id, b.release_period, 0, 0, 0, b.release_nano
-          from batch b join ins using (generation_id)
-          where b.release_nano > 0
-            and exists (select 1 from ${usagePeriodCounters} e where e.organization_id = b.organization_id and e.period = b.release_period)
+          select organization_id, period, 0, 0, 0, released
+          from leases
+          where released > 0
         ),
         counters as (
           insert into ${usagePeriodCounters} as c (organization_id, period, spent_nano, raw_spent_nano, requests, reserved_nano)
@@ -210,6 +237,7 @@ export async function recordUsageEvents(db: Database, events: readonly UsageEven
     usageDate: localDate(e.occurredAt, billingTimeZone),
     releasePeriod: e.release?.period ?? null,
     releaseNano: e.release?.nano ?? null,
+    releaseLease: e.release?.lease ?? null,
   }));
   const inserted =
     rows.length <= STATEMENT_CHUNK
@@ -231,6 +259,8 @@ export interface PeriodCounter {
   rawSpentNano: bigint;
   reservedNano: bigint;
   requests: number;
+  /** The smallest amount a reservation was refused this period (null: none was). */
+  refusedMinNano: bigint | null;
 }
 
 export async function getPeriodCounter(db: Executor, organizationId: string, period: string): Promise<PeriodCounter> {
@@ -239,6 +269,6 @@ export async function getPeriodCounter(db: Executor, organizationId: string, per
     .from(usagePeriodCounters)
     .where(and(eq(usagePeriodCounters.organizationId, organizationId), eq(usagePeriodCounters.period, period)));
   return (
-    row ?? { organizationId, period, spentNano: 0n, rawSpentNano: 0n, reservedNano: 0n, requests: 0 }
+    row ?? { organizationId, period, spentNano: 0n, rawSpentNano: 0n, reservedNano: 0n, requests: 0, refusedMinNano: null }
   );
 }

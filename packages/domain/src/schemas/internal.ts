@@ -1,7 +1,6 @@
 // Inputs of internal.* (the proxy's door).
 import { z } from "zod";
 import { nanoAmount } from "../input-schemas";
-import { monthInput } from "./common";
 
 export const resolveContextInput = z.union([
   z.object({ token: z.string().min(1).max(200) }),
@@ -17,8 +16,26 @@ export const resolveContextInput = z.union([
 ]);
 /** A batch in the usage-event line format (usage-event.ts). */
 export const recordUsageInput = z.object({ ndjson: z.string().max(64 * 1024 * 1024) });
-export const reserveInput = z.object({ organizationId: z.uuid(), amountNano: nanoAmount, preferNano: nanoAmount.optional() });
-export const settleInput = z.object({ organizationId: z.uuid(), period: monthInput, reservedNano: nanoAmount });
+/** A proxy process's lease owner id (random per process): only it may renew or close its leases. */
+const leaseOwner = z.string().trim().min(8).max(100);
+/**
+ * Reserve at least `amountNano` and up to `preferNano` into the caller's lease `leaseId` (a new
+ * lease when absent, expired, closed or of another period), owned by `owner`.
+ */
+export const reserveInput = z.object({
+  organizationId: z.uuid(),
+  amountNano: nanoAmount,
+  preferNano: nanoAmount.optional(),
+  owner: leaseOwner,
+  leaseId: z.uuid().optional(),
+});
+/**
+ * Give a lease back: `consumedNano` is the total its requests consumed (an absolute figure, so a
+ * retried give-back cannot return anything twice); what their events have not recorded yet stays held.
+ */
+export const settleInput = z.object({ owner: leaseOwner, leaseId: z.uuid(), consumedNano: nanoAmount });
+/** Push back the expiry of the caller's leases. */
+export const renewLeasesInput = z.object({ owner: leaseOwner, leaseIds: z.array(z.uuid()).max(10_000) });
 /** An organisation by id, for the proxy's work without a user (settling its request journal after a crash). */
 export const resolveOrganizationInput = z.object({ organizationId: z.uuid() });
 
@@ -27,3 +44,4 @@ export type RecordUsageInput = z.output<typeof recordUsageInput>;
 export type ReserveInput = z.output<typeof reserveInput>;
 export type SettleInput = z.output<typeof settleInput>;
 export type ResolveOrganizationInput = z.output<typeof resolveOrganizationInput>;
+export type RenewLeasesInput = z.output<typeof renewLeasesInput>;

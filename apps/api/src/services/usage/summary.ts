@@ -25,6 +25,8 @@ export async function usageSummary(ctx: Context, scope: UsageScope) {
     reservedNano: counter.reservedNano,
     requestNano: 0n,
     limitNano: organization.monthlyLimitNano,
+    // A refused request decides "exceeded" once it could not fit with nothing in flight.
+    refusedMinNano: counter.refusedMinNano,
   });
   const view = (f: UsageFigures) => ({ ...f, totalTokens: f.promptTokens + f.completionTokens });
   return {
