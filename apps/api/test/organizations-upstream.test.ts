@@ -237,6 +237,22 @@ describe.each(testDrivers())("organisations and OpenRouter on %s", (driver) => {
       expect((await listKeyRetirements(h.t.db, organization.id))[0]).toMatchObject({ attempts: 1 });
     });
 
+    it("the client's administrator saving their own key over a provisioned one: the provisioned key is retired the same way", async () => {
+      const { organization, provisionedKey: oldKey } = await provision();
+      const admin = await h.user("org_admin", { organizationId: organization.id });
+      const own = h.sim.addKey({ key: nextKey(), name: "client's own" }).key;
+      const saved = await h.caller(admin).settings.update({
+        ui: { directConnections: { OPENAI_API_BASE_URLS: ["https://openrouter.ai/api/v1"], OPENAI_API_KEYS: [own], OPENAI_API_CONFIGS: {} } },
+      });
+      expect(saved.openrouterSync).toMatchObject({ status: "updated", organizationId: organization.id });
+      const [queued] = await listKeyRetirements(h.t.db, organization.id);
+      expect(queued).toMatchObject({ reason: "replaced", openrouterKeyHash: h.sim.getKey(oldKey!)!.hash, deletedAt: null });
+      expect(h.sim.getKey(oldKey!)).toBeDefined();
+      await retireDueKeys(later(h.deps, pastGrace()));
+      expect(h.sim.getKey(oldKey!)).toBeUndefined();
+      expect(h.sim.getKey(own)).toMatchObject({ disabled: false });
+    });
+
     it("OpenRouter failing: retried with backoff, each failure recorded; then given up visibly", async () => {
       const { organization, provisionedKey: oldKey } = await provision();
       await h.caller(provider).organizations.rotateKey({ organizationId: organization.id });

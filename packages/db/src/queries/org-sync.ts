@@ -14,6 +14,7 @@ import { userClientMapping, users } from "../schema/index";
 import { appendAudit, type ActorKind } from "./audit";
 import { createOrganization, findKeyOwner, getOrganization, setOrganizationKey } from "./organizations";
 import { retryOnRace } from "./errors";
+import { queueKeyRetirement } from "./key-retirements";
 
 export type OrgSyncStatus = "created" | "updated" | "unchanged" | "claimed" | "skipped" | "conflict";
 
@@ -31,6 +32,12 @@ export interface OrgSyncRequest {
   now?: Date;
   actorKind?: ActorKind;
   ip?: string | null;
+  /**
+   * When a provisioned key this save replaces may be deleted on OpenRouter (queued in
+   * key_retirements, as organizations.setKey does: after the proxies' identity caches let go of it).
+   * Unset: a replaced provisioned key is left alone upstream.
+   */
+  retireReplacedKeyAfter?: Date;
 }
 
 export function billingEmailFor(userId: string): string {
@@ -111,7 +118,19 @@ export async function syncOrganizationInTransaction(tx: Transaction, secrets: Se
     case "update": {
       const before = await getOrganization(tx, plan.organizationId);
       await setOrganizationKey(tx, secrets, plan.organizationId, { key, source: "client" });
-      await audit("updated", plan.organizationId, { previousKeyHint: before?.keyHint ?? null });
+      const retired = before?.openrouterKeyHash && request.retireReplacedKeyAfter ? before.openrouterKeyHash : null;
+      if (retired && request.retireReplacedKeyAfter) {
+        await queueKeyRetirement(tx, {
+          organizationId: plan.organizationId,
+          openrouterKeyHash: retired,
+          reason: "replaced",
+          deleteAfter: request.retireReplacedKeyAfter,
+        });
+      }
+      await audit("updated", plan.organizationId, {
+        previousKeyHint: before?.keyHint ?? null,
+        ...(retired ? { previousKeyDeleteAfter: request.retireReplacedKeyAfter?.toISOString() } : {}),
+      });
       return {
         status: "updated",
         organizationId: plan.organizationId,

@@ -11,6 +11,7 @@ import {
 import { OpenRouterError } from "@mai/openrouter";
 import type { AuthUser } from "@mai/db";
 import type { Context } from "../../context";
+import { retirementDueAt } from "../organizations/retire-keys";
 
 export type SyncStatus = "created" | "updated" | "unchanged" | "claimed" | "skipped" | "failed";
 export interface OpenRouterSync {
@@ -118,6 +119,8 @@ async function syncFromSettings(ctx: Context, user: AuthUser, dc: Connections | 
       key: connection.key,
       now: deps.now(),
       ip: ctx.request.ip,
+      // A provisioned key the save replaces is deleted upstream after the grace, as setKey's.
+      retireReplacedKeyAfter: retirementDueAt(deps),
     });
     if (result.status === "conflict") return { status: "failed", message: result.message };
     return {
