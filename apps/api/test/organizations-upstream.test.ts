@@ -123,7 +123,7 @@ describe.each(testDrivers())("organisations and OpenRouter on %s", (driver) => {
       req.on("end", () => {
         const forward = async () => {
           if (req.method === "PATCH") {
-            admission = await h.internal().internal.reserve({ organizationId: organization.id, amountNano: 1_000n });
+            admission = await h.internal().internal.reserve({ organizationId: organization.id, amountNano: 1_000n, owner: "organizations-upstream-test" });
           }
           const upstream = await fetch(`${h.sim.origin}${req.url}`, {
             method: req.method,
