@@ -4,7 +4,7 @@
 // the API itself: the provider administrator, one organisation with a client administrator and a
 // member (invited with members.add, each accepting with a password of their own).
 import type { TestProject } from "vitest/node";
-import { createApiServer, createDeps, createLogger, ensureProviderAdmin, hashPassword, loadEnv, type AppRouter } from "@mai/api";
+import { createApiServer, createDeps, createLogger, ensureProviderAdmin, hashPassword, loadEnv, reconcileKeyUsage, type AppRouter } from "@mai/api";
 import { createUser, schema } from "@mai/db";
 import { createTestDb } from "@mai/db/testing";
 import { externalUserId } from "@mai/domain";
@@ -30,6 +30,8 @@ declare module "vitest" {
     /** A member of the organisation whose password the password tests change and reset (no other test uses it). */
     passwordOwner: SeededAccount & { id: string; name: string };
     organizationName: string;
+    /** Spent on the organisation's key straight at the simulator (bypassing the gateway), nano-USD as text. */
+    unmeteredNano: string;
   }
 }
 
@@ -49,7 +51,8 @@ export default async function setup(project: TestProject) {
   });
   const logger = createLogger({ level: "silent" });
   await ensureProviderAdmin(t.db, env, logger, () => undefined);
-  const api = createApiServer(createDeps({ db: t.db, secrets: t.secrets, env, logger }));
+  const deps = createDeps({ db: t.db, secrets: t.secrets, env, logger });
+  const api = createApiServer(deps);
   const { url } = await api.listen(0, "127.0.0.1");
 
   // Seed through the API as the provider would.
@@ -97,6 +100,17 @@ export default async function setup(project: TestProject) {
     .insert(schema.userClientMapping)
     .values({ userId: ownerRow.id, organizationId: organization.id, externalUserId: externalUserId(organization.id, ownerRow.id) });
   project.provide("passwordOwner", { ...owner, id: ownerRow.id });
+
+  // Traffic that bypassed the gateway: a completion sent straight to the simulator with the
+  // organisation's key, then one run of key-level reconciliation — "unmetered usage" on the pages.
+  const bypass = await fetch(`${sim.url}/chat/completions`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${FIXTURE_API_KEY}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ model: "openai/gpt-4o", max_tokens: 50, messages: [{ role: "user", content: "around the gateway" }] }),
+  });
+  await bypass.arrayBuffer();
+  await reconcileKeyUsage(deps);
+  project.provide("unmeteredNano", sim.totalNano({ key: FIXTURE_API_KEY }).toString());
 
   return async () => {
     await api.close();

@@ -14,3 +14,4 @@ export { scheduleLeaseSweep } from "./services/internal/reserve";
 export { generateApiToken } from "./services/auth/tokens";
 export { installLastResortHandlers } from "./last-resort";
 export { retireDueKeys, scheduleKeyRetirement } from "./services/organizations/retire-keys";
+export { reconcileKeyUsage } from "./services/usage/key-reconcile";
