@@ -32,5 +32,4 @@ export * from "./queries/usage-reports";
 export * from "./queries/mapping-reports";
 export * from "./queries/reconciliation";
 export * from "./queries/key-retirements";
-export * from "./queries/key-retirements";
 export * from "./queries/key-usage";
