@@ -31,4 +31,12 @@ describe("Unmetered usage", () => {
     await waitFor(() => expect(document.body.textContent).toContain(`unmetered usage ${amount}`));
     expect(screen.queryByRole("button", { name: "Bill…" })).toBeNull();
   });
+
+  it("the Overview warns the organisation's administrator, with a link to Organisations", async () => {
+    const amount = formatUsdPrecise(BigInt(inject("unmeteredNano")));
+    await signIn(inject("orgAdmin"), "/");
+    const notice = await screen.findByText(/Unmetered usage this month/);
+    expect(notice.textContent).toContain(amount);
+    expect(within(notice).getByRole("link", { name: "Organisations" })).toBeTruthy();
+  });
 });

@@ -5,10 +5,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { Suspense, lazy, type ReactNode } from "react";
-import { EmptyState, ErrorNotice, Skeleton } from "../components/Feedback";
+import { EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedback";
 import { LimitGauge } from "../components/LimitGauge";
 import { Card, PageHeader, Stat } from "../components/Page";
-import { count, money } from "../lib/format";
+import { count, money, moneyExact } from "../lib/format";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
 import { NoOrganization } from "./NoOrganization";
@@ -101,6 +101,12 @@ export default function Overview() {
   const daily = useQuery({ ...trpc.usage.daily.queryOptions({ ...input, days: 30 }), enabled: ready });
   const byUser = useQuery({ ...trpc.usage.byUser.queryOptions(input), enabled: ready });
   const byModel = useQuery({ ...trpc.usage.byModel.queryOptions(input), enabled: ready });
+  // Key-level reconciliation (administrators): usage of the organisation's key the gateway did not record.
+  const unmetered = useQuery({
+    ...trpc.organizations.unmeteredUsage.queryOptions(input),
+    enabled: ready && me.role !== "member",
+  });
+  const unmeteredCheck = unmetered.data?.find((u) => u.check?.unmetered && u.check.unmeteredNano > 0n)?.check;
 
   if (withoutOrganization) return <NoOrganization me={me} />;
 
@@ -131,6 +137,13 @@ export default function Overview() {
         }
       />
       {summary.error ? <ErrorNotice error={summary.error} onRetry={() => void summary.refetch()} /> : null}
+      {unmeteredCheck ? (
+        <Notice tone="warning">
+          Unmetered usage this month (UTC): OpenRouter charged {moneyExact(unmeteredCheck.unmeteredNano)} on the
+          organisation's key that did not go through the gateway — the key used elsewhere, or charges lost. See{" "}
+          <Link to="/organizations">Organisations</Link>.
+        </Notice>
+      ) : null}
       <div className="stack">
         {s ? (
           <div className="grid grid-2">

@@ -47,6 +47,15 @@ export function UnmeteredCell({
       </span>
     );
   }
+  if (check.unmeteredNano < 0n) {
+    // Recorded more than OpenRouter counted (a request charged while the job ran, a midnight
+    // straddler): nothing to bill, shown so that a lasting difference can be looked into.
+    return (
+      <span className="muted" title={checked}>
+        recorded {moneyExact(-check.unmeteredNano)} above OpenRouter's count
+      </span>
+    );
+  }
   return (
     <div className="org-unmetered" title={checked}>
       <span>
