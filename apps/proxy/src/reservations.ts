@@ -269,6 +269,7 @@ export function createReservations(deps: {
         organizationId: lease.organizationId,
         amountNano: need,
         preferNano: ask,
+        requestNano: worstCase,
         owner,
         ...(lease.id && !lease.dead ? { leaseId: lease.id } : {}),
       });

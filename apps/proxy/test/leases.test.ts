@@ -111,6 +111,31 @@ describe.each(testDrivers())("monthly-limit leases on %s", (driver) => {
     expect((await counterOf(org)).reservedNano).toBe(0n);
   });
 
+  it("API down while a lease goes idle, API back: the give-back is retried, nothing stays reserved", async () => {
+    // The lease lives 60 s (the API's default) and nothing in this system sweeps: only the proxy's
+    // own give-back can return it — a dropped give-back would leave it reserved past this test.
+    const proxy = await s.replica({ MAI_PROXY_LEASE_IDLE_MS: "2000" });
+    const org = await s.org();
+    for (let i = 0; i < 5; i++) expect((await call(proxy.url, org, i)).status).toBe(200);
+    // The API goes at once, while the lease is still in use (its last events may be spooled).
+    const reservations = proxy.proxy.deps.reservations;
+    const retriesBefore = reservations.stats().giveBackRetries;
+    await s.stopApi();
+    try {
+      expect(reservations.heldNano(org.id)).toBeGreaterThan(0n);
+      // The lease goes idle and its give-back fails against the absent API, more than once.
+      await until(async () => reservations.heldNano(org.id) === 0n && reservations.stats().giveBackRetries >= retriesBefore + 2);
+      expect((await counterOf(org)).reservedNano).toBeGreaterThan(0n);
+    } finally {
+      await s.startApi();
+    }
+    await reservations.idle();
+    await until(async () => proxy.proxy.deps.recorder.stats().spooledEvents === 0 && proxy.proxy.deps.recorder.stats().queued === 0);
+    await proxy.proxy.deps.recorder.flush();
+    expect((await counterOf(org)).reservedNano).toBe(0n);
+    expect((await counterOf(org)).spentNano).toBe(ledgerBilled(org));
+  });
+
   it("a lease keeps admitting while the API is away; its events settle the books when it returns", async () => {
     const proxy = await s.replica({ MAI_PROXY_LEASE_IDLE_MS: "60000" });
     const org = await s.org();

@@ -3,6 +3,7 @@
 import { eq } from "drizzle-orm";
 import { schema } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
+import { evaluateMonthlyLimit } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSystem, type System } from "./system";
 
@@ -47,5 +48,37 @@ describe.each(testDrivers())("monthly limit race on %s", (driver) => {
     expect((await counterOf()).reservedNano).toBe(0n);
     // What OpenRouter charged is exactly what was admitted.
     expect(s.sim.ledger({ keyHash: org.keyHash })).toHaveLength(admitted.length);
+  });
+
+  it("the 402 and the limit level agree: 'spent' exactly when the dashboard says exceeded", async () => {
+    const limit = 600_000n;
+    const org = await s.org({ monthlyLimitNano: limit });
+    const request = () =>
+      fetch(`${s.proxyUrl}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${org.users[0]!.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "openai/gpt-4o-mini", max_tokens: 50, messages: [{ role: "user", content: "one at a time" }] }),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as { error?: { code?: string; message?: string } } }));
+    const counterOf = async () => (await s.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id)))[0]!;
+    const level = async () => {
+      const c = await counterOf();
+      return evaluateMonthlyLimit({ spentNano: c.spentNano, reservedNano: c.reservedNano, requestNano: 0n, limitNano: limit, refusedMinNano: c.refusedMinNano }).level;
+    };
+    // One at a time, each recorded before the next (nothing in flight, nothing on its way): the
+    // first refusal is a request that cannot fit at all.
+    let last = await request();
+    for (let i = 0; i < 100 && last.status === 200; i++) {
+      while (s.proxy.deps.inflight.size > 0) await Promise.allSettled([...s.proxy.deps.inflight]);
+      await s.proxy.deps.recorder.flush();
+      expect(await level()).not.toBe("exceeded");
+      last = await request();
+    }
+    expect(last.status).toBe(402);
+    expect(last.body.error?.code).toBe("monthly_limit_exceeded");
+    expect(last.body.error?.message).toMatch(/monthly limit is spent/);
+    expect(await level()).toBe("exceeded");
+    const counter = await counterOf();
+    expect(counter.spentNano).toBeLessThan(limit); // below 100 %, and still "exceeded"
+    await s.proxy.deps.reservations.returnAll();
   });
 });

@@ -53,7 +53,12 @@ function capture(lines: string[]) {
   });
 }
 
-export async function startSystem(driver: Driver, proxyOverrides: Record<string, string> = {}): Promise<System> {
+export async function startSystem(
+  driver: Driver,
+  proxyOverrides: Record<string, string> = {},
+  /** The API's environment beyond the defaults (e.g. a short MAI_LEASE_TTL_MS). */
+  apiOverrides: Record<string, string> = {},
+): Promise<System> {
   const t = await createTestDb(driver, { max: 16 });
   const sim = await startSimulator({ port: 0, generationDelayMs: 30, keepAliveIntervalMs: 50 });
   const logs: string[] = [];
@@ -63,6 +68,7 @@ export async function startSystem(driver: Driver, proxyOverrides: Record<string,
     MAI_OPENROUTER_BASE_URL: sim.url,
     MAI_OPENROUTER_EXTRA_HOSTS: sim.origin,
     LOG_LEVEL: "info",
+    ...apiOverrides,
   });
   const apiDeps = createDeps({ db: t.db, secrets: t.secrets, env: apiEnv, logger: pino({ level: "info" }, capture(logs)) });
   let api = createApiServer(apiDeps);

@@ -177,5 +177,10 @@ describe.each(testDrivers())("limit leases on %s", (driver) => {
     await reserveSpend(t.db, { organizationId: id, period: PERIOD, amountNano: 2_000n, owner, ttlMs: LONG });
     await reserveSpend(t.db, { organizationId: id, period: PERIOD, amountNano: 3_000n, owner, ttlMs: LONG });
     expect((await getPeriodCounter(t.db, id, PERIOD)).refusedMinNano).toBe(2_000n);
+    // A top-up that lacked 1 500 for a request of 2 500 remembers the request, not the top-up.
+    await reserveSpend(t.db, { organizationId: id, period: PERIOD, amountNano: 1_500n, requestNano: 2_500n, owner, ttlMs: LONG });
+    expect((await getPeriodCounter(t.db, id, PERIOD)).refusedMinNano).toBe(2_000n);
+    await reserveSpend(t.db, { organizationId: id, period: PERIOD, amountNano: 1_100n, requestNano: 1_500n, owner, ttlMs: LONG });
+    expect((await getPeriodCounter(t.db, id, PERIOD)).refusedMinNano).toBe(1_500n);
   });
 });

@@ -72,7 +72,8 @@ async function returnExpired(tx: Executor, organizationId: string, period: strin
  * organisation's limit for `period`, as leaseGrantNano decides, into the caller's lease `leaseId`
  * (or a new lease of `owner` when that one is absent, expired, closed or of another period), whose
  * expiry becomes now + `ttlMs`. Refuses when `amountNano` does not fit, and then remembers the
- * smallest amount refused this period (the limit level's "exceeded", @mai/domain monthly-limit.ts).
+ * smallest request refused this period (`requestNano`, else `amountNano`: the limit level's
+ * "exceeded", @mai/domain monthly-limit.ts).
  * Expired leases of the organisation and period are returned first.
  */
 export async function reserveSpend(
@@ -127,12 +128,13 @@ export async function reserveSpend(
         remainingNano: current.limitNano - current.spentNano - reservedNano,
       });
       if (grantedNano === null) {
-        // A refusal is remembered: the smallest amount refused this period decides "exceeded".
+        // A refusal is remembered: the smallest request refused this period decides "exceeded".
+        const refused = input.requestNano ?? input.amountNano;
         await tx
           .update(c)
           .set({
             reservedNano,
-            refusedMinNano: sql`least(coalesce(${c.refusedMinNano}, ${input.amountNano}), ${input.amountNano})`,
+            refusedMinNano: sql`least(coalesce(${c.refusedMinNano}, ${refused}), ${refused})`,
             updatedAt: sql`now()`,
           })
           .where(where);

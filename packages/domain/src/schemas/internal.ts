@@ -28,6 +28,12 @@ export const reserveInput = z.object({
   preferNano: nanoAmount.optional(),
   owner: leaseOwner,
   leaseId: z.uuid().optional(),
+  /**
+   * The worst case of the request that needs the reservation (`amountNano` may be less: what the
+   * lease lacks for it). A refusal remembers it: the limit level says "exceeded" once a request of
+   * that size could not fit even with nothing in flight.
+   */
+  requestNano: nanoAmount.optional(),
 });
 /**
  * Give a lease back: `consumedNano` is the total its requests consumed (an absolute figure, so a
