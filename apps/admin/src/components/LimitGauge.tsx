@@ -44,7 +44,8 @@ export function LimitGauge({ limitNano, spentNano, reservedNano, remainingNano, 
       ) : null}
       {level === "exceeded" ? (
         <p className="notice notice-error" role="alert">
-          The monthly limit is reached: chat requests are refused until the next billing month or a higher limit.
+          The monthly limit is spent: what is left does not cover the requests being made, so chat requests are refused
+          until the next billing month or a higher limit.
         </p>
       ) : null}
     </div>
