@@ -41,7 +41,7 @@ interface Lease {
   /** Set by the first grant; "" while the first top-up is on its way. */
   period: string;
   endsAt: number;
-  /** This proxy's clock: the lease admits nothing from then on unless renewed before. */
+  /** This proxy's monotonic clock (ms): the lease admits nothing from then on unless renewed before. */
   expiresAt: number;
   /** Reserved in PostgreSQL for this proxy and not yet used by a consumed request. */
   granted: bigint;
@@ -120,8 +120,12 @@ export function createReservations(deps: {
   /** A lease unused this long is given back. */
   idleMs: number;
   now?: () => number;
+  monotonicNow?: () => number;
 }): Reservations {
   const now = deps.now ?? Date.now;
+  // Lease expiry runs on a monotonic clock: a wall clock set back must not stretch a lease past
+  // the database's expiry.
+  const clock = deps.monotonicNow ?? (() => performance.now());
   const owner = `proxy-${randomUUID()}`;
   const leases = new Map<string, Lease>();
   const retired = new Set<Lease>();
@@ -136,7 +140,7 @@ export function createReservations(deps: {
   let renewTimer: NodeJS.Timeout | null = null;
   let renewing: Promise<void> | null = null;
 
-  const alive = (lease: Lease) => !lease.dead && lease.id !== null && now() < lease.expiresAt;
+  const alive = (lease: Lease) => !lease.dead && lease.id !== null && clock() < lease.expiresAt;
 
   /** The lease holds nothing any more (expired, gone, given back): it admits nothing and is not renewed. */
   const kill = (lease: Lease) => {
@@ -164,7 +168,7 @@ export function createReservations(deps: {
         } catch (error) {
           // Never dropped: retried until it succeeds or the lease has expired (then the API has
           // returned it by itself). At shutdown one more try, then the expiry does it.
-          const giveUp = closed || now() + delay >= expiresAt || (shuttingDown && attempt >= 1);
+          const giveUp = closed || clock() + delay >= expiresAt || (shuttingDown && attempt >= 1);
           deps.logger.warn(
             { organizationId: lease.organizationId, attempt, willRetry: !giveUp, err: { name: (error as Error).name } },
             "lease give-back failed",
@@ -232,7 +236,7 @@ export function createReservations(deps: {
     if (renewing) return renewing;
     const held = [...leases.values(), ...retired].filter((l) => !l.dead && !l.closing && l.id !== null && l.period !== "");
     if (held.length === 0) return Promise.resolve();
-    const sentAt = now();
+    const sentAt = clock();
     const p = (async () => {
       try {
         const outcome = await deps.api.internal.renewLeases.mutate({ owner, leaseIds: held.map((l) => l.id!) });
@@ -264,7 +268,7 @@ export function createReservations(deps: {
     const ask = leaseRequestNano({ needNano: need, worstCaseNano: worstCase, demandNano: lease.demand, elapsedMs: now() - lease.toppedUpAt });
     const p = (async () => {
       counts.topUps += 1;
-      const sentAt = now();
+      const sentAt = clock();
       const outcome = await deps.api.internal.reserve.mutate({
         organizationId: lease.organizationId,
         amountNano: need,
@@ -321,7 +325,7 @@ export function createReservations(deps: {
     () => {
       const t = now();
       for (const lease of [...leases.values()]) {
-        if (lease.id !== null && t >= lease.expiresAt && !lease.topUp) kill(lease);
+        if (lease.id !== null && clock() >= lease.expiresAt && !lease.topUp) kill(lease);
         else if (t >= lease.endsAt) retire(lease);
         else if (lease.inFlight === 0n && !lease.topUp && t - lease.lastUsed >= deps.idleMs) retire(lease);
       }
