@@ -168,6 +168,49 @@ describe.each(testDrivers())("limit leases on %s", (driver) => {
     expect(await leaseRows(a)).toEqual([]);
   });
 
+  it("concurrent grants, renewals, recordings, give-backs and sweeps keep reserved = what the leases hold", async () => {
+    const id = await org(50_000_000n);
+    const owners = ["racer-one-1", "racer-two-2", "racer-three", "racer-four4"];
+    // The last lease each owner was granted (concurrent grants of one owner may open several).
+    const leaseOf = new Map<string, string>();
+    const ownerOf = new Map<string, string>();
+    const consumed = new Map<string, bigint>();
+    const ops: Promise<unknown>[] = [];
+    for (let round = 0; round < 12; round++) {
+      for (const owner of owners) {
+        ops.push(
+          (async () => {
+            const lease = leaseOf.get(owner);
+            const outcome = await reserveSpend(t.db, { organizationId: id, period: PERIOD, amountNano: 10_000n, preferNano: 40_000n, owner, ttlMs: LONG, ...(lease ? { leaseId: lease } : {}) });
+            if (!outcome.leaseId) return;
+            leaseOf.set(owner, outcome.leaseId);
+            ownerOf.set(outcome.leaseId, owner);
+            consumed.set(outcome.leaseId, (consumed.get(outcome.leaseId) ?? 0n) + 3_000n);
+            await recordUsageEvents(t.db, [event(id, outcome.leaseId, 1_000n), event(id, outcome.leaseId, 2_000n)]);
+            await renewLeases(t.db, { owner, leaseIds: [outcome.leaseId], ttlMs: LONG });
+          })(),
+        );
+      }
+      ops.push(sweepExpiredLeases(t.db));
+    }
+    await Promise.all(ops);
+    const held = async () => {
+      const rows = await leaseRows(id);
+      return rows.reduce((sum, r) => sum + (r.closedNano ?? r.grantedNano) - r.recordedNano, 0n);
+    };
+    expect(await reserved(id)).toBe(await held());
+    // Give everything back concurrently (each twice: a retried give-back), with a sweep in between.
+    await Promise.all(
+      [...ownerOf.entries()].flatMap(([lease, owner]) => [
+        closeLease(t.db, { owner, leaseId: lease, consumedNano: consumed.get(lease)! }),
+        closeLease(t.db, { owner, leaseId: lease, consumedNano: consumed.get(lease)! }),
+        sweepExpiredLeases(t.db),
+      ]),
+    );
+    expect(await reserved(id)).toBe(0n);
+    expect((await getPeriodCounter(t.db, id, PERIOD)).spentNano).toBe(BigInt(12 * owners.length) * 3_000n);
+  });
+
   it("remembers the smallest amount refused this period", async () => {
     const id = await org(10_000n);
     const owner = "refused-proxy";
