@@ -1,5 +1,5 @@
 import { schema } from "@mai/db";
-import { billedCost } from "@mai/domain";
+import { billedCost, evaluateMonthlyLimit } from "@mai/domain";
 import { eq, testDrivers } from "@mai/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, trpcCode, usageBatch } from "./harness";
@@ -127,6 +127,12 @@ describe.each(testDrivers())("internal procedures on %s", (driver) => {
     expect((await summary()).limit.level).toBe("warning");
     expect((await h.internal().internal.reserve({ organizationId: org.id, amountNano: 60_000_000_000n, owner: OWNER })).admitted).toBe(false);
     expect((await summary()).limit).toMatchObject({ usedBp: 9_500, percentUsed: 95, level: "exceeded" });
+    // The organisations list carries what the dashboard's table needs to say the same.
+    const listed = await h.caller(org.admin).organizations.get({});
+    expect(listed.refusedMinNano).toBe(60_000_000_000n);
+    expect(
+      evaluateMonthlyLimit({ spentNano: listed.monthToDateNano, reservedNano: 0n, requestNano: 0n, limitNano: listed.monthlyLimitNano, refusedMinNano: listed.refusedMinNano }).level,
+    ).toBe("exceeded");
     // A refusal only because of what is in flight (the $40 lease) does not say exceeded by itself.
     const other = await h.org();
     await h.internal().internal.recordUsage(usageBatch([{ ...spend, generationId: `gen-exceeded-${other.id}`, organizationId: other.id, userId: other.admin.id, externalUserId: member.externalUserId! }]));

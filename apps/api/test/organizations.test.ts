@@ -137,6 +137,7 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
         keySource: "client",
         provisioned: false,
         monthToDateNano: 0n,
+        refusedMinNano: null,
         memberCount: 1,
       });
       expect(row.keyHint).toContain("…");

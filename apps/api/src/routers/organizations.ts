@@ -45,6 +45,7 @@ const organizationOut = z.object({
   provisioned: z.boolean(),
   period: z.string(),
   monthToDateNano: z.bigint(),
+  refusedMinNano: z.bigint().nullable(),
   memberCount: z.number().int(),
   createdAt: z.date(),
   updatedAt: z.date(),

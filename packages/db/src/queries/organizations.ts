@@ -182,6 +182,8 @@ export async function setOrganizationKey(
 export interface OrganizationWithSpend extends Organization {
   /** Billed spend (markup included) recorded in `period`, nano-USD. */
   periodSpentNano: bigint;
+  /** The smallest request refused in `period` (null: none was) — the limit level's "exceeded". */
+  periodRefusedMinNano: bigint | null;
   memberCount: number;
 }
 
@@ -202,6 +204,7 @@ export async function listOrganizationsWithSpend(
     .select({
       ...organizationColumns,
       periodSpentNano: sql<string>`coalesce(${usagePeriodCounters.spentNano}, 0)::text`,
+      periodRefusedMinNano: sql<string | null>`${usagePeriodCounters.refusedMinNano}::text`,
       memberCount: sql<number>`coalesce(${members.n}, 0)::int`,
     })
     .from(clientOrganizations)
@@ -219,6 +222,7 @@ export async function listOrganizationsWithSpend(
   return rows.map((r) => ({
     ...r,
     periodSpentNano: BigInt(r.periodSpentNano),
+    periodRefusedMinNano: r.periodRefusedMinNano === null ? null : BigInt(r.periodRefusedMinNano),
     memberCount: Number(r.memberCount),
   }));
 }

@@ -5,13 +5,14 @@ import { Badge } from "../../components/Feedback";
 import { dateTime, percent } from "../../lib/format";
 import type { Organization } from "../../session";
 
-/** "12.3 % of the limit", coloured by the domain's limit level (amber from 80 %, red once spent). */
+/** "12.3 % of the limit", coloured by the domain's limit level (amber from 80 %, red once a request is refused for good). */
 export function UsedOfLimit({ organization: o }: { organization: Organization }) {
   const { usedBp, level } = evaluateMonthlyLimit({
     spentNano: o.monthToDateNano,
     reservedNano: 0n,
     requestNano: 0n,
     limitNano: o.monthlyLimitNano,
+    refusedMinNano: o.refusedMinNano,
   });
   return <span className={`org-used org-used-${level}`}>{percent(usedBp / 100)} of the limit</span>;
 }

@@ -31,6 +31,8 @@ export interface OrganizationDto {
   period: string;
   /** Billed spend (markup included) in the current billing month. */
   monthToDateNano: bigint;
+  /** The smallest request the monthly limit refused this month (null: none): with it the limit level says "exceeded". */
+  refusedMinNano: bigint | null;
   memberCount: number;
   createdAt: Date;
   updatedAt: Date;
@@ -51,6 +53,7 @@ export function toOrganizationDto(row: OrganizationWithSpend, period: string): O
     provisioned: row.openrouterKeyHash !== null,
     period,
     monthToDateNano: row.periodSpentNano,
+    refusedMinNano: row.periodRefusedMinNano,
     memberCount: row.memberCount,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
