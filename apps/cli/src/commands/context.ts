@@ -48,6 +48,7 @@ async function viaResolveContext(
     reservedNano: billing.reservedNano,
     requestNano: 0n,
     limitNano: organization.monthlyLimitNano,
+    refusedMinNano: billing.refusedMinNano,
   });
   return {
     source: "internal.resolveContext",

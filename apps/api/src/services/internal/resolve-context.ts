@@ -56,6 +56,12 @@ export async function resolveContext(ctx: Context, input: ResolveContextInput) {
       allowedModels: organization.allowedModels,
     },
     openrouterKey: await getOrganizationKey(db, secrets, organization.id),
-    billing: { timeZone: settings.billingTimeZone, period, spentNano: counter.spentNano, reservedNano: counter.reservedNano },
+    billing: {
+      timeZone: settings.billingTimeZone,
+      period,
+      spentNano: counter.spentNano,
+      reservedNano: counter.reservedNano,
+      refusedMinNano: counter.refusedMinNano,
+    },
   };
 }
