@@ -5,8 +5,8 @@
 // usage of exactly that amount after one job run, is audited once, and bills (an explicit provider
 // action) as an adjustment line of exactly that × markup on the month's CSV statement, never twice.
 // The simulator's clock and the API's are the same injected clock, so UTC days turn exactly.
-import { createOrganization, getKeyUsageCheck, listAudit, updateGlobalSettings, type AuthUser } from "@mai/db";
-import { asOpenRouterKey, testDrivers } from "@mai/db/testing";
+import { createOrganization, getKeyUsageCheck, listAudit, setOrganizationKey, updateGlobalSettings, type AuthUser } from "@mai/db";
+import { asOpenRouterKey, sql, testDrivers } from "@mai/db/testing";
 import { billedCost, externalUserId, nanoToUsdString } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
 import { startSimulator, type Simulator } from "@mai/openrouter/simulator";
@@ -184,6 +184,33 @@ describe.each(testDrivers())("key-level reconciliation on %s", (driver) => {
     // A member's own statement carries no organisation adjustment.
     const own = await h.caller(o.member).usage.exportCsv({ organizationId: o.org.id, month: "2030-06" });
     expect(own.content).not.toContain("ADJUSTMENT");
+  });
+
+  it("a key switched within the month keeps what the old key was charged: the leak stays unmetered and billable after the rotation", async () => {
+    clock = Date.UTC(2030, 10, 10, 12, 0, 0);
+    const o = await organization();
+    let recorded = await gatewayRequest(o);
+    const leaked = await bypass(o);
+    await reconcileKeyUsage(deps);
+    expect(await monthCheck(o, "2030-11")).toMatchObject({ unmeteredNano: leaked, carriedOpenrouterNano: 0n });
+
+    // The leak is found and the key replaced: the organisation moves to a fresh key (set "now" on
+    // the shared clock), whose own counters start at zero.
+    clock += 60_000;
+    const fresh = sim.addKey({ name: `fresh ${randomUUID().slice(0, 8)}` });
+    await setOrganizationKey(h.t.db, h.t.secrets, o.org.id, { key: asOpenRouterKey(fresh.key), source: "client" });
+    await h.t.db.execute(sql`update client_organizations set key_set_at = ${new Date(clock).toISOString()}::timestamptz where id = ${o.org.id}`);
+    const moved = { ...o, key: fresh.key };
+    recorded += await gatewayRequest(moved);
+    await reconcileKeyUsage(deps);
+    const after = await monthCheck(o, "2030-11");
+    expect(after).toMatchObject({ unmeteredNano: leaked, recordedRawNano: recorded, openrouterUsageNano: recorded + leaked });
+    expect(after!.carriedOpenrouterNano).toBe(sim.totalNano({ key: o.key }));
+    // Still the same amount at the next run (the carried part is not added twice), and billable.
+    await reconcileKeyUsage(deps);
+    expect(await monthCheck(o, "2030-11")).toMatchObject({ unmeteredNano: leaked });
+    const billed = await h.caller(provider).organizations.billUnmetered({ organizationId: o.org.id, month: "2030-11" });
+    expect(billed).toMatchObject({ adjustment: { rawCostNano: leaked, billedCostNano: billedCost(leaked, MARKUP_BP) } });
   });
 
   it("a provisioned key is read with the provisioning key (GET /keys/:hash), even when the key itself is disabled", async () => {

@@ -19,6 +19,7 @@ CREATE TABLE "key_usage_checks" (
 	"key_fingerprint" text NOT NULL,
 	"compared_from" timestamp with time zone NOT NULL,
 	"openrouter_usage_nano" bigint NOT NULL,
+	"carried_openrouter_nano" bigint DEFAULT 0 NOT NULL,
 	"recorded_raw_nano" bigint NOT NULL,
 	"unmetered_nano" bigint NOT NULL,
 	"checked_at" timestamp with time zone NOT NULL,

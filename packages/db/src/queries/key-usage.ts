@@ -93,6 +93,7 @@ export async function saveKeyUsageCheck(db: Executor, check: KeyUsageCheck): Pro
         keyFingerprint: check.keyFingerprint,
         comparedFrom: check.comparedFrom,
         openrouterUsageNano: check.openrouterUsageNano,
+        carriedOpenrouterNano: check.carriedOpenrouterNano,
         recordedRawNano: check.recordedRawNano,
         unmeteredNano: check.unmeteredNano,
         checkedAt: check.checkedAt,

@@ -5,9 +5,11 @@ import { users } from "./users";
 
 // Key-level reconciliation: what OpenRouter says was charged on an organisation's own key
 // (`usage_daily` / `usage_monthly`, UTC) beside the raw cost recorded for the same key over the same
-// span (`compared_from`: the UTC day or month start, or when the key was set if later). The last
-// observation per organisation, scope and UTC period is kept; `unmetered_nano` = OpenRouter's −
-// recorded (traffic that bypassed the gateway, or charges lost; negative: recorded more).
+// span (`compared_from`: the UTC day or month start, or when the first key compared in it was set if
+// later). The last observation per organisation, scope and UTC period is kept; `unmetered_nano` =
+// OpenRouter's − recorded (traffic that bypassed the gateway, or charges lost; negative: recorded
+// more). When the key changes within a period, the old key's last counter is carried into the row,
+// so what was charged on it is still compared (and billable) after the rotation.
 export const keyUsageChecks = pgTable(
   "key_usage_checks",
   {
@@ -19,6 +21,9 @@ export const keyUsageChecks = pgTable(
     keyFingerprint: text("key_fingerprint").notNull(),
     comparedFrom: timestamp("compared_from", { withTimezone: true }).notNull(),
     openrouterUsageNano: bigint("openrouter_usage_nano", { mode: "bigint" }).notNull(),
+    // The part of openrouter_usage_nano counted on keys the organisation had before its current one
+    // in this period (their last observation): a rotation keeps what the old key was charged.
+    carriedOpenrouterNano: bigint("carried_openrouter_nano", { mode: "bigint" }).notNull().default(sql`0`),
     recordedRawNano: bigint("recorded_raw_nano", { mode: "bigint" }).notNull(),
     unmeteredNano: bigint("unmetered_nano", { mode: "bigint" }).notNull(),
     checkedAt: timestamp("checked_at", { withTimezone: true }).notNull(),

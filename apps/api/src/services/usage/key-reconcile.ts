@@ -65,11 +65,21 @@ async function comparePeriod(
   openrouterUsd: number,
   now: Date,
 ): Promise<{ check: KeyUsageCheck; previous: KeyUsageCheck | undefined; toleranceNano: bigint }> {
-  const keySetAt = target.keySetAt ?? target.createdAt;
-  const comparedFrom = keySetAt > period.start ? keySetAt : period.start;
-  const openrouterUsageNano = usdToNano(openrouterUsd);
-  const recorded = await recordedRawCost(deps.db, target.id, comparedFrom, now);
   const previous = await getKeyUsageCheck(deps.db, target.id, period.scope, period.periodStart);
+  const keySetAt = target.keySetAt ?? target.createdAt;
+  // A key that replaced another within the period (a rotation, often after a leak was found): the
+  // old key's last counter is carried and the comparison keeps its start, so what was charged on
+  // the old key stays compared — and billable — instead of vanishing with it. Charged on the old key
+  // between its last check and the switch is not seen (at most one interval of the job).
+  const chained = previous !== undefined && previous.comparedFrom <= keySetAt;
+  const carriedOpenrouterNano = !chained
+    ? 0n
+    : previous.keyFingerprint === target.keyFingerprint
+      ? previous.carriedOpenrouterNano
+      : previous.openrouterUsageNano;
+  const comparedFrom = chained ? previous.comparedFrom : keySetAt > period.start ? keySetAt : period.start;
+  const openrouterUsageNano = carriedOpenrouterNano + usdToNano(openrouterUsd);
+  const recorded = await recordedRawCost(deps.db, target.id, comparedFrom, now);
   const check: KeyUsageCheck = {
     organizationId: target.id,
     scope: period.scope,
@@ -77,6 +87,7 @@ async function comparePeriod(
     keyFingerprint: target.keyFingerprint,
     comparedFrom,
     openrouterUsageNano,
+    carriedOpenrouterNano,
     recordedRawNano: recorded.rawNano,
     unmeteredNano: openrouterUsageNano - recorded.rawNano,
     checkedAt: now,
@@ -117,8 +128,7 @@ export async function reconcileKeyUsage(deps: AppDeps): Promise<KeyReconcileSumm
     summary.checked += 1;
 
     const { check, toleranceNano } = month;
-    // A new key starts a new comparison: the old key's amount is not this one's "before".
-    const previous = month.previous?.keyFingerprint === check.keyFingerprint ? month.previous : undefined;
+    const previous = month.previous;
     const beyond = check.unmeteredNano > toleranceNano || check.unmeteredNano < -toleranceNano;
     if (beyond) summary.unmetered += 1;
     if (unmeteredChanged(previous?.unmeteredNano ?? null, check.unmeteredNano, toleranceNano)) {
