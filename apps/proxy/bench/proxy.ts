@@ -370,6 +370,8 @@ if (PROBE > 0 && targetsWanted.has("mai")) {
       leaseId = (await reserveSpend(t.db, { organizationId: org.id, period, amountNano, owner, leaseId, ttlMs: 60_000 })).leaseId ?? undefined;
     }),
   );
+  // The probe's lease goes back like any other, so the books balance at the end of the run.
+  if (leaseId) await closeLease(t.db, { owner, leaseId, consumedNano: 0n });
   steps.push(
     await dbTime("DB only: reserveSpend of a new lease + closeLease (internal.reserve + internal.settle)", async () => {
       const fresh = await reserveSpend(t.db, { organizationId: org.id, period, amountNano, owner, ttlMs: 60_000 });
