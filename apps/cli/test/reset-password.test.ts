@@ -40,7 +40,7 @@ function cleanEnv(): Env {
 }
 
 const ADMIN = "admin@mai.test";
-const FIRST_PASSWORD = "the first password of the admin";
+const FIRST_PASSWORD = "the first password of the operator";
 
 describe.each(testDrivers())("mai users reset-password on %s", (driver) => {
   let dataDir: string;
