@@ -5,11 +5,10 @@
 // expires within one lease lifetime of the kill, so reserved returns to what the live proxy holds
 // (nothing). The proxy runs as a real child process (bench/proxy-child.ts: built as src/main.ts
 // builds it), so the kill is a real one.
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { createDeps, loadEnv, scheduleLeaseSweep } from "@mai/api";
 import { schema } from "@mai/db";
@@ -18,6 +17,7 @@ import { billedCost } from "@mai/domain";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readJournal } from "../src/metering/journal";
+import { exited, startProxyChild } from "./proxy-child";
 import { INTERNAL_TOKEN, startSystem, type System } from "./system";
 
 // About 4 s per answer: long enough for all 100 to be in flight at once on a loaded machine.
@@ -35,35 +35,6 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, tim
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-interface Child {
-  process: ChildProcess;
-  url: string;
-  output: string[];
-}
-
-function startProxyChild(env: Record<string, string>): Promise<Child> {
-  const child = fork(fileURLToPath(new URL("../bench/proxy-child.ts", import.meta.url)), [], {
-    execArgv: ["--import", "tsx"],
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
-  const output: string[] = [];
-  child.stdout?.on("data", (d: Buffer) => output.push(String(d)));
-  child.stderr?.on("data", (d: Buffer) => output.push(String(d)));
-  return new Promise((resolve, reject) => {
-    child.once("message", (message: { type: string; url?: string }) => {
-      if (message.type === "ready" && message.url) resolve({ process: child, url: message.url, output });
-      else reject(new Error(`unexpected message ${message.type}`));
-    });
-    child.once("exit", (code) => reject(new Error(`the proxy child exited (${code}) before it was ready:\n${output.join("")}`)));
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
 describe.each(testDrivers())("a proxy killed mid-traffic on %s", (driver) => {

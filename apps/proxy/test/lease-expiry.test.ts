@@ -4,11 +4,10 @@
 // live proxy (in-process, renewing) also uses; after one lease lifetime the reserved amount of each
 // is exactly what the live proxy holds — 0 for the organisation only the dead one used — and the
 // live proxy's lease survived many lifetimes by renewal alone.
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createDeps, loadEnv, scheduleLeaseSweep } from "@mai/api";
 import { and, eq, ne } from "drizzle-orm";
 import { schema } from "@mai/db";
@@ -16,6 +15,7 @@ import { testDrivers } from "@mai/db/testing";
 import { billedCost } from "@mai/domain";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exited, startProxyChild } from "./proxy-child";
 import { INTERNAL_TOKEN, startSystem, type System, type TestOrg } from "./system";
 
 const MODEL = "openai/gpt-4o-mini";
@@ -29,27 +29,6 @@ async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-function startProxyChild(env: Record<string, string>): Promise<{ process: ChildProcess; url: string; output: string[] }> {
-  const child = fork(fileURLToPath(new URL("../bench/proxy-child.ts", import.meta.url)), [], {
-    execArgv: ["--import", "tsx"],
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
-  const output: string[] = [];
-  child.stdout?.on("data", (d: Buffer) => output.push(String(d)));
-  child.stderr?.on("data", (d: Buffer) => output.push(String(d)));
-  return new Promise((resolve, reject) => {
-    child.once("message", (message: { type: string; url?: string }) => {
-      if (message.type === "ready" && message.url) resolve({ process: child, url: message.url, output });
-      else reject(new Error(`unexpected message ${message.type}`));
-    });
-    child.once("exit", (code) => reject(new Error(`the proxy child exited (${code}) before it was ready:\n${output.join("")}`)));
-  });
-}
-
-const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
 describe.each(testDrivers())("leases of a killed proxy expire on %s", (driver) => {
   let s: System;
