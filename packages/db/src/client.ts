@@ -20,7 +20,8 @@ export type Driver = "pglite" | "postgres";
 export type DbOptions =
   | { url: string; max?: number; onNotice?: (message: string) => void }
   | { dataDir: string }
-  | { memory: true };
+  /** In memory; `from` starts it as a copy of a dumped data directory (PGlite's `dumpDataDir`). */
+  | { memory: true; from?: Blob };
 
 export interface DbHandle {
   db: Database;
@@ -41,7 +42,12 @@ export function createDb(options: DbOptions): DbHandle {
     drivers.set(db, { driver: "postgres", client });
     return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
   }
-  const client = "dataDir" in options ? new PGlite(options.dataDir) : new PGlite();
+  const client =
+    "dataDir" in options
+      ? new PGlite(options.dataDir)
+      : options.from
+        ? new PGlite({ loadDataDir: options.from })
+        : new PGlite();
   const db = drizzlePglite({ client, schema }) as unknown as Database;
   drivers.set(db, { driver: "pglite", client });
   return { db, driver: "pglite", close: () => client.close() };
