@@ -17,11 +17,15 @@ export type Executor = Database | Transaction;
 
 export type Driver = "pglite" | "postgres";
 
-export type DbOptions =
+/** Sees every statement drizzle sends, with its parameters (tests: query plans). Never for logs: parameters are data. */
+export type QueryObserver = (query: string, params: unknown[]) => void;
+
+export type DbOptions = (
   | { url: string; max?: number; onNotice?: (message: string) => void }
   | { dataDir: string }
   /** In memory; `from` starts it as a copy of a dumped data directory (PGlite's `dumpDataDir`). */
-  | { memory: true; from?: Blob };
+  | { memory: true; from?: Blob }
+) & { observe?: QueryObserver };
 
 export interface DbHandle {
   db: Database;
@@ -32,13 +36,14 @@ export interface DbHandle {
 const drivers = new WeakMap<object, { driver: Driver; client: PGlite | postgres.Sql }>();
 
 export function createDb(options: DbOptions): DbHandle {
+  const logger = options.observe ? { logQuery: options.observe } : undefined;
   if ("url" in options) {
     const client = postgres(options.url, {
       max: options.max ?? 10,
       // Notices ("relation already exists, skipping") are noise in logs unless asked for.
       onnotice: options.onNotice ? (n) => options.onNotice?.(String(n.message)) : () => {},
     });
-    const db = drizzlePostgres({ client, schema }) as unknown as Database;
+    const db = drizzlePostgres({ client, schema, ...(logger ? { logger } : {}) }) as unknown as Database;
     drivers.set(db, { driver: "postgres", client });
     return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
   }
@@ -48,7 +53,7 @@ export function createDb(options: DbOptions): DbHandle {
       : options.from
         ? new PGlite({ loadDataDir: options.from })
         : new PGlite();
-  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  const db = drizzlePglite({ client, schema, ...(logger ? { logger } : {}) }) as unknown as Database;
   drivers.set(db, { driver: "pglite", client });
   return { db, driver: "pglite", close: () => client.close() };
 }

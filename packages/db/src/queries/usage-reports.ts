@@ -261,6 +261,14 @@ export interface UsageEventRow {
 }
 
 const e = usageEvents;
+// The status filter as a constant, not a parameter: only then can the planner prove it implies the
+// partial index's `status <> 'ok'` in a generic plan. Each is a fixed chunk, never client text.
+const STATUS_LITERAL: Record<UsageStatus, SQL> = {
+  ok: sql`'ok'`,
+  error: sql`'error'`,
+  aborted: sql`'aborted'`,
+  incomplete: sql`'incomplete'`,
+};
 // Microsecond text of the stored instant: a JS Date keeps milliseconds only, so a cursor built from
 // one could skip or repeat rows written with finer timestamps.
 const occurredAtText = sql<string>`to_char(${e.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -277,7 +285,7 @@ export async function listUsageEventsPage(
   const where: SQL[] = [eq(e.organizationId, query.organizationId)];
   if (query.userId) where.push(eq(e.userId, query.userId));
   if (query.model) where.push(eq(e.model, query.model));
-  if (query.status) where.push(eq(e.status, query.status));
+  if (query.status) where.push(sql`${e.status} = ${STATUS_LITERAL[query.status]}`);
   if (query.from) where.push(gte(e.occurredAt, query.from));
   if (query.to) where.push(lt(e.occurredAt, query.to));
   if (query.cursor) {

@@ -40,11 +40,20 @@ export const usageEvents = pgTable(
     originalRawCostNano: bigint("original_raw_cost_nano", { mode: "bigint" }),
   },
   (t) => [
-    // The events page's keyset cursor is (occurred_at, generation_id) within an organisation.
-    index("usage_events_org_occurred_idx").on(t.organizationId, t.occurredAt.desc(), t.generationId.desc()),
-    index("usage_events_org_user_occurred_idx").on(t.organizationId, t.userId, t.occurredAt.desc()),
-    index("usage_events_user_occurred_idx").on(t.userId, t.occurredAt.desc()),
-    index("usage_events_org_period_idx").on(t.organizationId, t.period),
+    // The events page: newest first, keyset cursor (occurred_at, generation_id) within an
+    // organisation, optionally one user, model or status. Ascending indexes on purpose: scanned
+    // backwards they give `occurred_at DESC, generation_id DESC` (NULLS FIRST, PostgreSQL's DESC
+    // default), which a DESC NULLS LAST index cannot — it would sort the whole organisation.
+    // test/query-plans.test.ts EXPLAINs every page and fails on a scan or a sort.
+    index("usage_events_org_occurred_idx").on(t.organizationId, t.occurredAt, t.generationId),
+    index("usage_events_org_user_occurred_idx").on(t.organizationId, t.userId, t.occurredAt, t.generationId),
+    index("usage_events_org_model_occurred_idx").on(t.organizationId, t.model, t.occurredAt, t.generationId),
+    // Failed requests are few: a partial index keeps the status filter an index range without a
+    // full index of a column that is "ok" nearly everywhere (the query spells the status as a
+    // literal, so the planner can prove the predicate; "ok" uses the organisation index).
+    index("usage_events_org_status_occurred_idx")
+      .on(t.organizationId, t.status, t.occurredAt, t.generationId)
+      .where(sql`${t.status} <> 'ok'`),
     index("usage_events_unreconciled_idx").on(t.occurredAt).where(sql`${t.reconciledAt} is null`),
     check("usage_events_costs_nonneg", sql`${t.rawCostNano} >= 0 and ${t.billedCostNano} >= 0`),
   ],

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { validateOpenRouterKey, type OpenRouterKey } from "@mai/domain";
-import { createDb, driverOf, type DbHandle, type Driver } from "../client";
+import { createDb, driverOf, type DbHandle, type Driver, type QueryObserver } from "../client";
 import { createSecretBox, type SecretBox } from "../crypto/secret-box";
 import { migrate, MIGRATIONS_FOLDER } from "../migrate";
 
@@ -26,10 +26,12 @@ import { migrate, MIGRATIONS_FOLDER } from "../migrate";
 export { and, count, eq, getTableName, is, sql, sum } from "drizzle-orm";
 export { PgPreparedQuery, PgTable } from "drizzle-orm/pg-core";
 // createDb: a database opened some other way than openDatabase (in memory, or an absent server).
-export { createDb, queryRows, type DbOptions } from "../client";
+export { createDb, queryRows, type DbOptions, type QueryObserver } from "../client";
 
 export interface TestDb extends DbHandle {
   secrets: SecretBox;
+  /** PostgreSQL: the database's URL (for a test that opens it again, as DATABASE_URL or DATABASE_READ_URL); PGlite: undefined. */
+  url?: string;
 }
 
 /** The drivers this run covers: PGlite always; PostgreSQL when DATABASE_URL is set. */
@@ -160,24 +162,69 @@ async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; 
 }
 
 /** A fresh, migrated database (a copy of the template) with a random master key. Call close() in afterAll/afterEach. */
-export async function createTestDb(driver: Driver = "pglite", options: { max?: number } = {}): Promise<TestDb> {
+export async function createTestDb(
+  driver: Driver = "pglite",
+  options: { max?: number; observe?: QueryObserver } = {},
+): Promise<TestDb> {
   const secrets = createSecretBox(randomBytes(32));
+  const observe = options.observe ? { observe: options.observe } : {};
   if (driver === "pglite") {
-    const handle = createDb({ memory: true, from: await migratedPgliteTemplate() });
+    const handle = createDb({ memory: true, from: await migratedPgliteTemplate(), ...observe });
     return { ...handle, secrets };
   }
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error("DATABASE_URL is required for the postgres test driver.");
   const database = await createPostgresDatabase(adminUrl);
-  const handle = createDb({ url: database.url, max: options.max ?? 10 });
+  const handle = createDb({ url: database.url, max: options.max ?? 10, ...observe });
   return {
     ...handle,
     secrets,
+    url: database.url,
     close: async () => {
       await handle.close();
       await database.drop();
     },
   };
+}
+
+/** PostgreSQL's plan for one statement as drizzle sent it (`EXPLAIN (FORMAT JSON)`), run in a transaction with `settings` set locally. */
+export async function explainPlan(
+  handle: DbHandle,
+  query: string,
+  params: unknown[],
+  settings: Record<string, string> = {},
+): Promise<PlanNode> {
+  const { client } = driverOf(handle.db);
+  const sets = Object.entries(settings).map(([name, value]) => `set local ${name} = ${value}`);
+  let plan: unknown;
+  if (handle.driver === "pglite") {
+    await (client as PGlite).transaction(async (tx) => {
+      for (const set of sets) await tx.exec(set);
+      const result = await tx.query<Record<string, unknown>>(`explain (format json) ${query}`, params);
+      plan = Object.values(result.rows[0]!)[0];
+    });
+  } else {
+    await (client as postgres.Sql).begin(async (tx) => {
+      for (const set of sets) await tx.unsafe(set);
+      const rows = await tx.unsafe(`explain (format json) ${query}`, params as postgres.ParameterOrJSON<never>[]);
+      plan = Object.values(rows[0] as Record<string, unknown>)[0];
+    });
+  }
+  const parsed = (typeof plan === "string" ? JSON.parse(plan) : plan) as { Plan: PlanNode }[];
+  return parsed[0]!.Plan;
+}
+
+export interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+  [key: string]: unknown;
+}
+
+/** Every node of a plan, depth first. */
+export function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
 }
 
 /** Obviously fake OpenRouter keys: `sk-or-v1-` + a repeated pattern, distinct per seed. */
