@@ -2,6 +2,10 @@
 // rolldown from its `src/main.ts` into one ES module, `dist/main.js` (and its source map), which
 // plain `node` runs — no tsx, no esbuild, no TypeScript at run time.
 //
+// - Worker threads get bundles of their own: every `src/<name>.worker.ts` beside `src/main.ts` is
+//   bundled the same way into `dist/<name>.worker.js` (one file each, so `import.meta.url` is in
+//   dist/ too, and `new URL("./<name>.worker.js", import.meta.url)` from main.js finds it). The CLI's
+//   `mai start` runs its proxy in one (apps/cli/src/proxy.worker.ts).
 // - Our workspaces (`@mai/*`) are inlined; every npm package stays external and is loaded from
 //   node_modules as installed (`npm ci --omit=dev -w <app>` in the images). So the database
 //   drivers (postgres, @electric-sql/pglite, which finds its WebAssembly beside its own module),
@@ -27,6 +31,7 @@ import { stripVTControlCharacters } from "node:util";
 
 const ENTRY = "src/main.ts";
 export const OUTPUT = "dist/main.js";
+const WORKER_ENTRY = /^[a-z0-9-]+\.worker\.ts$/;
 const INPUTS = "dist/main.inputs.json";
 /** The oldest Node the bundles must run on: CI's (.nvmrc). The images run a newer LTS. */
 const TARGET = "node20";
@@ -91,6 +96,21 @@ function repositoryRoot(appDir) {
   }
 }
 
+/**
+ * What the app bundles, each into a file of its own: `src/main.ts` → `dist/main.js`, and every
+ * worker thread's entry `src/<name>.worker.ts` → `dist/<name>.worker.js`.
+ * @param {string} dir the app's folder
+ * @returns {{ entry: string; output: string }[]}
+ */
+function entriesOf(dir) {
+  const src = join(dir, "src");
+  const workers = existsSync(src) ? readdirSync(src).filter((name) => WORKER_ENTRY.test(name)).sort() : [];
+  return [
+    { entry: ENTRY, output: OUTPUT },
+    ...workers.map((name) => ({ entry: `src/${name}`, output: `dist/${name.replace(/\.ts$/, ".js")}` })),
+  ];
+}
+
 /** @param {string} file @param {string | Uint8Array} content */
 function writeAtomically(file, content) {
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
@@ -99,8 +119,9 @@ function writeAtomically(file, content) {
 }
 
 /**
- * Bundles `<appDir>/src/main.ts` into `<appDir>/dist/main.js`. Resolves to the bundle's size and the
- * number of modules in it. Any warning (an unresolved import, a missing export) fails the build.
+ * Bundles `<appDir>/src/main.ts` into `<appDir>/dist/main.js`, and each `src/<name>.worker.ts` into
+ * `dist/<name>.worker.js`. Resolves to the bundles' size and the number of modules in them. Any
+ * warning (an unresolved import, a missing export) fails the build.
  * @param {string} appDir
  * @returns {Promise<{ bytes: number; modules: number; ms: number }>}
  */
@@ -110,79 +131,91 @@ export async function bundle(appDir) {
   const tool = toolVersion();
   const before = snapshotSources(dir);
   const { rolldown } = await import("rolldown");
-  /** @type {string[]} */
-  const problems = [];
   const name = relative(process.cwd(), dir) || ".";
-  let output;
-  try {
-    const build = await rolldown({
-      input: join(dir, ENTRY),
-      cwd: dir,
-      platform: "node",
-      external: isExternal,
-      transform: { target: TARGET },
-      // Types are tsc's business (npm run typecheck); here they are only stripped, which needs no
-      // tsconfig. Reading none makes the image's build (which copies no tsconfig) the same bytes.
-      tsconfig: false,
-      onLog(level, log) {
-        if (level === "warn") problems.push(log.message);
-      },
-    });
-    try {
-      ({ output } = await build.generate({
-        format: "esm",
-        sourcemap: true,
-        codeSplitting: false,
-        file: join(dir, OUTPUT),
-      }));
-    } finally {
-      await build.close();
-    }
-  } catch (error) {
-    // rolldown's message lists every error with a code frame, coloured for a terminal.
-    throw new Error(
-      `bundling ${name} failed: ${stripVTControlCharacters(error instanceof Error ? error.message : String(error))}`,
-    );
-  }
-  if (problems.length > 0)
-    throw new Error(
-      `bundling ${name} warned:\n${problems.map((p) => stripVTControlCharacters(p)).join("\n")}`,
-    );
-  const chunks = output.filter((item) => item.type === "chunk");
-  if (chunks.length !== 1) throw new Error(`expected one chunk, rolldown made ${chunks.length}`);
-  const [chunk] = chunks;
+  const entries = entriesOf(dir);
   /** @type {Record<string, string>} */
   const files = {};
-  for (const id of chunk.moduleIds) {
-    if (!isAbsolute(id)) continue; // rolldown's runtime helpers
-    const key = relative(dir, id).split(sep).join("/");
-    // Hashed before the build read it; a file outside every src/ (none today) is hashed now.
-    files[key] = before.get(id) ?? sha256(id);
+  /** @type {{ output: string; code: string; assets: { fileName: string; source: string | Uint8Array }[] }[]} */
+  const built = [];
+  for (const { entry, output: outputFile } of entries) {
+    /** @type {string[]} */
+    const problems = [];
+    let output;
+    try {
+      const build = await rolldown({
+        input: join(dir, entry),
+        cwd: dir,
+        platform: "node",
+        external: isExternal,
+        transform: { target: TARGET },
+        // Types are tsc's business (npm run typecheck); here they are only stripped, which needs no
+        // tsconfig. Reading none makes the image's build (which copies no tsconfig) the same bytes.
+        tsconfig: false,
+        onLog(level, log) {
+          if (level === "warn") problems.push(log.message);
+        },
+      });
+      try {
+        ({ output } = await build.generate({
+          format: "esm",
+          sourcemap: true,
+          codeSplitting: false,
+          file: join(dir, outputFile),
+        }));
+      } finally {
+        await build.close();
+      }
+    } catch (error) {
+      // rolldown's message lists every error with a code frame, coloured for a terminal.
+      throw new Error(
+        `bundling ${name} failed: ${stripVTControlCharacters(error instanceof Error ? error.message : String(error))}`,
+      );
+    }
+    if (problems.length > 0)
+      throw new Error(
+        `bundling ${name} warned:\n${problems.map((p) => stripVTControlCharacters(p)).join("\n")}`,
+      );
+    const chunks = output.filter((item) => item.type === "chunk");
+    if (chunks.length !== 1) throw new Error(`expected one chunk, rolldown made ${chunks.length}`);
+    const [chunk] = chunks;
+    for (const id of chunk.moduleIds) {
+      if (!isAbsolute(id)) continue; // rolldown's runtime helpers
+      const key = relative(dir, id).split(sep).join("/");
+      // Hashed before the build read it; a file outside every src/ (none today) is hashed now.
+      files[key] = before.get(id) ?? sha256(id);
+    }
+    built.push({
+      output: outputFile,
+      code: chunk.code, // ends with its sourceMappingURL comment; the map is an asset
+      assets: output.filter((item) => item.type === "asset").map((item) => ({ fileName: item.fileName, source: item.source })),
+    });
   }
   mkdirSync(join(dir, "dist"), { recursive: true });
-  for (const item of output) {
-    if (item.type === "asset") writeAtomically(join(dir, "dist", item.fileName), item.source);
+  // Workers first, main.js last, then the record: a process that sees the new main.js finds its workers.
+  for (const b of [...built].reverse()) {
+    for (const asset of b.assets) writeAtomically(join(dir, "dist", asset.fileName), asset.source);
+    writeAtomically(join(dir, b.output), b.code);
   }
-  const code = chunk.code; // ends with its sourceMappingURL comment; the map is the asset above
-  writeAtomically(join(dir, OUTPUT), code);
-  writeAtomically(join(dir, INPUTS), `${JSON.stringify({ tool, files }, null, 1)}\n`);
+  const outputs = entries.map((e) => e.output);
+  writeAtomically(join(dir, INPUTS), `${JSON.stringify({ tool, outputs, files }, null, 1)}\n`);
   return {
-    bytes: Buffer.byteLength(code),
+    bytes: built.reduce((sum, b) => sum + Buffer.byteLength(b.code), 0),
     modules: Object.keys(files).length,
     ms: Math.round(performance.now() - started),
   };
 }
 
 /**
- * Why `<appDir>/dist/main.js` must be built again, or null when it is up to date: missing, built by
- * another builder, or a source file it was built from changed or is gone.
+ * Why `<appDir>/dist/main.js` (and its workers' bundles) must be built again, or null when they are
+ * up to date: missing, built by another builder, a worker entry not bundled yet, or a source file
+ * they were built from changed or is gone.
  * @param {string} appDir
  * @returns {string | null}
  */
 export function isStale(appDir) {
   const dir = resolve(appDir);
   if (!existsSync(join(dir, OUTPUT)) || !existsSync(join(dir, INPUTS))) return "not built yet";
-  /** @type {{ tool?: string; files?: Record<string, string> }} */
+  /** @type {{ tool?: string; outputs?: string[]; files?: Record<string, string> }} */
   let recorded;
   try {
     recorded = JSON.parse(readFileSync(join(dir, INPUTS), "utf8"));
@@ -190,6 +223,10 @@ export function isStale(appDir) {
     return "its record of inputs is unreadable";
   }
   if (recorded.tool !== toolVersion()) return "the bundler changed";
+  for (const { entry, output } of entriesOf(dir)) {
+    if (output !== OUTPUT && !(recorded.outputs ?? []).includes(output)) return `${entry} is new`;
+    if (!existsSync(join(dir, output))) return `${output} is missing`;
+  }
   for (const [file, hash] of Object.entries(recorded.files ?? {})) {
     const path = join(dir, file);
     if (!existsSync(path)) return `${file} is gone`;

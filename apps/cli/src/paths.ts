@@ -10,3 +10,9 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../../packages/db/dri
 
 /** The dashboard's project (its sources, and its build in dist/). */
 export const ADMIN_ROOT = fileURLToPath(new URL("../../admin", import.meta.url));
+
+/**
+ * The proxy's worker-thread entry (src/proxy.worker.ts): from the source (tests, tsx) the TypeScript
+ * file, from the bundle its own bundle beside dist/main.js (@mai/bundle builds `src/*.worker.ts`).
+ */
+export const PROXY_WORKER = new URL(import.meta.url.endsWith(".ts") ? "./proxy.worker.ts" : "./proxy.worker.js", import.meta.url);

@@ -2,9 +2,9 @@
 // logged and the process keeps serving. Every handler owns its errors (and the tests, which run the
 // server in-process under vitest, fail on any unhandled one), so these should never fire; if one
 // does, ending the process would cut every stream in flight and lose their usage — worse than
-// carrying on after a logged bug in one request. Only the entry point calls this (src/main.ts; `mai
-// start` hosts the proxy beside the API and installs the API's net): a library must not change how
-// its host process treats errors.
+// carrying on after a logged bug in one request. Only an entry point calls this (src/main.ts, and
+// `mai start`'s proxy thread, apps/cli/src/proxy.worker.ts: handlers installed in a worker thread
+// catch that thread's errors only): a library must not change how its host treats errors.
 import type { Logger } from "pino";
 import { describeError } from "./server";
 

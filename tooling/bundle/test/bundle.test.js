@@ -73,6 +73,27 @@ describe("@mai/bundle", () => {
     expect(said).toHaveLength(2); // up to date: nothing said, nothing built
   });
 
+  it("bundles each src/<name>.worker.ts into a file of its own beside main.js, and is stale while one is missing", async () => {
+    write(
+      "apps/app/src/echo.worker.ts",
+      [
+        'import { greet } from "@mai/lib";',
+        'import { here } from "./paths";',
+        "console.log(greet('worker'), here.endsWith('/dist/echo.worker.js'));",
+      ].join("\n"),
+    );
+    expect(isStale(app)).toBe("src/echo.worker.ts is new");
+    await bundle(app);
+    expect(isStale(app)).toBeNull();
+    const worker = execFileSync(process.execPath, [join(app, "dist/echo.worker.js")], { encoding: "utf8" });
+    expect(worker).toBe("hi worker true\n");
+    expect(run()).toBe("hi bundle true\n");
+    rmSync(join(app, "dist/echo.worker.js"));
+    expect(isStale(app)).toBe("dist/echo.worker.js is missing");
+    rmSync(join(app, "src/echo.worker.ts"));
+    await bundle(app);
+  });
+
   it("fails on an import that does not resolve or an export that does not exist, in words", async () => {
     write("apps/app/src/paths.ts", 'export { nothing as here } from "@mai/lib";\n');
     await expect(bundle(app)).rejects.toThrow(/bundling .* failed: .*"nothing" is not exported/s);

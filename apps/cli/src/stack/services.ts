@@ -1,18 +1,21 @@
 // The whole system in one process: the API (with the dashboard) on its database, and the proxy in
-// front of OpenRouter (or the simulator). The proxy reaches the API over loopback HTTP with an
-// internal token, exactly as separate deployments do; in embedded mode the token is generated once
-// into the data directory (mode 0600), like the encryption key.
+// front of OpenRouter (or the simulator) in a worker thread of its own (proxy-thread.ts: the API's
+// database and usage ingest must not share the proxy's event loop). The proxy reaches the API over
+// loopback HTTP with an internal token, exactly as separate deployments do; in embedded mode the
+// token is generated once into the data directory (mode 0600), like the encryption key.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger, installLastResortHandlers, loadEnv, startApiService, type ApiService, type Env } from "@mai/api";
-import { createProxyServer, loadProxyEnv, type ProxyServer } from "@mai/proxy";
+import { loadProxyEnv } from "@mai/proxy";
 import { acquire, CliError } from "../lock";
 import { MIGRATIONS_FOLDER } from "../paths";
+import { startProxyThread, type ProxyThread } from "./proxy-thread";
 
 export interface Stack {
   api: ApiService;
-  proxy: ProxyServer;
+  /** The proxy, in its own thread. */
+  proxy: ProxyThread;
   apiUrl: string;
   /** The proxy's base URL for chat clients (…/v1). */
   proxyBaseUrl: string;
@@ -74,11 +77,21 @@ export async function startStack(source: Record<string, string | undefined>, opt
       if (error.code === "EADDRINUSE") throw new CliError(`Port ${apiEnv.MAI_API_PORT} is taken: set MAI_API_PORT to a free port.`);
       throw error;
     });
-    let proxy: ProxyServer;
+    let proxy: ProxyThread;
     try {
       proxyEnv = loadProxyEnv(proxySource(api.url));
-      proxy = await createProxyServer(proxyEnv, { logger: createLogger({ level: proxyEnv.LOG_LEVEL }) });
-      await proxy.listen().catch((error: NodeJS.ErrnoException) => {
+      proxy = await startProxyThread(proxySource(api.url), (error) => {
+        // Only a fatal error ends the thread (it logs and survives the rest): without its proxy the
+        // stack is not running, so the process ends, as it would have with the proxy in it.
+        logger.fatal({ err: { message: error.message, stack: error.stack } }, "the proxy's thread ended unexpectedly; stopping");
+        api
+          .close()
+          .catch(() => undefined)
+          .finally(() => {
+            release();
+            process.exit(1);
+          });
+      }).catch((error: NodeJS.ErrnoException) => {
         if (error.code === "EADDRINUSE") throw new CliError(`Port ${proxyEnv.MAI_PROXY_PORT} is taken: set MAI_PROXY_PORT to a free port.`);
         throw error;
       });
@@ -94,7 +107,7 @@ export async function startStack(source: Record<string, string | undefined>, opt
       env: apiEnv,
       generatedPassword,
       async close() {
-        await proxy.close(); // drains streams, flushes usage to the API
+        await proxy.close(); // drains streams, flushes usage to the API (still serving on this thread)
         await api.close();
         release();
       },
