@@ -1,6 +1,6 @@
 export { type Database, type DbHandle, type Driver, type Executor, type Transaction } from "./client";
 export { countAppliedMigrations, migrate, MIGRATIONS_FOLDER } from "./migrate";
-export { openDatabase, PGLITE_DIR, type DatabaseEnv, type OpenDatabase } from "./open";
+export { DatabaseConfigError, openDatabase, PGLITE_DIR, type DatabaseEnv, type OpenDatabase } from "./open";
 export * as schema from "./schema/index";
 export { createSecretBox, parseMasterKey, SecretBoxError, SecretContext, type SecretBox } from "./crypto/secret-box";
 export { loadOrCreateMasterKey, resolveMasterKey, MASTER_KEY_FILE } from "./crypto/master-key";
@@ -20,6 +20,7 @@ export * from "./queries/global-settings";
 export * from "./queries/organizations";
 export * from "./queries/org-sync";
 export * from "./queries/usage";
+export * from "./queries/usage-partitions";
 export * from "./queries/limits";
 export * from "./queries/sessions";
 export * from "./queries/auth-throttle";
