@@ -7,7 +7,13 @@ import type { Env } from "./env";
 import type { Logger } from "./logger";
 
 export interface AppDeps {
+  /** The primary: every write, limit, sign-in and read that must see its own writes. */
   db: Database;
+  /**
+   * The dashboard's reports (README: "Read replica"): DATABASE_READ_URL's replica, or `db` itself
+   * without one. May be a moment behind the primary; never for limits, authentication or writes.
+   */
+  readDb: Database;
   secrets: SecretBox;
   env: Env;
   logger: Logger;
@@ -17,9 +23,18 @@ export interface AppDeps {
   now: () => Date;
 }
 
-export function createDeps(input: { db: Database; secrets: SecretBox; env: Env; logger: Logger; now?: () => Date }): AppDeps {
+export function createDeps(input: {
+  db: Database;
+  /** Unset: reports read the primary too. */
+  readDb?: Database;
+  secrets: SecretBox;
+  env: Env;
+  logger: Logger;
+  now?: () => Date;
+}): AppDeps {
   return {
     ...input,
+    readDb: input.readDb ?? input.db,
     openrouter: new OpenRouterClient({
       baseUrl: input.env.MAI_OPENROUTER_BASE_URL,
       timeoutMs: input.env.MAI_OPENROUTER_TIMEOUT_MS,

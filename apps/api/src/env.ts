@@ -15,6 +15,19 @@ const list = z
       .filter(Boolean),
   );
 
+/** A PostgreSQL connection URL (what postgres.js opens): postgres:// or postgresql://. */
+const postgresUrl = (name: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `${name} must be a postgres:// or postgresql:// URL` },
+  );
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -42,6 +55,11 @@ export const envSchema = z.object({
       { message: 'MAI_TRUST_PROXY must be a comma list of IP addresses, CIDR ranges, "loopback", "linklocal" or "uniquelocal"' },
     ),
   DATABASE_URL: z.string().min(1).optional(),
+  /**
+   * A PostgreSQL read replica of DATABASE_URL for the dashboard's reports (README: "Read replica");
+   * only with DATABASE_URL. Unset: every read goes to the primary.
+   */
+  DATABASE_READ_URL: postgresUrl("DATABASE_READ_URL").optional(),
   MAI_DATA_DIR: z.string().default("./.mai-data"),
   MAI_ENCRYPTION_KEY: z.string().optional(),
   MAI_ADMIN_EMAIL: z.email().optional(),
@@ -109,6 +127,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  // The embedded PGlite has no replica (@mai/db's openDatabase refuses it too; here it is said first).
+  if (parsed.data.DATABASE_READ_URL && !parsed.data.DATABASE_URL) {
+    throw new Error("Invalid configuration:\n  DATABASE_READ_URL: a read replica needs DATABASE_URL (its primary PostgreSQL) to be set");
   }
   // Node refuses a header timeout longer than the request timeout; say it in words instead.
   if (parsed.data.MAI_API_HEADERS_TIMEOUT_MS > parsed.data.MAI_API_REQUEST_TIMEOUT_MS) {

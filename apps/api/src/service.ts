@@ -37,7 +37,8 @@ export async function startApiService(
   try {
     const admin = await ensureProviderAdmin(handle.db, env, logger, options.print);
     if (!env.MAI_INTERNAL_TOKEN) logger.warn("MAI_INTERNAL_TOKEN is not set: internal.* procedures (the proxy) refuse every call");
-    const deps = createDeps({ db: handle.db, secrets: handle.secrets, env, logger });
+    // Reports read DATABASE_READ_URL's replica when there is one (handle.read is handle.db otherwise).
+    const deps = createDeps({ db: handle.db, readDb: handle.read, secrets: handle.secrets, env, logger });
     const api = createApiServer(deps);
     const reconciliation = scheduleReconciliation(deps, env.MAI_RECONCILE_INTERVAL_MS);
     // Expired monthly-limit leases (a proxy that crashed or was cut off) return every quarter lifetime.
@@ -45,7 +46,7 @@ export async function startApiService(
     const keyReconciliation = scheduleKeyReconciliation(deps, env.MAI_KEY_RECONCILE_INTERVAL_MS);
     const keyRetirement = scheduleKeyRetirement(deps, env.MAI_KEY_RETIREMENT_INTERVAL_MS);
     const { url } = await api.listen(options.port, options.host);
-    logger.info({ url, driver: handle.driver }, "mAI API listening");
+    logger.info({ url, driver: handle.driver, readReplica: handle.read !== handle.db }, "mAI API listening");
     return {
       url,
       deps,

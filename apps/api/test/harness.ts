@@ -3,7 +3,7 @@
 import { createServer } from "node:http";
 import { Writable } from "node:stream";
 import { TRPCError } from "@trpc/server";
-import { createUser, createOrganization, getAuthUser, schema, type AuthUser, type Driver } from "@mai/db";
+import { createUser, createOrganization, getAuthUser, schema, type AuthUser, type Database, type Driver } from "@mai/db";
 import { createTestDb, fakeOpenRouterKey, type TestDb } from "@mai/db/testing";
 import { encodeUsageEvents, externalUserId, type Role, type UsageEvent } from "@mai/domain";
 import { startSimulator, type Simulator } from "@mai/openrouter/simulator";
@@ -100,7 +100,19 @@ export interface Harness {
 let keySeq = 0x1000;
 export const nextKey = () => fakeOpenRouterKey((keySeq++).toString(16));
 
-export async function createHarness(driver: Driver, envOverrides: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /**
+   * A separate database for the reports (AppDeps.readDb) standing in for DATABASE_READ_URL's
+   * replica (read-replica.test.ts); unset: reports read the harness's own database, as in production without one.
+   */
+  readDb?: Database;
+}
+
+export async function createHarness(
+  driver: Driver,
+  envOverrides: Record<string, string> = {},
+  harnessOptions: HarnessOptions = {},
+): Promise<Harness> {
   const t = await createTestDb(driver, { max: 12 });
   const sim = await startSimulator({ port: 0, generationDelayMs: 0 });
   const logs: string[] = [];
@@ -121,7 +133,7 @@ export async function createHarness(driver: Driver, envOverrides: Record<string,
     MAI_ADMIN_DIST: "",
     ...envOverrides,
   });
-  const deps = createDeps({ db: t.db, secrets: t.secrets, env, logger: createLogger({ level: "debug", destination }) });
+  const deps = createDeps({ db: t.db, readDb: harnessOptions.readDb, secrets: t.secrets, env, logger: createLogger({ level: "debug", destination }) });
 
   const context = (user: AuthUser | null, options: CallerOptions = {}): Context => ({
     deps,

@@ -1,5 +1,6 @@
 // Per-user and per-model breakdowns over a range of local days (default: the current billing
-// month), billed cost descending, from the daily rollups.
+// month), billed cost descending, from the daily rollups — reports, so on the read replica when
+// there is one (README: "Read replica").
 import { reportUsageByModel, reportUsageByUser } from "@mai/db";
 import { externalUserId, rangeOrCurrentMonth } from "@mai/domain";
 import type { usageBreakdownInput } from "@mai/domain/schemas";
@@ -10,14 +11,14 @@ import { billingClock } from "./clock";
 type BreakdownInput = z.output<typeof usageBreakdownInput>;
 
 async function scopedFilter(ctx: Context, scope: UsageScope, input: BreakdownInput) {
-  const { timeZone, now } = await billingClock(ctx);
+  const { timeZone, now } = await billingClock(ctx, ctx.deps.readDb);
   const range = rangeOrCurrentMonth(input, now, timeZone);
   return { timeZone, filter: { organizationId: scope.organization.id, userId: scope.userId, ...range } };
 }
 
 export async function usageByUser(ctx: Context, scope: UsageScope, input: BreakdownInput) {
   const { timeZone, filter } = await scopedFilter(ctx, scope, input);
-  const rows = await reportUsageByUser(ctx.deps.db, filter);
+  const rows = await reportUsageByUser(ctx.deps.readDb, filter);
   return {
     from: filter.from,
     to: filter.to,
@@ -41,7 +42,7 @@ export async function usageByUser(ctx: Context, scope: UsageScope, input: Breakd
 
 export async function usageByModel(ctx: Context, scope: UsageScope, input: BreakdownInput) {
   const { timeZone, filter } = await scopedFilter(ctx, scope, input);
-  const rows = await reportUsageByModel(ctx.deps.db, filter);
+  const rows = await reportUsageByModel(ctx.deps.readDb, filter);
   return {
     from: filter.from,
     to: filter.to,

@@ -1,5 +1,6 @@
-// The clock every usage figure is read by: now, in the billing time zone of the global settings.
-import { getGlobalSettings } from "@mai/db";
+// The clock every usage figure is read by: now, in the billing time zone of the global settings —
+// read from the same database as the figures it dates (the reports pass ctx.deps.readDb).
+import { getGlobalSettings, type Executor } from "@mai/db";
 import type { Context } from "../../context";
 
 interface BillingClock {
@@ -7,7 +8,7 @@ interface BillingClock {
   now: Date;
 }
 
-export async function billingClock(ctx: Context): Promise<BillingClock> {
-  const { billingTimeZone } = await getGlobalSettings(ctx.deps.db);
+export async function billingClock(ctx: Context, db: Executor): Promise<BillingClock> {
+  const { billingTimeZone } = await getGlobalSettings(db);
   return { timeZone: billingTimeZone, now: ctx.deps.now() };
 }

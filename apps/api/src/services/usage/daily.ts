@@ -8,10 +8,12 @@ import type { Context, UsageScope } from "../../context";
 import { billingClock } from "./clock";
 
 export async function usageDaily(ctx: Context, scope: UsageScope, input: z.output<typeof usageDailyInput>) {
-  const { timeZone, now } = await billingClock(ctx);
+  // A report: the read replica when there is one (README: "Read replica").
+  const db = ctx.deps.readDb;
+  const { timeZone, now } = await billingClock(ctx, db);
   const to = today(now, timeZone);
   const from = addDays(to, -(input.days - 1));
-  const rows = await reportUsageDaily(ctx.deps.db, {
+  const rows = await reportUsageDaily(db, {
     organizationId: scope.organization.id,
     userId: scope.userId,
     model: input.model,

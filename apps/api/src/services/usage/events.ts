@@ -1,5 +1,6 @@
 // Recent usage events, newest first. The cursor is opaque to clients: the last row's exact
 // (occurred_at, generation_id), so pages neither skip nor repeat rows while new events arrive.
+// A report: read from the read replica when there is one (README: "Read replica").
 import { listUsageEventsPage, type UsageEventCursor } from "@mai/db";
 import { addDays, DomainError, zonedMidnight } from "@mai/domain";
 import type { usageEventsInput } from "@mai/domain/schemas";
@@ -34,8 +35,9 @@ export async function usageEvents(ctx: Context, scope: UsageScope, input: z.outp
   if (input.from && input.to && input.from > input.to) {
     throw new DomainError("INVALID_INPUT", "The start date must not be after the end date.");
   }
-  const { timeZone } = await billingClock(ctx);
-  const page = await listUsageEventsPage(ctx.deps.db, {
+  const db = ctx.deps.readDb;
+  const { timeZone } = await billingClock(ctx, db);
+  const page = await listUsageEventsPage(db, {
     organizationId: scope.organization.id,
     userId: scope.userId,
     model: input.model,

@@ -4,6 +4,7 @@
 // The organisation's statement (not a member's own usage) also carries the month's adjustment
 // lines — unmetered usage the provider chose to bill (organizations.billUnmetered) — one row each
 // ("ADJUSTMENT", the description in the model column), and its TOTAL includes them.
+// A report: read from the read replica when there is one (README: "Read replica").
 import { listUsageAdjustments, reportUsageByUserModel } from "@mai/db";
 import { externalUserId, monthDates, nanoToUsdString, sumUsageFigures } from "@mai/domain";
 import type { usageExportCsvInput } from "@mai/domain/schemas";
@@ -41,7 +42,8 @@ export async function exportUsageCsv(
 ) {
   const { organization } = scope;
   const range = monthDates(input.month);
-  const rows = await reportUsageByUserModel(ctx.deps.db, {
+  const db = ctx.deps.readDb;
+  const rows = await reportUsageByUserModel(db, {
     organizationId: organization.id,
     userId: scope.userId,
     ...range,
@@ -49,7 +51,7 @@ export async function exportUsageCsv(
 
   // The TOTAL row adds exactly as the dashboard does (one rule in @mai/domain), plus adjustments.
   const total = sumUsageFigures(rows);
-  const adjustments = scope.ownUsageOnly ? [] : await listUsageAdjustments(ctx.deps.db, organization.id, input.month);
+  const adjustments = scope.ownUsageOnly ? [] : await listUsageAdjustments(db, organization.id, input.month);
   const lines: string[][] = [CSV_HEADER];
   for (const r of rows) {
     lines.push([

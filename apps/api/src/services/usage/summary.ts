@@ -2,6 +2,9 @@
 // organisation stands against its monthly limit. The limit is always the organisation's (a member
 // sees their own usage next to the limit they share), and its "spent" is the period counter the
 // proxy admits against — the same number that decides whether the next request passes.
+// The figures are a report (the read replica when there is one, as far behind as it lags); the
+// limit's counter is read from the primary, as admission reads it, so the level shown is never the
+// replica's older view of it (README: "Read replica").
 import { getPeriodCounter, reportUsageTotals, type UsageFigures } from "@mai/db";
 import { billingPeriod, evaluateMonthlyLimit, localDate as today, monthDates } from "@mai/domain";
 import type { Context, UsageScope } from "../../context";
@@ -9,8 +12,8 @@ import { billingClock } from "./clock";
 
 export async function usageSummary(ctx: Context, scope: UsageScope) {
   const { organization } = scope;
-  const { timeZone, now } = await billingClock(ctx);
-  const db = ctx.deps.db;
+  const db = ctx.deps.readDb;
+  const { timeZone, now } = await billingClock(ctx, db);
   const day = today(now, timeZone);
   const period = billingPeriod(now, timeZone);
   const month = monthDates(period.key);
@@ -18,7 +21,7 @@ export async function usageSummary(ctx: Context, scope: UsageScope) {
   const [todayFigures, monthFigures, counter] = await Promise.all([
     reportUsageTotals(db, { ...base, from: day, to: day }),
     reportUsageTotals(db, { ...base, from: month.from, to: day }),
-    getPeriodCounter(db, organization.id, period.key),
+    getPeriodCounter(ctx.deps.db, organization.id, period.key),
   ]);
   const limit = evaluateMonthlyLimit({
     spentNano: counter.spentNano,

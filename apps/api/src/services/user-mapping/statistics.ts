@@ -1,6 +1,7 @@
 // Mapping statistics and, per external id, this billing month's requests and billed cost (from
 // the daily rollups). Every mapped user is listed, with zeros when idle; usage of a user who has
 // since left the organisation is listed under the id it was sent with (derived, deterministic).
+// A report: read from the read replica when there is one (README: "Read replica").
 import { reportMappedUsers, reportMappingCounts, reportUsageByOrganizationUser } from "@mai/db";
 import { billingPeriod, externalUserId, localDate as today, monthDates } from "@mai/domain";
 import { billingClock } from "../usage/clock";
@@ -8,9 +9,9 @@ import type { Context, MappingScope } from "../../context";
 
 /** `scope` is decided by mappingProcedure. */
 export async function mappingStatistics(ctx: Context, scope: MappingScope) {
-  const db = ctx.deps.db;
+  const db = ctx.deps.readDb;
   const organizationId = scope.organization?.id ?? null;
-  const { timeZone: billingTimeZone, now } = await billingClock(ctx);
+  const { timeZone: billingTimeZone, now } = await billingClock(ctx, db);
   const period = billingPeriod(now, billingTimeZone).key;
   const month = { from: monthDates(period).from, to: today(now, billingTimeZone) };
 
