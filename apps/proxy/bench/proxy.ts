@@ -4,7 +4,12 @@
 // pass-through proxy (bench/bare-proxy.ts: node:http + undici, no logic; the practical floor) and
 // (c) through the mAI proxy with identity cached and metering on (every request reserves its worst
 // case against the proxy's monthly-limit lease, which the API grants atomically; its usage event is
-// recorded through the API, giving back what it used of the reservation). Non-streaming and
+// recorded through the API, giving back what it used of the reservation), (d) through the proxy of
+// `npm start` — the whole system in one process as a newcomer runs it (bench/stack.ts: `mai start`,
+// the CLI's bundle, with the API, its database and the proxy, which runs in a worker thread of
+// that process), metering on the same way; with `--targets …,stack-main`, also (e) `npm start` with
+// MAI_STACK_PROXY_THREAD=0: the proxy on the main thread beside the API, the layout before the
+// thread, for a side-by-side comparison. Non-streaming and
 // streaming, at concurrency 1 (latency) and 32 (throughput at saturation). Then 1,000 concurrent
 // slow streams through the proxy, sampling its memory.
 //
@@ -16,6 +21,9 @@
 //   bare proxy      bench/bare-proxy.ts (forked)
 //   mAI proxy       bench/proxy-child.ts (forked, alone in its process; memory sampled over IPC)
 //   load generator  bench/load.ts (forked; undici keep-alive, one connection per worker)
+//   npm start       `node apps/cli/bin/mai.js start` (bench/stack.ts): API + its own database (PGlite in
+//                   a data directory; a fresh PostgreSQL database with DATABASE_URL) + the proxy in a
+//                   worker thread; idle except in (d), as (b) and (c) are idle in the others
 // Per scenario, the CPU time each process spent (from /proc/<pid>/stat) is divided by the requests
 // served, which says where the cost goes; the API's request log gives the internal.* calls each
 // proxied request caused. After the scenarios, each step of one request is timed alone from inside
@@ -30,7 +38,7 @@
 //
 // Flags: --seconds 5 (measured, concurrency 32)  --c1-seconds 4 (measured, concurrency 1)
 //        --warmup 1  --streams 1000  --skip-memory  --skip-bare-memory
-//        --targets direct,bare,mai  --scenarios ns1,ns32,s1,s32 (non-streaming/streaming × concurrency)
+//        --targets direct,bare,mai,stack[,stack-main]  --scenarios ns1,ns32,s1,s32 (non-streaming/streaming × concurrency)
 //        --probe 300 (iterations of the per-step timing at concurrency 1; 0 skips it)
 //        --rounds 3 (targets take turns this many times per scenario; each keeps its median run)
 //        --prof DIR (the proxy children write --cpu-prof profiles to DIR)
@@ -54,6 +62,7 @@ import { pino } from "pino";
 import type { ChildStats } from "./child";
 import type { StepTiming } from "./proxy-child";
 import type { LoadJob, LoadResult } from "./load";
+import { startStackProcess } from "./stack";
 
 const { values: flags } = parseArgs({
   options: {
@@ -63,7 +72,7 @@ const { values: flags } = parseArgs({
     streams: { type: "string", default: "1000" },
     "skip-memory": { type: "boolean", default: false },
     "skip-bare-memory": { type: "boolean", default: false },
-    targets: { type: "string", default: "direct,bare,mai" },
+    targets: { type: "string", default: "direct,bare,mai,stack" },
     scenarios: { type: "string", default: "ns1,ns32,s1,s32" },
     prof: { type: "string" },
     probe: { type: "string", default: "300" },
@@ -242,17 +251,36 @@ const mai = await forkServer(
   ["--expose-gc", ...profArgv],
 );
 
+// npm start's own database: a fresh PostgreSQL database with DATABASE_URL (dropped at the end);
+// without it, PGlite in the stack's data directory, as `npm start` runs.
+async function startStackTarget(proxyThread: boolean) {
+  const db = process.env.DATABASE_URL ? await createTestDb("postgres") : null;
+  const running = await startStackProcess({ simulatorUrl: sim.url, simulatorKey: FIXTURE_API_KEY, proxyThread, ...(db?.url ? { databaseUrl: db.url } : {}) });
+  return { ...running, db, requests: 0 };
+}
+const stack = targetsWanted.has("stack") ? await startStackTarget(true) : null;
+const stackMain = targetsWanted.has("stack-main") ? await startStackTarget(false) : null;
+const stacks = [
+  ...(stack ? [{ key: "stack" as const, label: "npm start (1 process)", run: stack }] : []),
+  ...(stackMain ? [{ key: "stack-main" as const, label: "npm start, proxy on main thread", run: stackMain }] : []),
+];
+
 // Warm the identity cache and the model catalogue: the first request resolves the token.
-{
-  const res = await fetch(`${mai.url}/v1/chat/completions`, {
+async function warm(url: string, bearer: string, label: string): Promise<void> {
+  const res = await fetch(url, {
     method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
     body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "warm" }], max_tokens: 16 }),
   });
-  if (res.status !== 200) throw new Error(`warm-up through the mAI proxy answered ${res.status}: ${await res.text()}`);
+  if (res.status !== 200) throw new Error(`warm-up through ${label} answered ${res.status}: ${await res.text()}`);
   await res.text();
 }
+await warm(`${mai.url}/v1/chat/completions`, token, "the mAI proxy");
 let maiRequests = 1;
+for (const s of stacks) {
+  await warm(s.run.chatUrl, s.run.token, s.label);
+  s.run.requests = 1;
+}
 
 const load = fork(here("./load.ts"), [], { execArgv: TSX, stdio: ["ignore", "inherit", "inherit", "ipc"] });
 children.push(load);
@@ -260,7 +288,7 @@ const runJob = async (job: LoadJob) => (await ask<{ result: LoadResult }>(load, 
 
 // --- scenarios -------------------------------------------------------------------------------------
 
-type TargetKey = "direct" | "bare" | "mai";
+type TargetKey = "direct" | "bare" | "mai" | "stack" | "stack-main";
 interface Target {
   key: TargetKey;
   label: string;
@@ -272,6 +300,7 @@ const targets: Target[] = [
   { key: "direct" as const, label: "direct (simulator)", url: `${sim.url}/chat/completions`, token: FIXTURE_API_KEY, pid: undefined },
   ...(bare ? [{ key: "bare" as const, label: "bare proxy", url: `${bare.url}/v1/chat/completions`, token, pid: bare.child.pid }] : []),
   { key: "mai" as const, label: "mAI proxy", url: `${mai.url}/v1/chat/completions`, token, pid: mai.child.pid },
+  ...stacks.map((s) => ({ key: s.key, label: s.label, url: s.run.chatUrl, token: s.run.token, pid: s.run.child.pid })),
 ].filter((target) => targetsWanted.has(target.key));
 
 interface Row {
@@ -280,7 +309,7 @@ interface Row {
   concurrency: number;
   target: Target;
   result: LoadResult;
-  /** CPU ms per request: load generator, simulator, proxy (bare or mAI), this process (API + PGlite), PostgreSQL server. */
+  /** CPU ms per request: load generator, simulator, proxy (bare or mAI; for npm start its whole process: proxy + API + PGlite), this process (API + PGlite), PostgreSQL server. */
   cpuPerReq: { load: number; sim: number; proxy: number; api: number; pg: number };
   /** The API requests this scenario caused (mAI proxy only), warm-up included. */
   apiCalls: Map<string, ApiCallStats>;
@@ -323,6 +352,8 @@ for (const s of scenarios) {
         pg: usePostgres ? (postgresCpuMs() - before.pg) / n : 0,
       };
       if (target.key === "mai") maiRequests += n;
+      const stackTarget = stacks.find((st) => st.key === target.key);
+      if (stackTarget) stackTarget.run.requests += n;
       const row = { ...s, target, result, cpuPerReq, apiCalls };
       runs.set(target.key, [...(runs.get(target.key) ?? []), row]);
       const failed = result.failures ? `  FAILURES ${result.failures} (${result.firstFailure})` : "";
@@ -450,6 +481,8 @@ const [counter] = await queryRows<{ reserved: string; requests: number }>(
   sql`select coalesce(sum(reserved_nano), 0)::text as reserved, coalesce(sum(requests), 0)::int as requests from usage_period_counters`,
 );
 
+const stackMetered = await Promise.all(stacks.map((s) => s.run.meteredRequests()));
+
 // --- report ----------------------------------------------------------------------------------------
 
 const f = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : "–");
@@ -461,7 +494,8 @@ for (const r of rows) {
   const ttfb = r.stream ? [f(r.result.ttfb.p50), f(r.result.ttfb.p99)] : ["", ""];
   const c = r.cpuPerReq;
   const mai = r.target.key === "mai";
-  const cpu = `${us(c.load)} / ${us(c.sim)} / ${r.target.key === "direct" ? "–" : us(c.proxy)} / ${mai ? us(c.api) : "–"}${usePostgres ? ` / ${mai ? us(c.pg) : "–"}` : ""}`;
+  const metered = mai || r.target.key.startsWith("stack");
+  const cpu = `${us(c.load)} / ${us(c.sim)} / ${r.target.key === "direct" ? "–" : us(c.proxy)} / ${mai ? us(c.api) : "–"}${usePostgres ? ` / ${metered ? us(c.pg) : "–"}` : ""}`;
   console.log(
     `| ${r.scenario}${r.stream ? " (p50/p99 = last byte)" : ""} | ${r.target.label} | ${r.concurrency} | ${r.result.rps.toFixed(0)} | ${f(r.result.latency.p50)} | ${f(r.result.latency.p99)} | ${ttfb[0]} | ${ttfb[1]} | ${cpu} | ${r.result.failures} |`,
   );
@@ -480,6 +514,13 @@ for (const stream of [false, true]) {
     const ratio = maiR.rps / bareR.rps;
     console.log(`| throughput mAI / bare, c=32 | ${name} | ${f(ratio)} (${maiR.rps.toFixed(0)} / ${bareR.rps.toFixed(0)} req/s) | ≥ 0.60 | ${verdict(ratio >= 0.6)} |`);
   }
+  for (const st of stacks) {
+    const stackR = find(st.key, stream, 32);
+    if (bareR && stackR) {
+      const ratio = stackR.rps / bareR.rps;
+      console.log(`| throughput ${st.label} / bare, c=32 | ${name} | ${f(ratio)} (${stackR.rps.toFixed(0)} / ${bareR.rps.toFixed(0)} req/s) | ≥ 0.60 | ${verdict(ratio >= 0.6)} |`);
+    }
+  }
   const d = find("direct", stream, 1);
   const b = find("bare", stream, 1);
   const m = find("mai", stream, 1);
@@ -496,6 +537,15 @@ for (const stream of [false, true]) {
     }
     const p99 = { mai: m.latency.p99 - d.latency.p99, bare: b.latency.p99 - d.latency.p99 };
     console.log(`| (for information) same at p99 | ${name} | ${f(p99.mai / p99.bare)} (${f(p99.mai, 3)} / ${f(p99.bare, 3)} ms) | – | – |`);
+  }
+  for (const stk of stacks) {
+    const st = find(stk.key, stream, 1);
+    if (d && b && st) {
+      const added = { stack: st.latency.p50 - d.latency.p50, bare: b.latency.p50 - d.latency.p50 };
+      console.log(
+        `| (for information) added latency (${stk.label} − direct) / (bare − direct), c=1, ${stream ? "last byte " : ""}p50 | ${name} | ${f(added.stack / added.bare)} (${f(added.stack, 3)} / ${f(added.bare, 3)} ms) | – | – |`,
+      );
+    }
   }
 }
 
@@ -542,9 +592,11 @@ console.log(
   `Metering: ${events?.n ?? "?"} usage events recorded for ${maiRequests} requests through the mAI proxy; ` +
     `reserved after the run: ${counter?.reserved ?? "?"} nano (0 = every reservation settled).`,
 );
+for (const [i, s] of stacks.entries()) console.log(`Metering through ${s.label}: its API counted ${stackMetered[i]} requests for ${s.run.requests} sent through its proxy.`);
 console.log(
   `CPU µs/req: CPU time of each process over the scenario's median run (warm-up included) / requests; "API" is this process ` +
-    `(the API${process.env.DATABASE_URL ? " and its PostgreSQL client; PostgreSQL is the server's processes" : " and its PGlite database"}), idle for the other targets. ` +
+    `(the API${process.env.DATABASE_URL ? " and its PostgreSQL client; PostgreSQL is the server's processes" : " and its PGlite database"}), idle for the other targets; ` +
+    `for npm start, "proxy" is its whole process (proxy thread, API, ${process.env.DATABASE_URL ? "PostgreSQL client" : "PGlite"}). ` +
     `Each figure is the median of ${ROUNDS} interleaved runs. ` +
     `Scenarios took ${scenarioSeconds.toFixed(0)} s.`,
 );
@@ -552,6 +604,15 @@ console.log(
 // --- teardown --------------------------------------------------------------------------------------
 
 load.disconnect();
+for (const s of stacks) {
+  const stopped = await s.run.stop();
+  console.log(
+    stopped.stopped
+      ? `${s.label} stopped cleanly on SIGINT (exit code ${stopped.code}).`
+      : `${s.label} did NOT stop cleanly on SIGINT (exit code ${stopped.code}); its output after the banner:\n${stopped.output}`,
+  );
+  await s.run.db?.close();
+}
 await stopChild(mai.child);
 if (bare) await stopChild(bare.child);
 sim.child.kill("SIGTERM");

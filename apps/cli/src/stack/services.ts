@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger, installLastResortHandlers, loadEnv, startApiService, type ApiService, type Env } from "@mai/api";
-import { loadProxyEnv } from "@mai/proxy";
+import { createProxyServer, loadProxyEnv } from "@mai/proxy";
 import { acquire, CliError } from "../lock";
 import { MIGRATIONS_FOLDER } from "../paths";
 import { startProxyThread, type ProxyThread } from "./proxy-thread";
@@ -34,6 +34,14 @@ function internalToken(env: Env, source: Record<string, string | undefined>): st
   const token = randomBytes(24).toString("hex");
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+/** The proxy on this thread, beside the API (MAI_STACK_PROXY_THREAD=0), with the API's logger as before. */
+async function startProxyInline(source: Record<string, string | undefined>): Promise<ProxyThread> {
+  const env = loadProxyEnv(source);
+  const proxy = await createProxyServer(env, { logger: createLogger({ level: env.LOG_LEVEL }) });
+  const { url, port } = await proxy.listen();
+  return { url, port, close: () => proxy.close() };
 }
 
 const hostForUrl = (host: string) => (host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host);
@@ -80,7 +88,10 @@ export async function startStack(source: Record<string, string | undefined>, opt
     let proxy: ProxyThread;
     try {
       proxyEnv = loadProxyEnv(proxySource(api.url));
-      proxy = await startProxyThread(proxySource(api.url), (error) => {
+      // MAI_STACK_PROXY_THREAD=0: the proxy on the main thread, beside the API, as before it had a
+      // thread (for the benchmark's side-by-side comparison, or should a worker thread misbehave).
+      const start = source.MAI_STACK_PROXY_THREAD === "0" ? startProxyInline : startProxyThread;
+      proxy = await start(proxySource(api.url), (error) => {
         // Only a fatal error ends the thread (it logs and survives the rest): without its proxy the
         // stack is not running, so the process ends, as it would have with the proxy in it.
         logger.fatal({ err: { message: error.message, stack: error.stack } }, "the proxy's thread ended unexpectedly; stopping");
