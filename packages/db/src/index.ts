@@ -20,6 +20,7 @@ export * from "./queries/global-settings";
 export * from "./queries/organizations";
 export * from "./queries/org-sync";
 export * from "./queries/usage";
+export * from "./queries/usage-partitions";
 export * from "./queries/limits";
 export * from "./queries/sessions";
 export * from "./queries/auth-throttle";

@@ -6,10 +6,11 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { billedCost, DomainError, localDate, periodKeyOf } from "@mai/domain";
 import { queryRows, type Database, type Executor } from "../client";
-import { limitLeases, usageDaily, usageEvents, usagePeriodCounters } from "../schema/index";
+import { limitLeases, usageDaily, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
 import { getGlobalSettings } from "./global-settings";
 import { leaseHeldSql } from "./limits";
 import { retryOnRace } from "./errors";
+import { ensureUsagePartitions, utcMonthOf } from "./usage-partitions";
 
 export type UsageStatus = "ok" | "error" | "aborted" | "incomplete";
 
@@ -90,7 +91,9 @@ const STATEMENT_CHUNK = 2_000;
  * The whole recording of a batch as one statement. The events travel as ONE json parameter
  * expanded by json_to_recordset (a bind parameter per column per row costs the query builder and
  * the driver more than the database's own work); bigints as JSON strings, so they stay exact.
- *   ins       the events not recorded before (ON CONFLICT DO NOTHING on the generation id)
+ *   ids       the generation ids not recorded before (usage_event_ids, ON CONFLICT DO NOTHING: the
+ *             events table is partitioned, so its own key holds occurred_at too)
+ *   ins       the events of those ids, each into its month's partition
  *   daily     their sums per (organisation, day, user, model), added to the rollup
  *   used      per lease: what the new events used of it (events without a lease give nothing back)
  *   leases    the live ones among them record it; each returns what it held of it (an expired or
@@ -117,10 +120,15 @@ async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<num
     sql`with batch as (
           select * from json_to_recordset(${JSON.stringify(records)}::json) as x(${BATCH_RECORD_TYPE})
         ),
+        ids as (
+          insert into ${usageEventIds} (generation_id, occurred_at)
+          select generation_id, occurred_at from batch order by generation_id
+          on conflict (generation_id) do nothing
+          returning generation_id
+        ),
         ins as (
           insert into ${usageEvents} (${EVENT_COLUMN_LIST})
-          select ${EVENT_COLUMN_LIST} from batch order by generation_id
-          on conflict (generation_id) do nothing
+          select ${EVENT_COLUMN_LIST} from batch join ids using (generation_id)
           returning generation_id, organization_id, user_id, model, usage_date, period, status,
                     prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, raw_cost_nano, billed_cost_nano
         ),
@@ -239,6 +247,9 @@ export async function recordUsageEvents(db: Database, events: readonly UsageEven
     releaseNano: e.release?.nano ?? null,
     releaseLease: e.release?.lease ?? null,
   }));
+  // Each month of the batch gets its partition first (a date outside years 1–9999 has none: the
+  // DEFAULT partition keeps it).
+  await ensureUsagePartitions(db, new Set(unique.map((e) => utcMonthOf(e.occurredAt)).filter((m) => /^\d{4}-\d{2}$/.test(m))));
   const inserted =
     rows.length <= STATEMENT_CHUNK
       ? await retryOnRace(() => recordChunk(db, rows))

@@ -1,15 +1,21 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, date, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { clientOrganizations } from "./client-organizations";
 import { usageStatusEnum } from "./enums";
 
 // The ledger: one row per upstream request, keyed by OpenRouter's generation id, append-only.
-// The key makes recording idempotent: a replayed batch never counts twice. user_id has no foreign
-// key on purpose: deleting a user must not rewrite billing history.
+// user_id has no foreign key on purpose: deleting a user must not rewrite billing history.
+//
+// Partitioned by month of occurred_at (UTC) on both drivers (migration 0007, written by hand:
+// drizzle describes the columns, not the partitioning): one partition per month, created ahead by
+// the API and on demand by the ingest (`usage_events_ensure_partition`), plus a DEFAULT partition
+// so no event is ever refused for its date. Retention drops whole old months. A partitioned table's
+// unique keys must hold the partition key, so the primary key is (generation_id, occurred_at) and
+// idempotency by generation id alone is usage_event_ids' job.
 export const usageEvents = pgTable(
   "usage_events",
   {
-    generationId: text("generation_id").primaryKey(),
+    generationId: text("generation_id").notNull(),
     organizationId: uuid("organization_id")
       .notNull()
       .references(() => clientOrganizations.id, { onDelete: "restrict" }),
@@ -40,6 +46,7 @@ export const usageEvents = pgTable(
     originalRawCostNano: bigint("original_raw_cost_nano", { mode: "bigint" }),
   },
   (t) => [
+    primaryKey({ columns: [t.generationId, t.occurredAt] }),
     // The events page: newest first, keyset cursor (occurred_at, generation_id) within an
     // organisation, optionally one user, model or status. Ascending indexes on purpose: scanned
     // backwards they give `occurred_at DESC, generation_id DESC` (NULLS FIRST, PostgreSQL's DESC
@@ -58,3 +65,11 @@ export const usageEvents = pgTable(
     check("usage_events_costs_nonneg", sql`${t.rawCostNano} >= 0 and ${t.billedCostNano} >= 0`),
   ],
 );
+
+// Every generation id ever recorded, once: the ledger's idempotency across partitions (a replayed
+// batch inserts here first, ON CONFLICT DO NOTHING, and only the ids that went in become events).
+// occurred_at lets retention forget the ids of the months it dropped.
+export const usageEventIds = pgTable("usage_event_ids", {
+  generationId: text("generation_id").primaryKey(),
+  occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+});

@@ -1,0 +1,172 @@
+// The ledger is partitioned by UTC month: each month's events land in their own partition, made on
+// demand; recording stays idempotent by generation id across partitions; an event no partition
+// covers is kept by the DEFAULT one and moves when its month gets a partition; retention drops
+// whole old months of raw events and nothing else; and the migration moves an existing
+// unpartitioned ledger over without losing or doubling a row.
+import { randomUUID } from "node:crypto";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { externalUserId } from "@mai/domain";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createOrganization,
+  dropUsageMonthsBefore,
+  ensureUsagePartitions,
+  ensureUsagePartitionsAhead,
+  getPeriodCounter,
+  listUsagePartitions,
+  migrate,
+  MIGRATIONS_FOLDER,
+  recordUsageEvents,
+  reportUsageTotals,
+  type UsageEventInput,
+} from "../src/index";
+import { createDb, createTestDb, queryRows, sql, testDrivers, type TestDb } from "../src/testing/index";
+
+describe.each(testDrivers())("usage partitions on %s", (driver) => {
+  let t: TestDb;
+  let org: string;
+  const user = randomUUID();
+  let n = 0;
+  const event = (occurredAt: string, overrides: Partial<UsageEventInput> = {}): UsageEventInput => ({
+    generationId: `gen-part-${driver}-${++n}`,
+    organizationId: org,
+    userId: user,
+    externalUserId: externalUserId(org, user),
+    model: "openai/gpt-4o-mini",
+    promptTokens: 10,
+    completionTokens: 5,
+    rawCostNano: 1_000_000n + BigInt(n),
+    markupBp: 13_000,
+    status: "ok",
+    streamed: false,
+    occurredAt: new Date(occurredAt),
+    ...overrides,
+  });
+  const partitionOf = async (generationId: string) =>
+    (
+      await queryRows<{ part: string }>(
+        t.db,
+        sql`select tableoid::regclass::text as part from usage_events where generation_id = ${generationId}`,
+      )
+    ).map((r) => r.part);
+
+  beforeAll(async () => {
+    t = await createTestDb(driver);
+    org = (await createOrganization(t.db, t.secrets, { name: "Partitioned Co" })).id;
+  });
+  afterAll(() => t.close());
+
+  it("puts each month's events in that month's partition, made on demand", async () => {
+    const events = [event("2025-01-31T23:59:59.999Z"), event("2025-02-01T00:00:00.000Z"), event("2025-03-15T12:00:00Z")];
+    expect(await recordUsageEvents(t.db, events)).toEqual({ inserted: 3, duplicates: 0 });
+    expect(await partitionOf(events[0]!.generationId)).toEqual(["usage_events_2025_01"]);
+    expect(await partitionOf(events[1]!.generationId)).toEqual(["usage_events_2025_02"]);
+    expect(await partitionOf(events[2]!.generationId)).toEqual(["usage_events_2025_03"]);
+    expect(await listUsagePartitions(t.db)).toEqual(expect.arrayContaining(["2025-01", "2025-02", "2025-03"]));
+  });
+
+  it("stays idempotent by generation id across partitions: a replay with another date counts nothing", async () => {
+    const first = event("2025-04-10T10:00:00Z");
+    expect((await recordUsageEvents(t.db, [first])).inserted).toBe(1);
+    const before = await getPeriodCounter(t.db, org, "2025-05");
+    const replay = { ...first, occurredAt: new Date("2025-05-02T10:00:00Z") };
+    expect(await recordUsageEvents(t.db, [replay, first])).toEqual({ inserted: 0, duplicates: 2 });
+    expect(await partitionOf(first.generationId)).toEqual(["usage_events_2025_04"]);
+    expect(await getPeriodCounter(t.db, org, "2025-05")).toEqual(before);
+  });
+
+  it("keeps an event no partition covers in the DEFAULT partition, and moves it when its month gets one", async () => {
+    // Written beneath recordUsageEvents (which makes the partition first), as a process that
+    // recorded before the month's partition existed would have.
+    const id = `gen-default-${driver}`;
+    await t.db.execute(sql`insert into usage_events (generation_id, organization_id, user_id, external_user_id, model,
+        raw_cost_nano, billed_cost_nano, markup_bp, status, occurred_at, period, usage_date)
+      values (${id}, ${org}, ${user}, 'x', 'm', 5, 6, 13000, 'ok', '2031-07-04T00:00:00Z', '2031-07', '2031-07-04')`);
+    expect(await partitionOf(id)).toEqual(["usage_events_default"]);
+    expect(await ensureUsagePartitions(t.db, ["2031-07"])).toEqual(["2031-07"]);
+    expect(await partitionOf(id)).toEqual(["usage_events_2031_07"]);
+    expect(await ensureUsagePartitions(t.db, ["2031-07"])).toEqual([]);
+  });
+
+  it("creates this month's partition and the next ones ahead", async () => {
+    await ensureUsagePartitionsAhead(t.db, new Date("2032-11-20T00:00:00Z"), 2);
+    expect(await listUsagePartitions(t.db)).toEqual(expect.arrayContaining(["2032-11", "2032-12", "2033-01"]));
+  });
+
+  it("retention drops whole old months of raw events and their ids; rollups and counters stay", async () => {
+    const old = event("2024-06-10T10:00:00Z");
+    const kept = event("2024-07-01T00:00:00Z");
+    await recordUsageEvents(t.db, [old, kept]);
+    const range = { organizationId: org, from: "2024-06-01", to: "2024-07-31" };
+    const totalsBefore = await reportUsageTotals(t.db, range);
+    const counterBefore = await getPeriodCounter(t.db, org, "2024-06");
+
+    const dropped = await dropUsageMonthsBefore(t.db, "2024-07");
+    expect(dropped).toContain("2024-06");
+    expect(dropped.every((m) => m < "2024-07")).toBe(true);
+    expect(await partitionOf(old.generationId)).toEqual([]);
+    expect(await partitionOf(kept.generationId)).toEqual(["usage_events_2024_07"]);
+    const ids = await queryRows<{ id: string }>(t.db, sql`select generation_id as id from usage_event_ids where generation_id in (${old.generationId}, ${kept.generationId})`);
+    expect(ids.map((r) => r.id)).toEqual([kept.generationId]);
+    expect(await reportUsageTotals(t.db, range)).toEqual(totalsBefore);
+    expect(await getPeriodCounter(t.db, org, "2024-06")).toEqual(counterBefore);
+    expect(await listUsagePartitions(t.db)).not.toContain("2024-06");
+  });
+
+  it("refuses a month that is not YYYY-MM", async () => {
+    await expect(dropUsageMonthsBefore(t.db, "2024-07'; drop table users; --")).rejects.toThrow(/not a month/);
+    await expect(ensureUsagePartitions(t.db, ["20x4-01"])).rejects.toThrow(/not a month/);
+  });
+});
+
+describe.each(testDrivers())("the partitioning migration on %s", (driver) => {
+  let dir: string;
+  beforeAll(() => {
+    // The migrations before 0007, as a database that was running them would have had.
+    dir = mkdtempSync(join(tmpdir(), "mai-migrations-"));
+    cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
+    const journalFile = join(dir, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => e.tag < "0007");
+    writeFileSync(journalFile, JSON.stringify(journal));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("moves an unpartitioned ledger over: every row in its month's partition, every id remembered", async () => {
+    const t = await createTestDb(driver);
+    // A fresh database for this test, migrated only up to 0006 (the template is migrated fully).
+    const handle = driver === "pglite" ? createDb({ memory: true }) : t;
+    try {
+      if (driver === "postgres") {
+        await t.db.execute(sql.raw("drop schema public cascade; drop schema drizzle cascade; create schema public;"));
+      }
+      await migrate(handle.db, { migrationsFolder: dir });
+      const org = randomUUID();
+      await handle.db.execute(sql`insert into client_organizations (id, name, markup_bp, monthly_limit_nano) values (${org}, 'Old Co', 13000, 0)`);
+      for (const [i, at] of ["2025-08-31T23:00:00Z", "2025-09-01T01:00:00Z", "2025-09-20T01:00:00Z"].entries()) {
+        await handle.db.execute(sql`insert into usage_events (generation_id, organization_id, user_id, external_user_id, model,
+            raw_cost_nano, billed_cost_nano, markup_bp, status, occurred_at, period, usage_date)
+          values (${`gen-old-${i}`}, ${org}, ${randomUUID()}, 'x', 'm', 5, 6, 13000, 'ok', ${at}, '2025-09', '2025-09-01')`);
+      }
+      await migrate(handle.db);
+      const rows = await queryRows<{ id: string; part: string }>(
+        handle.db,
+        sql`select generation_id as id, tableoid::regclass::text as part from usage_events order by generation_id`,
+      );
+      expect(rows).toEqual([
+        { id: "gen-old-0", part: "usage_events_2025_08" },
+        { id: "gen-old-1", part: "usage_events_2025_09" },
+        { id: "gen-old-2", part: "usage_events_2025_09" },
+      ]);
+      const ids = await queryRows<{ n: number }>(handle.db, sql`select count(*)::int as n from usage_event_ids`);
+      expect(ids[0]!.n).toBe(3);
+      const leftovers = await queryRows<{ n: number }>(handle.db, sql`select count(*)::int as n from pg_class where relname = 'usage_events_unpartitioned'`);
+      expect(leftovers[0]!.n).toBe(0);
+    } finally {
+      if (handle !== t) await handle.close();
+      await t.close();
+    }
+  });
+});
