@@ -29,7 +29,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, freemem, release, tmpdir, totalmem } from "node:os";
+import { cpus, freemem, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -86,6 +86,8 @@ const INTERNAL_TOKEN = `bench-internal-${randomBytes(16).toString("hex")}`;
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const pad = (text: string, width: number, right = false) => (right ? text.padStart(width) : text.padEnd(width));
+/** Nearest-rank percentile of sorted samples. */
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
 // --- the database ---------------------------------------------------------------------------------
 
@@ -240,14 +242,16 @@ async function ingest(job: SenderJob, replayBatches: number): Promise<IngestFigu
     const started = performance.now();
     let last = { t: started, events: 0 };
     let latest = 0;
+    const intervals: number[] = [];
     const ticker = setInterval(() => {
       const now = performance.now();
       const rate = ((latest - last.events) * 1000) / (now - last.t);
+      if (latest > 0) intervals.push(rate);
       const overall = (latest * 1000) / (now - started);
-      const eta = overall > 0 ? (job.events - latest) / overall : 0;
+      const eta = overall > 0 ? `~${((job.events - latest) / overall).toFixed(0)} s left` : "";
       console.log(
         `  ${pad(((now - started) / 1000).toFixed(0) + " s", 7, true)}  ${pad(fmt(latest), 12, true)} events  ` +
-          `${pad(fmt(rate), 8, true)} events/s (last interval)  ${pad(fmt(overall), 8, true)} events/s overall  ~${eta.toFixed(0)} s left`,
+          `${pad(fmt(rate), 8, true)} events/s (last interval)  ${pad(fmt(overall), 8, true)} events/s overall  ${eta}`,
       );
       last = { t: now, events: latest };
     }, 5_000);
@@ -260,8 +264,10 @@ async function ingest(job: SenderJob, replayBatches: number): Promise<IngestFigu
       clearInterval(ticker);
     }
     const rate = (done.events * 1000) / done.ms;
+    intervals.sort((a, b) => a - b);
+    const sustained = intervals.length > 0 ? `; median 5-s interval ${fmt(percentile(intervals, 50))} events/s, slowest ${fmt(intervals[0]!)}` : "";
     console.log(
-      `  ingest: ${fmt(done.events)} events in ${fmt(done.batches)} batches in ${(done.ms / 1000).toFixed(1)} s = ${fmt(rate)} events/s ` +
+      `  ingest: ${fmt(done.events)} events in ${fmt(done.batches)} batches in ${(done.ms / 1000).toFixed(1)} s = ${fmt(rate)} events/s${sustained} ` +
         `(inserted ${fmt(done.inserted)}, duplicates ${fmt(done.duplicates)}; ${done.leases} lease(s) released into)`,
     );
     const replayed = (await ask(child, { type: "replay", batches: replayBatches }, "replayed")) as Extract<SenderReport, { type: "replayed" }>;
@@ -286,8 +292,6 @@ interface QueryFigures {
   note: string;
 }
 
-/** Nearest-rank percentile of sorted samples. */
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
 async function timeQuery(name: string, call: () => Promise<unknown>, describe: (result: unknown) => string = () => ""): Promise<QueryFigures> {
   const first = await call(); // not measured: connections and prepared plans warm
@@ -320,15 +324,19 @@ async function runQueries(db: Database, apiUrl: string, seeded: Seeded): Promise
   const someUser = seeded.large.users[Math.floor(seeded.large.users.length / 3)]!.id;
   const someModel = MODELS[3]!.id;
 
-  // The deep cursor: walk DEEP_PAGE pages of 50 from the newest, then time the next page.
+  // The deep cursor: DEEP_PAGE pages of 50 from the newest (walked in pages of 200, the most one
+  // call returns: the cursor is the last row's position, so it is the same one), then the next page is timed.
   const walkStart = performance.now();
   let cursor: string | undefined;
-  for (let page = 0; page < DEEP_PAGE; page++) {
-    const result = await u.events.query({ limit: PAGE, ...(cursor ? { cursor } : {}) });
+  let depth = 0;
+  while (depth < DEEP_PAGE * PAGE) {
+    const limit = Math.min(200, DEEP_PAGE * PAGE - depth);
+    const result = await u.events.query({ limit, ...(cursor ? { cursor } : {}) });
+    depth += result.items.length;
     if (!result.nextCursor) break;
     cursor = result.nextCursor;
   }
-  console.log(`  (walked ${DEEP_PAGE} pages of ${PAGE} events to reach the deep cursor in ${((performance.now() - walkStart) / 1000).toFixed(1)} s)`);
+  console.log(`  (walked ${fmt(depth)} events deep to reach the cursor of page ${DEEP_PAGE + 1} in ${((performance.now() - walkStart) / 1000).toFixed(1)} s)`);
 
   const results: QueryFigures[] = [];
   const q = async (name: string, call: () => Promise<unknown>, describe: (result: unknown) => string = rows) => {
@@ -464,7 +472,9 @@ const cpu = cpus();
 console.log(`scale benchmark, ${new Date().toISOString()}`);
 console.log(
   `machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory (${(freemem() / 2 ** 30).toFixed(1)} free), ` +
-    `${process.platform} ${release()}, node ${process.version}`,
+    `${process.platform} ${release()}, node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} at the start`,
 );
 const tables: string[] = [];
 if (!flags["only-pglite"]) {
