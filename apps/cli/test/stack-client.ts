@@ -32,6 +32,8 @@ export interface Running {
    * before its own 15 s bound).
    */
   interrupt(): Promise<void>;
+  /** The same with another signal to the whole group (SIGTERM: what a service manager sends). */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 export function runNpm(args: string[], env: Record<string, string>): Running {
@@ -63,9 +65,12 @@ export function runNpm(args: string[], env: Record<string, string>): Running {
         }
       });
     },
-    async interrupt() {
+    interrupt() {
+      return this.kill("SIGINT");
+    },
+    async kill(signal) {
       try {
-        process.kill(-child.pid!, "SIGINT");
+        process.kill(-child.pid!, signal);
       } catch {
         /* already gone */
       }

@@ -2,7 +2,7 @@
 // `npm run demo`), each on a fresh data directory: readiness, sign-in, one chat request through the
 // proxy (the OpenRouter simulator standing in for OpenRouter), the event recorded, Ctrl-C within a
 // few seconds — and for `npm start`, a restart that keeps everything.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { billedCost } from "@mai/domain";
@@ -104,6 +104,43 @@ describe("npm start", () => {
     const [org] = await provider.organizations.list.query();
     expect(org?.name).toBe("Smoke Test Sp. z o.o.");
     expect((await provider.usage.events.query({ organizationId: org!.id })).items).toHaveLength(1);
+    await running.interrupt();
+    expect(running.output()).toContain("Stopped.");
+  });
+
+  it("SIGTERM mid-stream: the proxy's thread finishes the stream and flushes its usage to the API before the API closes", async () => {
+    // Usage batches wait up to 10 s here, so only the shutdown can send this one.
+    running = runNpm(["start"], { ...env, MAI_PROXY_USAGE_FLUSH_MS: "10000" });
+    await running.waitFor("Ctrl-C stops both");
+    const member = apiClient(apiUrl);
+    await member.auth.login.mutate({ email: "smoke@start.test", password: "copper kettles whistle at noon" });
+    const { token } = await member.auth.createToken.mutate({ name: "sigterm" });
+    // 40 tokens 50 ms apart (≈ 2 s): SIGTERM arrives while it streams.
+    const res = await fetch(`${proxyBaseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "openai/gpt-4o-mini@sim:token-latency=50,tokens=40", stream: true, max_tokens: 64, messages: [{ role: "user", content: "Dzień dobry!" }] }),
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let body = decoder.decode((await reader.read()).value as Uint8Array);
+    const stopped = running.kill("SIGTERM");
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) body += decoder.decode(chunk.value as Uint8Array);
+    expect(body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    await stopped;
+    expect(running.output()).toContain("SIGTERM: stopping");
+    expect(running.output()).toContain("Stopped.");
+    // Flushed to the API, not spooled (the API was still up), and the request journal closed clean.
+    expect(readdirSync(join(dataDir, "spool")).filter((f) => /^(usage|journal|rejected)-/.test(f))).toEqual([]);
+
+    running = runNpm(["start"], env);
+    await running.waitFor("Ctrl-C stops both");
+    const provider = apiClient(apiUrl);
+    await provider.auth.login.mutate({ email: "admin@mai.local", password: firstPassword });
+    const [org] = await provider.organizations.list.query();
+    const events = (await provider.usage.events.query({ organizationId: org!.id })).items;
+    expect(events).toHaveLength(2); // the first test's, and this stream's
     await running.interrupt();
     expect(running.output()).toContain("Stopped.");
   });
