@@ -97,6 +97,18 @@ export const envSchema = z.object({
    * to reach OpenRouter: until then a proxy may still send the old key from its cache.
    */
   MAI_KEY_RETIREMENT_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
+  /**
+   * Raw usage events are kept for the current month and this many whole months before it; older
+   * months' events are dropped (daily rollups, limits, statements and adjustments stay). 0 keeps
+   * every event; otherwise at least 2, so a month is dropped only long after reconciliation ended.
+   */
+  MAI_USAGE_RETENTION_MONTHS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1200)
+    .refine((n) => n === 0 || n >= 2, "0 (keep every event) or at least 2 months")
+    .default(0),
   /** How often retired keys that are due are deleted on OpenRouter (0 disables the job). */
   MAI_KEY_RETIREMENT_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
   /** The built dashboard (apps/admin, `npm run build -w @mai/admin`) served on /; unset: apps/admin/dist. "" disables it. */

@@ -11,6 +11,7 @@ import { scheduleLeaseSweep } from "./services/internal/reserve";
 import { scheduleReconciliation } from "./services/usage/reconcile";
 import { scheduleKeyReconciliation } from "./services/usage/key-reconcile";
 import { scheduleKeyRetirement } from "./services/organizations/retire-keys";
+import { scheduleUsagePartitions } from "./services/usage/partitions";
 
 export interface ApiService {
   url: string;
@@ -45,6 +46,9 @@ export async function startApiService(
     const leaseSweep = scheduleLeaseSweep(deps);
     const keyReconciliation = scheduleKeyReconciliation(deps, env.MAI_KEY_RECONCILE_INTERVAL_MS);
     const keyRetirement = scheduleKeyRetirement(deps, env.MAI_KEY_RETIREMENT_INTERVAL_MS);
+    // This month's partition of the ledger and the next two, before the first request; retention.
+    const partitions = scheduleUsagePartitions(deps);
+    await partitions.firstPass;
     const { url } = await api.listen(options.port, options.host);
     logger.info({ url, driver: handle.driver, readReplica: handle.read !== handle.db }, "mAI API listening");
     return {
@@ -57,6 +61,7 @@ export async function startApiService(
         leaseSweep.stop();
         keyReconciliation.stop();
         keyRetirement.stop();
+        partitions.stop();
         await api.close();
         await handle.close();
       },
