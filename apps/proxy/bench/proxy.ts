@@ -152,8 +152,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 // /proc: CPU time of any process (utime + stime), and resident memory.
 const CLK_TCK = 100;
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+function cpuMs(pid: number, tid?: number): number {
+  // /proc/<pid>/stat: the whole process (every thread); /proc/<pid>/task/<pid>/stat: its main thread.
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1000;
 }
@@ -309,7 +310,7 @@ interface Row {
   concurrency: number;
   target: Target;
   result: LoadResult;
-  /** CPU ms per request: load generator, simulator, proxy (bare or mAI; for npm start its whole process: proxy + API + PGlite), this process (API + PGlite), PostgreSQL server. */
+  /** CPU ms per request: load generator, simulator, proxy (bare or mAI; npm start: its whole process), API (this process: API + PGlite; npm start: its main thread), PostgreSQL server. */
   cpuPerReq: { load: number; sim: number; proxy: number; api: number; pg: number };
   /** The API requests this scenario caused (mAI proxy only), warm-up included. */
   apiCalls: Map<string, ApiCallStats>;
@@ -333,7 +334,9 @@ for (const s of scenarios) {
     for (const target of targets) {
       const pids = { load: load.pid!, sim: sim.child.pid!, proxy: target.pid };
       apiCalls = new Map();
-      const before = { load: cpuMs(pids.load), sim: cpuMs(pids.sim), proxy: pids.proxy ? cpuMs(pids.proxy) : 0, api: process.cpuUsage(), pg: usePostgres ? postgresCpuMs() : 0 };
+      // npm start: its main thread (the API, its database, the ingest) apart from the whole process.
+      const stackMain = () => (target.key.startsWith("stack") && pids.proxy ? cpuMs(pids.proxy, pids.proxy) : 0);
+      const before = { load: cpuMs(pids.load), sim: cpuMs(pids.sim), proxy: pids.proxy ? cpuMs(pids.proxy) : 0, api: process.cpuUsage(), pg: usePostgres ? postgresCpuMs() : 0, stackMain: stackMain() };
       const result = await runJob({
         url: target.url,
         token: target.token,
@@ -348,7 +351,7 @@ for (const s of scenarios) {
         load: (cpuMs(pids.load) - before.load) / n,
         sim: (cpuMs(pids.sim) - before.sim) / n,
         proxy: pids.proxy ? (cpuMs(pids.proxy) - before.proxy) / n : 0,
-        api: (api.user + api.system) / 1000 / n,
+        api: target.key.startsWith("stack") ? (stackMain() - before.stackMain) / n : (api.user + api.system) / 1000 / n,
         pg: usePostgres ? (postgresCpuMs() - before.pg) / n : 0,
       };
       if (target.key === "mai") maiRequests += n;
@@ -495,7 +498,7 @@ for (const r of rows) {
   const c = r.cpuPerReq;
   const mai = r.target.key === "mai";
   const metered = mai || r.target.key.startsWith("stack");
-  const cpu = `${us(c.load)} / ${us(c.sim)} / ${r.target.key === "direct" ? "–" : us(c.proxy)} / ${mai ? us(c.api) : "–"}${usePostgres ? ` / ${metered ? us(c.pg) : "–"}` : ""}`;
+  const cpu = `${us(c.load)} / ${us(c.sim)} / ${r.target.key === "direct" ? "–" : us(c.proxy)} / ${metered ? us(c.api) : "–"}${usePostgres ? ` / ${metered ? us(c.pg) : "–"}` : ""}`;
   console.log(
     `| ${r.scenario}${r.stream ? " (p50/p99 = last byte)" : ""} | ${r.target.label} | ${r.concurrency} | ${r.result.rps.toFixed(0)} | ${f(r.result.latency.p50)} | ${f(r.result.latency.p99)} | ${ttfb[0]} | ${ttfb[1]} | ${cpu} | ${r.result.failures} |`,
   );
@@ -596,7 +599,8 @@ for (const [i, s] of stacks.entries()) console.log(`Metering through ${s.label}:
 console.log(
   `CPU µs/req: CPU time of each process over the scenario's median run (warm-up included) / requests; "API" is this process ` +
     `(the API${process.env.DATABASE_URL ? " and its PostgreSQL client; PostgreSQL is the server's processes" : " and its PGlite database"}), idle for the other targets; ` +
-    `for npm start, "proxy" is its whole process (proxy thread, API, ${process.env.DATABASE_URL ? "PostgreSQL client" : "PGlite"}). ` +
+    `for npm start, "proxy" is its whole process (every thread: the proxy's, the API's, V8's and libuv's) and "API" its main thread alone ` +
+    `(the API and ${process.env.DATABASE_URL ? "its PostgreSQL client" : "PGlite"}; with the proxy on the main thread, the proxy too). ` +
     `Each figure is the median of ${ROUNDS} interleaved runs. ` +
     `Scenarios took ${scenarioSeconds.toFixed(0)} s.`,
 );
