@@ -43,9 +43,22 @@ export interface SenderJob {
 export type SenderCommand = { type: "start"; job: SenderJob } | { type: "replay"; batches: number } | { type: "stop" };
 export type SenderReport =
   | { type: "progress"; events: number; batches: number; inserted: number; duplicates: number }
-  | { type: "done"; events: number; batches: number; inserted: number; duplicates: number; ms: number; leases: number }
-  | { type: "replayed"; events: number; batches: number; inserted: number; duplicates: number; ms: number }
+  | { type: "done"; events: number; batches: number; inserted: number; duplicates: number; ms: number; leases: number; callMs: CallTimes }
+  | { type: "replayed"; events: number; batches: number; inserted: number; duplicates: number; ms: number; callMs: CallTimes }
   | { type: "failed"; message: string };
+
+/** How long internal.recordUsage calls took, from sending to the answer (ms). */
+export interface CallTimes {
+  median: number;
+  p95: number;
+  max: number;
+}
+
+function callTimes(samples: number[]): CallTimes {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
+  return { median: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] ?? 0 };
+}
 
 /** The models of the benchmark's traffic, with OpenRouter-like prices in nano-USD per token. */
 export const MODELS: readonly { id: string; provider: string; prompt: number; completion: number; weight: number }[] = [
@@ -156,18 +169,23 @@ let api: ReturnType<typeof client> | undefined;
 const leases = new Map<string, string>();
 let renewTimer: NodeJS.Timeout | undefined;
 
-/** Sends the given batch indexes, `concurrency` at a time, calling `progress` after each. */
-async function sendBatches(indexes: number[], progress: (events: number, inserted: number, duplicates: number) => void): Promise<void> {
+/** Sends the given batch indexes, `concurrency` at a time, calling `progress` after each; returns each call's time. */
+async function sendBatches(indexes: number[], progress: (events: number, inserted: number, duplicates: number) => void): Promise<number[]> {
   let next = 0;
+  const times: number[] = [];
   const worker = async () => {
     while (next < indexes.length) {
       const index = indexes[next++]!;
       const events = generateBatch(job!, index, leases);
-      const result = await api!.internal.recordUsage.mutate({ ndjson: encodeUsageEvents(events) });
+      const ndjson = encodeUsageEvents(events);
+      const t0 = performance.now();
+      const result = await api!.internal.recordUsage.mutate({ ndjson });
+      times.push(performance.now() - t0);
       progress(events.length, result.inserted, result.duplicates);
     }
   };
   await Promise.all(Array.from({ length: job!.concurrency }, worker));
+  return times;
 }
 
 async function takeLeases(): Promise<void> {
@@ -195,14 +213,14 @@ async function start(j: SenderJob): Promise<void> {
   let inserted = 0;
   let duplicates = 0;
   const started = performance.now();
-  await sendBatches(indexes, (n, ins, dup) => {
+  const times = await sendBatches(indexes, (n, ins, dup) => {
     events += n;
     batches += 1;
     inserted += ins;
     duplicates += dup;
     send({ type: "progress", events, batches, inserted, duplicates });
   });
-  send({ type: "done", events, batches, inserted, duplicates, ms: performance.now() - started, leases: leases.size });
+  send({ type: "done", events, batches, inserted, duplicates, ms: performance.now() - started, leases: leases.size, callMs: callTimes(times) });
 }
 
 async function replay(count: number): Promise<void> {
@@ -214,12 +232,12 @@ async function replay(count: number): Promise<void> {
   let inserted = 0;
   let duplicates = 0;
   const started = performance.now();
-  await sendBatches(indexes, (e, ins, dup) => {
+  const times = await sendBatches(indexes, (e, ins, dup) => {
     events += e;
     inserted += ins;
     duplicates += dup;
   });
-  send({ type: "replayed", events, batches: n, inserted, duplicates, ms: performance.now() - started });
+  send({ type: "replayed", events, batches: n, inserted, duplicates, ms: performance.now() - started, callMs: callTimes(times) });
 }
 
 process.on("message", (command: SenderCommand) => {

@@ -270,10 +270,14 @@ async function ingest(job: SenderJob, replayBatches: number): Promise<IngestFigu
       `  ingest: ${fmt(done.events)} events in ${fmt(done.batches)} batches in ${(done.ms / 1000).toFixed(1)} s = ${fmt(rate)} events/s${sustained} ` +
         `(inserted ${fmt(done.inserted)}, duplicates ${fmt(done.duplicates)}; ${done.leases} lease(s) released into)`,
     );
+    console.log(
+      `  internal.recordUsage call, sent to answered: median ${fmt(done.callMs.median)} ms, p95 ${fmt(done.callMs.p95)} ms, max ${fmt(done.callMs.max)} ms`,
+    );
     const replayed = (await ask(child, { type: "replay", batches: replayBatches }, "replayed")) as Extract<SenderReport, { type: "replayed" }>;
     console.log(
       `  replay: ${fmt(replayed.events)} events (${replayed.batches} batches already recorded) in ${(replayed.ms / 1000).toFixed(1)} s = ` +
-        `${fmt((replayed.events * 1000) / replayed.ms)} events/s (inserted ${fmt(replayed.inserted)}, duplicates ${fmt(replayed.duplicates)})`,
+        `${fmt((replayed.events * 1000) / replayed.ms)} events/s (inserted ${fmt(replayed.inserted)}, duplicates ${fmt(replayed.duplicates)}; ` +
+        `a call: median ${fmt(replayed.callMs.median)} ms, p95 ${fmt(replayed.callMs.p95)} ms)`,
     );
     child.send({ type: "stop" } satisfies SenderCommand);
     return { events: done.events, ms: done.ms, replayEvents: replayed.events, replayMs: replayed.ms, replayInserted: replayed.inserted };
