@@ -264,8 +264,9 @@ async function ingest(job: SenderJob, replayBatches: number): Promise<IngestFigu
       clearInterval(ticker);
     }
     const rate = (done.events * 1000) / done.ms;
-    intervals.sort((a, b) => a - b);
-    const sustained = intervals.length > 0 ? `; median 5-s interval ${fmt(percentile(intervals, 50))} events/s, slowest ${fmt(intervals[0]!)}` : "";
+    // Sustained: the 5-s intervals after the first (which holds the sender's start), when there are a few.
+    const steady = intervals.slice(1).sort((a, b) => a - b);
+    const sustained = steady.length >= 3 ? `; median 5-s interval ${fmt(percentile(steady, 50))} events/s, slowest ${fmt(steady[0]!)}` : "";
     console.log(
       `  ingest: ${fmt(done.events)} events in ${fmt(done.batches)} batches in ${(done.ms / 1000).toFixed(1)} s = ${fmt(rate)} events/s${sustained} ` +
         `(inserted ${fmt(done.inserted)}, duplicates ${fmt(done.duplicates)}; ${done.leases} lease(s) released into)`,
