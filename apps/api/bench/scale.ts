@@ -105,7 +105,12 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** A new, empty database on DATABASE_URL's server; the API migrates it at start as in production. */
+/**
+ * A new, empty database on DATABASE_URL's server; the API migrates it at start as in production.
+ * Not @mai/db/testing's createTestDb: that one copies a migrated template and always drops on
+ * close, and its `mai_test_` databases are swept by any test run once an hour old — a --keep'd
+ * 10 M-event database should outlive both.
+ */
 async function createPostgresDatabase(adminUrl: string): Promise<BenchDatabase> {
   const name = `mai_bench_${Date.now()}_${randomBytes(3).toString("hex")}`;
   const admin = createDb({ url: adminUrl, max: 1 });
