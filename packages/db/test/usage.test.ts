@@ -149,6 +149,29 @@ describe.each(testDrivers())("usage recording on %s", (driver) => {
     expect(await totals(t, org)).toEqual(before);
   });
 
+  it("refuses a whole batch with an event of an unknown organisation: nothing of it is recorded", async () => {
+    // usage_events has no foreign key (it cost a trigger per event); the rollup's, in the same
+    // statement, refuses the batch instead.
+    const before = await totals(t, org);
+    const good = event(org, user);
+    const stray = event(randomUUID(), user);
+    await expect(recordUsageEvents(t.db, [good, stray])).rejects.toThrow();
+    expect(await totals(t, org)).toEqual(before);
+    const [row] = await t.db.execute(sql`select count(*)::int as n from usage_event_ids where generation_id in (${good.generationId}, ${stray.generationId})`).then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as { n: number }[]);
+    expect(row!.n).toBe(0);
+    expect((await recordUsageEvents(t.db, [good])).inserted).toBe(1);
+  });
+
+  it("stores every text exactly as sent: quotes, backslashes, commas, braces, NULL as a word, emoji", async () => {
+    const texts = ['a "quoted" model', "back\\slash\\", "comma, {brace} }", "NULL", "null", " spaced ", "zażółć 🚀", "'; drop table users; --"];
+    const events = texts.map((text, i) => event(org, user, { model: text, provider: i % 2 ? text : null, externalUserId: `ext ${text}` }));
+    expect((await recordUsageEvents(t.db, events)).inserted).toBe(texts.length);
+    for (const [i, e] of events.entries()) {
+      const [row] = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.generationId, e.generationId));
+      expect(row).toMatchObject({ model: texts[i], provider: i % 2 ? texts[i] : null, externalUserId: `ext ${texts[i]}` });
+    }
+  });
+
   it("stores money as exact integers far beyond float precision", async () => {
     const big = event(org, user, { rawCostNano: 9_007_199_254_740_993n }); // 2^53 + 1
     await recordUsageEvents(t.db, [big]);

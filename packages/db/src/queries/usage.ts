@@ -79,18 +79,42 @@ type EventRow = Pick<typeof usageEvents.$inferInsert, (typeof EVENT_KEYS)[number
 };
 const EVENT_COLUMNS = EVENT_KEYS.map((key) => ({ key, name: usageEvents[key].name, type: usageEvents[key].getSQLType() }));
 const EVENT_COLUMN_LIST = sql.raw(EVENT_COLUMNS.map((c) => `"${c.name}"`).join(", "));
-const BATCH_RECORD_TYPE = sql.raw(
-  [...EVENT_COLUMNS.map((c) => `"${c.name}" ${c.type}`), "release_period text", "release_nano bigint", "release_lease uuid"].join(", "),
-);
+// The batch's columns: the event's, then what its lease gave back.
+const BATCH_COLUMNS = [
+  ...EVENT_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+  { name: "release_period", type: "text" },
+  { name: "release_nano", type: "bigint" },
+  { name: "release_lease", type: "uuid" },
+];
+const BATCH_COLUMN_NAMES = sql.raw(BATCH_COLUMNS.map((c) => `"${c.name}"`).join(", "));
+
+/** A PostgreSQL array literal of text elements ('{"a","b",NULL}'): each element quoted, `"` and `\` escaped. */
+function arrayLiteral(values: readonly (string | null)[]): string {
+  let text = "{";
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (i > 0) text += ",";
+    text += value === null ? "NULL" : `"${value.replace(/[\\"]/g, "\\$&")}"`;
+  }
+  return `${text}}`;
+}
+
+function fieldText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
 // What a lease (alias l) holds with `recorded` as its recorded amount.
 const heldWith = (recorded: SQL) => leaseHeldSql({ granted: sql`l.granted_nano`, closed: sql`l.closed_nano`, recorded });
-// Chunks keep one statement's JSON document to a few megabytes.
+// Chunks keep one statement's parameters to a few megabytes.
 const STATEMENT_CHUNK = 2_000;
 
 /**
- * The whole recording of a batch as one statement. The events travel as ONE json parameter
- * expanded by json_to_recordset (a bind parameter per column per row costs the query builder and
- * the driver more than the database's own work); bigints as JSON strings, so they stay exact.
+ * The whole recording of a batch as one statement. The events travel as one array parameter per
+ * column, expanded by unnest (a bind parameter per column per row costs the query builder and the
+ * driver more than the database's own work; json_to_recordset parsed about half as fast); every
+ * value as its text form, so bigints stay exact, and each array is parsed by PostgreSQL's input
+ * function of the column's type.
  *   ids       the generation ids not recorded before (usage_event_ids, ON CONFLICT DO NOTHING: the
  *             events table is partitioned, so its own key holds occurred_at too)
  *   ins       the events of those ids, each into its month's partition
@@ -104,21 +128,24 @@ const STATEMENT_CHUNK = 2_000;
  * Groups are sorted, so concurrent batches lock rollup and counter rows in the same order.
  */
 async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<number> {
-  const records = rows.map((row) => {
-    const record: Record<string, unknown> = {};
-    for (const { key, name } of EVENT_COLUMNS) {
-      const value = row[key];
-      record[name] = typeof value === "bigint" ? value.toString() : value instanceof Date ? value.toISOString() : (value ?? null);
-    }
-    record.release_period = row.releasePeriod;
-    record.release_nano = row.releaseNano === null ? null : row.releaseNano.toString();
-    record.release_lease = row.releaseLease;
-    return record;
-  });
+  // One array per column, each parsed by PostgreSQL's own array input into its column's type.
+  const columns: (string | null)[][] = BATCH_COLUMNS.map(() => new Array<string | null>(rows.length));
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    let c = 0;
+    for (const { key } of EVENT_COLUMNS) columns[c++]![r] = fieldText(row[key]);
+    columns[c++]![r] = row.releasePeriod;
+    columns[c++]![r] = fieldText(row.releaseNano);
+    columns[c++]![r] = row.releaseLease;
+  }
+  const arrays = sql.join(
+    BATCH_COLUMNS.map((column, i) => sql`${arrayLiteral(columns[i]!)}::text::${sql.raw(column.type)}[]`),
+    sql`, `,
+  );
   const [result] = await queryRows<{ inserted: number }>(
     tx,
     sql`with batch as (
-          select * from json_to_recordset(${JSON.stringify(records)}::json) as x(${BATCH_RECORD_TYPE})
+          select * from unnest(${arrays}) as x(${BATCH_COLUMN_NAMES})
         ),
         ids as (
           insert into ${usageEventIds} (generation_id, occurred_at)
