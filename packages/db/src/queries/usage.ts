@@ -99,7 +99,7 @@ function arrayLiteral(values: readonly (string | null)[]): string {
   return `${text}}`;
 }
 
-function fieldText(value: unknown): string | null {
+function fieldText(value: string | number | bigint | boolean | Date | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
   return String(value);
@@ -136,7 +136,7 @@ async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<num
     for (const { key } of EVENT_COLUMNS) columns[c++]![r] = fieldText(row[key]);
     columns[c++]![r] = row.releasePeriod;
     columns[c++]![r] = fieldText(row.releaseNano);
-    columns[c++]![r] = row.releaseLease;
+    columns[c]![r] = row.releaseLease;
   }
   const arrays = sql.join(
     BATCH_COLUMNS.map((column, i) => sql`${arrayLiteral(columns[i]!)}::text::${sql.raw(column.type)}[]`),
