@@ -44,17 +44,23 @@ const asError = (e: ThreadError): NodeJS.ErrnoException => Object.assign(new Err
 export function startProxyThread(source: Record<string, string | undefined>, onExit: (error: Error) => void): Promise<ProxyThread> {
   const worker = spawnWorker({ source });
   let closing: Promise<void> | null = null;
+  let ended = false; // an error and the exit that follows it are one end, told once
+  const unexpected = (error: Error) => {
+    if (ended || closing) return;
+    ended = true;
+    onExit(error);
+  };
   return new Promise<ProxyThread>((resolve, reject) => {
     let started = false;
     const exited = new Promise<number>((done) => worker.once("exit", done));
     worker.once("error", (error) => {
       if (!started) reject(error);
-      else if (!closing) onExit(error);
+      else unexpected(error);
     });
     exited
       .then((code) => {
         if (!started) reject(new Error(`the proxy's thread ended before it listened (exit code ${code})`));
-        else if (!closing) onExit(new Error(`the proxy's thread ended (exit code ${code})`));
+        else unexpected(new Error(`the proxy's thread ended (exit code ${code})`));
       })
       .catch(() => undefined);
     const onMessage = (message: ProxyWorkerMessage) => {
