@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { billedCost, externalUserId } from "@mai/domain";
+import { billedCost, externalUserId, localDate, periodKeyOf, zonedMidnight } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   closeLease,
@@ -137,6 +137,34 @@ describe.each(testDrivers())("usage recording on %s", (driver) => {
       await updateGlobalSettings(t.db, t.secrets, { billingTimeZone: "UTC" }, null);
     }
   });
+
+  it.each(["Asia/Kathmandu", "Pacific/Chatham", "America/St_Johns", "Australia/Lord_Howe", "Europe/Warsaw"])(
+    "files each event on its local day in %s, to the millisecond either side of local midnight",
+    async (zone) => {
+      const zoneOrg = (await createOrganization(t.db, t.secrets, { name: `Zone ${zone}` })).id;
+      await updateGlobalSettings(t.db, t.secrets, { billingTimeZone: zone }, null);
+      try {
+        // Local midnights around a month's end and both DST changes of the southern and northern year.
+        const days = ["2026-04-01", "2026-04-05", "2026-10-04", "2026-10-25", "2026-11-01", "2027-01-01"];
+        const instants = days.flatMap((day) => {
+          const midnight = zonedMidnight(day, zone).getTime();
+          return [midnight - 1, midnight, midnight + 1, midnight + 7 * 60 * 1000];
+        });
+        const events = instants.map((ms) => event(zoneOrg, user, { occurredAt: new Date(ms) }));
+        await recordUsageEvents(t.db, events);
+        const rows = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.organizationId, zoneOrg));
+        const byId = new Map(rows.map((r) => [r.generationId, r]));
+        for (const e of events) {
+          expect(byId.get(e.generationId), e.occurredAt.toISOString()).toMatchObject({
+            usageDate: localDate(e.occurredAt, zone),
+            period: periodKeyOf(e.occurredAt, zone),
+          });
+        }
+      } finally {
+        await updateGlobalSettings(t.db, t.secrets, { billingTimeZone: "UTC" }, null);
+      }
+    },
+  );
 
   it.each([
     ["a negative cost", { rawCostNano: -1n }],

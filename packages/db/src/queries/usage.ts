@@ -4,7 +4,7 @@
 // replayed batch changes nothing, every total equals the sum of its events, and a batch costs two
 // round trips (the billing time zone, then the statement) whatever its size.
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { billedCost, DomainError, localDate, periodKeyOf } from "@mai/domain";
+import { billedCost, DomainError, localDate } from "@mai/domain";
 import { queryRows, type Database, type Executor } from "../client";
 import { limitLeases, usageDaily, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
 import { getGlobalSettings } from "./global-settings";
@@ -88,16 +88,50 @@ const BATCH_COLUMNS = [
 ];
 const BATCH_COLUMN_NAMES = sql.raw(BATCH_COLUMNS.map((c) => `"${c.name}"`).join(", "));
 
-/** A PostgreSQL array literal of text elements ('{"a","b",NULL}'): each element quoted, `"` and `\` escaped. */
-function arrayLiteral(values: readonly (string | null)[]): string {
-  let text = "{";
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+
+/**
+ * `localDate` in one time zone, computed once per UTC quarter hour: every UTC offset in use since
+ * 1970 is a whole number of quarter hours, so a local midnight never falls inside one, and the
+ * period is the local date's "YYYY-MM" (the domain's periodKeyOf). A batch of thousands of events
+ * asks Intl a few dozen times instead of twice per event (which was an eighth of the ingest's CPU).
+ */
+function localDayMemo(timeZone: string): (at: Date) => string {
+  const days = new Map<number, string>();
+  return (at) => {
+    const bucket = Math.floor(at.getTime() / QUARTER_HOUR_MS);
+    let day = days.get(bucket);
+    if (day === undefined) {
+      day = localDate(new Date(bucket * QUARTER_HOUR_MS), timeZone);
+      days.set(bucket, day);
+    }
+    return day;
+  };
+}
+
+/**
+ * A PostgreSQL array literal ('{"a","b",NULL}'): each element quoted, `"` and `\` escaped — except
+ * in a column whose values are always plain tokens (numbers, booleans, uuids, ISO instants and
+ * dates: no comma, brace, quote, backslash or space, never the word NULL), which go as they are.
+ */
+function arrayLiteral(values: readonly (string | null)[], plain: boolean): string {
+  const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
-    if (i > 0) text += ",";
-    text += value === null ? "NULL" : `"${value.replace(/[\\"]/g, "\\$&")}"`;
+    parts[i] =
+      value === null
+        ? "NULL"
+        : plain
+          ? value
+          : value.includes('"') || value.includes("\\")
+            ? `"${value.replace(/[\\"]/g, "\\$&")}"`
+            : `"${value}"`;
   }
-  return `${text}}`;
+  return `{${parts.join(",")}}`;
 }
+
+// The SQL types whose text form is always a plain token (see arrayLiteral).
+const PLAIN_TYPES = new Set(["integer", "bigint", "boolean", "uuid", "timestamp with time zone", "date"]);
 
 function fieldText(value: string | number | bigint | boolean | Date | null | undefined): string | null {
   if (value === null || value === undefined) return null;
@@ -139,7 +173,7 @@ async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<num
     columns[c]![r] = row.releaseLease;
   }
   const arrays = sql.join(
-    BATCH_COLUMNS.map((column, i) => sql`${arrayLiteral(columns[i]!)}::text::${sql.raw(column.type)}[]`),
+    BATCH_COLUMNS.map((column, i) => sql`${arrayLiteral(columns[i]!, PLAIN_TYPES.has(column.type))}::text::${sql.raw(column.type)}[]`),
     sql`, `,
   );
   const [result] = await queryRows<{ inserted: number }>(
@@ -249,6 +283,7 @@ export async function recordUsageEvents(db: Database, events: readonly UsageEven
   // The time zone is read first: the period and local day are the domain's rule (@mai/domain
   // billing-period), computed here, not re-derived in SQL. Each chunk is one atomic statement.
   const { billingTimeZone } = await getGlobalSettings(db);
+  const dayOf = localDayMemo(billingTimeZone);
   const rows: EventRow[] = unique.map((e) => ({
     generationId: e.generationId,
     organizationId: e.organizationId,
@@ -268,8 +303,8 @@ export async function recordUsageEvents(db: Database, events: readonly UsageEven
     latencyMs: e.latencyMs ?? null,
     ttfbMs: e.ttfbMs ?? null,
     occurredAt: e.occurredAt,
-    period: periodKeyOf(e.occurredAt, billingTimeZone),
-    usageDate: localDate(e.occurredAt, billingTimeZone),
+    period: dayOf(e.occurredAt).slice(0, 7),
+    usageDate: dayOf(e.occurredAt),
     releasePeriod: e.release?.period ?? null,
     releaseNano: e.release?.nano ?? null,
     releaseLease: e.release?.lease ?? null,
