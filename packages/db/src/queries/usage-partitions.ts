@@ -11,7 +11,9 @@ const PARTITION = /^usage_events_(\d{4})_(\d{2})$/;
 
 /** "YYYY-MM" of an instant, in UTC: the partition it belongs to. */
 export function utcMonthOf(at: Date): string {
-  return at.toISOString().slice(0, 7);
+  const year = at.getUTCFullYear();
+  const month = at.getUTCMonth() + 1;
+  return `${year < 0 || year > 9999 ? "±" : String(year).padStart(4, "0")}-${month < 10 ? "0" : ""}${month}`;
 }
 
 function addMonths(month: string, n: number): string {
