@@ -64,8 +64,14 @@ DECLARE
 BEGIN
 	IF to_regclass(format('public.%I', part)) IS NOT NULL THEN RETURN false; END IF;
 	PERFORM pg_advisory_xact_lock(7346518290);
-	IF to_regclass(format('public.%I', part)) IS NOT NULL THEN RETURN false; END IF;
-	EXECUTE format('CREATE TABLE public.%I (LIKE public.usage_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
+	-- Waiting on an advisory lock does not refresh this session's catalog cache, so the check after
+	-- it reads pg_class, and a table another session made meanwhile is caught as duplicate_table.
+	IF EXISTS (SELECT 1 FROM pg_class WHERE relname = part AND relnamespace = 'public'::regnamespace) THEN RETURN false; END IF;
+	BEGIN
+		EXECUTE format('CREATE TABLE public.%I (LIKE public.usage_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
+	EXCEPTION WHEN duplicate_table THEN
+		RETURN false;
+	END;
 	EXECUTE format('INSERT INTO public.%I SELECT * FROM public.usage_events_default WHERE occurred_at >= %L AND occurred_at < %L', part, lo, hi);
 	DELETE FROM public.usage_events_default WHERE occurred_at >= lo AND occurred_at < hi;
 	EXECUTE format('ALTER TABLE public.usage_events ATTACH PARTITION public.%I FOR VALUES FROM (%L) TO (%L)', part, lo, hi);

@@ -53,7 +53,7 @@ describe.each(testDrivers())("usage partitions on %s", (driver) => {
     ).map((r) => r.part);
 
   beforeAll(async () => {
-    t = await createTestDb(driver);
+    t = await createTestDb(driver, { max: 12 });
     org = (await createOrganization(t.db, t.secrets, { name: "Partitioned Co" })).id;
   });
   afterAll(() => t.close());
@@ -88,6 +88,37 @@ describe.each(testDrivers())("usage partitions on %s", (driver) => {
     expect(await ensureUsagePartitions(t.db, ["2031-07"])).toEqual(["2031-07"]);
     expect(await partitionOf(id)).toEqual(["usage_events_2031_07"]);
     expect(await ensureUsagePartitions(t.db, ["2031-07"])).toEqual([]);
+  });
+
+  it("makes a month's partition once when many sessions ask at the same moment", async () => {
+    const ask = () => queryRows<{ made: boolean }>(t.db, sql`select usage_events_ensure_partition('2033-05-01'::date) as made`);
+    if (driver === "pglite") {
+      // One connection: the calls take turns; only the first makes it.
+      const made = await Promise.all(Array.from({ length: 4 }, ask));
+      expect(made.map(([row]) => row!.made)).toEqual([true, false, false, false]);
+      return;
+    }
+    // PostgreSQL: a session holds the function's advisory lock while eight others, each on its own
+    // pooled connection, find no partition and wait for the lock; the holder then makes the month
+    // and commits. Each waiter must then see that table — waiting on an advisory lock does not
+    // refresh a session's catalog cache — and answer false instead of failing on it.
+    let waiters: Promise<{ made: boolean }[]>[] = [];
+    await t.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(7346518290)`);
+      waiters = Array.from({ length: 8 }, ask);
+      const started = Date.now();
+      for (;;) {
+        const [row] = await queryRows<{ n: number }>(t.db, sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`);
+        if (row!.n >= 8) break;
+        if (Date.now() - started > 60_000) throw new Error("the eight sessions never waited for the lock");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const [mine] = await queryRows<{ made: boolean }>(tx, sql`select usage_events_ensure_partition('2033-05-01'::date) as made`);
+      expect(mine!.made).toBe(true);
+    });
+    const made = await Promise.all(waiters);
+    expect(made.map(([row]) => row!.made)).toEqual(Array.from({ length: 8 }, () => false));
+    expect(await listUsagePartitions(t.db)).toContain("2033-05");
   });
 
   it("creates this month's partition and the next ones ahead", async () => {
