@@ -87,6 +87,9 @@ describe.each(testDrivers())("usage reconciliation with /generation on %s", (dri
     const [daily] = await h.t.db.select().from(schema.usageDaily).where(eq(schema.usageDaily.organizationId, org.id));
     const [counter] = await h.t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org.id));
     expect(daily).toMatchObject({ rawCostNano: sumRaw, billedCostNano: sumBilled });
+    // The per-user rollup is corrected with it.
+    const [perUser] = await h.t.db.select().from(schema.usageDailyUsers).where(eq(schema.usageDailyUsers.organizationId, org.id));
+    expect(perUser).toMatchObject({ rawCostNano: sumRaw, billedCostNano: sumBilled });
     expect(counter).toMatchObject({ rawSpentNano: sumRaw, spentNano: sumBilled });
 
     const audit = await listAudit(h.t.db, { organizationId: org.id, action: "usage.corrected" });

@@ -43,6 +43,7 @@ function event(org: string, user: string, overrides: Partial<UsageEventInput> = 
 async function totals(t: TestDb, org: string) {
   const rows = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.organizationId, org));
   const rollups = await t.db.select().from(schema.usageDaily).where(eq(schema.usageDaily.organizationId, org));
+  const perUser = await t.db.select().from(schema.usageDailyUsers).where(eq(schema.usageDailyUsers.organizationId, org));
   const counters = await t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org));
   const sum = <T>(xs: T[], f: (x: T) => bigint) => xs.reduce((a, x) => a + f(x), 0n);
   return {
@@ -55,6 +56,11 @@ async function totals(t: TestDb, org: string) {
     rollupBilled: sum(rollups, (r) => r.billedCostNano),
     rollupRaw: sum(rollups, (r) => r.rawCostNano),
     rollupPrompt: rollups.reduce((a, r) => a + r.promptTokens, 0),
+    perUserRequests: perUser.reduce((a, r) => a + r.requests, 0),
+    perUserErrors: perUser.reduce((a, r) => a + r.errorRequests, 0),
+    perUserBilled: sum(perUser, (r) => r.billedCostNano),
+    perUserRaw: sum(perUser, (r) => r.rawCostNano),
+    perUserPrompt: perUser.reduce((a, r) => a + r.promptTokens, 0),
     counterBilled: sum(counters, (r) => r.spentNano),
     counterRaw: sum(counters, (r) => r.rawSpentNano),
     counterRequests: counters.reduce((a, r) => a + r.requests, 0),
@@ -84,6 +90,12 @@ describe.each(testDrivers())("usage recording on %s", (driver) => {
     expect(s.counterRaw).toBe(s.eventsRaw);
     expect(s.rollupPrompt).toBe(s.eventsPrompt);
     expect(s.rollupRequests).toBe(40);
+    // The per-user rollup (all models together) holds the same sums.
+    expect(s.perUserBilled).toBe(expectedBilled);
+    expect(s.perUserRaw).toBe(s.eventsRaw);
+    expect(s.perUserPrompt).toBe(s.eventsPrompt);
+    expect(s.perUserRequests).toBe(40);
+    expect(s.perUserErrors).toBe(s.rollupErrors);
     expect(s.counterRequests).toBe(40);
     expect(s.rollupErrors).toBe(batch.filter((e) => e.status !== "ok").length);
   });

@@ -6,7 +6,7 @@
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { billedCost } from "@mai/domain";
 import type { Database, Executor } from "../client";
-import { reconciliationAttempts, usageDaily, usageEvents, usagePeriodCounters } from "../schema/index";
+import { reconciliationAttempts, usageDaily, usageDailyUsers, usageEvents, usagePeriodCounters } from "../schema/index";
 import { appendAudit } from "./audit";
 
 export interface ReconciliationCandidate {
@@ -195,6 +195,19 @@ export async function applyReconciliation(
           eq(usageDaily.usageDate, event.usageDate),
           eq(usageDaily.userId, event.userId),
           eq(usageDaily.model, event.model),
+        ),
+      );
+    await tx
+      .update(usageDailyUsers)
+      .set({
+        rawCostNano: sql`${usageDailyUsers.rawCostNano} + ${deltaRaw}`,
+        billedCostNano: sql`${usageDailyUsers.billedCostNano} + ${deltaBilled}`,
+      })
+      .where(
+        and(
+          eq(usageDailyUsers.organizationId, event.organizationId),
+          eq(usageDailyUsers.usageDate, event.usageDate),
+          eq(usageDailyUsers.userId, event.userId),
         ),
       );
     await tx

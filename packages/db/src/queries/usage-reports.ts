@@ -1,5 +1,6 @@
-// Dashboard and statement figures. Every figure is a SQL sum over `usage_daily` (maintained in the
-// same transaction as the events it sums, so it equals the sum of `usage_events`) or a bounded,
+// Dashboard and statement figures. Every figure is a SQL sum over `usage_daily_users` (per user,
+// all models) or, when models matter, `usage_daily` — both maintained in the same statement as the
+// events they sum, so they equal the sums of `usage_events` — or a bounded,
 // index-ordered page of `usage_events` — never a scan of the ledger per request. Money is summed
 // in PostgreSQL as numeric, read back as text and turned into a bigint: no float ever touches it.
 // The tenant filter (organisation, and the user for members) is always part of the SQL.
@@ -7,7 +8,7 @@ import { and, desc, eq, gte, inArray, lt, lte, sql, type AnyColumn, type SQL } f
 import type { usageBreakdownInput, usageDailyInput, usageEventsInput } from "@mai/domain/schemas";
 import type { z } from "zod";
 import type { Executor } from "../client";
-import { usageDaily, usageEvents, userClientMapping, users } from "../schema/index";
+import { usageDaily, usageDailyUsers, usageEvents, userClientMapping, users } from "../schema/index";
 import type { UsageStatus } from "./usage";
 
 /** The already-authorized scope of a usage query (the API's UsageScope), never the raw input. */
@@ -37,20 +38,29 @@ export interface UsageFigures {
 }
 
 const d = usageDaily;
+type Rollup = typeof usageDailyUsers;
+
+/**
+ * The smallest rollup that answers a filter: usage_daily_users (per user, all models: a tenth of
+ * the rows for ten models) unless a model is asked for. Both have the same figure columns; the
+ * type is the common one (usage_daily has `model` besides).
+ */
+function rollupFor(f: Pick<UsageReportFilter, "model">): Rollup {
+  return f.model ? (usageDaily as unknown as Rollup) : usageDailyUsers;
+}
 
 // sum() of bigint is numeric in PostgreSQL; ::text keeps every digit.
-const figureColumns = {
-  requests: sql<string>`coalesce(sum(${d.requests}), 0)::text`,
-  errorRequests: sql<string>`coalesce(sum(${d.errorRequests}), 0)::text`,
-  promptTokens: sql<string>`coalesce(sum(${d.promptTokens}), 0)::text`,
-  completionTokens: sql<string>`coalesce(sum(${d.completionTokens}), 0)::text`,
-  reasoningTokens: sql<string>`coalesce(sum(${d.reasoningTokens}), 0)::text`,
-  cachedTokens: sql<string>`coalesce(sum(${d.cachedTokens}), 0)::text`,
-  rawCostNano: sql<string>`coalesce(sum(${d.rawCostNano}), 0)::text`,
-  billedCostNano: sql<string>`coalesce(sum(${d.billedCostNano}), 0)::text`,
-};
-type FigureText = { [K in keyof typeof figureColumns]: string };
-
+const figureColumnsOf = (r: Rollup) => ({
+  requests: sql<string>`coalesce(sum(${r.requests}), 0)::text`,
+  errorRequests: sql<string>`coalesce(sum(${r.errorRequests}), 0)::text`,
+  promptTokens: sql<string>`coalesce(sum(${r.promptTokens}), 0)::text`,
+  completionTokens: sql<string>`coalesce(sum(${r.completionTokens}), 0)::text`,
+  reasoningTokens: sql<string>`coalesce(sum(${r.reasoningTokens}), 0)::text`,
+  cachedTokens: sql<string>`coalesce(sum(${r.cachedTokens}), 0)::text`,
+  rawCostNano: sql<string>`coalesce(sum(${r.rawCostNano}), 0)::text`,
+  billedCostNano: sql<string>`coalesce(sum(${r.billedCostNano}), 0)::text`,
+});
+type FigureText = { [K in keyof ReturnType<typeof figureColumnsOf>]: string };
 
 function toFigures(row: FigureText): UsageFigures {
   return {
@@ -65,20 +75,21 @@ function toFigures(row: FigureText): UsageFigures {
   };
 }
 
-function rollupWhere(f: UsageReportFilter): SQL | undefined {
+function rollupWhere(f: UsageReportFilter, r: Rollup = rollupFor(f)): SQL | undefined {
   const where: SQL[] = [
-    eq(d.organizationId, f.organizationId),
-    gte(d.usageDate, f.from),
-    lte(d.usageDate, f.to),
+    eq(r.organizationId, f.organizationId),
+    gte(r.usageDate, f.from),
+    lte(r.usageDate, f.to),
   ];
-  if (f.userId) where.push(eq(d.userId, f.userId));
+  if (f.userId) where.push(eq(r.userId, f.userId));
   if (f.model) where.push(eq(d.model, f.model));
   return and(...where);
 }
 
 /** Totals over a date range (one row, zeros when there is no usage). */
 export async function reportUsageTotals(db: Executor, filter: UsageReportFilter): Promise<UsageFigures> {
-  const [row] = await db.select(figureColumns).from(d).where(rollupWhere(filter));
+  const r = rollupFor(filter);
+  const [row] = await db.select(figureColumnsOf(r)).from(r).where(rollupWhere(filter, r));
   return toFigures(row!);
 }
 
@@ -87,12 +98,13 @@ export async function reportUsageDaily(
   db: Executor,
   filter: UsageReportFilter,
 ): Promise<(UsageFigures & { date: string })[]> {
+  const r = rollupFor(filter);
   const rows = await db
-    .select({ date: d.usageDate, ...figureColumns })
-    .from(d)
-    .where(rollupWhere(filter))
-    .groupBy(d.usageDate)
-    .orderBy(d.usageDate);
+    .select({ date: r.usageDate, ...figureColumnsOf(r) })
+    .from(r)
+    .where(rollupWhere(filter, r))
+    .groupBy(r.usageDate)
+    .orderBy(r.usageDate);
   return rows.map((r) => ({ date: r.date, ...toFigures(r) }));
 }
 
@@ -110,34 +122,44 @@ export interface UsageByUserRow extends UsageFigures {
  * only then joined to users and mappings — joining first made PostgreSQL carry every rollup row
  * (users × models × days: ~180,000 for a large organisation's 90 days) through both joins.
  */
-function sumsBy<K extends "userId" | "model">(db: Executor, filter: UsageReportFilter, keys: readonly K[]) {
-  const groupColumns = Object.fromEntries(keys.map((k) => [k, d[k]])) as { [P in K]: (typeof d)[P] };
+function sumsByUser(db: Executor, filter: UsageReportFilter) {
+  const r = rollupFor(filter);
   return db
-    .select({ ...groupColumns, organizationId: d.organizationId, ...sumColumns })
+    .select({ userId: r.userId, organizationId: r.organizationId, ...sumColumnsOf(r) })
+    .from(r)
+    .where(rollupWhere(filter, r))
+    .groupBy(r.organizationId, r.userId)
+    .as("sums");
+}
+
+function sumsByUserModel(db: Executor, filter: UsageReportFilter) {
+  return db
+    .select({ userId: d.userId, model: d.model, organizationId: d.organizationId, ...sumColumnsOf(d as unknown as Rollup) })
     .from(d)
-    .where(rollupWhere(filter))
-    .groupBy(d.organizationId, ...keys.map((k) => d[k]))
+    .where(rollupWhere(filter, d as unknown as Rollup))
+    .groupBy(d.organizationId, d.userId, d.model)
     .as("sums");
 }
 
 // The same figures as figureColumns, as typed sums (read back as text by the outer query).
-const sumColumns = {
-  requests: sql<string>`sum(${d.requests})`.as("sum_requests"),
-  errorRequests: sql<string>`sum(${d.errorRequests})`.as("sum_error_requests"),
-  promptTokens: sql<string>`sum(${d.promptTokens})`.as("sum_prompt_tokens"),
-  completionTokens: sql<string>`sum(${d.completionTokens})`.as("sum_completion_tokens"),
-  reasoningTokens: sql<string>`sum(${d.reasoningTokens})`.as("sum_reasoning_tokens"),
-  cachedTokens: sql<string>`sum(${d.cachedTokens})`.as("sum_cached_tokens"),
-  rawCostNano: sql<string>`sum(${d.rawCostNano})`.as("sum_raw_cost_nano"),
-  billedCostNano: sql<string>`sum(${d.billedCostNano})`.as("sum_billed_cost_nano"),
-};
+const sumColumnsOf = (r: Rollup) => ({
+  requests: sql<string>`sum(${r.requests})`.as("sum_requests"),
+  errorRequests: sql<string>`sum(${r.errorRequests})`.as("sum_error_requests"),
+  promptTokens: sql<string>`sum(${r.promptTokens})`.as("sum_prompt_tokens"),
+  completionTokens: sql<string>`sum(${r.completionTokens})`.as("sum_completion_tokens"),
+  reasoningTokens: sql<string>`sum(${r.reasoningTokens})`.as("sum_reasoning_tokens"),
+  cachedTokens: sql<string>`sum(${r.cachedTokens})`.as("sum_cached_tokens"),
+  rawCostNano: sql<string>`sum(${r.rawCostNano})`.as("sum_raw_cost_nano"),
+  billedCostNano: sql<string>`sum(${r.billedCostNano})`.as("sum_billed_cost_nano"),
+});
+type SumColumns = ReturnType<typeof sumColumnsOf>;
 
 // The mapping that produced the events: same user, same organisation. Usage of a user who has
 // since moved or been unmapped has no row there; callers derive the id (it is deterministic).
 const mappingOf = (s: { userId: AnyColumn; organizationId: AnyColumn }) =>
   and(eq(userClientMapping.userId, s.userId), eq(userClientMapping.organizationId, s.organizationId));
 
-const figuresOf = (s: { [K in keyof typeof sumColumns]: SQL.Aliased<string> }) => ({
+const figuresOf = (s: { [K in keyof SumColumns]: SQL.Aliased<string> }) => ({
   requests: sql<string>`${s.requests}::text`,
   errorRequests: sql<string>`${s.errorRequests}::text`,
   promptTokens: sql<string>`${s.promptTokens}::text`,
@@ -150,7 +172,7 @@ const figuresOf = (s: { [K in keyof typeof sumColumns]: SQL.Aliased<string> }) =
 
 /** Per user, billed cost descending. */
 export async function reportUsageByUser(db: Executor, filter: UsageReportFilter): Promise<UsageByUserRow[]> {
-  const s = sumsBy(db, filter, ["userId"]);
+  const s = sumsByUser(db, filter);
   const rows = await db
     .select({
       userId: s.userId,
@@ -185,7 +207,7 @@ export async function reportUsageByModel(
 ): Promise<UsageByModelRow[]> {
   // Summed per (model, user) first, then per model: the user count is the number of groups, not a
   // count(distinct) that sorts every rollup row.
-  const s = sumsBy(db, filter, ["model", "userId"]);
+  const s = sumsByUserModel(db, filter);
   const rows = await db
     .select({
       model: s.model,
@@ -212,7 +234,7 @@ export async function reportUsageByUserModel(
   db: Executor,
   filter: UsageReportFilter,
 ): Promise<UsageByUserModelRow[]> {
-  const s = sumsBy(db, filter, ["userId", "model"]);
+  const s = sumsByUserModel(db, filter);
   const rows = await db
     .select({
       userId: s.userId,
@@ -237,9 +259,9 @@ export async function reportUsageByUserModel(
 }
 
 /**
- * Per organisation × user over a date range, for some organisations or (null) all of them. The
- * all-organisations form filters usage_daily by date only; the rollup is small (organisations ×
- * days × users × models), and an index on usage_daily(usage_date) would make it a range scan.
+ * Per organisation × user over a date range, for some organisations or (null) all of them, from the
+ * per-user rollup (organisations × days × users rows); the all-organisations form is a range of its
+ * usage_date index.
  */
 export async function reportUsageByOrganizationUser(
   db: Executor,
@@ -248,19 +270,21 @@ export async function reportUsageByOrganizationUser(
   { organizationId: string; userId: string; requests: number; billedCostNano: bigint; rawCostNano: bigint }[]
 > {
   if (filter.organizationIds && filter.organizationIds.length === 0) return [];
-  const where: SQL[] = [gte(d.usageDate, filter.from), lte(d.usageDate, filter.to)];
-  if (filter.organizationIds) where.push(inArray(d.organizationId, filter.organizationIds));
+  const u = usageDailyUsers;
+  const where: SQL[] = [gte(u.usageDate, filter.from), lte(u.usageDate, filter.to)];
+  if (filter.organizationIds) where.push(inArray(u.organizationId, filter.organizationIds));
+  const figures = figureColumnsOf(u);
   const rows = await db
     .select({
-      organizationId: d.organizationId,
-      userId: d.userId,
-      requests: figureColumns.requests,
-      rawCostNano: figureColumns.rawCostNano,
-      billedCostNano: figureColumns.billedCostNano,
+      organizationId: u.organizationId,
+      userId: u.userId,
+      requests: figures.requests,
+      rawCostNano: figures.rawCostNano,
+      billedCostNano: figures.billedCostNano,
     })
-    .from(d)
+    .from(u)
     .where(and(...where))
-    .groupBy(d.organizationId, d.userId);
+    .groupBy(u.organizationId, u.userId);
   return rows.map((r) => ({
     organizationId: r.organizationId,
     userId: r.userId,

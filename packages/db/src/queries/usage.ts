@@ -6,7 +6,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { billedCost, DomainError, localDate } from "@mai/domain";
 import { queryRows, type Database, type Executor } from "../client";
-import { limitLeases, usageDaily, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
+import { limitLeases, usageDaily, usageDailyUsers, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
 import { getGlobalSettings } from "./global-settings";
 import { leaseHeldSql } from "./limits";
 import { retryOnRace } from "./errors";
@@ -153,6 +153,7 @@ const STATEMENT_CHUNK = 2_000;
  *             events table is partitioned, so its own key holds occurred_at too)
  *   ins       the events of those ids, each into its month's partition
  *   daily     their sums per (organisation, day, user, model), added to the rollup
+ *   daily_users  the same per (organisation, day, user), all models together
  *   used      per lease: what the new events used of it (events without a lease give nothing back)
  *   leases    the live ones among them record it; each returns what it held of it (an expired or
  *             deleted lease returns nothing: what it held went back when it expired)
@@ -211,6 +212,25 @@ async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<num
             cached_tokens = d.cached_tokens + excluded.cached_tokens,
             raw_cost_nano = d.raw_cost_nano + excluded.raw_cost_nano,
             billed_cost_nano = d.billed_cost_nano + excluded.billed_cost_nano
+        ),
+        daily_users as (
+          insert into ${usageDailyUsers} as du (organization_id, usage_date, user_id, requests, error_requests,
+            prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, raw_cost_nano, billed_cost_nano)
+          select organization_id, usage_date, user_id, count(*), count(*) filter (where status <> 'ok'),
+                 sum(prompt_tokens), sum(completion_tokens), sum(reasoning_tokens), sum(cached_tokens),
+                 sum(raw_cost_nano)::bigint, sum(billed_cost_nano)::bigint
+          from ins
+          group by organization_id, usage_date, user_id
+          order by organization_id, usage_date, user_id
+          on conflict (organization_id, usage_date, user_id) do update set
+            requests = du.requests + excluded.requests,
+            error_requests = du.error_requests + excluded.error_requests,
+            prompt_tokens = du.prompt_tokens + excluded.prompt_tokens,
+            completion_tokens = du.completion_tokens + excluded.completion_tokens,
+            reasoning_tokens = du.reasoning_tokens + excluded.reasoning_tokens,
+            cached_tokens = du.cached_tokens + excluded.cached_tokens,
+            raw_cost_nano = du.raw_cost_nano + excluded.raw_cost_nano,
+            billed_cost_nano = du.billed_cost_nano + excluded.billed_cost_nano
         ),
         used as (
           select b.release_lease as lease_id, b.organization_id, sum(b.release_nano)::bigint as nano
