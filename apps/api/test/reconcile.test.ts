@@ -90,6 +90,9 @@ describe.each(testDrivers())("usage reconciliation with /generation on %s", (dri
     // The per-user rollup is corrected with it.
     const [perUser] = await h.t.db.select().from(schema.usageDailyUsers).where(eq(schema.usageDailyUsers.organizationId, org.id));
     expect(perUser).toMatchObject({ rawCostNano: sumRaw, billedCostNano: sumBilled });
+    const perModel = await h.t.db.select().from(schema.usageDailyModels).where(eq(schema.usageDailyModels.organizationId, org.id));
+    expect(perModel.reduce((a, r) => a + r.rawCostNano, 0n)).toBe(sumRaw);
+    expect(perModel.reduce((a, r) => a + r.billedCostNano, 0n)).toBe(sumBilled);
     expect(counter).toMatchObject({ rawSpentNano: sumRaw, spentNano: sumBilled });
 
     const audit = await listAudit(h.t.db, { organizationId: org.id, action: "usage.corrected" });

@@ -44,6 +44,7 @@ async function totals(t: TestDb, org: string) {
   const rows = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.organizationId, org));
   const rollups = await t.db.select().from(schema.usageDaily).where(eq(schema.usageDaily.organizationId, org));
   const perUser = await t.db.select().from(schema.usageDailyUsers).where(eq(schema.usageDailyUsers.organizationId, org));
+  const perModel = await t.db.select().from(schema.usageDailyModels).where(eq(schema.usageDailyModels.organizationId, org));
   const counters = await t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org));
   const sum = <T>(xs: T[], f: (x: T) => bigint) => xs.reduce((a, x) => a + f(x), 0n);
   return {
@@ -61,6 +62,11 @@ async function totals(t: TestDb, org: string) {
     perUserBilled: sum(perUser, (r) => r.billedCostNano),
     perUserRaw: sum(perUser, (r) => r.rawCostNano),
     perUserPrompt: perUser.reduce((a, r) => a + r.promptTokens, 0),
+    perModelRequests: perModel.reduce((a, r) => a + r.requests, 0),
+    perModelErrors: perModel.reduce((a, r) => a + r.errorRequests, 0),
+    perModelBilled: sum(perModel, (r) => r.billedCostNano),
+    perModelRaw: sum(perModel, (r) => r.rawCostNano),
+    perModelPrompt: perModel.reduce((a, r) => a + r.promptTokens, 0),
     counterBilled: sum(counters, (r) => r.spentNano),
     counterRaw: sum(counters, (r) => r.rawSpentNano),
     counterRequests: counters.reduce((a, r) => a + r.requests, 0),
@@ -96,6 +102,12 @@ describe.each(testDrivers())("usage recording on %s", (driver) => {
     expect(s.perUserPrompt).toBe(s.eventsPrompt);
     expect(s.perUserRequests).toBe(40);
     expect(s.perUserErrors).toBe(s.rollupErrors);
+    // And the per-model rollup (all users together).
+    expect(s.perModelBilled).toBe(expectedBilled);
+    expect(s.perModelRaw).toBe(s.eventsRaw);
+    expect(s.perModelPrompt).toBe(s.eventsPrompt);
+    expect(s.perModelRequests).toBe(40);
+    expect(s.perModelErrors).toBe(s.rollupErrors);
     expect(s.counterRequests).toBe(40);
     expect(s.rollupErrors).toBe(batch.filter((e) => e.status !== "ok").length);
   });

@@ -6,7 +6,7 @@
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { billedCost } from "@mai/domain";
 import type { Database, Executor } from "../client";
-import { reconciliationAttempts, usageDaily, usageDailyUsers, usageEvents, usagePeriodCounters } from "../schema/index";
+import { reconciliationAttempts, usageDaily, usageDailyModels, usageDailyUsers, usageEvents, usagePeriodCounters } from "../schema/index";
 import { appendAudit } from "./audit";
 
 export interface ReconciliationCandidate {
@@ -208,6 +208,19 @@ export async function applyReconciliation(
           eq(usageDailyUsers.organizationId, event.organizationId),
           eq(usageDailyUsers.usageDate, event.usageDate),
           eq(usageDailyUsers.userId, event.userId),
+        ),
+      );
+    await tx
+      .update(usageDailyModels)
+      .set({
+        rawCostNano: sql`${usageDailyModels.rawCostNano} + ${deltaRaw}`,
+        billedCostNano: sql`${usageDailyModels.billedCostNano} + ${deltaBilled}`,
+      })
+      .where(
+        and(
+          eq(usageDailyModels.organizationId, event.organizationId),
+          eq(usageDailyModels.usageDate, event.usageDate),
+          eq(usageDailyModels.model, event.model),
         ),
       );
     await tx

@@ -8,7 +8,7 @@ import { and, desc, eq, gte, inArray, lt, lte, sql, type AnyColumn, type SQL } f
 import type { usageBreakdownInput, usageDailyInput, usageEventsInput } from "@mai/domain/schemas";
 import type { z } from "zod";
 import type { Executor } from "../client";
-import { usageDaily, usageDailyUsers, usageEvents, userClientMapping, users } from "../schema/index";
+import { usageDaily, usageDailyModels, usageDailyUsers, usageEvents, userClientMapping, users } from "../schema/index";
 import type { UsageStatus } from "./usage";
 
 /** The already-authorized scope of a usage query (the API's UsageScope), never the raw input. */
@@ -205,26 +205,36 @@ export async function reportUsageByModel(
   db: Executor,
   filter: UsageReportFilter,
 ): Promise<UsageByModelRow[]> {
-  // Summed per (model, user) first, then per model: the user count is the number of groups, not a
-  // count(distinct) that sorts every rollup row.
-  const s = sumsByUserModel(db, filter);
-  const rows = await db
-    .select({
-      model: s.model,
-      users: sql<string>`count(*)::text`,
-      requests: sql<string>`sum(${s.requests})::text`,
-      errorRequests: sql<string>`sum(${s.errorRequests})::text`,
-      promptTokens: sql<string>`sum(${s.promptTokens})::text`,
-      completionTokens: sql<string>`sum(${s.completionTokens})::text`,
-      reasoningTokens: sql<string>`sum(${s.reasoningTokens})::text`,
-      cachedTokens: sql<string>`sum(${s.cachedTokens})::text`,
-      rawCostNano: sql<string>`sum(${s.rawCostNano})::text`,
-      billedCostNano: sql<string>`sum(${s.billedCostNano})::text`,
-    })
-    .from(s)
-    .groupBy(s.model)
-    .orderBy(sql`sum(${s.billedCostNano}) desc`, s.model);
-  return rows.map((r) => ({ model: r.model, users: Number(r.users), ...toFigures(r) }));
+  // The sums from the per-model rollup (ten rows a day for ten models); the user counts from
+  // usage_daily's (model, user) pairs — the one figure a per-model sum cannot hold.
+  const m = usageDailyModels;
+  const where: SQL[] = [eq(m.organizationId, filter.organizationId), gte(m.usageDate, filter.from), lte(m.usageDate, filter.to)];
+  if (filter.model) where.push(eq(m.model, filter.model));
+  const sums = filter.userId
+    ? // One user's models: usage_daily, which has the user.
+      db
+        .select({ model: d.model, ...figureColumnsOf(d as unknown as Rollup) })
+        .from(d)
+        .where(rollupWhere(filter, d as unknown as Rollup))
+        .groupBy(d.model)
+        .orderBy(sql`sum(${d.billedCostNano}) desc`, d.model)
+    : db
+        .select({ model: m.model, ...figureColumnsOf(m as unknown as Rollup) })
+        .from(m)
+        .where(and(...where))
+        .groupBy(m.model)
+        .orderBy(sql`sum(${m.billedCostNano}) desc`, m.model);
+  const pairs = db
+    .selectDistinct({ model: d.model, userId: d.userId })
+    .from(d)
+    .where(rollupWhere(filter, d as unknown as Rollup))
+    .as("pairs");
+  const [rows, counts] = await Promise.all([
+    sums,
+    db.select({ model: pairs.model, users: sql<string>`count(*)::text` }).from(pairs).groupBy(pairs.model),
+  ]);
+  const usersOf = new Map(counts.map((c) => [c.model, Number(c.users)]));
+  return rows.map((r) => ({ model: r.model, users: usersOf.get(r.model) ?? 0, ...toFigures(r) }));
 }
 
 export type UsageByUserModelRow = UsageByUserRow & { model: string };

@@ -6,7 +6,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { billedCost, DomainError, localDate } from "@mai/domain";
 import { queryRows, type Database, type Executor } from "../client";
-import { limitLeases, usageDaily, usageDailyUsers, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
+import { limitLeases, usageDaily, usageDailyModels, usageDailyUsers, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
 import { getGlobalSettings } from "./global-settings";
 import { leaseHeldSql } from "./limits";
 import { retryOnRace } from "./errors";
@@ -154,6 +154,7 @@ const STATEMENT_CHUNK = 2_000;
  *   ins       the events of those ids, each into its month's partition
  *   daily     their sums per (organisation, day, user, model), added to the rollup
  *   daily_users  the same per (organisation, day, user), all models together
+ *   daily_models the same per (organisation, day, model), all users together
  *   used      per lease: what the new events used of it (events without a lease give nothing back)
  *   leases    the live ones among them record it; each returns what it held of it (an expired or
  *             deleted lease returns nothing: what it held went back when it expired)
@@ -231,6 +232,25 @@ async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<num
             cached_tokens = du.cached_tokens + excluded.cached_tokens,
             raw_cost_nano = du.raw_cost_nano + excluded.raw_cost_nano,
             billed_cost_nano = du.billed_cost_nano + excluded.billed_cost_nano
+        ),
+        daily_models as (
+          insert into ${usageDailyModels} as dm (organization_id, usage_date, model, requests, error_requests,
+            prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, raw_cost_nano, billed_cost_nano)
+          select organization_id, usage_date, model, count(*), count(*) filter (where status <> 'ok'),
+                 sum(prompt_tokens), sum(completion_tokens), sum(reasoning_tokens), sum(cached_tokens),
+                 sum(raw_cost_nano)::bigint, sum(billed_cost_nano)::bigint
+          from ins
+          group by organization_id, usage_date, model
+          order by organization_id, usage_date, model
+          on conflict (organization_id, usage_date, model) do update set
+            requests = dm.requests + excluded.requests,
+            error_requests = dm.error_requests + excluded.error_requests,
+            prompt_tokens = dm.prompt_tokens + excluded.prompt_tokens,
+            completion_tokens = dm.completion_tokens + excluded.completion_tokens,
+            reasoning_tokens = dm.reasoning_tokens + excluded.reasoning_tokens,
+            cached_tokens = dm.cached_tokens + excluded.cached_tokens,
+            raw_cost_nano = dm.raw_cost_nano + excluded.raw_cost_nano,
+            billed_cost_nano = dm.billed_cost_nano + excluded.billed_cost_nano
         ),
         used as (
           select b.release_lease as lease_id, b.organization_id, sum(b.release_nano)::bigint as nano

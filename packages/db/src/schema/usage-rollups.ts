@@ -55,6 +55,22 @@ export const usageDailyUsers = pgTable(
   ],
 );
 
+// The same per organisation × local day × model, all users together: ten rows a day for ten models,
+// so the by-model figures over 90 days sum ~900 rows (the user count per model still comes from
+// usage_daily, as distinct pairs). Written and corrected with usage_daily, like usage_daily_users.
+export const usageDailyModels = pgTable(
+  "usage_daily_models",
+  {
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => clientOrganizations.id, { onDelete: "restrict" }),
+    usageDate: date("usage_date", { mode: "string" }).notNull(),
+    model: text("model").notNull(),
+    ...rollupFigures(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.usageDate, t.model] })],
+);
+
 // The monthly-limit counter per organisation and billing period. `spent` grows only through
 // recorded events (billed cost); `reserved` is the worst case of requests in flight. Admission is
 // one atomic UPDATE … WHERE spent + reserved + x <= limit, so any number of proxies agree.
