@@ -85,3 +85,12 @@ export async function dropUsageMonthsBefore(db: Database, firstKept: string): Pr
   }
   return old;
 }
+
+/**
+ * Fresh planner statistics for the ledger and its rollups. Autovacuum analyzes each partition and
+ * rollup as it changes, but never a partitioned table as a whole, and the plans of the dashboard's
+ * queries over usage_events use those whole-table figures; the API runs this daily.
+ */
+export async function analyzeUsage(db: Executor): Promise<void> {
+  await db.execute(sql`analyze usage_events, usage_daily, usage_daily_users, usage_daily_models`);
+}

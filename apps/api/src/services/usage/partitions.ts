@@ -3,7 +3,7 @@
 // MAI_USAGE_RETENTION_MONTHS = N (> 0) the raw events of every month before the N whole months
 // preceding the current one are dropped — usage_daily, the period counters, the statements and the
 // adjustments stay, so every figure of a dropped month is still there; only its event list is gone.
-import { dropUsageMonthsBefore, ensureUsagePartitionsAhead, utcMonthOf } from "@mai/db";
+import { analyzeUsage, dropUsageMonthsBefore, ensureUsagePartitionsAhead, utcMonthOf } from "@mai/db";
 import type { AppDeps } from "../../deps";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -14,12 +14,13 @@ export function firstKeptMonth(now: Date, retentionMonths: number): string | nul
   return utcMonthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - retentionMonths, 1)));
 }
 
-/** One maintenance pass: partitions ahead, then retention. */
+/** One maintenance pass: partitions ahead, retention, then planner statistics (see analyzeUsage). */
 export async function maintainUsagePartitions(deps: AppDeps): Promise<{ created: string[]; dropped: string[] }> {
   const now = deps.now();
   const created = await ensureUsagePartitionsAhead(deps.db, now, 2);
   const firstKept = firstKeptMonth(now, deps.env.MAI_USAGE_RETENTION_MONTHS);
   const dropped = firstKept ? await dropUsageMonthsBefore(deps.db, firstKept) : [];
+  await analyzeUsage(deps.db);
   if (created.length > 0 || dropped.length > 0) deps.logger.info({ created, dropped }, "usage partitions maintained");
   return { created, dropped };
 }
