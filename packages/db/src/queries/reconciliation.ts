@@ -4,10 +4,12 @@
 // daily rollup and its period counter by the same delta in one transaction, so every total still
 // equals the sum of its events; the first recorded cost is kept and the change is audited.
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
 import { billedCost } from "@mai/domain";
 import type { Database, Executor } from "../client";
-import { reconciliationAttempts, usageDaily, usageDailyModels, usageDailyUsers, usageEvents, usagePeriodCounters } from "../schema/index";
+import { reconciliationAttempts, usageEvents, usagePeriodCounters } from "../schema/index";
 import { appendAudit } from "./audit";
+import { USAGE_ROLLUPS, type RollupKey } from "./rollups";
 
 export interface ReconciliationCandidate {
   generationId: string;
@@ -183,46 +185,17 @@ export async function applyReconciliation(
         reconciledAt: input.checkedAt,
       })
       .where(eq(usageEvents.generationId, input.generationId));
-    await tx
-      .update(usageDaily)
-      .set({
-        rawCostNano: sql`${usageDaily.rawCostNano} + ${deltaRaw}`,
-        billedCostNano: sql`${usageDaily.billedCostNano} + ${deltaBilled}`,
-      })
-      .where(
-        and(
-          eq(usageDaily.organizationId, event.organizationId),
-          eq(usageDaily.usageDate, event.usageDate),
-          eq(usageDaily.userId, event.userId),
-          eq(usageDaily.model, event.model),
-        ),
-      );
-    await tx
-      .update(usageDailyUsers)
-      .set({
-        rawCostNano: sql`${usageDailyUsers.rawCostNano} + ${deltaRaw}`,
-        billedCostNano: sql`${usageDailyUsers.billedCostNano} + ${deltaBilled}`,
-      })
-      .where(
-        and(
-          eq(usageDailyUsers.organizationId, event.organizationId),
-          eq(usageDailyUsers.usageDate, event.usageDate),
-          eq(usageDailyUsers.userId, event.userId),
-        ),
-      );
-    await tx
-      .update(usageDailyModels)
-      .set({
-        rawCostNano: sql`${usageDailyModels.rawCostNano} + ${deltaRaw}`,
-        billedCostNano: sql`${usageDailyModels.billedCostNano} + ${deltaBilled}`,
-      })
-      .where(
-        and(
-          eq(usageDailyModels.organizationId, event.organizationId),
-          eq(usageDailyModels.usageDate, event.usageDate),
-          eq(usageDailyModels.model, event.model),
-        ),
-      );
+    // Every rollup holding this event moves by the same delta (the row of its key).
+    for (const { table, keys } of USAGE_ROLLUPS) {
+      const columns = table as unknown as Record<RollupKey | "rawCostNano" | "billedCostNano", PgColumn>;
+      await tx
+        .update(table)
+        .set({
+          rawCostNano: sql`${columns.rawCostNano} + ${deltaRaw}`,
+          billedCostNano: sql`${columns.billedCostNano} + ${deltaBilled}`,
+        })
+        .where(and(...keys.map((k) => eq(columns[k], event[k]))));
+    }
     await tx
       .update(usagePeriodCounters)
       .set({

@@ -4,12 +4,14 @@
 // replayed batch changes nothing, every total equals the sum of its events, and a batch costs two
 // round trips (the billing time zone, then the statement) whatever its size.
 import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
 import { billedCost, DomainError, localDate } from "@mai/domain";
 import { queryRows, type Database, type Executor } from "../client";
-import { limitLeases, usageDaily, usageDailyModels, usageDailyUsers, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
+import { limitLeases, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
 import { getGlobalSettings } from "./global-settings";
 import { leaseHeldSql } from "./limits";
 import { retryOnRace } from "./errors";
+import { USAGE_ROLLUPS, type RollupKey } from "./rollups";
 import { ensureUsagePartitions, utcMonthOf } from "./usage-partitions";
 
 export type UsageStatus = "ok" | "error" | "aborted" | "incomplete";
@@ -143,6 +145,35 @@ const heldWith = (recorded: SQL) => leaseHeldSql({ granted: sql`l.granted_nano`,
 // Chunks keep one statement's parameters to a few megabytes.
 const STATEMENT_CHUNK = 2_000;
 
+// Each figure of a rollup row and how a group of new events (`ins`) adds to it.
+const ROLLUP_FIGURES: readonly (readonly [column: string, fromEvents: string])[] = [
+  ["requests", "count(*)"],
+  ["error_requests", "count(*) filter (where status <> 'ok')"],
+  ["prompt_tokens", "sum(prompt_tokens)"],
+  ["completion_tokens", "sum(completion_tokens)"],
+  ["reasoning_tokens", "sum(reasoning_tokens)"],
+  ["cached_tokens", "sum(cached_tokens)"],
+  ["raw_cost_nano", "sum(raw_cost_nano)::bigint"],
+  ["billed_cost_nano", "sum(billed_cost_nano)::bigint"],
+];
+
+/** The CTE that adds the new events (`ins`) to one rollup: their sums per key, upserted in key order. */
+function rollupUpsert(rollup: (typeof USAGE_ROLLUPS)[number]): SQL {
+  const keyColumns = rollup.keys.map((k) => (rollup.table as unknown as Record<RollupKey, PgColumn>)[k].name).join(", ");
+  const figures = ROLLUP_FIGURES.map(([column]) => column).join(", ");
+  const sums = ROLLUP_FIGURES.map(([, fromEvents]) => fromEvents).join(", ");
+  const adds = ROLLUP_FIGURES.map(([column]) => `${column} = r.${column} + excluded.${column}`).join(", ");
+  // Only fixed names from the schema and the list above: no value reaches sql.raw.
+  return sql`${sql.raw(rollup.alias)} as (
+          insert into ${rollup.table} as r (${sql.raw(keyColumns)}, ${sql.raw(figures)})
+          select ${sql.raw(keyColumns)}, ${sql.raw(sums)}
+          from ins
+          group by ${sql.raw(keyColumns)}
+          order by ${sql.raw(keyColumns)}
+          on conflict (${sql.raw(keyColumns)}) do update set ${sql.raw(adds)}
+        )`;
+}
+
 /**
  * The whole recording of a batch as one statement. The events travel as one array parameter per
  * column, expanded by unnest (a bind parameter per column per row costs the query builder and the
@@ -152,9 +183,8 @@ const STATEMENT_CHUNK = 2_000;
  *   ids       the generation ids not recorded before (usage_event_ids, ON CONFLICT DO NOTHING: the
  *             events table is partitioned, so its own key holds occurred_at too)
  *   ins       the events of those ids, each into its month's partition
- *   daily     their sums per (organisation, day, user, model), added to the rollup
- *   daily_users  the same per (organisation, day, user), all models together
- *   daily_models the same per (organisation, day, model), all users together
+ *   daily, daily_users, daily_models
+ *             their sums per each rollup's key (USAGE_ROLLUPS), added to it
  *   used      per lease: what the new events used of it (events without a lease give nothing back)
  *   leases    the live ones among them record it; each returns what it held of it (an expired or
  *             deleted lease returns nothing: what it held went back when it expired)
@@ -195,63 +225,8 @@ async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<num
           returning generation_id, organization_id, user_id, model, usage_date, period, status,
                     prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, raw_cost_nano, billed_cost_nano
         ),
-        daily as (
-          insert into ${usageDaily} as d (organization_id, usage_date, user_id, model, requests, error_requests,
-            prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, raw_cost_nano, billed_cost_nano)
-          select organization_id, usage_date, user_id, model, count(*), count(*) filter (where status <> 'ok'),
-                 sum(prompt_tokens), sum(completion_tokens), sum(reasoning_tokens), sum(cached_tokens),
-                 sum(raw_cost_nano)::bigint, sum(billed_cost_nano)::bigint
-          from ins
-          group by organization_id, usage_date, user_id, model
-          order by organization_id, usage_date, user_id, model
-          on conflict (organization_id, usage_date, user_id, model) do update set
-            requests = d.requests + excluded.requests,
-            error_requests = d.error_requests + excluded.error_requests,
-            prompt_tokens = d.prompt_tokens + excluded.prompt_tokens,
-            completion_tokens = d.completion_tokens + excluded.completion_tokens,
-            reasoning_tokens = d.reasoning_tokens + excluded.reasoning_tokens,
-            cached_tokens = d.cached_tokens + excluded.cached_tokens,
-            raw_cost_nano = d.raw_cost_nano + excluded.raw_cost_nano,
-            billed_cost_nano = d.billed_cost_nano + excluded.billed_cost_nano
-        ),
-        daily_users as (
-          insert into ${usageDailyUsers} as du (organization_id, usage_date, user_id, requests, error_requests,
-            prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, raw_cost_nano, billed_cost_nano)
-          select organization_id, usage_date, user_id, count(*), count(*) filter (where status <> 'ok'),
-                 sum(prompt_tokens), sum(completion_tokens), sum(reasoning_tokens), sum(cached_tokens),
-                 sum(raw_cost_nano)::bigint, sum(billed_cost_nano)::bigint
-          from ins
-          group by organization_id, usage_date, user_id
-          order by organization_id, usage_date, user_id
-          on conflict (organization_id, usage_date, user_id) do update set
-            requests = du.requests + excluded.requests,
-            error_requests = du.error_requests + excluded.error_requests,
-            prompt_tokens = du.prompt_tokens + excluded.prompt_tokens,
-            completion_tokens = du.completion_tokens + excluded.completion_tokens,
-            reasoning_tokens = du.reasoning_tokens + excluded.reasoning_tokens,
-            cached_tokens = du.cached_tokens + excluded.cached_tokens,
-            raw_cost_nano = du.raw_cost_nano + excluded.raw_cost_nano,
-            billed_cost_nano = du.billed_cost_nano + excluded.billed_cost_nano
-        ),
-        daily_models as (
-          insert into ${usageDailyModels} as dm (organization_id, usage_date, model, requests, error_requests,
-            prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, raw_cost_nano, billed_cost_nano)
-          select organization_id, usage_date, model, count(*), count(*) filter (where status <> 'ok'),
-                 sum(prompt_tokens), sum(completion_tokens), sum(reasoning_tokens), sum(cached_tokens),
-                 sum(raw_cost_nano)::bigint, sum(billed_cost_nano)::bigint
-          from ins
-          group by organization_id, usage_date, model
-          order by organization_id, usage_date, model
-          on conflict (organization_id, usage_date, model) do update set
-            requests = dm.requests + excluded.requests,
-            error_requests = dm.error_requests + excluded.error_requests,
-            prompt_tokens = dm.prompt_tokens + excluded.prompt_tokens,
-            completion_tokens = dm.completion_tokens + excluded.completion_tokens,
-            reasoning_tokens = dm.reasoning_tokens + excluded.reasoning_tokens,
-            cached_tokens = dm.cached_tokens + excluded.cached_tokens,
-            raw_cost_nano = dm.raw_cost_nano + excluded.raw_cost_nano,
-            billed_cost_nano = dm.billed_cost_nano + excluded.billed_cost_nano
-        ),
+        ${sql.join(USAGE_ROLLUPS.map(rollupUpsert), sql`,
+        `)},
         used as (
           select b.release_lease as lease_id, b.organization_id, sum(b.release_nano)::bigint as nano
           from batch b join ins using (generation_id)
