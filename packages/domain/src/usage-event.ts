@@ -109,15 +109,14 @@ export function decodeUsageEventLine(line: string): UsageEvent | null {
     return null;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
-  const record = parsed as Record<string, unknown>;
-  if (typeof record.generationId !== "string") return null;
-  const event: Record<string, unknown> = { ...record };
-  if (typeof record.rawCostNano === "string" && /^-?\d+$/.test(record.rawCostNano)) event.rawCostNano = BigInt(record.rawCostNano);
-  if (typeof record.occurredAt === "string") event.occurredAt = new Date(record.occurredAt);
-  const release = record.release;
-  if (typeof release === "object" && release !== null && typeof (release as { nano?: unknown }).nano === "string") {
-    const nanoText = (release as { nano: string }).nano;
-    if (/^-?\d+$/.test(nanoText)) event.release = { ...release, nano: BigInt(nanoText) };
+  // The parsed object is this function's own: its fields are converted in place.
+  const event = parsed as Record<string, unknown>;
+  if (typeof event.generationId !== "string") return null;
+  if (typeof event.rawCostNano === "string" && /^-?\d+$/.test(event.rawCostNano)) event.rawCostNano = BigInt(event.rawCostNano);
+  if (typeof event.occurredAt === "string") event.occurredAt = new Date(event.occurredAt);
+  const release = event.release as Record<string, unknown> | null | undefined;
+  if (typeof release === "object" && release !== null && typeof release.nano === "string" && /^-?\d+$/.test(release.nano)) {
+    release.nano = BigInt(release.nano);
   }
   return event as unknown as UsageEvent;
 }

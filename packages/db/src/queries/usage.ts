@@ -5,7 +5,7 @@
 // round trips (the billing time zone, then the statement) whatever its size.
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import { billedCost, DomainError, localDate } from "@mai/domain";
+import { billedCost, DomainError, localDate, MAX_USAGE_BATCH } from "@mai/domain";
 import { queryRows, type Database, type Executor } from "../client";
 import { limitLeases, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
 import { getGlobalSettings } from "./global-settings";
@@ -51,42 +51,47 @@ export interface RecordUsageResult {
   duplicates: number;
 }
 
-// The columns recordUsageEvents writes (by property name); the others keep their defaults.
-const EVENT_KEYS = [
-  "generationId",
-  "organizationId",
-  "userId",
-  "externalUserId",
-  "model",
-  "provider",
-  "promptTokens",
-  "completionTokens",
-  "reasoningTokens",
-  "cachedTokens",
-  "rawCostNano",
-  "billedCostNano",
-  "markupBp",
-  "status",
-  "streamed",
-  "latencyMs",
-  "ttfbMs",
-  "occurredAt",
-  "period",
-  "usageDate",
-] as const satisfies readonly (keyof typeof usageEvents.$inferInsert)[];
-type EventRow = Pick<typeof usageEvents.$inferInsert, (typeof EVENT_KEYS)[number]> & {
-  releasePeriod: string | null;
-  releaseNano: bigint | null;
-  releaseLease: string | null;
-};
-const EVENT_COLUMNS = EVENT_KEYS.map((key) => ({ key, name: usageEvents[key].name, type: usageEvents[key].getSQLType() }));
+/** How a column of the batch is written from an event (`day`: its local date, "YYYY-MM-DD"): its text form, or null. */
+type ColumnText = (event: UsageEventInput, day: string) => string | null;
+const text = (value: number | bigint | boolean | null | undefined): string | null =>
+  value === null || value === undefined ? null : String(value);
+
+// The columns recordUsageEvents writes (by property name) and each one's text from an event; the
+// others keep their defaults. The billed cost is derived here, once, by the domain's rule.
+const EVENT_FIELDS = {
+  generationId: (e) => e.generationId,
+  organizationId: (e) => e.organizationId,
+  userId: (e) => e.userId,
+  externalUserId: (e) => e.externalUserId,
+  model: (e) => e.model,
+  provider: (e) => e.provider ?? null,
+  promptTokens: (e) => text(e.promptTokens),
+  completionTokens: (e) => text(e.completionTokens),
+  reasoningTokens: (e) => text(e.reasoningTokens ?? 0),
+  cachedTokens: (e) => text(e.cachedTokens ?? 0),
+  rawCostNano: (e) => text(e.rawCostNano),
+  billedCostNano: (e) => text(billedCost(e.rawCostNano, e.markupBp)),
+  markupBp: (e) => text(e.markupBp),
+  status: (e) => e.status,
+  streamed: (e) => text(e.streamed),
+  latencyMs: (e) => text(e.latencyMs),
+  ttfbMs: (e) => text(e.ttfbMs),
+  occurredAt: (e) => e.occurredAt.toISOString(),
+  period: (_, day) => day.slice(0, 7),
+  usageDate: (_, day) => day,
+} satisfies { [K in keyof typeof usageEvents.$inferInsert]?: ColumnText };
+const EVENT_COLUMNS = (Object.keys(EVENT_FIELDS) as (keyof typeof EVENT_FIELDS)[]).map((key) => ({
+  name: usageEvents[key].name,
+  type: usageEvents[key].getSQLType(),
+  text: EVENT_FIELDS[key] as ColumnText,
+}));
 const EVENT_COLUMN_LIST = sql.raw(EVENT_COLUMNS.map((c) => `"${c.name}"`).join(", "));
 // The batch's columns: the event's, then what its lease gave back.
-const BATCH_COLUMNS = [
-  ...EVENT_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
-  { name: "release_period", type: "text" },
-  { name: "release_nano", type: "bigint" },
-  { name: "release_lease", type: "uuid" },
+const BATCH_COLUMNS: readonly { name: string; type: string; text: ColumnText }[] = [
+  ...EVENT_COLUMNS,
+  { name: "release_period", type: "text", text: (e) => e.release?.period ?? null },
+  { name: "release_nano", type: "bigint", text: (e) => text(e.release?.nano) },
+  { name: "release_lease", type: "uuid", text: (e) => e.release?.lease ?? null },
 ];
 const BATCH_COLUMN_NAMES = sql.raw(BATCH_COLUMNS.map((c) => `"${c.name}"`).join(", "));
 
@@ -135,15 +140,14 @@ function arrayLiteral(values: readonly (string | null)[], plain: boolean): strin
 // The SQL types whose text form is always a plain token (see arrayLiteral).
 const PLAIN_TYPES = new Set(["integer", "bigint", "boolean", "uuid", "timestamp with time zone", "date"]);
 
-function fieldText(value: string | number | bigint | boolean | Date | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString();
-  return String(value);
-}
 // What a lease (alias l) holds with `recorded` as its recorded amount.
 const heldWith = (recorded: SQL) => leaseHeldSql({ granted: sql`l.granted_nano`, closed: sql`l.closed_nano`, recorded });
-// Chunks keep one statement's parameters to a few megabytes.
-const STATEMENT_CHUNK = 2_000;
+// A batch the API accepts (MAX_USAGE_BATCH events, a megabyte or two of parameters) is ONE
+// statement committed on its own: every batch of an organisation updates its period counter row,
+// which stays locked until commit, so a batch split into chunks in one transaction held that row
+// through the later chunks too, and concurrent batches queued behind it (2-in-flight ingest went
+// from ~19,500 to ~26,000 events/s). Larger inputs are chunked in one transaction.
+const STATEMENT_CHUNK = MAX_USAGE_BATCH;
 
 // Each figure of a rollup row and how a group of new events (`ins`) adds to it.
 const ROLLUP_FIGURES: readonly (readonly [column: string, fromEvents: string])[] = [
@@ -193,19 +197,15 @@ function rollupUpsert(rollup: (typeof USAGE_ROLLUPS)[number]): SQL {
  *   counters  both applied to the period counter in one upsert (a statement may touch a row once)
  * Groups are sorted, so concurrent batches lock rollup and counter rows in the same order.
  */
-async function recordChunk(tx: Executor, rows: readonly EventRow[]): Promise<number> {
-  // One array per column, each parsed by PostgreSQL's own array input into its column's type.
-  const columns: (string | null)[][] = BATCH_COLUMNS.map(() => new Array<string | null>(rows.length));
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    let c = 0;
-    for (const { key } of EVENT_COLUMNS) columns[c++]![r] = fieldText(row[key]);
-    columns[c++]![r] = row.releasePeriod;
-    columns[c++]![r] = fieldText(row.releaseNano);
-    columns[c]![r] = row.releaseLease;
-  }
+async function recordChunk(tx: Executor, events: readonly UsageEventInput[], days: readonly string[]): Promise<number> {
+  // One array per column (column by column: each column's function sees one shape), each parsed by
+  // PostgreSQL's own array input into its column's type.
   const arrays = sql.join(
-    BATCH_COLUMNS.map((column, i) => sql`${arrayLiteral(columns[i]!, PLAIN_TYPES.has(column.type))}::text::${sql.raw(column.type)}[]`),
+    BATCH_COLUMNS.map((column) => {
+      const values = new Array<string | null>(events.length);
+      for (let r = 0; r < events.length; r++) values[r] = column.text(events[r]!, days[r]!);
+      return sql`${arrayLiteral(values, PLAIN_TYPES.has(column.type))}::text::${sql.raw(column.type)}[]`;
+    }),
     sql`, `,
   );
   const [result] = await queryRows<{ inserted: number }>(
@@ -272,15 +272,14 @@ function check(event: UsageEventInput): void {
   };
   if (!event.generationId) fail("generation id is required");
   if (!event.model) fail("model is required");
-  for (const [name, value] of Object.entries({
-    promptTokens: event.promptTokens,
-    completionTokens: event.completionTokens,
-    reasoningTokens: event.reasoningTokens ?? 0,
-    cachedTokens: event.cachedTokens ?? 0,
-    markupBp: event.markupBp,
-  })) {
+  const count = (name: string, value: number) => {
     if (!Number.isSafeInteger(value) || value < 0) fail(`${name} must be a non-negative integer`);
-  }
+  };
+  count("promptTokens", event.promptTokens);
+  count("completionTokens", event.completionTokens);
+  count("reasoningTokens", event.reasoningTokens ?? 0);
+  count("cachedTokens", event.cachedTokens ?? 0);
+  count("markupBp", event.markupBp);
   if (event.rawCostNano < 0n) fail("raw cost cannot be negative");
   if (Number.isNaN(event.occurredAt.getTime())) fail("occurredAt is not a valid date");
   if (event.release && (event.release.nano < 0n || !/^\d{4}-\d{2}$/.test(event.release.period))) fail("release must be a non-negative amount for a YYYY-MM period");
@@ -299,41 +298,19 @@ export async function recordUsageEvents(db: Database, events: readonly UsageEven
   // billing-period), computed here, not re-derived in SQL. Each chunk is one atomic statement.
   const { billingTimeZone } = await getGlobalSettings(db);
   const dayOf = localDayMemo(billingTimeZone);
-  const rows: EventRow[] = unique.map((e) => ({
-    generationId: e.generationId,
-    organizationId: e.organizationId,
-    userId: e.userId,
-    externalUserId: e.externalUserId,
-    model: e.model,
-    provider: e.provider ?? null,
-    promptTokens: e.promptTokens,
-    completionTokens: e.completionTokens,
-    reasoningTokens: e.reasoningTokens ?? 0,
-    cachedTokens: e.cachedTokens ?? 0,
-    rawCostNano: e.rawCostNano,
-    billedCostNano: billedCost(e.rawCostNano, e.markupBp),
-    markupBp: e.markupBp,
-    status: e.status,
-    streamed: e.streamed,
-    latencyMs: e.latencyMs ?? null,
-    ttfbMs: e.ttfbMs ?? null,
-    occurredAt: e.occurredAt,
-    period: dayOf(e.occurredAt).slice(0, 7),
-    usageDate: dayOf(e.occurredAt),
-    releasePeriod: e.release?.period ?? null,
-    releaseNano: e.release?.nano ?? null,
-    releaseLease: e.release?.lease ?? null,
-  }));
+  const days = unique.map((e) => dayOf(e.occurredAt));
   // Each month of the batch gets its partition first (a date outside years 1–9999 has none: the
   // DEFAULT partition keeps it).
   await ensureUsagePartitions(db, new Set(unique.map((e) => utcMonthOf(e.occurredAt)).filter((m) => /^\d{4}-\d{2}$/.test(m))));
   const inserted =
-    rows.length <= STATEMENT_CHUNK
-      ? await retryOnRace(() => recordChunk(db, rows))
+    unique.length <= STATEMENT_CHUNK
+      ? await retryOnRace(() => recordChunk(db, unique, days))
       : await retryOnRace(() =>
           db.transaction(async (tx) => {
             let sum = 0;
-            for (let i = 0; i < rows.length; i += STATEMENT_CHUNK) sum += await recordChunk(tx, rows.slice(i, i + STATEMENT_CHUNK));
+            for (let i = 0; i < unique.length; i += STATEMENT_CHUNK) {
+              sum += await recordChunk(tx, unique.slice(i, i + STATEMENT_CHUNK), days.slice(i, i + STATEMENT_CHUNK));
+            }
             return sum;
           }),
         );
