@@ -93,6 +93,9 @@ describe.each(testDrivers())("usage reconciliation with /generation on %s", (dri
     const perModel = await h.t.db.select().from(schema.usageDailyModels).where(eq(schema.usageDailyModels.organizationId, org.id));
     expect(perModel.reduce((a, r) => a + r.rawCostNano, 0n)).toBe(sumRaw);
     expect(perModel.reduce((a, r) => a + r.billedCostNano, 0n)).toBe(sumBilled);
+    const monthly = await h.t.db.select().from(schema.usageMonthly).where(eq(schema.usageMonthly.organizationId, org.id));
+    expect(monthly.reduce((a, r) => a + r.rawCostNano, 0n)).toBe(sumRaw);
+    expect(monthly.reduce((a, r) => a + r.billedCostNano, 0n)).toBe(sumBilled);
     expect(counter).toMatchObject({ rawSpentNano: sumRaw, spentNano: sumBilled });
 
     const audit = await listAudit(h.t.db, { organizationId: org.id, action: "usage.corrected" });

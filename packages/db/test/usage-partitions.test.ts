@@ -4,9 +4,6 @@
 // whole old months of raw events and nothing else; and the migration moves an existing
 // unpartitioned ledger over without losing or doubling a row.
 import { randomUUID } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { externalUserId } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,12 +14,11 @@ import {
   getPeriodCounter,
   listUsagePartitions,
   migrate,
-  MIGRATIONS_FOLDER,
   recordUsageEvents,
   reportUsageTotals,
   type UsageEventInput,
 } from "../src/index";
-import { createDb, createTestDb, queryRows, sql, testDrivers, type TestDb } from "../src/testing/index";
+import { createTestDb, createTestDbBefore, queryRows, sql, testDrivers, type TestDb } from "../src/testing/index";
 
 describe.each(testDrivers())("usage partitions on %s", (driver) => {
   let t: TestDb;
@@ -153,27 +149,10 @@ describe.each(testDrivers())("usage partitions on %s", (driver) => {
 });
 
 describe.each(testDrivers())("the partitioning migration on %s", (driver) => {
-  let dir: string;
-  beforeAll(() => {
-    // The migrations before 0007, as a database that was running them would have had.
-    dir = mkdtempSync(join(tmpdir(), "mai-migrations-"));
-    cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
-    const journalFile = join(dir, "meta", "_journal.json");
-    const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => e.tag < "0007");
-    writeFileSync(journalFile, JSON.stringify(journal));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it("moves an unpartitioned ledger over: every row in its month's partition, every id remembered", async () => {
-    const t = await createTestDb(driver);
-    // A fresh database for this test, migrated only up to 0006 (the template is migrated fully).
-    const handle = driver === "pglite" ? createDb({ memory: true }) : t;
+    // A database as it was before 0007: an unpartitioned ledger.
+    const handle = await createTestDbBefore(driver, "0007");
     try {
-      if (driver === "postgres") {
-        await t.db.execute(sql.raw("drop schema public cascade; drop schema drizzle cascade; create schema public;"));
-      }
-      await migrate(handle.db, { migrationsFolder: dir });
       const org = randomUUID();
       await handle.db.execute(sql`insert into client_organizations (id, name, markup_bp, monthly_limit_nano) values (${org}, 'Old Co', 13000, 0)`);
       for (const [i, at] of ["2025-08-31T23:00:00Z", "2025-09-01T01:00:00Z", "2025-09-20T01:00:00Z"].entries()) {
@@ -196,8 +175,7 @@ describe.each(testDrivers())("the partitioning migration on %s", (driver) => {
       const leftovers = await queryRows<{ n: number }>(handle.db, sql`select count(*)::int as n from pg_class where relname = 'usage_events_unpartitioned'`);
       expect(leftovers[0]!.n).toBe(0);
     } finally {
-      if (handle !== t) await handle.close();
-      await t.close();
+      await handle.close();
     }
   });
 });

@@ -45,6 +45,7 @@ async function totals(t: TestDb, org: string) {
   const rollups = await t.db.select().from(schema.usageDaily).where(eq(schema.usageDaily.organizationId, org));
   const perUser = await t.db.select().from(schema.usageDailyUsers).where(eq(schema.usageDailyUsers.organizationId, org));
   const perModel = await t.db.select().from(schema.usageDailyModels).where(eq(schema.usageDailyModels.organizationId, org));
+  const monthly = await t.db.select().from(schema.usageMonthly).where(eq(schema.usageMonthly.organizationId, org));
   const counters = await t.db.select().from(schema.usagePeriodCounters).where(eq(schema.usagePeriodCounters.organizationId, org));
   const sum = <T>(xs: T[], f: (x: T) => bigint) => xs.reduce((a, x) => a + f(x), 0n);
   return {
@@ -67,6 +68,11 @@ async function totals(t: TestDb, org: string) {
     perModelBilled: sum(perModel, (r) => r.billedCostNano),
     perModelRaw: sum(perModel, (r) => r.rawCostNano),
     perModelPrompt: perModel.reduce((a, r) => a + r.promptTokens, 0),
+    monthlyRequests: monthly.reduce((a, r) => a + r.requests, 0),
+    monthlyErrors: monthly.reduce((a, r) => a + r.errorRequests, 0),
+    monthlyBilled: sum(monthly, (r) => r.billedCostNano),
+    monthlyRaw: sum(monthly, (r) => r.rawCostNano),
+    monthlyPrompt: monthly.reduce((a, r) => a + r.promptTokens, 0),
     counterBilled: sum(counters, (r) => r.spentNano),
     counterRaw: sum(counters, (r) => r.rawSpentNano),
     counterRequests: counters.reduce((a, r) => a + r.requests, 0),
@@ -108,6 +114,21 @@ describe.each(testDrivers())("usage recording on %s", (driver) => {
     expect(s.perModelPrompt).toBe(s.eventsPrompt);
     expect(s.perModelRequests).toBe(40);
     expect(s.perModelErrors).toBe(s.rollupErrors);
+    // And the monthly rollup (the statement), row by row: each (period, user, model) sums its events.
+    expect(s.monthlyBilled).toBe(expectedBilled);
+    expect(s.monthlyRaw).toBe(s.eventsRaw);
+    expect(s.monthlyPrompt).toBe(s.eventsPrompt);
+    expect(s.monthlyRequests).toBe(40);
+    expect(s.monthlyErrors).toBe(s.rollupErrors);
+    const stored = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.organizationId, org));
+    const expected = new Map<string, { requests: number; billed: bigint }>();
+    for (const e of stored) {
+      const key = `${e.period}|${e.userId}|${e.model}`;
+      const row = expected.get(key) ?? { requests: 0, billed: 0n };
+      expected.set(key, { requests: row.requests + 1, billed: row.billed + e.billedCostNano });
+    }
+    const monthly = await t.db.select().from(schema.usageMonthly).where(eq(schema.usageMonthly.organizationId, org));
+    expect(new Map(monthly.map((m) => [`${m.period}|${m.userId}|${m.model}`, { requests: m.requests, billed: m.billedCostNano }]))).toEqual(expected);
     expect(s.counterRequests).toBe(40);
     expect(s.rollupErrors).toBe(batch.filter((e) => e.status !== "ok").length);
   });

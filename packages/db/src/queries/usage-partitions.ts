@@ -92,5 +92,5 @@ export async function dropUsageMonthsBefore(db: Database, firstKept: string): Pr
  * queries over usage_events use those whole-table figures; the API runs this daily.
  */
 export async function analyzeUsage(db: Executor): Promise<void> {
-  await db.execute(sql`analyze usage_events, usage_daily, usage_daily_users, usage_daily_models`);
+  await db.execute(sql`analyze usage_events, usage_daily, usage_daily_users, usage_daily_models, usage_monthly`);
 }

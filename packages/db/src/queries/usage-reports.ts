@@ -1,5 +1,6 @@
-// Dashboard and statement figures. Every figure is a SQL sum over `usage_daily_users` (per user,
-// all models) or, when models matter, `usage_daily` — both maintained in the same statement as the
+// Dashboard and statement figures. Every figure is a SQL sum over a rollup — `usage_daily_users`
+// (per user, all models), `usage_daily_models` (per model, all users), `usage_daily` when both
+// matter, `usage_monthly` for a month's statement — all maintained in the same statement as the
 // events they sum, so they equal the sums of `usage_events` — or a bounded,
 // index-ordered page of `usage_events` — never a scan of the ledger per request. Money is summed
 // in PostgreSQL as numeric, read back as text and turned into a bigint: no float ever touches it.
@@ -8,7 +9,7 @@ import { and, desc, eq, gte, inArray, lt, lte, sql, type AnyColumn, type SQL } f
 import type { usageBreakdownInput, usageDailyInput, usageEventsInput } from "@mai/domain/schemas";
 import type { z } from "zod";
 import type { Executor } from "../client";
-import { usageDaily, usageDailyModels, usageDailyUsers, usageEvents, userClientMapping, users } from "../schema/index";
+import { usageDaily, usageDailyModels, usageDailyUsers, usageEvents, usageMonthly, userClientMapping, users } from "../schema/index";
 import type { UsageStatus } from "./usage";
 
 /** The already-authorized scope of a usage query (the API's UsageScope), never the raw input. */
@@ -38,7 +39,10 @@ export interface UsageFigures {
 }
 
 const d = usageDaily;
-type Rollup = typeof usageDailyUsers;
+/** The figure columns every rollup has (usage-rollups.ts rollupFigures). */
+type FigureColumns = { [K in keyof UsageFigures]: AnyColumn };
+/** A daily rollup with users: usage_daily or usage_daily_users. */
+type Rollup = typeof usageDaily | typeof usageDailyUsers;
 
 /**
  * The smallest rollup that answers a filter: usage_daily_users (per user, all models: a tenth of
@@ -46,11 +50,11 @@ type Rollup = typeof usageDailyUsers;
  * type is the common one (usage_daily has `model` besides).
  */
 function rollupFor(f: Pick<UsageReportFilter, "model">): Rollup {
-  return f.model ? (usageDaily as unknown as Rollup) : usageDailyUsers;
+  return f.model ? usageDaily : usageDailyUsers;
 }
 
 // sum() of bigint is numeric in PostgreSQL; ::text keeps every digit.
-const figureColumnsOf = (r: Rollup) => ({
+const figureColumnsOf = (r: FigureColumns) => ({
   requests: sql<string>`coalesce(sum(${r.requests}), 0)::text`,
   errorRequests: sql<string>`coalesce(sum(${r.errorRequests}), 0)::text`,
   promptTokens: sql<string>`coalesce(sum(${r.promptTokens}), 0)::text`,
@@ -132,17 +136,22 @@ function sumsByUser(db: Executor, filter: UsageReportFilter) {
     .as("sums");
 }
 
-function sumsByUserModel(db: Executor, filter: UsageReportFilter) {
+// The statement's month per user × model: usage_monthly's rows of one period (users × models), so
+// nothing is summed across days.
+function statementSums(db: Executor, filter: StatementFilter) {
+  const m = usageMonthly;
+  const where = [eq(m.organizationId, filter.organizationId), eq(m.period, filter.period)];
+  if (filter.userId) where.push(eq(m.userId, filter.userId));
   return db
-    .select({ userId: d.userId, model: d.model, organizationId: d.organizationId, ...sumColumnsOf(d as unknown as Rollup) })
-    .from(d)
-    .where(rollupWhere(filter, d as unknown as Rollup))
-    .groupBy(d.organizationId, d.userId, d.model)
+    .select({ userId: m.userId, model: m.model, organizationId: m.organizationId, ...sumColumnsOf(m) })
+    .from(m)
+    .where(and(...where))
+    .groupBy(m.organizationId, m.userId, m.model)
     .as("sums");
 }
 
 // The same figures as figureColumns, as typed sums (read back as text by the outer query).
-const sumColumnsOf = (r: Rollup) => ({
+const sumColumnsOf = (r: FigureColumns) => ({
   requests: sql<string>`sum(${r.requests})`.as("sum_requests"),
   errorRequests: sql<string>`sum(${r.errorRequests})`.as("sum_error_requests"),
   promptTokens: sql<string>`sum(${r.promptTokens})`.as("sum_prompt_tokens"),
@@ -213,13 +222,13 @@ export async function reportUsageByModel(
   const sums = filter.userId
     ? // One user's models: usage_daily, which has the user.
       db
-        .select({ model: d.model, ...figureColumnsOf(d as unknown as Rollup) })
+        .select({ model: d.model, ...figureColumnsOf(d) })
         .from(d)
-        .where(rollupWhere(filter, d as unknown as Rollup))
+        .where(rollupWhere(filter, d))
         .groupBy(d.model)
         .orderBy(sql`sum(${d.billedCostNano}) desc`, d.model)
     : db
-        .select({ model: m.model, ...figureColumnsOf(m as unknown as Rollup) })
+        .select({ model: m.model, ...figureColumnsOf(m) })
         .from(m)
         .where(and(...where))
         .groupBy(m.model)
@@ -227,7 +236,7 @@ export async function reportUsageByModel(
   const pairs = db
     .selectDistinct({ model: d.model, userId: d.userId })
     .from(d)
-    .where(rollupWhere(filter, d as unknown as Rollup))
+    .where(rollupWhere(filter, d))
     .as("pairs");
   const [rows, counts] = await Promise.all([
     sums,
@@ -239,12 +248,15 @@ export async function reportUsageByModel(
 
 export type UsageByUserModelRow = UsageByUserRow & { model: string };
 
-/** Per user × model (the monthly statement), ordered by e-mail then model for a stable file. */
-export async function reportUsageByUserModel(
+/** The monthly statement's scope: a billing period ("YYYY-MM", local months of the billing time zone). */
+export type StatementFilter = UsageScopeFilter & { period: string };
+
+/** Per user × model over a billing period (the monthly statement), ordered by e-mail then model for a stable file. */
+export async function reportStatementByUserModel(
   db: Executor,
-  filter: UsageReportFilter,
+  filter: StatementFilter,
 ): Promise<UsageByUserModelRow[]> {
-  const s = sumsByUserModel(db, filter);
+  const s = statementSums(db, filter);
   const rows = await db
     .select({
       userId: s.userId,

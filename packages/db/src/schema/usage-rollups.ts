@@ -5,7 +5,7 @@ import { clientOrganizations } from "./client-organizations";
 // Daily rollup per organisation × local day × user × model, maintained in the same transaction as
 // the events it sums (recordUsageEvents), so dashboards read thousands of rows, not millions, and
 // every figure still equals the sum of its events.
-// The figures every rollup sums (usage_daily, usage_daily_users).
+// The figures every rollup sums (usage_daily, usage_daily_users, usage_daily_models, usage_monthly).
 const rollupFigures = () => ({
   requests: integer("requests").notNull().default(0),
   errorRequests: integer("error_requests").notNull().default(0),
@@ -69,6 +69,25 @@ export const usageDailyModels = pgTable(
     ...rollupFigures(),
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.usageDate, t.model] })],
+);
+
+// The same per organisation × billing period × user × model: the monthly statement (CSV) reads a
+// month as ~users × models rows instead of summing ~days × users × models daily rows (2,000 against
+// 60,000 for a large organisation). `period` is the local month of the billing time zone ("YYYY-MM"),
+// exactly the period of the events and of usage_period_counters. Written and corrected with
+// usage_daily, like the others.
+export const usageMonthly = pgTable(
+  "usage_monthly",
+  {
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => clientOrganizations.id, { onDelete: "restrict" }),
+    period: text("period").notNull(),
+    userId: uuid("user_id").notNull(),
+    model: text("model").notNull(),
+    ...rollupFigures(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.period, t.userId, t.model] })],
 );
 
 // The monthly-limit counter per organisation and billing period. `spent` grows only through

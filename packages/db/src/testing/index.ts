@@ -8,13 +8,14 @@
 // `migrate` once per set of migrations (a hash of the SQL files names it) and shared between test
 // processes: a dumped PGlite data directory in the temp folder, a template database on PostgreSQL.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { validateOpenRouterKey, type OpenRouterKey } from "@mai/domain";
+import { sql } from "drizzle-orm";
 import { createDb, driverOf, type DbHandle, type Driver, type QueryObserver } from "../client";
 import { createSecretBox, type SecretBox } from "../crypto/secret-box";
 import { migrate, MIGRATIONS_FOLDER } from "../migrate";
@@ -185,6 +186,36 @@ export async function createTestDb(
       await database.drop();
     },
   };
+}
+
+/**
+ * A database as it was before migration `tag` ("0011"): fresh, migrated only up to the migration
+ * before it, for a test of what that migration does to existing rows (`migrate(db)` then applies the
+ * rest). PGlite: a new one in memory (the template is migrated fully); PostgreSQL: a fresh test
+ * database emptied and migrated again.
+ */
+export async function createTestDbBefore(driver: Driver, tag: string): Promise<DbHandle> {
+  const folder = mkdtempSync(join(tmpdir(), "mai-migrations-"));
+  try {
+    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+    const journalFile = join(folder, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => e.tag < tag);
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const handle: DbHandle = driver === "pglite" ? createDb({ memory: true }) : await createTestDb(driver);
+    try {
+      if (driver === "postgres") {
+        await handle.db.execute(sql.raw("drop schema public cascade; drop schema drizzle cascade; create schema public;"));
+      }
+      await migrate(handle.db, { migrationsFolder: folder });
+      return handle;
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /** PostgreSQL's plan for one statement as drizzle sent it (`EXPLAIN (FORMAT JSON)`), run in a transaction with `settings` set locally. */

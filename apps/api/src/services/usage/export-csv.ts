@@ -5,8 +5,8 @@
 // lines — unmetered usage the provider chose to bill (organizations.billUnmetered) — one row each
 // ("ADJUSTMENT", the description in the model column), and its TOTAL includes them.
 // A report: read from the read replica when there is one (README: "Read replica").
-import { listUsageAdjustments, reportUsageByUserModel } from "@mai/db";
-import { externalUserId, monthDates, nanoToUsdString, sumUsageFigures } from "@mai/domain";
+import { listUsageAdjustments, reportStatementByUserModel } from "@mai/db";
+import { externalUserId, nanoToUsdString, sumUsageFigures } from "@mai/domain";
 import type { usageExportCsvInput } from "@mai/domain/schemas";
 import type { z } from "zod";
 import { csvDocument, csvNumber, csvText } from "./csv";
@@ -41,12 +41,11 @@ export async function exportUsageCsv(
   input: z.output<typeof usageExportCsvInput>,
 ) {
   const { organization } = scope;
-  const range = monthDates(input.month);
   const db = ctx.deps.readDb;
-  const rows = await reportUsageByUserModel(db, {
+  const rows = await reportStatementByUserModel(db, {
     organizationId: organization.id,
     userId: scope.userId,
-    ...range,
+    period: input.month,
   });
 
   // The TOTAL row adds exactly as the dashboard does (one rule in @mai/domain), plus adjustments.
