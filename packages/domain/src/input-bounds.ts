@@ -74,20 +74,25 @@ export function findUnstorableText(
 /**
  * True when the JSON text nests objects/arrays deeper than `maxDepth`. A scan of the text, not a
  * parse: it must run before any recursive walk, and it is linear with no allocation. Brackets
- * inside strings do not count. Invalid JSON is not judged here (the parser will refuse it).
+ * inside strings do not count; a string is skipped with indexOf (native) to its closing quote — the
+ * next quote preceded by an even run of backslashes — since most of a large body (a usage batch is
+ * NDJSON inside one JSON string) is string. Invalid JSON is not judged here (the parser will refuse it).
  */
 export function jsonDepthExceeds(text: string, maxDepth: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c /* \ */) i++;
-      else if (c === 0x22 /* " */) inString = false;
-      continue;
-    }
-    if (c === 0x22) inString = true;
-    else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+    if (c === 0x22 /* " */) {
+      let close = text.indexOf('"', i + 1);
+      for (;;) {
+        if (close < 0) return false; // unterminated: not JSON
+        let backslashes = 0;
+        while (text.charCodeAt(close - 1 - backslashes) === 0x5c /* \ */) backslashes++;
+        if (backslashes % 2 === 0) break;
+        close = text.indexOf('"', close + 1);
+      }
+      i = close;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       if (++depth > maxDepth) return true;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
   }

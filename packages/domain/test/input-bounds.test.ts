@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   findUnstorableText,
@@ -54,6 +55,33 @@ describe("jsonDepthExceeds", () => {
   });
   it("handles a million brackets without recursion", () => {
     expect(jsonDepthExceeds("[".repeat(1_000_000), 64)).toBe(true);
+  });
+  it("skips strings exactly: escaped quotes and backslash runs before a quote", () => {
+    expect(jsonDepthExceeds('["\\\\", [[1]]]', 2)).toBe(true);
+    expect(jsonDepthExceeds('["\\\\\\", [[1]]]', 3)).toBe(false);
+    expect(jsonDepthExceeds('["\\\"[[[[", 1]', 1)).toBe(false);
+    expect(jsonDepthExceeds('{"ndjson":"{\\"a\\":\\"[[[\\"}\\n"}', 1)).toBe(false);
+  });
+  it("agrees with the depth of the parsed value for any JSON", () => {
+    const depthOf = (v: unknown): number =>
+      typeof v === "object" && v !== null ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0;
+    // Strings full of brackets, quotes and backslashes, as keys and values.
+    const tricky = fc.string({ unit: fc.constantFrom("[", "]", "{", "}", '"', "\\", "a", "\n", "é") });
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        tricky,
+        fc.integer(),
+        fc.array(tie("node"), { maxLength: 4 }),
+        fc.dictionary(tricky, tie("node"), { maxKeys: 4 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 8 }), (v, max) => {
+        expect(jsonDepthExceeds(JSON.stringify(v), max)).toBe(depthOf(v) > max);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
 
