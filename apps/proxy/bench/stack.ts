@@ -71,6 +71,8 @@ export async function startStackProcess(options: {
   databaseUrl?: string;
   /** false: MAI_STACK_PROXY_THREAD=0, the proxy on the main thread beside the API (the layout before the thread). */
   proxyThread?: boolean;
+  /** Node options for the stack's process (the benchmark's --prof: --cpu-prof, which every thread writes). */
+  nodeArgs?: string[];
 }): Promise<StackProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "mai-bench-stack-"));
   const [apiPort, proxyPort] = [await freePort(), await freePort()];
@@ -89,7 +91,7 @@ export async function startStackProcess(options: {
     ...(options.proxyThread === false ? { MAI_STACK_PROXY_THREAD: "0" } : {}),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl, MAI_ENCRYPTION_KEY: randomBytes(32).toString("base64") } : {}),
   };
-  const child = spawn(process.execPath, [MAI_BIN, "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAI_BIN, "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let banner = -1;
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
