@@ -37,11 +37,15 @@ export interface Context {
    * personal token of a scope (ended by revoke; "chat" or "manage"), or an operator's in-process
    * call (local-caller.ts: the `mai` CLI on a stopped stack, which holds the database anyway).
    * Sessions and tokens are looked up on every request, so an ended one is refused at once.
+   * An Open WebUI session (services/openwebui/, vouched for by that Open WebUI) exists only in
+   * the context server.ts builds for Open WebUI's two settings endpoints, whose caller reaches
+   * settings.get and settings.update and nothing else.
    */
   auth:
     | { kind: "session"; sessionHash: string; purpose: "full" | "password_change" }
     | { kind: "token"; tokenId: string; scope: TokenScope }
     | { kind: "operator" }
+    | { kind: "openwebui"; instance: string }
     | null;
   internal: boolean;
   setCookie: (cookie: string) => void;
@@ -139,11 +143,13 @@ export async function createContextFromRequest(
   deps: AppDeps,
   req: IncomingMessage,
   res: ServerResponse,
+  /** Who is asking when the server already knows (an Open WebUI session); otherwise resolved from the headers. */
+  known?: Pick<Context, "user" | "auth" | "internal">,
 ): Promise<Context> {
   // The server assigns the id (validated) before anything else runs.
   const header = req.headers["x-request-id"];
   const requestId = typeof header === "string" && header ? header : randomUUID();
-  const identity = await resolveIdentity(deps, req.headers);
+  const identity = known ?? (await resolveIdentity(deps, req.headers));
   return {
     deps,
     log: deps.logger.child({ requestId, userId: identity.user?.id }),

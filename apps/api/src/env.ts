@@ -28,6 +28,56 @@ const postgresUrl = (name: string) =>
     { message: `${name} must be a postgres:// or postgresql:// URL` },
   );
 
+/** An http(s) URL (where the API asks Open WebUI who a session belongs to). */
+const httpUrl = (name: string) =>
+  z.url({ protocol: /^https?$/, message: `${name} must be an http:// or https:// URL` });
+
+/** An Open WebUI instance the API may ask about a session (services/openwebui/sessions.ts). */
+export interface OpenWebUiInstance {
+  /** "default" for MAI_OPENWEBUI_URL; otherwise its name in MAI_OPENWEBUI_INSTANCES. */
+  name: string;
+  url: string;
+  /** New users of this instance join this organisation (the per-client container layout). */
+  organizationId: string | null;
+}
+
+const INSTANCE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * MAI_OPENWEBUI_INSTANCES: `name=url` or `name=url#organizationId`, comma-separated — the `#`
+ * cannot be part of a base URL worth asking (a fragment never reaches a server). A malformed entry
+ * refuses the start with the entry named, so a typo is not found on a client's first save.
+ */
+const openWebUiInstances = z.string().transform((value, ctx): OpenWebUiInstance[] => {
+  const instances: OpenWebUiInstance[] = [];
+  for (const raw of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const refuse = (why: string) => {
+      ctx.addIssue({ code: "custom", message: `entry ${JSON.stringify(raw.length > 120 ? `${raw.slice(0, 120)}…` : raw)}: ${why}` });
+    };
+    const eq = raw.indexOf("=");
+    const name = raw.slice(0, Math.max(eq, 0)).trim().toLowerCase();
+    const rest = raw.slice(eq + 1).trim();
+    const hash = rest.lastIndexOf("#");
+    const url = (hash < 0 ? rest : rest.slice(0, hash)).trim();
+    const organizationId = hash < 0 ? null : rest.slice(hash + 1).trim().toLowerCase();
+    if (eq <= 0 || !INSTANCE_NAME.test(name)) {
+      refuse("expected name=url or name=url#organizationId, the name in lower-case letters, digits, - and _ (at most 63)");
+    } else if (name === "default") {
+      refuse('"default" is MAI_OPENWEBUI_URL\'s name; choose another');
+    } else if (instances.some((i) => i.name === name)) {
+      refuse(`the name ${name} is given twice`);
+    } else if (!httpUrl("url").safeParse(url).success) {
+      refuse("the URL must be an http:// or https:// URL");
+    } else if (organizationId !== null && !UUID.test(organizationId)) {
+      refuse("after # comes an organisation id (a UUID)");
+    } else {
+      instances.push({ name, url: url.replace(/\/+$/, ""), organizationId });
+    }
+  }
+  return instances;
+});
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -115,6 +165,26 @@ export const envSchema = z.object({
   MAI_ADMIN_DIST: z.string().optional(),
   /** The proxy's public base URL, shown in the dashboard for chat clients (e.g. https://llm.example.com/v1). */
   MAI_PROXY_PUBLIC_URL: z.url().optional(),
+  // Stock Open WebUI's own sessions on its settings endpoints (README: "Open WebUI sessions").
+  /** The Open WebUI whose sessions (its JWT as Bearer, or its `token` cookie) the settings endpoints accept. Unset: none. */
+  MAI_OPENWEBUI_URL: httpUrl("MAI_OPENWEBUI_URL").optional(),
+  /** More Open WebUIs, chosen per request by the instance header their reverse proxy sets (with the mirror token). */
+  MAI_OPENWEBUI_INSTANCES: openWebUiInstances.default([]),
+  /**
+   * The secret the reverse proxy in front of Open WebUI sends with what it mirrors: the API cannot
+   * tell who set a header, so the instance header (and X-Forwarded-Host) count only beside it.
+   */
+  MAI_OPENWEBUI_MIRROR_TOKEN: z.string().min(24, "MAI_OPENWEBUI_MIRROR_TOKEN must be at least 24 characters").optional(),
+  /**
+   * Which Open WebUI role makes a user first seen through an Open WebUI session a client
+   * administrator (org_admin): "admin", or "none" — in one Open WebUI shared by many clients its
+   * admins are the provider's staff, so nobody becomes an administrator from Open WebUI's roles.
+   */
+  MAI_OPENWEBUI_ADMIN_ROLE: z.enum(["admin", "none"]).default("admin"),
+  /** How long Open WebUI's answer about a session is reused (a refusal: at most 5 s). 0: ask every time. */
+  MAI_OPENWEBUI_SESSION_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** Time Open WebUI has to answer who a session belongs to; 503 beyond. */
+  MAI_OPENWEBUI_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   // Limits on what a client may send (README: "Limits"). Every one answers a 4xx in words.
   /** Largest request body of tRPC and the REST endpoints (bytes); 413 beyond. */
   MAI_API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1 << 30).default(1 << 20),
@@ -143,6 +213,12 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   // The embedded PGlite has no replica (@mai/db's openDatabase refuses it too; here it is said first).
   if (parsed.data.DATABASE_READ_URL && !parsed.data.DATABASE_URL) {
     throw new Error("Invalid configuration:\n  DATABASE_READ_URL: a read replica needs DATABASE_URL (its primary PostgreSQL) to be set");
+  }
+  // The instance header is honoured only beside the mirror token: without one, the instances could never be chosen.
+  if (parsed.data.MAI_OPENWEBUI_INSTANCES.length > 0 && !parsed.data.MAI_OPENWEBUI_MIRROR_TOKEN) {
+    throw new Error(
+      "Invalid configuration:\n  MAI_OPENWEBUI_INSTANCES: needs MAI_OPENWEBUI_MIRROR_TOKEN (the instance header is honoured only beside it)",
+    );
   }
   // Node refuses a header timeout longer than the request timeout; say it in words instead.
   if (parsed.data.MAI_API_HEADERS_TIMEOUT_MS > parsed.data.MAI_API_REQUEST_TIMEOUT_MS) {

@@ -1,5 +1,7 @@
-// The API's HTTP surface: tRPC under /trpc, health and readiness, and the one REST endpoint an
-// Open WebUI-based chat client calls unchanged (POST /api/v1/users/user/settings/update).
+// The API's HTTP surface: tRPC under /trpc, health and readiness, and the REST endpoints an
+// Open WebUI-based chat client calls unchanged (GET /api/v1/users/user/settings and POST
+// /api/v1/users/user/settings/update) — with our credentials, or with Open WebUI's own session
+// when an Open WebUI is configured (services/openwebui/: a reverse proxy mirrors the save here).
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,11 +11,21 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { countAppliedMigrations, isDatabaseUnavailable } from "@mai/db";
 import { csrfProblem, dashboardOrigins, parseBearer, unframedTransferEncoding } from "@mai/domain";
 import { createAdminStatic } from "./admin-static";
-import { createContextFromRequest, INTERNAL_TOKEN_HEADER, sessionCookieValue, type Context } from "./context";
+import { clientAddress, createContextFromRequest, INTERNAL_TOKEN_HEADER, sessionCookieValue, type Context } from "./context";
 import type { AppDeps } from "./deps";
 import { HttpProblem, parseJsonBody, readBodyText, requestUrl, requireShallowJson, sendJson } from "./http";
 import { appRouter } from "./routers/_app";
 import { safeEqual } from "./services/auth/tokens";
+import { actingUser } from "./services/openwebui/acting-user";
+import {
+  chooseInstance,
+  hasMirrorToken,
+  openWebUiCredential,
+  openWebUiSessionsEnabled,
+  refuseForgedOpenWebUiRequest,
+  type OpenWebUiCredential,
+} from "./services/openwebui/request";
+import { createOpenWebUiSessions } from "./services/openwebui/session-lookup";
 import { createCallerFactory, logFailure, serverErrorMessage, ServerFault, toTRPCError } from "./trpc/init";
 
 export interface ApiServer {
@@ -70,9 +82,9 @@ export function createApiServer(deps: AppDeps): ApiServer {
     return fault;
   }
 
-  async function context(req: IncomingMessage, res: ServerResponse): Promise<Context> {
+  async function context(req: IncomingMessage, res: ServerResponse, known?: Pick<Context, "user" | "auth" | "internal">): Promise<Context> {
     try {
-      return await createContextFromRequest(deps, req, res);
+      return await createContextFromRequest(deps, req, res, known);
     } catch (error) {
       throw contextFailure(req, error);
     }
@@ -138,10 +150,51 @@ export function createApiServer(deps: AppDeps): ApiServer {
   const admin = createAdminStatic(env.MAI_ADMIN_DIST, { proxyPublicUrl: env.MAI_PROXY_PUBLIC_URL });
   if (admin) deps.logger.debug({ dir: admin.dir }, "serving the dashboard");
 
+  // Open WebUI's answers about its sessions, kept for MAI_OPENWEBUI_SESSION_TTL_MS (one cache per server).
+  const openWebUiSessions = openWebUiSessionsEnabled(env)
+    ? createOpenWebUiSessions({ ttlMs: env.MAI_OPENWEBUI_SESSION_TTL_MS, timeoutMs: env.MAI_OPENWEBUI_TIMEOUT_MS, now: deps.now, logger: deps.logger })
+    : null;
+
+  /**
+   * The settings endpoints with Open WebUI's own session: the door's checks (mirror token, CSRF for
+   * the cookie, the instance), the body, Open WebUI's word on whose session it is, the mAI user it
+   * acts as — then the very procedures a token's request runs, so every rule of the save holds
+   * (only administrators sync, a failed sync never fails the save, audited). Mirrored saves are
+   * answered to a reverse proxy that discards the answer: the log line says how it went.
+   */
+  async function openWebUiSessionSettings(req: IncomingMessage, res: ServerResponse, method: "get" | "update", held: OpenWebUiCredential, sessions: NonNullable<typeof openWebUiSessions>): Promise<void> {
+    const mirrored = hasMirrorToken(req, env);
+    refuseForgedOpenWebUiRequest(req, env, held, mirrored);
+    const instance = chooseInstance(req, env, mirrored);
+    const body = method === "update" ? parseJsonBody(await readBodyText(req, env.MAI_API_MAX_BODY_BYTES), env.MAI_API_MAX_JSON_DEPTH) : undefined;
+    const sessionUser = await sessions.lookup(instance, held.credential);
+    const log = deps.logger.child({ requestId: requestIdOf(req) });
+    let acting: Awaited<ReturnType<typeof actingUser>>;
+    try {
+      acting = await actingUser({ db: deps.db, env, log, ip: clientAddress(req, deps) }, instance, sessionUser);
+    } catch (error) {
+      if (error instanceof HttpProblem) throw error;
+      throw contextFailure(req, error);
+    }
+    const { user, status: resolution } = acting;
+    const caller = createCaller(await context(req, res, { user, auth: { kind: "openwebui", instance: instance.name }, internal: false }));
+    if (method === "get") return sendJson(res, 200, await caller.settings.get());
+    const result = await caller.settings.update(body as never);
+    const sync = result.openrouterSync;
+    log.info(
+      { instance: instance.name, mirrored, credential: held.from, userId: user.id, role: user.role, resolution, sync: sync.status, organizationId: sync.organizationId ?? user.organizationId },
+      "open webui settings saved",
+    );
+    sendJson(res, 200, result);
+  }
+
   // Open WebUI's own endpoint shape: errors are `{ detail }`, as its frontend expects.
   async function openWebUiSettings(req: IncomingMessage, res: ServerResponse, method: "get" | "update"): Promise<void> {
     const requestId = requestIdOf(req);
     try {
+      // Without an Open WebUI configured nothing changes: only our token and our cookie count.
+      const held = openWebUiSessions ? openWebUiCredential(req, sessionCookieValue(req.headers.cookie)) : null;
+      if (held && openWebUiSessions) return await openWebUiSessionSettings(req, res, method, held, openWebUiSessions);
       refuseCrossSite(req);
       const body = method === "update" ? parseJsonBody(await readBodyText(req, env.MAI_API_MAX_BODY_BYTES), env.MAI_API_MAX_JSON_DEPTH) : undefined;
       const caller = createCaller(await context(req, res));

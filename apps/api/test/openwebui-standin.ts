@@ -1,0 +1,193 @@
+// An Open WebUI stand-in for tests: the endpoints the API's Open WebUI sessions involve, with Open
+// WebUI's shapes and semantics as /work/shared/openwebui.md records them from its source (0.6.x
+// and newer; "Per-user settings" and "Session-user lookup"). Written from that description, not
+// from Open WebUI's code:
+//   POST /api/v1/auths/signin {email,password} → {token, token_type:"Bearer", expires_at, id, email,
+//        name, role, profile_image_url, permissions} and Set-Cookie token=…; HttpOnly; SameSite=Lax
+//   GET  /api/v1/auths/ → the session user (Bearer; the `token` cookie too unless `version: "0.6"`,
+//        which reads only the Authorization header); 403 {"detail":"Not authenticated"} without a
+//        credential, 401 for a bad signature, an expired token or an unknown user
+//   GET  /api/v1/users/user/settings, POST /api/v1/users/user/settings/update — the stored
+//        settings (or null); an update merges top-level keys shallowly, so `ui` is replaced whole;
+//        a pending user is refused with 401
+// Tokens are HS256 JWTs {id, exp} signed with the stand-in's secret (WEBUI_SECRET_KEY).
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseCookie } from "cookie";
+import { jwtVerify, SignJWT } from "jose";
+
+export type OpenWebUiRole = "admin" | "user" | "pending";
+
+export interface StandInUser {
+  id: string;
+  email: string;
+  name: string;
+  role: OpenWebUiRole;
+  password: string;
+  settings: Record<string, unknown> | null;
+}
+
+export interface OpenWebUiStandIn {
+  url: string;
+  /** Its WEBUI_SECRET_KEY. */
+  secret: string;
+  /** Calls to GET /api/v1/auths/ so far (what the API's session cache should spare). */
+  authCalls: number;
+  users: Map<string, StandInUser>;
+  /** A user with this role (and a generated password), as Open WebUI's admin would create one. */
+  addUser(input: { role: OpenWebUiRole; email?: string; name?: string }): StandInUser;
+  /** Signs in over HTTP, as Open WebUI's page does: its JSON answer and the `token` cookie it set. */
+  signIn(user: StandInUser): Promise<{ token: string; cookie: string; body: Record<string, unknown> }>;
+  /** A token for `id`, signed with `secret` (default: the stand-in's), expiring in `expiresInSeconds` (negative: expired). */
+  tokenFor(id: string, options?: { secret?: string; expiresInSeconds?: number }): Promise<string>;
+  /** Make GET /api/v1/auths/ answer this status (an Open WebUI in trouble); null: normal. */
+  failAuthWith: number | null;
+  close(): Promise<void>;
+}
+
+const DEFAULT_TOKEN_SECONDS = 4 * 7 * 24 * 3600; // Open WebUI's JWT_EXPIRES_IN default is weeks ("4w")
+
+const NOT_AUTHENTICATED = { detail: "Not authenticated" };
+const UNAUTHORIZED = { detail: "401 Unauthorized" };
+const INVALID_TOKEN = { detail: "Your session has expired or the token is invalid. Please sign in again." };
+const ACCESS_PROHIBITED = { detail: "You do not have permission to access this resource. Please contact your administrator for assistance." };
+const INVALID_CRED = { detail: "The email or password provided is incorrect. Please check for typos and try logging in again." };
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8") || "null") as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startOpenWebUiStandIn(options: { version?: "0.6" | "newer"; secret?: string } = {}): Promise<OpenWebUiStandIn> {
+  const secret = options.secret ?? randomBytes(24).toString("hex");
+  const readsCookie = (options.version ?? "newer") === "newer";
+  const users = new Map<string, StandInUser>();
+  const key = (s: string) => new TextEncoder().encode(s);
+
+  const tokenFor: OpenWebUiStandIn["tokenFor"] = (id, tokenOptions = {}) =>
+    new SignJWT({ id })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setExpirationTime(Math.floor(Date.now() / 1000) + (tokenOptions.expiresInSeconds ?? DEFAULT_TOKEN_SECONDS))
+      .sign(key(tokenOptions.secret ?? secret));
+
+  /** Open WebUI's get_current_user: Bearer, else (newer versions) the cookie; then the token's user. */
+  async function sessionUser(req: IncomingMessage, cookieFallback: boolean): Promise<StandInUser | { status: number; body: unknown }> {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    const cookie = cookieFallback && req.headers.cookie ? parseCookie(req.headers.cookie).token : undefined;
+    const credential = bearer ?? cookie;
+    if (!credential) return { status: 403, body: NOT_AUTHENTICATED };
+    let id: unknown;
+    try {
+      ({ payload: { id } } = await jwtVerify(credential, key(secret), { algorithms: ["HS256"] }));
+    } catch {
+      return { status: 401, body: UNAUTHORIZED };
+    }
+    const user = typeof id === "string" ? users.get(id) : undefined;
+    return user ?? { status: 401, body: INVALID_TOKEN };
+  }
+
+  const publicUser = (user: StandInUser) => ({
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    profile_image_url: "/user.png",
+    permissions: { chat: { file_upload: true } },
+  });
+
+  const standIn: OpenWebUiStandIn = {
+    url: "",
+    secret,
+    authCalls: 0,
+    users,
+    failAuthWith: null,
+    addUser({ role, email, name }) {
+      const user: StandInUser = {
+        id: randomUUID(),
+        email: (email ?? `${role}-${randomUUID().slice(0, 8)}@owui.example`).toLowerCase(),
+        name: name ?? `Open WebUI ${role}`,
+        role,
+        password: randomBytes(9).toString("base64url"),
+        settings: null,
+      };
+      users.set(user.id, user);
+      return user;
+    },
+    async signIn(user) {
+      const res = await fetch(`${standIn.url}/api/v1/auths/signin`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: user.email, password: user.password }),
+      });
+      if (res.status !== 200) throw new Error(`stand-in sign-in failed: ${res.status}`);
+      const body = (await res.json()) as Record<string, unknown>;
+      const setCookie = res.headers.get("set-cookie") ?? "";
+      return { token: String(body.token), cookie: setCookie.split(";")[0] ?? "", body };
+    },
+    tokenFor,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://standin").pathname;
+    const route = `${req.method} ${path}`;
+    if (route === "POST /api/v1/auths/signin") {
+      const form = (await readJson(req)) as { email?: unknown; password?: unknown } | undefined;
+      const email = typeof form?.email === "string" ? form.email.toLowerCase() : "";
+      const user = [...users.values()].find((u) => u.email === email && u.password === form?.password);
+      if (!user) return send(res, 400, INVALID_CRED);
+      const expiresAt = Math.floor(Date.now() / 1000) + DEFAULT_TOKEN_SECONDS;
+      const token = await tokenFor(user.id);
+      return send(
+        res,
+        200,
+        { token, token_type: "Bearer", expires_at: expiresAt, ...publicUser(user) },
+        { "set-cookie": `token=${token}; Expires=${new Date(expiresAt * 1000).toUTCString()}; HttpOnly; Path=/; SameSite=Lax` },
+      );
+    }
+    if (route === "GET /api/v1/auths/") {
+      standIn.authCalls++;
+      if (standIn.failAuthWith !== null) return send(res, standIn.failAuthWith, { detail: "Internal Server Error" });
+      const found = await sessionUser(req, readsCookie);
+      if ("status" in found) return send(res, found.status, found.body);
+      return send(res, 200, publicUser(found));
+    }
+    if (route === "GET /api/v1/users/user/settings" || route === "POST /api/v1/users/user/settings/update") {
+      // get_verified_user reads the cookie in every version.
+      const found = await sessionUser(req, true);
+      if ("status" in found) return send(res, found.status, found.body);
+      if (found.role === "pending") return send(res, 401, ACCESS_PROHIBITED);
+      if (req.method === "GET") return send(res, 200, found.settings);
+      const form = await readJson(req);
+      if (!form || typeof form !== "object" || Array.isArray(form)) return send(res, 422, { detail: "Invalid body" });
+      // Users.update_user_settings_by_id: a shallow update, so `ui` is replaced wholesale.
+      // UserSettings is `{ ui: dict = {} }` with extra keys allowed: a body without `ui` still clears it.
+      found.settings = { ...(found.settings ?? {}), ui: {}, ...(form as Record<string, unknown>) };
+      return send(res, 200, found.settings);
+    }
+    send(res, 404, { detail: "Not Found" });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => send(res, 500, { detail: "Internal Server Error" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  standIn.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return standIn;
+}
