@@ -459,3 +459,47 @@ describe("Open WebUI configuration", () => {
     expect(problem({ MAI_OPENWEBUI_ADMIN_ROLE: "user" })).toMatch(/MAI_OPENWEBUI_ADMIN_ROLE/);
   });
 });
+
+describe("the Open WebUI stand-in behaves as openwebui.md describes Open WebUI", () => {
+  it("sign-in, the session-user endpoint's refusals and its cookie rule, settings replaced wholesale, pending refused", async () => {
+    const owui = await startOpenWebUiStandIn();
+    const owui06 = await startOpenWebUiStandIn({ version: "0.6" });
+    try {
+      const user = owui.addUser({ role: "user" });
+      const { token, cookie, body } = await owui.signIn(user);
+      expect(body).toMatchObject({ token, token_type: "Bearer", id: user.id, email: user.email, role: "user" });
+      expect(typeof body.expires_at).toBe("number");
+      const auths = (headers: Record<string, string>, at = owui) => fetch(`${at.url}/api/v1/auths/`, { headers });
+      expect((await auths({})).status).toBe(403);
+      expect(await (await auths({})).json()).toEqual({ detail: "Not authenticated" });
+      expect((await auths({ authorization: `Bearer ${token}` })).status).toBe(200);
+      expect((await auths({ cookie })).status).toBe(200);
+      const forged = await owui.tokenFor(user.id, { secret: "x".repeat(32) });
+      expect(await (await auths({ authorization: `Bearer ${forged}` })).json()).toEqual({ detail: "401 Unauthorized" });
+      expect((await auths({ authorization: `Bearer ${await owui.tokenFor(user.id, { expiresInSeconds: -1 })}` })).status).toBe(401);
+      const other = owui06.addUser({ role: "user" });
+      const session06 = await owui06.signIn(other);
+      expect((await auths({ cookie: session06.cookie }, owui06)).status).toBe(403);
+      expect((await auths({ authorization: `Bearer ${session06.token}` }, owui06)).status).toBe(200);
+
+      const post = (ui: unknown) =>
+        fetch(`${owui.url}/api/v1/users/user/settings/update`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(ui),
+        }).then((r) => r.json());
+      await post({ ui: { theme: "dark", models: ["a"] }, extra: 1 });
+      expect(await post({ ui: { directConnections: {} } })).toEqual({ ui: { directConnections: {} }, extra: 1 });
+      const read = await fetch(`${owui.url}/api/v1/users/user/settings`, { headers: { cookie } });
+      expect(await read.json()).toEqual({ ui: { directConnections: {} }, extra: 1 });
+
+      const pending = owui.addUser({ role: "pending" });
+      const pendingSession = await owui.signIn(pending);
+      expect((await auths({ authorization: `Bearer ${pendingSession.token}` })).status).toBe(200);
+      expect((await fetch(`${owui.url}/api/v1/users/user/settings`, { headers: { authorization: `Bearer ${pendingSession.token}` } })).status).toBe(401);
+    } finally {
+      await owui.close();
+      await owui06.close();
+    }
+  });
+});

@@ -4,7 +4,8 @@
 // from Open WebUI's code:
 //   POST /api/v1/auths/signin {email,password} → {token, token_type:"Bearer", expires_at, id, email,
 //        name, role, profile_image_url, permissions} and Set-Cookie token=…; HttpOnly; SameSite=Lax
-//   GET  /api/v1/auths/ → the session user (Bearer; the `token` cookie too unless `version: "0.6"`,
+//   GET  /api/v1/auths/ → the session user, the credential echoed as `token` (Bearer; the `token`
+//        cookie too unless `version: "0.6"`,
 //        which reads only the Authorization header); 403 {"detail":"Not authenticated"} without a
 //        credential, 401 for a bad signature, an expired token or an unknown user
 //   GET  /api/v1/users/user/settings, POST /api/v1/users/user/settings/update — the stored
@@ -166,7 +167,9 @@ export async function startOpenWebUiStandIn(options: { version?: "0.6" | "newer"
       if (standIn.failAuthWith !== null) return send(res, standIn.failAuthWith, { detail: "Internal Server Error" });
       const found = await sessionUser(req, readsCookie);
       if ("status" in found) return send(res, found.status, found.body);
-      return send(res, 200, publicUser(found));
+      // Open WebUI's SessionUserResponse extends its Token model: the credential comes back in the answer.
+      const credential = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? parseCookie(req.headers.cookie ?? "").token;
+      return send(res, 200, { token: credential, token_type: "Bearer", expires_at: null, ...publicUser(found), bio: null, status_message: null });
     }
     if (route === "GET /api/v1/users/user/settings" || route === "POST /api/v1/users/user/settings/update") {
       // get_verified_user reads the cookie in every version.
