@@ -1,0 +1,471 @@
+// The zero-fork Open WebUI setup of issue 17, run for real: Debian's nginx with the SHIPPED
+// configuration (docker/open-webui/nginx/default.conf.template, rendered with test ports the way
+// the official nginx image renders it) in front of the Open WebUI stand-in
+// (apps/api/test/openwebui-standin.ts) and the real mAI API on PGlite, then a chat through the
+// real proxy in trusted-gateway mode, as Open WebUI's admin connection sends it.
+//
+// What it proves: the browser always gets Open WebUI's own answer; the mirrored copy reaches mAI
+// with the method, path, body and the browser's credentials, plus the headers only nginx sets (a
+// browser's forged instance or mirror-token header is replaced); an administrator's save creates
+// or claims the organisation and maps the user; a member's save is skipped; a forged or expired
+// token changes nothing in mAI; a down or hanging mAI does not delay Open WebUI's answer; and the
+// user's chat through the gateway is attributed to them and billed with the organisation's markup.
+//
+// Every wait polls a condition (nginx's access log line for the mirror subrequest, rows in the
+// database); nothing sleeps a fixed time.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Writable } from "node:stream";
+import { createApiServer, createDeps, createLogger, loadEnv, type ApiServer } from "@mai/api";
+import { createOrganization, getOrganization, listAudit, schema } from "@mai/db";
+import { asOpenRouterKey, count, createTestDb, eq, fakeOpenRouterKey, type TestDb } from "@mai/db/testing";
+import { billedCost, externalUserId } from "@mai/domain";
+import { startSimulator, type Simulator } from "@mai/openrouter/simulator";
+import { createProxyServer, loadProxyEnv } from "@mai/proxy";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Helper A's stand-in (issue 17, the API side): Open WebUI's sign-in, session-user and settings endpoints.
+import {
+  startOpenWebUiStandIn,
+  type OpenWebUiStandIn,
+  type StandInUser,
+} from "../../apps/api/test/openwebui-standin";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TEMPLATE = join(ROOT, "docker/open-webui/nginx/default.conf.template");
+const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
+
+const INTERNAL_TOKEN = "test-internal-token-aaaaaaaaaaaaaaaa";
+const MIRROR_TOKEN = "test-mirror-token-bbbbbbbbbbbbbbbbbbbb";
+const GATEWAY_TOKEN = "test-gateway-token-cccccccccccccccc";
+const GATEWAY_JWT_SECRET = "test-jwt-secret-dddddddddddddddddddd";
+const OPENROUTER = "https://openrouter.ai/api/v1";
+const UPDATE = "/api/v1/users/user/settings/update";
+const MIRROR_URI = "/_mai/settings-mirror";
+const MODEL = "openai/gpt-4o-mini";
+/** Long enough for a loaded 2-core machine; every wait ends as soon as its condition holds. */
+const WAIT_MS = 60_000;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The template as the official nginx image renders it (its entrypoint runs envsubst with only the
+ * variables its environment defines): every ${NAME} the template uses must be given.
+ */
+function renderTemplate(vars: Record<string, string>): string {
+  const text = readFileSync(TEMPLATE, "utf8");
+  return text.replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, (_m, name: string) => {
+    const value = vars[name];
+    if (value === undefined) throw new Error(`the template uses \${${name}}, which the test does not set`);
+    return value;
+  });
+}
+
+interface Nginx {
+  url: string;
+  /** Lines of the access log for the mirror subrequest so far: [test id, status]. */
+  mirrors(): { id: string; status: number }[];
+  close(): Promise<void>;
+}
+
+/**
+ * Debian's nginx in the foreground with the shipped server block, in a prefix folder of its own:
+ * pid, logs and temporary files inside it. The http block around the template is the official
+ * image's in spirit (its nginx.conf includes conf.d/*.conf inside http {}), plus an access log
+ * that also lists subrequests, with the test's id of each save.
+ */
+async function startNginx(vars: { openWebUi: string; maiApi: string; instance?: string }): Promise<Nginx> {
+  const prefix = mkdtempSync(join(tmpdir(), "mai-nginx-"));
+  chmodSync(prefix, 0o755);
+  for (const dir of ["logs", "temp"]) mkdirSync(join(prefix, dir));
+  const port = await freePort();
+  writeFileSync(
+    join(prefix, "default.conf"),
+    renderTemplate({
+      NGINX_LISTEN: `127.0.0.1:${port}`,
+      NGINX_RESOLVER: "127.0.0.1",
+      OPENWEBUI_UPSTREAM: vars.openWebUi,
+      MAI_API_UPSTREAM: vars.maiApi,
+      MAI_OPENWEBUI_INSTANCE: vars.instance ?? "",
+      MAI_OPENWEBUI_MIRROR_TOKEN: MIRROR_TOKEN,
+    }),
+  );
+  const access = join(prefix, "logs/access.log");
+  writeFileSync(
+    join(prefix, "nginx.conf"),
+    [
+      "daemon off;",
+      // As root (CI's container), workers would run as nobody, who cannot write the temp folder.
+      ...(process.getuid?.() === 0 ? ["user root;"] : []),
+      "worker_processes 1;",
+      `pid ${prefix}/nginx.pid;`,
+      `error_log ${prefix}/logs/error.log info;`,
+      "events { worker_connections 256; }",
+      "http {",
+      `  client_body_temp_path ${prefix}/temp/client_body;`,
+      `  proxy_temp_path ${prefix}/temp/proxy;`,
+      `  fastcgi_temp_path ${prefix}/temp/fastcgi;`,
+      `  uwsgi_temp_path ${prefix}/temp/uwsgi;`,
+      `  scgi_temp_path ${prefix}/temp/scgi;`,
+      "  log_format mirror '$uri $status $http_x_test_save';",
+      `  access_log ${access} mirror;`,
+      "  log_subrequest on;",
+      `  include ${prefix}/default.conf;`,
+      "}",
+      "",
+    ].join("\n"),
+  );
+  const test = spawnSync(NGINX as string, ["-t", "-p", `${prefix}/`, "-c", `${prefix}/nginx.conf`, "-e", `${prefix}/logs/error.log`], {
+    encoding: "utf8",
+  });
+  expect(test.status, `nginx -t:\n${test.stderr}`).toBe(0);
+  const child: ChildProcess = spawn(NGINX as string, ["-p", `${prefix}/`, "-c", `${prefix}/nginx.conf`, "-e", `${prefix}/logs/error.log`], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  await until(`nginx on ${url}`, async () => {
+    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+    try {
+      await fetch(`${url}/nginx-is-up`);
+      return true;
+    } catch {
+      return undefined;
+    }
+  });
+  return {
+    url,
+    mirrors: () =>
+      (existsSync(access) ? readFileSync(access, "utf8") : "")
+        .split("\n")
+        .map((line) => line.split(" "))
+        .filter((words) => words[0] === MIRROR_URI)
+        .map((words) => ({ id: words[2] ?? "", status: Number(words[1]) })),
+    async close() {
+      if (child.exitCode === null) child.kill("SIGQUIT");
+      await exited;
+      rmSync(prefix, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A TCP server that accepts and never answers: mAI hanging. */
+async function hangingServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+/** X-OpenWebUI-User-Jwt as Open WebUI signs it with FORWARD_USER_INFO_HEADER_JWT_SECRET (HS256). */
+function userJwt(user: StandInUser): string {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: user.id, email: user.email, name: user.name, role: user.role, iss: "open-webui", iat: now, exp: now + 300 };
+  const unsigned = `${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims)}`;
+  return `${unsigned}.${createHmac("sha256", GATEWAY_JWT_SECRET).update(unsigned).digest("base64url")}`;
+}
+
+// Skipped only outside CI on a machine without nginx; .ci/run installs it, so CI always runs it.
+describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx mirror, with the real API and proxy", () => {
+  let t: TestDb;
+  let sim: Simulator;
+  let owui: OpenWebUiStandIn;
+  let api: ApiServer;
+  let apiUrl: string;
+  let nginx: Nginx;
+  const cleanups: (() => Promise<void>)[] = [];
+  const logs: string[] = [];
+  let keySeq = 0xa0;
+
+  beforeAll(async () => {
+    t = await createTestDb("pglite", { max: 12 });
+    sim = await startSimulator({ port: 0, generationDelayMs: 0 });
+    owui = await startOpenWebUiStandIn();
+    const env = loadEnv({
+      NODE_ENV: "test",
+      MAI_INTERNAL_TOKEN: INTERNAL_TOKEN,
+      MAI_OPENROUTER_BASE_URL: sim.url,
+      MAI_OPENROUTER_EXTRA_HOSTS: sim.origin,
+      MAI_ADMIN_DIST: "",
+      LOG_LEVEL: "info",
+      MAI_OPENWEBUI_URL: owui.url,
+      MAI_OPENWEBUI_MIRROR_TOKEN: MIRROR_TOKEN,
+    });
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    api = createApiServer(createDeps({ db: t.db, secrets: t.secrets, env, logger: createLogger({ level: "info", destination }) }));
+    apiUrl = (await api.listen(0, "127.0.0.1")).url;
+    nginx = await startNginx({ openWebUi: owui.url, maiApi: apiUrl });
+  });
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await nginx?.close();
+    await api?.close();
+    await owui?.close();
+    await sim?.close();
+    await t?.close();
+  });
+
+  /** A key OpenRouter (the simulator) knows, so mAI's live check of a saved key passes. */
+  const liveKey = () => asOpenRouterKey(sim.addKey({ key: fakeOpenRouterKey((keySeq++).toString(16).padStart(4, "0")), name: "client" }).key);
+
+  /** Signs in through nginx as Open WebUI's page does: its token and the cookie it set. */
+  async function signIn(base: string, user: StandInUser): Promise<{ token: string; cookie: string }> {
+    const res = await fetch(`${base}/api/v1/auths/signin`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: user.email, password: user.password }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { token: string };
+    return { token: body.token, cookie: (res.headers.get("set-cookie") ?? "").split(";")[0] as string };
+  }
+
+  /**
+   * Settings → Connections → Save, as Open WebUI's page sends it through nginx: read the settings,
+   * add the OpenRouter connection to `ui` (replaced whole), post it with the Bearer token and the
+   * cookie. Returns nginx's answer and the id its mirror line carries.
+   */
+  async function saveConnection(base: string, session: { token: string; cookie: string }, key: string, extraHeaders: Record<string, string> = {}) {
+    const id = randomBytes(6).toString("hex");
+    const headers = { authorization: `Bearer ${session.token}`, cookie: session.cookie, origin: base };
+    const current = await fetch(`${base}/api/v1/users/user/settings`, { headers });
+    const settings = current.status === 200 ? ((await current.json()) as { ui?: Record<string, unknown> } | null) : null;
+    const ui = {
+      ...(settings?.ui ?? { theme: "dark" }),
+      directConnections: {
+        OPENAI_API_BASE_URLS: [OPENROUTER],
+        OPENAI_API_KEYS: [key],
+        OPENAI_API_CONFIGS: { "0": { enable: true, prefix_id: "", model_ids: [], tags: [], connection_type: "external" } },
+      },
+    };
+    const started = Date.now();
+    const res = await fetch(`${base}${UPDATE}`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json", "x-test-save": id, ...extraHeaders },
+      body: JSON.stringify({ ui }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, ms: Date.now() - started, id };
+  }
+
+  /** The mirror subrequest of save `id` has finished: mAI's status. */
+  const mirrored = (at: Nginx, id: string) => until(`the mirror of save ${id}`, () => at.mirrors().find((m) => m.id === id)?.status);
+
+  const mAiUserOf = async (owuiUser: StandInUser) =>
+    (
+      await t.db
+        .select({ id: schema.users.id, role: schema.users.role, organizationId: schema.userClientMapping.organizationId })
+        .from(schema.users)
+        .leftJoin(schema.userClientMapping, eq(schema.userClientMapping.userId, schema.users.id))
+        .where(eq(schema.users.openWebUiUserId, owuiUser.id))
+    )[0];
+  const userCount = async () => (await t.db.select({ n: count() }).from(schema.users))[0]!.n;
+  const orgCount = async () => (await t.db.select({ n: count() }).from(schema.clientOrganizations))[0]!.n;
+  const auditCount = async () => (await listAudit(t.db, { limit: 500 })).items.length;
+
+  let admin: StandInUser;
+  let adminOrgId: string;
+
+  it("a client administrator's save through nginx: Open WebUI answers and keeps the settings; mAI creates the organisation and maps the user", async () => {
+    admin = owui.addUser({ role: "admin", name: "Łucja Admin" });
+    const session = await signIn(nginx.url, admin);
+    const key = liveKey();
+    // A browser cannot name an instance or claim the mirror token: nginx replaces both headers.
+    const saved = await saveConnection(nginx.url, session, key, {
+      "x-mai-openwebui-instance": "someone-else",
+      "x-mai-openwebui-mirror-token": "forged-by-the-browser-xxxxxxxxxxxx",
+    });
+    expect(saved.status).toBe(200);
+    // Open WebUI's answer (its stored settings), not mAI's (which has openrouterSync).
+    expect(saved.body).toEqual(admin.settings);
+    expect(saved.body).not.toHaveProperty("openrouterSync");
+    expect((admin.settings as { ui: { theme: string; directConnections: { OPENAI_API_KEYS: string[] } } }).ui).toMatchObject({
+      theme: "dark",
+      directConnections: { OPENAI_API_KEYS: [key] },
+    });
+
+    expect(await mirrored(nginx, saved.id)).toBe(200);
+    const user = await mAiUserOf(admin);
+    expect(user).toMatchObject({ role: "org_admin" });
+    expect(user?.organizationId).toBeTruthy();
+    adminOrgId = user!.organizationId!;
+    const org = await getOrganization(t.db, adminOrgId);
+    expect(org?.active).toBe(true);
+    // mAI's own copy of the settings holds the connection (its key sealed, shown masked elsewhere).
+    const [stored] = await t.db.select().from(schema.userSettings).where(eq(schema.userSettings.userId, user!.id));
+    expect(JSON.stringify(stored?.settings)).toContain("openrouter.ai");
+    // Saving the same again changes nothing in mAI (unchanged) and still answers Open WebUI's way.
+    const again = await saveConnection(nginx.url, session, key);
+    expect(again.status).toBe(200);
+    expect(await mirrored(nginx, again.id)).toBe(200);
+    expect((await mAiUserOf(admin))?.organizationId).toBe(adminOrgId);
+  });
+
+  it("an administrator saving the key the provider provisioned for an organisation claims it", async () => {
+    const key = liveKey();
+    const provisioned = await createOrganization(t.db, t.secrets, { name: `Provisioned ${randomBytes(3).toString("hex")}`, key, keySource: "provisioned" });
+    const claimer = owui.addUser({ role: "admin" });
+    const saved = await saveConnection(nginx.url, await signIn(nginx.url, claimer), key);
+    expect(saved.status).toBe(200);
+    expect(await mirrored(nginx, saved.id)).toBe(200);
+    expect(await mAiUserOf(claimer)).toMatchObject({ role: "org_admin", organizationId: provisioned.id });
+  });
+
+  it("a member's save: Open WebUI keeps it; mAI records the member and syncs nothing", async () => {
+    const member = owui.addUser({ role: "user" });
+    const orgs = await orgCount();
+    const saved = await saveConnection(nginx.url, await signIn(nginx.url, member), liveKey());
+    expect(saved.status).toBe(200);
+    expect(saved.body).toEqual(member.settings);
+    expect(await mirrored(nginx, saved.id)).toBe(200);
+    const user = await mAiUserOf(member);
+    expect(user).toMatchObject({ role: "member", organizationId: null });
+    expect(await orgCount()).toBe(orgs);
+  });
+
+  it("a forged or expired Open WebUI token: the browser gets Open WebUI's refusal, and nothing happens in mAI", async () => {
+    const victim = owui.addUser({ role: "admin" });
+    const before = { users: await userCount(), orgs: await orgCount(), audit: await auditCount() };
+    for (const token of [
+      await owui.tokenFor(victim.id, { secret: "not-open-webuis-secret-eeeeeeeeeeee" }),
+      await owui.tokenFor(victim.id, { expiresInSeconds: -60 }),
+    ]) {
+      const saved = await saveConnection(nginx.url, { token, cookie: "" }, liveKey());
+      expect(saved.status).toBe(401); // Open WebUI's own answer
+      expect(saved.body).toHaveProperty("detail");
+      const status = await mirrored(nginx, saved.id);
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(status).toBeLessThan(500);
+    }
+    expect(victim.settings).toBeNull();
+    expect(await mAiUserOf(victim)).toBeUndefined();
+    expect({ users: await userCount(), orgs: await orgCount(), audit: await auditCount() }).toEqual(before);
+  });
+
+  it("mAI down or hanging: Open WebUI's save still succeeds, without waiting for mAI", async () => {
+    const down = await startNginx({ openWebUi: owui.url, maiApi: `http://127.0.0.1:${await freePort()}` });
+    cleanups.push(() => down.close());
+    const hanging = await hangingServer();
+    cleanups.push(() => hanging.close());
+    const slow = await startNginx({ openWebUi: owui.url, maiApi: hanging.url });
+    cleanups.push(() => slow.close());
+
+    const user = owui.addUser({ role: "admin" });
+    const key = liveKey();
+    const whenDown = await saveConnection(down.url, await signIn(down.url, user), key);
+    expect(whenDown.status).toBe(200);
+    expect(whenDown.body).toEqual(user.settings);
+    expect(await mirrored(down, whenDown.id)).toBe(502);
+
+    const whenHanging = await saveConnection(slow.url, await signIn(slow.url, user), key);
+    expect(whenHanging.status).toBe(200);
+    expect(whenHanging.body).toEqual(user.settings);
+    // The mirror waits up to proxy_read_timeout (10 s) for mAI; Open WebUI's answer did not.
+    expect(whenHanging.ms).toBeLessThan(5_000);
+    expect(slow.mirrors().find((m) => m.id === whenHanging.id)).toBeUndefined();
+    expect(await mAiUserOf(user)).toBeUndefined();
+  });
+
+  it("the administrator's chat through the proxy in trusted-gateway mode is attributed to them and billed with the organisation's markup", async () => {
+    expect(adminOrgId).toBeDefined();
+    // The provider's markup for this client (not the default), set as the dashboard would.
+    await t.db.update(schema.clientOrganizations).set({ markupBp: 14_250 }).where(eq(schema.clientOrganizations.id, adminOrgId));
+    const spool = mkdtempSync(join(tmpdir(), "mai-spool-"));
+    const proxy = await createProxyServer(
+      loadProxyEnv({
+        MAI_API_URL: apiUrl,
+        MAI_INTERNAL_TOKEN: INTERNAL_TOKEN,
+        MAI_OPENROUTER_BASE_URL: sim.url,
+        MAI_PROXY_SPOOL_DIR: spool,
+        MAI_PROXY_GATEWAY_TOKEN: GATEWAY_TOKEN,
+        MAI_PROXY_GATEWAY_JWT_SECRET: GATEWAY_JWT_SECRET,
+        LOG_LEVEL: "warn",
+      }),
+      { logger: createLogger({ level: "warn", destination: new Writable({ write: (_c, _e, done) => done() }) }) },
+    );
+    cleanups.push(async () => {
+      await proxy.close();
+      rmSync(spool, { recursive: true, force: true });
+    });
+    const proxyUrl = (await proxy.listen(0, "127.0.0.1")).url;
+
+    // What Open WebUI's server sends on its admin connection with ENABLE_FORWARD_USER_INFO_HEADERS=true
+    // and FORWARD_USER_INFO_HEADER_JWT_SECRET: the connection's key and the signed user.
+    const res = await fetch(`${proxyUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${GATEWAY_TOKEN}`, "content-type": "application/json", "x-openwebui-user-jwt": userJwt(admin) },
+      body: JSON.stringify({ model: MODEL, stream: true, messages: [{ role: "user", content: "Dzień dobry" }] }),
+    });
+    expect(res.status).toBe(200);
+    const stream = await res.text();
+    expect(stream).toContain("data: [DONE]");
+
+    const user = (await mAiUserOf(admin))!;
+    const external = externalUserId(adminOrgId, user.id);
+    const [charge] = sim.ledger({ user: external });
+    expect(charge).toBeDefined();
+    const [event] = await until("the usage event", async () => {
+      const rows = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.generationId, charge!.generationId));
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(event).toMatchObject({ organizationId: adminOrgId, userId: user.id, externalUserId: external, markupBp: 14_250, streamed: true });
+    expect(event!.rawCostNano).toBeGreaterThan(0n);
+    expect(event!.billedCostNano).toBe(billedCost(event!.rawCostNano, 14_250));
+    // A forged identity (a JWT signed with another secret) is refused and bills nobody.
+    const forged = await fetch(`${proxyUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${GATEWAY_TOKEN}`,
+        "content-type": "application/json",
+        "x-openwebui-user-jwt": userJwt(admin).replace(/\.[^.]+$/, `.${randomBytes(32).toString("base64url")}`),
+      },
+      body: JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "x" }] }),
+    });
+    expect(forged.status).toBe(401);
+    expect(sim.ledger({ user: external })).toHaveLength(1);
+  });
+
+  it("logged nothing secret", () => {
+    const text = logs.join("");
+    for (const secret of [MIRROR_TOKEN, GATEWAY_TOKEN, GATEWAY_JWT_SECRET, owui.secret]) expect(text).not.toContain(secret);
+  });
+});
