@@ -1,7 +1,7 @@
 // An Open WebUI stand-in for tests: the endpoints the API's Open WebUI sessions involve, with Open
-// WebUI's shapes and semantics as /work/shared/openwebui.md records them from its source (0.6.x
-// and newer; "Per-user settings" and "Session-user lookup"). Written from that description, not
-// from Open WebUI's code:
+// WebUI's shapes and semantics as the integration notes (openwebui.md: "Per-user settings",
+// "Session-user lookup") record them from its source, 0.6.x and newer. Written from that
+// description, not from Open WebUI's code:
 //   POST /api/v1/auths/signin {email,password} → {token, token_type:"Bearer", expires_at, id, email,
 //        name, role, profile_image_url, permissions} and Set-Cookie token=…; HttpOnly; SameSite=Lax
 //   GET  /api/v1/auths/ → the session user, the credential echoed as `token` (Bearer; the `token`
