@@ -221,7 +221,8 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
       MAI_OPENROUTER_EXTRA_HOSTS: sim.origin,
       MAI_ADMIN_DIST: "",
       LOG_LEVEL: "info",
-      MAI_OPENWEBUI_URL: owui.url,
+      // As docker/open-webui/compose.yaml configures it: the Open WebUI by the name its nginx sends.
+      MAI_OPENWEBUI_INSTANCES: `main=${owui.url}`,
       MAI_OPENWEBUI_MIRROR_TOKEN: MIRROR_TOKEN,
     });
     const destination = new Writable({
@@ -232,7 +233,7 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     });
     api = createApiServer(createDeps({ db: t.db, secrets: t.secrets, env, logger: createLogger({ level: "info", destination }) }));
     apiUrl = (await api.listen(0, "127.0.0.1")).url;
-    nginx = await startNginx({ openWebUi: owui.url, maiApi: apiUrl });
+    nginx = await startNginx({ openWebUi: owui.url, maiApi: apiUrl, instance: "main" });
   });
 
   afterAll(async () => {
@@ -382,11 +383,11 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
   });
 
   it("mAI down or hanging: Open WebUI's save still succeeds, without waiting for mAI", async () => {
-    const down = await startNginx({ openWebUi: owui.url, maiApi: `http://127.0.0.1:${await freePort()}` });
+    const down = await startNginx({ openWebUi: owui.url, maiApi: `http://127.0.0.1:${await freePort()}`, instance: "main" });
     cleanups.push(() => down.close());
     const hanging = await hangingServer();
     cleanups.push(() => hanging.close());
-    const slow = await startNginx({ openWebUi: owui.url, maiApi: hanging.url });
+    const slow = await startNginx({ openWebUi: owui.url, maiApi: hanging.url, instance: "main" });
     cleanups.push(() => slow.close());
 
     const user = owui.addUser({ role: "admin" });
