@@ -152,7 +152,12 @@ export function createApiServer(deps: AppDeps): ApiServer {
 
   // Open WebUI's answers about its sessions, kept for MAI_OPENWEBUI_SESSION_TTL_MS (one cache per server).
   const openWebUiSessions = openWebUiSessionsEnabled(env)
-    ? createOpenWebUiSessions({ ttlMs: env.MAI_OPENWEBUI_SESSION_TTL_MS, timeoutMs: env.MAI_OPENWEBUI_TIMEOUT_MS, now: deps.now, logger: deps.logger })
+    ? createOpenWebUiSessions({
+        ttlMs: env.MAI_OPENWEBUI_SESSION_TTL_MS,
+        timeoutMs: env.MAI_OPENWEBUI_TIMEOUT_MS,
+        now: deps.now,
+        logger: deps.logger,
+      })
     : null;
 
   /**
@@ -162,27 +167,50 @@ export function createApiServer(deps: AppDeps): ApiServer {
    * (only administrators sync, a failed sync never fails the save, audited). Mirrored saves are
    * answered to a reverse proxy that discards the answer: the log line says how it went.
    */
-  async function openWebUiSessionSettings(req: IncomingMessage, res: ServerResponse, method: "get" | "update", held: OpenWebUiCredential, sessions: NonNullable<typeof openWebUiSessions>): Promise<void> {
+  async function openWebUiSessionSettings(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: "get" | "update",
+    held: OpenWebUiCredential,
+    sessions: NonNullable<typeof openWebUiSessions>,
+  ): Promise<void> {
     const mirrored = hasMirrorToken(req, env);
     refuseForgedOpenWebUiRequest(req, env, held, mirrored);
     const instance = chooseInstance(req, env, mirrored);
-    const body = method === "update" ? parseJsonBody(await readBodyText(req, env.MAI_API_MAX_BODY_BYTES), env.MAI_API_MAX_JSON_DEPTH) : undefined;
+    const body =
+      method === "update"
+        ? parseJsonBody(await readBodyText(req, env.MAI_API_MAX_BODY_BYTES), env.MAI_API_MAX_JSON_DEPTH)
+        : undefined;
     const sessionUser = await sessions.lookup(instance, held.credential);
     const log = deps.logger.child({ requestId: requestIdOf(req) });
     let acting: Awaited<ReturnType<typeof actingUser>>;
     try {
-      acting = await actingUser({ db: deps.db, env, log, ip: clientAddress(req, deps) }, instance, sessionUser);
+      const readOnly = method === "get";
+      acting = await actingUser({ db: deps.db, env, log, ip: clientAddress(req, deps), readOnly }, instance, sessionUser);
     } catch (error) {
       if (error instanceof HttpProblem) throw error;
       throw contextFailure(req, error);
     }
+    // A read creates nobody (queries have no side effects): someone mAI has not met yet has no
+    // settings here, which reads as what settings.get answers for a new account.
+    if (!acting) return sendJson(res, 200, { ui: {} });
     const { user, status: resolution } = acting;
-    const caller = createCaller(await context(req, res, { user, auth: { kind: "openwebui", instance: instance.name }, internal: false }));
+    const auth = { kind: "openwebui" as const, instance: instance.name };
+    const caller = createCaller(await context(req, res, { user, auth, internal: false }));
     if (method === "get") return sendJson(res, 200, await caller.settings.get());
     const result = await caller.settings.update(body as never);
     const sync = result.openrouterSync;
     log.info(
-      { instance: instance.name, mirrored, credential: held.from, userId: user.id, role: user.role, resolution, sync: sync.status, organizationId: sync.organizationId ?? user.organizationId },
+      {
+        instance: instance.name,
+        mirrored,
+        credentialFrom: held.from,
+        userId: user.id,
+        role: user.role,
+        resolution,
+        sync: sync.status,
+        organizationId: sync.organizationId ?? user.organizationId,
+      },
       "open webui settings saved",
     );
     sendJson(res, 200, result);
@@ -194,7 +222,9 @@ export function createApiServer(deps: AppDeps): ApiServer {
     try {
       // Without an Open WebUI configured nothing changes: only our token and our cookie count.
       const held = openWebUiSessions ? openWebUiCredential(req, sessionCookieValue(req.headers.cookie)) : null;
-      if (held && openWebUiSessions) return await openWebUiSessionSettings(req, res, method, held, openWebUiSessions);
+      if (held && openWebUiSessions) {
+        return await openWebUiSessionSettings(req, res, method, held, openWebUiSessions);
+      }
       refuseCrossSite(req);
       const body = method === "update" ? parseJsonBody(await readBodyText(req, env.MAI_API_MAX_BODY_BYTES), env.MAI_API_MAX_JSON_DEPTH) : undefined;
       const caller = createCaller(await context(req, res));

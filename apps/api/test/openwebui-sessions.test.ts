@@ -21,7 +21,12 @@ const SETTINGS = "/api/v1/users/user/settings";
 const UPDATE = "/api/v1/users/user/settings/update";
 
 function connections(urls: string[], keys: string[]) {
-  return { ui: { theme: "dark", directConnections: { OPENAI_API_BASE_URLS: urls, OPENAI_API_KEYS: keys, OPENAI_API_CONFIGS: {} } } };
+  return {
+    ui: {
+      theme: "dark",
+      directConnections: { OPENAI_API_BASE_URLS: urls, OPENAI_API_KEYS: keys, OPENAI_API_CONFIGS: {} },
+    },
+  };
 }
 
 interface Answer {
@@ -72,7 +77,12 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     return started;
   }
 
-  async function call(base: string, method: "GET" | "POST", headers: Record<string, string>, body?: unknown): Promise<Answer> {
+  async function call(
+    base: string,
+    method: "GET" | "POST",
+    headers: Record<string, string>,
+    body?: unknown,
+  ): Promise<Answer> {
     const res = await fetch(`${base}${method === "GET" ? SETTINGS : UPDATE}`, {
       method,
       headers: method === "POST" ? { "content-type": "application/json", ...headers } : headers,
@@ -97,14 +107,20 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
   };
   const mAiUserOf = async (owuiUser: StandInUser) => {
     const [row] = await h.t.db
-      .select({ id: schema.users.id, email: schema.users.email, role: schema.users.role, organizationId: schema.userClientMapping.organizationId })
+      .select({
+        id: schema.users.id,
+        email: schema.users.email,
+        role: schema.users.role,
+        organizationId: schema.userClientMapping.organizationId,
+      })
       .from(schema.users)
       .leftJoin(schema.userClientMapping, eq(schema.userClientMapping.userId, schema.users.id))
       .where(eq(schema.users.openWebUiUserId, owuiUser.id));
     return row;
   };
   const userCount = async () => (await h.t.db.select({ n: count() }).from(schema.users))[0]!.n;
-  const auditFor = async (targetId: string) => (await listAudit(h.t.db, { limit: 200 })).items.filter((i) => i.targetId === targetId);
+  const auditFor = async (targetId: string) =>
+    (await listAudit(h.t.db, { limit: 200 })).items.filter((i) => i.targetId === targetId);
 
   beforeAll(async () => {
     h = await createHarness(driver);
@@ -112,7 +128,11 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     owuiB = await standIn();
     const keyB = nextKey();
     secrets.push(keyB);
-    orgB = await createOrganization(h.t.db, h.t.secrets, { name: `Client B ${Date.now()}`, key: keyB, keySource: "provisioned" });
+    orgB = await createOrganization(h.t.db, h.t.secrets, {
+      name: `Client B ${Date.now()}`,
+      key: keyB,
+      keySource: "provisioned",
+    });
     main = await api({
       MAI_OPENWEBUI_URL: owui.url,
       MAI_OPENWEBUI_INSTANCES: `client-b=${owuiB.url}#${orgB.id}`,
@@ -137,12 +157,23 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     expect(saved.body.ui?.directConnections?.OPENAI_API_KEYS[0]).toBe(`${key.slice(0, 13)}…${key.slice(-4)}`);
 
     const user = await mAiUserOf(admin);
-    expect(user).toMatchObject({ email: admin.email, role: "org_admin", organizationId: saved.body.openrouterSync?.organizationId });
+    expect(user).toMatchObject({
+      email: admin.email,
+      role: "org_admin",
+      organizationId: saved.body.openrouterSync?.organizationId,
+    });
     const actions = (await auditFor(user!.id)).map((e) => e.action);
     expect(actions).toContain("user.created_from_openwebui");
     const created = (await auditFor(user!.id)).find((e) => e.action === "user.created_from_openwebui");
-    expect(created?.details).toMatchObject({ openWebUiUserId: admin.id, instance: "default", openWebUiRole: "admin", role: "org_admin" });
-    const sync = (await listAudit(h.t.db, { limit: 200 })).items.find((e) => e.action === "org_sync.created" && e.actorUserId === user!.id);
+    expect(created?.details).toMatchObject({
+      openWebUiUserId: admin.id,
+      instance: "default",
+      openWebUiRole: "admin",
+      role: "org_admin",
+    });
+    const sync = (await listAudit(h.t.db, { limit: 200 })).items.find(
+      (e) => e.action === "org_sync.created" && e.actorUserId === user!.id,
+    );
     expect(sync?.organizationId).toBe(saved.body.openrouterSync?.organizationId);
     expect(h.logs.join("")).toMatch(/"msg":"open webui settings saved"/);
     expect(h.logs.some((l) => l.includes('"sync":"created"') && l.includes(user!.id))).toBe(true);
@@ -156,7 +187,11 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
 
   it("the provider's hand-over: an Open WebUI admin saving the provisioned key claims that organisation", async () => {
     const key = liveKey();
-    const org = await createOrganization(h.t.db, h.t.secrets, { name: `Handover ${Date.now()}`, key, keySource: "provisioned" });
+    const org = await createOrganization(h.t.db, h.t.secrets, {
+      name: `Handover ${Date.now()}`,
+      key,
+      keySource: "provisioned",
+    });
     const admin = owui.addUser({ role: "admin" });
     const { token } = await signIn(owui, admin);
     const saved = await call(main, "POST", bearer(token), connections([OPENROUTER], [key]));
@@ -176,10 +211,20 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     const asked = owui06.authCalls;
 
     // A page on another site (or a form) cannot use the cookie: refused before Open WebUI is asked.
-    const foreign = await call(base, "POST", { cookie, origin: "https://evil.example" }, connections([OPENROUTER], [liveKey()]));
+    const foreign = await call(
+      base,
+      "POST",
+      { cookie, origin: "https://evil.example" },
+      connections([OPENROUTER], [liveKey()]),
+    );
     expect(foreign.status).toBe(403);
     // Open WebUI's origin, claimed without the mirror token: X-Forwarded-Host is not believed.
-    const unvouched = await call(base, "POST", { cookie, origin: "https://chat.client.example", "x-forwarded-host": "chat.client.example" }, connections([OPENROUTER], [liveKey()]));
+    const unvouched = await call(
+      base,
+      "POST",
+      { cookie, origin: "https://chat.client.example", "x-forwarded-host": "chat.client.example" },
+      connections([OPENROUTER], [liveKey()]),
+    );
     expect(unvouched.status).toBe(403);
     expect(owui06.authCalls).toBe(asked);
     expect(await mAiUserOf(admin)).toBeUndefined();
@@ -189,12 +234,20 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     const mirrored = await call(
       base,
       "POST",
-      { cookie, origin: "https://chat.client.example", "x-forwarded-host": "chat.client.example", "x-mai-openwebui-mirror-token": MIRROR },
+      {
+        cookie,
+        origin: "https://chat.client.example",
+        "x-forwarded-host": "chat.client.example",
+        "x-mai-openwebui-mirror-token": MIRROR,
+      },
       connections([OPENROUTER], [key]),
     );
     expect(mirrored.status).toBe(200);
     expect(mirrored.body.openrouterSync?.status).toBe("created");
-    expect(await mAiUserOf(admin)).toMatchObject({ role: "org_admin", organizationId: mirrored.body.openrouterSync?.organizationId });
+    expect(await mAiUserOf(admin)).toMatchObject({
+      role: "org_admin",
+      organizationId: mirrored.body.openrouterSync?.organizationId,
+    });
     // The API on Open WebUI's own host (same origin as the page): accepted too, as the dashboard's own page is.
     const sameOrigin = await call(base, "POST", { cookie, origin: base }, connections([OPENROUTER], [key]));
     expect(sameOrigin.body.openrouterSync?.status).toBe("unchanged");
@@ -266,24 +319,49 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     }
   });
 
-  it("ten concurrent first requests of a new Open WebUI user: one question, one mAI user", async () => {
+  it("ten concurrent first saves of a new Open WebUI user: one question, one mAI user", async () => {
     const member = owui.addUser({ role: "user" });
     const { token } = await signIn(owui, member);
     const start = owui.authCalls;
-    const answers = await Promise.all(Array.from({ length: 10 }, () => call(main, "GET", bearer(token))));
+    const body = connections([OPENROUTER], [liveKey()]);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => call(main, "POST", bearer(token), body)),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 10 }, () => 200));
     expect(owui.authCalls).toBe(start + 1);
-    const rows = await h.t.db.select({ n: count() }).from(schema.users).where(eq(schema.users.openWebUiUserId, member.id));
+    const rows = await h.t.db
+      .select({ n: count() })
+      .from(schema.users)
+      .where(eq(schema.users.openWebUiUserId, member.id));
     expect(rows[0]!.n).toBe(1);
   });
 
+  it("a read creates nobody and links nobody: an unknown user reads empty settings", async () => {
+    const stranger = owui.addUser({ role: "admin" });
+    const { token } = await signIn(owui, stranger);
+    const users = await userCount();
+    expect(await call(main, "GET", bearer(token))).toEqual({ status: 200, body: { ui: {} } });
+    expect(await userCount()).toBe(users);
+    const known = await h.user("member");
+    const sameEmail = owui.addUser({ role: "user", email: known.email });
+    const session = await signIn(owui, sameEmail);
+    expect((await call(main, "GET", bearer(session.token))).status).toBe(200);
+    expect(await mAiUserOf(sameEmail)).toBeUndefined();
+    expect(await auditFor(known.id)).toEqual([]);
+  });
+
   it("Open WebUI down or failing → 503 in words, no library text; a failure is not remembered", async () => {
-    const down = await api({ MAI_OPENWEBUI_URL: `http://127.0.0.1:${await closedPort()}`, MAI_OPENWEBUI_TIMEOUT_MS: "1000" });
+    const down = await api({
+      MAI_OPENWEBUI_URL: `http://127.0.0.1:${await closedPort()}`,
+      MAI_OPENWEBUI_TIMEOUT_MS: "1000",
+    });
     const admin = owui.addUser({ role: "admin" });
     const { token } = await signIn(owui, admin);
     const refused = await call(down, "POST", bearer(token), connections([OPENROUTER], [liveKey()]));
     expect(refused.status).toBe(503);
-    expect(refused.body.detail).toMatch(/^Open WebUI \(default\) could not be asked who this session belongs to/);
+    expect(refused.body.detail).toMatch(
+      /^Open WebUI \(default\) could not be asked who this session belongs to/,
+    );
     expect(refused.body.detail).not.toMatch(/ECONNREFUSED|fetch failed|TypeError|undici/i);
 
     const failing = await standIn();
@@ -324,32 +402,68 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     const { token } = await signIn(owuiB, member);
     const body = connections([OPENROUTER], [liveKey()]);
 
-    const noSecret = await call(main, "POST", { ...bearer(token), "x-mai-openwebui-instance": "client-b" }, body);
+    const noSecret = await call(
+      main,
+      "POST",
+      { ...bearer(token), "x-mai-openwebui-instance": "client-b" },
+      body,
+    );
     expect(noSecret.status).toBe(403);
     expect(noSecret.body.detail).toMatch(/honoured only together with x-mai-openwebui-mirror-token/);
-    const wrongSecret = await call(main, "POST", { ...bearer(token), "x-mai-openwebui-instance": "client-b", "x-mai-openwebui-mirror-token": `${MIRROR}x` }, body);
+    const wrongSecret = await call(
+      main,
+      "POST",
+      {
+        ...bearer(token),
+        "x-mai-openwebui-instance": "client-b",
+        "x-mai-openwebui-mirror-token": `${MIRROR}x`,
+      },
+      body,
+    );
     expect(wrongSecret.status).toBe(403);
     expect(wrongSecret.body.detail).toMatch(/does not match/);
     expect(owuiB.authCalls).toBe(0);
     // Without the header the default Open WebUI is asked, which never issued this token.
     expect((await call(main, "POST", bearer(token), body)).status).toBe(401);
-    const unknown = await call(main, "POST", { ...bearer(token), "x-mai-openwebui-instance": "client-z", "x-mai-openwebui-mirror-token": MIRROR }, body);
+    const unknown = await call(
+      main,
+      "POST",
+      { ...bearer(token), "x-mai-openwebui-instance": "client-z", "x-mai-openwebui-mirror-token": MIRROR },
+      body,
+    );
     expect(unknown.status).toBe(400);
     expect(await mAiUserOf(member)).toBeUndefined();
 
-    const joined = await call(main, "POST", { ...bearer(token), "x-mai-openwebui-instance": "client-b", "x-mai-openwebui-mirror-token": MIRROR }, body);
+    const joined = await call(
+      main,
+      "POST",
+      { ...bearer(token), "x-mai-openwebui-instance": "client-b", "x-mai-openwebui-mirror-token": MIRROR },
+      body,
+    );
     expect(joined.status).toBe(200);
     expect(joined.body.openrouterSync?.status).toBe("skipped");
     expect(owuiB.authCalls).toBe(1);
     const user = await mAiUserOf(member);
     expect(user).toMatchObject({ role: "member", organizationId: orgB.id });
     const created = (await auditFor(user!.id)).find((e) => e.action === "user.created_from_openwebui");
-    expect(created).toMatchObject({ organizationId: orgB.id, details: expect.objectContaining({ instance: "client-b" }) });
+    expect(created).toMatchObject({
+      organizationId: orgB.id,
+      details: expect.objectContaining({ instance: "client-b" }),
+    });
 
     // The instance's admin becomes the organisation's administrator: their key save updates it.
     const admin = owuiB.addUser({ role: "admin" });
     const adminSession = await signIn(owuiB, admin);
-    const saved = await call(main, "POST", { ...bearer(adminSession.token), "x-mai-openwebui-instance": "client-b", "x-mai-openwebui-mirror-token": MIRROR }, connections([OPENROUTER], [liveKey()]));
+    const saved = await call(
+      main,
+      "POST",
+      {
+        ...bearer(adminSession.token),
+        "x-mai-openwebui-instance": "client-b",
+        "x-mai-openwebui-mirror-token": MIRROR,
+      },
+      connections([OPENROUTER], [liveKey()]),
+    );
     expect(saved.body.openrouterSync).toMatchObject({ status: "updated", organizationId: orgB.id });
   });
 
@@ -357,11 +471,19 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     const other = await h.org();
     const impostor = owuiB.addUser({ role: "admin", email: other.admin.email });
     const { token } = await signIn(owuiB, impostor);
-    const refused = await call(main, "POST", { ...bearer(token), "x-mai-openwebui-instance": "client-b", "x-mai-openwebui-mirror-token": MIRROR }, connections([OPENROUTER], [liveKey()]));
+    const refused = await call(
+      main,
+      "POST",
+      { ...bearer(token), "x-mai-openwebui-instance": "client-b", "x-mai-openwebui-mirror-token": MIRROR },
+      connections([OPENROUTER], [liveKey()]),
+    );
     expect(refused.status).toBe(403);
     expect(refused.body.detail).toMatch(/outside this Open WebUI's organisation/);
     // Not linked: the e-mail's owner keeps no Open WebUI id.
-    const [row] = await h.t.db.select({ openWebUiUserId: schema.users.openWebUiUserId }).from(schema.users).where(eq(schema.users.id, other.admin.id));
+    const [row] = await h.t.db
+      .select({ openWebUiUserId: schema.users.openWebUiUserId })
+      .from(schema.users)
+      .where(eq(schema.users.id, other.admin.id));
     expect(row?.openWebUiUserId).toBeNull();
   });
 
@@ -398,7 +520,10 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     const admin = owui.addUser({ role: "admin" });
     const { token, cookie } = await signIn(owui, admin);
     const asked = owui.authCalls;
-    expect(await call(plain, "POST", bearer(token), connections([OPENROUTER], [liveKey()]))).toEqual({ status: 401, body: { detail: "Sign in first." } });
+    expect(await call(plain, "POST", bearer(token), connections([OPENROUTER], [liveKey()]))).toEqual({
+      status: 401,
+      body: { detail: "Sign in first." },
+    });
     expect((await call(plain, "GET", { cookie })).status).toBe(401);
     expect(owui.authCalls).toBe(asked);
 
@@ -431,12 +556,17 @@ describe("Open WebUI configuration", () => {
   it("parses instances with and without an organisation", () => {
     const env = loadEnv({
       ...base,
-      MAI_OPENWEBUI_INSTANCES: " Client-A=http://owui-a:8080/ , client_b=https://chat.b.example#0b7c3f4e-1d2a-4c5b-8e9f-0123456789ab",
+      MAI_OPENWEBUI_INSTANCES:
+        " Client-A=http://owui-a:8080/ , client_b=https://chat.b.example#0b7c3f4e-1d2a-4c5b-8e9f-0123456789ab",
       MAI_OPENWEBUI_MIRROR_TOKEN: MIRROR,
     });
     expect(env.MAI_OPENWEBUI_INSTANCES).toEqual([
       { name: "client-a", url: "http://owui-a:8080", organizationId: null },
-      { name: "client_b", url: "https://chat.b.example", organizationId: "0b7c3f4e-1d2a-4c5b-8e9f-0123456789ab" },
+      {
+        name: "client_b",
+        url: "https://chat.b.example",
+        organizationId: "0b7c3f4e-1d2a-4c5b-8e9f-0123456789ab",
+      },
     ]);
     expect(env.MAI_OPENWEBUI_ADMIN_ROLE).toBe("admin");
     expect(env.MAI_OPENWEBUI_SESSION_TTL_MS).toBe(30_000);
@@ -445,7 +575,11 @@ describe("Open WebUI configuration", () => {
   it.each([
     ["no =", "http://owui:8080", /entry "http:\/\/owui:8080": expected name=url/],
     ["a bad URL", "a=ftp://owui", /entry "a=ftp:\/\/owui": the URL must be/],
-    ["a bad organisation id", "a=http://owui#not-a-uuid", /entry "a=http:\/\/owui#not-a-uuid": after # comes an organisation id/],
+    [
+      "a bad organisation id",
+      "a=http://owui#not-a-uuid",
+      /entry "a=http:\/\/owui#not-a-uuid": after # comes an organisation id/,
+    ],
     ["a name twice", "a=http://x,a=http://y", /the name a is given twice/],
     ["the reserved name", "default=http://x", /"default" is MAI_OPENWEBUI_URL's name/],
   ])("refuses %s at start, naming the entry", (_what, value, message) => {
@@ -453,8 +587,12 @@ describe("Open WebUI configuration", () => {
   });
 
   it("refuses instances without a mirror token, a short token, a non-http URL and an unknown admin role", () => {
-    expect(problem({ MAI_OPENWEBUI_INSTANCES: "a=http://owui:8080" })).toMatch(/MAI_OPENWEBUI_INSTANCES: needs MAI_OPENWEBUI_MIRROR_TOKEN/);
-    expect(problem({ MAI_OPENWEBUI_MIRROR_TOKEN: "short" })).toMatch(/MAI_OPENWEBUI_MIRROR_TOKEN must be at least 24 characters/);
+    expect(problem({ MAI_OPENWEBUI_INSTANCES: "a=http://owui:8080" })).toMatch(
+      /MAI_OPENWEBUI_INSTANCES: needs MAI_OPENWEBUI_MIRROR_TOKEN/,
+    );
+    expect(problem({ MAI_OPENWEBUI_MIRROR_TOKEN: "short" })).toMatch(
+      /MAI_OPENWEBUI_MIRROR_TOKEN must be at least 24 characters/,
+    );
     expect(problem({ MAI_OPENWEBUI_URL: "file:///etc/passwd" })).toMatch(/MAI_OPENWEBUI_URL must be an http/);
     expect(problem({ MAI_OPENWEBUI_ADMIN_ROLE: "user" })).toMatch(/MAI_OPENWEBUI_ADMIN_ROLE/);
   });
@@ -467,16 +605,28 @@ describe("the Open WebUI stand-in behaves as openwebui.md describes Open WebUI",
     try {
       const user = owui.addUser({ role: "user" });
       const { token, cookie, body } = await owui.signIn(user);
-      expect(body).toMatchObject({ token, token_type: "Bearer", id: user.id, email: user.email, role: "user" });
+      expect(body).toMatchObject({
+        token,
+        token_type: "Bearer",
+        id: user.id,
+        email: user.email,
+        role: "user",
+      });
       expect(typeof body.expires_at).toBe("number");
-      const auths = (headers: Record<string, string>, at = owui) => fetch(`${at.url}/api/v1/auths/`, { headers });
+      const auths = (headers: Record<string, string>, at = owui) =>
+        fetch(`${at.url}/api/v1/auths/`, { headers });
       expect((await auths({})).status).toBe(403);
       expect(await (await auths({})).json()).toEqual({ detail: "Not authenticated" });
       expect((await auths({ authorization: `Bearer ${token}` })).status).toBe(200);
       expect((await auths({ cookie })).status).toBe(200);
       const forged = await owui.tokenFor(user.id, { secret: "x".repeat(32) });
-      expect(await (await auths({ authorization: `Bearer ${forged}` })).json()).toEqual({ detail: "401 Unauthorized" });
-      expect((await auths({ authorization: `Bearer ${await owui.tokenFor(user.id, { expiresInSeconds: -1 })}` })).status).toBe(401);
+      expect(await (await auths({ authorization: `Bearer ${forged}` })).json()).toEqual({
+        detail: "401 Unauthorized",
+      });
+      expect(
+        (await auths({ authorization: `Bearer ${await owui.tokenFor(user.id, { expiresInSeconds: -1 })}` }))
+          .status,
+      ).toBe(401);
       const other = owui06.addUser({ role: "user" });
       const session06 = await owui06.signIn(other);
       expect((await auths({ cookie: session06.cookie }, owui06)).status).toBe(403);
@@ -489,14 +639,23 @@ describe("the Open WebUI stand-in behaves as openwebui.md describes Open WebUI",
           body: JSON.stringify(ui),
         }).then((r) => r.json());
       await post({ ui: { theme: "dark", models: ["a"] }, extra: 1 });
-      expect(await post({ ui: { directConnections: {} } })).toEqual({ ui: { directConnections: {} }, extra: 1 });
+      expect(await post({ ui: { directConnections: {} } })).toEqual({
+        ui: { directConnections: {} },
+        extra: 1,
+      });
       const read = await fetch(`${owui.url}/api/v1/users/user/settings`, { headers: { cookie } });
       expect(await read.json()).toEqual({ ui: { directConnections: {} }, extra: 1 });
 
       const pending = owui.addUser({ role: "pending" });
       const pendingSession = await owui.signIn(pending);
       expect((await auths({ authorization: `Bearer ${pendingSession.token}` })).status).toBe(200);
-      expect((await fetch(`${owui.url}/api/v1/users/user/settings`, { headers: { authorization: `Bearer ${pendingSession.token}` } })).status).toBe(401);
+      expect(
+        (
+          await fetch(`${owui.url}/api/v1/users/user/settings`, {
+            headers: { authorization: `Bearer ${pendingSession.token}` },
+          })
+        ).status,
+      ).toBe(401);
     } finally {
       await owui.close();
       await owui06.close();

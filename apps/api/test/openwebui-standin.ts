@@ -52,12 +52,26 @@ const DEFAULT_TOKEN_SECONDS = 4 * 7 * 24 * 3600; // Open WebUI's JWT_EXPIRES_IN 
 const NOT_AUTHENTICATED = { detail: "Not authenticated" };
 const UNAUTHORIZED = { detail: "401 Unauthorized" };
 const INVALID_TOKEN = { detail: "Your session has expired or the token is invalid. Please sign in again." };
-const ACCESS_PROHIBITED = { detail: "You do not have permission to access this resource. Please contact your administrator for assistance." };
-const INVALID_CRED = { detail: "The email or password provided is incorrect. Please check for typos and try logging in again." };
+const ACCESS_PROHIBITED = {
+  detail:
+    "You do not have permission to access this resource. Please contact your administrator for assistance.",
+};
+const INVALID_CRED = {
+  detail: "The email or password provided is incorrect. Please check for typos and try logging in again.",
+};
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -71,7 +85,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function startOpenWebUiStandIn(options: { version?: "0.6" | "newer"; secret?: string } = {}): Promise<OpenWebUiStandIn> {
+export async function startOpenWebUiStandIn(
+  options: { version?: "0.6" | "newer"; secret?: string } = {},
+): Promise<OpenWebUiStandIn> {
   const secret = options.secret ?? randomBytes(24).toString("hex");
   const readsCookie = (options.version ?? "newer") === "newer";
   const users = new Map<string, StandInUser>();
@@ -80,18 +96,25 @@ export async function startOpenWebUiStandIn(options: { version?: "0.6" | "newer"
   const tokenFor: OpenWebUiStandIn["tokenFor"] = (id, tokenOptions = {}) =>
     new SignJWT({ id })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-      .setExpirationTime(Math.floor(Date.now() / 1000) + (tokenOptions.expiresInSeconds ?? DEFAULT_TOKEN_SECONDS))
+      .setExpirationTime(
+        Math.floor(Date.now() / 1000) + (tokenOptions.expiresInSeconds ?? DEFAULT_TOKEN_SECONDS),
+      )
       .sign(key(tokenOptions.secret ?? secret));
 
   /** Open WebUI's get_current_user: Bearer, else (newer versions) the cookie; then the token's user. */
-  async function sessionUser(req: IncomingMessage, cookieFallback: boolean): Promise<StandInUser | { status: number; body: unknown }> {
+  async function sessionUser(
+    req: IncomingMessage,
+    cookieFallback: boolean,
+  ): Promise<StandInUser | { status: number; body: unknown }> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
     const cookie = cookieFallback && req.headers.cookie ? parseCookie(req.headers.cookie).token : undefined;
     const credential = bearer ?? cookie;
     if (!credential) return { status: 403, body: NOT_AUTHENTICATED };
     let id: unknown;
     try {
-      ({ payload: { id } } = await jwtVerify(credential, key(secret), { algorithms: ["HS256"] }));
+      ({
+        payload: { id },
+      } = await jwtVerify(credential, key(secret), { algorithms: ["HS256"] }));
     } catch {
       return { status: 401, body: UNAUTHORIZED };
     }
@@ -159,17 +182,29 @@ export async function startOpenWebUiStandIn(options: { version?: "0.6" | "newer"
         res,
         200,
         { token, token_type: "Bearer", expires_at: expiresAt, ...publicUser(user) },
-        { "set-cookie": `token=${token}; Expires=${new Date(expiresAt * 1000).toUTCString()}; HttpOnly; Path=/; SameSite=Lax` },
+        {
+          "set-cookie": `token=${token}; Expires=${new Date(expiresAt * 1000).toUTCString()}; HttpOnly; Path=/; SameSite=Lax`,
+        },
       );
     }
     if (route === "GET /api/v1/auths/") {
       standIn.authCalls++;
-      if (standIn.failAuthWith !== null) return send(res, standIn.failAuthWith, { detail: "Internal Server Error" });
+      if (standIn.failAuthWith !== null)
+        return send(res, standIn.failAuthWith, { detail: "Internal Server Error" });
       const found = await sessionUser(req, readsCookie);
       if ("status" in found) return send(res, found.status, found.body);
       // Open WebUI's SessionUserResponse extends its Token model: the credential comes back in the answer.
-      const credential = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? parseCookie(req.headers.cookie ?? "").token;
-      return send(res, 200, { token: credential, token_type: "Bearer", expires_at: null, ...publicUser(found), bio: null, status_message: null });
+      const credential =
+        /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ??
+        parseCookie(req.headers.cookie ?? "").token;
+      return send(res, 200, {
+        token: credential,
+        token_type: "Bearer",
+        expires_at: null,
+        ...publicUser(found),
+        bio: null,
+        status_message: null,
+      });
     }
     if (route === "GET /api/v1/users/user/settings" || route === "POST /api/v1/users/user/settings/update") {
       // get_verified_user reads the cookie in every version.
@@ -178,7 +213,8 @@ export async function startOpenWebUiStandIn(options: { version?: "0.6" | "newer"
       if (found.role === "pending") return send(res, 401, ACCESS_PROHIBITED);
       if (req.method === "GET") return send(res, 200, found.settings);
       const form = await readJson(req);
-      if (!form || typeof form !== "object" || Array.isArray(form)) return send(res, 422, { detail: "Invalid body" });
+      if (!form || typeof form !== "object" || Array.isArray(form))
+        return send(res, 422, { detail: "Invalid body" });
       // Users.update_user_settings_by_id: a shallow update, so `ui` is replaced wholesale.
       // UserSettings is `{ ui: dict = {} }` with extra keys allowed: a body without `ui` still clears it.
       found.settings = { ...(found.settings ?? {}), ui: {}, ...(form as Record<string, unknown>) };

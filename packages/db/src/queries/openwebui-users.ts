@@ -116,6 +116,8 @@ export interface OpenWebUiSessionOptions {
   organizationId: string | null;
   /** The role a user created on first sight gets (the caller maps Open WebUI's role to it). */
   roleForNewUser: "org_admin" | "member";
+  /** Find only — no link, no user created (a read of settings has no side effects): `unknown` when nobody matches. */
+  readOnly?: boolean;
   ip?: string | null;
 }
 
@@ -129,7 +131,9 @@ export type OpenWebUiSessionResolution =
   /** The instance names an organisation, and the matching user is not in it (or in none). */
   | { status: "other_organization" }
   /** The instance's organisation does not exist or is deactivated: nobody new can join it. */
-  | { status: "organization_unavailable" };
+  | { status: "organization_unavailable" }
+  /** readOnly, and nobody has this Open WebUI id or e-mail yet. */
+  | { status: "unknown" };
 
 /**
  * An Open WebUI session on the settings endpoints: the mAI user to act for — by Open WebUI user
@@ -142,7 +146,7 @@ export type OpenWebUiSessionResolution =
  * provider's accounts, and — for an instance bound to an organisation — any user outside it: the
  * admin of one client's Open WebUI can create a user with any e-mail, and must not reach another
  * client's account by it. Concurrent first sightings race on the unique indexes (e-mail, Open
- * WebUI id); the losers re-run and find the winner's user.
+ * WebUI id); the losers re-run and find the winner's user. `readOnly` (a settings read) only finds.
  */
 export async function findOrCreateOpenWebUiSessionUser(
   db: Database,
@@ -169,7 +173,7 @@ export async function findOrCreateOpenWebUiSessionUser(
       if (candidate.disabledAt) return { status: "disabled" };
       if (candidate.role === "provider_admin") return { status: "provider" };
       if (options.organizationId && candidate.organizationId !== options.organizationId) return { status: "other_organization" };
-      if (byId || candidate.openWebUiUserId !== null) {
+      if (byId || candidate.openWebUiUserId !== null || options.readOnly) {
         const user = await getAuthUser(db, candidate.id);
         return user ? { status: "found", user } : { status: "disabled" };
       }
@@ -195,6 +199,7 @@ export async function findOrCreateOpenWebUiSessionUser(
       });
     }
 
+    if (options.readOnly) return { status: "unknown" };
     return db.transaction(async (tx): Promise<OpenWebUiSessionResolution> => {
       const organizationId = options.organizationId;
       if (organizationId) {

@@ -27,7 +27,8 @@ const header = (req: IncomingMessage, name: string) => {
 };
 
 /** Whether Open WebUI sessions are accepted at all (MAI_OPENWEBUI_URL or MAI_OPENWEBUI_INSTANCES). */
-export const openWebUiSessionsEnabled = (env: Env) => env.MAI_OPENWEBUI_URL !== undefined || env.MAI_OPENWEBUI_INSTANCES.length > 0;
+export const openWebUiSessionsEnabled = (env: Env) =>
+  env.MAI_OPENWEBUI_URL !== undefined || env.MAI_OPENWEBUI_INSTANCES.length > 0;
 
 /**
  * The Open WebUI credential of this request, or null when it holds one of ours (or nothing) — the
@@ -35,7 +36,10 @@ export const openWebUiSessionsEnabled = (env: Env) => env.MAI_OPENWEBUI_URL !== 
  * the `mai_session` cookie our dashboard's: both keep their meaning, and a dashboard session wins
  * over Open WebUI's cookie on the same host.
  */
-export function openWebUiCredential(req: IncomingMessage, sessionCookie: string | undefined): OpenWebUiCredential | null {
+export function openWebUiCredential(
+  req: IncomingMessage,
+  sessionCookie: string | undefined,
+): OpenWebUiCredential | null {
   const bearer = parseBearer(req.headers.authorization);
   if (bearer) return looksLikeApiToken(bearer) ? null : { credential: bearer, from: "bearer" };
   if (sessionCookie !== undefined) return null;
@@ -48,7 +52,10 @@ export function hasMirrorToken(req: IncomingMessage, env: Env): boolean {
   const sent = header(req, MIRROR_TOKEN_HEADER);
   if (sent === undefined) return false;
   if (env.MAI_OPENWEBUI_MIRROR_TOKEN === undefined || !safeEqual(sent, env.MAI_OPENWEBUI_MIRROR_TOKEN)) {
-    throw new HttpProblem(403, `The ${MIRROR_TOKEN_HEADER} header does not match MAI_OPENWEBUI_MIRROR_TOKEN; the request was not acted on.`);
+    throw new HttpProblem(
+      403,
+      `The ${MIRROR_TOKEN_HEADER} header does not match MAI_OPENWEBUI_MIRROR_TOKEN; the request was not acted on.`,
+    );
   }
   return true;
 }
@@ -61,7 +68,8 @@ export function hasMirrorToken(req: IncomingMessage, env: Env): boolean {
 export function chooseInstance(req: IncomingMessage, env: Env, mirrored: boolean): OpenWebUiInstance {
   const named = header(req, INSTANCE_HEADER)?.trim().toLowerCase();
   if (named === undefined || named === "") {
-    if (env.MAI_OPENWEBUI_URL) return { name: "default", url: env.MAI_OPENWEBUI_URL.replace(/\/+$/, ""), organizationId: null };
+    if (env.MAI_OPENWEBUI_URL)
+      return { name: "default", url: env.MAI_OPENWEBUI_URL.replace(/\/+$/, ""), organizationId: null };
     throw new HttpProblem(
       401,
       `This Open WebUI session names no instance: set MAI_OPENWEBUI_URL, or have the reverse proxy send ${INSTANCE_HEADER} with the mirror token.`,
@@ -76,7 +84,10 @@ export function chooseInstance(req: IncomingMessage, env: Env, mirrored: boolean
   const instance = env.MAI_OPENWEBUI_INSTANCES.find((i) => i.name === named);
   if (!instance) {
     const shown = /^[a-z0-9_-]{1,63}$/.test(named) ? ` ${named}` : "";
-    throw new HttpProblem(400, `Unknown Open WebUI instance${shown}: MAI_OPENWEBUI_INSTANCES does not name it.`);
+    throw new HttpProblem(
+      400,
+      `Unknown Open WebUI instance${shown}: MAI_OPENWEBUI_INSTANCES does not name it.`,
+    );
   }
   return instance;
 }
@@ -88,7 +99,12 @@ export function chooseInstance(req: IncomingMessage, env: Env, mirrored: boolean
  * mirrored request (mirror token) went to Open WebUI's host, which the reverse proxy names in
  * X-Forwarded-Host (believed only beside the token). A Bearer JWT is a header a page cannot attach.
  */
-export function refuseForgedOpenWebUiRequest(req: IncomingMessage, env: Env, held: OpenWebUiCredential, mirrored: boolean): void {
+export function refuseForgedOpenWebUiRequest(
+  req: IncomingMessage,
+  env: Env,
+  held: OpenWebUiCredential,
+  mirrored: boolean,
+): void {
   const host = header(req, "host");
   const forwardedHost = mirrored ? header(req, "x-forwarded-host")?.split(",")[0]?.trim() : undefined;
   const allowedOrigins = [

@@ -41,7 +41,8 @@ export interface OpenWebUiSessions {
   lookup(instance: OpenWebUiInstance, credential: string): Promise<OpenWebUiSessionUser>;
 }
 
-export const SESSION_REFUSED_MESSAGE = "Open WebUI did not accept this session (signed out, expired or not its token): sign in to Open WebUI again.";
+export const SESSION_REFUSED_MESSAGE =
+  "Open WebUI did not accept this session (signed out, expired or not its token): sign in to Open WebUI again.";
 
 export function createOpenWebUiSessions(options: {
   ttlMs: number;
