@@ -28,11 +28,13 @@ const postgresUrl = (name: string) =>
     { message: `${name} must be a postgres:// or postgresql:// URL` },
   );
 
-/** An http(s) URL (where the API asks Open WebUI who a session belongs to). */
+/** An http(s) URL without credentials in it (fetch refuses those) — where the API asks Open WebUI who a session is. */
 const httpUrl = (name: string) =>
-  z.url({ protocol: /^https?$/, message: `${name} must be an http:// or https:// URL` });
+  z
+    .url({ protocol: /^https?$/, message: `${name} must be an http:// or https:// URL` })
+    .refine((value) => !/^https?:\/\/[^/]*@/i.test(value), { message: `${name} must not hold a user name or password` });
 
-/** An Open WebUI instance the API may ask about a session (services/openwebui/sessions.ts). */
+/** An Open WebUI instance the API may ask about a session (services/openwebui/session-lookup.ts). */
 export interface OpenWebUiInstance {
   /** "default" for MAI_OPENWEBUI_URL; otherwise its name in MAI_OPENWEBUI_INSTANCES. */
   name: string;

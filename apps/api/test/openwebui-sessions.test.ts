@@ -594,6 +594,7 @@ describe("Open WebUI configuration", () => {
       /MAI_OPENWEBUI_MIRROR_TOKEN must be at least 24 characters/,
     );
     expect(problem({ MAI_OPENWEBUI_URL: "file:///etc/passwd" })).toMatch(/MAI_OPENWEBUI_URL must be an http/);
+    expect(problem({ MAI_OPENWEBUI_URL: "http://admin:secret@owui:8080" })).toMatch(/must not hold a user name/);
     expect(problem({ MAI_OPENWEBUI_ADMIN_ROLE: "user" })).toMatch(/MAI_OPENWEBUI_ADMIN_ROLE/);
   });
 });
