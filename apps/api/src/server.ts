@@ -223,7 +223,14 @@ export function createApiServer(deps: AppDeps): ApiServer {
       // Without an Open WebUI configured nothing changes: only our token and our cookie count.
       const held = openWebUiSessions ? openWebUiCredential(req, sessionCookieValue(req.headers.cookie)) : null;
       if (held && openWebUiSessions) {
-        return await openWebUiSessionSettings(req, res, method, held, openWebUiSessions);
+        return await openWebUiSessionSettings(req, res, method, held, openWebUiSessions).catch((error: unknown) => {
+          // A mirrored request's answer goes to a reverse proxy that discards it: say here why
+          // nothing was done (our own sentence; never the credential).
+          if (error instanceof HttpProblem) {
+            deps.logger.warn({ requestId, status: error.status, reason: error.message }, "open webui session not acted on");
+          }
+          throw error;
+        });
       }
       refuseCrossSite(req);
       const body = method === "update" ? parseJsonBody(await readBodyText(req, env.MAI_API_MAX_BODY_BYTES), env.MAI_API_MAX_JSON_DEPTH) : undefined;
