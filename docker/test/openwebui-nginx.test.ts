@@ -15,7 +15,7 @@
 // database); nothing sleeps a fixed time.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,7 +45,6 @@ const GATEWAY_TOKEN = "test-gateway-token-cccccccccccccccc";
 const GATEWAY_JWT_SECRET = "test-jwt-secret-dddddddddddddddddddd";
 const OPENROUTER = "https://openrouter.ai/api/v1";
 const UPDATE = "/api/v1/users/user/settings/update";
-const MIRROR_URI = "/_mai/settings-mirror";
 const MODEL = "openai/gpt-4o-mini";
 /** Long enough for a loaded 2-core machine; every wait ends as soon as its condition holds. */
 const WAIT_MS = 60_000;
@@ -83,18 +82,19 @@ function renderTemplate(vars: Record<string, string>): string {
 
 interface Nginx {
   url: string;
-  /** Lines of the access log for the mirror subrequest so far: [test id, status]. */
-  mirrors(): { id: string; status: number }[];
+  /** The statuses of the copies so far, from the template's own `mai-mirror` log lines (stdout). */
+  mirrors(): number[];
   close(): Promise<void>;
 }
 
 /**
  * Debian's nginx in the foreground with the shipped server block, in a prefix folder of its own:
  * pid, logs and temporary files inside it. The http block around the template is the official
- * image's in spirit (its nginx.conf includes conf.d/*.conf inside http {}), plus an access log
- * that also lists subrequests, with the test's id of each save.
+ * image's in spirit (its nginx.conf includes conf.d/*.conf inside http {}). The template logs each
+ * copy to /dev/stdout, as for `docker logs`: here nginx's stdout is a file (Node's stdio pipes are
+ * sockets, which cannot be opened through /dev/stdout).
  */
-async function startNginx(vars: { openWebUi: string; maiApi: string; instance?: string }): Promise<Nginx> {
+async function startNginx(vars: { openWebUi: string; maiApi: string; instance?: string; mirrorToken?: string }): Promise<Nginx> {
   const prefix = mkdtempSync(join(tmpdir(), "mai-nginx-"));
   chmodSync(prefix, 0o755);
   for (const dir of ["logs", "temp"]) mkdirSync(join(prefix, dir));
@@ -107,10 +107,9 @@ async function startNginx(vars: { openWebUi: string; maiApi: string; instance?: 
       OPENWEBUI_UPSTREAM: vars.openWebUi,
       MAI_API_UPSTREAM: vars.maiApi,
       MAI_OPENWEBUI_INSTANCE: vars.instance ?? "",
-      MAI_OPENWEBUI_MIRROR_TOKEN: MIRROR_TOKEN,
+      MAI_OPENWEBUI_MIRROR_TOKEN: vars.mirrorToken ?? MIRROR_TOKEN,
     }),
   );
-  const access = join(prefix, "logs/access.log");
   writeFileSync(
     join(prefix, "nginx.conf"),
     [
@@ -127,21 +126,23 @@ async function startNginx(vars: { openWebUi: string; maiApi: string; instance?: 
       `  fastcgi_temp_path ${prefix}/temp/fastcgi;`,
       `  uwsgi_temp_path ${prefix}/temp/uwsgi;`,
       `  scgi_temp_path ${prefix}/temp/scgi;`,
-      "  log_format mirror '$uri $status $http_x_test_save';",
-      `  access_log ${access} mirror;`,
-      "  log_subrequest on;",
+      `  access_log ${prefix}/logs/access.log;`,
       `  include ${prefix}/default.conf;`,
       "}",
       "",
     ].join("\n"),
   );
+  const stdoutFile = join(prefix, "logs/stdout.log");
+  const stdoutFd = openSync(stdoutFile, "a");
   const test = spawnSync(NGINX as string, ["-t", "-p", `${prefix}/`, "-c", `${prefix}/nginx.conf`, "-e", `${prefix}/logs/error.log`], {
     encoding: "utf8",
+    stdio: ["ignore", stdoutFd, "pipe"],
   });
   expect(test.status, `nginx -t:\n${test.stderr}`).toBe(0);
   const child: ChildProcess = spawn(NGINX as string, ["-p", `${prefix}/`, "-c", `${prefix}/nginx.conf`, "-e", `${prefix}/logs/error.log`], {
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", stdoutFd, "pipe"],
   });
+  closeSync(stdoutFd);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -158,11 +159,10 @@ async function startNginx(vars: { openWebUi: string; maiApi: string; instance?: 
   return {
     url,
     mirrors: () =>
-      (existsSync(access) ? readFileSync(access, "utf8") : "")
+      readFileSync(stdoutFile, "utf8")
         .split("\n")
-        .map((line) => line.split(" "))
-        .filter((words) => words[0] === MIRROR_URI)
-        .map((words) => ({ id: words[2] ?? "", status: Number(words[1]) })),
+        .filter((line) => line.startsWith("mai-mirror ") && line.includes(` POST ${UPDATE} `))
+        .map((line) => Number(/ status=(\d+) /.exec(line)?.[1])),
     async close() {
       if (child.exitCode === null) child.kill("SIGQUIT");
       await exited;
@@ -263,10 +263,12 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
   /**
    * Settings → Connections → Save, as Open WebUI's page sends it through nginx: read the settings,
    * add the OpenRouter connection to `ui` (replaced whole), post it with the Bearer token and the
-   * cookie. Returns nginx's answer and the id its mirror line carries.
+   * cookie. Returns nginx's answer and how many copies nginx had logged before it (saves through
+   * one nginx run one at a time, so the next line is this save's copy).
    */
-  async function saveConnection(base: string, session: { token: string; cookie: string }, key: string, extraHeaders: Record<string, string> = {}) {
-    const id = randomBytes(6).toString("hex");
+  async function saveConnection(at: Nginx, session: { token: string; cookie: string }, key: string, extraHeaders: Record<string, string> = {}) {
+    const base = at.url;
+    const copiesBefore = at.mirrors().length;
     const headers = { authorization: `Bearer ${session.token}`, cookie: session.cookie, origin: base };
     const current = await fetch(`${base}/api/v1/users/user/settings`, { headers });
     const settings = current.status === 200 ? ((await current.json()) as { ui?: Record<string, unknown> } | null) : null;
@@ -281,15 +283,16 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     const started = Date.now();
     const res = await fetch(`${base}${UPDATE}`, {
       method: "POST",
-      headers: { ...headers, "content-type": "application/json", "x-test-save": id, ...extraHeaders },
+      headers: { ...headers, "content-type": "application/json", ...extraHeaders },
       body: JSON.stringify({ ui }),
     });
     const text = await res.text();
-    return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, ms: Date.now() - started, id };
+    return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, ms: Date.now() - started, copiesBefore };
   }
 
-  /** The mirror subrequest of save `id` has finished: mAI's status. */
-  const mirrored = (at: Nginx, id: string) => until(`the mirror of save ${id}`, () => at.mirrors().find((m) => m.id === id)?.status);
+  /** The copy of `save` has finished: mAI's status, from nginx's log line. */
+  const mirrored = (at: Nginx, save: { copiesBefore: number }) =>
+    until(`the copy of save ${save.copiesBefore + 1} through ${at.url}`, () => at.mirrors()[save.copiesBefore]);
 
   const mAiUserOf = async (owuiUser: StandInUser) =>
     (
@@ -311,7 +314,7 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     const session = await signIn(nginx.url, admin);
     const key = liveKey();
     // A browser cannot name an instance or claim the mirror token: nginx replaces both headers.
-    const saved = await saveConnection(nginx.url, session, key, {
+    const saved = await saveConnection(nginx, session, key, {
       "x-mai-openwebui-instance": "someone-else",
       "x-mai-openwebui-mirror-token": "forged-by-the-browser-xxxxxxxxxxxx",
     });
@@ -324,7 +327,7 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
       directConnections: { OPENAI_API_KEYS: [key] },
     });
 
-    expect(await mirrored(nginx, saved.id)).toBe(200);
+    expect(await mirrored(nginx, saved)).toBe(200);
     const user = await mAiUserOf(admin);
     expect(user).toMatchObject({ role: "org_admin" });
     expect(user?.organizationId).toBeTruthy();
@@ -335,9 +338,9 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     const [stored] = await t.db.select().from(schema.userSettings).where(eq(schema.userSettings.userId, user!.id));
     expect(JSON.stringify(stored?.settings)).toContain("openrouter.ai");
     // Saving the same again changes nothing in mAI (unchanged) and still answers Open WebUI's way.
-    const again = await saveConnection(nginx.url, session, key);
+    const again = await saveConnection(nginx, session, key);
     expect(again.status).toBe(200);
-    expect(await mirrored(nginx, again.id)).toBe(200);
+    expect(await mirrored(nginx, again)).toBe(200);
     expect((await mAiUserOf(admin))?.organizationId).toBe(adminOrgId);
   });
 
@@ -345,19 +348,19 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     const key = liveKey();
     const provisioned = await createOrganization(t.db, t.secrets, { name: `Provisioned ${randomBytes(3).toString("hex")}`, key, keySource: "provisioned" });
     const claimer = owui.addUser({ role: "admin" });
-    const saved = await saveConnection(nginx.url, await signIn(nginx.url, claimer), key);
+    const saved = await saveConnection(nginx, await signIn(nginx.url, claimer), key);
     expect(saved.status).toBe(200);
-    expect(await mirrored(nginx, saved.id)).toBe(200);
+    expect(await mirrored(nginx, saved)).toBe(200);
     expect(await mAiUserOf(claimer)).toMatchObject({ role: "org_admin", organizationId: provisioned.id });
   });
 
   it("a member's save: Open WebUI keeps it; mAI records the member and syncs nothing", async () => {
     const member = owui.addUser({ role: "user" });
     const orgs = await orgCount();
-    const saved = await saveConnection(nginx.url, await signIn(nginx.url, member), liveKey());
+    const saved = await saveConnection(nginx, await signIn(nginx.url, member), liveKey());
     expect(saved.status).toBe(200);
     expect(saved.body).toEqual(member.settings);
-    expect(await mirrored(nginx, saved.id)).toBe(200);
+    expect(await mirrored(nginx, saved)).toBe(200);
     const user = await mAiUserOf(member);
     expect(user).toMatchObject({ role: "member", organizationId: null });
     expect(await orgCount()).toBe(orgs);
@@ -370,10 +373,10 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
       await owui.tokenFor(victim.id, { secret: "not-open-webuis-secret-eeeeeeeeeeee" }),
       await owui.tokenFor(victim.id, { expiresInSeconds: -60 }),
     ]) {
-      const saved = await saveConnection(nginx.url, { token, cookie: "" }, liveKey());
+      const saved = await saveConnection(nginx, { token, cookie: "" }, liveKey());
       expect(saved.status).toBe(401); // Open WebUI's own answer
       expect(saved.body).toHaveProperty("detail");
-      const status = await mirrored(nginx, saved.id);
+      const status = await mirrored(nginx, saved);
       expect(status).toBeGreaterThanOrEqual(400);
       expect(status).toBeLessThan(500);
     }
@@ -382,7 +385,7 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     expect({ users: await userCount(), orgs: await orgCount(), audit: await auditCount() }).toEqual(before);
   });
 
-  it("mAI down or hanging: Open WebUI's save still succeeds, without waiting for mAI", async () => {
+  it("mAI down, hanging or given the wrong mirror token: Open WebUI's save still succeeds, without waiting for mAI", async () => {
     const down = await startNginx({ openWebUi: owui.url, maiApi: `http://127.0.0.1:${await freePort()}`, instance: "main" });
     cleanups.push(() => down.close());
     const hanging = await hangingServer();
@@ -392,17 +395,25 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
 
     const user = owui.addUser({ role: "admin" });
     const key = liveKey();
-    const whenDown = await saveConnection(down.url, await signIn(down.url, user), key);
+    const whenDown = await saveConnection(down, await signIn(down.url, user), key);
     expect(whenDown.status).toBe(200);
     expect(whenDown.body).toEqual(user.settings);
-    expect(await mirrored(down, whenDown.id)).toBe(502);
+    expect(await mirrored(down, whenDown)).toBe(502);
 
-    const whenHanging = await saveConnection(slow.url, await signIn(slow.url, user), key);
+    const whenHanging = await saveConnection(slow, await signIn(slow.url, user), key);
     expect(whenHanging.status).toBe(200);
     expect(whenHanging.body).toEqual(user.settings);
     // The mirror waits up to proxy_read_timeout (10 s) for mAI; Open WebUI's answer did not.
     expect(whenHanging.ms).toBeLessThan(5_000);
-    expect(slow.mirrors().find((m) => m.id === whenHanging.id)).toBeUndefined();
+    expect(slow.mirrors()).toEqual([]); // the copy is still waiting for mAI
+    expect(await mAiUserOf(user)).toBeUndefined();
+
+    // A mirror token that is not the API's: refused (403, in nginx's log line), nothing done.
+    const wrong = await startNginx({ openWebUi: owui.url, maiApi: apiUrl, instance: "main", mirrorToken: "not-the-apis-mirror-token-ffffffffff" });
+    cleanups.push(() => wrong.close());
+    const whenWrong = await saveConnection(wrong, await signIn(wrong.url, user), key);
+    expect(whenWrong.status).toBe(200);
+    expect(await mirrored(wrong, whenWrong)).toBe(403);
     expect(await mAiUserOf(user)).toBeUndefined();
   });
 
