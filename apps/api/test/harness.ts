@@ -50,7 +50,7 @@ export const INTERNAL_TOKEN = "test-internal-token-0123456789abcdef";
  * a session opened with a temporary password, a personal token of either scope, or the operator's
  * in-process call (the CLI). The session hashes and token ids are placeholders nothing in the database has.
  */
-export type Credential = "session" | "password_change" | "chat" | "manage" | "operator";
+export type Credential = "session" | "password_change" | "chat" | "manage" | "operator" | "openwebui";
 export const CREDENTIALS: readonly Credential[] = ["session", "password_change", "chat", "manage", "operator"];
 interface CallerOptions {
   internal?: boolean;
@@ -69,6 +69,8 @@ function authOf(credential: Credential): NonNullable<Context["auth"]> {
       return { kind: "token", tokenId: "00000000-0000-4000-8000-000000000000", scope: credential };
     case "operator":
       return { kind: "operator" };
+    case "openwebui":
+      return { kind: "openwebui", instance: "default" };
   }
 }
 const createCaller = createCallerFactory(appRouter);

@@ -30,7 +30,7 @@ type Outcome =
   | "PASSWORD_FIRST";
 type Role = "member" | "adminA" | "adminB" | "provider";
 const ROLES: Role[] = ["member", "adminA", "adminB", "provider"];
-const KINDS: readonly Credential[] = ["session", "password_change", "chat", "manage", "operator"];
+const KINDS: readonly Credential[] = ["session", "password_change", "chat", "manage", "operator", "openwebui"];
 type ByRole = Record<Role, Outcome>;
 interface Expected {
   anonymous: Outcome;
@@ -76,13 +76,13 @@ const ownUsage: ByRole = { member: "OK", adminA: "OK", adminB: "FORBIDDEN", prov
 const door = (anonymous: Outcome, byCredential: Record<Credential, ByRole>): Expected => ({ anonymous, byCredential });
 /** publicProcedure: anyone, whatever they hold. */
 const open = (all: ByRole, anonymous: Outcome = "OK") =>
-  door(anonymous, { session: all, password_change: all, chat: all, manage: all, operator: all });
+  door(anonymous, { session: all, password_change: all, chat: all, manage: all, operator: all, openwebui: all });
 /** authedProcedure and every builder above it: a full session, a manage token, the operator. */
 const dashboard = (r: ByRole) =>
-  door("UNAUTHORIZED", { session: r, password_change: roles("PASSWORD_FIRST"), chat: roles("CHAT_ONLY"), manage: r, operator: r });
+  door("UNAUTHORIZED", { session: r, password_change: roles("PASSWORD_FIRST"), chat: roles("CHAT_ONLY"), manage: r, operator: r, openwebui: roles("CHAT_ONLY") });
 /** chatProcedure: a chat token too (`chat`: what it gets, when not what the others get). */
 const chat = (r: ByRole, chatToken: ByRole = r) =>
-  door("UNAUTHORIZED", { session: r, password_change: roles("PASSWORD_FIRST"), chat: chatToken, manage: r, operator: r });
+  door("UNAUTHORIZED", { session: r, password_change: roles("PASSWORD_FIRST"), chat: chatToken, manage: r, operator: r, openwebui: chatToken });
 /** sessionProcedure: a full dashboard session only. */
 const sessionOnly = (r: ByRole) =>
   door("UNAUTHORIZED", {
@@ -91,10 +91,18 @@ const sessionOnly = (r: ByRole) =>
     chat: roles("CHAT_ONLY"),
     manage: roles("SESSION_ONLY"),
     operator: roles("SESSION_ONLY"),
+    openwebui: roles("CHAT_ONLY"),
   });
 /** passwordChangeProcedure: a dashboard session of either purpose. */
 const anySession = (r: ByRole) =>
-  door("UNAUTHORIZED", { session: r, password_change: r, chat: roles("SESSION_ONLY"), manage: roles("SESSION_ONLY"), operator: roles("SESSION_ONLY") });
+  door("UNAUTHORIZED", {
+    session: r,
+    password_change: r,
+    chat: roles("SESSION_ONLY"),
+    manage: roles("SESSION_ONLY"),
+    operator: roles("SESSION_ONLY"),
+    openwebui: roles("SESSION_ONLY"),
+  });
 /** internalProcedure: the proxy's internal token, which no credential replaces. */
 const internalOnly = open(roles("UNAUTHORIZED"), "UNAUTHORIZED");
 
@@ -151,6 +159,7 @@ const MATRIX: [string, Cell, Expected][] = [
       chat: roles("SESSION_ONLY"),
       manage: roles("SESSION_ONLY"),
       operator: roles("SESSION_ONLY"),
+      openwebui: roles("SESSION_ONLY"),
     }),
   ],
   ["auth.invitations", (c) => c.auth.invitations(), dashboard(signedIn)],

@@ -79,8 +79,12 @@ export const publicProcedure = procedure;
 export const CHAT_TOKEN_REFUSAL =
   "This token is for chat: sign in to the dashboard to do this (an administrator can create a manage token for scripts).";
 
-/** A chat token: the proxy, its owner's own settings and usage, auth.me — nothing else. */
-const isChatToken = (auth: Context["auth"]) => auth?.kind === "token" && auth.scope === "chat";
+/**
+ * A chat credential: a chat token, or an Open WebUI session (which the server admits only to the
+ * two Open WebUI settings calls, services/openwebui): the proxy, its owner's own settings and
+ * usage, auth.me — nothing else, whichever door it reaches.
+ */
+const isChatToken = (auth: Context["auth"]) => (auth?.kind === "token" && auth.scope === "chat") || auth?.kind === "openwebui";
 
 /**
  * What a chat client may hold: a full dashboard session, a personal token of either scope, or the
