@@ -8,11 +8,13 @@
 // with the method, path, body and the browser's credentials, plus the headers only nginx sets (a
 // browser's forged instance or mirror-token header is replaced); an administrator's save creates
 // or claims the organisation and maps the user; a member's save is skipped; a forged or expired
-// token changes nothing in mAI; a down or hanging mAI does not delay Open WebUI's answer; and the
-// user's chat through the gateway is attributed to them and billed with the organisation's markup.
+// token changes nothing in mAI; a down or hanging mAI (or a wrong mirror token) does not delay
+// Open WebUI's answer; the user's chat through the gateway is attributed to them and billed with
+// the organisation's markup; and the per-client layout (compose.clients.yaml): an nginx naming
+// instance acme, bound to acme's organisation, and acme's proxy auto-joining newcomers.
 //
-// Every wait polls a condition (nginx's access log line for the mirror subrequest, rows in the
-// database); nothing sleeps a fixed time.
+// Every wait polls a condition (the template's own `mai-mirror` log line for each copy, rows in
+// the database); nothing sleeps a fixed time.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -203,6 +205,10 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
   let t: TestDb;
   let sim: Simulator;
   let owui: OpenWebUiStandIn;
+  /** acme's own Open WebUI (compose.clients.yaml), bound to acme's organisation. */
+  let owuiAcme: OpenWebUiStandIn;
+  let acme: { id: string; key: string };
+  let nginxAcme: Nginx;
   let api: ApiServer;
   let apiUrl: string;
   let nginx: Nginx;
@@ -210,10 +216,20 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
   const logs: string[] = [];
   let keySeq = 0xa0;
 
+  /** A key OpenRouter (the simulator) knows, so mAI's live check of a saved key passes. */
+  const liveKey = () => asOpenRouterKey(sim.addKey({ key: fakeOpenRouterKey((keySeq++).toString(16).padStart(4, "0")), name: "client" }).key);
+
   beforeAll(async () => {
     t = await createTestDb("pglite", { max: 12 });
     sim = await startSimulator({ port: 0, generationDelayMs: 0 });
     owui = await startOpenWebUiStandIn();
+    owuiAcme = await startOpenWebUiStandIn();
+    // The provider created acme's organisation with a minted key before acme's Open WebUI started.
+    const acmeKey = liveKey();
+    acme = {
+      id: (await createOrganization(t.db, t.secrets, { name: "Acme", key: acmeKey, keySource: "provisioned", markupBp: 12_500 })).id,
+      key: acmeKey,
+    };
     const env = loadEnv({
       NODE_ENV: "test",
       MAI_INTERNAL_TOKEN: INTERNAL_TOKEN,
@@ -222,7 +238,8 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
       MAI_ADMIN_DIST: "",
       LOG_LEVEL: "info",
       // As docker/open-webui/compose.yaml configures it: the Open WebUI by the name its nginx sends.
-      MAI_OPENWEBUI_INSTANCES: `main=${owui.url}`,
+      // and compose.clients.yaml: acme's by the name its nginx sends, bound to acme's organisation.
+      MAI_OPENWEBUI_INSTANCES: `main=${owui.url},acme=${owuiAcme.url}#${acme.id}`,
       MAI_OPENWEBUI_MIRROR_TOKEN: MIRROR_TOKEN,
     });
     const destination = new Writable({
@@ -234,19 +251,20 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     api = createApiServer(createDeps({ db: t.db, secrets: t.secrets, env, logger: createLogger({ level: "info", destination }) }));
     apiUrl = (await api.listen(0, "127.0.0.1")).url;
     nginx = await startNginx({ openWebUi: owui.url, maiApi: apiUrl, instance: "main" });
+    nginxAcme = await startNginx({ openWebUi: owuiAcme.url, maiApi: apiUrl, instance: "acme" });
   });
 
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     await nginx?.close();
+    await nginxAcme?.close();
     await api?.close();
     await owui?.close();
+    await owuiAcme?.close();
     await sim?.close();
     await t?.close();
   });
 
-  /** A key OpenRouter (the simulator) knows, so mAI's live check of a saved key passes. */
-  const liveKey = () => asOpenRouterKey(sim.addKey({ key: fakeOpenRouterKey((keySeq++).toString(16).padStart(4, "0")), name: "client" }).key);
 
   /** Signs in through nginx as Open WebUI's page does: its token and the cookie it set. */
   async function signIn(base: string, user: StandInUser): Promise<{ token: string; cookie: string }> {
@@ -305,6 +323,53 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
   const userCount = async () => (await t.db.select({ n: count() }).from(schema.users))[0]!.n;
   const orgCount = async () => (await t.db.select({ n: count() }).from(schema.clientOrganizations))[0]!.n;
   const auditCount = async () => (await listAudit(t.db, { limit: 500 })).items.length;
+
+  /** A proxy in trusted-gateway mode, as Open WebUI's admin connection reaches it (compose: `proxy`, `proxy-acme`). */
+  async function gatewayProxy(overrides: Record<string, string> = {}): Promise<string> {
+    const spool = mkdtempSync(join(tmpdir(), "mai-spool-"));
+    const proxy = await createProxyServer(
+      loadProxyEnv({
+        MAI_API_URL: apiUrl,
+        MAI_INTERNAL_TOKEN: INTERNAL_TOKEN,
+        MAI_OPENROUTER_BASE_URL: sim.url,
+        MAI_PROXY_SPOOL_DIR: spool,
+        MAI_PROXY_GATEWAY_TOKEN: GATEWAY_TOKEN,
+        MAI_PROXY_GATEWAY_JWT_SECRET: GATEWAY_JWT_SECRET,
+        LOG_LEVEL: "warn",
+        ...overrides,
+      }),
+      { logger: createLogger({ level: "warn", destination: new Writable({ write: (_c, _e, done) => done() }) }) },
+    );
+    cleanups.push(async () => {
+      await proxy.close();
+      rmSync(spool, { recursive: true, force: true });
+    });
+    return (await proxy.listen(0, "127.0.0.1")).url;
+  }
+
+  /**
+   * A chat as Open WebUI's server sends it on its admin connection with
+   * ENABLE_FORWARD_USER_INFO_HEADERS=true and FORWARD_USER_INFO_HEADER_JWT_SECRET: the
+   * connection's key (the gateway token) and the signed user.
+   */
+  const chat = (proxyUrl: string, user: StandInUser, stream = false) =>
+    fetch(`${proxyUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${GATEWAY_TOKEN}`, "content-type": "application/json", "x-openwebui-user-jwt": userJwt(user) },
+      body: JSON.stringify({ model: MODEL, stream, messages: [{ role: "user", content: "Dzień dobry" }] }),
+    });
+
+  /** The usage event recorded for the one charge OpenRouter (the simulator) has for this external user id. */
+  async function usageOf(external: string) {
+    const [charge, ...more] = sim.ledger({ user: external });
+    expect(charge).toBeDefined();
+    expect(more).toEqual([]);
+    const [event] = await until("the usage event", async () => {
+      const rows = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.generationId, charge!.generationId));
+      return rows.length > 0 ? rows : undefined;
+    });
+    return event!;
+  }
 
   let admin: StandInUser;
   let adminOrgId: string;
@@ -404,7 +469,7 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     expect(whenHanging.status).toBe(200);
     expect(whenHanging.body).toEqual(user.settings);
     // The mirror waits up to proxy_read_timeout (10 s) for mAI; Open WebUI's answer did not.
-    expect(whenHanging.ms).toBeLessThan(5_000);
+    expect(whenHanging.ms).toBeLessThan(8_000);
     expect(slow.mirrors()).toEqual([]); // the copy is still waiting for mAI
     expect(await mAiUserOf(user)).toBeUndefined();
 
@@ -421,47 +486,17 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     expect(adminOrgId).toBeDefined();
     // The provider's markup for this client (not the default), set as the dashboard would.
     await t.db.update(schema.clientOrganizations).set({ markupBp: 14_250 }).where(eq(schema.clientOrganizations.id, adminOrgId));
-    const spool = mkdtempSync(join(tmpdir(), "mai-spool-"));
-    const proxy = await createProxyServer(
-      loadProxyEnv({
-        MAI_API_URL: apiUrl,
-        MAI_INTERNAL_TOKEN: INTERNAL_TOKEN,
-        MAI_OPENROUTER_BASE_URL: sim.url,
-        MAI_PROXY_SPOOL_DIR: spool,
-        MAI_PROXY_GATEWAY_TOKEN: GATEWAY_TOKEN,
-        MAI_PROXY_GATEWAY_JWT_SECRET: GATEWAY_JWT_SECRET,
-        LOG_LEVEL: "warn",
-      }),
-      { logger: createLogger({ level: "warn", destination: new Writable({ write: (_c, _e, done) => done() }) }) },
-    );
-    cleanups.push(async () => {
-      await proxy.close();
-      rmSync(spool, { recursive: true, force: true });
-    });
-    const proxyUrl = (await proxy.listen(0, "127.0.0.1")).url;
-
-    // What Open WebUI's server sends on its admin connection with ENABLE_FORWARD_USER_INFO_HEADERS=true
-    // and FORWARD_USER_INFO_HEADER_JWT_SECRET: the connection's key and the signed user.
-    const res = await fetch(`${proxyUrl}/v1/chat/completions`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${GATEWAY_TOKEN}`, "content-type": "application/json", "x-openwebui-user-jwt": userJwt(admin) },
-      body: JSON.stringify({ model: MODEL, stream: true, messages: [{ role: "user", content: "Dzień dobry" }] }),
-    });
+    const proxyUrl = await gatewayProxy();
+    const res = await chat(proxyUrl, admin, true);
     expect(res.status).toBe(200);
-    const stream = await res.text();
-    expect(stream).toContain("data: [DONE]");
+    expect(await res.text()).toContain("data: [DONE]");
 
     const user = (await mAiUserOf(admin))!;
     const external = externalUserId(adminOrgId, user.id);
-    const [charge] = sim.ledger({ user: external });
-    expect(charge).toBeDefined();
-    const [event] = await until("the usage event", async () => {
-      const rows = await t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.generationId, charge!.generationId));
-      return rows.length > 0 ? rows : undefined;
-    });
+    const event = await usageOf(external);
     expect(event).toMatchObject({ organizationId: adminOrgId, userId: user.id, externalUserId: external, markupBp: 14_250, streamed: true });
-    expect(event!.rawCostNano).toBeGreaterThan(0n);
-    expect(event!.billedCostNano).toBe(billedCost(event!.rawCostNano, 14_250));
+    expect(event.rawCostNano).toBeGreaterThan(0n);
+    expect(event.billedCostNano).toBe(billedCost(event.rawCostNano, 14_250));
     // A forged identity (a JWT signed with another secret) is refused and bills nobody.
     const forged = await fetch(`${proxyUrl}/v1/chat/completions`, {
       method: "POST",
@@ -474,6 +509,33 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     });
     expect(forged.status).toBe(401);
     expect(sim.ledger({ user: external })).toHaveLength(1);
+  });
+
+  it("one Open WebUI per client: acme's administrator claims acme's key through acme's nginx; a colleague's save joins acme; a newcomer's chat through acme's proxy auto-joins and is billed to acme", async () => {
+    const acmeAdmin = owuiAcme.addUser({ role: "admin" });
+    const claimed = await saveConnection(nginxAcme, await signIn(nginxAcme.url, acmeAdmin), acme.key);
+    expect(claimed.status).toBe(200);
+    expect(claimed.body).toEqual(acmeAdmin.settings);
+    expect(await mirrored(nginxAcme, claimed)).toBe(200);
+    expect(await mAiUserOf(acmeAdmin)).toMatchObject({ role: "org_admin", organizationId: acme.id });
+
+    // A colleague's own save: first seen through acme's instance, so a member of acme; no sync.
+    const colleague = owuiAcme.addUser({ role: "user" });
+    const saved = await saveConnection(nginxAcme, await signIn(nginxAcme.url, colleague), liveKey());
+    expect(saved.status).toBe(200);
+    expect(await mirrored(nginxAcme, saved)).toBe(200);
+    expect(await mAiUserOf(colleague)).toMatchObject({ role: "member", organizationId: acme.id });
+
+    // Someone who never saved anything chats through acme's proxy (auto-join), as acme's Open WebUI sends it.
+    const proxyUrl = await gatewayProxy({ MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID: acme.id });
+    const newcomer = owuiAcme.addUser({ role: "user", name: "Zdzisław Nowy" });
+    const res = await chat(proxyUrl, newcomer);
+    expect(res.status).toBe(200);
+    const user = await until("the newcomer in mAI", () => mAiUserOf(newcomer));
+    expect(user).toMatchObject({ role: "member", organizationId: acme.id });
+    const event = await usageOf(externalUserId(acme.id, user.id));
+    expect(event).toMatchObject({ organizationId: acme.id, userId: user.id, markupBp: 12_500 });
+    expect(event.billedCostNano).toBe(billedCost(event.rawCostNano, 12_500));
   });
 
   it("logged nothing secret", () => {
