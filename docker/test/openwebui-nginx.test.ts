@@ -447,6 +447,8 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     }
     expect(victim.settings).toBeNull();
     expect(await mAiUserOf(victim)).toBeUndefined();
+    // The refusal's answer went to nginx, which dropped it: the API's log line is where it shows.
+    expect(logs.join("")).toContain("open webui session not acted on");
     expect({ users: await userCount(), orgs: await orgCount(), audit: await auditCount() }).toEqual(before);
   });
 
