@@ -287,7 +287,8 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
   async function saveConnection(at: Nginx, session: { token: string; cookie: string }, key: string, extraHeaders: Record<string, string> = {}) {
     const base = at.url;
     const copiesBefore = at.mirrors().length;
-    const headers = { authorization: `Bearer ${session.token}`, cookie: session.cookie, origin: base };
+    // Open WebUI's page sends its token as Bearer (and the browser adds the cookie); token "" = the cookie alone.
+    const headers = { ...(session.token ? { authorization: `Bearer ${session.token}` } : {}), cookie: session.cookie, origin: base };
     const current = await fetch(`${base}/api/v1/users/user/settings`, { headers });
     const settings = current.status === 200 ? ((await current.json()) as { ui?: Record<string, unknown> } | null) : null;
     const ui = {
@@ -429,6 +430,19 @@ describe.skipIf(!NGINX && !process.env.CI)("Open WebUI behind the shipped nginx 
     const user = await mAiUserOf(member);
     expect(user).toMatchObject({ role: "member", organizationId: null });
     expect(await orgCount()).toBe(orgs);
+  });
+
+  it("a save carrying only Open WebUI's cookie: acted on from Open WebUI's own page (nginx names its host), refused from another site", async () => {
+    const member = owui.addUser({ role: "user" });
+    const { cookie } = await signIn(nginx.url, member);
+    const foreign = await saveConnection(nginx, { token: "", cookie }, liveKey(), { origin: "https://evil.example" });
+    expect(foreign.status).toBe(200); // Open WebUI's own answer (its cookie is SameSite=Lax in a real browser)
+    expect(await mirrored(nginx, foreign)).toBe(403);
+    expect(await mAiUserOf(member)).toBeUndefined();
+    const own = await saveConnection(nginx, { token: "", cookie }, liveKey());
+    expect(own.status).toBe(200);
+    expect(await mirrored(nginx, own)).toBe(200);
+    expect(await mAiUserOf(member)).toMatchObject({ role: "member", organizationId: null });
   });
 
   it("a forged or expired Open WebUI token: the browser gets Open WebUI's refusal, and nothing happens in mAI", async () => {
