@@ -37,8 +37,14 @@ interface Service {
 function parseCompose(rel: string): { services: Record<string, Service>; text: string } {
   const text = read(rel);
   const doc = parseDocument(text, { merge: true });
-  expect(doc.errors.map((e) => e.message), rel).toEqual([]);
-  expect(doc.warnings.map((w) => w.message), rel).toEqual([]);
+  expect(
+    doc.errors.map((e) => e.message),
+    rel,
+  ).toEqual([]);
+  expect(
+    doc.warnings.map((w) => w.message),
+    rel,
+  ).toEqual([]);
   return { services: (doc.toJS() as { services: Record<string, Service> }).services, text };
 }
 
@@ -81,14 +87,20 @@ const fill = (extra: Record<string, string> = {}): Record<string, string> => ({
   ...Object.fromEntries(
     Object.entries(EXAMPLE).map(([name, value]) => [
       name,
-      value !== PLACEHOLDER ? value : name === "MAI_ENCRYPTION_KEY" ? randomBytes(32).toString("base64") : randomBytes(32).toString("hex"),
+      value !== PLACEHOLDER
+        ? value
+        : name === "MAI_ENCRYPTION_KEY"
+          ? randomBytes(32).toString("base64")
+          : randomBytes(32).toString("hex"),
     ]),
   ),
   ...extra,
 });
 
 const envOf = (service: Service | undefined, vars: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(service?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v ?? ""), vars)]));
+  Object.fromEntries(
+    Object.entries(service?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v ?? ""), vars)]),
+  );
 
 const appOf = (service: Service) =>
   service.image === "mai-gateway/api" ? "api" : service.image === "mai-gateway/proxy" ? "proxy" : undefined;
@@ -97,10 +109,15 @@ const base = parseCompose(BASE);
 const clients = parseCompose(CLIENTS);
 const LAYOUTS = [
   { name: "one Open WebUI (compose.yaml)", files: [base], services: base.services },
-  { name: "one Open WebUI per client (compose.yaml + compose.clients.yaml)", files: [base, clients], services: merged(base.services, clients.services) },
+  {
+    name: "one Open WebUI per client (compose.yaml + compose.clients.yaml)",
+    files: [base, clients],
+    services: merged(base.services, clients.services),
+  },
 ] as const;
 /** The services a layout starts (none of an inactive profile). */
-const started = (services: Record<string, Service>) => Object.entries(services).filter(([, s]) => !s.profiles?.length);
+const started = (services: Record<string, Service>) =>
+  Object.entries(services).filter(([, s]) => !s.profiles?.length);
 
 describe.each([BASE, CLIENTS])("%s", (file) => {
   const { text } = parseCompose(file);
@@ -125,7 +142,8 @@ describe.each([BASE, CLIENTS])("%s", (file) => {
 describe(`${DIR}/.env.example`, () => {
   it("lists only variables a compose file uses", () => {
     const used = new Set([...`${base.text}\n${clients.text}`.matchAll(INTERPOLATION)].map((m) => m[1]));
-    for (const name of Object.keys(EXAMPLE)) expect(used.has(name), `${name} is used by no compose file`).toBe(true);
+    for (const name of Object.keys(EXAMPLE))
+      expect(used.has(name), `${name} is used by no compose file`).toBe(true);
   });
 
   it("says how to generate each secret", () => {
@@ -160,17 +178,26 @@ describe.each(LAYOUTS)("$name", ({ services }) => {
       const app = appOf(service);
       if (app) {
         const declared = Object.keys((app === "api" ? envSchema : proxyEnvSchema).shape);
-        for (const key of Object.keys(service.environment ?? {})) expect(declared, `${name}: ${key}`).toContain(key);
+        for (const key of Object.keys(service.environment ?? {}))
+          expect(declared, `${name}: ${key}`).toContain(key);
       }
       for (const port of service.ports ?? []) {
         const host = interpolate(port, fill()).split(":").slice(0, -1).join(":");
-        if (!service.image?.startsWith("nginx:")) expect(host, `${name} publishes ${port}`).toMatch(/^127\.0\.0\.1:/);
+        if (!service.image?.startsWith("nginx:"))
+          expect(host, `${name} publishes ${port}`).toMatch(/^127\.0\.0\.1:/);
       }
     }
   });
 
   it("gives the API and every proxy a configuration they accept once the secrets are filled in — with or without the organisations' ids — and refuse with the placeholders left", () => {
-    for (const vars of [fill(), fill({ ACME_ORGANIZATION_ID: randomUUID(), GLOBEX_ORGANIZATION_ID: randomUUID(), MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID: randomUUID() })]) {
+    for (const vars of [
+      fill(),
+      fill({
+        ACME_ORGANIZATION_ID: randomUUID(),
+        GLOBEX_ORGANIZATION_ID: randomUUID(),
+        MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID: randomUUID(),
+      }),
+    ]) {
       for (const [name, service] of running) {
         const env = envOf(service, vars);
         if (appOf(service) === "api") {
@@ -188,7 +215,9 @@ describe.each(LAYOUTS)("$name", ({ services }) => {
       }
     }
     const api = running.find(([, s]) => appOf(s) === "api")?.[1];
-    expect(() => loadEnv(envOf(api, EXAMPLE))).toThrow(/MAI_INTERNAL_TOKEN|MAI_ADMIN_PASSWORD|MAI_OPENWEBUI_MIRROR_TOKEN/);
+    expect(() => loadEnv(envOf(api, EXAMPLE))).toThrow(
+      /MAI_INTERNAL_TOKEN|MAI_ADMIN_PASSWORD|MAI_OPENWEBUI_MIRROR_TOKEN/,
+    );
   });
 
   it("points each Open WebUI's admin connection at its own proxy in trusted-gateway mode, the user signed with the proxy's JWT secret", () => {
@@ -224,10 +253,14 @@ describe.each(LAYOUTS)("$name", ({ services }) => {
   it("puts an nginx with the shipped template in front of each Open WebUI, naming an instance the API asks at that address, with the API's mirror token", () => {
     const vars = fill({ ACME_ORGANIZATION_ID: randomUUID() });
     const template = read(`${DIR}/nginx/default.conf.template`);
-    const templateVars = [...new Set([...template.matchAll(/\$\{([A-Z][A-Z0-9_]*)\}/g)].map((m) => m[1] as string))];
+    const templateVars = [
+      ...new Set([...template.matchAll(/\$\{([A-Z][A-Z0-9_]*)\}/g)].map((m) => m[1] as string)),
+    ];
     const apiEnv = loadEnv(envOf(running.find(([, s]) => appOf(s) === "api")?.[1], vars));
     const nginxes = running.filter(([, s]) => s.image?.startsWith("nginx:"));
-    const openWebUis = running.filter(([, s]) => s.image?.startsWith("ghcr.io/open-webui/open-webui:")).map(([n]) => n);
+    const openWebUis = running
+      .filter(([, s]) => s.image?.startsWith("ghcr.io/open-webui/open-webui:"))
+      .map(([n]) => n);
     expect(nginxes.length).toBe(openWebUis.length);
     const instances = new Set<string>();
     for (const [name, service] of nginxes) {
@@ -246,7 +279,9 @@ describe.each(LAYOUTS)("$name", ({ services }) => {
       expect(instance?.url).toBe(env.OPENWEBUI_UPSTREAM);
       instances.add(instance!.name);
       // Open WebUI must not wait for mAI: the mirror fails quietly while the API is down.
-      const dependsOn = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+      const dependsOn = Array.isArray(service.depends_on)
+        ? service.depends_on
+        : Object.keys(service.depends_on ?? {});
       expect(dependsOn).not.toContain("api");
       expect(dependsOn).toContain(upstream.hostname);
     }
@@ -267,10 +302,15 @@ describe("the per-client override", () => {
       ["globex", globex],
     ]);
     expect(loadProxyEnv(envOf(services["proxy-acme"], vars)).MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID).toBe(acme);
-    expect(loadProxyEnv(envOf(services["proxy-globex"], vars)).MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID).toBe(globex);
+    expect(loadProxyEnv(envOf(services["proxy-globex"], vars)).MAI_PROXY_AUTO_JOIN_ORGANIZATION_ID).toBe(
+      globex,
+    );
     // Before the organisations exist: the instances alone.
-    expect(loadEnv(envOf(services.api, fill())).MAI_OPENWEBUI_INSTANCES.map((i) => i.organizationId)).toEqual([null, null]);
+    expect(loadEnv(envOf(services.api, fill())).MAI_OPENWEBUI_INSTANCES.map((i) => i.organizationId)).toEqual(
+      [null, null],
+    );
     // The single layout's Open WebUI, nginx and proxy stay off.
-    for (const name of ["open-webui", "nginx", "proxy"]) expect(services[name]?.profiles, name).toEqual(["single"]);
+    for (const name of ["open-webui", "nginx", "proxy"])
+      expect(services[name]?.profiles, name).toEqual(["single"]);
   });
 });
