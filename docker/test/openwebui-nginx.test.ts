@@ -562,6 +562,13 @@ describe.skipIf(!NGINX && !process.env.CI)(
       }
       expect(victim.settings).toBeNull();
       expect(await mAiUserOf(victim)).toBeUndefined();
+      // The copy's location is internal: a browser cannot reach the API through it.
+      const direct = await fetch(`${nginx.url}/_mai/settings-mirror`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(direct.status).toBe(404);
       // The refusal's answer went to nginx, which dropped it: the API's log line is where it shows.
       expect(logs.join("")).toContain("open webui session not acted on");
       expect({ users: await userCount(), orgs: await orgCount(), audit: await auditCount() }).toEqual(before);
