@@ -59,7 +59,7 @@ describe("jsonDepthExceeds", () => {
   it("skips strings exactly: escaped quotes and backslash runs before a quote", () => {
     expect(jsonDepthExceeds('["\\\\", [[1]]]', 2)).toBe(true);
     expect(jsonDepthExceeds('["\\\\\\", [[1]]]', 3)).toBe(false);
-    expect(jsonDepthExceeds('["\\\"[[[[", 1]', 1)).toBe(false);
+    expect(jsonDepthExceeds('["\\"[[[[", 1]', 1)).toBe(false);
     expect(jsonDepthExceeds('{"ndjson":"{\\"a\\":\\"[[[\\"}\\n"}', 1)).toBe(false);
   });
   it("agrees with the depth of the parsed value for any JSON", () => {
