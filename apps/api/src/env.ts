@@ -1,5 +1,5 @@
 // The API's configuration, validated once at startup. Nothing else reads process.env.
-import { DEFAULT_MAX_JSON_DEPTH } from "@mai/domain";
+import { DEFAULT_MAX_JSON_DEPTH, DEFAULT_RECONCILE_SAMPLE_BP } from "@mai/domain";
 import proxyAddr from "proxy-addr";
 import { z } from "zod";
 
@@ -131,8 +131,11 @@ export const envSchema = z.object({
    * and month; "unmetered usage" on the dashboard). 0 disables it. One GET per organisation a run.
    */
   MAI_KEY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(900_000),
-  /** Share of ordinary (status ok) events checked, in basis points (500 = 5 %); others always are. */
-  MAI_RECONCILE_SAMPLE_BP: z.coerce.number().int().min(0).max(10_000).default(500),
+  /**
+   * Share of ordinary (status ok) events queued for a check when recorded, in basis points of
+   * generation ids (500 = 5 %); failed, aborted and incomplete ones always are.
+   */
+  MAI_RECONCILE_SAMPLE_BP: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_RECONCILE_SAMPLE_BP),
   /** Events younger than this are left alone (/generation needs a moment after a completion). */
   MAI_RECONCILE_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
   /**

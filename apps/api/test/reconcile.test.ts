@@ -1,4 +1,4 @@
-import { createOrganization, getReconciliationAttempt, listAudit, schema } from "@mai/db";
+import { createOrganization, getReconciliationAttempt, listAudit, recordUsageEvents, schema } from "@mai/db";
 import { asOpenRouterKey, eq, testDrivers } from "@mai/db/testing";
 import { billedCost, externalUserId } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
@@ -41,7 +41,8 @@ function countingOpenRouter(real: OpenRouterClient) {
 describe.each(testDrivers())("usage reconciliation with /generation on %s", (driver) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness(driver);
+    // Every event recorded through the API is queued for a check (ordinary ones too): a 100 % sample.
+    h = await createHarness(driver, { MAI_RECONCILE_SAMPLE_BP: "10000" });
   });
   afterAll(() => h.close());
 
@@ -72,7 +73,7 @@ describe.each(testDrivers())("usage reconciliation with /generation on %s", (dri
       ]));
     expect(charged.get(tiered.id!)).toBeGreaterThan(tiered.costNano!);
 
-    const summary = await reconcileUsage(h.deps, { sampleBp: 10_000, minAgeMs: 60_000 });
+    const summary = await reconcileUsage(h.deps, { minAgeMs: 60_000 });
     expect(summary).toMatchObject({ checked: 3, corrected: 2, unchanged: 1, failed: 0 });
 
     const events = await h.t.db.select().from(schema.usageEvents).where(eq(schema.usageEvents.organizationId, org.id));
@@ -100,32 +101,33 @@ describe.each(testDrivers())("usage reconciliation with /generation on %s", (dri
 
     const audit = await listAudit(h.t.db, { organizationId: org.id, action: "usage.corrected" });
     expect(audit.items).toHaveLength(2);
-    // Checked events are not checked again.
-    expect((await reconcileUsage(h.deps, { sampleBp: 10_000, minAgeMs: 60_000 })).checked).toBe(0);
+    // Checked events are not checked again: they left the queue.
+    expect((await reconcileUsage(h.deps, { minAgeMs: 60_000 })).checked).toBe(0);
+    expect(await h.t.db.select().from(schema.reconciliationQueue).where(eq(schema.reconciliationQueue.organizationId, org.id))).toEqual([]);
   });
 
-  it("leaves young events alone and samples ordinary ones deterministically", async () => {
-    const org = await h.org();
+  it("leaves young events alone, and never checks an ordinary event recorded outside the sample", async () => {
+    const key = asOpenRouterKey(h.sim.addKey({ name: "young" }).key);
+    const org = await createOrganization(h.t.db, h.t.secrets, { name: `Young Co ${driver} ${Date.now()}`, key, markupBp: 13_000 });
     const user = await h.user("member", { organizationId: org.id });
-    const events = Array.from({ length: 40 }, (_, i) => ({
+    const external = externalUserId(org.id, user.id);
+    const answer = await new OpenRouterClient({ baseUrl: h.sim.url, apiKey: key }).chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "young" }], user: external });
+    const charged = h.sim.ledger({ key })[0]!.costNano;
+    const base = { organizationId: org.id, userId: user.id, externalUserId: external, model: "openai/gpt-4o-mini", promptTokens: 1, completionTokens: 1, markupBp: 13_000, streamed: false };
+    // Queued (the sample is 100 %), but too young to check: nothing is asked of OpenRouter.
+    await h.internal().internal.recordUsage(usageBatch([{ ...base, generationId: answer.id, rawCostNano: charged, status: "ok", occurredAt: new Date() }]));
+    expect((await reconcileUsage(h.deps, { minAgeMs: 60_000 })).checked).toBe(0);
+    // Recorded with a 0 % sample: never queued, so never checked, however old.
+    const outside = Array.from({ length: 40 }, (_, i) => ({
+      ...base,
       generationId: `gen-1763700000-sample${String(i).padStart(14, "0")}`,
-      organizationId: org.id,
-      userId: user.id,
-      externalUserId: user.externalUserId!,
-      model: "openai/gpt-4o-mini",
-      promptTokens: 1,
-      completionTokens: 1,
       rawCostNano: 100n,
-      markupBp: 13_000,
       status: "ok" as const,
-      streamed: false,
-      occurredAt: new Date(),
+      occurredAt: new Date(Date.now() - 3_600_000),
     }));
-    await h.internal().internal.recordUsage(usageBatch(events));
-    // Too young to check: nothing is asked of OpenRouter.
-    expect((await reconcileUsage(h.deps, { sampleBp: 10_000, minAgeMs: 60_000 })).checked).toBe(0);
-    // A 0 % sample checks no ordinary event, however old.
-    expect((await reconcileUsage(h.deps, { sampleBp: 0, minAgeMs: 0 })).checked).toBe(0);
+    await recordUsageEvents(h.t.db, outside, { reconcileSampleBp: 0 });
+    // Only the queued one, once old enough: unchanged (the charge was recorded exactly).
+    expect(await reconcileUsage(h.deps, { minAgeMs: 0 })).toMatchObject({ checked: 1, unchanged: 1 });
   });
 
   describe("generations /generation does not know: backoff per generation, then a visible give-up", () => {
@@ -161,8 +163,8 @@ describe.each(testDrivers())("usage reconciliation with /generation on %s", (dri
       const counting = countingOpenRouter(h.deps.openrouter);
       const clock = { t: start };
       const deps: AppDeps = { ...h.deps, openrouter: counting.client, now: () => new Date(clock.t) };
-      // Only aborted/incomplete/error events (no sample): other tests' ordinary events stay out.
-      const run = () => reconcileUsage(deps, { sampleBp: 0, minAgeMs: 60_000 });
+      // The queue holds only these tests' unknown generations by now (the others were checked).
+      const run = () => reconcileUsage(deps, { minAgeMs: 60_000 });
       return { clock, stats: counting.stats, run };
     }
 
@@ -283,7 +285,7 @@ describe.each(testDrivers())("usage reconciliation with /generation on %s", (dri
         const counting = countingOpenRouter(new OpenRouterClient({ baseUrl: sim.url }));
         const clock = { t: Date.now() };
         const deps: AppDeps = { ...h.deps, openrouter: counting.client, now: () => new Date(clock.t) };
-        const run = () => reconcileUsage(deps, { sampleBp: 0, minAgeMs: 60_000 });
+        const run = () => reconcileUsage(deps, { minAgeMs: 60_000 });
 
         await run(); // 404: not known yet
         expect(await getReconciliationAttempt(h.t.db, answer.id)).toMatchObject({ attempts: 1, lastStatus: 404 });

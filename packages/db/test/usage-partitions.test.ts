@@ -122,10 +122,11 @@ describe.each(testDrivers())("usage partitions on %s", (driver) => {
     expect(await listUsagePartitions(t.db)).toEqual(expect.arrayContaining(["2032-11", "2032-12", "2033-01"]));
   });
 
-  it("retention drops whole old months of raw events and their ids; rollups and counters stay", async () => {
+  it("retention drops whole old months of raw events, their ids and queued checks; rollups and counters stay", async () => {
     const old = event("2024-06-10T10:00:00Z");
     const kept = event("2024-07-01T00:00:00Z");
-    await recordUsageEvents(t.db, [old, kept]);
+    // Both queued for a check (a 100 % sample).
+    await recordUsageEvents(t.db, [old, kept], { reconcileSampleBp: 10_000 });
     const range = { organizationId: org, from: "2024-06-01", to: "2024-07-31" };
     const totalsBefore = await reportUsageTotals(t.db, range);
     const counterBefore = await getPeriodCounter(t.db, org, "2024-06");
@@ -137,6 +138,8 @@ describe.each(testDrivers())("usage partitions on %s", (driver) => {
     expect(await partitionOf(kept.generationId)).toEqual(["usage_events_2024_07"]);
     const ids = await queryRows<{ id: string }>(t.db, sql`select generation_id as id from usage_event_ids where generation_id in (${old.generationId}, ${kept.generationId})`);
     expect(ids.map((r) => r.id)).toEqual([kept.generationId]);
+    const queued = await queryRows<{ id: string }>(t.db, sql`select generation_id as id from reconciliation_queue where generation_id in (${old.generationId}, ${kept.generationId})`);
+    expect(queued.map((r) => r.id)).toEqual([kept.generationId]);
     expect(await reportUsageTotals(t.db, range)).toEqual(totalsBefore);
     expect(await getPeriodCounter(t.db, org, "2024-06")).toEqual(counterBefore);
     expect(await listUsagePartitions(t.db)).not.toContain("2024-06");

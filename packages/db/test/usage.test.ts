@@ -12,7 +12,7 @@ import {
   updateGlobalSettings,
   type UsageEventInput,
 } from "../src/index";
-import { createTestDb, testDrivers, type TestDb } from "../src/testing/index";
+import { createTestDb, queryRows, testDrivers, type TestDb } from "../src/testing/index";
 
 let n = 0;
 function event(org: string, user: string, overrides: Partial<UsageEventInput> = {}): UsageEventInput {
@@ -252,6 +252,35 @@ describe.each(testDrivers())("usage recording on %s", (driver) => {
     expect(row?.rawCostNano).toBe(9_007_199_254_740_993n);
     expect(row?.billedCostNano).toBe(billedCost(9_007_199_254_740_993n, 13_000));
     await t.db.execute(sql`delete from usage_events where generation_id = ${big.generationId}`);
+  });
+
+  it("queues for a check every failed new event and a fixed sample of the rest, once", async () => {
+    const queueOrg = (await createOrganization(t.db, t.secrets, { name: "Queue Co" })).id;
+    const statuses = ["ok", "ok", "ok", "error", "aborted", "incomplete"] as const;
+    const batch = Array.from({ length: 120 }, (_, i) => event(queueOrg, user, { status: statuses[i % statuses.length]! }));
+    const queued = async () =>
+      (await t.db.select().from(schema.reconciliationQueue).where(eq(schema.reconciliationQueue.organizationId, queueOrg)))
+        .map((r) => r.generationId)
+        .sort();
+    // The sample: a quarter of generation ids, by PostgreSQL's hash of the id (the same on both drivers).
+    const hashes = await queryRows<{ id: string; h: number }>(
+      t.db,
+      sql`select id, mod(abs(hashtext(id)), 10000) as h from unnest(${`{${batch.map((e) => `"${e.generationId}"`).join(",")}}`}::text[]) as id`,
+    );
+    const sampled = new Set(hashes.filter((r) => Number(r.h) < 2_500).map((r) => r.id));
+    const expected = batch.filter((e) => e.status !== "ok" || sampled.has(e.generationId)).map((e) => e.generationId).sort();
+    expect(sampled.size).toBeGreaterThan(5); // a real sample: some ordinary events in, most out
+    expect(sampled.size).toBeLessThan(60);
+
+    await recordUsageEvents(t.db, batch, { reconcileSampleBp: 2_500 });
+    expect(await queued()).toEqual(expected);
+    // A replay (whatever the sample then) queues nothing again; a 0 % sample queues only failures.
+    await recordUsageEvents(t.db, batch, { reconcileSampleBp: 10_000 });
+    expect(await queued()).toEqual(expected);
+    const more = Array.from({ length: 12 }, (_, i) => event(queueOrg, user, { status: statuses[i % statuses.length]! }));
+    await recordUsageEvents(t.db, more, { reconcileSampleBp: 0 });
+    const failedMore = more.filter((e) => e.status !== "ok").map((e) => e.generationId);
+    expect(await queued()).toEqual([...expected, ...failedMore].sort());
   });
 });
 

@@ -56,6 +56,7 @@ export {
 } from "./estimate";
 export {
   decodeUsageEventLine,
+  DEFAULT_RECONCILE_SAMPLE_BP,
   encodeUsageEvent,
   encodeUsageEvents,
   MAX_USAGE_BATCH,

@@ -62,6 +62,13 @@ export type UsageEvent = z.infer<typeof usageEventSchema>;
 /** Most events one batch may carry. */
 export const MAX_USAGE_BATCH = 5_000;
 
+/**
+ * The share of ordinary (status ok) events queued, when recorded, for a check against OpenRouter's
+ * /generation, in basis points of generation ids (by hash) — the API's MAI_RECONCILE_SAMPLE_BP
+ * default; failed, aborted and incomplete events are always queued.
+ */
+export const DEFAULT_RECONCILE_SAMPLE_BP = 500;
+
 function encodeDate(value: unknown): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
   return String(value);

@@ -3,11 +3,11 @@
 // tiered-price models stream a cost below what they charge). A correction moves the event, its
 // daily rollup and its period counter by the same delta in one transaction, so every total still
 // equals the sum of its events; the first recorded cost is kept and the change is audited.
-import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, lte, or, sql, type AnyColumn } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { billedCost } from "@mai/domain";
 import type { Database, Executor } from "../client";
-import { reconciliationAttempts, usageEvents, usagePeriodCounters } from "../schema/index";
+import { reconciliationAttempts, reconciliationQueue, usageEvents, usagePeriodCounters } from "../schema/index";
 import { appendAudit } from "./audit";
 import { USAGE_ROLLUPS, type RollupKey } from "./rollups";
 
@@ -22,46 +22,65 @@ export interface ReconciliationCandidate {
 }
 
 /**
- * Events not yet checked and older than `olderThan` (OpenRouter's /generation needs a moment):
- * every aborted/incomplete/error event, plus a deterministic sample of the rest (`sampleBp`
- * basis points of generation ids, by hash), oldest first — except those whose last check failed
- * and that wait for their next attempt (reconciliation_attempts.next_attempt_at after `now`), so
- * a generation /generation does not know is asked once per backoff step, not on every run.
+ * Queued events (reconciliation_queue: failed ones and a sample of the rest, chosen when recorded)
+ * older than `olderThan` (OpenRouter's /generation needs a moment), oldest first — except those
+ * whose last check failed and that wait for their next attempt (reconciliation_attempts.next_attempt_at
+ * after `now`), so a generation /generation does not know is asked once per backoff step, not on
+ * every run. The queue holds only work still to do, so a run reads about `limit` rows whatever the
+ * size of the ledger.
  */
 export async function listReconciliationCandidates(
   db: Executor,
-  options: { olderThan: Date; sampleBp: number; limit: number; now?: Date },
+  options: { olderThan: Date; limit: number; now?: Date },
 ): Promise<ReconciliationCandidate[]> {
-  const sampleBp = Math.max(0, Math.min(10_000, Math.trunc(options.sampleBp)));
   const now = options.now ?? new Date();
+  const q = reconciliationQueue;
   const rows = await db
     .select({
-      generationId: usageEvents.generationId,
-      organizationId: usageEvents.organizationId,
+      generationId: q.generationId,
+      organizationId: q.organizationId,
       status: usageEvents.status,
       rawCostNano: usageEvents.rawCostNano,
-      occurredAt: usageEvents.occurredAt,
+      occurredAt: q.occurredAt,
       failedAttempts: reconciliationAttempts.attempts,
     })
-    .from(usageEvents)
-    .leftJoin(reconciliationAttempts, eq(reconciliationAttempts.generationId, usageEvents.generationId))
+    .from(q)
+    .innerJoin(usageEvents, eventKeyOf(q))
+    .leftJoin(reconciliationAttempts, eq(reconciliationAttempts.generationId, q.generationId))
     .where(
       and(
-        isNull(usageEvents.reconciledAt),
-        lt(usageEvents.occurredAt, options.olderThan),
-        or(
-          inArray(usageEvents.status, ["aborted", "incomplete", "error"]),
-          sql`mod(abs(hashtext(${usageEvents.generationId})), 10000) < ${sampleBp}`,
-        ),
+        lt(q.occurredAt, options.olderThan),
         or(
           isNull(reconciliationAttempts.generationId),
           and(isNull(reconciliationAttempts.gaveUpAt), lte(reconciliationAttempts.nextAttemptAt, now)),
         ),
       ),
     )
-    .orderBy(asc(usageEvents.occurredAt))
+    .orderBy(asc(q.occurredAt))
     .limit(Math.max(1, Math.min(options.limit, 5_000)));
   return rows.map((row) => ({ ...row, failedAttempts: row.failedAttempts ?? 0 }));
+}
+
+/** An event's key as the queue holds it: the organisation index finds it in its month's partition. */
+export interface QueuedEventKey {
+  generationId: string;
+  organizationId: string;
+  occurredAt: Date;
+}
+
+// The event of a key (a queue row's columns, or values): the organisation index, one partition.
+function eventKeyOf(key: { generationId: string | AnyColumn; organizationId: string | AnyColumn; occurredAt: Date | AnyColumn }) {
+  return and(
+    eq(usageEvents.organizationId, key.organizationId),
+    eq(usageEvents.occurredAt, key.occurredAt),
+    eq(usageEvents.generationId, key.generationId),
+  );
+}
+
+/** An event checked (or given up on): marked on the ledger, gone from the queue. */
+async function markChecked(tx: Executor, key: QueuedEventKey, checkedAt: Date): Promise<void> {
+  await tx.update(usageEvents).set({ reconciledAt: checkedAt }).where(eventKeyOf(key));
+  await tx.delete(reconciliationQueue).where(eq(reconciliationQueue.generationId, key.generationId));
 }
 
 export interface ReconciliationFailure {
@@ -81,9 +100,7 @@ export interface ReconciliationFailure {
  */
 export async function recordReconciliationFailure(
   db: Database,
-  input: {
-    generationId: string;
-    organizationId: string;
+  input: QueuedEventKey & {
     status: number | null;
     now: Date;
     baseMs: number;
@@ -121,7 +138,7 @@ export async function recordReconciliationFailure(
         .update(reconciliationAttempts)
         .set({ gaveUpAt: now })
         .where(eq(reconciliationAttempts.generationId, input.generationId));
-      await tx.update(usageEvents).set({ reconciledAt: now }).where(eq(usageEvents.generationId, input.generationId));
+      await markChecked(tx, input, now);
       await appendAudit(tx, {
         actorKind: "system",
         action: "usage.reconciliation_gave_up",
@@ -160,17 +177,26 @@ export interface CorrectionResult {
   rawCostNano: bigint;
 }
 
+/**
+ * Applies /generation's cost to a queued event: unchanged → marked checked; changed → the event,
+ * every rollup holding it and its period counter move by one delta, audited. Either way the event
+ * leaves the queue. An event no longer on the ledger (its month dropped by retention) leaves the
+ * queue too (undefined).
+ */
 export async function applyReconciliation(
   db: Database,
-  input: { generationId: string; rawCostNano: bigint; checkedAt: Date; source: string },
+  input: QueuedEventKey & { rawCostNano: bigint; checkedAt: Date; source: string },
 ): Promise<CorrectionResult | undefined> {
   if (input.rawCostNano < 0n) throw new Error("A reconciled cost cannot be negative.");
   return db.transaction(async (tx) => {
-    const [event] = await tx.select().from(usageEvents).where(eq(usageEvents.generationId, input.generationId)).for("update");
-    if (!event) return undefined;
+    const [event] = await tx.select().from(usageEvents).where(eventKeyOf(input)).for("update");
+    if (!event) {
+      await tx.delete(reconciliationQueue).where(eq(reconciliationQueue.generationId, input.generationId));
+      return undefined;
+    }
     const previous = event.rawCostNano;
     if (previous === input.rawCostNano) {
-      await tx.update(usageEvents).set({ reconciledAt: input.checkedAt }).where(eq(usageEvents.generationId, input.generationId));
+      await markChecked(tx, input, input.checkedAt);
       return { changed: false, previousRawCostNano: previous, rawCostNano: previous };
     }
     const billed = billedCost(input.rawCostNano, event.markupBp);
@@ -184,7 +210,8 @@ export async function applyReconciliation(
         originalRawCostNano: event.originalRawCostNano ?? previous,
         reconciledAt: input.checkedAt,
       })
-      .where(eq(usageEvents.generationId, input.generationId));
+      .where(eventKeyOf(input));
+    await tx.delete(reconciliationQueue).where(eq(reconciliationQueue.generationId, input.generationId));
     // Every rollup holding this event moves by the same delta (the row of its key).
     for (const { table, keys } of USAGE_ROLLUPS) {
       const columns = table as unknown as Record<RollupKey | "rawCostNano" | "billedCostNano", PgColumn>;
@@ -216,9 +243,4 @@ export async function applyReconciliation(
     });
     return { changed: true, previousRawCostNano: previous, rawCostNano: input.rawCostNano };
   });
-}
-
-/** Marks an event checked without a change (e.g. /generation no longer knows it). */
-export async function markReconciled(db: Executor, generationId: string, checkedAt: Date): Promise<void> {
-  await db.update(usageEvents).set({ reconciledAt: checkedAt }).where(eq(usageEvents.generationId, generationId));
 }

@@ -5,9 +5,9 @@
 // round trips (the billing time zone, then the statement) whatever its size.
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import { billedCost, DomainError, localDate, MAX_USAGE_BATCH } from "@mai/domain";
+import { billedCost, DEFAULT_RECONCILE_SAMPLE_BP, DomainError, localDate, MAX_USAGE_BATCH } from "@mai/domain";
 import { queryRows, type Database, type Executor } from "../client";
-import { limitLeases, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
+import { limitLeases, reconciliationQueue, usageEventIds, usageEvents, usagePeriodCounters } from "../schema/index";
 import { getGlobalSettings } from "./global-settings";
 import { leaseHeldSql } from "./limits";
 import { retryOnRace } from "./errors";
@@ -83,7 +83,7 @@ const EVENT_FIELDS = {
 const EVENT_COLUMNS = (Object.keys(EVENT_FIELDS) as (keyof typeof EVENT_FIELDS)[]).map((key) => ({
   name: usageEvents[key].name,
   type: usageEvents[key].getSQLType(),
-  text: EVENT_FIELDS[key] as ColumnText,
+  text: EVENT_FIELDS[key],
 }));
 const EVENT_COLUMN_LIST = sql.raw(EVENT_COLUMNS.map((c) => `"${c.name}"`).join(", "));
 // The batch's columns: the event's, then what its lease gave back.
@@ -187,6 +187,7 @@ function rollupUpsert(rollup: (typeof USAGE_ROLLUPS)[number]): SQL {
  *   ids       the generation ids not recorded before (usage_event_ids, ON CONFLICT DO NOTHING: the
  *             events table is partitioned, so its own key holds occurred_at too)
  *   ins       the events of those ids, each into its month's partition
+ *   queued    those to check against /generation later (failed ones, a sample of the rest)
  *   daily, daily_users, daily_models
  *             their sums per each rollup's key (USAGE_ROLLUPS), added to it
  *   used      per lease: what the new events used of it (events without a lease give nothing back)
@@ -197,7 +198,7 @@ function rollupUpsert(rollup: (typeof USAGE_ROLLUPS)[number]): SQL {
  *   counters  both applied to the period counter in one upsert (a statement may touch a row once)
  * Groups are sorted, so concurrent batches lock rollup and counter rows in the same order.
  */
-async function recordChunk(tx: Executor, events: readonly UsageEventInput[], days: readonly string[]): Promise<number> {
+async function recordChunk(tx: Executor, events: readonly UsageEventInput[], days: readonly string[], sampleBp: number): Promise<number> {
   // One array per column (column by column: each column's function sees one shape), each parsed by
   // PostgreSQL's own array input into its column's type.
   const arrays = sql.join(
@@ -222,8 +223,16 @@ async function recordChunk(tx: Executor, events: readonly UsageEventInput[], day
         ins as (
           insert into ${usageEvents} (${EVENT_COLUMN_LIST})
           select ${EVENT_COLUMN_LIST} from batch join ids using (generation_id)
-          returning generation_id, organization_id, user_id, model, usage_date, period, status,
+          returning generation_id, organization_id, user_id, model, usage_date, period, status, occurred_at,
                     prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, raw_cost_nano, billed_cost_nano
+        ),
+        queued as (
+          insert into ${reconciliationQueue} (generation_id, organization_id, occurred_at)
+          select generation_id, organization_id, occurred_at
+          from ins
+          where status <> 'ok' or mod(abs(hashtext(generation_id)), 10000) < ${sampleBp}
+          order by generation_id
+          on conflict do nothing
         ),
         ${sql.join(USAGE_ROLLUPS.map(rollupUpsert), sql`,
         `)},
@@ -285,8 +294,21 @@ function check(event: UsageEventInput): void {
   if (event.release && (event.release.nano < 0n || !/^\d{4}-\d{2}$/.test(event.release.period))) fail("release must be a non-negative amount for a YYYY-MM period");
 }
 
-export async function recordUsageEvents(db: Database, events: readonly UsageEventInput[]): Promise<RecordUsageResult> {
+export interface RecordUsageOptions {
+  /**
+   * The share of ordinary (status ok) new events queued for a check against /generation, in basis
+   * points of generation ids (by hash; failed ones always are): the API's MAI_RECONCILE_SAMPLE_BP.
+   */
+  reconcileSampleBp?: number;
+}
+
+export async function recordUsageEvents(
+  db: Database,
+  events: readonly UsageEventInput[],
+  options: RecordUsageOptions = {},
+): Promise<RecordUsageResult> {
   events.forEach(check);
+  const sampleBp = Math.max(0, Math.min(10_000, Math.trunc(options.reconcileSampleBp ?? DEFAULT_RECONCILE_SAMPLE_BP)));
   // Deduplicate within the batch, then sort by id: concurrent batches then take index locks in the
   // same order and cannot deadlock on shared generation ids.
   const unique = [...new Map(events.map((e) => [e.generationId, e] as const)).values()].sort((a, b) =>
@@ -304,12 +326,12 @@ export async function recordUsageEvents(db: Database, events: readonly UsageEven
   await ensureUsagePartitions(db, new Set(unique.map((e) => utcMonthOf(e.occurredAt)).filter((m) => /^\d{4}-\d{2}$/.test(m))));
   const inserted =
     unique.length <= STATEMENT_CHUNK
-      ? await retryOnRace(() => recordChunk(db, unique, days))
+      ? await retryOnRace(() => recordChunk(db, unique, days, sampleBp))
       : await retryOnRace(() =>
           db.transaction(async (tx) => {
             let sum = 0;
             for (let i = 0; i < unique.length; i += STATEMENT_CHUNK) {
-              sum += await recordChunk(tx, unique.slice(i, i + STATEMENT_CHUNK), days.slice(i, i + STATEMENT_CHUNK));
+              sum += await recordChunk(tx, unique.slice(i, i + STATEMENT_CHUNK), days.slice(i, i + STATEMENT_CHUNK), sampleBp);
             }
             return sum;
           }),

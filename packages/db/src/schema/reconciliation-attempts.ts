@@ -16,3 +16,20 @@ export const reconciliationAttempts = pgTable(
   },
   (t) => [index("reconciliation_attempts_next_idx").on(t.nextAttemptAt)],
 );
+
+// The events waiting for a check against /generation, decided when each is recorded (in the ingest
+// statement): every failed, aborted or incomplete one, and a sample of the rest (the API's
+// MAI_RECONCILE_SAMPLE_BP, by a hash of the generation id). The job reads it oldest first and
+// deletes a row once its event is checked or given up, so it holds only work still to do. (Before
+// migration 0012 the job walked a partial index of every unchecked event, in which the unsampled
+// ones stayed forever: a walk past nearly the whole ledger on every run.) It carries the event's
+// key, which the organisation index finds in the event's month's partition.
+export const reconciliationQueue = pgTable(
+  "reconciliation_queue",
+  {
+    generationId: text("generation_id").primaryKey(),
+    organizationId: uuid("organization_id").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("reconciliation_queue_occurred_idx").on(t.occurredAt)],
+);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { usageStatusEnum } from "./enums";
 
 // The ledger: one row per upstream request, keyed by OpenRouter's generation id, append-only.
@@ -9,8 +9,11 @@ import { usageStatusEnum } from "./enums";
 // drizzle describes the columns, not the partitioning): one partition per month, created ahead by
 // the API and on demand by the ingest (`usage_events_ensure_partition`), plus a DEFAULT partition
 // so no event is ever refused for its date. Retention drops whole old months. A partitioned table's
-// unique keys must hold the partition key, so the primary key is (generation_id, occurred_at) and
-// idempotency by generation id alone is usage_event_ids' job.
+// unique keys must hold the partition key, so idempotency by generation id alone is
+// usage_event_ids' job, and the ledger has no key of its own (migration 0012 dropped its
+// (generation_id, occurred_at) one: it duplicated that guarantee at a third of an event's index
+// cost). An event is found by (organization_id, occurred_at, generation_id), the organisation
+// index, in its month's partition: what the events page and the reconciliation queue carry.
 export const usageEvents = pgTable(
   "usage_events",
   {
@@ -40,13 +43,13 @@ export const usageEvents = pgTable(
     period: text("period").notNull(),
     usageDate: date("usage_date", { mode: "string" }).notNull(),
     recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
-    // Reconciliation with OpenRouter's /generation: when it was checked, and the raw cost first
-    // recorded if a check corrected it (the correction itself is in the audit log).
+    // Reconciliation with OpenRouter's /generation: when it was checked (or given up), and the raw
+    // cost first recorded if a check corrected it (the correction itself is in the audit log).
+    // Which events wait for a check is reconciliation_queue's.
     reconciledAt: timestamp("reconciled_at", { withTimezone: true }),
     originalRawCostNano: bigint("original_raw_cost_nano", { mode: "bigint" }),
   },
   (t) => [
-    primaryKey({ columns: [t.generationId, t.occurredAt] }),
     // The events page: newest first, keyset cursor (occurred_at, generation_id) within an
     // organisation, optionally one user, model or status. Ascending indexes on purpose: scanned
     // backwards they give `occurred_at DESC, generation_id DESC` (NULLS FIRST, PostgreSQL's DESC
@@ -61,7 +64,6 @@ export const usageEvents = pgTable(
     index("usage_events_org_status_occurred_idx")
       .on(t.organizationId, t.status, t.occurredAt, t.generationId)
       .where(sql`${t.status} <> 'ok'`),
-    index("usage_events_unreconciled_idx").on(t.occurredAt).where(sql`${t.reconciledAt} is null`),
     check("usage_events_costs_nonneg", sql`${t.rawCostNano} >= 0 and ${t.billedCostNano} >= 0`),
   ],
 );

@@ -8,5 +8,6 @@ import type { RecordUsageInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 
 export function recordUsage(ctx: Context, input: RecordUsageInput) {
-  return recordUsageEvents(ctx.deps.db, parseUsageEvents(input.ndjson));
+  // Which new events wait for a check against /generation is decided here, as they are recorded.
+  return recordUsageEvents(ctx.deps.db, parseUsageEvents(input.ndjson), { reconcileSampleBp: ctx.deps.env.MAI_RECONCILE_SAMPLE_BP });
 }

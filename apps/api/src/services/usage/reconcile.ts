@@ -49,12 +49,11 @@ type CheckOutcome =
 
 export async function reconcileUsage(
   deps: AppDeps,
-  options: { sampleBp?: number; limit?: number; minAgeMs?: number; concurrency?: number } = {},
+  options: { limit?: number; minAgeMs?: number; concurrency?: number } = {},
 ): Promise<ReconcileSummary> {
   const now = deps.now();
   const candidates = await listReconciliationCandidates(deps.db, {
     olderThan: new Date(now.getTime() - (options.minAgeMs ?? deps.env.MAI_RECONCILE_MIN_AGE_MS)),
-    sampleBp: options.sampleBp ?? deps.env.MAI_RECONCILE_SAMPLE_BP,
     limit: options.limit ?? 500,
     now,
   });
@@ -75,6 +74,7 @@ export async function reconcileUsage(
     const recorded = await recordReconciliationFailure(deps.db, {
       generationId: candidate.generationId,
       organizationId: candidate.organizationId,
+      occurredAt: candidate.occurredAt,
       status,
       now,
       baseMs: RECONCILE_RETRY_BASE_MS,
@@ -102,6 +102,8 @@ export async function reconcileUsage(
     }
     const result = await applyReconciliation(deps.db, {
       generationId: candidate.generationId,
+      organizationId: candidate.organizationId,
+      occurredAt: candidate.occurredAt,
       rawCostNano: usdToNano(totalCost),
       checkedAt: now,
       source: "openrouter /generation total_cost",
