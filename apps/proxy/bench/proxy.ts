@@ -97,7 +97,7 @@ async function startSimulatorProcess(): Promise<{ child: ChildProcess; url: stri
   const cli = fileURLToPath(new URL("../../../packages/openrouter/src/simulator/cli.ts", import.meta.url));
   // The simulator parks many concurrent slow streams on one AbortSignal, which makes Node warn
   // (MaxListenersExceededWarning) although every listener is removed: silenced here.
-  const child = spawn(process.execPath, [...TSX, "--disable-warning=MaxListenersExceededWarning", cli, "--port", "0", "--quiet", "--generation-delay", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...TSX, "--disable-warning=MaxListenersExceededWarning", cli, "--port", "0", "--quiet", "--generation-delay", "0", "--max-ledger", "100000"], { stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";

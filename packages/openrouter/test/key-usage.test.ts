@@ -59,3 +59,24 @@ describe("simulator per-key usage counters", () => {
     expect((await client.getKeyInfo(`sk-or-v1-${"ab".repeat(32)}`)).usage).toBe(1);
   });
 });
+
+describe("a bounded simulator ledger (benchmarks)", () => {
+  it("keeps the latest entries, numbered on, while per-key usage still counts every charge", async () => {
+    const sim = await startSimulator({ generationDelayMs: 0, maxLedgerEntries: 5 });
+    try {
+      const key = sim.addKey({ name: "bench" });
+      const client = new OpenRouterClient({ baseUrl: sim.url });
+      for (let i = 0; i < 23; i++) expect((await chatRequest(sim.url, { key: key.key })).status).toBe(200);
+      const kept = sim.ledger({ key: key.key });
+      expect(kept.length).toBeGreaterThanOrEqual(5);
+      expect(kept.length).toBeLessThan(10);
+      expect(kept.map((e) => e.seq)).toEqual(Array.from({ length: kept.length }, (_, i) => 23 - kept.length + 1 + i));
+      // The key's counters saw all 23 charges (the same request, the same cost each time).
+      expect(new Set(kept.map((e) => e.costNano)).size).toBe(1);
+      const usage = await client.getCurrentKey(key.key);
+      expect(usdToNano(usage.usage_monthly)).toBe(kept[0]!.costNano * 23n);
+    } finally {
+      await sim.close();
+    }
+  });
+});

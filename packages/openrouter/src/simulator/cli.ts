@@ -10,6 +10,7 @@ const { values } = parseArgs({
     faults: { type: "string" },
     credits: { type: "string" },
     "generation-delay": { type: "string" },
+    "max-ledger": { type: "string" },
     quiet: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
@@ -17,7 +18,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(`Usage: npm run simulator -w @mai/openrouter -- [--port 4010] [--host 127.0.0.1]
-  [--faults "latency=300,tps=40"] [--credits 1000] [--generation-delay 500] [--quiet]`);
+  [--faults "latency=300,tps=40"] [--credits 1000] [--generation-delay 500] [--max-ledger N] [--quiet]`);
   process.exit(0);
 }
 
@@ -26,6 +27,7 @@ const sim = await startSimulator({
   host: values.host,
   faults: values.faults ?? null,
   ...(values.credits === undefined ? {} : { credits: values.credits }),
+  ...(values["max-ledger"] === undefined ? {} : { maxLedgerEntries: Number(values["max-ledger"]) }),
   ...(values["generation-delay"] === undefined
     ? {}
     : { generationDelayMs: Number(values["generation-delay"]) }),

@@ -55,6 +55,12 @@ interface SimulatorOptions {
   userId?: string;
   /** /generation keeps at most this many generations, oldest dropped first (default 200 000). */
   maxGenerations?: number;
+  /**
+   * The ledger keeps at most about this many entries, oldest dropped first (default: every one —
+   * tests compare against it). A benchmark sets it: a ledger of millions of charges made the
+   * simulator slower round after round (its heap, and every collection, grew with it).
+   */
+  maxLedgerEntries?: number;
 }
 
 /** A key as the simulator holds it (a snapshot; mutate through the API or `updateKey`). */
@@ -233,7 +239,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const closing = new AbortController();
   const now = options.now ?? Date.now;
   const userId = options.userId ?? "user_2simulatoraccount000000000";
-  const state = new SimState(now, options.credits ?? 1000, userId, options.maxGenerations ?? 200_000);
+  const state = new SimState(now, options.credits ?? 1000, userId, options.maxGenerations ?? 200_000, options.maxLedgerEntries);
   const modelList = [...(options.models ?? SIM_MODELS)];
   const ctx: SimContext = {
     state,
