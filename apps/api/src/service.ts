@@ -11,7 +11,7 @@ import { scheduleLeaseSweep } from "./services/internal/reserve";
 import { scheduleReconciliation } from "./services/usage/reconcile";
 import { scheduleKeyReconciliation } from "./services/usage/key-reconcile";
 import { scheduleKeyRetirement } from "./services/organizations/retire-keys";
-import { scheduleUsagePartitions } from "./services/usage/partitions";
+import { scheduleRollupVacuum, scheduleUsagePartitions } from "./services/usage/partitions";
 
 export interface ApiService {
   url: string;
@@ -49,6 +49,8 @@ export async function startApiService(
     // This month's partition of the ledger and the next two, before the first request; retention.
     const partitions = scheduleUsagePartitions(deps);
     await partitions.firstPass;
+    // PGlite has no autovacuum: the rollups the ingest updates in place are vacuumed every minute.
+    const vacuum = scheduleRollupVacuum(deps, handle.driver);
     const { url } = await api.listen(options.port, options.host);
     logger.info({ url, driver: handle.driver, readReplica: handle.read !== handle.db }, "mAI API listening");
     return {
@@ -62,6 +64,7 @@ export async function startApiService(
         keyReconciliation.stop();
         keyRetirement.stop();
         partitions.stop();
+        vacuum.stop();
         await api.close();
         await handle.close();
       },

@@ -16,6 +16,7 @@ import {
   migrate,
   recordUsageEvents,
   reportUsageTotals,
+  vacuumUpdatedUsageTables,
   type UsageEventInput,
 } from "../src/index";
 import { createTestDb, createTestDbBefore, queryRows, sql, testDrivers, type TestDb } from "../src/testing/index";
@@ -179,6 +180,45 @@ describe.each(testDrivers())("the partitioning migration on %s", (driver) => {
       expect(leftovers[0]!.n).toBe(0);
     } finally {
       await handle.close();
+    }
+  });
+});
+
+describe.each(testDrivers())("vacuuming what the ingest updates in place on %s", (driver) => {
+  it("leaves no dead rollup row behind", async () => {
+    const t = await createTestDb(driver);
+    try {
+      const org = (await createOrganization(t.db, t.secrets, { name: "Vacuum Co" })).id;
+      const user = randomUUID();
+      // Ten batches adding to the same rollup rows: nine dead versions of each.
+      for (let b = 0; b < 10; b++) {
+        await recordUsageEvents(t.db, [
+          {
+            generationId: `gen-vacuum-${b}`,
+            organizationId: org,
+            userId: user,
+            externalUserId: externalUserId(org, user),
+            model: "openai/gpt-4o-mini",
+            promptTokens: 1,
+            completionTokens: 1,
+            rawCostNano: 10n,
+            markupBp: 13_000,
+            status: "ok",
+            streamed: false,
+            occurredAt: new Date("2026-11-10T10:00:00Z"),
+          },
+        ]);
+      }
+      const dead = async () => {
+        await t.db.execute(sql`select pg_stat_force_next_flush()`);
+        const [row] = await queryRows<{ n: string }>(t.db, sql`select coalesce(sum(n_dead_tup), 0)::text as n from pg_stat_user_tables where relname in ('usage_daily', 'usage_monthly')`);
+        return Number(row!.n);
+      };
+      expect(await dead()).toBeGreaterThanOrEqual(18);
+      await vacuumUpdatedUsageTables(t.db);
+      expect(await dead()).toBe(0);
+    } finally {
+      await t.close();
     }
   });
 });

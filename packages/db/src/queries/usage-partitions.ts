@@ -97,3 +97,25 @@ export async function dropUsageMonthsBefore(db: Database, firstKept: string): Pr
 export async function analyzeUsage(db: Executor): Promise<void> {
   await db.execute(sql`analyze usage_events, usage_daily, usage_daily_users, usage_daily_models, usage_monthly`);
 }
+
+// The tables every recorded batch updates in place: a batch leaves a dead version of each rollup
+// and counter row it adds to, and the next upsert of that row probes past the dead ones.
+const UPDATED_IN_PLACE = [
+  "usage_daily",
+  "usage_daily_users",
+  "usage_daily_models",
+  "usage_monthly",
+  "usage_period_counters",
+  "limit_leases",
+  "reconciliation_queue",
+];
+
+/**
+ * Vacuums the tables the ingest updates in place. PostgreSQL's autovacuum does this by itself;
+ * PGlite has none (one process), so the API runs it every minute there — without it the dead rows
+ * piled up and every batch got slower than the last.
+ */
+export async function vacuumUpdatedUsageTables(db: Database): Promise<void> {
+  // Only fixed names from the list above reach sql.raw.
+  await db.execute(sql.raw(`vacuum ${UPDATED_IN_PLACE.join(", ")}`));
+}

@@ -3,7 +3,7 @@
 // MAI_USAGE_RETENTION_MONTHS = N (> 0) the raw events of every month before the N whole months
 // preceding the current one are dropped — usage_daily, the period counters, the statements and the
 // adjustments stay, so every figure of a dropped month is still there; only its event list is gone.
-import { analyzeUsage, dropUsageMonthsBefore, ensureUsagePartitionsAhead, utcMonthOf } from "@mai/db";
+import { analyzeUsage, dropUsageMonthsBefore, ensureUsagePartitionsAhead, utcMonthOf, vacuumUpdatedUsageTables, type Driver } from "@mai/db";
 import type { AppDeps } from "../../deps";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -46,4 +46,26 @@ export function scheduleUsagePartitions(deps: AppDeps): { stop(): void; firstPas
   }, DAY_MS);
   timer.unref();
   return { stop: () => clearInterval(timer), firstPass };
+}
+
+const MINUTE_MS = 60 * 1000;
+
+/**
+ * PGlite has no autovacuum: every minute (PostgreSQL's autovacuum_naptime) the API vacuums the tables
+ * the ingest updates in place (vacuumUpdatedUsageTables). On PostgreSQL autovacuum does it: nothing here.
+ */
+export function scheduleRollupVacuum(deps: AppDeps, driver: Driver): { stop(): void } {
+  if (driver !== "pglite") return { stop: () => undefined };
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    vacuumUpdatedUsageTables(deps.db)
+      .catch((error: unknown) => deps.logger.error({ err: { name: (error as Error).name } }, "vacuum of the usage rollups failed"))
+      .finally(() => {
+        running = false;
+      });
+  }, MINUTE_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
