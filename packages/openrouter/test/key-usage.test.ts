@@ -80,3 +80,23 @@ describe("a bounded simulator ledger (benchmarks)", () => {
     }
   });
 });
+
+describe("the simulator's generations, bounded (benchmarks)", () => {
+  it("forgets the oldest first", async () => {
+    const sim = await startSimulator({ generationDelayMs: 0, maxGenerations: 5 });
+    try {
+      const key = sim.addKey({ name: "bounded" });
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const res = await chatRequest(sim.url, { key: key.key });
+        ids.push(res.headers.get("x-generation-id")!);
+        await res.arrayBuffer();
+      }
+      const status = async (id: string) =>
+        (await fetch(`${sim.url}/generation?id=${id}`, { headers: { Authorization: `Bearer ${key.key}` } })).status;
+      expect(await Promise.all(ids.map(status))).toEqual([...Array.from({ length: 7 }, () => 404), ...Array.from({ length: 5 }, () => 200)]);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -148,6 +148,9 @@ export class SimState {
   readonly keysByKey = new Map<string, SimKey>();
   readonly keysByHash = new Map<string, SimKey>();
   readonly generations = new Map<string, GenerationRecord>();
+  /** Generation ids in the order they were charged (from generationHead on): what to forget first. */
+  private generationOrder: string[] = [];
+  private generationHead = 0;
   /** Ledger entries as stored (`at` is formatted only when read). */
   readonly entries: StoredEntry[] = [];
   readonly workspaceId = randomUUID();
@@ -290,10 +293,17 @@ export class SimState {
     g.createdAtMs = nowMs - generation.generationTimeMs;
     g.availableAtMs = nowMs + generationDelayMs;
     this.generations.set(g.id, g);
-    // Bounded so a long benchmark cannot exhaust memory; Map keeps insertion order.
-    if (this.generations.size > this.maxGenerations) {
-      const oldest = this.generations.keys().next();
-      if (!oldest.done) this.generations.delete(oldest.value);
+    // Bounded so a long benchmark cannot exhaust memory, oldest first — from a queue of ids of our
+    // own: a Map's keys().next() after many deletions at its front walks past every deleted slot
+    // until the table is rebuilt, which made each charge slower than the last (the benchmark's
+    // simulator went from 25,000 to 3,500 requests/s over six rounds).
+    this.generationOrder.push(g.id);
+    while (this.generations.size > this.maxGenerations && this.generationHead < this.generationOrder.length) {
+      this.generations.delete(this.generationOrder[this.generationHead++]!);
+    }
+    if (this.generationHead > 65_536 && this.generationHead * 2 > this.generationOrder.length) {
+      this.generationOrder = this.generationOrder.slice(this.generationHead);
+      this.generationHead = 0;
     }
   }
 
