@@ -17,7 +17,6 @@
 //   holds (its node_modules: the production dependency tree) with the compose configuration —
 //   start the API and the proxy and report them healthy.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import {
   cpSync,
   existsSync,
@@ -33,15 +32,21 @@ import {
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
-import { fileURLToPath } from "node:url";
 import { envSchema } from "@mai/api";
 import { parseMasterKey } from "@mai/db";
 import { loadProxyEnv, proxyEnvSchema } from "@mai/proxy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
+import {
+  fillPlaceholders,
+  interpolate,
+  INTERPOLATION,
+  PLACEHOLDER,
+  read,
+  readCompose,
+  readEnvExample,
+  ROOT,
+} from "./compose-files";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const read = (rel: string) => readFileSync(join(ROOT, rel), "utf8");
 const exists = (rel: string) => existsSync(join(ROOT, rel));
 const isDir = (rel: string) => exists(rel) && statSync(join(ROOT, rel)).isDirectory();
 /** `a` is `b` or inside it (repository-relative POSIX paths). */
@@ -626,56 +631,20 @@ function parseCompose(rel: string): {
   text: string;
   warnings: string[];
 } {
-  const text = read(rel);
-  const doc = parseDocument(text, { merge: true });
-  expect(
-    doc.errors.map((e) => e.message),
-    rel,
-  ).toEqual([]);
-  const compose = doc.toJS() as { services?: Record<string, Service> };
+  const { text, services: raw, errors, warnings } = readCompose<Service>(rel);
+  expect(errors, rel).toEqual([]);
   const services = new Map<string, ParsedService>();
-  for (const [name, service] of Object.entries(compose.services ?? {})) {
+  for (const [name, service] of Object.entries(raw)) {
     const env = new Map<string, string>(
       Object.entries(service.environment ?? {}).map(([key, value]) => [key, String(value ?? "")]),
     );
     services.set(name, { ...service, env });
   }
-  return { services, text, warnings: doc.warnings.map((w) => w.message) };
+  return { services, text, warnings };
 }
 
-const INTERPOLATION = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g;
-
-/** What docker compose makes of a value, given the .env variables. */
-function interpolate(value: string, vars: Record<string, string>): string {
-  return value
-    .replace(INTERPOLATION, (_m, name: string, op: string | undefined, arg: string | undefined) => {
-      const set = vars[name];
-      if (set !== undefined && set !== "") return set;
-      if (op === ":?") throw new Error(`${name} is required: ${arg}`);
-      return arg ?? "";
-    })
-    .replace(/\$\$/g, "$");
-}
-
-const EXAMPLE: Record<string, string> = Object.fromEntries(
-  read("docker/.env.example")
-    .split("\n")
-    .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [m[1] as string, m[2] as string]),
-);
-const PLACEHOLDER = "CHANGE-ME";
-/** .env.example with every placeholder replaced by a fresh secret, as the comments there say. */
-const FILLED: Record<string, string> = Object.fromEntries(
-  Object.entries(EXAMPLE).map(([name, value]) => [
-    name,
-    value !== PLACEHOLDER
-      ? value
-      : name.endsWith("ENCRYPTION_KEY")
-        ? randomBytes(32).toString("base64")
-        : randomBytes(32).toString("hex"),
-  ]),
-);
+const EXAMPLE = readEnvExample("docker/.env.example");
+const FILLED = fillPlaceholders(EXAMPLE);
 
 /** Only the secrets set: every other variable takes its default from the compose file. */
 const SECRETS_ONLY: Record<string, string> = Object.fromEntries(

@@ -7,19 +7,24 @@
 // connection holds the proxy's gateway token and JWT secret, each nginx renders the shipped
 // template with every variable it uses, names an instance the API knows at that Open WebUI's
 // address, and carries the API's mirror token.
-import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { join, posix } from "node:path";
-import { fileURLToPath } from "node:url";
 import { envSchema, loadEnv } from "@mai/api";
 import { parseMasterKey } from "@mai/db";
 import { loadProxyEnv, proxyEnvSchema } from "@mai/proxy";
 import { describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
+import {
+  fillPlaceholders,
+  interpolate,
+  INTERPOLATION,
+  read,
+  readCompose,
+  readEnvExample,
+  ROOT,
+} from "./compose-files";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIR = "docker/open-webui";
-const read = (rel: string) => readFileSync(join(ROOT, rel), "utf8");
 const BASE = `${DIR}/compose.yaml`;
 const CLIENTS = `${DIR}/compose.clients.yaml`;
 const TEMPLATE_IN_IMAGE = "/etc/nginx/templates/default.conf.template";
@@ -35,17 +40,10 @@ interface Service {
 }
 
 function parseCompose(rel: string): { services: Record<string, Service>; text: string } {
-  const text = read(rel);
-  const doc = parseDocument(text, { merge: true });
-  expect(
-    doc.errors.map((e) => e.message),
-    rel,
-  ).toEqual([]);
-  expect(
-    doc.warnings.map((w) => w.message),
-    rel,
-  ).toEqual([]);
-  return { services: (doc.toJS() as { services: Record<string, Service> }).services, text };
+  const { text, services, errors, warnings } = readCompose<Service>(rel);
+  expect(errors, rel).toEqual([]);
+  expect(warnings, rel).toEqual([]);
+  return { services, text };
 }
 
 /** compose.yaml with the override applied as compose merges it (maps merged, scalars replaced). */
@@ -58,42 +56,10 @@ function merged(base: Record<string, Service>, override: Record<string, Service>
   return out;
 }
 
-const INTERPOLATION = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}/g;
-
-/** What docker compose makes of a value, given the .env variables (`:-`, `:?` and `:+`). */
-function interpolate(value: string, vars: Record<string, string>): string {
-  return value
-    .replace(INTERPOLATION, (_m, name: string, op: string | undefined, arg: string | undefined) => {
-      const set = vars[name];
-      const present = set !== undefined && set !== "";
-      if (op === ":+") return present ? (arg ?? "") : "";
-      if (present) return set;
-      if (op === ":?") throw new Error(`${name} is required: ${arg}`);
-      return arg ?? "";
-    })
-    .replace(/\$\$/g, "$");
-}
-
-const EXAMPLE: Record<string, string> = Object.fromEntries(
-  read(`${DIR}/.env.example`)
-    .split("\n")
-    .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [m[1] as string, m[2] as string]),
-);
-const PLACEHOLDER = "CHANGE-ME";
+const EXAMPLE = readEnvExample(`${DIR}/.env.example`);
 /** .env.example with each placeholder replaced as its comment says. */
 const fill = (extra: Record<string, string> = {}): Record<string, string> => ({
-  ...Object.fromEntries(
-    Object.entries(EXAMPLE).map(([name, value]) => [
-      name,
-      value !== PLACEHOLDER
-        ? value
-        : name === "MAI_ENCRYPTION_KEY"
-          ? randomBytes(32).toString("base64")
-          : randomBytes(32).toString("hex"),
-    ]),
-  ),
+  ...fillPlaceholders(EXAMPLE),
   ...extra,
 });
 
