@@ -16,6 +16,7 @@ import { billingPeriod, LEASE_RENEWALS_PER_LIFETIME } from "@mai/domain";
 import type { RenewLeasesInput, ReserveInput, SettleInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 import type { AppDeps } from "../../deps";
+import { scheduleJob } from "../schedule";
 
 export async function reserve(ctx: Context, input: ReserveInput) {
   const { billingTimeZone } = await getGlobalSettings(ctx.deps.db);
@@ -37,22 +38,9 @@ export async function settle(ctx: Context, input: SettleInput): Promise<{ ok: tr
 
 /** Returns expired leases of every organisation every quarter lifetime; never two sweeps at once. */
 export function scheduleLeaseSweep(deps: AppDeps): { stop(): void } {
-  let running = false;
-  const timer = setInterval(
-    () => {
-      if (running) return;
-      running = true;
-      sweepExpiredLeases(deps.db)
-        .then((r) => {
-          if (r.returnedNano > 0n) deps.logger.info({ counters: r.counters, returnedNano: r.returnedNano.toString() }, "expired limit leases returned");
-        })
-        .catch((error: unknown) => deps.logger.error({ err: { name: (error as Error).name } }, "lease sweep failed"))
-        .finally(() => {
-          running = false;
-        });
-    },
-    Math.max(50, Math.floor(deps.env.MAI_LEASE_TTL_MS / LEASE_RENEWALS_PER_LIFETIME)),
-  );
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  const every = Math.max(50, Math.floor(deps.env.MAI_LEASE_TTL_MS / LEASE_RENEWALS_PER_LIFETIME));
+  return scheduleJob(deps, every, "lease sweep failed", async () => {
+    const r = await sweepExpiredLeases(deps.db);
+    if (r.returnedNano > 0n) deps.logger.info({ counters: r.counters, returnedNano: r.returnedNano.toString() }, "expired limit leases returned");
+  });
 }

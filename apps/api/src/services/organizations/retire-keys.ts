@@ -16,6 +16,7 @@ import {
 } from "@mai/db";
 import { isOpenRouterError } from "@mai/openrouter";
 import type { AppDeps } from "../../deps";
+import { scheduleJob } from "../schedule";
 
 /** Attempts before the job gives up on a key (about 9 h of retries with the backoff below). */
 export const KEY_RETIREMENT_MAX_ATTEMPTS = 12;
@@ -125,17 +126,5 @@ export async function retireDueKeys(deps: AppDeps, options: { limit?: number } =
 
 /** Runs the job every `intervalMs` (0 disables it); never two runs at once. */
 export function scheduleKeyRetirement(deps: AppDeps, intervalMs: number): { stop(): void } {
-  if (intervalMs <= 0) return { stop() {} };
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    retireDueKeys(deps)
-      .catch((error: unknown) => deps.logger.error({ err: { name: (error as Error).name } }, "key retirement run failed"))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return scheduleJob(deps, intervalMs, "key retirement run failed", () => retireDueKeys(deps));
 }

@@ -25,6 +25,7 @@ import {
 import { unmeteredChanged, unmeteredToleranceNano, usdToNano, utcPeriodsOf, type UtcPeriod } from "@mai/domain";
 import { KeyUsageCountersSchema, OpenRouterError, type KeyUsageCounters } from "@mai/openrouter";
 import type { AppDeps } from "../../deps";
+import { scheduleJob } from "../schedule";
 
 export interface KeyReconcileSummary {
   /** Organisations whose key was read and compared. */
@@ -158,19 +159,5 @@ export async function reconcileKeyUsage(deps: AppDeps): Promise<KeyReconcileSumm
 
 /** Runs the job every `intervalMs` (0 disables it); never two runs at once. */
 export function scheduleKeyReconciliation(deps: AppDeps, intervalMs: number): { stop(): void } {
-  if (intervalMs <= 0) return { stop() {} };
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    reconcileKeyUsage(deps)
-      .catch((error: unknown) =>
-        deps.logger.error({ err: { name: (error as Error).name } }, "key usage reconciliation run failed"),
-      )
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return scheduleJob(deps, intervalMs, "key usage reconciliation run failed", () => reconcileKeyUsage(deps));
 }

@@ -5,6 +5,7 @@
 // adjustments stay, so every figure of a dropped month is still there; only its event list is gone.
 import { analyzeUsage, dropUsageMonthsBefore, ensureUsagePartitionsAhead, utcMonthOf, vacuumUpdatedUsageTables, type Driver } from "@mai/db";
 import type { AppDeps } from "../../deps";
+import { scheduleJob } from "../schedule";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -27,25 +28,8 @@ export async function maintainUsagePartitions(deps: AppDeps): Promise<{ created:
 
 /** At start, then once a day; never two passes at once. A failure is logged and retried next pass. */
 export function scheduleUsagePartitions(deps: AppDeps): { stop(): void; firstPass: Promise<void> } {
-  let running = false;
-  const pass = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await maintainUsagePartitions(deps);
-    } catch (error) {
-      deps.logger.error({ err: { name: (error as Error).name, code: (error as { code?: string }).code } }, "usage partition maintenance failed");
-    } finally {
-      running = false;
-    }
-  };
-  const firstPass = pass();
-  // pass() catches everything itself.
-  const timer = setInterval(() => {
-    pass().catch(() => undefined);
-  }, DAY_MS);
-  timer.unref();
-  return { stop: () => clearInterval(timer), firstPass };
+  const job = scheduleJob(deps, DAY_MS, "usage partition maintenance failed", () => maintainUsagePartitions(deps));
+  return { stop: job.stop, firstPass: job.run() };
 }
 
 const MINUTE_MS = 60 * 1000;
@@ -55,17 +39,5 @@ const MINUTE_MS = 60 * 1000;
  * the ingest updates in place (vacuumUpdatedUsageTables). On PostgreSQL autovacuum does it: nothing here.
  */
 export function scheduleRollupVacuum(deps: AppDeps, driver: Driver): { stop(): void } {
-  if (driver !== "pglite") return { stop: () => undefined };
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    vacuumUpdatedUsageTables(deps.db)
-      .catch((error: unknown) => deps.logger.error({ err: { name: (error as Error).name } }, "vacuum of the usage rollups failed"))
-      .finally(() => {
-        running = false;
-      });
-  }, MINUTE_MS);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return scheduleJob(deps, driver === "pglite" ? MINUTE_MS : 0, "vacuum of the usage rollups failed", () => vacuumUpdatedUsageTables(deps.db));
 }

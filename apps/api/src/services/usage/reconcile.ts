@@ -22,6 +22,7 @@ import {
 import { usdToNano } from "@mai/domain";
 import { OpenRouterError } from "@mai/openrouter";
 import type { AppDeps } from "../../deps";
+import { scheduleJob } from "../schedule";
 
 interface ReconcileSummary {
   checked: number;
@@ -151,19 +152,5 @@ export async function reconcileUsage(
 
 /** Runs the job every `intervalMs` (0 disables it); never two runs at once. */
 export function scheduleReconciliation(deps: AppDeps, intervalMs: number): { stop(): void } {
-  if (intervalMs <= 0) return { stop() {} };
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    reconcileUsage(deps)
-      .catch((error: unknown) =>
-        deps.logger.error({ err: { name: (error as Error).name } }, "reconciliation run failed"),
-      )
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return scheduleJob(deps, intervalMs, "reconciliation run failed", () => reconcileUsage(deps));
 }
