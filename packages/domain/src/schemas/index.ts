@@ -10,4 +10,5 @@ export * from "./user-mapping";
 export * from "./global-settings";
 export * from "./audit";
 export * from "./internal";
+export * from "./settings";
 export { settingsUpdateSchema as updateSettingsInput, type SettingsUpdate } from "../settings";
