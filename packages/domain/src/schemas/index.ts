@@ -11,4 +11,5 @@ export * from "./global-settings";
 export * from "./audit";
 export * from "./internal";
 export * from "./settings";
+export * from "./alerts";
 export { settingsUpdateSchema as updateSettingsInput, type SettingsUpdate } from "../settings";
