@@ -493,3 +493,21 @@ describe("account endpoints", () => {
     expect(await deleted.text()).toBe('{"deleted":true}');
   });
 });
+
+describe("generations charged before a restart", () => {
+  it("rememberGeneration: /generation answers with the given cost, nothing is charged", async () => {
+    const ledgerBefore = sim.ledger().length;
+    const usageBefore = sim.getKey(FIXTURE_API_KEY)!.usageNano;
+    const id = "gen-remembered-0001";
+    expect((await fetch(`${sim.url}/generation?id=${id}`, { headers: { Authorization: `Bearer ${FIXTURE_API_KEY}` } })).status).toBe(404);
+    sim.rememberGeneration({ id, key: FIXTURE_API_KEY, costNano: 1_234_567n, createdAt: new Date("2026-11-30T10:00:00Z"), model: "openai/gpt-4o" });
+    const res = await fetch(`${sim.url}/generation?id=${id}`, { headers: { Authorization: `Bearer ${FIXTURE_API_KEY}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('"total_cost":0.001234567');
+    expect(JSON.parse(text)).toMatchObject({ data: { id, model: "openai/gpt-4o", provider_name: "OpenAI", created_at: "2026-11-30T10:00:00.000Z" } });
+    expect(sim.ledger()).toHaveLength(ledgerBefore);
+    expect(sim.getKey(FIXTURE_API_KEY)!.usageNano).toBe(usageBefore);
+    expect(() => sim.rememberGeneration({ id: "gen-x", key: `sk-or-v1-${"ee".repeat(32)}`, costNano: 1n, createdAt: new Date() })).toThrow(/No such key/);
+  });
+});

@@ -9,6 +9,7 @@ import { handleChat } from "./chat";
 import type { SimContext } from "./context";
 import { FaultSyntaxError, parseFaults, type SimFaults } from "./faults";
 import { HttpError, isRecord, readJson, sendError, sendJson } from "./http";
+import { usdText } from "./money";
 import { DEFAULT_MODEL, SIM_MODELS, type SimModel } from "./models";
 import {
   type GenerationRecord,
@@ -119,8 +120,24 @@ export interface Simulator {
   /** Totals per key hash and per `user` ("" for requests without one). */
   totals(): { all: LedgerTotals; byKey: Map<string, LedgerTotals>; byUser: Map<string, LedgerTotals> };
   generation(id: string): GenerationRecord | undefined;
+  /**
+   * A generation charged before this simulator started (it keeps nothing across restarts; the demo
+   * tells it what an earlier run charged): /generation answers for it from now on, with this cost.
+   * Nothing is charged and the ledger is unchanged.
+   */
+  rememberGeneration(input: RememberedGeneration): void;
   stats(): { requests: number; chatRequests: number; activeStreams: number };
   close(): Promise<void>;
+}
+
+interface RememberedGeneration {
+  id: string;
+  /** The key it was charged to (plaintext or hash); it must exist here. */
+  key: string;
+  costNano: bigint;
+  createdAt: Date;
+  model?: string;
+  user?: string | null;
 }
 
 function view(state: SimState, key: SimKey): SimKeyView {
@@ -347,6 +364,35 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     totalNano: (filter) => sumNano(state.ledger(filter)),
     totals: () => totalsOf(state.entries),
     generation: (id) => state.generations.get(id),
+    rememberGeneration(input) {
+      const key = find(input.key);
+      if (!key) throw new Error("No such key in the simulator");
+      if (input.costNano < 0n) throw new Error("A generation's cost cannot be negative");
+      const model = ctx.models.get(input.model ?? "");
+      const createdAtMs = input.createdAt.getTime();
+      state.generations.set(input.id, {
+        id: input.id,
+        keyHash: key.hash,
+        model: model?.id ?? input.model ?? "unknown",
+        provider: model?.provider ?? "unknown",
+        createdAtMs,
+        availableAtMs: createdAtMs,
+        streamed: false,
+        cancelled: false,
+        finishReason: "stop",
+        nativeFinishReason: "stop",
+        promptTokens: 0,
+        completionTokens: 0,
+        costUsd: usdText(input.costNano),
+        latencyMs: 0,
+        generationTimeMs: 0,
+        user: input.user ?? null,
+        sessionId: null,
+        httpReferer: null,
+        appTitle: null,
+        userAgent: null,
+      });
+    },
     stats: () => ({ ...ctx.counters }),
     async close() {
       closing.abort();
