@@ -165,6 +165,8 @@ const MATRIX: [string, Cell, Expected][] = [
   ["auth.invitations", (c) => c.auth.invitations(), dashboard(signedIn)],
   ["settings.get", (c) => c.settings.get(), chat(signedIn)],
   ["settings.update", (c) => c.settings.update({ ui: { theme: "dark" } }), chat(signedIn)],
+  // The caller's own last save and its sync outcome; no input names anyone else.
+  ["settings.lastSync", (c) => c.settings.lastSync(), chat(signedIn)],
 
   ["organizations.list", (c) => c.organizations.list(), dashboard(anyAdmin)],
   ["organizations.get", (c, f) => c.organizations.get(A(f)), dashboard(orgAdmins)],

@@ -1,7 +1,8 @@
 import { settingsUpdateSchema } from "@mai/domain";
+import { settingsChannelSchema, settingsSyncStatusSchema } from "@mai/domain/schemas";
 import { z } from "zod";
-import { maskedKeyOrEmpty } from "./_schemas";
-import { readSettings, updateSettings } from "../services/settings/update";
+import { maskedKey, maskedKeyOrEmpty } from "./_schemas";
+import { readLastSync, readSettings, updateSettings } from "../services/settings/update";
 import { router } from "../trpc/init";
 import { chatProcedure } from "../trpc/procedures";
 
@@ -17,7 +18,19 @@ const settingsOut = z.object({
   }),
 });
 
-export const syncStatusSchema = z.enum(["created", "updated", "unchanged", "claimed", "skipped", "failed"]);
+const lastSyncOut = z.object({
+  savedAt: z.date().nullable(),
+  sync: z
+    .object({
+      status: settingsSyncStatusSchema,
+      message: z.string(),
+      at: z.date(),
+      organizationId: z.string().nullable(),
+      channel: settingsChannelSchema,
+      keyHint: maskedKey.nullable(),
+    })
+    .nullable(),
+});
 
 // A user's own Open WebUI settings: what a chat client with a chat token reads and saves (the Open
 // WebUI direct connection's REST endpoint in server.ts calls these), so chatProcedure.
@@ -28,7 +41,7 @@ export const settingsRouter = router({
     .output(
       settingsOut.extend({
         openrouterSync: z.object({
-          status: syncStatusSchema,
+          status: settingsSyncStatusSchema,
           organizationId: z.string().optional(),
           message: z.string(),
         }),
@@ -38,4 +51,8 @@ export const settingsRouter = router({
       const { settings, openrouterSync } = await updateSettings(ctx, ctx.user, input);
       return { ...settings, openrouterSync };
     }),
+  // The caller's own last save — from any door: Open WebUI (mirrored), the dashboard, a token — and
+  // what its organisation sync came to; a mirrored save's answer goes to Open WebUI, so the
+  // dashboard's Connections page reads it here. No input: nobody names another user.
+  lastSync: chatProcedure.output(lastSyncOut).query(({ ctx }) => readLastSync(ctx, ctx.user)),
 });

@@ -1,6 +1,15 @@
 // The chat client's settings save, then the automatic org sync. The save always wins: a sync that
 // fails is logged, audited and reported in `openrouterSync`, and saving again retries it.
-import { appendAudit, getUserSettings, saveUserSettings, SecretContext, syncOrganizationForUser } from "@mai/db";
+import {
+  appendAudit,
+  getLastSettingsSync,
+  getUserSettings,
+  recordSettingsSync,
+  saveUserSettings,
+  SecretContext,
+  syncOrganizationForUser,
+  type LastSettingsSync,
+} from "@mai/db";
 import {
   findOpenRouterConnection,
   maskKey,
@@ -8,12 +17,13 @@ import {
   type OpenRouterKey,
   type SettingsUpdate,
 } from "@mai/domain";
+import type { SettingsChannel, SettingsSyncStatus } from "@mai/domain/schemas";
 import { OpenRouterError } from "@mai/openrouter";
 import type { AuthUser } from "@mai/db";
 import type { Context } from "../../context";
 import { retirementDueAt } from "../organizations/retire-keys";
 
-export type SyncStatus = "created" | "updated" | "unchanged" | "claimed" | "skipped" | "failed";
+export type SyncStatus = SettingsSyncStatus;
 export interface OpenRouterSync {
   status: SyncStatus;
   organizationId?: string;
@@ -21,7 +31,6 @@ export interface OpenRouterSync {
 }
 
 type Ui = SettingsUpdate["ui"];
-type Connections = NonNullable<Ui["directConnections"]>;
 
 function storedKeys(ctx: Context, ui: Ui | undefined): string[] {
   const sealed = ui?.directConnections?.OPENAI_API_KEYS ?? [];
@@ -60,10 +69,53 @@ export async function updateSettings(
     const key = plainKeys[k++] ?? "";
     return key ? deps.secrets.seal(key, SecretContext.settingsKey) : "";
   });
-  await saveUserSettings(deps.db, user.id, { ui: sealedUi }, deps.now());
+  const savedAt = deps.now();
+  await saveUserSettings(deps.db, user.id, { ui: sealedUi }, savedAt);
 
-  const openrouterSync = await syncFromSettings(ctx, user, plainUi.directConnections);
+  const connection = findOpenRouterConnection(plainUi.directConnections, { extraHosts: deps.env.MAI_OPENROUTER_EXTRA_HOSTS });
+  const openrouterSync = await syncFromSettings(ctx, user, connection);
+  await recordOutcome(ctx, user, savedAt, openrouterSync, connection ? maskKey(connection.key) : null);
   return { settings: await readSettings(ctx, user), openrouterSync };
+}
+
+/** Through which door this save came (settings.lastSync says "via Open WebUI / this page / a token"). */
+function channelOf(ctx: Context): SettingsChannel {
+  switch (ctx.auth?.kind) {
+    case "openwebui":
+      return "openwebui";
+    case "token":
+      return "token";
+    case "operator":
+      return "cli";
+    case "session":
+    case undefined:
+      return "dashboard";
+  }
+}
+
+/**
+ * Keeps the save's outcome beside its settings, for settings.lastSync: a save mirrored from Open
+ * WebUI is answered by Open WebUI, so the dashboard is where its administrator reads it. Like the
+ * sync's audit entry, failing to record it never fails the save (the row then says "not recorded").
+ */
+async function recordOutcome(ctx: Context, user: AuthUser, savedAt: Date, sync: OpenRouterSync, keyHint: string | null): Promise<void> {
+  try {
+    await recordSettingsSync(ctx.deps.db, user.id, savedAt, {
+      status: sync.status,
+      message: sync.message,
+      at: ctx.deps.now(),
+      organizationId: sync.organizationId ?? null,
+      channel: channelOf(ctx),
+      keyHint,
+    });
+  } catch (error) {
+    ctx.log.error({ userId: user.id, err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, "sync outcome not recorded");
+  }
+}
+
+/** The caller's own last save and its sync outcome (settings.lastSync). */
+export function readLastSync(ctx: Context, user: AuthUser): Promise<LastSettingsSync> {
+  return getLastSettingsSync(ctx.deps.db, user.id);
 }
 
 /**
@@ -88,9 +140,8 @@ export async function chatKeyProblem(ctx: Context, key: OpenRouterKey): Promise<
   return null;
 }
 
-async function syncFromSettings(ctx: Context, user: AuthUser, dc: Connections | undefined): Promise<OpenRouterSync> {
+async function syncFromSettings(ctx: Context, user: AuthUser, connection: ReturnType<typeof findOpenRouterConnection>): Promise<OpenRouterSync> {
   const { deps } = ctx;
-  const connection = findOpenRouterConnection(dc, { extraHosts: deps.env.MAI_OPENROUTER_EXTRA_HOSTS });
   if (!connection) {
     return { status: "skipped", message: "No enabled OpenRouter connection with a valid key in these settings." };
   }
