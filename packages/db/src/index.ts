@@ -34,3 +34,4 @@ export * from "./queries/mapping-reports";
 export * from "./queries/reconciliation";
 export * from "./queries/key-retirements";
 export * from "./queries/key-usage";
+export * from "./queries/limit-alerts";

@@ -110,4 +110,5 @@ export const SecretContext = {
   organizationKey: "client_organizations.key",
   provisioningKey: "global_settings.provisioning_key",
   settingsKey: "user_settings.openai_api_key",
+  alertWebhookSecret: "alert_settings.webhook_secret",
 } as const;

@@ -15,3 +15,4 @@ export * from "./limit-leases";
 export * from "./key-usage";
 export * from "./key-retirements";
 export * from "./reconciliation-attempts";
+export * from "./limit-alerts";
