@@ -3,7 +3,7 @@
 // one runs; drizzle's PgDatabase is the common surface.
 import { PGlite } from "@electric-sql/pglite";
 import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -65,8 +65,17 @@ export function driverOf(db: Database): { driver: Driver; client: PGlite | postg
   return entry;
 }
 
-/** Raw SQL returning rows, whatever the driver (PGlite answers `{ rows }`, postgres.js an array). */
-export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
+const dialect = new PgDialect();
+
+/**
+ * Raw SQL returning rows, whatever the driver (PGlite answers `{ rows }`, postgres.js an array).
+ * `prepared`: for a statement sent again and again with the same text (the usage ingest's), which
+ * postgres.js then parses once per connection as a named prepared statement (drizzle's `execute`
+ * sends every statement unnamed, parsed anew each time); PGlite runs it as before.
+ */
+export async function queryRows<T>(db: Executor, query: SQL, options: { prepared?: boolean } = {}): Promise<T[]> {
+  const result: unknown = options.prepared
+    ? await db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, "prepared", false).execute()
+    : await db.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

@@ -271,6 +271,9 @@ async function recordChunk(tx: Executor, events: readonly UsageEventInput[], day
             updated_at = now()
         )
         select count(*)::int as inserted from ins`,
+    // The same text every batch: prepared once per connection. On PostgreSQL a batch of 5,000 then
+    // took 275 ms against 379 parsed anew (medians, batches alternating on one database, 2026-12-02).
+    { prepared: true },
   );
   return result?.inserted ?? 0;
 }
