@@ -24,6 +24,8 @@ export interface GlobalSettings {
   provisioningKeyHint: string | null;
   /** Whether client administrators may sign up on their own with their OpenRouter key (auth.signUpWithKey). */
   selfSignupEnabled: boolean;
+  /** Whether client roles see raw cost, margin and markup (default: billed amounts only). */
+  clientsSeeProviderCost: boolean;
   updatedAt: Date | null;
 }
 
@@ -34,6 +36,7 @@ export const DEFAULT_GLOBAL_SETTINGS: GlobalSettings = {
   billingTimeZone: "UTC",
   provisioningKeyHint: null,
   selfSignupEnabled: true,
+  clientsSeeProviderCost: false,
   updatedAt: null,
 };
 
@@ -47,6 +50,7 @@ export async function getGlobalSettings(db: Executor): Promise<GlobalSettings> {
     billingTimeZone: row.billingTimeZone,
     provisioningKeyHint: row.provisioningKeyHint,
     selfSignupEnabled: row.selfSignupEnabled,
+    clientsSeeProviderCost: row.clientsSeeProviderCost,
     updatedAt: row.updatedAt,
   };
 }
@@ -64,7 +68,10 @@ export async function getProvisioningKey(db: Executor, secrets: SecretBox): Prom
  * points, nano-USD). The provisioning key is not the form's text (which may be "" or the masked
  * hint) but a verified key, or null to remove it.
  */
-export type GlobalSettingsPatch = Pick<UpdateGlobalSettingsInput, "currency" | "billingTimeZone" | "selfSignupEnabled"> & {
+export type GlobalSettingsPatch = Pick<
+  UpdateGlobalSettingsInput,
+  "currency" | "billingTimeZone" | "selfSignupEnabled" | "clientsSeeProviderCost"
+> & {
   defaultMarkupBp?: number;
   defaultMonthlyLimitNano?: bigint;
   provisioningKey?: string | null;
@@ -90,6 +97,7 @@ export async function updateGlobalSettings(
   if (patch.currency !== undefined) values.currency = patch.currency;
   if (patch.billingTimeZone !== undefined) values.billingTimeZone = patch.billingTimeZone;
   if (patch.selfSignupEnabled !== undefined) values.selfSignupEnabled = patch.selfSignupEnabled;
+  if (patch.clientsSeeProviderCost !== undefined) values.clientsSeeProviderCost = patch.clientsSeeProviderCost;
   if (patch.provisioningKey !== undefined) {
     values.provisioningKeyCiphertext = patch.provisioningKey ? secrets.seal(patch.provisioningKey, SecretContext.provisioningKey) : null;
     values.provisioningKeyHint = patch.provisioningKey ? maskKey(patch.provisioningKey) : null;

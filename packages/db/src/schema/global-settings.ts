@@ -17,6 +17,9 @@ export const globalSettings = pgTable(
     billingTimeZone: text("billing_time_zone").notNull().default("UTC"),
     // Whether a client administrator may sign up on their own with the OpenRouter key they were given.
     selfSignupEnabled: boolean("self_signup_enabled").notNull().default(true),
+    // Whether client roles see what the provider pays — raw cost, margin and markup (a markup with
+    // the billed amount gives the raw cost away). Off by default: clients see billed amounts only.
+    clientsSeeProviderCost: boolean("clients_see_provider_cost").notNull().default(false),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     updatedBy: uuid("updated_by"),
   },

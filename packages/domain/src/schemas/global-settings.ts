@@ -13,6 +13,8 @@ export const updateGlobalSettingsInput = z.object({
   billingTimeZone: z.string().trim().min(1).max(100).optional(),
   /** Whether a client administrator may sign up on their own with the OpenRouter key they were given (auth.signUpWithKey). */
   selfSignupEnabled: z.boolean().optional(),
+  /** Whether client roles see raw cost, margin and markup; off: billed amounts only. */
+  clientsSeeProviderCost: z.boolean().optional(),
 });
 
 export type UpdateGlobalSettingsInput = z.output<typeof updateGlobalSettingsInput>;

@@ -1,0 +1,1 @@
+ALTER TABLE "global_settings" ADD COLUMN "clients_see_provider_cost" boolean DEFAULT false NOT NULL;
