@@ -88,6 +88,36 @@ export {
   type UtcPeriod,
 } from "./key-usage";
 export { addDays, daysBetween, monthDates, rangeOrCurrentMonth, type DateRange } from "./local-date";
+export {
+  describeRate,
+  exactMoneyDecimal,
+  formatDate,
+  formatDateTime,
+  formatLocalDay,
+  formatMoney,
+  formatRate,
+  formatShortDay,
+  MAX_RATE_DECIMALS,
+  normalizeRate,
+  parseRate,
+  roundForDisplay,
+  type DateFormatOptions,
+  type DecimalRate,
+  type ExchangeRate,
+  type ExchangeRateSource,
+  type MoneyFormatOptions,
+} from "./format";
+export {
+  BOOKS_CURRENCY,
+  nbpFetchRange,
+  NBP_LOOKBACK_DAYS,
+  NBP_MAX_RANGE_DAYS,
+  noRateMessage,
+  parseNbpRates,
+  rateBefore,
+  statementDate,
+  type NbpRate,
+} from "./exchange-rates";
 export { csrfProblem, dashboardOrigins, type CsrfProblem, type CsrfRequest } from "./csrf";
 export {
   formatInvitationCode,

@@ -11,6 +11,7 @@
 // with node:crypto (services/alerts/webhook.ts), a receiver verifies with its own.
 import { z } from "zod";
 import { DomainError } from "./errors";
+import { exactMoneyDecimal } from "./format";
 
 /** Thresholds are whole percentages of the monthly limit. */
 export const DEFAULT_ALERT_THRESHOLDS: readonly number[] = [80, 100];
@@ -176,5 +177,5 @@ export type LimitAlertPayload = z.infer<typeof limitAlertPayloadSchema>;
 /** Nano-USD as USD with exactly nine decimals ("80.000000000"): the payload's exact amounts. */
 export function nanoToUsdFixed(nano: bigint): string {
   if (nano < 0n) throw new DomainError("INVALID_INPUT", "An alert's amount cannot be negative.");
-  return `${nano / 1_000_000_000n}.${(nano % 1_000_000_000n).toString().padStart(9, "0")}`;
+  return exactMoneyDecimal(nano, undefined, { minFractionDigits: 9 });
 }
