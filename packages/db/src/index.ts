@@ -35,3 +35,4 @@ export * from "./queries/reconciliation";
 export * from "./queries/key-retirements";
 export * from "./queries/key-usage";
 export * from "./queries/limit-alerts";
+export * from "./queries/refusals";

@@ -66,8 +66,8 @@ export async function listUsagePartitions(db: Executor): Promise<string[]> {
 
 /**
  * Retention: drops the raw events of every whole UTC month before `firstKept` ("YYYY-MM") — their
- * partitions, the generation ids recorded for them and their queued checks. Rollups, counters and
- * statements stay.
+ * partitions, the generation ids recorded for them, their queued checks and the requests refused in
+ * them. Rollups, counters and statements stay.
  * Rows in the DEFAULT partition are never dropped here. Returns the months dropped.
  */
 export async function dropUsageMonthsBefore(db: Database, firstKept: string): Promise<string[]> {
@@ -83,6 +83,8 @@ export async function dropUsageMonthsBefore(db: Database, firstKept: string): Pr
       await tx.execute(sql`delete from usage_event_ids where occurred_at >= ${lo.toISOString()}::timestamptz and occurred_at < ${hi.toISOString()}::timestamptz`);
       // Their checks too: an event no longer on the ledger cannot be corrected.
       await tx.execute(sql`delete from reconciliation_queue where occurred_at >= ${lo.toISOString()}::timestamptz and occurred_at < ${hi.toISOString()}::timestamptz`);
+      // And the requests refused in that month, which are raw records like the events.
+      await tx.execute(sql`delete from request_refusals where occurred_at >= ${lo.toISOString()}::timestamptz and occurred_at < ${hi.toISOString()}::timestamptz`);
     });
     known.get(db)?.delete(month);
   }

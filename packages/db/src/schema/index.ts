@@ -16,3 +16,4 @@ export * from "./key-usage";
 export * from "./key-retirements";
 export * from "./reconciliation-attempts";
 export * from "./limit-alerts";
+export * from "./request-refusals";

@@ -16,6 +16,26 @@ export const resolveContextInput = z.union([
 ]);
 /** A batch in the usage-event line format (usage-event.ts). */
 export const recordUsageInput = z.object({ ndjson: z.string().max(64 * 1024 * 1024) });
+/** Why the proxy refused a request before forwarding it: the monthly limit (402), a deactivated organisation (403). */
+export const REFUSAL_REASONS = ["monthly_limit", "organization_inactive"] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+/** The most refusals one internal.recordRefusals call carries. */
+export const MAX_REFUSAL_BATCH = 5_000;
+/** Requests the proxy refused, each with the id the proxy gave it (a batch sent twice counts once). */
+export const recordRefusalsInput = z.object({
+  refusals: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        organizationId: z.uuid(),
+        userId: z.uuid(),
+        reason: z.enum(REFUSAL_REASONS),
+        occurredAt: z.date(),
+      }),
+    )
+    .min(1)
+    .max(MAX_REFUSAL_BATCH),
+});
 /** A proxy process's lease owner id (random per process): only it may renew or close its leases. */
 const leaseOwner = z.string().trim().min(8).max(100);
 /**
@@ -47,6 +67,7 @@ export const resolveOrganizationInput = z.object({ organizationId: z.uuid() });
 
 export type ResolveContextInput = z.output<typeof resolveContextInput>;
 export type RecordUsageInput = z.output<typeof recordUsageInput>;
+export type RecordRefusalsInput = z.output<typeof recordRefusalsInput>;
 export type ReserveInput = z.output<typeof reserveInput>;
 export type SettleInput = z.output<typeof settleInput>;
 export type ResolveOrganizationInput = z.output<typeof resolveOrganizationInput>;
