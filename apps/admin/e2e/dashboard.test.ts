@@ -127,6 +127,38 @@ describe.each(testDrivers())("dashboard end to end on %s", (driver) => {
     await context.close();
   });
 
+  it("a save made elsewhere (Open WebUI's settings endpoint with the API token) shows as the last sync on Connections: failed with what to do, then unchanged", async () => {
+    // As a chat client — or nginx mirroring Open WebUI — saves: not through the page.
+    const saveElsewhere = async (key: string) => {
+      const res = await fetch(`${s.apiUrl}/api/v1/users/user/settings/update`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ ui: { directConnections: { OPENAI_API_BASE_URLS: [s.sim.url], OPENAI_API_KEYS: [key], OPENAI_API_CONFIGS: {} } } }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { openrouterSync: { status: string } }).openrouterSync.status;
+    };
+    const rejected = `sk-or-v1-${"0e".repeat(32)}`; // unknown to OpenRouter: verification refuses it
+    expect(await saveElsewhere(rejected)).toBe("failed");
+
+    const { context, page } = await s.newPage();
+    await signIn(page, s.clientAdmin);
+    await go(page, "Connections");
+    const card = page.getByRole("region", { name: "Last organisation sync" });
+    await visible(card.getByText(/Last sync: failed, .+, via an API token\./));
+    await visible(card.getByRole("alert"));
+    expect(await card.textContent()).toContain("OpenRouter rejected this key");
+    expect(await card.textContent()).toContain("What to do: your settings are saved; fix the problem and save again");
+    expect(await page.getByText(rejected).count()).toBe(0);
+    await shot(page, `${driver}-connections-last-sync-failed`);
+
+    expect(await saveElsewhere(provisionedKey)).toBe("unchanged");
+    await page.reload();
+    await visible(card.getByText(/Last sync: nothing to change, .+, via an API token\./));
+    expect(await card.getByRole("alert").count()).toBe(0);
+    await context.close();
+  });
+
   it("chat requests through the proxy show on Overview and Usage with the exact billed cost, and in the CSV statement", async () => {
     // Three non-streaming and two streaming requests through the proxy with the user's token.
     for (let i = 0; i < 5; i++) {

@@ -1,9 +1,11 @@
 // The chat client's Connections form: the saved key comes back masked, saving the organisation's
 // own key again reports the sync as "unchanged", a member's save is "skipped", and a lookalike URL
-// is never taken for OpenRouter.
+// is never taken for OpenRouter; the "Last organisation sync" card follows each save made here.
 import { maskKey } from "@mai/domain";
 import { afterEach, describe, expect, it, inject } from "vitest";
 import { screen, signIn, signOut, waitFor } from "./render";
+
+const lastSyncText = () => screen.getByRole("region", { name: "Last organisation sync" }).textContent ?? "";
 
 async function addConnection(user: Awaited<ReturnType<typeof signIn>>["user"], baseUrl: string, key: string) {
   await user.clear(screen.getByLabelText("Base URL"));
@@ -23,7 +25,10 @@ describe("Connections page", () => {
     const status = await screen.findByText(/Organisation sync: unchanged/i);
     expect(status).toBeTruthy();
     const key = inject("organizationKey");
-    await waitFor(() => expect(screen.getByText(maskKey(key), { exact: false })).toBeTruthy());
+    await waitFor(() => expect(screen.getAllByText(maskKey(key), { exact: false }).length).toBeGreaterThan(0));
+    // The card refreshes after the save: its outcome, when and through which door.
+    await waitFor(() => expect(lastSyncText()).toMatch(/Last sync: nothing to change, .+, via this page\. This key is already your organisation's key/));
+    expect(lastSyncText()).toContain(`Key ${maskKey(key)}.`);
     expect(document.body.textContent).not.toContain(key);
   });
 
@@ -33,5 +38,6 @@ describe("Connections page", () => {
     await addConnection(user, "https://evil.example/openrouter.ai/api/v1", `sk-or-v1-${"9f".repeat(32)}`);
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(await screen.findByText(/Organisation sync: skipped/i)).toBeTruthy();
+    await waitFor(() => expect(lastSyncText()).toMatch(/Last sync: skipped, .+, via this page\. No enabled OpenRouter connection/));
   });
 });

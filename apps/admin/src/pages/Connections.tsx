@@ -3,7 +3,9 @@
 // arrive masked and unchanged ones go back masked — the API restores them (restoreMaskedKeys). Save
 // sends the whole `ui` object, because the settings endpoint replaces it; other fields stay as read.
 // A client administrator's save of an OpenRouter connection runs the organisation sync, whose
-// outcome is shown here.
+// outcome is shown here — the last save's, wherever it was made (settings.lastSync): a save in Open
+// WebUI's own Settings → Connections, mirrored to mAI by the reverse proxy in front of it, gets Open
+// WebUI's answer, so this page is where its administrator learns what mAI did.
 import { isMaskedKey } from "@mai/domain";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useRouter } from "@tanstack/react-router";
@@ -17,11 +19,14 @@ import { FormActions } from "../components/FormActions";
 import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
+import { dateTime } from "../lib/format";
 import { useMe, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
 
 type Ui = RouterOutputs["settings"]["get"]["ui"];
 type SyncResult = RouterOutputs["settings"]["update"]["openrouterSync"];
+type LastSync = RouterOutputs["settings"]["lastSync"];
+type SyncOutcome = NonNullable<LastSync["sync"]>;
 
 interface ConnectionRow {
   /** React key only; the position in the list is the connection's index. */
@@ -99,6 +104,73 @@ function SyncNotice({ sync, isAdmin }: { sync: SyncResult; isAdmin: boolean }) {
   );
 }
 
+const OUTCOME_WORDS = {
+  created: "organisation created",
+  updated: "organisation's key updated",
+  claimed: "organisation claimed",
+  unchanged: "nothing to change",
+  skipped: "skipped",
+  failed: "failed",
+} as const satisfies Record<SyncOutcome["status"], string>;
+
+const CHANNEL_WORDS = {
+  openwebui: "via Open WebUI",
+  dashboard: "via this page",
+  token: "via an API token",
+  cli: "via the command line",
+} as const satisfies Record<SyncOutcome["channel"], string>;
+
+const when = (d: Date) => <time dateTime={d.toISOString()}>{dateTime(d)}</time>;
+
+/** The last save's organisation sync, from wherever it was saved: never, not recorded, or its outcome. */
+function LastSyncStatus({ last, isAdmin }: { last: LastSync; isAdmin: boolean }) {
+  const { savedAt, sync } = last;
+  if (!savedAt) {
+    return (
+      <EmptyState title="Last sync: never">
+        No settings saved yet — not in Open WebUI, not here, not with a token. Save an OpenRouter connection (in Open WebUI's Settings → Connections or
+        below) to sync your organisation.
+      </EmptyState>
+    );
+  }
+  if (!sync) {
+    return (
+      <Notice tone="warning">
+        <strong>Last sync: not recorded.</strong> Your settings were saved {when(savedAt)}, but the outcome of that save's sync is not known (it may
+        still be running). Refresh in a moment; if it stays so, save again to sync.
+      </Notice>
+    );
+  }
+  return (
+    <Notice tone={SYNC_TONE[sync.status]}>
+      <strong>
+        Last sync: {OUTCOME_WORDS[sync.status]}, {when(sync.at)}, {CHANNEL_WORDS[sync.channel]}.
+      </strong>{" "}
+      {sync.message}
+      {sync.keyHint ? (
+        <>
+          {" "}
+          Key <code>{sync.keyHint}</code>.
+        </>
+      ) : null}
+      {sync.organizationId && isAdmin ? (
+        <>
+          {" "}
+          <Link to="/organizations" search={{ org: sync.organizationId }}>
+            View the organisation
+          </Link>
+        </>
+      ) : null}
+      {sync.status === "failed" ? (
+        <>
+          {" "}
+          <strong>What to do:</strong> your settings are saved; fix the problem and save again — in Open WebUI or on this page — to retry.
+        </>
+      ) : null}
+    </Notice>
+  );
+}
+
 let nextRowId = 1;
 
 export default function Connections() {
@@ -108,6 +180,7 @@ export default function Connections() {
   const router = useRouter();
   const toast = useToast();
   const settings = useQuery(trpc.settings.get.queryOptions());
+  const lastSync = useQuery(trpc.settings.lastSync.queryOptions());
 
   // Unsaved edits; null while the list is as saved.
   const [draft, setDraft] = useState<ConnectionRow[] | null>(null);
@@ -124,6 +197,7 @@ export default function Connections() {
         queryClient.setQueryData(trpc.settings.get.queryKey(), saved);
         setDraft(null);
         setSync(openrouterSync);
+        void queryClient.invalidateQueries({ queryKey: trpc.settings.lastSync.queryKey() });
         toast.show(openrouterSync.status === "failed" ? "Connections saved; the organisation sync failed" : "Connections saved", openrouterSync.status === "failed" ? "error" : "success");
         if (openrouterSync.status === "created" || openrouterSync.status === "claimed") {
           // The user now belongs to an organisation: refresh who they are (the layout's guard reads
@@ -221,6 +295,10 @@ export default function Connections() {
       />
       <div className="stack">
         {sync ? <SyncNotice sync={sync} isAdmin={isAdmin} /> : null}
+        <Card title="Last organisation sync" className="last-sync">
+          {lastSync.error ? <ErrorNotice error={lastSync.error} onRetry={() => void lastSync.refetch()} /> : null}
+          {lastSync.data ? <LastSyncStatus last={lastSync.data} isAdmin={isAdmin} /> : lastSync.isPending ? <Skeleton lines={1} /> : null}
+        </Card>
         <Card title="Your connections">
           {settings.error ? <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} /> : null}
           {settings.data ? (
