@@ -37,6 +37,7 @@ const organizationColumns = {
   openrouterKeyHash: clientOrganizations.openrouterKeyHash,
   keySetAt: clientOrganizations.keySetAt,
   allowedModels: clientOrganizations.allowedModels,
+  currency: clientOrganizations.currency,
   createdBy: clientOrganizations.createdBy,
   createdAt: clientOrganizations.createdAt,
   updatedAt: clientOrganizations.updatedAt,

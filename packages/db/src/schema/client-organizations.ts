@@ -25,6 +25,9 @@ export const clientOrganizations = pgTable(
     // When the current key was set: key-level reconciliation compares OpenRouter's usage of this
     // key with what was recorded since then.
     keySetAt: timestamp("key_set_at", { withTimezone: true }),
+    // The currency its figures and statements are shown in besides USD (converted at the day's
+    // exchange rate, exchange_rates); null = the global setting's.
+    currency: text("currency"),
     // null = every model allowed.
     allowedModels: text("allowed_models").array(),
     createdBy: uuid("created_by"),
@@ -37,6 +40,7 @@ export const clientOrganizations = pgTable(
     uniqueIndex("client_organizations_key_fingerprint_key").on(t.keyFingerprint),
     check("client_organizations_markup_min", sql`${t.markupBp} >= 10000`),
     check("client_organizations_limit_nonneg", sql`${t.monthlyLimitNano} >= 0`),
+    check("client_organizations_currency_code", sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check(
       "client_organizations_key_complete",
       sql`(${t.keyCiphertext} is null) = (${t.keyFingerprint} is null) and (${t.keyCiphertext} is null) = (${t.keyHint} is null)`,

@@ -17,3 +17,4 @@ export * from "./key-retirements";
 export * from "./reconciliation-attempts";
 export * from "./limit-alerts";
 export * from "./request-refusals";
+export * from "./exchange-rates";
