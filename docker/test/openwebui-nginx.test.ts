@@ -35,7 +35,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
 import { createApiServer, createDeps, createLogger, loadEnv, type ApiServer } from "@mai/api";
-import { createOrganization, getOrganization, listAudit, schema } from "@mai/db";
+import { createOrganization, getLastSettingsSync, getOrganization, listAudit, schema } from "@mai/db";
 import { asOpenRouterKey, count, createTestDb, eq, fakeOpenRouterKey, type TestDb } from "@mai/db/testing";
 import { billedCost, externalUserId } from "@mai/domain";
 import { startSimulator, type Simulator } from "@mai/openrouter/simulator";
@@ -503,6 +503,12 @@ describe.skipIf(!NGINX && !process.env.CI)(
       expect(again.status).toBe(200);
       expect(await mirrored(nginx, again)).toBe(200);
       expect((await mAiUserOf(admin))?.organizationId).toBe(adminOrgId);
+      // Open WebUI's answer says nothing of mAI's: the outcome waits for the dashboard (Connections).
+      expect((await getLastSettingsSync(t.db, user!.id)).sync).toMatchObject({
+        status: "unchanged",
+        channel: "openwebui",
+        organizationId: adminOrgId,
+      });
     });
 
     it("an administrator saving the key the provider provisioned for an organisation claims it", async () => {
@@ -517,6 +523,12 @@ describe.skipIf(!NGINX && !process.env.CI)(
       expect(saved.status).toBe(200);
       expect(await mirrored(nginx, saved)).toBe(200);
       expect(await mAiUserOf(claimer)).toMatchObject({ role: "org_admin", organizationId: provisioned.id });
+      const claimerId = (await mAiUserOf(claimer))!.id;
+      expect((await getLastSettingsSync(t.db, claimerId)).sync).toMatchObject({
+        status: "claimed",
+        channel: "openwebui",
+        organizationId: provisioned.id,
+      });
     });
 
     it("a member's save: Open WebUI keeps it; mAI records the member and syncs nothing", async () => {
@@ -529,6 +541,7 @@ describe.skipIf(!NGINX && !process.env.CI)(
       const user = await mAiUserOf(member);
       expect(user).toMatchObject({ role: "member", organizationId: null });
       expect(await orgCount()).toBe(orgs);
+      expect((await getLastSettingsSync(t.db, user!.id)).sync).toMatchObject({ status: "skipped", channel: "openwebui" });
     });
 
     it("a save carrying only Open WebUI's cookie: acted on from Open WebUI's own page (nginx names its host), refused from another site", async () => {
