@@ -2,6 +2,8 @@
 // on the embedded database in MAI_DATA_DIR (or DATABASE_URL), with real OpenRouter upstream unless
 // MAI_OPENROUTER_BASE_URL says otherwise. Prints where everything is and how to sign in.
 import type { Command } from "commander";
+import { findFirstProviderAdmin, getUserByEmail } from "@mai/db";
+import type { Environment } from "../env";
 import { cliIo } from "../io";
 import { ensureDashboard } from "./dashboard";
 import { startStack, stopOnSignal, type Stack } from "./services";
@@ -40,17 +42,27 @@ MAI_OPENROUTER_BASE_URL, LOG_LEVEL (default warn here; info logs every request).
       const { env } = cliIo();
       if (env.MAI_ADMIN_DIST === undefined) await ensureDashboard(say);
       const stack = await startStack(env);
-      const email = env.MAI_ADMIN_EMAIL ?? "admin@mai.local";
-      const signIn = stack.generatedPassword
-        ? [
-            `Sign in:          ${email} / ${stack.generatedPassword}`,
-            "                  (first start: this password is shown only now; change it under Account)",
-          ]
-        : [
-            `Sign in:          the provider administrator (${email} unless MAI_ADMIN_EMAIL says otherwise) with ${env.MAI_ADMIN_PASSWORD ? "MAI_ADMIN_PASSWORD" : "the password printed on the first start"}`,
-            `                  (lost it? stop the stack and run: mai users reset-password ${email})`,
-          ];
-      printBanner(stack, signIn);
+      printBanner(stack, await signInLines(stack, env));
       stopOnSignal(() => stack.close(), say);
     });
+}
+
+/**
+ * How to sign in, naming the provider administrator the database has — MAI_ADMIN_EMAIL's account
+ * when it exists, otherwise the first one — not the default e-mail: an administrator created on an
+ * earlier start with MAI_ADMIN_EMAIL keeps that address when the variable is gone.
+ */
+export async function signInLines(stack: Stack, env: Environment): Promise<string[]> {
+  const { db } = stack.api.deps;
+  const named = env.MAI_ADMIN_EMAIL ? await getUserByEmail(db, env.MAI_ADMIN_EMAIL) : undefined;
+  const email = (named?.role === "provider_admin" ? named.email : (await findFirstProviderAdmin(db))?.email) ?? env.MAI_ADMIN_EMAIL ?? "admin@mai.local";
+  return stack.generatedPassword
+    ? [
+        `Sign in:          ${email} / ${stack.generatedPassword}`,
+        "                  (first start: this password is shown only now; change it under Account)",
+      ]
+    : [
+        `Sign in:          ${email} with ${env.MAI_ADMIN_PASSWORD ? "MAI_ADMIN_PASSWORD" : "the password printed on the first start"}`,
+        `                  (lost it? stop the stack and run: mai users reset-password ${email})`,
+      ];
 }
