@@ -36,3 +36,4 @@ export * from "./queries/key-retirements";
 export * from "./queries/key-usage";
 export * from "./queries/limit-alerts";
 export * from "./queries/refusals";
+export * from "./queries/exchange-rates";
