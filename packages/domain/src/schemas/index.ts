@@ -13,3 +13,4 @@ export * from "./internal";
 export * from "./settings";
 export * from "./alerts";
 export { settingsUpdateSchema as updateSettingsInput, type SettingsUpdate } from "../settings";
+export * from "./exchange-rates";
