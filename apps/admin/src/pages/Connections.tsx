@@ -303,7 +303,7 @@ export default function Connections() {
           {settings.error ? <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} /> : null}
           {settings.data ? (
             rows.length ? (
-              <DataTable rows={rows} columns={columns} rowKey={(r) => r.id} caption="Your connections" />
+              <DataTable rows={rows} columns={columns} rowKey={(r) => r.id} caption="Connections saved in your settings" />
             ) : (
               <EmptyState title="No connections yet">
                 Add one below — for OpenRouter, the base URL <code>https://openrouter.ai/api/v1</code> and your <code>sk-or-v1-…</code> key — then save.
