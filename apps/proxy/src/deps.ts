@@ -7,6 +7,7 @@ import type { ProxyEnv } from "./env";
 import type { IdentityResolver } from "./identity";
 import type { RequestJournal } from "./metering/journal";
 import type { UsageRecorder } from "./metering/recorder";
+import type { RefusalRecorder } from "./metering/refusals";
 import type { Metrics } from "./metrics";
 import type { ModelCatalog } from "./models";
 import type { Reservations } from "./reservations";
@@ -18,6 +19,8 @@ export interface ProxyDeps {
   identity: IdentityResolver;
   models: ModelCatalog;
   recorder: UsageRecorder;
+  /** Requests refused before forwarding (402 limit, 403 deactivated), counted per day by the API. */
+  refusals: RefusalRecorder;
   reservations: Reservations;
   metrics: Metrics;
   /** One keep-alive connection pool to OpenRouter's origin. */

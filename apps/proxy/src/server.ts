@@ -22,7 +22,7 @@ import { encodeUsageEvents, unframedTransferEncoding } from "@mai/domain";
 import { OpenRouterClient } from "@mai/openrouter";
 import { pino, type Logger } from "pino";
 import { Pool } from "undici";
-import { createApiClient } from "./api-client";
+import { apiErrorCode, createApiClient } from "./api-client";
 import type { ProxyDeps } from "./deps";
 import type { ProxyEnv } from "./env";
 import { Errors, rawErrorResponse, sendError, type ProxyError } from "./errors";
@@ -32,6 +32,7 @@ import { createIdentityResolver, gatewayOptions } from "./identity";
 import { usageSinkError } from "./metering/api-sink";
 import { createRequestJournal, settleRecovered } from "./metering/journal";
 import { createUsageRecorder } from "./metering/recorder";
+import { createRefusalRecorder } from "./metering/refusals";
 import { createMetrics } from "./metrics";
 import { createModelCatalog } from "./models";
 import { createReservations } from "./reservations";
@@ -133,6 +134,14 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
     flushIntervalMs: env.MAI_PROXY_USAGE_FLUSH_MS,
     logger,
   });
+  const refusals = createRefusalRecorder({
+    send: async (batch) => {
+      await api.internal.recordRefusals.mutate({ refusals: batch });
+    },
+    isRejection: (error) => apiErrorCode(error) === "BAD_REQUEST",
+    flushIntervalMs: Math.max(env.MAI_PROXY_USAGE_FLUSH_MS, 1_000),
+    logger,
+  });
   const metrics = createMetrics({ queueDepth: () => recorder.stats().queued, spooledEvents: () => recorder.stats().spooledEvents });
   const base = new URL(env.MAI_OPENROUTER_BASE_URL);
   const upstream = new Pool(base.origin, {
@@ -149,6 +158,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
     identity: createIdentityResolver(api, { ttlMs: env.MAI_PROXY_IDENTITY_TTL_MS, gateway: gatewayOptions(env), logger }),
     models,
     recorder,
+    refusals,
     reservations,
     metrics,
     upstream,
@@ -373,6 +383,7 @@ export async function createProxyServer(env: ProxyEnv, options: { logger?: Logge
       recovery.stop();
       await recovery.done;
       await recorder.close();
+      await refusals.close();
       await journal.shutdown();
       await reservations.returnAll();
       reservations.close();

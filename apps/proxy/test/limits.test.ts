@@ -48,6 +48,11 @@ describe.each(testDrivers())("monthly limit race on %s", (driver) => {
     expect((await counterOf()).reservedNano).toBe(0n);
     // What OpenRouter charged is exactly what was admitted.
     expect(s.sim.ledger({ keyHash: org.keyHash })).toHaveLength(admitted.length);
+    // Every 402 reached the API as a refusal of that organisation, by the user who asked, once.
+    await s.proxy.deps.refusals.flush();
+    const refusals = await s.t.db.select().from(schema.requestRefusals).where(eq(schema.requestRefusals.organizationId, org.id));
+    expect(refusals).toHaveLength(refused.length);
+    expect(refusals.every((r) => r.reason === "monthly_limit" && org.users.some((u) => u.id === r.userId))).toBe(true);
   });
 
   it("the 402 and the limit level agree: 'spent' exactly when the dashboard says exceeded", async () => {

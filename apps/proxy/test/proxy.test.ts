@@ -110,6 +110,9 @@ describe.each(testDrivers())("the proxy on %s", (driver) => {
     const refused = await call(inactive.users[0]!.token, JSON.stringify({ model: MODEL, messages: [] }));
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("organization_inactive");
+    await s.proxy.deps.refusals.flush();
+    const refusals = await s.t.db.select().from(schema.requestRefusals).where(eq(schema.requestRefusals.organizationId, inactive.id));
+    expect(refusals.map((r) => [r.reason, r.userId])).toEqual([["organization_inactive", inactive.users[0]!.id]]);
 
     const org = await s.org();
     expect((await call(org.users[0]!.token, "{nope")).status).toBe(400);

@@ -2,13 +2,14 @@
 // requires the internal token (constant-time check in internalProcedure); each procedure validates
 // its input and calls one service (services/internal/). Every one is a mutation (POST): their
 // inputs carry users' tokens and usage, which must never travel in a URL.
+import { recordRefusals } from "../services/internal/record-refusals";
 import { recordUsage } from "../services/internal/record-usage";
 import { renewLeases, reserve, settle } from "../services/internal/reserve";
 import { resolveContext } from "../services/internal/resolve-context";
 import { resolveOrganization } from "../services/internal/resolve-organization";
 import { router } from "../trpc/init";
 import { internalProcedure } from "../trpc/procedures";
-import { recordUsageInput, renewLeasesInput, reserveInput, resolveContextInput, resolveOrganizationInput, settleInput } from "@mai/domain/schemas";
+import { recordRefusalsInput, recordUsageInput, renewLeasesInput, reserveInput, resolveContextInput, resolveOrganizationInput, settleInput } from "@mai/domain/schemas";
 
 export const internalRouter = router({
   /**
@@ -32,6 +33,11 @@ export const internalRouter = router({
   recordUsage: internalProcedure
     .input(recordUsageInput)
     .mutation(({ ctx, input }) => recordUsage(ctx, input)),
+
+  /** Requests the proxy refused before forwarding (limit, deactivated); idempotent by the proxy's id for each. */
+  recordRefusals: internalProcedure
+    .input(recordRefusalsInput)
+    .mutation(({ ctx, input }) => recordRefusals(ctx, input)),
 
   /** Reserve at least `amountNano` and up to `preferNano` into the caller's lease (row-locked; expired leases return first). */
   reserve: internalProcedure.input(reserveInput).mutation(({ ctx, input }) => reserve(ctx, input)),

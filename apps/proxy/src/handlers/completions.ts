@@ -72,7 +72,10 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
   const identity = await deps.identity.resolve(req.headers);
   if (!identity.ok) return sendError(res, identity.error);
   const ctx = identity.context;
-  if (!ctx.organization.active) return sendError(res, Errors.inactive());
+  if (!ctx.organization.active) {
+    deps.refusals.refused(ctx.organization.id, ctx.user.id, "organization_inactive");
+    return sendError(res, Errors.inactive());
+  }
   if (!ctx.openrouterKey) return sendError(res, Errors.upstreamUnavailable());
 
   let body: Record<string, unknown>;
@@ -115,6 +118,7 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
     const admitted = await deps.reservations.admit(ctx.organization.id, amount);
     if (!admitted) {
       deps.metrics.limitRefusals.inc();
+      deps.refusals.refused(ctx.organization.id, ctx.user.id, "monthly_limit");
       const refusal = deps.reservations.lastRefusal(ctx.organization.id);
       return sendError(res, Errors.limit(refusal && refusal.spentNano + amount <= refusal.limitNano ? "held" : "spent"));
     }

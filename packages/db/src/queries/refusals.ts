@@ -1,10 +1,10 @@
 // Requests the proxy refused before forwarding them (schema/request-refusals.ts): recorded in
 // batches, idempotent by the proxy's id for each; counted per local day for the Usage page.
-import { and, between, count, eq } from "drizzle-orm";
+import { and, between, count, eq, inArray } from "drizzle-orm";
 import { localDate } from "@mai/domain";
 import type { RefusalReason } from "@mai/domain/schemas";
 import type { Executor } from "../client";
-import { requestRefusals } from "../schema/index";
+import { clientOrganizations, requestRefusals } from "../schema/index";
 import { getGlobalSettings } from "./global-settings";
 import type { UsageScopeFilter } from "./usage-reports";
 
@@ -16,13 +16,25 @@ export interface RefusalInput {
   occurredAt: Date;
 }
 
-/** Records refusals (the day is the billing time zone's, as the ledger's); one already recorded is skipped. */
-export async function recordRefusals(db: Executor, refusals: readonly RefusalInput[]): Promise<{ inserted: number; duplicates: number }> {
-  if (refusals.length === 0) return { inserted: 0, duplicates: 0 };
+/**
+ * Records refusals (the day is the billing time zone's, as the ledger's); one already recorded is
+ * skipped, and so is one of an organisation that no longer exists (`unknown`: sending it again
+ * could never succeed, and the proxy must not retry it forever).
+ */
+export async function recordRefusals(
+  db: Executor,
+  refusals: readonly RefusalInput[],
+): Promise<{ inserted: number; duplicates: number; unknown: number }> {
+  if (refusals.length === 0) return { inserted: 0, duplicates: 0, unknown: 0 };
   const { billingTimeZone } = await getGlobalSettings(db);
-  const rows = refusals.map((r) => ({ ...r, usageDate: localDate(r.occurredAt, billingTimeZone) }));
-  const inserted = await db.insert(requestRefusals).values(rows).onConflictDoNothing({ target: requestRefusals.id }).returning({ id: requestRefusals.id });
-  return { inserted: inserted.length, duplicates: refusals.length - inserted.length };
+  const orgIds = [...new Set(refusals.map((r) => r.organizationId))];
+  const known = new Set(
+    (await db.select({ id: clientOrganizations.id }).from(clientOrganizations).where(inArray(clientOrganizations.id, orgIds))).map((o) => o.id),
+  );
+  const rows = refusals.filter((r) => known.has(r.organizationId)).map((r) => ({ ...r, usageDate: localDate(r.occurredAt, billingTimeZone) }));
+  const inserted =
+    rows.length === 0 ? [] : await db.insert(requestRefusals).values(rows).onConflictDoNothing({ target: requestRefusals.id }).returning({ id: requestRefusals.id });
+  return { inserted: inserted.length, duplicates: rows.length - inserted.length, unknown: refusals.length - rows.length };
 }
 
 export interface RefusalsByDayRow {
