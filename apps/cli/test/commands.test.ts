@@ -758,6 +758,39 @@ describe.each(testDrivers())("operator commands on %s", (driver) => {
     expect(table.stdout).not.toMatch(FULL_KEY);
   });
 
+  it("context get and orgs list: a sub-cent spend is shown with its significant digits, never $0.00", async () => {
+    const created = json<{ user: { id: string }; externalUserId: string; organization: { id: string } }>(
+      await run(["users", "create", "--email", "piotr@nowak.pl", "--role", "member", "--org", "Nowak Logistics", "--json"]),
+    );
+    // 12 308 nano-USD raw × 1.3 = 16 000 nano billed: $0.000016.
+    await withDb((op) =>
+      op.internal.internal.recordUsage({
+        ndjson: encodeUsageEvents([
+          {
+            generationId: "gen-cli-sub-cent",
+            organizationId: created.organization.id,
+            userId: created.user.id,
+            externalUserId: created.externalUserId,
+            model: "openai/gpt-4o-mini",
+            promptTokens: 12,
+            completionTokens: 3,
+            rawCostNano: 12_308n,
+            markupBp: 13_000,
+            status: "ok",
+            streamed: false,
+            occurredAt: new Date(),
+          },
+        ]),
+      }),
+    );
+    expect(billedCost(12_308n, 13_000)).toBe(16_000n);
+    const text = ok(await run(["context", "get", "piotr@nowak.pl"]));
+    expect(text.stdout).toMatch(/Spent this month:\s+\$0\.000016\n/);
+    expect(text.stdout).toMatch(/Remaining:\s+\$250\.50\n/); // 250.499984: cents once
+    const table = ok(await run(["orgs", "list"]));
+    expect(table.stdout).toMatch(/Nowak Logistics .*\$250\.50\s+\$0\.000016/);
+  });
+
   it("--help on every command describes it with examples", async () => {
     const commands = [
       ["setup", "provisioning-key"],

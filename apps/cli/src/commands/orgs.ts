@@ -2,7 +2,6 @@
 // only masked (the API's output schema admits nothing else), money exact — with each one's
 // unmetered usage this UTC month (organizations.unmeteredUsage: OpenRouter's own usage of the
 // organisation's key beyond what the gateway recorded).
-import { formatUsdPrecise } from "@mai/domain";
 import type { Command } from "commander";
 import { printJson, printTable } from "../output";
 import { money, organizationJson, say, usd, withJson, withOperator } from "./shared";
@@ -48,7 +47,7 @@ at cost. With --json, money is exact: { "nano": "…", "usd": "12.345" }.`,
       const unmeteredCell = (id: string) => {
         const check = byOrg.get(id)?.check;
         if (!check) return "—";
-        return check.unmetered ? formatUsdPrecise(check.unmeteredNano) : "none";
+        return check.unmetered ? usd(check.unmeteredNano) : "none";
       };
       if (options.json) return printJson(rows.map((o) => ({ ...organizationJson(o), unmeteredUsage: unmeteredJson(o.id) })));
       if (rows.length === 0)

@@ -4,7 +4,7 @@
 // history), and the JSON views of the API's bigint money.
 import { createLocalCaller, type LocalCaller } from "@mai/api";
 import { getUserByEmail, getUserById, SecretBoxError, type User } from "@mai/db";
-import { formatUsd, isDomainError, nanoToUsdString } from "@mai/domain";
+import { exactMoneyDecimal, formatMoney, isDomainError } from "@mai/domain";
 import type { Command } from "commander";
 import { cliIo } from "../io";
 import { CliError } from "../lock";
@@ -192,11 +192,16 @@ export async function valueOrStdin(value: string, prompt: string): Promise<strin
   return value === "-" ? readSecret(prompt) : value;
 }
 
-/** Money for people: "$1,234.56". */
-export const usd = (nano: bigint): string => formatUsd(nano);
+/**
+ * Money for people, by @mai/domain's one formatter (the dashboard's): "$1,234.56", and a sub-cent
+ * amount with 2 significant digits ("$0.000016", never "$0.00"). The CLI's locale is fixed (en-GB,
+ * the dashboard's fallback) so its output is the same on every machine and in scripts' logs.
+ */
+export const CLI_LOCALE = "en-GB";
+export const usd = (nano: bigint): string => formatMoney(nano, { locale: CLI_LOCALE });
 
 /** Money for scripts: both the exact nano-USD integer (as a string) and the exact decimal USD. */
-export const money = (nano: bigint) => ({ nano: nano.toString(), usd: nanoToUsdString(nano) });
+export const money = (nano: bigint) => ({ nano: nano.toString(), usd: exactMoneyDecimal(nano) });
 
 type OrganizationDto = Awaited<ReturnType<LocalCaller["organizations"]["get"]>>;
 
