@@ -1,4 +1,6 @@
 // Instant feedback after a save: a polite live region with short messages that fade by themselves.
+// At most one of a kind (tone) is shown: a newer success replaces the older one rather than stacking
+// three deep, while an error stays beside a success that came after it.
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
 
 type Tone = "success" | "error" | "info";
@@ -20,7 +22,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const show = useCallback(
     (message: string, tone: Tone = "success") => {
       const id = nextId++;
-      setItems((all) => [...all.slice(-3), { id, tone, message }]);
+      setItems((all) => [...all.filter((t) => t.tone !== tone), { id, tone, message }]);
       setTimeout(() => dismiss(id), tone === "error" ? 8_000 : 4_000);
     },
     [dismiss],
