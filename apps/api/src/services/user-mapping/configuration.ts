@@ -17,7 +17,7 @@ export async function mappingConfiguration(ctx: Context) {
       format: "mai_client_<org8>_user_<user8>",
       pattern: "^mai_client_[0-9a-f]{8}_user_[0-9a-f]{8}$",
       description:
-        "The first 8 hex digits of the organisation id and of the user id. Deterministic, unique (enforced by the database) and free of personal data; sent to OpenRouter as the `user` field.",
+        "The first 8 hex digits of the organisation id and of the user id. Deterministic, unique (enforced by the database) and free of personal data; sent to OpenRouter as the “user” field.",
       example: externalUserId(SAMPLE_ORG, SAMPLE_USER),
     },
     billingTimeZone: settings.billingTimeZone,

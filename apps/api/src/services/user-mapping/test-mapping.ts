@@ -35,7 +35,7 @@ export async function testMapping(ctx: Context, scope: TenantScope, input: TestM
     reason = `The organisation "${mapping.organizationName}" is inactive: requests are refused.`;
   } else {
     wouldSend = true;
-    reason = `Mapped to "${mapping.organizationName}": requests use its OpenRouter key and carry this external id as \`user\`.`;
+    reason = `Mapped to "${mapping.organizationName}": requests use its OpenRouter key and carry this external id as the “user” field.`;
   }
   return {
     userId: detail.userId,
