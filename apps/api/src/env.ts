@@ -166,6 +166,13 @@ export const envSchema = z.object({
     .default(0),
   /** How often retired keys that are due are deleted on OpenRouter (0 disables the job). */
   MAI_KEY_RETIREMENT_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
+  // Display currency (README "Display currency"): NBP's table A mid rate, fetched daily.
+  /** NBP's API (tests: a stand-in); rates are read from {MAI_NBP_URL}/api/exchangerates/rates/a/usd/{start}/{end}/. */
+  MAI_NBP_URL: httpUrl("MAI_NBP_URL").default("https://api.nbp.pl"),
+  /** How long NBP may take to answer. */
+  MAI_NBP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** How often the rates are fetched (also once at start); 0 disables the job (exchangeRates.refresh still works). */
+  MAI_NBP_INTERVAL_MS: z.coerce.number().int().min(0).default(3 * 3_600_000),
   /** The built dashboard (apps/admin, `npm run build -w @mai/admin`) served on /; unset: apps/admin/dist. "" disables it. */
   MAI_ADMIN_DIST: z.string().optional(),
   /** The proxy's public base URL, shown in the dashboard for chat clients (e.g. https://llm.example.com/v1). */

@@ -12,6 +12,7 @@ import { scheduleReconciliation } from "./services/usage/reconcile";
 import { scheduleKeyReconciliation } from "./services/usage/key-reconcile";
 import { scheduleKeyRetirement } from "./services/organizations/retire-keys";
 import { scheduleRollupVacuum, scheduleUsagePartitions } from "./services/usage/partitions";
+import { scheduleExchangeRates } from "./services/exchange-rates/nbp";
 
 export interface ApiService {
   url: string;
@@ -51,6 +52,8 @@ export async function startApiService(
     await partitions.firstPass;
     // PGlite has no autovacuum: the rollups the ingest updates in place are vacuumed every minute.
     const vacuum = scheduleRollupVacuum(deps, handle.driver);
+    // Display currencies' exchange rates: NBP's, fetched at start and every MAI_NBP_INTERVAL_MS.
+    const exchangeRates = scheduleExchangeRates(deps);
     const { url } = await api.listen(options.port, options.host);
     logger.info({ url, driver: handle.driver, readReplica: handle.read !== handle.db }, "mAI API listening");
     return {
@@ -65,6 +68,7 @@ export async function startApiService(
         keyRetirement.stop();
         partitions.stop();
         vacuum.stop();
+        exchangeRates.stop();
         await api.close();
         await handle.close();
       },

@@ -191,6 +191,9 @@ const MATRIX: [string, Cell, Expected][] = [
     dashboard({ ...providerOnly, provider: "CONFLICT" }),
   ],
 
+  // The organisation's display currency is the provider's to set.
+  ["organizations.setCurrency", (c, f) => c.organizations.setCurrency({ ...A(f), currency: null }), dashboard(providerOnly)],
+
   ["members.list", (c, f) => c.members.list(A(f)), dashboard(orgAdmins)],
   ["members.add", (c, f) => c.members.add({ ...A(f), email: `new-${randomUUID()}@a.example`, role: "member" }), dashboard(orgAdmins)],
   [
@@ -220,6 +223,8 @@ const MATRIX: [string, Cell, Expected][] = [
   ["usage.byModel", (c, f) => c.usage.byModel(A(f)), chat(orgScopedRead, ownUsage)],
   ["usage.events", (c, f) => c.usage.events({ ...A(f), limit: 10 }), chat(orgScopedRead, ownUsage)],
   ["usage.exportCsv", (c, f) => c.usage.exportCsv({ ...A(f), month }), chat(orgScopedRead, ownUsage)],
+  // The display currency and its rate: whoever may read the figures it converts.
+  ["usage.currency", (c, f) => c.usage.currency({ ...A(f), month }), chat(orgScopedRead, ownUsage)],
 
   ["userMapping.validate", (c, f) => c.userMapping.validate(A(f)), dashboard(orgAdmins)],
   ["userMapping.configuration", (c) => c.userMapping.configuration(), dashboard(anyAdmin)],
@@ -232,6 +237,10 @@ const MATRIX: [string, Cell, Expected][] = [
 
   ["globalSettings.get", (c) => c.globalSettings.get(), dashboard(providerOnly)],
   ["globalSettings.update", (c) => c.globalSettings.update({ billingTimeZone: "UTC" }), dashboard(providerOnly)],
+  // Exchange rates: the provider's (a rate entered for a day NBP has none for; the fetch, now).
+  ["exchangeRates.list", (c) => c.exchangeRates.list(), dashboard(providerOnly)],
+  ["exchangeRates.set", (c) => c.exchangeRates.set({ currency: "PLN", effectiveDate: "2020-01-03", rate: "3.8" }), dashboard(providerOnly)],
+  ["exchangeRates.refresh", (c) => c.exchangeRates.refresh(), dashboard(providerOnly)],
   ["audit.list", (c, f) => c.audit.list(A(f)), dashboard(orgAdmins)],
 
   ["internal.resolveContext", (c) => c.internal.resolveContext({ token: `mai_${"0".repeat(48)}` }), internalOnly],

@@ -3,6 +3,7 @@
 import { router } from "../trpc/init";
 import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
+import { exchangeRatesRouter } from "./exchange-rates";
 import { globalSettingsRouter } from "./global-settings";
 import { internalRouter } from "./internal";
 import { membersRouter } from "./members";
@@ -19,6 +20,7 @@ export const appRouter = router({
   usage: usageRouter,
   userMapping: userMappingRouter,
   globalSettings: globalSettingsRouter,
+  exchangeRates: exchangeRatesRouter,
   audit: auditRouter,
   internal: internalRouter,
 });

@@ -12,6 +12,7 @@ import { setClientKey } from "../services/organizations/set-key";
 import { updateOrganizationSettings } from "../services/organizations/update";
 import { billUnmeteredUsage } from "../services/organizations/bill-unmetered";
 import { listUnmeteredUsageFor } from "../services/organizations/unmetered-usage";
+import { setCurrency } from "../services/organizations/set-currency";
 import { router } from "../trpc/init";
 import {
   adminProcedure,
@@ -23,6 +24,7 @@ import {
 } from "../trpc/procedures";
 import {
   billUnmeteredInput,
+  setOrganizationCurrencyInput,
   createOrganizationInput,
   setOrganizationKeyInput,
   unmeteredUsageInput,
@@ -149,4 +151,10 @@ export const organizationsRouter = router({
     .input(billUnmeteredInput)
     .output(z.object({ adjustment: usageAdjustmentOut }))
     .mutation(async ({ ctx, input }) => ({ adjustment: await billUnmeteredUsage(ctx, ctx.user, ctx.org, input) })),
+
+  /** The currency the organisation's figures and statements are shown in besides USD (null: the global setting's). */
+  setCurrency: providerOrgProcedure
+    .input(setOrganizationCurrencyInput)
+    .output(z.object({ organizationId: z.string(), currency: z.string().nullable(), effectiveCurrency: z.string() }))
+    .mutation(({ ctx, input }) => setCurrency(ctx, ctx.user, ctx.org, input)),
 });

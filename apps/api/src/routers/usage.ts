@@ -7,12 +7,15 @@ import { z } from "zod";
 import { usageByModel, usageByUser } from "../services/usage/breakdown";
 import { usageDaily } from "../services/usage/daily";
 import { usageEvents } from "../services/usage/events";
+import { usageCurrency } from "../services/usage/currency";
 import { exportUsageCsv } from "../services/usage/export-csv";
 import { usageSummary } from "../services/usage/summary";
+import { exchangeRateOut } from "./exchange-rates";
 import { router } from "../trpc/init";
 import { usageProcedure, userUsageProcedure } from "../trpc/procedures";
 import {
   usageBreakdownInput,
+  usageCurrencyInput,
   usageDailyInput,
   usageEventsInput,
   usageExportCsvInput,
@@ -137,4 +140,18 @@ export const usageRouter = router({
       }),
     )
     .query(({ ctx, input }) => exportUsageCsv(ctx, ctx.scope, input)),
+
+  /** The organisation's display currency and the rate its figures use (month to date, or a month's statement). */
+  currency: usageProcedure
+    .input(usageCurrencyInput)
+    .output(
+      z.object({
+        timeZone: z.string(),
+        currency: z.string(),
+        before: z.string(),
+        rate: exchangeRateOut.nullable(),
+        message: z.string().nullable(),
+      }),
+    )
+    .query(({ ctx, input }) => usageCurrency(ctx, ctx.scope, input)),
 });
