@@ -511,3 +511,19 @@ describe("generations charged before a restart", () => {
     expect(() => sim.rememberGeneration({ id: "gen-x", key: `sk-or-v1-${"ee".repeat(32)}`, costNano: 1n, createdAt: new Date() })).toThrow(/No such key/);
   });
 });
+
+describe("usage charged before a restart", () => {
+  it("rememberUsage: /key reports the day's and month's usage given, nothing is charged; later charges add to it", async () => {
+    const key = sim.addKey({ name: "restarted", limit: 10 });
+    const ledgerBefore = sim.ledger().length;
+    sim.rememberUsage(key.key, { dailyNano: 250_000_000n, monthlyNano: 3_500_000_000n });
+    const info = async () => ((await json(await fetch(`${sim.url}/key`, { headers: { Authorization: `Bearer ${key.key}` } }))).data as Json);
+    expect(await info()).toMatchObject({ usage_daily: 0.25, usage_weekly: 0.25, usage_monthly: 3.5, usage: 3.5 });
+    expect(sim.ledger()).toHaveLength(ledgerBefore);
+    const res = await chatRequest(sim.url, { key: key.key });
+    await res.text();
+    const charged = sim.ledger({ key: key.key })[0]!.costNano;
+    expect(usdToNano(String((await info()).usage_monthly))).toBe(3_500_000_000n + charged);
+    expect(() => sim.rememberUsage(`sk-or-v1-${"ef".repeat(32)}`, { dailyNano: 0n, monthlyNano: 0n })).toThrow(/No such key/);
+  });
+});

@@ -126,6 +126,12 @@ export interface Simulator {
    * Nothing is charged and the ledger is unchanged.
    */
   rememberGeneration(input: RememberedGeneration): void;
+  /**
+   * A key's usage in the current UTC day and month (and week: default the day's), as charged before
+   * this simulator started: /key's and /keys/:hash's usage_daily, _weekly, _monthly from now on.
+   * Nothing is charged and the ledger is unchanged.
+   */
+  rememberUsage(keyOrHash: string, usage: { dailyNano: bigint; monthlyNano: bigint; weeklyNano?: bigint }): void;
   stats(): { requests: number; chatRequests: number; activeStreams: number };
   close(): Promise<void>;
 }
@@ -392,6 +398,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         appTitle: null,
         userAgent: null,
       });
+    },
+    rememberUsage(keyOrHash, usage) {
+      const key = find(keyOrHash);
+      if (!key) throw new Error("No such key in the simulator");
+      const weeklyNano = usage.weeklyNano ?? usage.dailyNano;
+      if (usage.dailyNano < 0n || usage.monthlyNano < 0n || weeklyNano < 0n) throw new Error("Usage cannot be negative");
+      state.setUsage(key, { dailyNano: usage.dailyNano, weeklyNano, monthlyNano: usage.monthlyNano });
     },
     stats: () => ({ ...ctx.counters }),
     async close() {

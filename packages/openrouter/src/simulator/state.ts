@@ -215,6 +215,22 @@ export class SimState {
     };
   }
 
+  /**
+   * Sets a key's usage in the current UTC day, week and month (what it was charged before this
+   * simulator started: it keeps nothing across restarts). The total is at least the month.
+   */
+  setUsage(record: SimKey, usage: { dailyNano: bigint; weeklyNano: bigint; monthlyNano: bigint }): void {
+    const p = periodsOf(this.now());
+    const u = record.usage;
+    u.day = p.day;
+    u.dayNano = usage.dailyNano;
+    u.week = p.week;
+    u.weekNano = usage.weeklyNano;
+    u.month = p.month;
+    u.monthNano = usage.monthlyNano;
+    if (u.totalNano < usage.monthlyNano) u.totalNano = usage.monthlyNano;
+  }
+
   /** limit − usage in the limit's reset window; null for unlimited keys. */
   limitRemaining(record: SimKey): bigint | null {
     if (record.limitNano === null) return null;
