@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLocalCaller, hashPassword } from "@mai/api";
+import { createLocalCaller, hashPassword, reconcileKeyUsage } from "@mai/api";
 import { createUser, findFirstProviderAdmin, getAuthUser, getOrganizationKey, listReconciliationCandidates, mapUserToOrganization } from "@mai/db";
 import { usdToNano } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,6 +122,9 @@ describe("npm run demo, in-process, started twice", () => {
     // Not 502: the new simulator knows the key the old one minted.
     const after = await sendLiveRequest(demo.stack.proxyBaseUrl, demo.sim, token, rnd);
     expect(after.status, after.body).toBe(200);
+    // OpenRouter's per-key counters are where the first run left them: no organisation shows usage
+    // recorded but never charged, or the other way round.
+    expect(await reconcileKeyUsage(demo.stack.api.deps)).toMatchObject({ checked: 4, failed: 0, unmetered: 0 });
     // And the banner's credentials are there again, with fresh tokens.
     expect(demo.credentials.accounts).toHaveLength(13);
   });

@@ -8,11 +8,12 @@
 // A restart must find everything as it was left, but the simulator keeps nothing across restarts:
 // so it listens on a fixed port (MAI_DEMO_SIMULATOR_PORT, default 8789: a connection saved with
 // its URL still counts as OpenRouter), and at every start it is told every organisation key the
-// database holds (keys minted through it in an earlier run keep working) and every generation the
-// reconciliation job still wants to check (the seeded history it never served, and what an
-// earlier run charged) — otherwise the job asks /generation for them, gets 404 and warns about
-// each, run after run.
-import { encodeUsageEvents, maskKey, type UsageEvent } from "@mai/domain";
+// database holds (keys minted through it in an earlier run keep working), each key's usage this
+// UTC day and month (or the key-level reconciliation sees an earlier run's traffic as recorded but
+// never charged) and every generation the reconciliation job still wants to check (the seeded
+// history it never served, and what an earlier run charged) — otherwise the job asks /generation
+// for them, gets 404 and warns about each, run after run.
+import { encodeUsageEvents, maskKey, utcPeriodsOf, type UsageEvent } from "@mai/domain";
 import { createLocalCaller, hashPassword, type LocalCaller } from "@mai/api";
 import {
   createUser,
@@ -20,8 +21,10 @@ import {
   getAuthUser,
   getOrganizationKey,
   getUserByEmail,
+  listKeyReconciliationTargets,
   listReconciliationCandidates,
   mapUserToOrganization,
+  recordedRawCost,
 } from "@mai/db";
 import { FIXTURE_MANAGEMENT_KEY, startSimulator, type Simulator } from "@mai/openrouter/simulator";
 import type { Command } from "commander";
@@ -117,9 +120,9 @@ export async function seedDemo(stack: Stack, now: Date, say: (line: string) => v
 
 /**
  * Tells a freshly started simulator what it would have known had it kept running: every
- * organisation key in the database, and every generation still waiting for a check against
- * /generation with the cost recorded for it (what the simulator charged, for the demo's traffic; the
- * seeded history's own figures, which it never served).
+ * organisation key in the database, each key's usage this UTC day and month, and every generation
+ * still waiting for a check against /generation with the cost recorded for it (what the simulator
+ * charged, for the demo's traffic; the seeded history's own figures, which it never served).
  */
 export async function reattachSimulator(stack: Stack, sim: Simulator): Promise<{ keys: number; generations: number }> {
   const { db, secrets } = stack.api.deps;
@@ -134,6 +137,22 @@ export async function reattachSimulator(stack: Stack, sim: Simulator): Promise<{
       sim.addKey({ key, name: org.name });
       added++;
     }
+  }
+  // OpenRouter's own per-key counters (what the key-level reconciliation compares with): what was
+  // recorded on each key this UTC day and month since it was set — nothing, on a first start (the
+  // seeded history predates the keys). Left at zero, an earlier run's traffic would show as
+  // "recorded, but not charged by OpenRouter" on every organisation.
+  const now = new Date();
+  const periods = utcPeriodsOf(now);
+  for (const target of await listKeyReconciliationTargets(db)) {
+    const key = keys.get(target.id);
+    if (!key) continue;
+    const setAt = target.keySetAt ?? target.createdAt;
+    const since = (start: Date) => (setAt > start ? setAt : start);
+    sim.rememberUsage(key, {
+      dailyNano: (await recordedRawCost(db, target.id, since(periods.day.start), now)).rawNano,
+      monthlyNano: (await recordedRawCost(db, target.id, since(periods.month.start), now)).rawNano,
+    });
   }
   // Every queued generation, also those waiting out a backoff after a failed check.
   const far = new Date("9999-01-01T00:00:00Z");
@@ -347,7 +366,7 @@ MAI_DEMO_SIMULATOR_PORT (${DEFAULT_DEMO_SIMULATOR_PORT}; 0 = any). Every demo cr
         `Simulator:        ${demo.sim.url}   (OpenRouter stand-in; MAI_DEMO_SIMULATOR_PORT)`,
         `Traffic:          ${demo.traffic ? `a chat request about every ${(every / 1000).toFixed(1)} s through the proxy` : "off (--no-traffic)"}`,
         `Near the limit:   ${near.name} has about $${near.leftUsd} of its $${near.monthlyLimitUsd} left this month:`,
-        `                  ${demo.traffic ? "its users' live requests spend it within a few minutes, then get 402" : "with --no-traffic it stays there"}`,
+        `                  ${demo.traffic ? "its users' live requests spend it within about a minute, then get 402" : "with --no-traffic it stays there"}`,
         "",
         ...formatCredentials(demo.credentials),
       ]);
