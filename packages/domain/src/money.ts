@@ -5,6 +5,7 @@
 // billed cost is rounded once; totals are sums of those per-request amounts, never re-multiplied.
 
 import { DomainError } from "./errors";
+import { exactMoneyDecimal } from "./format";
 
 export const NANO_PER_USD = 1_000_000_000n;
 /** Markup is stored in basis points of the raw cost: 10 000 = 1×, 13 000 = 1.3×. */
@@ -121,11 +122,8 @@ export function usdToNanoExact(usd: number | string, what = "The amount"): bigin
 
 /** Exact plain decimal, no exponent, trailing zeros trimmed: 4200n → "0.0000042". */
 export function nanoToUsdString(nano: bigint): string {
-  const n = requireBigint(nano, "The amount");
-  const abs = n < 0n ? -n : n;
-  const whole = abs / NANO_PER_USD;
-  const fraction = (abs % NANO_PER_USD).toString().padStart(NANO_DIGITS, "0").replace(/0+$/, "");
-  return `${n < 0n ? "-" : ""}${whole}${fraction === "" ? "" : `.${fraction}`}`;
+  // The one exact decimal of format.ts (the CSV's and --json's), in USD.
+  return exactMoneyDecimal(requireBigint(nano, "The amount"));
 }
 
 /**
