@@ -199,15 +199,15 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     expect(await mAiUserOf(admin)).toMatchObject({ role: "org_admin", organizationId: org.id });
   });
 
-  it("only the token cookie: forwarded to Open WebUI as Bearer (0.6.x reads no cookie); forged sites refused", async () => {
+  it("only the token cookie: forwarded to Open WebUI as Bearer (0.6.x's session-user endpoint fails on a cookie); forged sites refused", async () => {
     const owui06 = await standIn({ version: "0.6" });
     const base = await api({ MAI_OPENWEBUI_URL: owui06.url, MAI_OPENWEBUI_MIRROR_TOKEN: MIRROR });
     const admin = owui06.addUser({ role: "admin" });
     const { cookie } = await signIn(owui06, admin);
     expect(cookie).toMatch(/^token=/);
-    // 0.6.x itself refuses a cookie-only call to its session-user endpoint: the API must not send one.
+    // 0.6.x's session-user endpoint fails (500) on a cookie-only call: the API must not send one.
     const direct = await fetch(`${owui06.url}/api/v1/auths/`, { headers: { cookie } });
-    expect(direct.status).toBe(403);
+    expect(direct.status).toBe(500);
     const asked = owui06.authCalls;
 
     // A page on another site (or a form) cannot use the cookie: refused before Open WebUI is asked.
@@ -605,7 +605,7 @@ describe("Open WebUI configuration", () => {
   });
 });
 
-describe("the Open WebUI stand-in behaves as openwebui.md describes Open WebUI", () => {
+describe("the Open WebUI stand-in behaves as Open WebUI's source does (docker/open-webui/README.md, Versions)", () => {
   it("sign-in, the session-user endpoint's refusals and its cookie rule, settings replaced wholesale, pending refused", async () => {
     const owui = await startOpenWebUiStandIn();
     const owui06 = await startOpenWebUiStandIn({ version: "0.6" });
@@ -622,8 +622,10 @@ describe("the Open WebUI stand-in behaves as openwebui.md describes Open WebUI",
       expect(typeof body.expires_at).toBe("number");
       const auths = (headers: Record<string, string>, at = owui) =>
         fetch(`${at.url}/api/v1/auths/`, { headers });
-      expect((await auths({})).status).toBe(403);
+      expect((await auths({})).status).toBe(401);
       expect(await (await auths({})).json()).toEqual({ detail: "Not authenticated" });
+      expect((await auths({}, owui06)).status).toBe(403);
+      expect(body.profile_image_url).toBe(`/api/v1/users/${user.id}/profile/image`);
       expect((await auths({ authorization: `Bearer ${token}` })).status).toBe(200);
       expect((await auths({ cookie })).status).toBe(200);
       const forged = await owui.tokenFor(user.id, { secret: "x".repeat(32) });
@@ -636,7 +638,9 @@ describe("the Open WebUI stand-in behaves as openwebui.md describes Open WebUI",
       ).toBe(401);
       const other = owui06.addUser({ role: "user" });
       const session06 = await owui06.signIn(other);
-      expect((await auths({ cookie: session06.cookie }, owui06)).status).toBe(403);
+      expect((await auths({ cookie: session06.cookie }, owui06)).status).toBe(500);
+      const forged06 = await owui06.tokenFor(other.id, { secret: "x".repeat(32) });
+      expect((await auths({ cookie: `token=${forged06}` }, owui06)).status).toBe(401);
       expect((await auths({ authorization: `Bearer ${session06.token}` }, owui06)).status).toBe(200);
 
       const post = (ui: unknown) =>

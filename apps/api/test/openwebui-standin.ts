@@ -1,16 +1,18 @@
-// An Open WebUI stand-in for tests: the endpoints the API's Open WebUI sessions involve, with Open
-// WebUI's shapes and semantics as the integration notes (openwebui.md: "Per-user settings",
-// "Session-user lookup") record them from its source, 0.6.x and newer. Written from that
-// description, not from Open WebUI's code:
+// An Open WebUI stand-in for tests: the endpoints the API's Open WebUI sessions involve, with the
+// shapes and status codes of Open WebUI's own source as read for docker/open-webui/README.md
+// ("Versions": the repository, files and commits). Written from that reading, no Open WebUI code:
 //   POST /api/v1/auths/signin {email,password} → {token, token_type:"Bearer", expires_at, id, email,
-//        name, role, profile_image_url, permissions} and Set-Cookie token=…; HttpOnly; SameSite=Lax
-//   GET  /api/v1/auths/ → the session user, the credential echoed as `token` (Bearer; the `token`
-//        cookie too unless `version: "0.6"`,
-//        which reads only the Authorization header); 403 {"detail":"Not authenticated"} without a
-//        credential, 401 for a bad signature, an expired token or an unknown user
-//   GET  /api/v1/users/user/settings, POST /api/v1/users/user/settings/update — the stored
-//        settings (or null); an update merges top-level keys shallowly, so `ui` is replaced whole;
-//        a pending user is refused with 401
+//        name, role, profile_image_url, permissions} and Set-Cookie token=…; HttpOnly; SameSite=Lax;
+//        400 for a wrong e-mail or password
+//   GET  /api/v1/auths/ → the session user, the credential echoed as `token`. get_current_user takes
+//        the Bearer, else the `token` cookie; without either: 403 {"detail":"Not authenticated"} in
+//        `version: "0.6"`, 401 in the newer (async) copies. A bad signature, an expired token or an
+//        unknown user: 401. `version: "0.6"` models the copies whose handler then reads the token
+//        from the Authorization header only: a valid cookie-only call fails there with a 500 (it
+//        dereferences the missing header), so a caller must send Bearer
+//   GET  /api/v1/users/user/settings, POST /api/v1/users/user/settings/update (get_verified_user:
+//        Bearer or cookie in every version) — the stored settings (or null); an update merges
+//        top-level keys shallowly, so `ui` is replaced whole; a pending user is refused with 401
 // Tokens are HS256 JWTs {id, exp} signed with the stand-in's secret (WEBUI_SECRET_KEY).
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -75,6 +77,18 @@ function send(
   res.end(text);
 }
 
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, {
+    "content-type": "text/plain; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+const bearerOf = (req: IncomingMessage) => /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+const cookieOf = (req: IncomingMessage) =>
+  req.headers.cookie ? parseCookie(req.headers.cookie).token || undefined : undefined;
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -89,7 +103,9 @@ export async function startOpenWebUiStandIn(
   options: { version?: "0.6" | "newer"; secret?: string } = {},
 ): Promise<OpenWebUiStandIn> {
   const secret = options.secret ?? randomBytes(24).toString("hex");
-  const readsCookie = (options.version ?? "newer") === "newer";
+  const newer = (options.version ?? "newer") === "newer";
+  /** get_current_user without a credential: 403 in the 0.6 copies, 401 in the newer ones. */
+  const notAuthenticated = newer ? 401 : 403;
   const users = new Map<string, StandInUser>();
   const key = (s: string) => new TextEncoder().encode(s);
 
@@ -101,15 +117,10 @@ export async function startOpenWebUiStandIn(
       )
       .sign(key(tokenOptions.secret ?? secret));
 
-  /** Open WebUI's get_current_user: Bearer, else (newer versions) the cookie; then the token's user. */
-  async function sessionUser(
-    req: IncomingMessage,
-    cookieFallback: boolean,
-  ): Promise<StandInUser | { status: number; body: unknown }> {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
-    const cookie = cookieFallback && req.headers.cookie ? parseCookie(req.headers.cookie).token : undefined;
-    const credential = bearer ?? cookie;
-    if (!credential) return { status: 403, body: NOT_AUTHENTICATED };
+  /** Open WebUI's get_current_user: the Bearer, else the `token` cookie; then the token's user. */
+  async function sessionUser(req: IncomingMessage): Promise<StandInUser | { status: number; body: unknown }> {
+    const credential = bearerOf(req) ?? cookieOf(req);
+    if (!credential) return { status: notAuthenticated, body: NOT_AUTHENTICATED };
     let id: unknown;
     try {
       ({
@@ -129,6 +140,11 @@ export async function startOpenWebUiStandIn(
     role: user.role,
     profile_image_url: "/user.png",
     permissions: { chat: { file_upload: true } },
+  });
+  // The newer sign-in answers the profile image's route rather than the stored value.
+  const signedInUser = (user: StandInUser) => ({
+    ...publicUser(user),
+    ...(newer ? { profile_image_url: `/api/v1/users/${user.id}/profile/image` } : {}),
   });
 
   const standIn: OpenWebUiStandIn = {
@@ -181,7 +197,7 @@ export async function startOpenWebUiStandIn(
       return send(
         res,
         200,
-        { token, token_type: "Bearer", expires_at: expiresAt, ...publicUser(user) },
+        { token, token_type: "Bearer", expires_at: expiresAt, ...signedInUser(user) },
         {
           "set-cookie": `token=${token}; Expires=${new Date(expiresAt * 1000).toUTCString()}; HttpOnly; Path=/; SameSite=Lax`,
         },
@@ -191,24 +207,25 @@ export async function startOpenWebUiStandIn(
       standIn.authCalls++;
       if (standIn.failAuthWith !== null)
         return send(res, standIn.failAuthWith, { detail: "Internal Server Error" });
-      const found = await sessionUser(req, readsCookie);
+      const found = await sessionUser(req);
       if ("status" in found) return send(res, found.status, found.body);
+      // The 0.6 handler reads the token from the Authorization header only: without one it fails.
+      if (!newer && bearerOf(req) === undefined) return sendText(res, 500, "Internal Server Error");
       // Open WebUI's SessionUserResponse extends its Token model: the credential comes back in the answer.
-      const credential =
-        /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ??
-        parseCookie(req.headers.cookie ?? "").token;
       return send(res, 200, {
-        token: credential,
+        token: bearerOf(req) ?? cookieOf(req),
         token_type: "Bearer",
         expires_at: null,
         ...publicUser(found),
         bio: null,
-        status_message: null,
+        gender: null,
+        date_of_birth: null,
+        ...(newer ? { status_emoji: null, status_message: null, status_expires_at: null } : {}),
       });
     }
     if (route === "GET /api/v1/users/user/settings" || route === "POST /api/v1/users/user/settings/update") {
-      // get_verified_user reads the cookie in every version.
-      const found = await sessionUser(req, true);
+      // get_verified_user → get_current_user, which reads the cookie in every version.
+      const found = await sessionUser(req);
       if ("status" in found) return send(res, found.status, found.body);
       if (found.role === "pending") return send(res, 401, ACCESS_PROHIBITED);
       if (req.method === "GET") return send(res, 200, found.settings);
