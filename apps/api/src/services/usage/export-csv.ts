@@ -10,6 +10,7 @@ import { externalUserId, nanoToUsdString, sumUsageFigures } from "@mai/domain";
 import type { usageExportCsvInput } from "@mai/domain/schemas";
 import type { z } from "zod";
 import { csvDocument, csvNumber, csvText } from "./csv";
+import { appendConversion, statementConversion } from "./statement-currency";
 import type { Context, UsageScope } from "../../context";
 
 const CSV_HEADER = [
@@ -90,6 +91,9 @@ export async function exportUsageCsv(
     csvNumber(nanoToUsdString(rawTotal)),
     csvNumber(nanoToUsdString(billedTotal)),
   ]);
+  // In the organisation's display currency too, when it is not USD and a rate is known (statement-currency.ts).
+  const billedByLine = [null, ...rows.map((r) => r.billedCostNano), ...adjustments.map((a) => a.billedCostNano), billedTotal];
+  appendConversion(lines, billedByLine, await statementConversion(ctx, organization.id, input.month));
   const who = scope.ownUsageOnly ? "-my-usage" : "";
   return {
     filename: `mai-usage-${slug(organization.name)}-${input.month}${who}.csv`,
