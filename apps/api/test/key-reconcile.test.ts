@@ -18,6 +18,13 @@ import { createHarness, type Harness, trpcCode, usageBatch } from "./harness";
 
 const MARKUP_BP = 12_500;
 
+/** What a client administrator reads of a check (billed amounts only): the provider's check without its raw amounts. */
+function pickBilledCheck(check: { periodStart: string; comparedFrom: Date; checkedAt: Date; unmetered: boolean; unmeteredBilledNano: bigint } | null | undefined) {
+  if (!check) return null;
+  const { periodStart, comparedFrom, checkedAt, unmetered, unmeteredBilledNano } = check;
+  return { periodStart, comparedFrom, checkedAt, unmetered, unmeteredBilledNano };
+}
+
 describe.each(testDrivers())("key-level reconciliation on %s", (driver) => {
   let h: Harness;
   let sim: Simulator;
@@ -136,22 +143,32 @@ describe.each(testDrivers())("key-level reconciliation on %s", (driver) => {
     expect(audited.items[0]!.details).toMatchObject({ month: "2030-06", withinRounding: false });
     expect(audited.items[0]!.after).toEqual({ unmeteredNano: bypassed.toString() });
 
-    // Shown to the provider and to the organisation's own administrator.
-    for (const who of [provider, o.admin]) {
-      const [row] = await h.caller(who).organizations.unmeteredUsage({ organizationId: o.org.id, month: "2030-06" });
-      expect(row).toMatchObject({
-        organizationId: o.org.id,
-        month: "2030-06",
-        check: { unmeteredNano: bypassed, unmetered: true },
-        latestDay: { periodStart: "2030-06-15", unmeteredNano: bypassed },
-        billedRawNano: 0n,
-        unbilledRawNano: bypassed,
-        unbilledBilledNano: billedCost(bypassed, MARKUP_BP),
-      });
-    }
+    // Shown to the provider and to the organisation's own administrator — to the administrator at
+    // the organisation's price only, without OpenRouter's raw amounts (provider-cost.test.ts).
+    const [full] = await h.caller(provider).organizations.unmeteredUsage({ organizationId: o.org.id, month: "2030-06" });
+    expect(full).toMatchObject({
+      organizationId: o.org.id,
+      month: "2030-06",
+      check: { unmeteredNano: bypassed, unmetered: true, unmeteredBilledNano: billedCost(bypassed, MARKUP_BP) },
+      latestDay: { periodStart: "2030-06-15", unmeteredNano: bypassed },
+      billedRawNano: 0n,
+      unbilledRawNano: bypassed,
+      unbilledBilledNano: billedCost(bypassed, MARKUP_BP),
+    });
+    const [billed] = await h.caller(o.admin).organizations.unmeteredUsage({ organizationId: o.org.id, month: "2030-06" });
+    expect(billed).toEqual({
+      organizationId: o.org.id,
+      organizationName: full!.organizationName,
+      keyHint: full!.keyHint,
+      month: "2030-06",
+      check: { ...pickBilledCheck(full!.check), unmetered: true, unmeteredBilledNano: billedCost(bypassed, MARKUP_BP) },
+      latestDay: pickBilledCheck(full!.latestDay),
+      unbilledBilledNano: billedCost(bypassed, MARKUP_BP),
+    });
     // The provider's list names every organisation; this one among them.
     const all = await h.caller(provider).organizations.unmeteredUsage({ month: "2030-06" });
-    expect(all.find((r) => r.organizationId === o.org.id)?.check?.unmeteredNano).toBe(bypassed);
+    const listed = all.find((r) => r.organizationId === o.org.id)?.check;
+    expect(listed && "unmeteredNano" in listed ? listed.unmeteredNano : undefined).toBe(bypassed);
     // A client administrator cannot bill; the provider can, once.
     expect(await trpcCode(h.caller(o.admin).organizations.billUnmetered({ organizationId: o.org.id, month: "2030-06" }))).toBe("FORBIDDEN");
     const { adjustment } = await h.caller(provider).organizations.billUnmetered({ organizationId: o.org.id, month: "2030-06" });

@@ -424,7 +424,8 @@ describe.each(testDrivers())("usage on %s", (driver) => {
   });
 
   it("daily: one row per Warsaw day, oldest first, zero-filled", async () => {
-    const rows = await h.caller(orgA.admin).usage.daily({ days: 7 });
+    // The provider's view, raw cost included (a client's has none by default: provider-cost.test.ts).
+    const rows = await h.caller(provider).usage.daily({ organizationId: orgA.id, days: 7 });
     expect(rows.map((r) => r.date)).toEqual([
       "2026-02-24",
       "2026-02-25",
@@ -579,7 +580,8 @@ describe.each(testDrivers())("usage on %s", (driver) => {
   });
 
   it("exportCsv: one row per user × model and a TOTAL that is the exact sum", async () => {
-    const res = await h.caller(orgA.admin).usage.exportCsv({ month: "2026-02" });
+    // The provider's statement, raw cost included (a client's has no such column by default: provider-cost.test.ts).
+    const res = await h.caller(provider).usage.exportCsv({ organizationId: orgA.id, month: "2026-02" });
     expect(res.contentType).toBe("text/csv");
     expect(res.filename).toBe("mai-usage-acme-quoted-sp-z-o-o-2026-02.csv");
     expect(res.content.replaceAll("\r\n", "")).not.toMatch(/[\r\n]/);

@@ -195,12 +195,14 @@ describe.each(testDrivers())("userMapping on %s", (driver) => {
     const config = await h.caller(orgA.admin).userMapping.configuration();
     expect(config).toMatchObject({
       billingTimeZone: "Europe/Warsaw",
-      defaultMarkupBp: 13_000,
-      defaultMarkup: "1.3",
       defaultMonthlyLimitNano: 1_000_000_000_000n,
       verifyKeys: true,
       acceptedOpenRouterHosts: ["openrouter.ai", h.sim.origin],
     });
+    // The default markup is the provider's price of OpenRouter's cost: not in a client's answer
+    // unless the provider lets clients see its cost (provider-cost.test.ts).
+    expect(config).not.toHaveProperty("defaultMarkupBp");
+    expect(await h.caller(provider).userMapping.configuration()).toMatchObject({ defaultMarkupBp: 13_000, defaultMarkup: "1.3" });
     expect(new RegExp(config.externalUserId.pattern).test(memberA.externalUserId!)).toBe(true);
     expect(new RegExp(config.externalUserId.pattern).test(config.externalUserId.example)).toBe(true);
     const env = h.deps.env;

@@ -1,5 +1,7 @@
 // Today and month to date, the monthly limit, a 30-day trend, top users and top models — for the
-// organisation in scope (a member sees their own usage). Raw cost and margin are the provider's.
+// organisation in scope (a member sees their own usage, by model: a top-users list of one says
+// nothing). Raw cost and margin show only when the API's answer carries raw cost — the provider's
+// view (lib/provider-cost.ts) — never by the role alone.
 // A client administrator or member of no organisation yet sees what to do next instead
 // (NoOrganization.tsx): no usage is asked for, so there is nothing to fail.
 import { useQuery } from "@tanstack/react-query";
@@ -9,24 +11,27 @@ import { EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedbac
 import { LimitGauge } from "../components/LimitGauge";
 import { Card, PageHeader, Stat } from "../components/Page";
 import { count, money, moneyExact } from "../lib/format";
+import { carries } from "../lib/provider-cost";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
 import { NoOrganization } from "./NoOrganization";
 
 const TrendChart = lazy(() => import("../components/TrendChart").then((m) => ({ default: m.TrendChart })));
 
-type Figures = Omit<RouterOutputs["usage"]["summary"]["today"], "date">;
+type Summary = RouterOutputs["usage"]["summary"];
+/** Either view of the summary's figures (Omit would keep only what both views share). */
+type Figures = Summary["today"] | Summary["monthToDate"];
 
-function FigureStats({ title, figures, provider }: { title: string; figures: Figures; provider: boolean }) {
-  const margin = figures.billedCostNano - figures.rawCostNano;
+function FigureStats({ title, figures }: { title: string; figures: Figures }) {
+  const raw = carries(figures, "rawCostNano") ? figures.rawCostNano : null;
   return (
     <Card title={title}>
       <div className="stat-group">
         <Stat label="Requests" value={count(figures.requests)} detail={figures.errorRequests ? `${count(figures.errorRequests)} failed` : undefined} />
         <Stat label="Tokens" value={count(figures.totalTokens)} detail={`${count(figures.promptTokens)} in · ${count(figures.completionTokens)} out`} />
         <Stat label="Billed cost" value={money(figures.billedCostNano)} />
-        {provider ? <Stat label="Raw cost" value={money(figures.rawCostNano)} /> : null}
-        {provider ? <Stat label="Margin" value={money(margin)} /> : null}
+        {raw !== null ? <Stat label="Raw cost" value={money(raw)} /> : null}
+        {raw !== null ? <Stat label="Margin" value={money(figures.billedCostNano - raw)} /> : null}
       </div>
     </Card>
   );
@@ -99,14 +104,19 @@ export default function Overview() {
   const ready = provider ? Boolean(scope.organizationId) : !withoutOrganization;
   const summary = useQuery({ ...trpc.usage.summary.queryOptions(input), enabled: ready });
   const daily = useQuery({ ...trpc.usage.daily.queryOptions({ ...input, days: 30 }), enabled: ready });
-  const byUser = useQuery({ ...trpc.usage.byUser.queryOptions(input), enabled: ready });
+  const member = me.role === "member";
+  // A member's own usage has one user: no top-users list, their models instead.
+  const byUser = useQuery({ ...trpc.usage.byUser.queryOptions(input), enabled: ready && !member });
   const byModel = useQuery({ ...trpc.usage.byModel.queryOptions(input), enabled: ready });
   // Key-level reconciliation (administrators): usage of the organisation's key the gateway did not record.
   const unmetered = useQuery({
     ...trpc.organizations.unmeteredUsage.queryOptions(input),
     enabled: ready && me.role !== "member",
   });
-  const unmeteredCheck = unmetered.data?.find((u) => u.check?.unmetered && u.check.unmeteredNano > 0n)?.check;
+  // The provider's view says what OpenRouter charged; a client's, what it comes to at their price.
+  const unmeteredAmount = (check: NonNullable<NonNullable<typeof unmetered.data>[number]["check"]>) =>
+    carries(check, "unmeteredNano") ? check.unmeteredNano : check.unmeteredBilledNano;
+  const unmeteredCheck = unmetered.data?.find((u) => u.check?.unmetered && unmeteredAmount(u.check) > 0n)?.check;
 
   if (withoutOrganization) return <NoOrganization me={me} />;
 
@@ -139,7 +149,8 @@ export default function Overview() {
       {summary.error ? <ErrorNotice error={summary.error} onRetry={() => void summary.refetch()} /> : null}
       {unmeteredCheck ? (
         <Notice tone="warning">
-          Unmetered usage this month (UTC): OpenRouter charged {moneyExact(unmeteredCheck.unmeteredNano)} on the
+          Unmetered usage this month (UTC): {moneyExact(unmeteredAmount(unmeteredCheck))}
+          {carries(unmeteredCheck, "unmeteredNano") ? " charged by OpenRouter" : " at your price"} on the
           organisation's key that did not go through the gateway — the key used elsewhere, or charges lost. See{" "}
           <Link to="/organizations">Organisations</Link>.
         </Notice>
@@ -147,8 +158,8 @@ export default function Overview() {
       <div className="stack">
         {s ? (
           <div className="grid grid-2">
-            <FigureStats title={`Today (${s.today.date})`} figures={s.today} provider={provider} />
-            <FigureStats title="Month to date" figures={s.monthToDate} provider={provider} />
+            <FigureStats title={`Today (${s.today.date})`} figures={s.today} />
+            <FigureStats title="Month to date" figures={s.monthToDate} />
           </div>
         ) : summary.isPending ? (
           <Card>
@@ -176,21 +187,25 @@ export default function Overview() {
             <Skeleton lines={6} />
           ) : null}
         </Card>
-        <div className="grid grid-2">
-          <TopFive
-            title="Top users this month"
-            header="User"
-            query={byUser}
-            rowKey={(r) => r.userId}
-            label={(r) => (
-              <>
-                {r.email ?? r.name ?? "—"}
-                <div className="muted mono">{r.externalUserId}</div>
-              </>
-            )}
-          />
-          <TopFive title="Top models this month" header="Model" query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
-        </div>
+        {member ? (
+          <TopFive title="Your models this month" header="Model" query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
+        ) : (
+          <div className="grid grid-2">
+            <TopFive
+              title="Top users this month"
+              header="User"
+              query={byUser}
+              rowKey={(r) => r.userId}
+              label={(r) => (
+                <>
+                  {r.email ?? r.name ?? "—"}
+                  <div className="muted mono">{r.externalUserId}</div>
+                </>
+              )}
+            />
+            <TopFive title="Top models this month" header="Model" query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
+          </div>
+        )}
       </div>
     </>
   );

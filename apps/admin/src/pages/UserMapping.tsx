@@ -11,6 +11,7 @@ import { Badge, EmptyState, ErrorNotice, Notice, Skeleton } from "../components/
 import { SelectField } from "../components/Field";
 import { Card, PageHeader, Stat } from "../components/Page";
 import { count, money } from "../lib/format";
+import { allCarry, carries } from "../lib/provider-cost";
 import { ROLE_LABEL } from "../nav";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
@@ -235,7 +236,7 @@ function TestMapping({ users }: { users: readonly ReportUser[] }) {
   );
 }
 
-function Statistics({ organizationId, enabled, provider }: { organizationId: string | undefined; enabled: boolean; provider: boolean }) {
+function Statistics({ organizationId, enabled }: { organizationId: string | undefined; enabled: boolean }) {
   const stats = useQuery({ ...trpc.userMapping.statistics.queryOptions({ organizationId }), enabled });
   const s = stats.data;
   const columns: Column<StatRow>[] = [
@@ -248,8 +249,17 @@ function Statistics({ organizationId, enabled, provider }: { organizationId: str
       sortValue: (r) => (r.mapped ? 1 : 0),
     },
     { key: "requests", header: "Requests", align: "right", cell: (r) => count(r.requests), sortValue: (r) => r.requests },
-    ...(provider
-      ? [{ key: "raw", header: "Raw cost", align: "right" as const, cell: (r: StatRow) => money(r.rawCostNano), sortValue: (r: StatRow) => r.rawCostNano }]
+    // Raw cost only when the API's answer carries it (the provider's view: lib/provider-cost.ts).
+    ...(s && allCarry<StatRow, "rawCostNano">(s.perExternalId, "rawCostNano")
+      ? [
+          {
+            key: "raw",
+            header: "Raw cost",
+            align: "right" as const,
+            cell: (r: StatRow) => (carries(r, "rawCostNano") ? money(r.rawCostNano) : "—"),
+            sortValue: (r: StatRow) => (carries(r, "rawCostNano") ? r.rawCostNano : null),
+          },
+        ]
       : []),
     { key: "billed", header: "Billed cost", align: "right", cell: (r) => money(r.billedCostNano), sortValue: (r) => r.billedCostNano },
   ];
@@ -307,8 +317,12 @@ function Configuration() {
           <dd>{c.billingTimeZone}</dd>
           <dt>Currency</dt>
           <dd>{c.currency}</dd>
-          <dt>Default markup</dt>
-          <dd>×{c.defaultMarkup}</dd>
+          {carries(c, "defaultMarkup") ? (
+            <>
+              <dt>Default markup</dt>
+              <dd>×{c.defaultMarkup}</dd>
+            </>
+          ) : null}
           <dt>Default monthly limit</dt>
           <dd>{money(c.defaultMonthlyLimitNano)}</dd>
           <dt>Key verification</dt>
@@ -398,7 +412,7 @@ export default function UserMapping() {
             <Skeleton lines={6} />
           </Card>
         ) : null}
-        {withoutOrganisation ? null : <Statistics organizationId={organizationId} enabled={ready} provider={provider} />}
+        {withoutOrganisation ? null : <Statistics organizationId={organizationId} enabled={ready} />}
         <Configuration />
       </div>
     </>

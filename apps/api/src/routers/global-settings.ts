@@ -1,6 +1,6 @@
 // Global settings: the provider's provisioning key (shown only masked), default markup and monthly
 // limit for new organisations, currency and billing time zone, whether client administrators may sign
-// up with their key. Provider only.
+// up with their key, whether client roles see the provider's cost (trpc/provider-cost.ts). Provider only.
 import { z } from "zod";
 import { maskedKey } from "./_schemas";
 import { readGlobalSettings } from "../services/global-settings/get";
@@ -19,6 +19,7 @@ export const globalSettingsOut = z.object({
   currency: z.string(),
   billingTimeZone: z.string(),
   selfSignupEnabled: z.boolean(),
+  clientsSeeProviderCost: z.boolean(),
   updatedAt: z.date().nullable(),
 });
 

@@ -1,6 +1,8 @@
 // Client organisations. The provider sees and manages all of them; a client administrator reads
 // their own and may change its billing e-mail. Keys leave only masked — the output schemas admit
-// nothing else — except a freshly provisioned key, returned once by create and rotateKey.
+// nothing else — except a freshly provisioned key, returned once by create and rotateKey. What a
+// client reads (list, get, update, unmeteredUsage) has no markup or raw amount unless the provider
+// lets clients see its cost (trpc/provider-cost.ts); provider-only procedures keep the full view.
 import { z } from "zod";
 import { maskedKey } from "./_schemas";
 import { createOrganizationWithKey } from "../services/organizations/create";
@@ -22,6 +24,7 @@ import {
   providerProcedure,
   tenantProcedure,
 } from "../trpc/procedures";
+import { costViews, providerCost } from "../trpc/provider-cost";
 import {
   billUnmeteredInput,
   setOrganizationCurrencyInput,
@@ -34,12 +37,12 @@ import {
 // The one place a plaintext key may appear: right after OpenRouter minted it.
 const provisionedKey = z.string().startsWith("sk-or-");
 
-const organizationOut = z.object({
+// The markup is the provider's cost in disguise (billed ÷ markup = raw cost): a client role sees an
+// organisation without it unless the provider lets clients see its cost (trpc/provider-cost.ts).
+const billedOrganizationOut = z.object({
   id: z.string(),
   name: z.string(),
   billingEmail: z.string().nullable(),
-  markupBp: z.number().int(),
-  markup: z.string(),
   monthlyLimitNano: z.bigint(),
   active: z.boolean(),
   keyHint: maskedKey.nullable(),
@@ -53,6 +56,28 @@ const organizationOut = z.object({
   updatedAt: z.date(),
   deactivatedAt: z.date().nullable(),
 });
+const organizationOut = billedOrganizationOut.extend({ markupBp: z.number().int(), markup: z.string() });
+const organizationViews = costViews(organizationOut, billedOrganizationOut);
+const organizationListViews = costViews(z.array(organizationOut), z.array(billedOrganizationOut));
+
+// A client's view of the key-level reconciliation: whether usage bypassed the gateway, and what it
+// comes to at the organisation's price (billed), never OpenRouter's raw amounts.
+const billedKeyUsageCheckOut = z.object({
+  periodStart: z.string(),
+  comparedFrom: z.date(),
+  checkedAt: z.date(),
+  unmetered: z.boolean(),
+  unmeteredBilledNano: z.bigint(),
+});
+const billedUnmeteredUsageOut = z.object({
+  organizationId: z.string(),
+  organizationName: z.string(),
+  keyHint: maskedKey.nullable(),
+  month: z.string(),
+  check: billedKeyUsageCheckOut.nullable(),
+  latestDay: billedKeyUsageCheckOut.nullable(),
+  unbilledBilledNano: z.bigint(),
+});
 
 const keyUsageCheckOut = z.object({
   periodStart: z.string(),
@@ -63,6 +88,7 @@ const keyUsageCheckOut = z.object({
   unmeteredNano: z.bigint(),
   toleranceNano: z.bigint(),
   unmetered: z.boolean(),
+  unmeteredBilledNano: z.bigint(),
 });
 
 const unmeteredUsageOut = z.object({
@@ -77,6 +103,7 @@ const unmeteredUsageOut = z.object({
   unbilledRawNano: z.bigint(),
   unbilledBilledNano: z.bigint(),
 });
+const unmeteredUsageViews = costViews(z.array(unmeteredUsageOut), z.array(billedUnmeteredUsageOut));
 
 const usageAdjustmentOut = z.object({
   id: z.string(),
@@ -92,10 +119,14 @@ const usageAdjustmentOut = z.object({
 
 export const organizationsRouter = router({
   list: adminProcedure("list organisations")
-    .output(z.array(organizationOut))
+    .output(organizationListViews.output)
+    .use(providerCost(organizationListViews))
     .query(({ ctx }) => listOrganizations(ctx, ctx.scope)),
 
-  get: orgProcedure.output(organizationOut).query(({ ctx }) => getOrganizationDetails(ctx, ctx.org)),
+  get: orgProcedure
+    .output(organizationViews.output)
+    .use(providerCost(organizationViews))
+    .query(({ ctx }) => getOrganizationDetails(ctx, ctx.org)),
 
   create: providerProcedure
     .input(createOrganizationInput)
@@ -106,7 +137,8 @@ export const organizationsRouter = router({
     .input(updateOrganizationInput)
     // Markup, limit, name and the active flag are what the provider sells the client.
     .use(providerOnlyFields(["name", "markup", "monthlyLimitUsd", "active"], "the billing e-mail"))
-    .output(organizationOut)
+    .output(organizationViews.output)
+    .use(providerCost(organizationViews))
     .mutation(({ ctx, input }) => updateOrganizationSettings(ctx, ctx.user, ctx.org, input)),
 
   setKey: providerOrgProcedure
@@ -142,7 +174,8 @@ export const organizationsRouter = router({
   // administrator their own — their key, their leak to stop. Members are refused.
   unmeteredUsage: tenantProcedure("unmetered usage")
     .input(unmeteredUsageInput)
-    .output(z.array(unmeteredUsageOut))
+    .output(unmeteredUsageViews.output)
+    .use(providerCost(unmeteredUsageViews))
     .query(({ ctx, input }) => listUnmeteredUsageFor(ctx, ctx.scope, input)),
 
   // The provider's explicit act: the month's unmetered usage not billed yet becomes an adjustment

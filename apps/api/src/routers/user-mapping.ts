@@ -8,11 +8,65 @@ import { testMapping } from "../services/user-mapping/test-mapping";
 import { MAPPING_PROBLEM_CODES, validateMappings } from "../services/user-mapping/validate";
 import { router } from "../trpc/init";
 import { adminProcedure, mappingProcedure } from "../trpc/procedures";
+import { costViews, providerCost } from "../trpc/provider-cost";
 import { testMappingInput } from "@mai/domain/schemas";
 
 const administrators = adminProcedure("see this");
 const role = z.enum(["provider_admin", "org_admin", "member"]);
 const problemCode = z.enum(MAPPING_PROBLEM_CODES);
+
+// The default markup is the provider's price of OpenRouter's cost, and a per-user raw cost is that
+// cost: a client administrator reads both only if the provider lets clients see its cost
+// (trpc/provider-cost.ts).
+const billedConfigurationOut = z.object({
+  externalUserId: z.object({
+    format: z.string(),
+    pattern: z.string(),
+    description: z.string(),
+    example: z.string(),
+  }),
+  billingTimeZone: z.string(),
+  currency: z.string(),
+  defaultMonthlyLimitNano: z.bigint(),
+  verifyKeys: z.boolean(),
+  openRouterBaseUrl: z.string(),
+  acceptedOpenRouterHosts: z.array(z.string()),
+  hostRule: z.string(),
+  syncTrigger: z.string(),
+});
+const configurationViews = costViews(
+  billedConfigurationOut.extend({ defaultMarkupBp: z.number().int(), defaultMarkup: z.string() }),
+  billedConfigurationOut,
+);
+
+const statisticsOut = <T extends z.ZodRawShape>(perExternalId: T) =>
+  z.object({
+    organizationId: z.string().nullable(),
+    period: z.string(),
+    timeZone: z.string(),
+    users: z.number().int(),
+    mappedUsers: z.number().int(),
+    unmappedUsers: z.number().int(),
+    organizations: z.number().int(),
+    activeOrganizations: z.number().int(),
+    activeUsersThisMonth: z.number().int(),
+    requestsThisMonth: z.number().int(),
+    billedCostNanoThisMonth: z.bigint(),
+    perExternalId: z.array(z.object(perExternalId)),
+  });
+const billedPerExternalId = {
+  externalUserId: z.string(),
+  userId: z.string(),
+  email: z.string().nullable(),
+  organizationId: z.string(),
+  mapped: z.boolean(),
+  requests: z.number().int(),
+  billedCostNano: z.bigint(),
+};
+const statisticsViews = costViews(
+  statisticsOut({ ...billedPerExternalId, rawCostNano: z.bigint() }),
+  statisticsOut(billedPerExternalId),
+);
 
 export const userMappingRouter = router({
   validate: mappingProcedure
@@ -60,56 +114,13 @@ export const userMappingRouter = router({
     .query(({ ctx }) => validateMappings(ctx, ctx.scope)),
 
   configuration: administrators
-    .output(
-      z.object({
-        externalUserId: z.object({
-          format: z.string(),
-          pattern: z.string(),
-          description: z.string(),
-          example: z.string(),
-        }),
-        billingTimeZone: z.string(),
-        currency: z.string(),
-        defaultMarkupBp: z.number().int(),
-        defaultMarkup: z.string(),
-        defaultMonthlyLimitNano: z.bigint(),
-        verifyKeys: z.boolean(),
-        openRouterBaseUrl: z.string(),
-        acceptedOpenRouterHosts: z.array(z.string()),
-        hostRule: z.string(),
-        syncTrigger: z.string(),
-      }),
-    )
+    .output(configurationViews.output)
+    .use(providerCost(configurationViews))
     .query(({ ctx }) => mappingConfiguration(ctx)),
 
   statistics: mappingProcedure
-    .output(
-      z.object({
-        organizationId: z.string().nullable(),
-        period: z.string(),
-        timeZone: z.string(),
-        users: z.number().int(),
-        mappedUsers: z.number().int(),
-        unmappedUsers: z.number().int(),
-        organizations: z.number().int(),
-        activeOrganizations: z.number().int(),
-        activeUsersThisMonth: z.number().int(),
-        requestsThisMonth: z.number().int(),
-        billedCostNanoThisMonth: z.bigint(),
-        perExternalId: z.array(
-          z.object({
-            externalUserId: z.string(),
-            userId: z.string(),
-            email: z.string().nullable(),
-            organizationId: z.string(),
-            mapped: z.boolean(),
-            requests: z.number().int(),
-            rawCostNano: z.bigint(),
-            billedCostNano: z.bigint(),
-          }),
-        ),
-      }),
-    )
+    .output(statisticsViews.output)
+    .use(providerCost(statisticsViews))
     .query(({ ctx }) => mappingStatistics(ctx, ctx.scope)),
 
   testMapping: administrators

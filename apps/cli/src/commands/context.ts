@@ -11,7 +11,7 @@
 import { evaluateMonthlyLimit, markupToMultiplier, maskKey } from "@mai/domain";
 import type { Command } from "commander";
 import { printJson } from "../output";
-import { CliError, findUser, money, printFields, usd, withJson, withOperator, type Session } from "./shared";
+import { CliError, findUser, money, printFields, usd, withJson, withOperator, type Session, providerView } from "./shared";
 import type { User } from "@mai/db";
 
 interface ProxyContext {
@@ -76,7 +76,7 @@ async function viaProviderView({ provider }: Session, user: User): Promise<Proxy
   const mapping = await provider.userMapping.testMapping({ userId: user.id });
   if (!mapping.organizationId || !mapping.storedExternalUserId) throw new CliError(mapping.reason);
   const organizationId = mapping.organizationId;
-  const org = await provider.organizations.get({ organizationId });
+  const org = providerView(await provider.organizations.get({ organizationId }), "markupBp");
   const summary = await provider.usage.summary({ organizationId });
   return {
     source: "provider view",

@@ -4,7 +4,7 @@
 // organisation's key beyond what the gateway recorded).
 import type { Command } from "commander";
 import { printJson, printTable } from "../output";
-import { money, organizationJson, say, usd, withJson, withOperator } from "./shared";
+import { money, organizationJson, say, usd, withJson, withOperator, providerView } from "./shared";
 
 export function registerOrgs(program: Command): void {
   const orgs = program.command("orgs").description("Client organisations: list them.");
@@ -29,9 +29,11 @@ the gateway did not record (key-level reconciliation; "—": not checked yet, "n
 at cost. With --json, money is exact: { "nano": "…", "usd": "12.345" }.`,
     )
     .action(async (options: { json?: boolean }) => {
-      const [rows, unmetered] = await withOperator(({ provider }) =>
+      const [listed, checked] = await withOperator(({ provider }) =>
         Promise.all([provider.organizations.list(), provider.organizations.unmeteredUsage()]),
       );
+      const rows = listed.map((o) => providerView(o, "markupBp"));
+      const unmetered = checked.map((u) => providerView(u, "unbilledRawNano"));
       const byOrg = new Map(unmetered.map((u) => [u.organizationId, u]));
       const unmeteredJson = (id: string) => {
         const u = byOrg.get(id);

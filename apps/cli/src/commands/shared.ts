@@ -205,8 +205,19 @@ export const money = (nano: bigint) => ({ nano: nano.toString(), usd: exactMoney
 
 type OrganizationDto = Awaited<ReturnType<LocalCaller["organizations"]["get"]>>;
 
+/**
+ * The CLI acts as the provider, whose answers always carry the provider's cost (raw cost, markup);
+ * a client role's answer has no such key unless the provider allows it (apps/api README, "Raw cost
+ * visibility"). This narrows an answer to the provider's view, the one that carries `key`.
+ */
+export function providerView<T extends object, K extends string>(value: T, key: K): Extract<T, Record<K, unknown>> {
+  if (!(key in value)) throw new CliError(`The API's answer has no ${key}: only the provider's view carries it.`);
+  return value as Extract<T, Record<K, unknown>>;
+}
+
 /** An organisation for --json: masked key only, money as exact strings. */
-export function organizationJson(o: OrganizationDto) {
+export function organizationJson(dto: OrganizationDto) {
+  const o = providerView(dto, "markupBp");
   return {
     id: o.id,
     name: o.name,

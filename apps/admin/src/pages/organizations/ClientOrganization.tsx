@@ -1,10 +1,12 @@
 // A client administrator's view: their organisation as the provider set it up — status, key
-// (masked), markup, limit, this month's spend, members — and where statements go.
+// (masked), limit, this month's spend, members — and where statements go. The markup only when the
+// API's answer carries it (the provider lets clients see its cost: lib/provider-cost.ts).
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { EmptyState, ErrorNotice, Notice, Skeleton } from "../../components/Feedback";
 import { Card, PageHeader } from "../../components/Page";
 import { count, money } from "../../lib/format";
+import { carries } from "../../lib/provider-cost";
 import { trpc } from "../../trpc";
 import { BillingEmailForm } from "./BillingEmailForm";
 import { KeyCell, OrganizationStatus, UsedOfLimit } from "./OrganizationCells";
@@ -35,8 +37,12 @@ export function ClientOrganization() {
               <dd>
                 <KeyCell organization={o} />
               </dd>
-              <dt>Markup</dt>
-              <dd>{o.markup}× the OpenRouter cost</dd>
+              {carries(o, "markup") ? (
+                <>
+                  <dt>Markup</dt>
+                  <dd>{o.markup}× the OpenRouter cost</dd>
+                </>
+              ) : null}
               <dt>Monthly limit</dt>
               <dd>{money(o.monthlyLimitNano)}</dd>
               <dt>Spent in {o.period}</dt>

@@ -14,6 +14,7 @@ import { useToast } from "../../components/Toast";
 import { money } from "../../lib/format";
 import { trpc } from "../../trpc";
 import { checkEmail, checkMarkup, checkUsd, keyProblem, MAX_LENGTH, organizationNameProblem } from "../../lib/checks";
+import { carries } from "../../lib/provider-cost";
 
 interface CreateForm {
   name: string;
@@ -131,11 +132,11 @@ export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
           label="Markup"
           inputMode="decimal"
           autoComplete="off"
-          placeholder={d ? d.defaultMarkup : "1.3"}
+          placeholder={d && carries(d, "defaultMarkup") ? d.defaultMarkup : "1.3"}
           value={form.markup}
           error={errors.markup}
           hint={
-            d
+            d && carries(d, "defaultMarkup")
               ? `Multiplier of the OpenRouter cost. Empty: the default, ${d.defaultMarkup}×.`
               : "Multiplier of the OpenRouter cost, e.g. 1.3. Empty: the default."
           }

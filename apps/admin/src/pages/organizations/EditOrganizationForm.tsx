@@ -9,6 +9,7 @@ import { FormActions } from "../../components/FormActions";
 import { MutationError } from "../../components/MutationError";
 import { useToast } from "../../components/Toast";
 import { money } from "../../lib/format";
+import { carries } from "../../lib/provider-cost";
 import type { Organization } from "../../session";
 import { trpc } from "../../trpc";
 import { checkEmail, checkMarkup, checkUsd, MAX_LENGTH, organizationNameProblem } from "../../lib/checks";
@@ -24,7 +25,9 @@ export function EditOrganizationForm({
   const toast = useToast();
   const [name, setName] = useState(o.name);
   const [billingEmail, setBillingEmail] = useState(o.billingEmail ?? "");
-  const [markup, setMarkup] = useState(o.markup);
+  // The provider's form: its answer always carries the markup (lib/provider-cost.ts).
+  const markupBp = carries(o, "markupBp") ? o.markupBp : null;
+  const [markup, setMarkup] = useState(carries(o, "markup") ? o.markup : "");
   const [limit, setLimit] = useState(nanoToUsdString(o.monthlyLimitNano));
   const [active, setActive] = useState(o.active);
   const [errors, setErrors] = useState<Record<string, string | null>>({});
@@ -61,7 +64,7 @@ export function EditOrganizationForm({
     const patch = {
       ...(trimmedName !== o.name ? { name: trimmedName } : {}),
       ...(email !== o.billingEmail ? { billingEmail: email } : {}),
-      ...(markupFromMultiplier(markupCheck.value) !== o.markupBp ? { markup: markupCheck.value } : {}),
+      ...(markupFromMultiplier(markupCheck.value) !== markupBp ? { markup: markupCheck.value } : {}),
       ...(limitCheck.nano !== o.monthlyLimitNano ? { monthlyLimitUsd: limitCheck.value } : {}),
       ...(active !== o.active ? { active } : {}),
     };

@@ -5,6 +5,7 @@ import { Button } from "../../components/Button";
 import { DataTable, type Column } from "../../components/DataTable";
 import { Badge } from "../../components/Feedback";
 import { count, money } from "../../lib/format";
+import { carries } from "../../lib/provider-cost";
 import type { Organization } from "../../session";
 import { KeyCell, OrganizationStatus, UsedOfLimit } from "./OrganizationCells";
 import { UnmeteredCell, type UnmeteredUsage } from "./Unmetered";
@@ -82,8 +83,9 @@ export function OrganizationsTable({
       key: "markup",
       header: "Markup",
       align: "right",
-      sortValue: (o) => o.markupBp,
-      cell: (o) => `${o.markup}×`,
+      // The provider's table: its answer always carries the markup (lib/provider-cost.ts).
+      sortValue: (o) => (carries(o, "markupBp") ? o.markupBp : null),
+      cell: (o) => (carries(o, "markup") ? `${o.markup}×` : "—"),
     },
     {
       key: "limit",
@@ -108,7 +110,10 @@ export function OrganizationsTable({
       key: "unmetered",
       header: "Unmetered",
       align: "right",
-      sortValue: (o) => unmetered?.get(o.id)?.check?.unmeteredNano ?? null,
+      sortValue: (o) => {
+        const check = unmetered?.get(o.id)?.check;
+        return check ? (carries(check, "unmeteredNano") ? check.unmeteredNano : check.unmeteredBilledNano) : null;
+      },
       cell: (o) => <UnmeteredCell usage={unmetered?.get(o.id)} onBill={onBillUnmetered} nameId={nameId(o)} />,
     },
     {

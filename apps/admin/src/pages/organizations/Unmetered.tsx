@@ -1,7 +1,9 @@
 // Unmetered usage: what OpenRouter says was charged on an organisation's own key this UTC month
 // beyond what the gateway recorded (key-level reconciliation) — traffic that bypassed the gateway,
 // or charges lost to a crash. Shown on each organisation; the provider may bill it as an
-// adjustment line on the month's statement, an explicit act behind a confirmation.
+// adjustment line on the month's statement, an explicit act behind a confirmation. A client sees the
+// amounts at their organisation's price unless the provider lets clients see its cost: the API's
+// answer then has no raw amounts (lib/provider-cost.ts), and neither has the cell.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { markupToMultiplier } from "@mai/domain/money";
 import { Button } from "../../components/Button";
@@ -9,6 +11,7 @@ import { ConfirmDialog } from "../../components/Dialog";
 import { MutationError } from "../../components/MutationError";
 import { useToast } from "../../components/Toast";
 import { dateTime, moneyExact } from "../../lib/format";
+import { carries } from "../../lib/provider-cost";
 import type { RouterOutputs } from "../../session";
 import { trpc } from "../../trpc";
 
@@ -37,6 +40,29 @@ export function UnmeteredCell({
       <span className="muted" title="The organisation's key has not been reconciled with OpenRouter this month yet">
         —
       </span>
+    );
+  }
+  if (!carries(check, "unmeteredNano") || !carries(usage, "unbilledRawNano")) {
+    // The billed view: whether usage bypassed the gateway, and what it comes to at the organisation's price.
+    const title = `Checked ${dateTime(check.checkedAt)}, UTC month ${usage.month}`;
+    if (!check.unmetered || check.unmeteredBilledNano <= 0n) {
+      return (
+        <span className="muted" title={title}>
+          none
+        </span>
+      );
+    }
+    return (
+      <div className="org-unmetered" title={title}>
+        <span>
+          unmetered usage <strong>{moneyExact(check.unmeteredBilledNano)}</strong>
+        </span>
+        {usage.unbilledBilledNano > 0n ? (
+          <span className="muted">not billed: {moneyExact(usage.unbilledBilledNano)}</span>
+        ) : (
+          <span className="muted">billed</span>
+        )}
+      </div>
     );
   }
   const checked = `OpenRouter counted ${moneyExact(check.openrouterUsageNano)} on the key, the gateway recorded ${moneyExact(check.recordedRawNano)} (checked ${dateTime(check.checkedAt)}, UTC month ${usage.month})`;
@@ -115,7 +141,7 @@ export function BillUnmeteredDialog({
       onClose={() => !bill.isPending && onClose()}
     >
       <MutationError error={bill.error}>Nothing was billed.</MutationError>
-      {billing ? (
+      {billing && carries(billing, "unbilledRawNano") ? (
         <p>
           OpenRouter charged {moneyExact(billing.unbilledRawNano)} on this organisation's key in {billing.month}{" "}
           (UTC) that the gateway did not record and that is not billed yet. An adjustment line of{" "}

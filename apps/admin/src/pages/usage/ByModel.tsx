@@ -6,6 +6,7 @@ import { DataTable, type Column } from "../../components/DataTable";
 import { EmptyState, ErrorNotice, Skeleton } from "../../components/Feedback";
 import { Card } from "../../components/Page";
 import { count } from "../../lib/format";
+import { allCarry } from "../../lib/provider-cost";
 import type { RouterOutputs } from "../../session";
 import { FigureTotals, figureColumns } from "./FigureColumns";
 import type { ModelRow } from "./rows";
@@ -13,13 +14,13 @@ import { sumUsageFigures as sumFigures } from "@mai/domain/usage-figures";
 
 function ByModelTable({
   rows,
-  provider,
   admin,
 }: {
   rows: readonly ModelRow[];
-  provider: boolean;
   admin: boolean;
 }) {
+  // A raw-cost column only when the API's answer carries it (the provider's view).
+  const raw = allCarry(rows, "rawCostNano");
   const columns: Column<ModelRow>[] = [
     {
       key: "model",
@@ -37,7 +38,7 @@ function ByModelTable({
       cell: (r) => count(r.users),
       sortValue: (r) => r.users,
     });
-  columns.push(...figureColumns<ModelRow>(provider));
+  columns.push(...figureColumns<ModelRow>(raw));
   const total = sumFigures(rows);
   return (
     <DataTable
@@ -51,7 +52,7 @@ function ByModelTable({
           <th scope="row">Total</th>
           {/* A user of several models is one user: a sum of this column would overcount. */}
           {admin ? <td /> : null}
-          <FigureTotals total={total} provider={provider} />
+          <FigureTotals total={total} raw={raw} />
         </tr>
       }
     />
@@ -60,11 +61,9 @@ function ByModelTable({
 
 export function ByModelCard({
   query,
-  provider,
   admin,
 }: {
   query: UseQueryResult<RouterOutputs["usage"]["byModel"], unknown>;
-  provider: boolean;
   admin: boolean;
 }) {
   return (
@@ -72,7 +71,7 @@ export function ByModelCard({
       {query.error ? <ErrorNotice error={query.error} onRetry={() => void query.refetch()} /> : null}
       {query.data ? (
         query.data.rows.length ? (
-          <ByModelTable rows={query.data.rows} provider={provider} admin={admin} />
+          <ByModelTable rows={query.data.rows} admin={admin} />
         ) : (
           <EmptyState title="No usage in this period">
             Choose another period above, or <Link to="/tokens">create an API token</Link> to connect a chat

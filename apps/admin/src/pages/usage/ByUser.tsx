@@ -6,12 +6,15 @@ import { DataTable, type Column } from "../../components/DataTable";
 import { EmptyState, ErrorNotice, Skeleton } from "../../components/Feedback";
 import { Card } from "../../components/Page";
 import { count } from "../../lib/format";
+import { allCarry } from "../../lib/provider-cost";
 import type { RouterOutputs } from "../../session";
 import { FigureTotals, figureColumns } from "./FigureColumns";
 import { userLabel, type UserRow } from "./rows";
 import { sumUsageFigures as sumFigures } from "@mai/domain/usage-figures";
 
-function ByUserTable({ rows, provider }: { rows: readonly UserRow[]; provider: boolean }) {
+function ByUserTable({ rows }: { rows: readonly UserRow[] }) {
+  // A raw-cost column only when the API's answer carries it (the provider's view).
+  const raw = allCarry(rows, "rawCostNano");
   const columns: Column<UserRow>[] = [
     {
       key: "user",
@@ -30,7 +33,7 @@ function ByUserTable({ rows, provider }: { rows: readonly UserRow[]; provider: b
       cell: (r) => <code className="break-all">{r.externalUserId}</code>,
       sortValue: (r) => r.externalUserId,
     },
-    ...figureColumns<UserRow>(provider),
+    ...figureColumns<UserRow>(raw),
   ];
   const total = sumFigures(rows);
   return (
@@ -46,7 +49,7 @@ function ByUserTable({ rows, provider }: { rows: readonly UserRow[]; provider: b
           <td className="muted">
             {count(rows.length)} {rows.length === 1 ? "user" : "users"}
           </td>
-          <FigureTotals total={total} provider={provider} />
+          <FigureTotals total={total} raw={raw} />
         </tr>
       }
     />
@@ -55,17 +58,15 @@ function ByUserTable({ rows, provider }: { rows: readonly UserRow[]; provider: b
 
 export function ByUserCard({
   query,
-  provider,
 }: {
   query: UseQueryResult<RouterOutputs["usage"]["byUser"], unknown>;
-  provider: boolean;
 }) {
   return (
     <Card title="By user" className="usage-breakdown">
       {query.error ? <ErrorNotice error={query.error} onRetry={() => void query.refetch()} /> : null}
       {query.data ? (
         query.data.rows.length ? (
-          <ByUserTable rows={query.data.rows} provider={provider} />
+          <ByUserTable rows={query.data.rows} />
         ) : (
           <EmptyState title="No usage in this period">
             Users appear here once they chat through the proxy. Choose another period, or check{" "}

@@ -18,7 +18,6 @@ const EVENTS_PAGE = 50;
 export interface EventsCardProps {
   organizationId: string | undefined;
   admin: boolean;
-  provider: boolean;
   filters: Filters;
   update: (patch: FilterPatch) => void;
   /** The range the breakdowns cover (explicit or the API's default); undefined while unknown. */
@@ -32,7 +31,6 @@ export interface EventsCardProps {
 export function EventsCard({
   organizationId,
   admin,
-  provider,
   filters,
   update,
   range,
@@ -76,7 +74,7 @@ export function EventsCard({
       {events.data ? (
         items.length ? (
           <>
-            <EventsTable items={items} showUser={admin} provider={provider} />
+            <EventsTable items={items} showUser={admin} />
             {events.isFetchNextPageError ? (
               <ErrorNotice
                 title="More requests could not be loaded"

@@ -1,7 +1,9 @@
 // The request events, newest first: time, user (administrators), model and provider, tokens, the
-// exact billed cost (and the raw cost for the provider), status and latency.
+// exact billed cost (and the raw cost when the API's answer carries it: the provider's view), status
+// and latency.
 import { StatusBadge } from "../../components/Feedback";
 import { count, dateTime, moneyExact } from "../../lib/format";
+import { carries } from "../../lib/provider-cost";
 import type { UsageEvent } from "./rows";
 
 const ms = (value: number | null) => (value === null ? "—" : `${count(value)} ms`);
@@ -9,11 +11,9 @@ const ms = (value: number | null) => (value === null ? "—" : `${count(value)} 
 export function EventsTable({
   items,
   showUser,
-  provider,
 }: {
   items: readonly UsageEvent[];
   showUser: boolean;
-  provider: boolean;
 }) {
   return (
     <div className="table-wrap">
@@ -67,7 +67,7 @@ export function EventsTable({
               </td>
               <td className="num nowrap">
                 <span>{moneyExact(e.billedCostNano)}</span>
-                {provider ? <div className="muted">raw {moneyExact(e.rawCostNano)}</div> : null}
+                {carries(e, "rawCostNano") ? <div className="muted">raw {moneyExact(e.rawCostNano)}</div> : null}
               </td>
               <td className="nowrap">
                 <StatusBadge status={e.status} />

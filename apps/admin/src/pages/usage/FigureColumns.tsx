@@ -1,8 +1,11 @@
-// The figure columns both breakdowns share — requests, tokens, billed and (provider only) raw
-// cost — and the cells of their TOTAL row.
+// The figure columns both breakdowns share — requests, tokens, billed and (when the API's answer
+// carries it: the provider's view) raw cost — and the cells of their TOTAL row.
 import type { Column } from "../../components/DataTable";
 import { count, money, moneyExact } from "../../lib/format";
-import type { UsageFigures as Figures } from "@mai/domain/usage-figures";
+import type { UsageFigures } from "@mai/domain/usage-figures";
+
+/** A row's figures: raw cost only in the provider's view of the answer. */
+type Figures = Omit<UsageFigures, "rawCostNano"> & { rawCostNano?: bigint };
 
 function Requests({ requests, errorRequests }: Pick<Figures, "requests" | "errorRequests">) {
   return (
@@ -33,8 +36,8 @@ function MoneyTotal({ nano }: { nano: bigint }) {
   return <span title={moneyExact(nano)}>{money(nano)}</span>;
 }
 
-/** The figure columns both breakdowns share: requests, tokens, billed and (provider) raw cost. */
-export function figureColumns<T extends Figures>(provider: boolean): Column<T>[] {
+/** The figure columns both breakdowns share: requests, tokens, billed and (`raw`) raw cost. */
+export function figureColumns<T extends Figures>(raw: boolean): Column<T>[] {
   const columns: Column<T>[] = [
     {
       key: "requests",
@@ -58,19 +61,19 @@ export function figureColumns<T extends Figures>(provider: boolean): Column<T>[]
       sortValue: (r) => r.billedCostNano,
     },
   ];
-  if (provider)
+  if (raw)
     columns.push({
       key: "raw",
       header: "Raw cost",
       align: "right",
-      cell: (r) => <MoneyTotal nano={r.rawCostNano} />,
-      sortValue: (r) => r.rawCostNano,
+      cell: (r) => <MoneyTotal nano={r.rawCostNano ?? 0n} />,
+      sortValue: (r) => r.rawCostNano ?? 0n,
     });
   return columns;
 }
 
 /** The TOTAL row's cells under figureColumns (bigint sums). */
-export function FigureTotals({ total, provider }: { total: Figures; provider: boolean }) {
+export function FigureTotals({ total, raw }: { total: UsageFigures; raw: boolean }) {
   return (
     <>
       <td className="num">
@@ -82,7 +85,7 @@ export function FigureTotals({ total, provider }: { total: Figures; provider: bo
       <td className="num">
         <MoneyTotal nano={total.billedCostNano} />
       </td>
-      {provider ? (
+      {raw ? (
         <td className="num">
           <MoneyTotal nano={total.rawCostNano} />
         </td>

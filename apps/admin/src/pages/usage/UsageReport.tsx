@@ -1,5 +1,6 @@
 // The usage of one scope (an organisation, or a member's own) over a period: the breakdowns by user
-// and by model, the requests, and the monthly statement. Raw cost is the provider's alone.
+// and by model, the requests, and the monthly statement. Raw cost shows where the API's answer
+// carries it (the provider's view: lib/provider-cost.ts), never by the role alone.
 import { useQuery } from "@tanstack/react-query";
 import { EmptyState } from "../../components/Feedback";
 import { Card, PageHeader } from "../../components/Page";
@@ -20,7 +21,6 @@ export function UsageReport({
   organizationName: string | undefined;
 }) {
   const me = useMe();
-  const provider = me.role === "provider_admin";
   const admin = me.role !== "member";
   const [filters, update] = useUsageFilters();
 
@@ -72,14 +72,13 @@ export function UsageReport({
           </Card>
         ) : (
           <>
-            {admin ? <ByUserCard query={byUser} provider={provider} /> : null}
+            {admin ? <ByUserCard query={byUser} /> : null}
 
-            <ByModelCard query={byModel} provider={provider} admin={admin} />
+            <ByModelCard query={byModel} admin={admin} />
 
             <EventsCard
               organizationId={organizationId}
               admin={admin}
-              provider={provider}
               filters={filters}
               update={update}
               range={range}

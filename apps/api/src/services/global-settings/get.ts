@@ -14,6 +14,8 @@ export interface GlobalSettingsDto {
   billingTimeZone: string;
   /** Whether client administrators may sign up on their own with their OpenRouter key. */
   selfSignupEnabled: boolean;
+  /** Whether client roles see raw cost, margin and markup (off: billed amounts only). */
+  clientsSeeProviderCost: boolean;
   updatedAt: Date | null;
 }
 
@@ -26,6 +28,7 @@ export function toGlobalSettingsDto(settings: GlobalSettings): GlobalSettingsDto
     currency: settings.currency,
     billingTimeZone: settings.billingTimeZone,
     selfSignupEnabled: settings.selfSignupEnabled,
+    clientsSeeProviderCost: settings.clientsSeeProviderCost,
     updatedAt: settings.updatedAt,
   };
 }

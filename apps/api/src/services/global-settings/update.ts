@@ -66,6 +66,7 @@ function auditView(s: GlobalSettings): Record<string, unknown> {
     currency: s.currency,
     billingTimeZone: s.billingTimeZone,
     selfSignupEnabled: s.selfSignupEnabled,
+    clientsSeeProviderCost: s.clientsSeeProviderCost,
   };
 }
 
@@ -82,6 +83,7 @@ export async function updateGlobalSettingsService(
   if (input.currency !== undefined) patch.currency = input.currency.trim().toUpperCase();
   if (input.billingTimeZone !== undefined) patch.billingTimeZone = input.billingTimeZone.trim();
   if (input.selfSignupEnabled !== undefined) patch.selfSignupEnabled = input.selfSignupEnabled;
+  if (input.clientsSeeProviderCost !== undefined) patch.clientsSeeProviderCost = input.clientsSeeProviderCost;
   let keyReplaced = false;
   if (input.provisioningKey === null || input.provisioningKey === "") {
     patch.provisioningKey = null;

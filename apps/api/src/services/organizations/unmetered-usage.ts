@@ -30,6 +30,8 @@ export interface KeyUsageCheckDto {
   toleranceNano: bigint;
   /** The difference is beyond rounding: unmetered usage. */
   unmetered: boolean;
+  /** unmeteredNano at the organisation's markup: what a client, who sees billed amounts only, is shown. */
+  unmeteredBilledNano: bigint;
 }
 
 export interface UnmeteredUsageDto {
@@ -51,7 +53,7 @@ export interface UnmeteredUsageDto {
 }
 
 /** Rounding allowance of a stored check: the events it summed, counted again over the same span. */
-async function toDto(db: Executor, check: KeyUsageCheck | null): Promise<KeyUsageCheckDto | null> {
+async function toDto(db: Executor, check: KeyUsageCheck | null, markupBp: number): Promise<KeyUsageCheckDto | null> {
   if (!check) return null;
   // Exactly 0 needs no count (the usual case with nothing bypassing the gateway).
   const events =
@@ -68,6 +70,9 @@ async function toDto(db: Executor, check: KeyUsageCheck | null): Promise<KeyUsag
     unmeteredNano: check.unmeteredNano,
     toleranceNano,
     unmetered: isUnmetered(check.unmeteredNano, toleranceNano),
+    // The sign kept: more recorded than OpenRouter counted is a negative difference at either price.
+    unmeteredBilledNano:
+      check.unmeteredNano < 0n ? -billedCost(-check.unmeteredNano, markupBp) : billedCost(check.unmeteredNano, markupBp),
   };
 }
 
@@ -85,7 +90,7 @@ export async function listUnmeteredUsageFor(
   });
   return Promise.all(
     rows.map(async (row) => {
-      const check = await toDto(db, row.month);
+      const check = await toDto(db, row.month, row.markupBp);
       const unbilledRawNano =
         check?.unmetered === true ? unbilledUnmeteredNano(check.unmeteredNano, row.billedRawNano) : 0n;
       return {
@@ -95,7 +100,7 @@ export async function listUnmeteredUsageFor(
         markupBp: row.markupBp,
         month,
         check,
-        latestDay: await toDto(db, row.latestDay),
+        latestDay: await toDto(db, row.latestDay, row.markupBp),
         billedRawNano: row.billedRawNano,
         unbilledRawNano,
         unbilledBilledNano: billedCost(unbilledRawNano, row.markupBp),

@@ -4,6 +4,9 @@
 // The organisation's statement (not a member's own usage) also carries the month's adjustment
 // lines — unmetered usage the provider chose to bill (organizations.billUnmetered) — one row each
 // ("ADJUSTMENT", the description in the model column), and its TOTAL includes them.
+// The raw_cost_usd column is the provider's: a caller who may not see the provider's cost
+// (trpc/provider-cost.ts — client roles, unless the provider's setting allows it) gets the statement
+// without it, and adjustment lines described without their raw amount.
 // A report: read from the read replica when there is one (README: "Read replica").
 import { listUsageAdjustments, reportStatementByUserModel } from "@mai/db";
 import { externalUserId, nanoToUsdString, sumUsageFigures } from "@mai/domain";
@@ -23,6 +26,16 @@ const CSV_HEADER = [
   "raw_cost_usd",
   "billed_cost_usd",
 ];
+/** The column the provider's cost is in: left out of every line for a caller who may not see it. */
+const RAW_COST_COLUMN = CSV_HEADER.indexOf("raw_cost_usd");
+
+/**
+ * A client's adjustment line without the provider's cost: the stored description states the raw
+ * amount ("… $x at cost"), so it is described by its kind and period instead.
+ */
+function billedDescription(a: { kind: string; period: string }): string {
+  return a.kind === "unmetered_usage" ? `Unmetered usage on the organisation's OpenRouter key in ${a.period}` : `Adjustment for ${a.period}`;
+}
 
 function slug(name: string): string {
   return (
@@ -40,6 +53,8 @@ export async function exportUsageCsv(
   ctx: Context,
   scope: UsageScope,
   input: z.output<typeof usageExportCsvInput>,
+  /** Whether the caller sees the provider's cost (trpc/provider-cost.ts): off, no raw-cost column. */
+  view: { providerCost: boolean },
 ) {
   const { organization } = scope;
   const db = ctx.deps.readDb;
@@ -71,7 +86,7 @@ export async function exportUsageCsv(
     lines.push([
       "ADJUSTMENT",
       "",
-      csvText(a.description),
+      csvText(view.providerCost ? a.description : billedDescription(a)),
       "",
       "",
       "",
@@ -98,7 +113,7 @@ export async function exportUsageCsv(
   return {
     filename: `mai-usage-${slug(organization.name)}-${input.month}${who}.csv`,
     contentType: "text/csv" as const,
-    content: csvDocument(lines),
+    content: csvDocument(view.providerCost ? lines : lines.map((cells) => cells.filter((_, i) => i !== RAW_COST_COLUMN))),
     rows: rows.length,
     totalBilledCostNano: billedTotal,
   };
