@@ -8,6 +8,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Pure modules (the formatter): no API, no DOM.
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "components",
           include: ["test/**/*.test.tsx"],
           environment: "happy-dom",

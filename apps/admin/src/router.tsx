@@ -18,6 +18,7 @@ import {
 } from "@tanstack/react-router";
 import { Layout } from "./components/Layout";
 import { canSee, type NavItem } from "./nav";
+import { loadDisplay } from "./lib/display";
 import { SessionContext, type Me } from "./session";
 import { trpc } from "./trpc";
 
@@ -86,6 +87,8 @@ const appRoute = createRoute({
     const me = await context.queryClient.ensureQueryData(trpc.auth.me.queryOptions());
     if (!me) throw redirect({ to: "/sign-in", search: { redirect: location.href } });
     if (me.mustChangePassword) throw redirect({ to: "/choose-password", search: { redirect: location.href } });
+    // Every page's dates in the billing time zone (cached after the first navigation).
+    await loadDisplay(context.queryClient, me);
     return { me };
   },
   component: function AppLayout() {
@@ -124,6 +127,7 @@ const pages = [
   page("/tokens", () => import("./pages/Tokens")),
   page("/settings", () => import("./pages/Settings")),
   page("/audit", () => import("./pages/Audit"), auditSearch),
+  page("/alerts", () => import("./pages/Alerts")),
 ] as const;
 
 // Every signed-in person's own account (linked from the top bar, not the navigation).

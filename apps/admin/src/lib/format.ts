@@ -1,33 +1,78 @@
-// Display formatting. Money arrives as bigint nano-USD and is formatted from the integer by
-// @mai/domain (never through a float sum); counts and dates through Intl.
-// The money subpath only: the package index also holds zod schemas the dashboard does not need.
-import { formatUsd, formatUsdPrecise } from "@mai/domain/money";
+// Display formatting: a thin layer over @mai/domain's one formatter (format.ts), which the CLI and
+// the CSV statement use too. Money arrives as bigint nano-USD and is formatted from the integer
+// (never through a float sum); ≥ a cent → cents, non-zero below → 2 significant digits, never
+// "$0.00" for real spending. One date style on every page: dates "1 Dec 2026", date-times
+// "1 Dec 2026, 13:10", in the billing time zone once it is known.
+//
+// The reader's locale: the browser's language (navigator.language), en-GB when there is none.
+// `setDisplayLocale` is the one way to change it (an i18n layer's language switch calls it);
+// `setDisplayTimeZone` is called once the billing time zone is known (usage.currency).
+// The format subpath only: the package index also holds zod schemas the dashboard does not need.
+import {
+  describeRate,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatShortDay,
+  type ExchangeRate,
+} from "@mai/domain/format";
 
-const integer = new Intl.NumberFormat("en-US");
-const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+export const FALLBACK_LOCALE = "en-GB";
 
-/**
- * "$1,234.57": cents, rounded half away from zero from nano-USD. Below a cent, cents would say
- * "$0.00" about real spending, so six decimals are shown instead ("$0.000035").
- */
-export function money(nano: bigint): string {
-  const abs = nano < 0n ? -nano : nano;
-  if (abs !== 0n && abs < 10_000_000n) return formatUsd(nano, { fractionDigits: 6 });
-  return formatUsd(nano);
+function browserLocale(): string {
+  const language = typeof navigator === "undefined" ? undefined : navigator.language;
+  return language && isSupportedLocale(language) ? language : FALLBACK_LOCALE;
 }
-/** "$0.000123456" — every nano-dollar, for single events and exact checks. */
-export const moneyExact = (nano: bigint) => formatUsdPrecise(nano);
+
+function isSupportedLocale(locale: string): boolean {
+  try {
+    return Intl.NumberFormat.supportedLocalesOf([locale]).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+const display = { locale: browserLocale(), timeZone: undefined as string | undefined };
+
+/** The locale every figure and date is written in. */
+export const displayLocale = (): string => display.locale;
+/** Set the reader's locale (e.g. "pl-PL"); an unknown one falls back to en-GB. */
+export function setDisplayLocale(locale: string | null | undefined): void {
+  display.locale = locale && isSupportedLocale(locale) ? locale : FALLBACK_LOCALE;
+}
+/** The billing time zone the page's dates are written in (unset: the browser's). */
+export function setDisplayTimeZone(timeZone: string | null | undefined): void {
+  display.timeZone = timeZone ?? undefined;
+}
+
+/** "$1,234.57", "$0.000016", "$0.00" — cents, or 2 significant digits below a cent. */
+export const money = (nano: bigint): string => formatMoney(nano, { locale: display.locale });
+/** The same figure: one rule for every amount (kept as a name for the pages that used it). */
+export const moneyExact = money;
+/** A figure converted to the organisation's currency at `rate`: "1 234,57 zł" — rounded once. */
+export const moneyIn = (nano: bigint, rate: ExchangeRate): string =>
+  formatMoney(nano, { locale: display.locale, currency: rate.currency, rate });
+/** The caption of converted figures: "USD→PLN 3.9876 (NBP, 30 Nov 2026)". */
+export const rateCaption = (rate: ExchangeRate): string => describeRate(rate, { locale: display.locale });
+
 /** Money for chart axes and tooltips (charts work in numbers; only for drawing, never summed). */
 export const nanoToChartUsd = (nano: bigint) => Number(nano) / 1e9;
-export const count = (n: number) => integer.format(n);
-export const compactCount = (n: number) => compact.format(n);
+export const count = (n: number) => new Intl.NumberFormat(display.locale).format(n);
+export const compactCount = (n: number) =>
+  new Intl.NumberFormat(display.locale, { notation: "compact", maximumFractionDigits: 1 }).format(n);
 
+/** "1 Dec 2026, 13:10" in the billing time zone (`timeZone` overrides it). */
 export function dateTime(d: Date, timeZone?: string): string {
-  return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone }).format(d);
+  return formatDateTime(d, { locale: display.locale, timeZone: timeZone ?? display.timeZone ?? browserTimeZone() });
 }
-export function shortDate(isoDate: string): string {
-  // A YYYY-MM-DD local date of the billing time zone: formatted as is, not shifted through UTC.
-  const [y, m, d] = isoDate.split("-").map(Number);
-  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(Date.UTC(y!, m! - 1, d)));
+/** "1 Dec 2026": an instant in the billing time zone, or a local day label ("2026-12-01") as is. */
+export function date(d: Date | string, timeZone?: string): string {
+  return formatDate(d, { locale: display.locale, timeZone: timeZone ?? display.timeZone ?? browserTimeZone() });
 }
+/** "1 Dec" — a chart's day, from a local day label of the billing time zone (never shifted). */
+export const shortDate = (isoDate: string): string => formatShortDay(isoDate, { locale: display.locale });
 export const percent = (value: number, digits = 1) => `${value.toFixed(digits)} %`;
+
+function browserTimeZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

@@ -6,9 +6,11 @@ import { useState, type FormEvent } from "react";
 import { Button } from "../../components/Button";
 import { ErrorNotice } from "../../components/Feedback";
 import { TextField } from "../../components/Field";
+import { ConvertedAmount, RateCaption } from "../../components/Converted";
 import { Card } from "../../components/Page";
 import { useToast } from "../../components/Toast";
-import { count, money, moneyExact } from "../../lib/format";
+import { useDisplayCurrency } from "../../lib/display";
+import { count, money } from "../../lib/format";
 import { saveFile } from "../../lib/save-file";
 import { trpc } from "../../trpc";
 
@@ -24,7 +26,9 @@ export function StatementCard({ organizationId }: { organizationId: string | und
   const [monthError, setMonthError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [last, setLast] = useState<{ filename: string; rows: number; total: bigint } | null>(null);
+  const [last, setLast] = useState<{ filename: string; rows: number; total: bigint; month: string } | null>(null);
+  // The statement's rate: the last before its date (the day after the month, or today).
+  const display = useDisplayCurrency(organizationId, last?.month ?? (monthInput.safeParse(month).success ? month : undefined)).data;
 
   const download = async (event: FormEvent) => {
     event.preventDefault();
@@ -42,7 +46,7 @@ export function StatementCard({ organizationId }: { organizationId: string | und
         staleTime: 0,
       });
       saveFile(statement.filename, statement.content, statement.contentType);
-      setLast({ filename: statement.filename, rows: statement.rows, total: statement.totalBilledCostNano });
+      setLast({ filename: statement.filename, rows: statement.rows, total: statement.totalBilledCostNano, month });
       toast.show(
         `Statement for ${month} downloaded: ${count(statement.rows)} ${statement.rows === 1 ? "row" : "rows"}, ${money(statement.totalBilledCostNano)} billed`,
       );
@@ -76,14 +80,16 @@ export function StatementCard({ organizationId }: { organizationId: string | und
       {last ? (
         <p className="field-hint" role="status">
           Downloaded <code>{last.filename}</code>: {count(last.rows)} {last.rows === 1 ? "row" : "rows"} (one
-          per user and model) and a TOTAL row, <span title={moneyExact(last.total)}>{money(last.total)}</span>{" "}
-          billed.
+          per user and model) and a TOTAL row, {money(last.total)}
+          <ConvertedAmount nano={last.total} display={display} /> billed.
         </p>
       ) : (
         <p className="field-hint">
-          One row per user and model for the billing month, then a TOTAL row; amounts are exact decimal USD.
+          One row per user and model for the billing month, then a TOTAL row; amounts are exact decimal USD
+          {display?.rate ? `, and ${display.rate.currency} at the statement's rate (billed_${display.rate.currency.toLowerCase()}, rate, rate_date, rate_source)` : ""}.
         </p>
       )}
+      <RateCaption display={display} />
     </Card>
   );
 }

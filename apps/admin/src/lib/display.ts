@@ -1,0 +1,30 @@
+// What the pages need to write figures and dates for the reader: the billing time zone (dates and
+// date-times are in it on every page) and, for an organisation whose currency is not USD, the rate
+// its figures are converted at (usage.currency: the last NBP rate before today, or before a
+// month's statement date). Loaded once by the signed-in layout's guard; pages ask with the hook.
+import type { QueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
+import type { Me } from "../session";
+import { trpc } from "../trpc";
+import { setDisplayTimeZone } from "./format";
+
+/** Sets the billing time zone for every page's dates; a failure leaves the browser's (never blocks a page). */
+export async function loadDisplay(queryClient: QueryClient, me: Me): Promise<void> {
+  try {
+    if (me.role === "provider_admin") {
+      setDisplayTimeZone((await queryClient.ensureQueryData(trpc.globalSettings.get.queryOptions())).billingTimeZone);
+    } else if (me.organizationId) {
+      setDisplayTimeZone((await queryClient.ensureQueryData(trpc.usage.currency.queryOptions())).timeZone);
+    }
+  } catch {
+    // The pages still work; their dates are then in the browser's time zone.
+  }
+}
+
+/** The organisation's display currency and its rate (month to date, or `month`'s statement). */
+export function useDisplayCurrency(organizationId: string | undefined, month?: string) {
+  return useQuery({
+    ...trpc.usage.currency.queryOptions({ organizationId, ...(month ? { month } : {}) }),
+    enabled: organizationId !== undefined || month !== undefined,
+  });
+}
