@@ -10,7 +10,8 @@ import { Suspense, lazy, type ReactNode } from "react";
 import { EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedback";
 import { LimitGauge } from "../components/LimitGauge";
 import { Card, PageHeader, Stat } from "../components/Page";
-import { count, money, moneyExact } from "../lib/format";
+import { RateCaption, type DisplayCurrencyData } from "../components/Converted";
+import { count, date, money, moneyExact, moneyIn } from "../lib/format";
 import { carries } from "../lib/provider-cost";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
@@ -22,14 +23,18 @@ type Summary = RouterOutputs["usage"]["summary"];
 /** Either view of the summary's figures (Omit would keep only what both views share). */
 type Figures = Summary["today"] | Summary["monthToDate"];
 
-function FigureStats({ title, figures }: { title: string; figures: Figures }) {
+function FigureStats({ title, figures, display }: { title: string; figures: Figures; display?: DisplayCurrencyData }) {
   const raw = carries(figures, "rawCostNano") ? figures.rawCostNano : null;
   return (
     <Card title={title}>
       <div className="stat-group">
         <Stat label="Requests" value={count(figures.requests)} detail={figures.errorRequests ? `${count(figures.errorRequests)} failed` : undefined} />
         <Stat label="Tokens" value={count(figures.totalTokens)} detail={`${count(figures.promptTokens)} in · ${count(figures.completionTokens)} out`} />
-        <Stat label="Billed cost" value={money(figures.billedCostNano)} />
+        <Stat
+          label="Billed cost"
+          value={money(figures.billedCostNano)}
+          detail={display?.rate ? moneyIn(figures.billedCostNano, display.rate) : undefined}
+        />
         {raw !== null ? <Stat label="Raw cost" value={money(raw)} /> : null}
         {raw !== null ? <Stat label="Margin" value={money(figures.billedCostNano - raw)} /> : null}
       </div>
@@ -108,6 +113,8 @@ export default function Overview() {
   // A member's own usage has one user: no top-users list, their models instead.
   const byUser = useQuery({ ...trpc.usage.byUser.queryOptions(input), enabled: ready && !member });
   const byModel = useQuery({ ...trpc.usage.byModel.queryOptions(input), enabled: ready });
+  // The organisation's currency, when not USD, and the rate of month-to-date figures (the last before today).
+  const display = useQuery({ ...trpc.usage.currency.queryOptions(input), enabled: ready }).data;
   // Key-level reconciliation (administrators): usage of the organisation's key the gateway did not record.
   const unmetered = useQuery({
     ...trpc.organizations.unmeteredUsage.queryOptions(input),
@@ -158,14 +165,15 @@ export default function Overview() {
       <div className="stack">
         {s ? (
           <div className="grid grid-2">
-            <FigureStats title={`Today (${s.today.date})`} figures={s.today} />
-            <FigureStats title="Month to date" figures={s.monthToDate} />
+            <FigureStats title={`Today (${date(s.today.date)})`} figures={s.today} display={display} />
+            <FigureStats title="Month to date" figures={s.monthToDate} display={display} />
           </div>
         ) : summary.isPending ? (
           <Card>
             <Skeleton lines={4} />
           </Card>
         ) : null}
+        <RateCaption display={display} />
         {s ? (
           <Card title={`Monthly limit · ${s.limit.period}`}>
             <LimitGauge {...s.limit} />
