@@ -62,7 +62,7 @@ export function rateBefore<R extends { effectiveDate: string }>(rates: readonly 
 
 /** The sentence shown instead of a converted figure when no rate is known. */
 export function noRateMessage(currency: string, before: string): string {
-  return `No USD→${currency} exchange rate is known for a day before ${before}: amounts are shown in USD. The provider can enter the rate (Settings → Exchange rates) while NBP is unreachable.`;
+  return `No USD→${currency} exchange rate is known for a day before ${before}: amounts are shown in USD only. NBP's rate is fetched daily; while NBP cannot be reached, the provider can enter the rate (exchangeRates.set).`;
 }
 
 /**
