@@ -173,6 +173,35 @@ export const envSchema = z.object({
   MAI_NBP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** How often the rates are fetched (also once at start); 0 disables the job (exchangeRates.refresh still works). */
   MAI_NBP_INTERVAL_MS: z.coerce.number().int().min(0).default(3 * 3_600_000),
+  // Limit alerts (README: "Limit alerts"): e-mail over SMTP and an optional signed webhook per organisation.
+  /** How often month-to-date spend is compared with the thresholds and due deliveries are sent (0 disables both). */
+  MAI_ALERTS_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /** The wait after a failed delivery's first attempt; it doubles per attempt, at most 1 h. */
+  MAI_ALERTS_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  /** Attempts per delivery before it is given up (visible in the delivery log). */
+  MAI_ALERTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** The SMTP server as a URL: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465. Or the MAI_SMTP_* parts below. */
+  MAI_SMTP_URL: z
+    .string()
+    .refine((value) => /^smtps?:\/\/[^\s]+$/i.test(value), { message: "MAI_SMTP_URL must be an smtp:// or smtps:// URL" })
+    .optional(),
+  MAI_SMTP_HOST: z.string().min(1).optional(),
+  MAI_SMTP_PORT: z.coerce.number().int().min(1).max(65_535).default(587),
+  /** Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it. */
+  MAI_SMTP_SECURE: bool.optional(),
+  MAI_SMTP_USER: z.string().min(1).optional(),
+  MAI_SMTP_PASSWORD: z.string().min(1).optional(),
+  /** The From of alert e-mails, e.g. "mAI Gateway <alerts@example.com>". */
+  MAI_ALERTS_FROM: z.string().min(3).max(320).default("mAI Gateway <alerts@mai.local>"),
+  /** Time a webhook receiver has to answer (a timeout is retried). */
+  MAI_ALERTS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Accept http:// webhook URLs (default: https only, http only to a loopback host, which MAI_ALERTS_WEBHOOK_ALLOW_PRIVATE must also allow). */
+  MAI_ALERTS_WEBHOOK_ALLOW_HTTP: bool.default(false),
+  /**
+   * Let webhooks reach loopback, private, link-local and other non-public addresses (SSRF guard off:
+   * tests, or a receiver inside the provider's own network). Default: refused at connect time.
+   */
+  MAI_ALERTS_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** The built dashboard (apps/admin, `npm run build -w @mai/admin`) served on /; unset: apps/admin/dist. "" disables it. */
   MAI_ADMIN_DIST: z.string().optional(),
   /** The proxy's public base URL, shown in the dashboard for chat clients (e.g. https://llm.example.com/v1). */
@@ -231,6 +260,12 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     throw new Error(
       "Invalid configuration:\n  MAI_OPENWEBUI_INSTANCES: needs MAI_OPENWEBUI_MIRROR_TOKEN (the instance header is honoured only beside it)",
     );
+  }
+  if (parsed.data.MAI_SMTP_URL && parsed.data.MAI_SMTP_HOST) {
+    throw new Error("Invalid configuration:\n  MAI_SMTP_URL: give either MAI_SMTP_URL or MAI_SMTP_HOST (with its MAI_SMTP_* parts), not both");
+  }
+  if (Boolean(parsed.data.MAI_SMTP_USER) !== Boolean(parsed.data.MAI_SMTP_PASSWORD)) {
+    throw new Error("Invalid configuration:\n  MAI_SMTP_USER: give MAI_SMTP_USER and MAI_SMTP_PASSWORD together");
   }
   // Node refuses a header timeout longer than the request timeout; say it in words instead.
   if (parsed.data.MAI_API_HEADERS_TIMEOUT_MS > parsed.data.MAI_API_REQUEST_TIMEOUT_MS) {

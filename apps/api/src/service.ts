@@ -13,6 +13,7 @@ import { scheduleKeyReconciliation } from "./services/usage/key-reconcile";
 import { scheduleKeyRetirement } from "./services/organizations/retire-keys";
 import { scheduleRollupVacuum, scheduleUsagePartitions } from "./services/usage/partitions";
 import { scheduleExchangeRates } from "./services/exchange-rates/nbp";
+import { scheduleLimitAlerts } from "./services/alerts/run";
 
 export interface ApiService {
   url: string;
@@ -54,6 +55,8 @@ export async function startApiService(
     const vacuum = scheduleRollupVacuum(deps, handle.driver);
     // Display currencies' exchange rates: NBP's, fetched at start and every MAI_NBP_INTERVAL_MS.
     const exchangeRates = scheduleExchangeRates(deps);
+    // Limit alerts: thresholds compared with month-to-date spend, deliveries sent from the outbox.
+    const alerts = scheduleLimitAlerts(deps, env.MAI_ALERTS_INTERVAL_MS);
     const { url } = await api.listen(options.port, options.host);
     logger.info({ url, driver: handle.driver, readReplica: handle.read !== handle.db }, "mAI API listening");
     return {
@@ -69,6 +72,7 @@ export async function startApiService(
         partitions.stop();
         vacuum.stop();
         exchangeRates.stop();
+        alerts.stop();
         await api.close();
         await handle.close();
       },

@@ -243,6 +243,13 @@ const MATRIX: [string, Cell, Expected][] = [
   ["exchangeRates.refresh", (c) => c.exchangeRates.refresh(), dashboard(providerOnly)],
   ["audit.list", (c, f) => c.audit.list(A(f)), dashboard(orgAdmins)],
 
+  // Limit alerts: settings for the organisation's administrators and the provider; the fired
+  // alerts for its members too; the delivery log (other people's addresses) for the provider only.
+  ["alerts.getSettings", (c, f) => c.alerts.getSettings(A(f)), dashboard(orgAdmins)],
+  ["alerts.updateSettings", (c, f) => c.alerts.updateSettings({ ...A(f), thresholds: [80, 100] }), dashboard(orgAdmins)],
+  ["alerts.list", (c, f) => c.alerts.list(A(f)), dashboard(orgScopedRead)],
+  ["alerts.deliveries", (c, f) => c.alerts.deliveries(A(f)), dashboard(providerOnly)],
+
   ["internal.resolveContext", (c) => c.internal.resolveContext({ token: `mai_${"0".repeat(48)}` }), internalOnly],
   ["internal.recordUsage", (c) => c.internal.recordUsage(usageBatch([])), internalOnly],
   ["internal.resolveOrganization", (c, f) => c.internal.resolveOrganization(A(f)), internalOnly],

@@ -115,8 +115,8 @@ describe.each(testDrivers())("limit alerts on %s", (driver) => {
     await fire(a.id, "2031-05", 80);
     const found = (await listAlertCandidates(t.db, "2031-05")).sort((x, y) => x.name.localeCompare(y.name));
     expect(found).toEqual([
-      { organizationId: a.id, name: a.name, limitNano: 100n * USD, spentNano: 85n * USD, refusedMinNano: null, thresholds: [80, 100], emailEnabled: true, hasWebhook: false, fired: [80] },
-      { organizationId: b.id, name: b.name, limitNano: 100n * USD, spentNano: 1n, refusedMinNano: 200n * USD, thresholds: [50], emailEnabled: true, hasWebhook: true, fired: [] },
+      { organizationId: a.id, name: a.name, limitNano: 100n * USD, spentNano: 85n * USD, refusedMinNano: null, thresholds: [80, 100], emailEnabled: true, webhookUrl: null, fired: [80] },
+      { organizationId: b.id, name: b.name, limitNano: 100n * USD, spentNano: 1n, refusedMinNano: 200n * USD, thresholds: [50], emailEnabled: true, webhookUrl: "https://h.example/", fired: [] },
     ]);
   });
 

@@ -1,6 +1,7 @@
 // The public contract (design.md): these paths are what the admin SPA, chat clients and the proxy
 // call. Each router validates input and calls one service or query function per action.
 import { router } from "../trpc/init";
+import { alertsRouter } from "./alerts";
 import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
 import { exchangeRatesRouter } from "./exchange-rates";
@@ -22,6 +23,7 @@ export const appRouter = router({
   globalSettings: globalSettingsRouter,
   exchangeRates: exchangeRatesRouter,
   audit: auditRouter,
+  alerts: alertsRouter,
   internal: internalRouter,
 });
 

@@ -16,6 +16,7 @@
 //   tenantProcedure(noun)   the same, optionally naming one organisation       → ctx.scope: TenantScope
 //   orgProcedure            one organisation: the provider names any, a client
 //                           administrator gets their own                       → ctx.org
+//   orgMemberProcedure      orgProcedure, members too (their own organisation)  → ctx.org
 //   mappingProcedure        tenantProcedure with the named organisation loaded → ctx.scope: MappingScope
 //   usageProcedure          one organisation's usage (chatProcedure): provider any (named), client
 //                           administrator their own, member — and any chat token, whatever its
@@ -168,6 +169,17 @@ export const orgProcedure = authedProcedure
   .input(z.object({ organizationId: organizationId.optional() }))
   .use(async ({ ctx, input, next }) => {
     const id = tenantOf(ctx.user, input.organizationId, { noun: "organisation", providerMustChoose: true })!;
+    return next({ ctx: { org: await loadOrganization(ctx, id) } });
+  });
+
+/**
+ * orgProcedure that also admits members, on their own organisation: what the organisation's
+ * people may all read in the dashboard (alerts.list — the limit alerts that explain a refusal).
+ */
+export const orgMemberProcedure = authedProcedure
+  .input(maybeOrganization)
+  .use(async ({ ctx, input, next }) => {
+    const id = tenantOf(ctx.user, input?.organizationId, { noun: "organisation", providerMustChoose: true, allowMembers: true })!;
     return next({ ctx: { org: await loadOrganization(ctx, id) } });
   });
 

@@ -118,7 +118,8 @@ export interface AlertCandidate {
   refusedMinNano: bigint | null;
   thresholds: number[];
   emailEnabled: boolean;
-  hasWebhook: boolean;
+  /** The saved webhook URL (null: none); the delivery log shows it without its query. */
+  webhookUrl: string | null;
   /** Thresholds already fired this period. */
   fired: number[];
 }
@@ -158,7 +159,7 @@ export async function listAlertCandidates(db: Executor, period: string): Promise
     refusedMinNano: r.refusedMinNano,
     thresholds: r.thresholds ?? [...DEFAULT_ALERT_THRESHOLDS],
     emailEnabled: r.emailEnabled ?? true,
-    hasWebhook: r.webhookUrl !== null && r.webhookUrl !== undefined,
+    webhookUrl: r.webhookUrl ?? null,
     fired: (r.fired ?? []).map(Number),
   }));
 }

@@ -55,9 +55,7 @@ export const alertsListInput = z
   .optional();
 
 /** alerts.deliveries: the delivery log, newest attempt first. */
-export const alertDeliveriesInput = z
-  .object({ limit: z.number().int().min(1).max(500).default(100) })
-  .optional();
+export const alertDeliveriesInput = z.object({ limit: z.number().int().min(1).max(500).default(100) });
 
 export type UpdateAlertSettingsInput = z.output<typeof updateAlertSettingsInput>;
 export type AlertsListInput = z.output<typeof alertsListInput>;

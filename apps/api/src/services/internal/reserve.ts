@@ -16,6 +16,7 @@ import { billingPeriod, LEASE_RENEWALS_PER_LIFETIME } from "@mai/domain";
 import type { RenewLeasesInput, ReserveInput, SettleInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 import type { AppDeps } from "../../deps";
+import { nudgeLimitAlerts } from "../alerts/run";
 import { scheduleJob } from "../schedule";
 
 export async function reserve(ctx: Context, input: ReserveInput) {
@@ -23,6 +24,8 @@ export async function reserve(ctx: Context, input: ReserveInput) {
   const period = billingPeriod(ctx.deps.now(), billingTimeZone);
   const leaseTtlMs = ctx.deps.env.MAI_LEASE_TTL_MS;
   const outcome = await reserveSpend(ctx.deps.db, { ...input, period: period.key, ttlMs: leaseTtlMs });
+  // A refusal at the limit may cross the 100 % alert now: the alert job runs at once, not at its next tick.
+  if (!outcome.admitted) nudgeLimitAlerts(ctx.deps);
   return { ...outcome, period: period.key, periodEndsAt: period.end, leaseTtlMs };
 }
 
