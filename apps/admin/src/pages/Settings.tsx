@@ -1,7 +1,8 @@
 // The provider's global settings: the provisioning key (a management key, verified live by the API
 // and only ever shown masked), and the defaults for new organisations — markup, monthly limit —
 // with the currency and the billing time zone. Only the fields that changed are sent. Whether
-// client administrators may sign up on their own is a switch of its own, saved as it is flipped.
+// client administrators may sign up on their own is a switch of its own, saved as it is flipped; so
+// is whether client roles see the provider's cost (raw cost, margin, markup — apps/api README).
 import { isValidTimeZone } from "@mai/domain/billing-period";
 import { nanoToUsdString } from "@mai/domain/money";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -63,6 +64,45 @@ function SelfSignup({ settings }: { settings: GlobalSettings }) {
             settings.selfSignupEnabled
               ? "On: the sign-in page links to a sign-up form where someone with a key you provisioned claims its organisation as its administrator, and someone with a key of their own gets a new organisation with the defaults above."
               : "Off: nobody can sign up on their own; accounts come only from you (mai users create) and from administrators' invitations."
+          }
+        />
+      </div>
+    </Card>
+  );
+}
+
+/**
+ * Whether client administrators and members see what the provider pays. The API enforces it (a
+ * client's answers and CSV statements carry no raw cost or markup while it is off); saved as flipped.
+ */
+function ProviderCost({ settings }: { settings: GlobalSettings }) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const save = useMutation(
+    trpc.globalSettings.update.mutationOptions({
+      onSuccess: async (saved) => {
+        toast.show(saved.clientsSeeProviderCost ? "Clients now see raw cost and markup" : "Clients now see billed amounts only");
+        queryClient.setQueryData(trpc.globalSettings.get.queryKey(), saved);
+        await queryClient.invalidateQueries(trpc.globalSettings.pathFilter());
+        // Every answer read so far was shaped by the old setting.
+        await queryClient.invalidateQueries(trpc.usage.pathFilter());
+        await queryClient.invalidateQueries(trpc.organizations.pathFilter());
+      },
+    }),
+  );
+  return (
+    <Card title="What clients see">
+      <div className="form">
+        <MutationError error={save.error}>Not saved.</MutationError>
+        <CheckboxField
+          label="Clients see the OpenRouter cost and their markup"
+          checked={settings.clientsSeeProviderCost}
+          disabled={save.isPending}
+          onChange={(e) => save.mutate({ clientsSeeProviderCost: e.target.checked })}
+          hint={
+            settings.clientsSeeProviderCost
+              ? "On: client administrators and members also see raw cost, margin and markup — on their pages, in the API and in the CSV statement."
+              : "Off: client administrators and members see billed amounts only; raw cost, margin and markup are left out of their pages, the API's answers and the CSV statement."
           }
         />
       </div>
@@ -291,6 +331,11 @@ export default function Settings() {
       {s ? (
         <div className="section-gap">
           <SelfSignup settings={s} />
+        </div>
+      ) : null}
+      {s ? (
+        <div className="section-gap">
+          <ProviderCost settings={s} />
         </div>
       ) : null}
       <ConfirmDialog
