@@ -3,7 +3,7 @@
 export type Role = "provider_admin" | "org_admin" | "member";
 
 export interface NavItem {
-  to: "/" | "/usage" | "/organizations" | "/members" | "/user-mapping" | "/connections" | "/tokens" | "/settings" | "/audit";
+  to: "/" | "/usage" | "/organizations" | "/members" | "/user-mapping" | "/connections" | "/tokens" | "/settings" | "/audit" | "/alerts";
   label: string;
   roles: readonly Role[];
 }
@@ -19,6 +19,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/user-mapping", label: "User mapping", roles: ADMINS },
   { to: "/connections", label: "Connections", roles: ALL },
   { to: "/tokens", label: "API tokens", roles: ALL },
+  { to: "/alerts", label: "Alerts", roles: ALL },
   { to: "/settings", label: "Settings", roles: ["provider_admin"] },
   { to: "/audit", label: "Audit log", roles: ADMINS },
 ];

@@ -127,6 +127,7 @@ const pages = [
   page("/tokens", () => import("./pages/Tokens")),
   page("/settings", () => import("./pages/Settings")),
   page("/audit", () => import("./pages/Audit"), auditSearch),
+  page("/alerts", () => import("./pages/Alerts")),
 ] as const;
 
 // Every signed-in person's own account (linked from the top bar, not the navigation).

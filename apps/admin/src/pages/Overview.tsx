@@ -8,6 +8,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { Suspense, lazy, type ReactNode } from "react";
 import { EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedback";
+import { LimitAlertBanner } from "../components/LimitAlertBanner";
 import { LimitGauge } from "../components/LimitGauge";
 import { Card, PageHeader, Stat } from "../components/Page";
 import { RateCaption, type DisplayCurrencyData } from "../components/Converted";
@@ -154,6 +155,7 @@ export default function Overview() {
         }
       />
       {summary.error ? <ErrorNotice error={summary.error} onRetry={() => void summary.refetch()} /> : null}
+      <LimitAlertBanner organizationId={provider ? scope.organizationId : (me.organizationId ?? undefined)} />
       {unmeteredCheck ? (
         <Notice tone="warning">
           Unmetered usage this month (UTC): {moneyExact(unmeteredAmount(unmeteredCheck))}
