@@ -90,7 +90,7 @@ describe.each(testDrivers())("passwords end to end on %s", (driver) => {
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: "Members", exact: true })
       .click();
-    await page.getByRole("button", { name: "Reset the password of Piotr Nowak" }).click();
+    await page.getByRole("button", { name: "Reset password of Piotr Nowak" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByRole("button", { name: "Reset password" }).click();
     const temporary = (await dialog.getByTestId("secret-value").textContent()) ?? "";

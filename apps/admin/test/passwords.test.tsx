@@ -67,7 +67,7 @@ describe("passwords", () => {
     const { user } = await signIn(inject("provider"), "/sign-in?redirect=%2Fmembers");
     await screen.findByRole("heading", { level: 1, name: "Members" });
     const row = await screen.findByRole("row", { name: new RegExp(owner.name) });
-    await user.click(within(row).getByRole("button", { name: `Reset the password of ${owner.name}` }));
+    await user.click(within(row).getByRole("button", { name: `Reset password of ${owner.name}` }));
     const dialog = await screen.findByRole("dialog");
     expect(
       within(dialog).getByRole("heading", { name: `Reset the password of ${owner.name}?` }),

@@ -1,6 +1,8 @@
 // A table whose columns sort by clicking (or Enter/Space on) their header; aria-sort tells which.
 // Sorting compares the column's sort value (numbers, bigints — money — or strings), never the
-// formatted text.
+// formatted text. Every table sits in a TableRegion: a table wider than the screen (a phone's)
+// scrolls inside it, not the page, and the keyboard reaches that scroll (axe
+// scrollable-region-focusable).
 import { useMemo, useState, type ReactNode } from "react";
 
 export interface Column<T> {
@@ -17,6 +19,18 @@ function compare(a: string | number | bigint | null, b: string | number | bigint
   if (b === null) return -1;
   if (typeof a === "string" && typeof b === "string") return a.localeCompare(b);
   return a < b ? -1 : 1;
+}
+
+/**
+ * The scroll box of a table: focusable (tabIndex 0, so arrow keys scroll it) and a named region,
+ * since a focusable element needs a name and a role that says what it is.
+ */
+export function TableRegion({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
 }
 
 export interface DataTableProps<T> {
@@ -39,7 +53,7 @@ export function DataTable<T>({ rows, columns, rowKey, caption, initialSort, foot
   }, [rows, columns, sort]);
 
   return (
-    <div className="table-wrap">
+    <TableRegion label={caption}>
       <table>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -81,6 +95,6 @@ export function DataTable<T>({ rows, columns, rowKey, caption, initialSort, foot
         </tbody>
         {footer ? <tfoot>{footer}</tfoot> : null}
       </table>
-    </div>
+    </TableRegion>
   );
 }

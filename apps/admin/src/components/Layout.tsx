@@ -1,8 +1,10 @@
 // The signed-in frame: navigation for the user's role, the provider's organisation switcher, who is
-// signed in, and the page.
+// signed in, and the page. On a phone (styles.css, up to 760 px) the navigation folds behind a
+// Menu button — a disclosure: aria-expanded says whether it is open, Escape closes it and gives the
+// button its focus back, following a link closes it — and the top bar wraps instead of widening the page.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate } from "@tanstack/react-router";
-import { Suspense } from "react";
+import { Suspense, useRef, useState, type KeyboardEvent } from "react";
 import { navItemsFor, ROLE_LABEL } from "../nav";
 import { useMe, useOrgScope } from "../session";
 import { trpc } from "../trpc";
@@ -30,6 +32,17 @@ function OrgSwitcher() {
 
 export function Layout() {
   const me = useMe();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const closeMenuOnEscape = (event: KeyboardEvent) => {
+    if (event.key !== "Escape" || !menuOpen) return;
+    setMenuOpen(false);
+    menuButton.current?.focus();
+  };
+  const closeMenu = () => setMenuOpen(false);
+  // The name, then the role — once: the bootstrap administrator is named "Provider administrator".
+  const roleLabel = ROLE_LABEL[me.role];
+  const who = me.name && me.name !== roleLabel ? me.name : me.email;
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const logout = useMutation(
@@ -45,15 +58,31 @@ export function Layout() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <aside className="sidebar">
+      {/* The key handler only catches Escape bubbling up from the open menu's button and links. */}
+      <aside className="sidebar" onKeyDown={closeMenuOnEscape}>
         <div className="sidebar-inner">
-          <div className="brand">
-            <span className="brand-mark" aria-hidden="true">
-              m
-            </span>
-            mAI Gateway
+          <div className="sidebar-bar">
+            <div className="brand">
+              <span className="brand-mark" aria-hidden="true">
+                m
+              </span>
+              mAI Gateway
+            </div>
+            <button
+              ref={menuButton}
+              type="button"
+              className="btn btn-sm menu-button"
+              aria-expanded={menuOpen}
+              aria-controls="main-menu"
+              onClick={() => setMenuOpen((open) => !open)}
+            >
+              <span aria-hidden="true" className="menu-icon">
+                {menuOpen ? "×" : "☰"}
+              </span>
+              Menu
+            </button>
           </div>
-          <nav aria-label="Main">
+          <nav id="main-menu" aria-label="Main" className={menuOpen ? "menu-open" : undefined}>
             <ul>
               {navItemsFor(me.role).map((item) => (
                 <li key={item.to}>
@@ -61,6 +90,7 @@ export function Layout() {
                     to={item.to}
                     activeOptions={{ exact: item.to === "/", includeSearch: false }}
                     activeProps={{ className: "active", "aria-current": "page" }}
+                    onClick={closeMenu}
                   >
                     {item.label}
                   </Link>
@@ -74,11 +104,11 @@ export function Layout() {
         <header className="topbar">
           {me.role === "provider_admin" ? <OrgSwitcher /> : <span />}
           <div className="whoami">
-            <span>
-              <strong>{me.name || me.email}</strong>
-              <span className="muted"> · {ROLE_LABEL[me.role]}</span>
+            <span className="whoami-name">
+              <strong>{who}</strong>
+              <span className="muted"> · {roleLabel}</span>
             </span>
-            <Link to="/account" className="btn btn-ghost btn-sm" activeProps={{ "aria-current": "page" }}>
+            <Link to="/account" className="btn btn-ghost btn-sm" activeProps={{ "aria-current": "page" }} onClick={closeMenu}>
               Account
             </Link>
             <button

@@ -1,5 +1,8 @@
 // Daily trend: billed cost as bars, requests as a line on a second axis (Recharts). Chart values
-// are numbers for drawing only; every figure shown as text comes from the bigint totals.
+// are numbers for drawing only; every figure shown as text comes from the bigint totals. The chart
+// takes its container's width; narrower than NARROW (a phone) it has fewer, smaller ticks and
+// slimmer axes so the bars keep most of the width.
+import { useState } from "react";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { count, money, nanoToChartUsd, shortDate } from "../lib/format";
 
@@ -9,7 +12,11 @@ export interface DailyPoint {
   billedCostNano: bigint;
 }
 
+const NARROW = 520;
+
 export function TrendChart({ days }: { days: readonly DailyPoint[] }) {
+  const [width, setWidth] = useState<number | null>(null);
+  const narrow = width !== null && width < NARROW;
   const data = days.map((d) => ({ date: d.date, label: shortDate(d.date), requests: d.requests, billed: nanoToChartUsd(d.billedCostNano), billedNano: d.billedCostNano }));
   const total = days.reduce((sum, d) => sum + d.billedCostNano, 0n);
   // Axis ticks precise enough for the largest day: cents from $1, finer below.
@@ -17,12 +24,18 @@ export function TrendChart({ days }: { days: readonly DailyPoint[] }) {
   const digits = max >= 100 ? 0 : max >= 1 ? 2 : max >= 0.01 ? 4 : 6;
   return (
     <figure className="chart" aria-label={`Daily billed cost and requests over ${days.length} days, ${money(total)} in all`}>
-      <ResponsiveContainer width="100%" height={260}>
-        <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+      <ResponsiveContainer width="100%" height={narrow ? 240 : 260} minHeight={220} onResize={(w) => setWidth(w)}>
+        <ComposedChart data={data} margin={narrow ? { top: 8, right: 0, bottom: 0, left: 0 } : { top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--border)" />
-          <XAxis dataKey="label" tick={{ fontSize: 12 }} interval="preserveStartEnd" minTickGap={16} />
-          <YAxis yAxisId="cost" tick={{ fontSize: 12 }} tickFormatter={(v: number) => `$${v.toFixed(digits)}`} width={digits > 2 ? 80 : 64} />
-          <YAxis yAxisId="requests" orientation="right" tick={{ fontSize: 12 }} allowDecimals={false} width={48} />
+          <XAxis dataKey="label" tick={{ fontSize: narrow ? 11 : 12 }} interval="preserveStartEnd" minTickGap={narrow ? 28 : 16} />
+          <YAxis
+            yAxisId="cost"
+            tick={{ fontSize: narrow ? 11 : 12 }}
+            tickCount={narrow ? 4 : 5}
+            tickFormatter={(v: number) => `$${v.toFixed(digits)}`}
+            width={narrow ? (digits > 2 ? 64 : 48) : digits > 2 ? 80 : 64}
+          />
+          <YAxis yAxisId="requests" orientation="right" tick={{ fontSize: narrow ? 11 : 12 }} tickCount={narrow ? 4 : 5} allowDecimals={false} width={narrow ? 32 : 48} />
           <Tooltip
             formatter={(value, name, item) => {
               const payload = (item as { payload?: { billedNano: bigint } }).payload;

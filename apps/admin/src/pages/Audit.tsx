@@ -8,6 +8,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { Fragment, useCallback, useId, useMemo, useState, type FormEvent } from "react";
 import { Button } from "../components/Button";
+import { TableRegion } from "../components/DataTable";
 import { EmptyState, ErrorNotice, Skeleton } from "../components/Feedback";
 import { SelectField, TextField } from "../components/Field";
 import { Card, PageHeader } from "../components/Page";
@@ -102,7 +103,7 @@ function AuditTable({
   showOrganization: boolean;
 }) {
   return (
-    <div className="table-wrap">
+    <TableRegion label="Audit log entries, newest first">
       <table className="audit-table">
         <caption className="visually-hidden">Audit log entries, newest first</caption>
         <thead>
@@ -159,7 +160,7 @@ function AuditTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableRegion>
   );
 }
 

@@ -72,7 +72,7 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
       cell: (m) =>
         m.id === me.id ? null : (
           <span className="row" style={{ justifyContent: "flex-end" }}>
-            <Button size="sm" variant="ghost" aria-label={`Reset the password of ${m.name || m.email}`} onClick={() => setResetting(m)}>
+            <Button size="sm" variant="ghost" aria-label={`Reset password of ${m.name || m.email}`} onClick={() => setResetting(m)}>
               Reset password
             </Button>
             <Button

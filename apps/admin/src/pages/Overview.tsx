@@ -7,6 +7,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { Suspense, lazy, type ReactNode } from "react";
+import { TableRegion } from "../components/DataTable";
 import { EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedback";
 import { LimitAlertBanner } from "../components/LimitAlertBanner";
 import { LimitGauge } from "../components/LimitGauge";
@@ -68,28 +69,30 @@ function TopFive<T extends Ranked>({
       {query.error ? <ErrorNotice error={query.error} /> : null}
       {query.data ? (
         top.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{header}</th>
-                <th scope="col" className="num">
-                  Requests
-                </th>
-                <th scope="col" className="num">
-                  Billed
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {top.map((r) => (
-                <tr key={rowKey(r)}>
-                  <td>{label(r)}</td>
-                  <td className="num">{count(r.requests)}</td>
-                  <td className="num">{money(r.billedCostNano)}</td>
+          <TableRegion label={`${title}, table`}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{header}</th>
+                  <th scope="col" className="num">
+                    Requests
+                  </th>
+                  <th scope="col" className="num">
+                    Billed
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {top.map((r) => (
+                  <tr key={rowKey(r)}>
+                    <td>{label(r)}</td>
+                    <td className="num">{count(r.requests)}</td>
+                    <td className="num">{money(r.billedCostNano)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableRegion>
         ) : (
           <EmptyState title="No usage this month yet" />
         )
@@ -142,6 +145,13 @@ export default function Overview() {
   }
 
   const s = summary.data;
+  const limitCard = s ? (
+    <Card title={`Monthly limit · ${s.limit.period}`}>
+      <LimitGauge {...s.limit} />
+    </Card>
+  ) : null;
+  // A limit nearly or wholly spent leads the page: on a phone the figures above it fill the first screen.
+  const limitFirst = s !== undefined && s.limit.level !== "ok";
   return (
     <>
       <PageHeader
@@ -165,6 +175,7 @@ export default function Overview() {
         </Notice>
       ) : null}
       <div className="stack">
+        {limitFirst ? limitCard : null}
         {s ? (
           <div className="grid grid-2">
             <FigureStats title={`Today (${date(s.today.date)})`} figures={s.today} display={display} />
@@ -176,11 +187,7 @@ export default function Overview() {
           </Card>
         ) : null}
         <RateCaption display={display} />
-        {s ? (
-          <Card title={`Monthly limit · ${s.limit.period}`}>
-            <LimitGauge {...s.limit} />
-          </Card>
-        ) : null}
+        {limitFirst ? null : limitCard}
         <Card title="Last 30 days">
           {daily.error ? <ErrorNotice error={daily.error} /> : null}
           {daily.data ? (
@@ -209,7 +216,7 @@ export default function Overview() {
               label={(r) => (
                 <>
                   {r.email ?? r.name ?? "—"}
-                  <div className="muted mono">{r.externalUserId}</div>
+                  <div className="muted mono break-all">{r.externalUserId}</div>
                 </>
               )}
             />

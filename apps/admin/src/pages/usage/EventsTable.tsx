@@ -1,6 +1,7 @@
 // The request events, newest first: time, user (administrators), model and provider, tokens, the
 // exact billed cost (and the raw cost when the API's answer carries it: the provider's view), status
 // and latency.
+import { TableRegion } from "../../components/DataTable";
 import { StatusBadge } from "../../components/Feedback";
 import { count, dateTime, moneyExact } from "../../lib/format";
 import { carries } from "../../lib/provider-cost";
@@ -16,7 +17,7 @@ export function EventsTable({
   showUser: boolean;
 }) {
   return (
-    <div className="table-wrap">
+    <TableRegion label="Usage events, newest first">
       <table className="usage-events">
         <caption className="visually-hidden">Usage events, newest first</caption>
         <thead>
@@ -81,6 +82,6 @@ export function EventsTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableRegion>
   );
 }

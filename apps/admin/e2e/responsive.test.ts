@@ -1,0 +1,254 @@
+// Every page at a phone's width (390×844) and at a desktop's (1366×900), for each role — the
+// provider administrator, a client organisation's administrator and a member — in Chromium against
+// the built dashboard and the real API:
+//   - no page-level horizontal scroll (documentElement.scrollWidth ≤ innerWidth);
+//   - axe-core finds nothing (every rule it runs by default: WCAG 2 A/AA and best practices), so a
+//     table too wide for the screen scrolls inside a region the keyboard reaches;
+//   - on a phone the navigation is behind a menu button (aria-expanded, Escape closes it and gives
+//     the button its focus back, following a link closes it);
+//   - the 30-day chart keeps a readable size and the limit warning is on the first screen.
+// The pages are the ones src/nav.ts gives each role (a page added there is checked here too), plus
+// Account. The organisation's usage — 30 days of it, most of its monthly limit spent — is recorded
+// straight into the database: it has no screen of its own (the proxy writes it; dashboard.test.ts
+// covers that path). Screenshots of the phone layout go to test-results/e2e/ and, with
+// MAI_UPDATE_SCREENSHOTS=1, the Overview and Usage ones to docs/screenshots/ for the README.
+import { copyFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { hashPassword } from "@mai/api";
+import { createUser, recordUsageEvents, schema, type UsageEventInput } from "@mai/db";
+import { eq } from "@mai/db/testing";
+import { billedCost, externalUserId } from "@mai/domain";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { navItemsFor, type Role } from "../src/nav";
+import { ARTIFACTS, startE2ESystem, type Account, type E2ESystem } from "./system";
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = (require("axe-core") as { source: string }).source;
+const DOCS_SCREENSHOTS = join(import.meta.dirname, "..", "..", "..", "docs", "screenshots");
+
+const SIZES = {
+  phone: { width: 390, height: 844 },
+  desktop: { width: 1366, height: 900 },
+} as const;
+type Size = keyof typeof SIZES;
+
+const PAGES_BEYOND_NAV = [{ to: "/account", label: "Account" }] as const;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** axe-core's verdict on the page as it is: "rule (impact): targets" per violation. */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, which the dashboard's Content-Security-Policy does not cover.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations.map((v) => `${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
+}
+
+async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState("networkidle");
+  await page.locator(".skeleton").first().waitFor({ state: "detached", timeout: 15_000 }).catch(() => undefined);
+  await page.locator("h1").first().waitFor();
+}
+
+const menuButton = (page: Page) => page.getByRole("button", { name: "Menu" });
+const mainNav = (page: Page) => page.getByRole("navigation", { name: "Main" });
+
+async function signIn(page: Page, account: Account): Promise<void> {
+  await page.goto("/sign-in");
+  await page.getByLabel("E-mail").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  // The signed-in layout (its navigation is folded away on a phone, so attached rather than visible).
+  await page.locator('nav[aria-label="Main"]').waitFor({ state: "attached" });
+}
+
+
+/**
+ * Follows the link to a page the way a person at this size would: on a phone through the menu.
+ * What stands in the way is a problem of the page, said, and the link is then followed directly.
+ */
+async function openPage(page: Page, size: Size, label: string, to: string): Promise<string[]> {
+  const problems: string[] = [];
+  const phone = size === "phone";
+  const hasMenu = phone && (await menuButton(page).count()) > 0;
+  if (phone && !hasMenu) problems.push(`phone ${label}: no menu button`);
+  if (hasMenu) await openMenu(page);
+  const link = to === "/account" ? page.getByRole("link", { name: "Account", exact: true }) : mainNav(page).getByRole("link", { name: label, exact: true });
+  await link.click({ force: phone && !hasMenu });
+  await page.waitForURL((url) => url.pathname === to);
+  if (hasMenu && (await menuButton(page).getAttribute("aria-expanded")) !== "false") problems.push(`phone ${label}: the menu stays open after following its link`);
+  await settle(page);
+  return problems;
+}
+
+async function openMenu(page: Page): Promise<void> {
+  const button = menuButton(page);
+  if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  await mainNav(page).waitFor({ state: "visible" });
+}
+
+/** A screenshot for the CI artifacts; with MAI_UPDATE_SCREENSHOTS=1, the README's phone pictures too. */
+async function shot(page: Page, name: string, forReadme: boolean): Promise<void> {
+  const file = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  if (forReadme && process.env.MAI_UPDATE_SCREENSHOTS === "1") {
+    mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
+    copyFileSync(file, join(DOCS_SCREENSHOTS, `${name}.png`));
+  }
+}
+
+/** What is wrong with the page as shown: horizontal scroll at page level, and axe's violations. */
+async function problemsOf(page: Page, where: string): Promise<string[]> {
+  const problems: string[] = [];
+  const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  if (widths.scroll > widths.inner) problems.push(`${where}: the page is ${widths.scroll} px wide in a ${widths.inner} px window`);
+  for (const v of await axeViolations(page)) problems.push(`${where}: axe ${v}`);
+  // Words, not markup: no Markdown backticks in what the page says, and the signed-in user's role said once.
+  const text = await page.evaluate(() => document.body.innerText);
+  if (text.includes("`")) problems.push(`${where}: a backtick in the page's text: ${text.slice(Math.max(0, text.indexOf("`") - 60), text.indexOf("`") + 60)}`);
+  const whoami = (await page.locator(".whoami-name").first().innerText()).split("·").map((part) => part.trim());
+  if (new Set(whoami).size < whoami.length) problems.push(`${where}: the header repeats itself: ${whoami.join(" · ")}`);
+  return problems;
+}
+
+describe("every page at phone and desktop width, for every role (PGlite)", () => {
+  let s: E2ESystem;
+  let member: Account;
+  const accounts = {} as Record<Role, Account>;
+
+  beforeAll(async () => {
+    s = await startE2ESystem("pglite");
+    const organizationId = s.otherAdmin.organizationId;
+    member = { email: "marta@nowak.test", password: "member password e2e" };
+    const memberRow = await createUser(s.t.db, { email: member.email, name: "Marta Wiśniewska", role: "member", passwordHash: await hashPassword(member.password) });
+    await s.t.db.insert(schema.userClientMapping).values({ userId: memberRow.id, organizationId, externalUserId: externalUserId(organizationId, memberRow.id) });
+    const [admin] = await s.t.db.select().from(schema.users).where(eq(schema.users.email, s.otherAdmin.email));
+    const users = [
+      { userId: admin!.id, externalUserId: externalUserId(organizationId, admin!.id) },
+      { userId: memberRow.id, externalUserId: externalUserId(organizationId, memberRow.id) },
+    ];
+    const models = ["openai/gpt-4o-mini", "anthropic/claude-3.5-sonnet", "google/gemini-2.5-flash"];
+    // 30 days of a small team's traffic: 10–40 requests a day, quieter at weekends, each of a plausible size.
+    const now = Date.now();
+    const events: UsageEventInput[] = [];
+    for (let day = 0; day < 30; day++) {
+      const perDay = 24 + ((day * 7) % 5) * 4 - (day % 7 >= 5 ? 14 : 0);
+      for (let i = 0; i < perDay; i++) {
+        const model = (day + i) % models.length;
+        const promptTokens = 800 + ((day * 131 + i * 977) % 5200);
+        const completionTokens = 150 + ((day * 71 + i * 313) % 1400);
+        events.push({
+          generationId: `gen-responsive-${day}-${i}`,
+          organizationId,
+          ...users[(day + i) % users.length]!,
+          model: models[model]!,
+          promptTokens,
+          completionTokens,
+          // Roughly each model's price per token, in nano-USD.
+          rawCostNano: BigInt(promptTokens * [150, 3000, 300][model]! + completionTokens * [600, 15000, 2500][model]!),
+          markupBp: 15_000,
+          status: i === 2 && day % 6 === 0 ? "error" : "ok",
+          streamed: i % 2 === 0,
+          latencyMs: 700 + ((day * 37 + i * 211) % 4000),
+          occurredAt: new Date(now - day * 86_400_000 - (i + 1) * 600_000),
+        });
+      }
+    }
+    // One request of this very moment: this month has usage even in its first minutes.
+    events.push({ ...events[0]!, generationId: "gen-responsive-now", occurredAt: new Date(now) });
+    await recordUsageEvents(s.t.db, events);
+    // The limit: this month's spending is about 90 % of it (rounded up to the cent), whatever the day of
+    // the month, so the warning shows.
+    const monthStart = new Date(now);
+    monthStart.setUTCDate(1);
+    monthStart.setUTCHours(0, 0, 0, 0);
+    const spent = events.filter((e) => e.occurredAt >= monthStart).reduce((sum, e) => sum + billedCost(e.rawCostNano, e.markupBp), 0n);
+    const cent = 10_000_000n;
+    const limit = (((spent * 10n) / 9n + cent - 1n) / cent) * cent;
+    await s.t.db.update(schema.clientOrganizations).set({ monthlyLimitNano: limit }).where(eq(schema.clientOrganizations.id, organizationId));
+    accounts.provider_admin = s.provider;
+    accounts.org_admin = s.otherAdmin;
+    accounts.member = member;
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  describe.each(Object.keys(SIZES) as Size[])("at %s width", (size) => {
+    it.each(["provider_admin", "org_admin", "member"] as const)("every page of a %s: no horizontal scroll, no axe violation", async (role) => {
+      const context = await s.browser.newContext({ baseURL: s.apiUrl, viewport: SIZES[size] });
+      const page = await context.newPage();
+      try {
+        await signIn(page, accounts[role]);
+        await settle(page);
+        const problems: string[] = [];
+        const pages = [...navItemsFor(role), ...PAGES_BEYOND_NAV];
+        for (const { to, label } of pages) {
+          problems.push(...(await openPage(page, size, label, to)));
+          const where = `${size} ${role} ${label}`;
+          problems.push(...(await problemsOf(page, where)));
+          if (to === "/" && role === "org_admin") {
+            // The chart keeps a readable size; the limit warning is on the first screen.
+            const chart = await page.locator("figure.chart .recharts-wrapper").first().boundingBox();
+            if (!chart || chart.width < 300 || chart.height < 200) problems.push(`${where}: the 30-day chart is ${chart ? `${chart.width}×${chart.height}` : "missing"}`);
+            const warning = await page.getByText("Over 80 % of the monthly limit is spent").boundingBox();
+            if (!warning || warning.y + warning.height > SIZES[size].height) problems.push(`${where}: the limit warning is ${warning ? `at ${Math.round(warning.y)} px` : "missing"}, below the first screen`);
+          }
+          if (role === "org_admin" && (to === "/" || to === "/usage")) await shot(page, `${size}-client-${to === "/" ? "overview" : "usage"}`, size === "phone");
+          else await shot(page, `${size}-${role}-${label.toLowerCase().replaceAll(" ", "-")}`, false);
+        }
+        expect(problems).toEqual([]);
+      } catch (error) {
+        await page.screenshot({ path: join(ARTIFACTS, `failed-${size}-${role}.png`), fullPage: true }).catch(() => undefined);
+        throw error;
+      } finally {
+        await context.close();
+      }
+    });
+  });
+
+  it("on a phone the navigation is a menu: a button that says whether it is open, closed by Escape with the focus back on it", async () => {
+    const context = await s.browser.newContext({ baseURL: s.apiUrl, viewport: SIZES.phone });
+    const page = await context.newPage();
+    try {
+      await signIn(page, s.otherAdmin);
+      const button = menuButton(page);
+      expect(await button.getAttribute("aria-expanded")).toBe("false");
+      expect(await mainNav(page).isVisible()).toBe(false);
+      const controls = await button.getAttribute("aria-controls");
+      expect(controls).toBeTruthy();
+      await button.click();
+      expect(await button.getAttribute("aria-expanded")).toBe("true");
+      await mainNav(page).waitFor({ state: "visible" });
+      expect(await page.locator(`#${controls}`).isVisible()).toBe(true);
+      // The first link takes the focus once open; Escape closes and gives the button its focus back.
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.closest("nav")?.getAttribute("aria-label"))).toBe("Main");
+      await page.keyboard.press("Escape");
+      expect(await button.getAttribute("aria-expanded")).toBe("false");
+      expect(await mainNav(page).isVisible()).toBe(false);
+      expect(await button.evaluate((el) => el === document.activeElement)).toBe(true);
+      // Sign out is reachable on a phone.
+      const signOut = page.getByRole("button", { name: "Sign out" });
+      await signOut.scrollIntoViewIfNeeded();
+      const box = await signOut.boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= SIZES.phone.width).toBe(true);
+      // At desktop width there is no menu button and the navigation is always shown.
+      await page.setViewportSize(SIZES.desktop);
+      expect(await menuButton(page).isVisible()).toBe(false);
+      expect(await mainNav(page).isVisible()).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+});
