@@ -1,7 +1,8 @@
 // What an alert says, by e-mail and to a webhook: the organisation, the threshold, spent and limit
-// in USD (formatted with @mai/domain's formatUsd; the webhook carries the exact nano-USD), the
+// in USD (@mai/domain's one money formatter, en-GB: "$8.00", "$0.000016"; the webhook carries the
+// exact nano-USD), the
 // billing month, and the dashboard's page when the API knows its public URL. No secret is ever in it.
-import { formatUsd, nanoToUsdFixed, usedPercent, type LimitAlertPayload } from "@mai/domain";
+import { formatMoney, nanoToUsdFixed, usedPercent, type LimitAlertPayload } from "@mai/domain";
 import type { LimitAlert } from "@mai/db";
 
 /** "December 2026" for "2026-12". */
@@ -46,8 +47,8 @@ export interface AlertEmail {
 
 export function alertEmail(alert: LimitAlert, organizationName: string, dashboardUrl: string | null): AlertEmail {
   const month = billingMonthName(alert.period);
-  const spent = formatUsd(alert.spentNano);
-  const limit = formatUsd(alert.limitNano);
+  const spent = formatMoney(alert.spentNano, { locale: "en-GB" });
+  const limit = formatMoney(alert.limitNano, { locale: "en-GB" });
   const used = usedPercent(alert.spentNano, alert.limitNano);
   const reached = alert.thresholdPercent >= 100;
   // A subject line cannot hold a line break (nodemailer encodes it, but the name is ours to trust less).
