@@ -13,6 +13,7 @@ import {
   formatDate,
   formatDateTime,
   formatMoney,
+  formatRate,
   formatShortDay,
   type ExchangeRate,
 } from "@mai/domain/format";
@@ -54,6 +55,9 @@ export const moneyIn = (nano: bigint, rate: ExchangeRate): string =>
   formatMoney(nano, { locale: display.locale, currency: rate.currency, rate });
 /** The caption of converted figures: "USD→PLN 3.9876 (NBP, 30 Nov 2026)". */
 export const rateCaption = (rate: ExchangeRate): string => describeRate(rate, { locale: display.locale });
+
+/** A rate with every digit it has, in the reader's locale: "3.9876", "3,9876". */
+export const formatRateText = (rate: string): string => formatRate(rate, { locale: display.locale });
 
 /** Money for chart axes and tooltips (charts work in numbers; only for drawing, never summed). */
 export const nanoToChartUsd = (nano: bigint) => Number(nano) / 1e9;

@@ -19,6 +19,7 @@ import { checkCurrency, checkMarkup, checkUsd } from "../lib/checks";
 import { dateTime, money } from "../lib/format";
 import type { RouterOutputs } from "../session";
 import { trpc } from "../trpc";
+import { ExchangeRatesCard } from "./settings/ExchangeRatesCard";
 
 type GlobalSettings = RouterOutputs["globalSettings"]["get"];
 type FieldName = "defaultMarkup" | "defaultMonthlyLimitUsd" | "currency" | "billingTimeZone";
@@ -331,6 +332,11 @@ export default function Settings() {
       {s ? (
         <div className="section-gap">
           <SelfSignup settings={s} />
+        </div>
+      ) : null}
+      {s ? (
+        <div className="section-gap">
+          <ExchangeRatesCard currency={s.currency} />
         </div>
       ) : null}
       {s ? (
