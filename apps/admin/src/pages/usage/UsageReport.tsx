@@ -4,6 +4,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { EmptyState } from "../../components/Feedback";
 import { Card, PageHeader } from "../../components/Page";
+import { date } from "../../lib/format";
 import { useMe } from "../../session";
 import { trpc } from "../../trpc";
 import { ByModelCard } from "./ByModel";
@@ -53,7 +54,7 @@ export function UsageReport({
             {range ? (
               <>
                 {who ? " · " : ""}
-                {range.from} to {range.to}
+                {date(range.from)} to {date(range.to)}
               </>
             ) : null}
             {resolved ? ` · days in ${resolved.timeZone}` : null}
