@@ -3,7 +3,8 @@
 // (default off). Asserted over real HTTP, on the JSON the browser receives: for every procedure a
 // client may call that carries such a figure, per role (provider, client administrator, member) ×
 // setting (off, on), the keys are absent from the raw body — superjson's data and its meta paths —
-// not merely null; the CSV statement has no raw-cost column; and the provider sees everything.
+// not merely null; the CSV statement has no raw-cost column; the organisation's audit entries lose
+// their cost fields (a markup change's before/after); and the provider sees everything.
 import { createSession, type AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import type { UsageEvent } from "@mai/domain";
@@ -100,6 +101,8 @@ describe.each(testDrivers())("raw cost visibility on %s", (driver) => {
       occurredAt: new Date(),
     });
     await h.internal().internal.recordUsage(usageBatch([event(org.admin, 2_000_000n), event(member, 1_000_000n)]));
+    // An audit entry of the organisation that states its markup (before and after), which its administrator can read.
+    await h.caller(provider).organizations.update({ organizationId: org.id, markup: "1.4" });
   });
 
   afterAll(async () => {
@@ -141,6 +144,7 @@ describe.each(testDrivers())("raw cost visibility on %s", (driver) => {
           ["organizations.unmeteredUsage", orgInput(role)],
           ["userMapping.statistics", orgInput(role)],
           ["userMapping.configuration", undefined],
+          ["audit.list", orgInput(role)],
         ] as [string, unknown][])),
   ];
 
