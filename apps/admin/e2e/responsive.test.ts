@@ -12,7 +12,7 @@
 // straight into the database: it has no screen of its own (the proxy writes it; dashboard.test.ts
 // covers that path). Screenshots of the phone layout go to test-results/e2e/ and, with
 // MAI_UPDATE_SCREENSHOTS=1, the Overview and Usage ones to docs/screenshots/ for the README.
-import { copyFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { hashPassword } from "@mai/api";
@@ -97,13 +97,18 @@ async function openMenu(page: Page): Promise<void> {
   await mainNav(page).waitFor({ state: "visible" });
 }
 
-/** A screenshot for the CI artifacts; with MAI_UPDATE_SCREENSHOTS=1, the README's phone pictures too. */
-async function shot(page: Page, name: string, forReadme: boolean): Promise<void> {
+/**
+ * A screenshot of the whole page for the CI artifacts; with MAI_UPDATE_SCREENSHOTS=1 the README's
+ * phone pictures too, at most `readmeHeight` pixels of the page's top (Usage's request list runs long).
+ */
+async function shot(page: Page, name: string, forReadme: boolean, readmeHeight = 2000): Promise<void> {
   const file = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   if (forReadme && process.env.MAI_UPDATE_SCREENSHOTS === "1") {
     mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
-    copyFileSync(file, join(DOCS_SCREENSHOTS, `${name}.png`));
+    const height = Math.min(readmeHeight, await page.evaluate(() => document.documentElement.scrollHeight));
+    const { width } = page.viewportSize()!;
+    await page.screenshot({ path: join(DOCS_SCREENSHOTS, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width, height } });
   }
 }
 
