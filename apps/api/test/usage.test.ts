@@ -446,6 +446,9 @@ describe.each(testDrivers())("usage on %s", (driver) => {
         totalTokens: day.reduce((n, x) => n + x.prompt + x.completion, 0),
         rawCostNano: sum(day.map((x) => x.raw)),
         billedCostNano: sum(day.map(billed)),
+        // No request was refused in this seed (usage-refusals.test.ts counts them).
+        refusedLimit: 0,
+        refusedInactive: 0,
       });
     }
     expect(rows[0]!.requests).toBe(0);

@@ -64,7 +64,10 @@ const summaryOut = (figures: Figures) => {
 };
 const summaryViews = costViews(summaryOut(providerFigures), summaryOut(billedFigures));
 
-const dailyOut = (figures: Figures) => z.array(z.object({ date: z.string(), ...figures }));
+// Each day also counts the requests the proxy refused before forwarding (402 at the limit, 403 for
+// a deactivated organisation): nothing was charged for them, so they are not in the ledger.
+const dailyOut = (figures: Figures) =>
+  z.array(z.object({ date: z.string(), ...figures, refusedLimit: z.number().int(), refusedInactive: z.number().int() }));
 const dailyViews = costViews(dailyOut(providerFigures), dailyOut(billedFigures));
 
 // prefault: calling with no input at all means "all defaults".

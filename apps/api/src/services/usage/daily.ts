@@ -1,7 +1,10 @@
 // The daily trend: one row per local day in the billing time zone, oldest first, days without
-// usage present as zeros (a chart must not silently join the neighbours of a quiet day).
-import { reportUsageDaily } from "@mai/db";
-import { addDays, localDate as today } from "@mai/domain";
+// usage present as zeros (a chart must not silently join the neighbours of a quiet day) — the last
+// `days` days, or a chosen range. Each day also counts the requests the proxy refused before
+// forwarding them (402 at the monthly limit, 403 for a deactivated organisation): not in the
+// ledger, since nothing was charged for them.
+import { reportRefusalsByDay, reportUsageDaily } from "@mai/db";
+import { addDays, daysBetween, localDate as today } from "@mai/domain";
 import type { usageDailyInput } from "@mai/domain/schemas";
 import type { z } from "zod";
 import type { Context, UsageScope } from "../../context";
@@ -11,19 +14,20 @@ export async function usageDaily(ctx: Context, scope: UsageScope, input: z.outpu
   // A report: the read replica when there is one (README: "Read replica").
   const db = ctx.deps.readDb;
   const { timeZone, now } = await billingClock(ctx, db);
-  const to = today(now, timeZone);
-  const from = addDays(to, -(input.days - 1));
-  const rows = await reportUsageDaily(db, {
-    organizationId: scope.organization.id,
-    userId: scope.userId,
-    model: input.model,
-    from,
-    to,
-  });
+  const to = input.to ?? today(now, timeZone);
+  const from = input.from ?? addDays(to, -(input.days - 1));
+  const filter = { organizationId: scope.organization.id, userId: scope.userId, from, to };
+  const [rows, refusals] = await Promise.all([
+    reportUsageDaily(db, { ...filter, model: input.model }),
+    // Refusals have no model: with a model filter there are none to show.
+    input.model ? Promise.resolve([]) : reportRefusalsByDay(db, filter),
+  ]);
   const byDate = new Map(rows.map((r) => [r.date, r]));
-  return Array.from({ length: input.days }, (_, i) => {
+  const refusedOn = new Map(refusals.map((r) => [r.date, r]));
+  return Array.from({ length: daysBetween(from, to) }, (_, i) => {
     const date = addDays(from, i);
     const r = byDate.get(date);
+    const refused = refusedOn.get(date);
     return {
       date,
       requests: r?.requests ?? 0,
@@ -33,6 +37,8 @@ export async function usageDaily(ctx: Context, scope: UsageScope, input: z.outpu
       totalTokens: (r?.promptTokens ?? 0) + (r?.completionTokens ?? 0),
       rawCostNano: r?.rawCostNano ?? 0n,
       billedCostNano: r?.billedCostNano ?? 0n,
+      refusedLimit: refused?.monthlyLimit ?? 0,
+      refusedInactive: refused?.organizationInactive ?? 0,
     };
   });
 }
