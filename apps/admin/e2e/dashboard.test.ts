@@ -6,12 +6,14 @@
 //   Usage show the requests and the exact billed cost → the CSV statement matches → another
 //   organisation's administrator cannot see any of it.
 // Screenshots of every page go to test-results/e2e/ (CI artifacts).
+import { randomUUID } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { billedCost, formatUsdPrecise, markupFromMultiplier, nanoToUsdString } from "@mai/domain";
+import { billedCost, markupFromMultiplier, nanoToUsdString } from "@mai/domain";
 import { money } from "../src/lib/format";
 import { FIXTURE_MANAGEMENT_KEY } from "@mai/openrouter/simulator";
-import { testDrivers } from "@mai/db/testing";
+import { recordRefusals, schema } from "@mai/db";
+import { eq, testDrivers } from "@mai/db/testing";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, startE2ESystem, type Account, type E2ESystem } from "./system";
@@ -198,7 +200,8 @@ describe.each(testDrivers())("dashboard end to end on %s", (driver) => {
     await shot(page, `${driver}-overview`);
 
     await go(page, "Usage");
-    for (const amount of billed) await visible(page.getByText(formatUsdPrecise(amount)).first());
+    // Each event's billed cost as the one formatter shows it (sub-cent: two significant digits).
+    for (const amount of billed) await visible(page.getByText(money(amount)).first());
     await shot(page, `${driver}-usage`);
 
     const download = page.waitForEvent("download");
@@ -208,6 +211,24 @@ describe.each(testDrivers())("dashboard end to end on %s", (driver) => {
     const totalLine = csv.split(/\r?\n/).find((line) => line.startsWith("TOTAL"));
     expect(totalLine).toBeDefined();
     expect(totalLine!.split(",")).toContain(nanoToUsdString(total));
+    await context.close();
+  });
+
+  it("requests refused at the monthly limit show on the Usage page, on their day, beside the ledger", async () => {
+    // As the proxy records them (internal.recordRefusals → recordRefusals); the proxy's side is
+    // apps/proxy/test/limits.test.ts.
+    const [admin] = await s.t.db.select({ id: schema.users.id }).from(schema.users).where(eq(schema.users.email, s.clientAdmin.email));
+    const refusal = () => ({ id: randomUUID(), organizationId, userId: admin!.id, reason: "monthly_limit" as const, occurredAt: new Date() });
+    expect(await recordRefusals(s.t.db, [refusal(), refusal()])).toMatchObject({ inserted: 2 });
+
+    const { context, page } = await s.newPage();
+    await signIn(page, s.clientAdmin);
+    await go(page, "Usage");
+    const byDay = page.getByRole("region", { name: "By day" });
+    await visible(byDay.getByText("2 at the limit"));
+    // The day's requests (the five chats above) and its refusals are one row.
+    const row = byDay.getByRole("row").filter({ hasText: "2 at the limit" }).first();
+    expect(await row.getByText("5", { exact: true }).count()).toBe(1);
     await context.close();
   });
 

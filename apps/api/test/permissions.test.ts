@@ -252,6 +252,11 @@ const MATRIX: [string, Cell, Expected][] = [
 
   ["internal.resolveContext", (c) => c.internal.resolveContext({ token: `mai_${"0".repeat(48)}` }), internalOnly],
   ["internal.recordUsage", (c) => c.internal.recordUsage(usageBatch([])), internalOnly],
+  [
+    "internal.recordRefusals",
+    (c, f) => c.internal.recordRefusals({ refusals: [{ id: randomUUID(), organizationId: f.orgA.id, userId: f.orgA.admin.id, reason: "monthly_limit", occurredAt: new Date() }] }),
+    internalOnly,
+  ],
   ["internal.resolveOrganization", (c, f) => c.internal.resolveOrganization(A(f)), internalOnly],
   ["internal.reserve", (c, f) => c.internal.reserve({ ...A(f), amountNano: 1n, owner: "permissions-test-owner" }), internalOnly],
   ["internal.renewLeases", (c) => c.internal.renewLeases({ owner: "permissions-test-owner", leaseIds: [] }), internalOnly],

@@ -1,5 +1,5 @@
-// The usage of one scope (an organisation, or a member's own) over a period: the breakdowns by user
-// and by model, the requests, and the monthly statement. Raw cost shows where the API's answer
+// The usage of one scope (an organisation, or a member's own) over a period: the breakdowns by user,
+// by model and by day (with the requests refused at the limit), the requests, and the monthly statement. Raw cost shows where the API's answer
 // carries it (the provider's view: lib/provider-cost.ts), never by the role alone.
 import { useQuery } from "@tanstack/react-query";
 import { EmptyState } from "../../components/Feedback";
@@ -7,6 +7,7 @@ import { Card, PageHeader } from "../../components/Page";
 import { date } from "../../lib/format";
 import { useMe } from "../../session";
 import { trpc } from "../../trpc";
+import { ByDayCard } from "./ByDay";
 import { ByModelCard } from "./ByModel";
 import { ByUserCard } from "./ByUser";
 import { EventsCard } from "./EventsCard";
@@ -76,6 +77,8 @@ export function UsageReport({
             {admin ? <ByUserCard query={byUser} /> : null}
 
             <ByModelCard query={byModel} admin={admin} />
+
+            <ByDayCard organizationId={organizationId} range={range} />
 
             <EventsCard
               organizationId={organizationId}
