@@ -8,21 +8,21 @@ describe("role-dependent navigation", () => {
 
   it("the provider sees every page and the organisation switcher", async () => {
     await signIn(inject("provider"));
-    expect(await navLinks()).toEqual(["Overview", "Usage", "Organisations", "Members", "User mapping", "Connections", "API tokens", "Settings", "Audit log"]);
+    expect(await navLinks()).toEqual(["Overview", "Usage", "Organisations", "Members", "User mapping", "Connections", "API tokens", "Alerts", "Settings", "Audit log"]);
     const switcher = await screen.findByLabelText("Organisation");
     await waitFor(() => expect((switcher as HTMLSelectElement).selectedOptions[0]?.textContent).toBe(inject("organizationName")));
   });
 
   it("a client administrator sees their organisation's pages, no provider settings and no switcher", async () => {
     await signIn(inject("orgAdmin"));
-    expect(await navLinks()).toEqual(["Overview", "Usage", "Organisations", "Members", "User mapping", "Connections", "API tokens", "Audit log"]);
+    expect(await navLinks()).toEqual(["Overview", "Usage", "Organisations", "Members", "User mapping", "Connections", "API tokens", "Alerts", "Audit log"]);
     expect(screen.queryByLabelText("Organisation")).toBeNull();
     expect(screen.getByText("Client administrator", { exact: false })).toBeTruthy();
   });
 
   it("a member sees only their own usage, connections and tokens", async () => {
     await signIn(inject("member"));
-    expect(await navLinks()).toEqual(["Overview", "Usage", "Connections", "API tokens"]);
+    expect(await navLinks()).toEqual(["Overview", "Usage", "Connections", "API tokens", "Alerts"]);
   });
 
   it("a member who types an administrator's URL is sent back to the overview", async () => {
