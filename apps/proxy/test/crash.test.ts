@@ -20,10 +20,11 @@ import { readJournal } from "../src/metering/journal";
 import { exited, startProxyChild } from "./proxy-child";
 import { INTERNAL_TOKEN, startSystem, type System } from "./system";
 
-// About 4 s per answer: long enough for all 100 to be in flight at once on a loaded machine.
-const SLOW = "openai/gpt-4o-mini@sim:token-latency=50,tokens=80";
+// About 12 s per answer: long enough for all 100 to be in flight at once on a loaded machine (at 4 s a
+// CI run saw 21 answers end before the kill).
+const SLOW = "openai/gpt-4o-mini@sim:token-latency=50,tokens=240";
 // Whitespace keep-alives first: the answer's headers (and X-Generation-Id) come at once, the JSON at the end.
-const SLOW_JSON = "openai/gpt-4o-mini@sim:leading-newlines,token-latency=50,tokens=80";
+const SLOW_JSON = "openai/gpt-4o-mini@sim:leading-newlines,token-latency=50,tokens=240";
 /** The API's lease lifetime here (MAI_LEASE_TTL_MS): short, so a dead proxy's lease is seen to expire. */
 const LEASE_TTL_MS = 3_000;
 
