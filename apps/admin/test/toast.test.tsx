@@ -2,7 +2,7 @@
 // success that came after it, and each can be dismissed.
 import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ToastProvider, useToast } from "../src/components/Toast";
 
 function Saver() {
@@ -37,5 +37,24 @@ describe("toasts", () => {
     const dismiss = within(region).getAllByRole("button", { name: "Dismiss" })[0]!;
     await act(() => user.click(dismiss));
     expect(shown()).toEqual(["Saved a third time"]);
+  });
+
+  it("leave no fading timer behind when the provider unmounts", () => {
+    vi.useFakeTimers();
+    try {
+      const { unmount } = render(
+        <ToastProvider>
+          <Saver />
+        </ToastProvider>,
+      );
+      act(() => screen.getByRole("button", { name: "Fail" }).click());
+      act(() => screen.getByRole("button", { name: "Save three times" }).click());
+      expect(vi.getTimerCount()).toBeGreaterThan(0);
+      unmount();
+      // A timer left would fire into an unmounted tree (in a test run: after the DOM is gone).
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLocalCaller, hashPassword, reconcileKeyUsage } from "@mai/api";
-import { createUser, findFirstProviderAdmin, getAuthUser, getOrganizationKey, listReconciliationCandidates, mapUserToOrganization } from "@mai/db";
+import { createUser, findFirstProviderAdmin, getAuthUser, getOrganizationKey, listReconciliationCandidates, mapUserToOrganization, recordedRawCost } from "@mai/db";
 import { usdToNano } from "@mai/domain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { mintToken } from "../src/commands/tokens";
 import { DEFAULT_DEMO_SIMULATOR_PORT, demoSimulatorPort, formatCredentials, sendLiveRequest, startDemo, type Demo } from "../src/stack/demo";
 import { DEMO_ORGS, random } from "../src/stack/demo-data";
@@ -122,6 +122,13 @@ describe("npm run demo, in-process, started twice", () => {
     // Not 502: the new simulator knows the key the old one minted.
     const after = await sendLiveRequest(demo.stack.proxyBaseUrl, demo.sim, token, rnd);
     expect(after.status, after.body).toBe(200);
+    // The proxy records usage after answering (batched): the reconciliation below compares against
+    // what is recorded, so it waits for both of the minted organisation's requests to be in.
+    const everything = [new Date(0), new Date("9999-01-01T00:00:00Z")] as const;
+    await vi.waitFor(
+      async () => expect((await recordedRawCost(demo!.stack.api.deps.db, created.organization.id, ...everything)).events).toBe(2),
+      { timeout: 30_000, interval: 50 },
+    );
     // OpenRouter's per-key counters are where the first run left them: no organisation shows usage
     // recorded but never charged, or the other way round.
     expect(await reconcileKeyUsage(demo.stack.api.deps)).toMatchObject({ checked: 4, failed: 0, unmetered: 0 });

@@ -1,9 +1,15 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Button } from "./Button";
 
 /** Copies a value (a new key or token, a URL) and says so. */
 export function CopyButton({ value, label = "Copy" }: { value: string; label?: string }) {
   const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
+  // Back to the label after a moment; the timer goes with the button (a dialog closed, a page left).
+  useEffect(() => {
+    if (copied === "idle") return;
+    const timer = setTimeout(() => setCopied("idle"), 2_000);
+    return () => clearTimeout(timer);
+  }, [copied]);
   return (
     <Button
       size="sm"
@@ -14,7 +20,6 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
         } catch {
           setCopied("failed");
         }
-        setTimeout(() => setCopied("idle"), 2_000);
       }}
     >
       {copied === "copied" ? "Copied" : copied === "failed" ? "Select and copy" : label}

@@ -1,7 +1,7 @@
 // Instant feedback after a save: a polite live region with short messages that fade by themselves.
 // At most one of a kind (tone) is shown: a newer success replaces the older one rather than stacking
 // three deep, while an error stays beside a success that came after it.
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 
 type Tone = "success" | "error" | "info";
 interface ToastItem {
@@ -18,12 +18,28 @@ let nextId = 1;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [items, setItems] = useState<ToastItem[]>([]);
+  // Fading timers die with the provider: none fires into an unmounted tree (a page left, a test over).
+  const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
+  useEffect(() => {
+    const pending = timers.current;
+    return () => {
+      for (const timer of pending) clearTimeout(timer);
+      pending.clear();
+    };
+  }, []);
   const dismiss = useCallback((id: number) => setItems((all) => all.filter((t) => t.id !== id)), []);
   const show = useCallback(
     (message: string, tone: Tone = "success") => {
       const id = nextId++;
       setItems((all) => [...all.filter((t) => t.tone !== tone), { id, tone, message }]);
-      setTimeout(() => dismiss(id), tone === "error" ? 8_000 : 4_000);
+      const timer = setTimeout(
+        () => {
+          timers.current.delete(timer);
+          dismiss(id);
+        },
+        tone === "error" ? 8_000 : 4_000,
+      );
+      timers.current.add(timer);
     },
     [dismiss],
   );
