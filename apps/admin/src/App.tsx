@@ -3,7 +3,9 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "@tanstack/react-router";
 import { useEffect, useState } from "react";
+import { I18nextProvider } from "react-i18next";
 import { ToastProvider } from "./components/Toast";
+import { i18n } from "./i18n";
 import { isUnauthorized } from "./lib/errors";
 import { createAppRouter } from "./router";
 import { queryClient, trpc } from "./trpc";
@@ -23,10 +25,12 @@ export function App() {
     [router],
   );
   return (
-    <QueryClientProvider client={queryClient}>
-      <ToastProvider>
-        <RouterProvider router={router} />
-      </ToastProvider>
-    </QueryClientProvider>
+    <I18nextProvider i18n={i18n}>
+      <QueryClientProvider client={queryClient}>
+        <ToastProvider>
+          <RouterProvider router={router} />
+        </ToastProvider>
+      </QueryClientProvider>
+    </I18nextProvider>
   );
 }

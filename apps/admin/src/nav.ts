@@ -4,7 +4,8 @@ export type Role = "provider_admin" | "org_admin" | "member";
 
 export interface NavItem {
   to: "/" | "/usage" | "/organizations" | "/members" | "/user-mapping" | "/connections" | "/tokens" | "/settings" | "/audit" | "/alerts";
-  label: string;
+  /** Its name in the navigation: a key of the common messages' `nav` group. */
+  label: NavLabel;
   roles: readonly Role[];
 }
 
@@ -12,23 +13,19 @@ const ALL: readonly Role[] = ["provider_admin", "org_admin", "member"];
 const ADMINS: readonly Role[] = ["provider_admin", "org_admin"];
 
 export const NAV_ITEMS: readonly NavItem[] = [
-  { to: "/", label: "Overview", roles: ALL },
-  { to: "/usage", label: "Usage", roles: ALL },
-  { to: "/organizations", label: "Organisations", roles: ADMINS },
-  { to: "/members", label: "Members", roles: ADMINS },
-  { to: "/user-mapping", label: "User mapping", roles: ADMINS },
-  { to: "/connections", label: "Connections", roles: ALL },
-  { to: "/tokens", label: "API tokens", roles: ALL },
-  { to: "/alerts", label: "Alerts", roles: ALL },
-  { to: "/settings", label: "Settings", roles: ["provider_admin"] },
-  { to: "/audit", label: "Audit log", roles: ADMINS },
+  { to: "/", label: "overview", roles: ALL },
+  { to: "/usage", label: "usage", roles: ALL },
+  { to: "/organizations", label: "organizations", roles: ADMINS },
+  { to: "/members", label: "members", roles: ADMINS },
+  { to: "/user-mapping", label: "userMapping", roles: ADMINS },
+  { to: "/connections", label: "connections", roles: ALL },
+  { to: "/tokens", label: "tokens", roles: ALL },
+  { to: "/alerts", label: "alerts", roles: ALL },
+  { to: "/settings", label: "settings", roles: ["provider_admin"] },
+  { to: "/audit", label: "audit", roles: ADMINS },
 ];
 
 export const navItemsFor = (role: Role) => NAV_ITEMS.filter((item) => item.roles.includes(role));
 export const canSee = (role: Role, to: NavItem["to"]) => NAV_ITEMS.some((item) => item.to === to && item.roles.includes(role));
 
-export const ROLE_LABEL: Record<Role, string> = {
-  provider_admin: "Provider administrator",
-  org_admin: "Client administrator",
-  member: "Member",
-};
+type NavLabel = "overview" | "usage" | "organizations" | "members" | "userMapping" | "connections" | "tokens" | "alerts" | "settings" | "audit";

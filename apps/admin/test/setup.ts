@@ -2,6 +2,7 @@
 // app's relative "/trpc" calls and the httpOnly session cookie behave as in production.
 import { cleanup, configure } from "@testing-library/react";
 import { afterEach, inject } from "vitest";
+import { i18n, LANGUAGE_STORAGE_KEY } from "../src/i18n";
 
 // findBy* and waitFor wait for the condition; how long they may is a safety net for a hang, not an
 // expected duration (the default second is often less than a loaded machine needs to transform a
@@ -28,4 +29,11 @@ globalThis.fetch = browserFetch;
 
 afterEach(() => {
   cleanup();
+});
+
+// Every test starts in English with no remembered choice (a test that switches to Polish does not
+// leave the next one in Polish).
+afterEach(async () => {
+  localStorage.removeItem(LANGUAGE_STORAGE_KEY);
+  await i18n.changeLanguage("en");
 });

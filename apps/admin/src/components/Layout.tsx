@@ -5,24 +5,26 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate } from "@tanstack/react-router";
 import { Suspense, useRef, useState, type KeyboardEvent } from "react";
-import { navItemsFor, ROLE_LABEL } from "../nav";
+import { useTranslation } from "react-i18next";
+import { navItemsFor } from "../nav";
 import { useMe, useOrgScope } from "../session";
 import { trpc } from "../trpc";
 import { Skeleton } from "./Feedback";
+import { LanguageSelect } from "./LanguageSelect";
 
 function OrgSwitcher() {
+  const { t } = useTranslation();
   const scope = useOrgScope();
-  if (scope.isLoading) return <span className="org-switcher muted">Loading organisations…</span>;
+  if (scope.isLoading) return <span className="org-switcher muted">{t("layout.loadingOrganizations")}</span>;
   if (scope.organizations.length === 0)
-    return <span className="org-switcher muted">No organisations yet</span>;
+    return <span className="org-switcher muted">{t("layout.noOrganizations")}</span>;
   return (
     <label className="org-switcher">
-      <span>Organisation</span>
+      <span>{t("layout.organization")}</span>
       <select value={scope.organizationId ?? ""} onChange={(e) => scope.select(e.target.value)}>
         {scope.organizations.map((o) => (
           <option key={o.id} value={o.id}>
-            {o.name}
-            {o.active ? "" : " (inactive)"}
+            {o.active ? o.name : t("layout.inactive", { name: o.name })}
           </option>
         ))}
       </select>
@@ -31,6 +33,7 @@ function OrgSwitcher() {
 }
 
 export function Layout() {
+  const { t } = useTranslation();
   const me = useMe();
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
@@ -41,7 +44,7 @@ export function Layout() {
   };
   const closeMenu = () => setMenuOpen(false);
   // The name, then the role — once: the bootstrap administrator is named "Provider administrator".
-  const roleLabel = ROLE_LABEL[me.role];
+  const roleLabel = t(`role.${me.role}`);
   const who = me.name && me.name !== roleLabel ? me.name : me.email;
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -56,7 +59,7 @@ export function Layout() {
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
-        Skip to content
+        {t("layout.skipToContent")}
       </a>
       {/* The key handler only catches Escape bubbling up from the open menu's button and links. */}
       <aside className="sidebar" onKeyDown={closeMenuOnEscape}>
@@ -79,10 +82,10 @@ export function Layout() {
               <span aria-hidden="true" className="menu-icon">
                 {menuOpen ? "×" : "☰"}
               </span>
-              Menu
+              {t("layout.menu")}
             </button>
           </div>
-          <nav id="main-menu" aria-label="Main" className={menuOpen ? "menu-open" : undefined}>
+          <nav id="main-menu" aria-label={t("nav.main")} className={menuOpen ? "menu-open" : undefined}>
             <ul>
               {navItemsFor(me.role).map((item) => (
                 <li key={item.to}>
@@ -92,7 +95,7 @@ export function Layout() {
                     activeProps={{ className: "active", "aria-current": "page" }}
                     onClick={closeMenu}
                   >
-                    {item.label}
+                    {t(`nav.${item.label}`)}
                   </Link>
                 </li>
               ))}
@@ -104,12 +107,13 @@ export function Layout() {
         <header className="topbar">
           {me.role === "provider_admin" ? <OrgSwitcher /> : <span />}
           <div className="whoami">
+            <LanguageSelect />
             <span className="whoami-name">
               <strong>{who}</strong>
               <span className="muted"> · {roleLabel}</span>
             </span>
             <Link to="/account" className="btn btn-ghost btn-sm" activeProps={{ "aria-current": "page" }} onClick={closeMenu}>
-              Account
+              {t("layout.account")}
             </Link>
             <button
               type="button"
@@ -117,7 +121,7 @@ export function Layout() {
               onClick={() => logout.mutate()}
               disabled={logout.isPending}
             >
-              Sign out
+              {t("layout.signOut")}
             </button>
           </div>
         </header>

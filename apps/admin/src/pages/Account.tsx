@@ -12,7 +12,7 @@ import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { PasswordChangeForm } from "../components/PasswordChangeForm";
 import { useToast } from "../components/Toast";
-import { ROLE_LABEL } from "../nav";
+import { RoleLabel } from "../components/RoleLabel";
 import { useMe } from "../session";
 import { trpc } from "../trpc";
 
@@ -75,7 +75,7 @@ export default function Account() {
         description={
           <>
             {me.name ? `${me.name} · ` : ""}
-            {me.email} · {ROLE_LABEL[me.role]}
+            {me.email} · <RoleLabel role={me.role} />
           </>
         }
       />

@@ -15,7 +15,7 @@ import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
 import { count, dateTime } from "../lib/format";
-import { ROLE_LABEL } from "../nav";
+import { RoleLabel } from "../components/RoleLabel";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
 import { InviteForm } from "./members/InviteForm";
@@ -62,7 +62,7 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
       ),
     },
     { key: "email", header: "E-mail", sortValue: (m) => m.email.toLowerCase(), cell: (m) => <span className="members-email">{m.email}</span> },
-    { key: "role", header: "Role", sortValue: (m) => ROLE_ORDER[m.role], cell: (m) => <Badge tone={ROLE_TONE[m.role]}>{ROLE_LABEL[m.role]}</Badge> },
+    { key: "role", header: "Role", sortValue: (m) => ROLE_ORDER[m.role], cell: (m) => <Badge tone={ROLE_TONE[m.role]}><RoleLabel role={m.role} /></Badge> },
     { key: "external", header: "External user id", sortValue: (m) => m.externalUserId, cell: (m) => <code className="break-all">{m.externalUserId}</code> },
     { key: "joined", header: "Joined", sortValue: (m) => m.joinedAt.getTime(), cell: (m) => <span className="members-joined">{dateTime(m.joinedAt)}</span> },
     {

@@ -13,7 +13,7 @@ import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
 import { dateTime } from "../lib/format";
-import { ROLE_LABEL } from "../nav";
+import { RoleLabel } from "../components/RoleLabel";
 import type { Me } from "../session";
 import { trpc } from "../trpc";
 
@@ -52,7 +52,7 @@ function Invitations({ me }: { me: Me }) {
         {invitations.data.map((i) => (
           <li key={i.id} className="invitation-item">
             <span>
-              <strong>{i.organizationName}</strong> invites you as {ROLE_LABEL[i.role].toLowerCase()}
+              <strong>{i.organizationName}</strong> invites you as <RoleLabel role={i.role} />
               <span className="muted"> · until {dateTime(i.expiresAt)}</span>
             </span>
             <Button

@@ -8,6 +8,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "../components/Button";
 import { TextField } from "../components/Field";
 import { MutationError } from "../components/MutationError";
+import { PublicBrand } from "../components/PublicPage";
 import { errorMessage } from "../lib/errors";
 import { trpc } from "../trpc";
 import { TRPCClientError } from "@trpc/client";
@@ -48,12 +49,7 @@ export default function SignIn() {
   return (
     <div className="signin">
       <section className="card" aria-labelledby="signin-title">
-        <div className="brand" style={{ color: "var(--text)", padding: "0 0 16px" }}>
-          <span className="brand-mark" aria-hidden="true">
-            m
-          </span>
-          mAI Gateway
-        </div>
+        <PublicBrand />
         <h1 id="signin-title">Sign in</h1>
         <p className="muted" style={{ marginTop: 0 }}>
           The dashboard for usage, limits and organisations.

@@ -12,7 +12,7 @@ import { SelectField } from "../components/Field";
 import { Card, PageHeader, Stat } from "../components/Page";
 import { count, money } from "../lib/format";
 import { allCarry, carries } from "../lib/provider-cost";
-import { ROLE_LABEL } from "../nav";
+import { RoleLabel } from "../components/RoleLabel";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
 
@@ -124,7 +124,7 @@ function UsersTable({ report, showOrganisation }: { report: Report; showOrganisa
       ),
       sortValue: (u) => u.email,
     },
-    { key: "role", header: "Role", cell: (u) => ROLE_LABEL[u.role], sortValue: (u) => u.role },
+    { key: "role", header: "Role", cell: (u) => <RoleLabel role={u.role} />, sortValue: (u) => u.role },
     ...(showOrganisation
       ? [
           {

@@ -10,7 +10,7 @@ import { MutationError } from "../../components/MutationError";
 import { Card } from "../../components/Page";
 import { useToast } from "../../components/Toast";
 import { count, dateTime } from "../../lib/format";
-import { ROLE_LABEL } from "../../nav";
+import { RoleLabel } from "../../components/RoleLabel";
 import type { RouterOutputs } from "../../session";
 import { trpc } from "../../trpc";
 
@@ -38,7 +38,7 @@ export function PendingInvitations({ organizationId, organizationName }: { organ
   const columns: Column<Invitation>[] = [
     { key: "email", header: "E-mail", sortValue: (i) => i.email, cell: (i) => <span className="members-email">{i.email}</span> },
     { key: "name", header: "Name", sortValue: (i) => i.name.toLowerCase(), cell: (i) => i.name || <span className="muted">—</span> },
-    { key: "role", header: "Role", sortValue: (i) => i.role, cell: (i) => <Badge tone={i.role === "org_admin" ? "info" : "neutral"}>{ROLE_LABEL[i.role]}</Badge> },
+    { key: "role", header: "Role", sortValue: (i) => i.role, cell: (i) => <Badge tone={i.role === "org_admin" ? "info" : "neutral"}><RoleLabel role={i.role} /></Badge> },
     { key: "expires", header: "Valid until", sortValue: (i) => i.expiresAt.getTime(), cell: (i) => <span className="members-joined">{dateTime(i.expiresAt)}</span> },
     {
       key: "actions",

@@ -1,0 +1,5 @@
+import type { Polish } from "../translation";
+
+export const en = {};
+
+export const pl: Polish<typeof en> = {};
