@@ -32,7 +32,7 @@ import {
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
-import { envSchema } from "@mai/api";
+import { envSchema, loadEnv } from "@mai/api";
 import { parseMasterKey } from "@mai/db";
 import { loadProxyEnv, proxyEnvSchema } from "@mai/proxy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -718,6 +718,18 @@ describe.each(COMPOSE_FILES)("%s", (file) => {
         expect(parseMasterKey(env.MAI_ENCRYPTION_KEY as string)).toHaveLength(32);
         expect(new URL(env.DATABASE_URL as string).hostname).toBe("postgres");
       }
+    }
+  });
+
+  it("passes the alert e-mail settings to every API: empty is off, a URL set in .env reaches it", () => {
+    const apis = [...services.values()].filter((s) => appOf(s) === "@mai/api");
+    for (const service of apis) {
+      for (const key of ["MAI_SMTP_URL", "MAI_ALERTS_FROM"]) expect(service.env.has(key), key).toBe(true);
+      expect(loadEnv(resolvedEnv(service, FILLED)).MAI_SMTP_URL).toBeUndefined();
+      const smtp = "smtps://alerts:s3cret-pass-fake@smtp.example.com:465";
+      const env = loadEnv(resolvedEnv(service, { ...FILLED, MAI_SMTP_URL: smtp, MAI_ALERTS_FROM: "Gateway <alerts@example.com>" }));
+      expect(env.MAI_SMTP_URL).toBe(smtp);
+      expect(env.MAI_ALERTS_FROM).toBe("Gateway <alerts@example.com>");
     }
   });
 

@@ -186,6 +186,15 @@ describe.each(LAYOUTS)("$name", ({ services }) => {
     );
   });
 
+  it("passes the alert e-mail settings to the API: empty is off, a URL set in .env reaches it", () => {
+    const api = running.find(([, s]) => appOf(s) === "api")?.[1];
+    expect(loadEnv(envOf(api, fill())).MAI_SMTP_URL).toBeUndefined();
+    const smtp = "smtp://alerts:s3cret-pass-fake@smtp.example.com:587";
+    const env = loadEnv(envOf(api, fill({ MAI_SMTP_URL: smtp, MAI_ALERTS_FROM: "Gateway <alerts@example.com>" })));
+    expect(env.MAI_SMTP_URL).toBe(smtp);
+    expect(env.MAI_ALERTS_FROM).toBe("Gateway <alerts@example.com>");
+  });
+
   it("points each Open WebUI's admin connection at its own proxy in trusted-gateway mode, the user signed with the proxy's JWT secret", () => {
     const vars = fill();
     const openWebUis = running.filter(([, s]) => s.image?.startsWith("ghcr.io/open-webui/open-webui:"));

@@ -6,6 +6,8 @@ import { z } from "zod";
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
+/** An optional setting given as "" is unset (a compose file's `${NAME:-}` when .env leaves it out). */
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema);
 const list = z
   .string()
   .transform((v) =>
@@ -181,18 +183,21 @@ export const envSchema = z.object({
   /** Attempts per delivery before it is given up (visible in the delivery log). */
   MAI_ALERTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** The SMTP server as a URL: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465. Or the MAI_SMTP_* parts below. */
-  MAI_SMTP_URL: z
-    .string()
-    .refine((value) => /^smtps?:\/\/[^\s]+$/i.test(value), { message: "MAI_SMTP_URL must be an smtp:// or smtps:// URL" })
-    .optional(),
-  MAI_SMTP_HOST: z.string().min(1).optional(),
+  // Empty is unset, as docker compose passes `${MAI_SMTP_URL:-}` when .env does not set it.
+  MAI_SMTP_URL: unsetWhenEmpty(
+    z
+      .string()
+      .refine((value) => /^smtps?:\/\/[^\s]+$/i.test(value), { message: "MAI_SMTP_URL must be an smtp:// or smtps:// URL" })
+      .optional(),
+  ),
+  MAI_SMTP_HOST: unsetWhenEmpty(z.string().min(1).optional()),
   MAI_SMTP_PORT: z.coerce.number().int().min(1).max(65_535).default(587),
   /** Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it. */
   MAI_SMTP_SECURE: bool.optional(),
-  MAI_SMTP_USER: z.string().min(1).optional(),
-  MAI_SMTP_PASSWORD: z.string().min(1).optional(),
+  MAI_SMTP_USER: unsetWhenEmpty(z.string().min(1).optional()),
+  MAI_SMTP_PASSWORD: unsetWhenEmpty(z.string().min(1).optional()),
   /** The From of alert e-mails, e.g. "mAI Gateway <alerts@example.com>". */
-  MAI_ALERTS_FROM: z.string().min(3).max(320).default("mAI Gateway <alerts@mai.local>"),
+  MAI_ALERTS_FROM: unsetWhenEmpty(z.string().min(3).max(320).default("mAI Gateway <alerts@mai.local>")),
   /** Time a webhook receiver has to answer (a timeout is retried). */
   MAI_ALERTS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Accept http:// webhook URLs (default: https only, http only to a loopback host, which MAI_ALERTS_WEBHOOK_ALLOW_PRIVATE must also allow). */

@@ -12,8 +12,8 @@ import { listAlertDeliveries, type AuthUser } from "@mai/db";
 import { testDrivers } from "@mai/db/testing";
 import { limitAlertPayloadSchema, parseWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "@mai/domain";
 import { SMTPServer } from "smtp-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { alertRetryDelayMs, deliverDueAlerts, runLimitAlerts } from "../src/services/alerts/run";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { alertRetryDelayMs, deliverDueAlerts, runLimitAlerts, scheduleLimitAlerts } from "../src/services/alerts/run";
 import { isNonPublicAddress, postWebhook } from "../src/services/alerts/webhook";
 import { createHarness, json, trpcCode, usageBatch, type Harness } from "./harness";
 
@@ -341,6 +341,62 @@ describe.each(testDrivers())("limit alerts on %s", (driver) => {
       expect(isNonPublicAddress(address)).toBe(true);
     }
     for (const address of ["1.1.1.1", "93.184.216.34", "2606:4700::1111"]) expect(isNonPublicAddress(address)).toBe(false);
+  });
+
+  it("a request refused at the limit fires the 100 % alert at once (reason: refused), though spend is below 100 %", async () => {
+    clock = new Date("2027-03-10T08:00:00Z");
+    const quiet = await h.user("member", { organizationId: other.id });
+    await spend(quiet, 7n * USD); // 70 %: below every threshold of this organisation but 100 %
+    await h.caller(other.admin).alerts.updateSettings({ thresholds: [100] });
+    expect((await run()).fire.fired).toBe(0);
+    const before = smtp.mails.length;
+    // The job on its timer (off here) as the API runs it: a refusal nudges it, no explicit run.
+    const job = scheduleLimitAlerts(h.deps, 0);
+    try {
+      const refused = await h.internal().internal.reserve({ organizationId: other.id, amountNano: 4n * USD, owner: "alerts-test-proxy" });
+      expect(refused.admitted).toBe(false);
+      await vi.waitFor(() => expect(smtp.mails.length - before).toBe(2), { timeout: 60_000, interval: 50 });
+    } finally {
+      job.stop();
+    }
+    const mails = smtp.mails.slice(before);
+    expect(mails.map((m) => m.to).flat().sort()).toEqual([other.admin.email, provider.email].sort());
+    expect(header(mails[0]!.raw, "Subject")).toBe(`Quiet ${driver} has reached its monthly limit for March 2027`);
+    expect(mails[0]!.raw).toContain("A request was refused because it would have gone past the monthly limit");
+    expect(mails[0]!.raw).toContain("Spent so far: $7.00 of $10.00 (70 %)");
+    const listed = keep(await h.caller(other.admin).alerts.list({ month: "2027-03" }));
+    expect(listed.items).toEqual([expect.objectContaining({ thresholdPercent: 100, reason: "refused", spentNano: 7n * USD })]);
+    // Once: more refusals and runs fire and mail nothing more.
+    await h.internal().internal.reserve({ organizationId: other.id, amountNano: 4n * USD, owner: "alerts-test-proxy" });
+    expect((await run()).fire.fired).toBe(0);
+    expect(smtp.mails.length - before).toBe(2);
+  });
+
+  it("an alert that fired before SMTP was configured is e-mailed once it is, once", async () => {
+    clock = new Date("2027-04-12T08:00:00Z");
+    const late = await h.org(`Late mail ${driver}`);
+    await h.caller(provider).organizations.update({ organizationId: late.id, monthlyLimitUsd: "10" });
+    const lateMember = await h.user("member", { organizationId: late.id });
+    // The same database, an API process without SMTP (as before the provider configured it).
+    const withoutSmtp = { ...h.deps, env: { ...h.deps.env, MAI_SMTP_HOST: undefined, MAI_SMTP_URL: undefined } };
+    await spend(lateMember, 9n * USD);
+    const before = smtp.mails.length;
+    expect((await runLimitAlerts(withoutSmtp)).fire).toEqual({ fired: 1, deliveries: 0 });
+    expect(await listAlertDeliveries(h.deps.db, late.id)).toEqual([]);
+    // Restarted with SMTP: the month's alert is e-mailed to the people there are now, once however
+    // many runs (and processes) there are.
+    const runs = await Promise.all([run(), run()]);
+    expect(runs.reduce((n, r) => n + r.fire.fired, 0)).toBe(0);
+    expect(runs.reduce((n, r) => n + r.fire.deliveries, 0)).toBe(2);
+    await run();
+    const mails = smtp.mails.slice(before);
+    expect(mails.map((m) => m.to).flat().sort()).toEqual([late.admin.email, provider.email].sort());
+    expect(header(mails[0]!.raw, "Subject")).toBe(`Late mail ${driver} has used 80 % of its monthly limit for April 2027`);
+    expect(mails[0]!.raw).toContain("Spent so far: $9.00 of $10.00 (90 %)");
+    expect(h.logs.some((l) => l.includes("limit alert e-mails queued for alerts fired before e-mail could reach anyone"))).toBe(true);
+    // Another process without SMTP queues nothing and sends nothing.
+    expect((await runLimitAlerts(withoutSmtp)).fire.deliveries).toBe(0);
+    expect(smtp.mails.length - before).toBe(2);
   });
 
   it("no secret in any response or log line", () => {

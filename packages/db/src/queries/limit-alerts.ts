@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { DEFAULT_ALERT_THRESHOLDS, DomainError, validateAlertThresholds, type AlertReason } from "@mai/domain";
 import type { UpdateAlertSettingsInput } from "@mai/domain/schemas";
-import type { Executor } from "../client";
+import { queryRows, type Executor } from "../client";
 import { SecretContext, type SecretBox } from "../crypto/secret-box";
 import {
   alertDeliveries,
@@ -229,6 +229,38 @@ export async function fireLimitAlert(
     }
     return alert;
   });
+}
+
+/**
+ * Queues the e-mails of `period`'s alerts that fired when no e-mail could be queued — SMTP was not
+ * configured yet, the organisation had e-mail off, or it had no administrator — to the recipients
+ * there are now (its client administrators and the provider's): an alert is e-mailed once, at the
+ * first run that can reach someone, not only if e-mail worked at the moment it fired. Only for an
+ * active organisation with e-mail on, and only alerts with no e-mail delivery at all (one already
+ * sent or given up is not sent again). Concurrent callers queue each e-mail once (the deliveries'
+ * unique index). Returns how many e-mails were queued.
+ */
+export async function queueUnsentAlertEmails(db: Executor, period: string, now: Date): Promise<number> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`
+    insert into ${alertDeliveries} (alert_id, organization_id, channel, recipient, next_attempt_at)
+    select a.id, a.organization_id, 'email', u.email, ${now.toISOString()}::timestamptz
+    from ${limitAlerts} a
+    join ${clientOrganizations} o on o.id = a.organization_id and o.active
+    left join ${alertSettings} s on s.organization_id = a.organization_id
+    join ${users} u on u.disabled_at is null and (
+      u.role = 'provider_admin'
+      or (u.role = 'org_admin' and exists (
+        select 1 from ${userClientMapping} m where m.user_id = u.id and m.organization_id = a.organization_id))
+    )
+    where a.period = ${period}
+      and coalesce(s.email_enabled, true)
+      and not exists (select 1 from ${alertDeliveries} d where d.alert_id = a.id and d.channel = 'email')
+    on conflict do nothing
+    returning id`,
+  );
+  return rows.length;
 }
 
 export interface ClaimedAlertDelivery {

@@ -5,7 +5,8 @@
 //            crossed: an alert row per (organisation, billing month, threshold) — once, whatever
 //            the number of runs or API processes (@mai/db fireLimitAlert) — with its deliveries
 //            queued in the same transaction: every client administrator and provider administrator
-//            by e-mail (when SMTP is configured and the organisation has e-mail on) and the webhook.
+//            by e-mail (when SMTP is configured and the organisation has e-mail on) and the webhook;
+//            an alert that fired before e-mail could reach anyone is e-mailed at the first run that can.
 //   deliver  claims due deliveries (SKIP LOCKED, the attempt counted first), sends each, and records
 //            the outcome in the delivery log; a failure worth retrying is due again after
 //            MAI_ALERTS_RETRY_BASE_MS × 2^(attempt − 1), at most 1 h, up to MAI_ALERTS_MAX_ATTEMPTS.
@@ -18,6 +19,7 @@ import {
   getAlertWebhook,
   getGlobalSettings,
   listAlertCandidates,
+  queueUnsentAlertEmails,
   recordAlertDeliveryAttempt,
   type AlertChannel,
   type ClaimedAlertDelivery,
@@ -92,6 +94,15 @@ export async function fireLimitAlerts(deps: AppDeps): Promise<FireSummary> {
         { organizationId: org.organizationId, period, threshold: crossed.threshold, reason: crossed.reason, deliveries: deliveries.length },
         "limit alert fired",
       );
+    }
+  }
+  if (emailOn) {
+    // This month's alerts that fired before anyone could be e-mailed (SMTP configured since, e-mail
+    // turned on, a first administrator): e-mailed now, once.
+    const late = await queueUnsentAlertEmails(deps.db, period, now);
+    if (late > 0) {
+      summary.deliveries += late;
+      deps.logger.info({ period, emails: late }, "limit alert e-mails queued for alerts fired before e-mail could reach anyone");
     }
   }
   return summary;
