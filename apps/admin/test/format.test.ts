@@ -8,9 +8,11 @@ import {
   date,
   dateTime,
   displayLocale,
+  chartUsd,
   money,
   moneyExact,
   moneyIn,
+  percent,
   rateCaption,
   setDisplayLocale,
   setDisplayTimeZone,
@@ -64,5 +66,17 @@ describe("dates: one style on every page, in the billing time zone", () => {
     expect(shortDate("2026-12-01")).toBe("1 Dec");
     setDisplayTimeZone("UTC");
     expect(dateTime(at)).toBe("1 Dec 2026, 12:10");
+  });
+});
+
+describe("shares and chart ticks", () => {
+  it("follow the reader's locale: a decimal comma in Polish, never a thousands separator in a share", () => {
+    setDisplayLocale("en-GB");
+    expect(percent(87.25)).toBe("87.3 %");
+    expect(percent(1234.5, 0)).toBe("1235 %");
+    expect(chartUsd(1.5, 2)).toBe("$1.50");
+    setDisplayLocale("pl-PL");
+    expect(percent(87.25)).toBe("87,3 %");
+    expect(chartUsd(1.5, 2)).toMatch(/^1,50\s\$$/);
   });
 });
