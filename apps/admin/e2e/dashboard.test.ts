@@ -16,7 +16,8 @@ import { recordRefusals, schema } from "@mai/db";
 import { eq, testDrivers } from "@mai/db/testing";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, startE2ESystem, type Account, type E2ESystem } from "./system";
+import { artifactShot, signIn } from "./pages";
+import { startE2ESystem, type E2ESystem } from "./system";
 
 const ORG_NAME = "Kowalski Consulting";
 const MARKUP = "1.5";
@@ -25,9 +26,7 @@ const DOCS_SCREENSHOTS = join(import.meta.dirname, "..", "..", "..", "docs", "sc
 const DOCS_PICTURES = new Set(["overview", "usage", "organizations", "connections-claimed", "organization-created", "user-mapping", "audit-log", "members"].map((n) => `pglite-${n}`));
 
 async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  const file = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  const file = await artifactShot(page, name);
   // MAI_UPDATE_SCREENSHOTS=1 refreshes the README's pictures from this run.
   if (process.env.MAI_UPDATE_SCREENSHOTS === "1" && DOCS_PICTURES.has(name)) {
     mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
@@ -36,14 +35,6 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 const visible = (locator: Locator) => locator.first().waitFor({ state: "visible", timeout: 15_000 });
-
-async function signIn(page: Page, account: Account): Promise<void> {
-  await page.goto("/sign-in");
-  await page.getByLabel("E-mail").fill(account.email);
-  await page.getByLabel("Password").fill(account.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("navigation", { name: "Main" }).waitFor();
-}
 
 async function go(page: Page, link: string): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: link, exact: true }).click();

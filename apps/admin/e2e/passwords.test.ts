@@ -1,27 +1,16 @@
 // Passwords in a real browser (Chromium) against the built dashboard and the real API (issue 14:
 // nobody could change a password): two browsers signed in to one account; one changes the password
 // under Account; the other is signed out at its next step, and the first goes on signed in.
-import { join } from "node:path";
 import { testDrivers } from "@mai/db/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, startE2ESystem, type Account, type E2ESystem } from "./system";
+import { artifactShot, signIn } from "./pages";
+import { startE2ESystem, type E2ESystem } from "./system";
 
 const NEW_PASSWORD = "copper kettles sing at noon";
 const AFTER_RESET = "a heron waits by the weir";
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
-async function signIn(page: Page, account: Account): Promise<void> {
-  await page.goto("/sign-in");
-  await page.getByLabel("E-mail").fill(account.email);
-  await page.getByLabel("Password", { exact: true }).fill(account.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("navigation", { name: "Main" }).waitFor();
-}
+const shot = (page: Page, name: string) => artifactShot(page, name);
 
 describe.each(testDrivers())("passwords end to end on %s", (driver) => {
   let s: E2ESystem;

@@ -3,47 +3,11 @@
 // cost (no column, no "raw" line under an event's billed cost) — the API's answers carry none — while
 // the provider sees both; a member's Overview has no "Top users" list of one, but their models; and
 // axe-core finds nothing on those pages. Turning the setting on brings the client's markup back.
-import { createRequire } from "node:module";
-import { hashPassword } from "@mai/api";
-import { createUser, recordUsageEvents, schema, updateGlobalSettings, type UsageEventInput } from "@mai/db";
-import { eq } from "@mai/db/testing";
-import { externalUserId } from "@mai/domain";
+import { recordUsageEvents, updateGlobalSettings, type UsageEventInput } from "@mai/db";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addMember, axeViolations, settle, signIn } from "./pages";
 import { startE2ESystem, type Account, type E2ESystem } from "./system";
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = (require("axe-core") as { source: string }).source;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: unknown[] }[];
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the dashboard's Content-Security-Policy does not cover.
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations.map((v) => `${v.id} (${v.impact ?? "?"}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
-}
-
-async function settle(page: Page): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.locator(".skeleton").first().waitFor({ state: "detached", timeout: 15_000 }).catch(() => undefined);
-  await page.locator("h1").first().waitFor();
-}
-
-async function signIn(page: Page, account: Account): Promise<void> {
-  await page.goto("/sign-in");
-  await page.getByLabel("E-mail").fill(account.email);
-  await page.getByLabel("Password").fill(account.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator('nav[aria-label="Main"]').waitFor({ state: "attached" });
-}
 
 async function open(page: Page, path: string, heading: string): Promise<void> {
   await page.goto(path);
@@ -57,18 +21,15 @@ describe("raw cost and markup in the dashboard (PGlite)", () => {
 
   beforeAll(async () => {
     s = await startE2ESystem("pglite");
-    const organizationId = s.otherAdmin.organizationId;
     member = { email: "jan@nowak.test", password: "member password e2e" };
-    const memberRow = await createUser(s.t.db, { email: member.email, name: "Jan Zieliński", role: "member", passwordHash: await hashPassword(member.password) });
-    await s.t.db.insert(schema.userClientMapping).values({ userId: memberRow.id, organizationId, externalUserId: externalUserId(organizationId, memberRow.id) });
-    const [admin] = await s.t.db.select().from(schema.users).where(eq(schema.users.email, s.otherAdmin.email));
+    const seeded = await addMember(s, { ...member, name: "Jan Zieliński" });
+    const { organizationId } = seeded;
     const now = Date.now();
-    const events: UsageEventInput[] = [admin!.id, memberRow.id].flatMap((userId, u) =>
+    const events: UsageEventInput[] = [seeded.admin, seeded.member].flatMap((user, u) =>
       ["openai/gpt-4o-mini", "anthropic/claude-3.5-sonnet"].map((model, m) => ({
         generationId: `gen-provider-cost-${u}-${m}`,
         organizationId,
-        userId,
-        externalUserId: externalUserId(organizationId, userId),
+        ...user,
         model,
         promptTokens: 1200,
         completionTokens: 300,

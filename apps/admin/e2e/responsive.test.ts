@@ -16,21 +16,18 @@
 // rates stored). Screenshots go to test-results/e2e/ and, with MAI_UPDATE_SCREENSHOTS=1, the client
 // administrator's Overview and Usage in both languages and sizes to docs/screenshots/ for the READMEs.
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { hashPassword } from "@mai/api";
-import { createUser, recordUsageEvents, schema, setOrganizationCurrency, storeNbpRates, type UsageEventInput } from "@mai/db";
+import { recordUsageEvents, schema, setOrganizationCurrency, storeNbpRates, type UsageEventInput } from "@mai/db";
 import { eq } from "@mai/db/testing";
-import { billedCost, externalUserId } from "@mai/domain";
+import { billedCost } from "@mai/domain";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Language } from "../src/i18n";
 import { resources } from "../src/i18n/resources";
 import { navItemsFor, type Role } from "../src/nav";
-import { ARTIFACTS, startE2ESystem, type Account, type E2ESystem } from "./system";
+import { addMember, artifactShot, axeViolations, settle, signIn } from "./pages";
+import { startE2ESystem, type Account, type E2ESystem } from "./system";
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = (require("axe-core") as { source: string }).source;
 const DOCS_SCREENSHOTS = join(import.meta.dirname, "..", "..", "..", "docs", "screenshots");
 
 const SIZES = {
@@ -62,43 +59,8 @@ const ENGLISH_ONLY = (() => {
   ];
 })();
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** axe-core's verdict on the page as it is: "rule (impact): targets" per violation. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the dashboard's Content-Security-Policy does not cover.
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations.map((v) => `${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
-}
-
-async function settle(page: Page): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.locator(".skeleton").first().waitFor({ state: "detached", timeout: 15_000 }).catch(() => undefined);
-  await page.locator("h1").first().waitFor();
-}
-
 const menuButton = (page: Page) => page.locator("button.menu-button");
 const mainNav = (page: Page) => page.locator("nav#main-menu");
-
-/** Signs in by the form's fields (whatever the language). */
-async function signIn(page: Page, account: Account): Promise<void> {
-  await page.goto("/sign-in");
-  await page.locator('input[name="email"]').fill(account.email);
-  await page.locator('input[name="password"]').fill(account.password);
-  await page.locator('form button[type="submit"]').click();
-  // The signed-in layout (its navigation is folded away on a phone, so attached rather than visible).
-  await mainNav(page).waitFor({ state: "attached" });
-}
-
 
 /**
  * Follows the link to a page the way a person at this size would: on a phone through the menu.
@@ -130,8 +92,7 @@ async function openMenu(page: Page): Promise<void> {
  * phone pictures too, at most `readmeHeight` pixels of the page's top (Usage's request list runs long).
  */
 async function shot(page: Page, name: string, forReadme: boolean, readmeHeight = 2000): Promise<void> {
-  const file = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await artifactShot(page, name);
   if (forReadme && process.env.MAI_UPDATE_SCREENSHOTS === "1") {
     mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
     const height = Math.min(readmeHeight, await page.evaluate(() => document.documentElement.scrollHeight));
@@ -167,15 +128,10 @@ describe("every page at phone and desktop width, for every role (PGlite)", () =>
 
   beforeAll(async () => {
     s = await startE2ESystem("pglite");
-    const organizationId = s.otherAdmin.organizationId;
     member = { email: "marta@nowak.test", password: "member password e2e" };
-    const memberRow = await createUser(s.t.db, { email: member.email, name: "Marta Wiśniewska", role: "member", passwordHash: await hashPassword(member.password) });
-    await s.t.db.insert(schema.userClientMapping).values({ userId: memberRow.id, organizationId, externalUserId: externalUserId(organizationId, memberRow.id) });
-    const [admin] = await s.t.db.select().from(schema.users).where(eq(schema.users.email, s.otherAdmin.email));
-    const users = [
-      { userId: admin!.id, externalUserId: externalUserId(organizationId, admin!.id) },
-      { userId: memberRow.id, externalUserId: externalUserId(organizationId, memberRow.id) },
-    ];
+    const seeded = await addMember(s, { ...member, name: "Marta Wiśniewska" });
+    const { organizationId } = seeded;
+    const users = [seeded.admin, seeded.member];
     const models = ["openai/gpt-4o-mini", "anthropic/claude-3.5-sonnet", "google/gemini-2.5-flash"];
     // 30 days of a small team's traffic: 10–40 requests a day, quieter at weekends, each of a plausible size.
     const now = Date.now();
@@ -261,7 +217,7 @@ describe("every page at phone and desktop width, for every role (PGlite)", () =>
         }
         expect(problems).toEqual([]);
       } catch (error) {
-        await page.screenshot({ path: join(ARTIFACTS, `failed-${language}-${size}-${role}.png`), fullPage: true }).catch(() => undefined);
+        await artifactShot(page, `failed-${language}-${size}-${role}`).catch(() => undefined);
         throw error;
       } finally {
         await context.close();

@@ -10,15 +10,12 @@ import { createOrganization } from "@mai/db";
 import { asOpenRouterKey, testDrivers } from "@mai/db/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, startE2ESystem, type E2ESystem } from "./system";
-import { join } from "node:path";
+import { artifactShot } from "./pages";
+import { startE2ESystem, type E2ESystem } from "./system";
 
 const ORG_NAME = "Zielińska Studio";
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
+const shot = (page: Page, name: string) => artifactShot(page, name);
 
 /** Script errors of a page (a refused request is logged by Chromium as a failed resource: not one). */
 function watchErrors(page: Page): string[] {

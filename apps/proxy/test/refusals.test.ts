@@ -22,6 +22,19 @@ function capturingLogger() {
 
 class Invalid extends Error {}
 
+/** The API's recordRefusals as the recorder sees it: it takes batches, or is down (connection refused). */
+function fakeApi(options: { down?: boolean } = {}) {
+  const api = {
+    down: options.down ?? false,
+    received: [] as Refusal[],
+    send: async (batch: Refusal[]) => {
+      if (api.down) throw new Error("ECONNREFUSED");
+      api.received.push(...batch);
+    },
+  };
+  return api;
+}
+
 describe("refusal recorder", () => {
   it("sends batches of at most maxBatch, each refusal with a distinct id", async () => {
     const batches: Refusal[][] = [];
@@ -38,26 +51,17 @@ describe("refusal recorder", () => {
 
   it("keeps a batch the API did not take, sends the same refusals (same ids) once it is back, and says so once", async () => {
     const { logger, lines } = capturingLogger();
-    let down = true;
-    const received: Refusal[] = [];
-    const r = createRefusalRecorder({
-      send: async (b) => {
-        if (down) throw new Error("ECONNREFUSED");
-        received.push(...b);
-      },
-      isRejection: () => false,
-      logger,
-      flushIntervalMs: 60_000,
-    });
+    const api = fakeApi({ down: true });
+    const r = createRefusalRecorder({ send: api.send, isRejection: () => false, logger, flushIntervalMs: 60_000 });
     r.refused(ORG, USER, "monthly_limit");
     await r.flush();
     r.refused(ORG, USER, "monthly_limit");
     await r.flush();
     expect(r.stats()).toEqual({ pending: 2, sent: 0, dropped: 0 });
     expect(lines.filter((l) => /not recorded yet/.test(l.msg))).toHaveLength(1);
-    down = false;
+    api.down = false;
     await r.flush();
-    expect(received).toHaveLength(2);
+    expect(api.received).toHaveLength(2);
     expect(r.stats()).toEqual({ pending: 0, sent: 2, dropped: 0 });
     expect(lines.filter((l) => /recorded again/.test(l.msg))).toHaveLength(1);
     await r.close();
@@ -88,35 +92,25 @@ describe("refusal recorder", () => {
   });
 
   it("keeps at most maxPending during an outage, dropping the oldest, and flushes on its own timer", async () => {
-    let down = true;
-    const received: Refusal[] = [];
-    const r = createRefusalRecorder({
-      send: async (b) => {
-        if (down) throw new Error("ECONNREFUSED");
-        received.push(...b);
-      },
-      isRejection: () => false,
-      logger: capturingLogger().logger,
-      maxPending: 3,
-      flushIntervalMs: 10,
-    });
+    const api = fakeApi({ down: true });
+    const r = createRefusalRecorder({ send: api.send, isRejection: () => false, logger: capturingLogger().logger, maxPending: 3, flushIntervalMs: 10 });
     const orgs = Array.from({ length: 5 }, (_, i) => `00000000-0000-4000-8000-00000000001${i}`);
     for (const org of orgs) r.refused(org, USER, "monthly_limit");
     expect(r.stats()).toMatchObject({ pending: 3, dropped: 2 });
-    down = false;
+    api.down = false;
     // No flush() here: the recorder's own timer sends them.
-    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(3);
-    expect(received.map((x) => x.organizationId)).toEqual(orgs.slice(2));
+    await expect.poll(() => api.received.length, { timeout: 10_000 }).toBe(3);
+    expect(api.received.map((x) => x.organizationId)).toEqual(orgs.slice(2));
     await r.close();
   });
 
   it("close() sends what waits, and notes nothing after", async () => {
-    const received: Refusal[] = [];
-    const r = createRefusalRecorder({ send: async (b) => void received.push(...b), isRejection: () => false, logger: capturingLogger().logger, flushIntervalMs: 60_000 });
+    const api = fakeApi();
+    const r = createRefusalRecorder({ send: api.send, isRejection: () => false, logger: capturingLogger().logger, flushIntervalMs: 60_000 });
     r.refused(ORG, USER, "monthly_limit");
     await r.close();
     r.refused(ORG, USER, "monthly_limit");
-    expect(received).toHaveLength(1);
+    expect(api.received).toHaveLength(1);
     expect(r.stats().pending).toBe(0);
   });
 });

@@ -10,7 +10,6 @@ import {
   formatLocalDay,
   formatMoney,
   formatRate,
-  nanoToUsdFixed,
   noRateMessage,
   parseNbpRates,
   parseRate,
@@ -144,11 +143,6 @@ describe("exactMoneyDecimal (the CSV's figures)", () => {
         return shown.n * truth.d === truth.n * shown.d;
       }),
     );
-  });
-
-  it("replaces limit-alerts' nanoToUsdFixed, which keeps its nine decimals", () => {
-    expect(nanoToUsdFixed(800n * 1_000_000_000n + 5n)).toBe("800.000000005");
-    expect(nanoToUsdFixed(0n)).toBe("0.000000000");
   });
 });
 
