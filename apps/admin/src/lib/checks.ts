@@ -109,6 +109,22 @@ export function keyProblem(key: string): string | null {
 /** The longest key validateOpenRouterKey accepts (named in its too-long message). */
 const KEY_MAX_LENGTH = 256;
 
+const KEY_CODES = ["empty", "missing_prefix", "whitespace", "invalid_characters", "too_short", "malformed_v1"] as const;
+
+/**
+ * A refusal the API words exactly as a check of these forms does (a password rule, a key's format,
+ * a new password equal to the current one), in the reader's language; null for any other sentence.
+ */
+export function clientCheckText(message: string): string | null {
+  const password = passwordProblemText(message);
+  if (password !== message) return password;
+  if (message === t("password.sameAsCurrent", { lng: "en" })) return t("password.sameAsCurrent");
+  const code = KEY_CODES.find((c) => t(`checks.key.${c}`, { lng: "en" }) === message);
+  if (code) return t(`checks.key.${code}`);
+  if (message === t("checks.key.too_long", { count: KEY_MAX_LENGTH, lng: "en" })) return t("checks.key.too_long", { count: KEY_MAX_LENGTH });
+  return null;
+}
+
 /**
  * A refusal of a decimal the domain's parser words as "<subject> …" ("The markup is too large."),
  * in the reader's language; `specific` first, for the sentences only that amount has.

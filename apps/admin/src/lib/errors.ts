@@ -10,7 +10,7 @@
 // wrote them.
 import { TRPCClientError } from "@trpc/client";
 import { currentLanguage, i18n } from "../i18n";
-import { passwordProblemText } from "./checks";
+import { clientCheckText } from "./checks";
 
 // Plain functions (called while rendering or in a toast): the message is in the language of that moment.
 const t = i18n.t.bind(i18n);
@@ -46,14 +46,9 @@ function serverFault(data: ErrorData, message: string): string {
 function clientCheckIssues(issues: NonNullable<ErrorData["zodIssues"]>): string | null {
   const said = issues.map((issue) => {
     const key = CLIENT_CHECKS.find((k) => i18n.t(k, { ns: "auth", lng: "en" }) === issue.message);
-    return key ? i18n.t(key, { ns: "auth" }) : passwordIssue(issue.message);
+    return key ? i18n.t(key, { ns: "auth" }) : clientCheckText(issue.message);
   });
   return said.length > 0 && said.every((text) => text !== null) ? said.join(" ") : null;
-}
-
-function passwordIssue(message: string): string | null {
-  const text = passwordProblemText(message);
-  return text === message ? null : text;
 }
 
 export function errorMessage(error: unknown): string {
@@ -71,8 +66,8 @@ export function errorMessage(error: unknown): string {
       // English keeps the API's sentence, which names the fields.
       const issues = data.zodIssues && !english ? clientCheckIssues(data.zodIssues) : null;
       if (issues) return issues;
-      // A password the API refused by the domain's rule (the list of common passwords, most often).
-      return passwordProblemText(error.message);
+      // A password or key the API refused by the domain's rule (the list of common passwords, most often).
+      return clientCheckText(error.message) ?? error.message;
     }
     return error.message;
   }
