@@ -7,10 +7,11 @@ import { render } from "@testing-library/react";
 import { TRPCClientError } from "@trpc/client";
 import { afterEach, describe, expect, it, inject } from "vitest";
 import { RateCaption } from "../src/components/Converted";
+import { LimitGauge } from "../src/components/LimitGauge";
 import { chooseLanguage } from "../src/i18n";
 import { errorMessage, waitText } from "../src/lib/errors";
 import { checkMarkup, checkPassword, checkUsd, keyProblem } from "../src/lib/checks";
-import { rateCaption } from "../src/lib/format";
+import { money, rateCaption } from "../src/lib/format";
 import { renderAt, screen, signOut, waitFor } from "./render";
 
 /** The English words of the pages' main headings and buttons: none may be left in Polish. */
@@ -113,6 +114,18 @@ describe("messages built from data", () => {
     expect(keyProblem("sk-abc")).toBe("To nie jest klucz API OpenRouter: klucze OpenRouter zaczynają się od „sk-or-”.");
     expect(checkMarkup("0.5")).toEqual({ error: expect.stringMatching(/^Narzut musi wynosić co najmniej 1/) as unknown });
     expect(checkUsd("-5")).toEqual({ error: "Limit miesięczny nie może być ujemny." });
+    // Refusals the API words as the forms' own checks do, field by field or whole.
+    const refusedJoin = apiError("Invalid input — email: Enter the e-mail address the invitation was sent to.; code: Enter the invitation code..", {
+      code: "BAD_REQUEST",
+      httpStatus: 400,
+      zodIssues: [
+        { path: ["email"], message: "Enter the e-mail address the invitation was sent to." },
+        { path: ["code"], message: "Enter the invitation code." },
+      ],
+    });
+    expect(errorMessage(refusedJoin)).toBe("Wpisz adres e-mail, na który wysłano zaproszenie. Wpisz kod zaproszenia.");
+    const samePassword = apiError("Choose a password different from the current one.", { code: "BAD_REQUEST", httpStatus: 400 });
+    expect(errorMessage(samePassword)).toBe("Wybierz hasło inne niż obecne.");
   });
 
   it("the rate caption: English as describeRate words it, Polish with the Polish date and digits", async () => {
@@ -125,5 +138,24 @@ describe("messages built from data", () => {
     await chooseLanguage("pl");
     const polish = render(<RateCaption display={{ ...display, rate: { ...rate, source: "provider" as const } }} />);
     expect(polish.container.textContent).toBe("Przeliczono po kursie USD→PLN 3,9876 (wprowadzony przez dostawcę, 30 lis 2026).");
+  });
+});
+
+describe("the limit gauge", () => {
+  const gauge = { limitNano: 250_000_000_000n, spentNano: 212_500_000_000n, reservedNano: 2_000_000_000n, remainingNano: 35_500_000_000n, usedBp: 8_500, level: "warning" as const };
+
+  it("reads as before in English and in Polish with Polish digits", async () => {
+    const english = render(<LimitGauge {...gauge} />);
+    expect(english.container.textContent).toContain(`${money(gauge.spentNano)} of ${money(gauge.limitNano)} (85.0 %)`);
+    expect(english.container.textContent).toContain(`${money(gauge.remainingNano)} remaining`);
+    expect(english.container.textContent).toContain("Over 80 % of the monthly limit is spent. Requests are refused once it is reached.");
+    english.unmount();
+
+    await chooseLanguage("pl");
+    const polish = render(<LimitGauge {...gauge} />);
+    expect(polish.container.textContent).toContain(`${money(gauge.spentNano)} z ${money(gauge.limitNano)} (85,0 %)`);
+    expect(polish.container.textContent).toContain(`Pozostało ${money(gauge.remainingNano)}`);
+    expect(polish.container.textContent).toContain("Wydano ponad 80 % limitu miesięcznego.");
+    expect(polish.getByRole("meter").getAttribute("aria-label")).toBe("Wykorzystanie limitu miesięcznego");
   });
 });
