@@ -110,7 +110,7 @@ export const pl: Polish<typeof en> = {
     webhook: "Webhook (opcjonalnie)",
     webhookUrl: "URL webhooka",
     webhookUrlHint:
-      "Otrzymuje żądanie POST z JSON-em dla każdego alertu, podpisane w nagłówku X-Mai-Signature (t=<czas unix>,v1=HMAC-SHA256 z „t.body” z sekretem). Nieudane dostarczenia są ponawiane z rosnącym odstępem.",
+      "Otrzymuje żądanie POST z JSON-em dla każdego alertu, podpisane w nagłówku X-Mai-Signature (t=<czas unix>,v1=HMAC-SHA256 z „t.body” obliczony z użyciem sekretu). Nieudane dostarczenia są ponawiane z rosnącym odstępem.",
     webhookUrlError: "URL webhooka musi zaczynać się od https://.",
     secret: "Sekret podpisu",
     secretSet: "Sekret jest ustawiony. Pozostaw puste, aby go zachować; wpisz nowy, aby go zastąpić.",
@@ -140,7 +140,7 @@ export const pl: Polish<typeof en> = {
   deliveries: {
     title: "Dziennik dostarczeń",
     caption: "Dostarczenia alertów organizacji {{name}}",
-    attempted: "Próba",
+    attempted: "Czas próby",
     alert: "Alert",
     channel: "Kanał",
     email: "E-mail",

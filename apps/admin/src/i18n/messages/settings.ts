@@ -129,7 +129,7 @@ export const pl: Polish<typeof en> = {
     off: "Samodzielna rejestracja wyłączona",
     label: "Administratorzy klientów mogą się zarejestrować swoim kluczem OpenRouter",
     hintOn:
-      "Włączone: strona logowania prowadzi do formularza rejestracji, w którym osoba z wydanym przez dostawcę kluczem przejmuje jego organizację jako administrator, a osoba z własnym kluczem otrzymuje nową organizację z powyższymi wartościami domyślnymi.",
+      "Włączone: strona logowania prowadzi do formularza rejestracji, w którym osoba z kluczem wydanym przez dostawcę przejmuje organizację tego klucza jako jej administrator, a osoba z własnym kluczem otrzymuje nową organizację z powyższymi wartościami domyślnymi.",
     hintOff:
       "Wyłączone: nikt nie może zarejestrować się samodzielnie; konta zakłada tylko dostawca (mai users create) lub powstają z zaproszeń administratorów.",
   },
