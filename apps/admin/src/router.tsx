@@ -11,12 +11,17 @@ import {
   createRoute,
   createRouter,
   lazyRouteComponent,
+  Link,
   Outlet,
   redirect,
   retainSearchParams,
+  useRouter,
   type AnyValidator,
+  type ErrorComponentProps,
 } from "@tanstack/react-router";
+import { useTranslation } from "react-i18next";
 import { Layout } from "./components/Layout";
+import { errorMessage } from "./lib/errors";
 import { canSee, type NavItem } from "./nav";
 import { loadDisplay } from "./lib/display";
 import { SessionContext, type Me } from "./session";
@@ -139,10 +144,53 @@ const accountRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([signInRoute, signUpRoute, joinRoute, choosePasswordRoute, appRoute.addChildren([...pages, accountRoute])]);
 
+/** A page that failed to load or render: what happened in the reader's language, a retry and a way home. */
+function RouteError({ error, reset }: ErrorComponentProps) {
+  const { t } = useTranslation();
+  const router = useRouter();
+  return (
+    <section className="card" role="alert">
+      <h1>{t("router.errorTitle")}</h1>
+      <p>
+        {t("router.errorBody")} {errorMessage(error)}
+      </p>
+      <p className="row">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => {
+            reset();
+            void router.invalidate();
+          }}
+        >
+          {t("router.tryAgain")}
+        </button>
+        <Link to="/">{t("router.home")}</Link>
+      </p>
+    </section>
+  );
+}
+
+/** An address with no page. */
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <section className="card">
+      <h1>{t("router.notFoundTitle")}</h1>
+      <p>{t("router.notFoundBody")}</p>
+      <p>
+        <Link to="/">{t("router.home")}</Link>
+      </p>
+    </section>
+  );
+}
+
 export function createAppRouter(queryClient: QueryClient) {
   return createRouter({
     routeTree,
     context: { queryClient },
+    defaultErrorComponent: RouteError,
+    defaultNotFoundComponent: NotFound,
     defaultPreload: "intent",
     defaultPendingMs: 150,
     scrollRestoration: true,

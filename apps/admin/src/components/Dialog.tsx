@@ -1,5 +1,6 @@
 // A modal on the native <dialog>: the browser traps focus, closes on Escape and restores focus.
 import { useEffect, useRef, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { Button } from "./Button";
 
 export interface DialogProps {
@@ -13,6 +14,7 @@ export interface DialogProps {
 }
 
 export function Dialog({ open, title, onClose, children, footer, wide }: DialogProps) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -39,7 +41,7 @@ export function Dialog({ open, title, onClose, children, footer, wide }: DialogP
         <>
           <header className="dialog-header">
             <h2 id="dialog-title">{title}</h2>
-            <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
+            <button type="button" className="icon-button" aria-label={t("dialog.close")} onClick={onClose}>
               ×
             </button>
           </header>
@@ -63,6 +65,7 @@ export interface ConfirmDialogProps {
 
 /** Destructive actions ask first, naming what will happen. */
 export function ConfirmDialog({ open, title, children, confirmLabel, busy, onConfirm, onClose }: ConfirmDialogProps) {
+  const { t } = useTranslation();
   return (
     <Dialog
       open={open}
@@ -70,7 +73,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busy, onCon
       onClose={onClose}
       footer={
         <>
-          <Button onClick={onClose}>Cancel</Button>
+          <Button onClick={onClose}>{t("dialog.cancel")}</Button>
           <Button variant="danger" busy={busy} onClick={onConfirm}>
             {confirmLabel}
           </Button>

@@ -1,11 +1,13 @@
 // Loading, empty and error states: every page shows one of these instead of a blank area.
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { errorMessage } from "../lib/errors";
 
 export function Skeleton({ lines = 3, height = "1rem" }: { lines?: number; height?: string }) {
+  const { t } = useTranslation();
   return (
     <div className="skeleton-group" aria-busy="true" aria-live="polite">
-      <span className="visually-hidden">Loading…</span>
+      <span className="visually-hidden">{t("feedback.loading")}</span>
       {Array.from({ length: lines }, (_, i) => (
         <div key={i} className="skeleton" style={{ height, width: `${100 - ((i * 17) % 40)}%` }} />
       ))}
@@ -23,13 +25,14 @@ export function EmptyState({ title, children, action }: { title: string; childre
   );
 }
 
-export function ErrorNotice({ error, title = "This could not be loaded", onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+export function ErrorNotice({ error, title, onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+  const { t } = useTranslation();
   return (
     <div className="notice notice-error" role="alert">
-      <strong>{title}.</strong> {errorMessage(error)}
+      <strong>{title ?? t("feedback.loadFailed")}.</strong> {errorMessage(error)}
       {onRetry ? (
         <button type="button" className="link-button" onClick={onRetry}>
-          Try again
+          {t("feedback.tryAgain")}
         </button>
       ) : null}
     </div>
@@ -50,5 +53,6 @@ export function Badge({ tone = "neutral", children }: { tone?: "neutral" | "succ
 
 const STATUS_TONE = { ok: "success", error: "danger", aborted: "warning", incomplete: "info" } as const;
 export function StatusBadge({ status }: { status: keyof typeof STATUS_TONE }) {
-  return <Badge tone={STATUS_TONE[status]}>{status}</Badge>;
+  const { t } = useTranslation();
+  return <Badge tone={STATUS_TONE[status]}>{t(`status.${status}`)}</Badge>;
 }

@@ -3,6 +3,7 @@
 // "Discard changes" (the unsaved edits go). While the request is in flight the primary shows a
 // spinner and the way back is disabled, so a result shown once cannot be lost by leaving early.
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { Button } from "./Button";
 
 export interface FormActionsProps {
@@ -39,11 +40,12 @@ export function FormActions({
   align = "start",
   className,
 }: FormActionsProps) {
+  const { t } = useTranslation();
   return (
     <div className={[align === "end" ? "form-actions" : "row", className ?? ""].join(" ").trim()}>
       {onCancel ? (
         <Button onClick={onCancel} disabled={busy}>
-          Cancel
+          {t("form.cancel")}
         </Button>
       ) : null}
       <Button
@@ -57,7 +59,7 @@ export function FormActions({
       </Button>
       {onDiscard ? (
         <Button variant="ghost" disabled={busy} onClick={onDiscard}>
-          Discard changes
+          {t("form.discard")}
         </Button>
       ) : null}
       {hint ? <span className="field-hint">{hint}</span> : null}

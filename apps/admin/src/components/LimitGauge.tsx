@@ -1,6 +1,11 @@
 // The monthly limit as a meter: spent (and reserved in flight) against the limit, with the
 // remaining amount; amber from 80 %, red when spent.
-import { money } from "../lib/format";
+import { Trans, useTranslation } from "react-i18next";
+import { displayLocale, money } from "../lib/format";
+
+/** "12.5", "12,5": a percentage with one decimal in the reader's locale. */
+const onePlace = (value: number) =>
+  new Intl.NumberFormat(displayLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }).format(value);
 
 export interface LimitGaugeProps {
   limitNano: bigint;
@@ -12,6 +17,7 @@ export interface LimitGaugeProps {
 }
 
 export function LimitGauge({ limitNano, spentNano, reservedNano, remainingNano, usedBp, level }: LimitGaugeProps) {
+  const { t } = useTranslation();
   const pct = Math.min(100, usedBp / 100);
   const reservedPct = limitNano > 0n ? Math.min(100 - pct, Number((reservedNano * 10_000n) / limitNano) / 100) : 0;
   return (
@@ -19,33 +25,37 @@ export function LimitGauge({ limitNano, spentNano, reservedNano, remainingNano, 
       <div
         className="gauge-track"
         role="meter"
-        aria-label="Monthly limit used"
+        aria-label={t("limitGauge.label")}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={Number(pct.toFixed(1))}
-        aria-valuetext={`${pct.toFixed(1)} % of ${money(limitNano)} used`}
+        aria-valuetext={t("limitGauge.valueText", { percent: onePlace(pct), limit: money(limitNano) })}
       >
         <div className="gauge-fill" style={{ width: `${pct}%` }} />
         <div className="gauge-reserved" style={{ left: `${pct}%`, width: `${reservedPct}%` }} />
       </div>
       <div className="gauge-legend">
         <span>
-          <strong>{money(spentNano)}</strong> of {money(limitNano)} ({(usedBp / 100).toFixed(1)} %)
+          <Trans
+            t={t}
+            i18nKey="limitGauge.spentOf"
+            values={{ spent: money(spentNano), limit: money(limitNano), percent: onePlace(usedBp / 100) }}
+            components={{ b: <strong /> }}
+          />
         </span>
         <span>
-          <strong>{money(remainingNano)}</strong> remaining
+          <Trans t={t} i18nKey="limitGauge.remaining" values={{ remaining: money(remainingNano) }} components={{ b: <strong /> }} />
         </span>
       </div>
-      {reservedNano > 0n ? <p className="field-hint">{money(reservedNano)} reserved by requests in flight.</p> : null}
+      {reservedNano > 0n ? <p className="field-hint">{t("limitGauge.reserved", { reserved: money(reservedNano) })}</p> : null}
       {level === "warning" ? (
         <p className="notice notice-warning" role="alert">
-          Over 80 % of the monthly limit is spent. Requests are refused once it is reached.
+          {t("limitGauge.warning")}
         </p>
       ) : null}
       {level === "exceeded" ? (
         <p className="notice notice-error" role="alert">
-          The monthly limit is spent: what is left does not cover the requests being made, so chat requests are refused
-          until the next billing month or a higher limit.
+          {t("limitGauge.exceeded")}
         </p>
       ) : null}
     </div>

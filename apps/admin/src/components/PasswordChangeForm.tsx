@@ -2,9 +2,10 @@
 // current password, the new one twice. The domain's rule (at least 12 characters, not a run like
 // "aaaaaaaaaaaa", not built from the account's e-mail or name) is checked before sending; the API
 // checks it again together with the list of common passwords, which this bundle does not carry.
-import { passwordProblem } from "@mai/domain/password";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { checkPassword } from "../lib/checks";
 import type { Me } from "../session";
 import { trpc } from "../trpc";
 import { TextField } from "./Field";
@@ -31,6 +32,7 @@ export function PasswordChangeForm({
   currentLabel,
   onChanged,
 }: PasswordChangeFormProps) {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
@@ -51,11 +53,11 @@ export function PasswordChangeForm({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const found: Errors = {
-      current: current ? null : `Enter your ${currentLabel.toLowerCase()}.`,
-      next: passwordProblem(next, { email: account.email, name: account.name }),
-      confirm: confirm === next ? null : "The two new passwords differ.",
+      current: current ? null : t("password.enterCurrent", { label: currentLabel.toLowerCase() }),
+      next: checkPassword(next, { email: account.email, name: account.name }),
+      confirm: confirm === next ? null : t("password.differ"),
     };
-    if (!found.next && next === current) found.next = "Choose a password different from the current one.";
+    if (!found.next && next === current) found.next = t("password.sameAsCurrent");
     setErrors(found);
     if (found.current || found.next || found.confirm) return;
     change.mutate({ currentPassword: current, newPassword: next });
@@ -63,7 +65,7 @@ export function PasswordChangeForm({
 
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <MutationError error={change.error}>The password was not changed.</MutationError>
+      <MutationError error={change.error}>{t("password.notChanged")}</MutationError>
       {/* A hidden username field lets password managers file the new password under the right account. */}
       <input type="email" name="username" autoComplete="username" value={account.email} readOnly hidden />
       <TextField
@@ -76,17 +78,17 @@ export function PasswordChangeForm({
         onChange={(e) => setCurrent(e.target.value)}
       />
       <TextField
-        label="New password"
+        label={t("password.newLabel")}
         type="password"
         autoComplete="new-password"
         required
         value={next}
         error={errors.next}
-        hint="At least 12 characters. No rules about digits or symbols: a few unrelated words make a strong one."
+        hint={t("password.newHint")}
         onChange={(e) => setNext(e.target.value)}
       />
       <TextField
-        label="New password again"
+        label={t("password.confirmLabel")}
         type="password"
         autoComplete="new-password"
         required

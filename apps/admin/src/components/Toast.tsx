@@ -2,6 +2,7 @@
 // At most one of a kind (tone) is shown: a newer success replaces the older one rather than stacking
 // three deep, while an error stays beside a success that came after it.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 
 type Tone = "success" | "error" | "info";
 interface ToastItem {
@@ -17,6 +18,7 @@ const ToastContext = createContext<ToastApi>({ show: () => undefined });
 let nextId = 1;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
+  const { t: translate } = useTranslation();
   const [items, setItems] = useState<ToastItem[]>([]);
   // Fading timers die with the provider: none fires into an unmounted tree (a page left, a test over).
   const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
@@ -51,7 +53,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         {items.map((t) => (
           <div key={t.id} className={`toast toast-${t.tone}`}>
             <span>{t.message}</span>
-            <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
+            <button type="button" className="icon-button" aria-label={translate("toast.dismiss")} onClick={() => dismiss(t.id)}>
               ×
             </button>
           </div>

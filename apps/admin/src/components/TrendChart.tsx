@@ -3,8 +3,9 @@
 // takes its container's width; narrower than NARROW (a phone) it has fewer, smaller ticks and
 // slimmer axes so the bars keep most of the width.
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { count, money, nanoToChartUsd, shortDate } from "../lib/format";
+import { count, displayLocale, money, nanoToChartUsd, shortDate } from "../lib/format";
 
 export interface DailyPoint {
   date: string;
@@ -14,7 +15,21 @@ export interface DailyPoint {
 
 const NARROW = 520;
 
+/** A cost axis tick in the reader's digits: "$12.50" in English, "12,50 $" in Polish (no grouping, as before). */
+const tickUsd = (value: number, digits: number) =>
+  new Intl.NumberFormat(displayLocale(), {
+    style: "currency",
+    currency: "USD",
+    currencyDisplay: "narrowSymbol",
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    useGrouping: false,
+  }).format(value);
+
 export function TrendChart({ days }: { days: readonly DailyPoint[] }) {
+  const { t } = useTranslation();
+  const billedName = t("trend.billed");
+  const requestsName = t("trend.requests");
   const [width, setWidth] = useState<number | null>(null);
   const narrow = width !== null && width < NARROW;
   const data = days.map((d) => ({ date: d.date, label: shortDate(d.date), requests: d.requests, billed: nanoToChartUsd(d.billedCostNano), billedNano: d.billedCostNano }));
@@ -23,7 +38,7 @@ export function TrendChart({ days }: { days: readonly DailyPoint[] }) {
   const max = Math.max(0, ...data.map((d) => d.billed));
   const digits = max >= 100 ? 0 : max >= 1 ? 2 : max >= 0.01 ? 4 : 6;
   return (
-    <figure className="chart" aria-label={`Daily billed cost and requests over ${days.length} days, ${money(total)} in all`}>
+    <figure className="chart" aria-label={t("trend.label", { count: days.length, total: money(total) })}>
       <ResponsiveContainer width="100%" height={narrow ? 240 : 260} minHeight={220} onResize={(w) => setWidth(w)}>
         <ComposedChart data={data} margin={narrow ? { top: 8, right: 0, bottom: 0, left: 0 } : { top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--border)" />
@@ -32,19 +47,19 @@ export function TrendChart({ days }: { days: readonly DailyPoint[] }) {
             yAxisId="cost"
             tick={{ fontSize: narrow ? 11 : 12 }}
             tickCount={narrow ? 4 : 5}
-            tickFormatter={(v: number) => `$${v.toFixed(digits)}`}
+            tickFormatter={(v: number) => tickUsd(v, digits)}
             width={narrow ? (digits > 2 ? 64 : 48) : digits > 2 ? 80 : 64}
           />
           <YAxis yAxisId="requests" orientation="right" tick={{ fontSize: narrow ? 11 : 12 }} tickCount={narrow ? 4 : 5} allowDecimals={false} width={narrow ? 32 : 48} />
           <Tooltip
             formatter={(value, name, item) => {
               const payload = (item as { payload?: { billedNano: bigint } }).payload;
-              return name === "Billed cost" && payload ? [money(payload.billedNano), name] : [count(Number(value)), name];
+              return name === billedName && payload ? [money(payload.billedNano), name] : [count(Number(value)), name];
             }}
           />
           <Legend />
-          <Bar yAxisId="cost" dataKey="billed" name="Billed cost" fill="var(--accent)" radius={[3, 3, 0, 0]} isAnimationActive={false} />
-          <Line yAxisId="requests" dataKey="requests" name="Requests" stroke="var(--chart-2)" strokeWidth={2} dot={false} isAnimationActive={false} />
+          <Bar yAxisId="cost" dataKey="billed" name={billedName} fill="var(--accent)" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+          <Line yAxisId="requests" dataKey="requests" name={requestsName} stroke="var(--chart-2)" strokeWidth={2} dot={false} isAnimationActive={false} />
         </ComposedChart>
       </ResponsiveContainer>
     </figure>

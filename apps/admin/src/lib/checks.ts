@@ -2,11 +2,21 @@
 // procedures' input schemas (the API applies the same ones), so a value refused here would be
 // refused there and the reverse. Amounts are checked with the domain's exact decimal parsers and
 // sent as text.
+//
+// The domain's refusals are English sentences; each is said here in the reader's language by which
+// check failed (the key's error code, or the domain's fixed sentence recognised), never by editing
+// the domain. A sentence not recognised is shown as the domain words it.
 import { validateOpenRouterKey } from "@mai/domain/keys";
 import { markupFromMultiplier } from "@mai/domain/money";
 import { validateMonthlyLimit } from "@mai/domain/monthly-limit";
 import { isCurrencyCode, MAX_ORGANIZATION_NAME_LENGTH, validateOrganizationName } from "@mai/domain/organization";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem, type PasswordContext } from "@mai/domain/password";
 import { acceptInvitationInput, addMemberInput, createTokenInput, emailInput, MAX_EMAIL_LENGTH } from "@mai/domain/schemas";
+import { i18n } from "../i18n";
+import { displayLocale } from "./format";
+
+// Plain functions, called when a form is checked: the message is in the language of that moment.
+const t = i18n.t.bind(i18n);
 
 /** A schema's bound (`.max()` of a text, `.min()`/`.max()` of a number); a schema without it is a bug here. */
 function bound(value: number | null): number {
@@ -38,14 +48,103 @@ export function organizationNameProblem(text: string, whenEmpty: string): string
     validateOrganizationName(text);
     return null;
   } catch (error) {
-    return error instanceof Error ? error.message : `An organisation name is at most ${MAX_ORGANIZATION_NAME_LENGTH} characters.`;
+    if (!(error instanceof Error)) return t("checks.organizationName.length", { count: MAX_ORGANIZATION_NAME_LENGTH });
+    return translateTextRule(error.message, "An organisation name", {
+      length: () => t("checks.organizationName.length", { count: MAX_ORGANIZATION_NAME_LENGTH }),
+      nul: () => t("checks.organizationName.nul"),
+      surrogate: () => t("checks.organizationName.surrogate"),
+    });
   }
+}
+
+/** A refusal of unstorable text ("… must not contain the NUL character", "… lone surrogate") or of the length. */
+function translateTextRule(
+  message: string,
+  subject: string,
+  say: { length: () => string; nul: () => string; surrogate: () => string },
+): string {
+  if (!message.startsWith(subject)) return message;
+  if (/NUL character/.test(message)) return say.nul();
+  if (/lone surrogate/.test(message)) return say.surrogate();
+  if (/ characters\.$/.test(message)) return say.length();
+  return message;
+}
+
+/**
+ * The domain's password rule (length, repetition, the account's own e-mail or name; the list of
+ * common passwords is the API's), its verdict in the reader's language; null when it is fine.
+ */
+export function checkPassword(password: string, context: PasswordContext = {}): string | null {
+  const problem = passwordProblem(password, context);
+  return problem === null ? null : passwordProblemText(problem);
+}
+
+/** A password refusal of the domain's (here or from the API) in the reader's language; other text as it is. */
+export function passwordProblemText(problem: string): string {
+  if (problem.startsWith("Choose a password of at least")) return t("checks.password.tooShort", { count: MIN_PASSWORD_LENGTH });
+  if (problem.startsWith("A password is at most")) return t("checks.password.tooLong", { count: MAX_PASSWORD_LENGTH });
+  if (problem.startsWith("A password")) {
+    if (/NUL character/.test(problem)) return t("checks.password.nul");
+    if (/lone surrogate/.test(problem)) return t("checks.password.surrogate");
+  }
+  if (problem.startsWith("This password is a repeated or sequential run")) return t("checks.password.sequence");
+  if (problem.startsWith("This password contains your e-mail address or name")) return t("checks.password.personal");
+  if (problem.startsWith("This password contains the name of this service")) return t("checks.password.service");
+  if (problem.startsWith("This password is on a list of common passwords")) return t("checks.password.common");
+  return problem;
 }
 
 /** The domain's verdict on a pasted key (the same rule and words as the API's), or null when it is fine. */
 export function keyProblem(key: string): string | null {
   const check = validateOpenRouterKey(key);
-  return check.ok ? null : check.message;
+  if (check.ok) return null;
+  switch (check.code) {
+    case "too_long":
+      return t("checks.key.too_long", { count: KEY_MAX_LENGTH });
+    default:
+      return t(`checks.key.${check.code}`);
+  }
+}
+
+/** The longest key validateOpenRouterKey accepts (named in its too-long message). */
+const KEY_MAX_LENGTH = 256;
+
+const KEY_CODES = ["empty", "missing_prefix", "whitespace", "invalid_characters", "too_short", "malformed_v1"] as const;
+
+/**
+ * A refusal the API words exactly as a check of these forms does (a password rule, a key's format,
+ * a new password equal to the current one), in the reader's language; null for any other sentence.
+ */
+export function clientCheckText(message: string): string | null {
+  const password = passwordProblemText(message);
+  if (password !== message) return password;
+  if (message === t("password.sameAsCurrent", { lng: "en" })) return t("password.sameAsCurrent");
+  const code = KEY_CODES.find((c) => t(`checks.key.${c}`, { lng: "en" }) === message);
+  if (code) return t(`checks.key.${code}`);
+  if (message === t("checks.key.too_long", { count: KEY_MAX_LENGTH, lng: "en" })) return t("checks.key.too_long", { count: KEY_MAX_LENGTH });
+  return null;
+}
+
+/**
+ * A refusal of a decimal the domain's parser words as "<subject> …" ("The markup is too large."),
+ * in the reader's language; `specific` first, for the sentences only that amount has.
+ */
+function translateDecimal(
+  message: string,
+  subject: "The markup" | "The monthly limit",
+  group: "markup" | "monthlyLimit",
+  specific: (rest: string) => string | null,
+): string {
+  if (!message.startsWith(`${subject} `)) return message;
+  const rest = message.slice(subject.length + 1);
+  const own = specific(rest);
+  if (own) return own;
+  if (rest.startsWith("must be a plain decimal number") || rest.startsWith("must be a number") || rest.startsWith("must be a finite number")) {
+    return t(`checks.${group}.notDecimal`);
+  }
+  if (rest === "is too long to be a decimal number.") return t(`checks.${group}.tooLongText`);
+  if (rest === "is too large.") return t(`checks.${group}.tooLarge`);
+  return message;
 }
 
 /** "1.3" (or "1.3×") → "1.3", else the reason it is refused. Empty input is the caller's business. */
@@ -55,7 +154,18 @@ export function checkMarkup(text: string): { value: string } | { error: string }
     markupFromMultiplier(value);
     return { value };
   } catch (error) {
-    return { error: error instanceof Error ? error.message : "Enter a multiplier such as 1.3." };
+    if (!(error instanceof Error)) return { error: t("checks.markup.fallback") };
+    return {
+      error: translateDecimal(error.message, "The markup", "markup", (rest) =>
+        rest.startsWith("can have at most 4 decimals")
+          ? t("checks.markup.decimals")
+          : rest.startsWith("must be at least 1")
+            ? t("checks.markup.tooLow")
+            : rest.startsWith("can be at most 100")
+              ? t("checks.markup.tooHigh")
+              : null,
+      ),
+    };
   }
 }
 
@@ -66,26 +176,39 @@ export function checkMarkup(text: string): { value: string } | { error: string }
 export function checkUsd(text: string): { value: string; nano: bigint } | { error: string } {
   const value = text.trim().replace(/^\$\s*/, "");
   if (!/^\d*\.?\d*$/.test(value) && !/^-/.test(value)) {
-    return { error: "Enter an amount in US dollars such as 250 or 99.50 (no thousands separators)." };
+    return { error: t("checks.monthlyLimit.notAmount") };
   }
   try {
     return { value, nano: validateMonthlyLimit(value) };
   } catch (error) {
-    return { error: error instanceof Error ? error.message : "Enter an amount in US dollars such as 250 or 99.50." };
+    if (!(error instanceof Error)) return { error: t("checks.monthlyLimit.fallback") };
+    return {
+      error: translateDecimal(error.message, "The monthly limit", "monthlyLimit", (rest) => {
+        if (rest === "cannot be negative.") return t("checks.monthlyLimit.negative");
+        if (rest.startsWith("can have at most 9 decimals")) return t("checks.monthlyLimit.decimals");
+        const max = /^is too large: at most (.+) USD\.$/.exec(rest);
+        return max ? t("checks.monthlyLimit.tooLargeMax", { max: maxLimitText() }) : null;
+      }),
+    };
   }
 }
 
 /** "pln" → "PLN", else the reason it is refused. */
 export function checkCurrency(text: string): { value: string } | { error: string } {
   const value = text.trim().toUpperCase();
-  return isCurrencyCode(value) ? { value } : { error: "A three-letter ISO 4217 code such as USD or PLN." };
+  return isCurrencyCode(value) ? { value } : { error: t("checks.currency") };
 }
 
 /** An optional e-mail: empty is fine. */
 export function checkEmail(text: string): string | null {
   const value = text.trim();
   if (!value) return null;
-  return isEmailAddress(value)
-    ? null
-    : "Enter an e-mail address such as billing@example.com, or leave it empty.";
+  return isEmailAddress(value) ? null : t("checks.email");
+}
+
+/** The largest monthly limit (a PostgreSQL bigint of nano-USD) in the reader's digits: "9,223,372,036.854775807". */
+function maxLimitText(): string {
+  const whole = new Intl.NumberFormat(displayLocale()).format(9_223_372_036n);
+  const decimal = new Intl.NumberFormat(displayLocale()).formatToParts(0.5).find((p) => p.type === "decimal")?.value ?? ".";
+  return `${whole}${decimal}854775807`;
 }

@@ -5,6 +5,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { ConfirmDialog } from "../components/Dialog";
 import { Notice } from "../components/Feedback";
 import { FormActions } from "../components/FormActions";
@@ -17,6 +18,7 @@ import { useMe } from "../session";
 import { trpc } from "../trpc";
 
 function SignOutEverywhere() {
+  const { t } = useTranslation("auth");
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
@@ -31,14 +33,13 @@ function SignOutEverywhere() {
     }),
   );
   return (
-    <Card title="Sessions">
+    <Card title={t("account.sessionsTitle")}>
       <div className="stack">
         <p style={{ margin: 0 }}>
-          Signed in on a computer you no longer use, or not sure who is? Signing out everywhere ends every
-          session of your account, this one too. API tokens are not affected: revoke them under API tokens.
+          {t("account.sessionsText")}
         </p>
         <FormActions
-          label="Sign out everywhere"
+          label={t("account.signOutEverywhere")}
           variant="secondary"
           onClick={() => {
             signOut.reset();
@@ -48,16 +49,15 @@ function SignOutEverywhere() {
       </div>
       <ConfirmDialog
         open={confirming}
-        title="Sign out everywhere?"
-        confirmLabel="Sign out everywhere"
+        title={t("account.confirmTitle")}
+        confirmLabel={t("account.signOutEverywhere")}
         busy={signOut.isPending}
         onConfirm={() => signOut.mutate()}
         onClose={() => !signOut.isPending && setConfirming(false)}
       >
         <MutationError error={signOut.error} />
         <p>
-          Every browser signed in to your account, this one included, is signed out. You sign in again with
-          your password.
+          {t("account.confirmText")}
         </p>
       </ConfirmDialog>
     </Card>
@@ -65,13 +65,14 @@ function SignOutEverywhere() {
 }
 
 export default function Account() {
+  const { t } = useTranslation("auth");
   const me = useMe();
   const toast = useToast();
   const [changed, setChanged] = useState(false);
   return (
     <>
       <PageHeader
-        title="Account"
+        title={t("account.title")}
         description={
           <>
             {me.name ? `${me.name} · ` : ""}
@@ -80,23 +81,22 @@ export default function Account() {
         }
       />
       <div className="grid grid-2">
-        <Card title="Change password">
+        <Card title={t("account.changeTitle")}>
           {changed ? (
             <div className="stack">
               <Notice tone="success">
-                Your password was changed. Every other session of your account was signed out; this browser
-                stays signed in.
+                {t("account.changed")}
               </Notice>
-              <FormActions label="Change it again" variant="secondary" onClick={() => setChanged(false)} />
+              <FormActions label={t("account.changeAgain")} variant="secondary" onClick={() => setChanged(false)} />
             </div>
           ) : (
             <PasswordChangeForm
               account={me}
-              submitLabel="Change password"
-              currentLabel="Current password"
+              submitLabel={t("account.changeSubmit")}
+              currentLabel={t("account.currentLabel")}
               onChanged={() => {
                 setChanged(true);
-                toast.show("Password changed");
+                toast.show(t("account.changedToast"));
               }}
             />
           )}

@@ -7,7 +7,9 @@
 import { alertThresholdsInput } from "@mai/domain/schemas";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
+import type { TFunction } from "i18next";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../components/Button";
 import { DataTable, type Column } from "../components/DataTable";
 import { ConfirmDialog } from "../components/Dialog";
@@ -17,7 +19,7 @@ import { FormActions } from "../components/FormActions";
 import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
-import { dateTime, money } from "../lib/format";
+import { dateTime, displayLocale, money } from "../lib/format";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
 
@@ -25,24 +27,25 @@ type Settings = RouterOutputs["alerts"]["getSettings"];
 type FiredAlert = RouterOutputs["alerts"]["list"]["items"][number];
 type Delivery = RouterOutputs["alerts"]["deliveries"][number];
 
-/** "December 2026" for "2026-12". */
+/** "December 2026" ("grudzień 2026" in Polish) for "2026-12". */
 export function monthName(period: string): string {
-  return new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${period}-01T00:00:00Z`));
+  return new Intl.DateTimeFormat(displayLocale(), { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${period}-01T00:00:00Z`));
 }
 
 /** "80, 100" → [80, 100], or the reason in words (the domain's rule, as the API applies it). */
-function parseThresholds(text: string): { thresholds: number[] } | { error: string } {
+function parseThresholds(text: string, t: TFunction<"alerts">): { thresholds: number[] } | { error: string } {
   const parts = text
     .split(/[,;\s]+/)
     .map((p) => p.replace(/%$/, "").trim())
     .filter(Boolean);
   const numbers = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
-  if (numbers.some((n) => Number.isNaN(n))) return { error: "Write whole numbers of per cent separated by commas, e.g. 80, 100." };
+  if (numbers.some((n) => Number.isNaN(n))) return { error: t("settings.thresholdsWholeNumbers") };
   const parsed = alertThresholdsInput.safeParse(numbers);
-  return parsed.success ? { thresholds: [...parsed.data].sort((a, b) => a - b) } : { error: parsed.error.issues[0]?.message ?? "Check the thresholds." };
+  return parsed.success ? { thresholds: [...parsed.data].sort((a, b) => a - b) } : { error: parsed.error.issues[0]?.message ?? t("settings.thresholdsCheck") };
 }
 
 function SettingsForm({ organizationId, settings }: { organizationId: string; settings: Settings }) {
+  const { t } = useTranslation("alerts");
   const queryClient = useQueryClient();
   const toast = useToast();
   const [thresholds, setThresholds] = useState(settings.thresholds.join(", "));
@@ -63,7 +66,7 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
   const save = useMutation(
     trpc.alerts.updateSettings.mutationOptions({
       onSuccess: async (saved) => {
-        toast.show("Alert settings saved");
+        toast.show(t("settings.saved"));
         await afterSave(saved);
       },
     }),
@@ -72,7 +75,7 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
     trpc.alerts.updateSettings.mutationOptions({
       onSuccess: async (saved) => {
         setConfirmRemove(false);
-        toast.show("Webhook removed");
+        toast.show(t("settings.webhookRemoved"));
         await afterSave(saved);
       },
     }),
@@ -84,12 +87,12 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseThresholds(thresholds);
+    const parsed = parseThresholds(thresholds, t);
     const found: typeof errors = {};
     if ("error" in parsed) found.thresholds = parsed.error;
-    if (url && !/^https?:\/\//i.test(url)) found.webhookUrl = "The webhook URL must be an https:// URL.";
-    if (secret && secret.length < 16) found.secret = "The signing secret must be at least 16 characters.";
-    if (url && !secret && !settings.webhookSecretSet) found.secret = "Give a signing secret (at least 16 characters): every delivery is signed with it.";
+    if (url && !/^https?:\/\//i.test(url)) found.webhookUrl = t("settings.webhookUrlError");
+    if (secret && secret.length < 16) found.secret = t("settings.secretTooShort");
+    if (url && !secret && !settings.webhookSecretSet) found.secret = t("settings.secretMissing");
     setErrors(found);
     if (Object.keys(found).length > 0 || "error" in parsed) return;
     save.mutate({
@@ -103,42 +106,42 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
 
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <MutationError error={save.error}>Not saved.</MutationError>
+      <MutationError error={save.error}>{t("settings.notSaved")}</MutationError>
       <TextField
-        label="Thresholds (% of the monthly limit)"
+        label={t("settings.thresholds")}
         inputMode="numeric"
         value={thresholds}
         error={errors.thresholds}
-        hint="Up to five whole percentages, e.g. 80, 100. Each is sent once per billing month."
+        hint={t("settings.thresholdsHint")}
         onChange={(e) => setThresholds(e.target.value)}
       />
       <CheckboxField
-        label="E-mail the client's administrators and the provider"
+        label={t("settings.email")}
         checked={emailEnabled}
         onChange={(e) => setEmailEnabled(e.target.checked)}
-        hint={settings.emailConfigured ? undefined : "E-mail is not configured on this server (MAI_SMTP_URL): only the webhook and this page get alerts."}
+        hint={settings.emailConfigured ? undefined : t("settings.emailNotConfigured")}
       />
       <fieldset className="fieldset">
-        <legend>Webhook (optional)</legend>
+        <legend>{t("settings.webhook")}</legend>
         <TextField
-          label="Webhook URL"
+          label={t("settings.webhookUrl")}
           type="url"
           spellCheck={false}
           autoComplete="off"
           placeholder="https://hooks.example.com/mai"
           value={webhookUrl}
           error={errors.webhookUrl}
-          hint="Receives a JSON POST per alert, signed in the X-Mai-Signature header (t=<unix time>,v1=HMAC-SHA256 of “t.body” with the secret). Failures are retried with backoff."
+          hint={t("settings.webhookUrlHint")}
           onChange={(e) => setWebhookUrl(e.target.value)}
         />
         <TextField
-          label="Signing secret"
+          label={t("settings.secret")}
           type="password"
           autoComplete="new-password"
           spellCheck={false}
           value={secret}
           error={errors.secret}
-          hint={settings.webhookSecretSet ? "A secret is set. Leave empty to keep it; type a new one to replace it." : "At least 16 characters; it is never shown again."}
+          hint={settings.webhookSecretSet ? t("settings.secretSet") : t("settings.secretNew")}
           onChange={(e) => setSecret(e.target.value)}
         />
         {settings.webhookUrl ? (
@@ -151,13 +154,13 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
                 setConfirmRemove(true);
               }}
             >
-              Remove webhook
+              {t("settings.removeWebhook")}
             </Button>
           </div>
         ) : null}
       </fieldset>
       <FormActions
-        label="Save alert settings"
+        label={t("settings.save")}
         busy={save.isPending}
         disabled={!dirty}
         onDiscard={
@@ -174,63 +177,70 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
       />
       <ConfirmDialog
         open={confirmRemove}
-        title="Remove the webhook?"
-        confirmLabel="Remove webhook"
+        title={t("settings.confirmTitle")}
+        confirmLabel={t("settings.removeWebhook")}
         busy={remove.isPending}
         onConfirm={() => remove.mutate({ organizationId, webhookUrl: null })}
         onClose={() => !remove.isPending && setConfirmRemove(false)}
       >
         <MutationError error={remove.error} />
-        <p>Alerts will no longer be posted to it, and its signing secret is deleted. E-mail and this page keep getting them.</p>
+        <p>{t("settings.confirmText")}</p>
       </ConfirmDialog>
     </form>
   );
 }
 
 function AlertSettingsCard({ organizationId }: { organizationId: string }) {
+  const { t } = useTranslation("alerts");
   const settings = useQuery(trpc.alerts.getSettings.queryOptions({ organizationId }));
   return (
-    <Card title="Alert settings">
+    <Card title={t("settings.title")}>
       {settings.error ? <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} /> : null}
       {settings.data ? <SettingsForm key={settings.data.updatedAt?.getTime() ?? 0} organizationId={organizationId} settings={settings.data} /> : settings.isPending ? <Skeleton lines={4} /> : null}
     </Card>
   );
 }
 
-const alertColumns: Column<FiredAlert>[] = [
-  { key: "month", header: "Billing month", sortValue: (a) => a.period, cell: (a) => monthName(a.period) },
-  { key: "threshold", header: "Threshold", align: "right", sortValue: (a) => a.thresholdPercent, cell: (a) => `${a.thresholdPercent} %` },
+const alertColumns = (t: TFunction<"alerts">): Column<FiredAlert>[] => [
+  { key: "month", header: t("fired.month"), sortValue: (a) => a.period, cell: (a) => monthName(a.period) },
+  { key: "threshold", header: t("fired.threshold"), align: "right", sortValue: (a) => a.thresholdPercent, cell: (a) => `${a.thresholdPercent} %` },
   {
     key: "spent",
-    header: "Spent of limit",
+    header: t("fired.spent"),
     align: "right",
     sortValue: (a) => a.spentNano,
-    cell: (a) => `${money(a.spentNano)} of ${money(a.limitNano)}`,
+    cell: (a) => t("fired.spentOf", { spent: money(a.spentNano), limit: money(a.limitNano) }),
   },
   {
     key: "reason",
-    header: "Why",
-    cell: (a) => (a.reason === "refused" ? <Badge tone="danger">a request was refused</Badge> : <Badge tone={a.thresholdPercent >= 100 ? "danger" : "warning"}>spend reached it</Badge>),
+    header: t("fired.why"),
+    cell: (a) =>
+      a.reason === "refused" ? (
+        <Badge tone="danger">{t("fired.refused")}</Badge>
+      ) : (
+        <Badge tone={a.thresholdPercent >= 100 ? "danger" : "warning"}>{t("fired.reached")}</Badge>
+      ),
   },
-  { key: "fired", header: "Fired", sortValue: (a) => a.firedAt.getTime(), cell: (a) => dateTime(a.firedAt) },
+  { key: "fired", header: t("fired.firedAt"), sortValue: (a) => a.firedAt.getTime(), cell: (a) => dateTime(a.firedAt) },
 ];
 
 function FiredAlerts({ organizationId, organizationName }: { organizationId: string; organizationName: string }) {
+  const { t } = useTranslation("alerts");
   const alerts = useQuery(trpc.alerts.list.queryOptions({ organizationId }));
   return (
-    <Card title="Alerts fired">
+    <Card title={t("fired.title")}>
       {alerts.error ? <ErrorNotice error={alerts.error} onRetry={() => void alerts.refetch()} /> : null}
       {alerts.data ? (
         alerts.data.items.length ? (
           <DataTable
             rows={alerts.data.items}
-            columns={alertColumns}
+            columns={alertColumns(t)}
             rowKey={(a) => a.id}
-            caption={`Limit alerts of ${organizationName}`}
+            caption={t("fired.caption", { name: organizationName })}
             initialSort={{ key: "fired", direction: "desc" }}
           />
         ) : (
-          <EmptyState title="No alert yet">An alert appears here when the month's spend reaches a threshold of the monthly limit.</EmptyState>
+          <EmptyState title={t("fired.emptyTitle")}>{t("fired.emptyText")}</EmptyState>
         )
       ) : alerts.isPending ? (
         <Skeleton lines={3} height="1.4rem" />
@@ -240,38 +250,44 @@ function FiredAlerts({ organizationId, organizationName }: { organizationId: str
 }
 
 const OUTCOME_TONE = { sent: "success", retry: "warning", failed: "danger" } as const;
-const OUTCOME_LABEL = { sent: "sent", retry: "will retry", failed: "given up" } as const;
 
-const deliveryColumns: Column<Delivery>[] = [
-  { key: "at", header: "Attempted", sortValue: (d) => d.attemptedAt.getTime(), cell: (d) => dateTime(d.attemptedAt) },
-  { key: "alert", header: "Alert", cell: (d) => `${d.thresholdPercent} % · ${monthName(d.alertPeriod)}` },
-  { key: "channel", header: "Channel", sortValue: (d) => d.channel, cell: (d) => (d.channel === "email" ? "E-mail" : "Webhook") },
-  { key: "recipient", header: "Recipient", sortValue: (d) => d.recipient, cell: (d) => <span className="break-all">{d.recipient}</span> },
-  { key: "attempt", header: "Attempt", align: "right", sortValue: (d) => d.attempt, cell: (d) => String(d.attempt) },
-  { key: "outcome", header: "Outcome", sortValue: (d) => d.outcome, cell: (d) => <Badge tone={OUTCOME_TONE[d.outcome]}>{OUTCOME_LABEL[d.outcome]}</Badge> },
-  { key: "status", header: "Status code", align: "right", cell: (d) => (d.statusCode === null ? <span className="muted">—</span> : String(d.statusCode)) },
+const deliveryColumns = (t: TFunction<"alerts">): Column<Delivery>[] => [
+  { key: "at", header: t("deliveries.attempted"), sortValue: (d) => d.attemptedAt.getTime(), cell: (d) => dateTime(d.attemptedAt) },
+  { key: "alert", header: t("deliveries.alert"), cell: (d) => `${d.thresholdPercent} % · ${monthName(d.alertPeriod)}` },
+  { key: "channel", header: t("deliveries.channel"), sortValue: (d) => d.channel, cell: (d) => (d.channel === "email" ? t("deliveries.email") : t("deliveries.webhook")) },
+  { key: "recipient", header: t("deliveries.recipient"), sortValue: (d) => d.recipient, cell: (d) => <span className="break-all">{d.recipient}</span> },
+  { key: "attempt", header: t("deliveries.attempt"), align: "right", sortValue: (d) => d.attempt, cell: (d) => String(d.attempt) },
+  { key: "outcome", header: t("deliveries.outcome"), sortValue: (d) => d.outcome, cell: (d) => <Badge tone={OUTCOME_TONE[d.outcome]}>{t(`deliveries.outcomes.${d.outcome}`)}</Badge> },
+  { key: "status", header: t("deliveries.status"), align: "right", cell: (d) => (d.statusCode === null ? <span className="muted">—</span> : String(d.statusCode)) },
   {
     key: "details",
-    header: "Details",
+    header: t("deliveries.details"),
     cell: (d) => (
       <span>
         {d.error ?? <span className="muted">—</span>}
-        {d.nextRetryAt ? <> Next attempt {dateTime(d.nextRetryAt)}.</> : null}
+        {d.nextRetryAt ? <> {t("deliveries.nextAttempt", { when: dateTime(d.nextRetryAt) })}</> : null}
       </span>
     ),
   },
 ];
 
 function DeliveryLog({ organizationId, organizationName }: { organizationId: string; organizationName: string }) {
+  const { t } = useTranslation("alerts");
   const log = useQuery(trpc.alerts.deliveries.queryOptions({ organizationId, limit: 100 }));
   return (
-    <Card title="Delivery log">
+    <Card title={t("deliveries.title")}>
       {log.error ? <ErrorNotice error={log.error} onRetry={() => void log.refetch()} /> : null}
       {log.data ? (
         log.data.length ? (
-          <DataTable rows={log.data} columns={deliveryColumns} rowKey={(d) => d.id} caption={`Alert deliveries of ${organizationName}`} initialSort={{ key: "at", direction: "desc" }} />
+          <DataTable
+            rows={log.data}
+            columns={deliveryColumns(t)}
+            rowKey={(d) => d.id}
+            caption={t("deliveries.caption", { name: organizationName })}
+            initialSort={{ key: "at", direction: "desc" }}
+          />
         ) : (
-          <EmptyState title="Nothing delivered yet">Each e-mail and webhook attempt of this organisation's alerts is listed here, newest first.</EmptyState>
+          <EmptyState title={t("deliveries.emptyTitle")}>{t("deliveries.emptyText")}</EmptyState>
         )
       ) : log.isPending ? (
         <Skeleton lines={3} height="1.4rem" />
@@ -281,12 +297,13 @@ function DeliveryLog({ organizationId, organizationName }: { organizationId: str
 }
 
 export default function Alerts() {
+  const { t } = useTranslation("alerts");
   const me = useMe();
   const scope = useOrgScope();
   const provider = me.role === "provider_admin";
   const admin = me.role !== "member";
   const organizationId = scope.organizationId;
-  const organizationName = scope.organization?.name ?? "your organisation";
+  const organizationName = scope.organization?.name ?? t("yourOrganization");
 
   let body;
   if (scope.isLoading) {
@@ -299,12 +316,12 @@ export default function Alerts() {
     body = (
       <Card>
         {provider ? (
-          <EmptyState title="No organisations yet" action={<Link to="/organizations">Create the first organisation</Link>}>
-            Alerts belong to a client organisation.
+          <EmptyState title={t("noOrganizations.title")} action={<Link to="/organizations">{t("noOrganizations.action")}</Link>}>
+            {t("noOrganizations.text")}
           </EmptyState>
         ) : (
-          <EmptyState title="Your organisation is not set up yet" action={<Link to="/connections">Open Connections</Link>}>
-            Alerts about your organisation's monthly limit show here once you belong to one.
+          <EmptyState title={t("notSetUp.title")} action={<Link to="/connections">{t("notSetUp.action")}</Link>}>
+            {t("notSetUp.text")}
           </EmptyState>
         )}
       </Card>
@@ -322,17 +339,19 @@ export default function Alerts() {
   return (
     <>
       <PageHeader
-        title="Alerts"
+        title={t("title")}
         description={
           organizationId ? (
-            <>
-              Limit alerts of <strong>{organizationName}</strong>: when the month's spend reaches a threshold of the monthly limit.
-              {provider ? " Switch the organisation at the top." : ""}
-            </>
+            <Trans
+              t={t}
+              i18nKey={provider ? "descriptionProvider" : "description"}
+              values={{ name: organizationName }}
+              components={{ b: <strong /> }}
+            />
           ) : undefined
         }
       />
-      {!admin ? <Notice tone="info">Your organisation's administrators choose the thresholds and get the e-mails.</Notice> : null}
+      {!admin ? <Notice tone="info">{t("memberNotice")}</Notice> : null}
       {body}
     </>
   );

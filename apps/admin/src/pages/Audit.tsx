@@ -7,12 +7,13 @@ import { MAX_AUDIT_ACTION_LENGTH } from "@mai/domain/schemas";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { Fragment, useCallback, useId, useMemo, useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../components/Button";
 import { TableRegion } from "../components/DataTable";
 import { EmptyState, ErrorNotice, Skeleton } from "../components/Feedback";
 import { SelectField, TextField } from "../components/Field";
 import { Card, PageHeader } from "../components/Page";
-import { count, dateTime } from "../lib/format";
+import { dateTime } from "../lib/format";
 import { useMe, useOrgScope, type Organization, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
 
@@ -64,8 +65,12 @@ function ShortId({ id }: { id: string }) {
 
 const compact = (value: unknown) => JSON.stringify(value) ?? "null";
 
+const ACTOR_KINDS = ["user", "system", "proxy", "cli"] as const;
+const isActorKind = (kind: string): kind is (typeof ACTOR_KINDS)[number] => (ACTOR_KINDS as readonly string[]).includes(kind);
+
 function Details({ entry }: { entry: AuditEntry }) {
-  const parts: [string, Record<string, unknown>][] = [];
+  const { t } = useTranslation("audit");
+  const parts: ["details" | "before" | "after", Record<string, unknown>][] = [];
   if (entry.details) parts.push(["details", entry.details]);
   if (entry.before) parts.push(["before", entry.before]);
   if (entry.after) parts.push(["after", entry.after]);
@@ -80,7 +85,7 @@ function Details({ entry }: { entry: AuditEntry }) {
       <dl>
         {parts.map(([label, value]) => (
           <Fragment key={label}>
-            <dt>{label}</dt>
+            <dt>{t(`details.${label}`)}</dt>
             <dd>
               <pre>{compact(value)}</pre>
             </dd>
@@ -102,19 +107,20 @@ function AuditTable({
   organizations: ReadonlyMap<string, Organization>;
   showOrganization: boolean;
 }) {
+  const { t } = useTranslation("audit");
   return (
-    <TableRegion label="Audit log entries, newest first">
+    <TableRegion label={t("table.label")}>
       <table className="audit-table">
-        <caption className="visually-hidden">Audit log entries, newest first</caption>
+        <caption className="visually-hidden">{t("table.label")}</caption>
         <thead>
           <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Action</th>
-            <th scope="col">Actor</th>
-            {showOrganization ? <th scope="col">Organisation</th> : null}
-            <th scope="col">Target</th>
-            <th scope="col">Details</th>
-            <th scope="col">IP</th>
+            <th scope="col">{t("table.time")}</th>
+            <th scope="col">{t("table.action")}</th>
+            <th scope="col">{t("table.actor")}</th>
+            {showOrganization ? <th scope="col">{t("table.organization")}</th> : null}
+            <th scope="col">{t("table.target")}</th>
+            <th scope="col">{t("table.details")}</th>
+            <th scope="col">{t("table.ip")}</th>
           </tr>
         </thead>
         <tbody>
@@ -127,11 +133,11 @@ function AuditTable({
                 <code className="nowrap">{e.action}</code>
               </td>
               <td className="nowrap">
-                {e.actorKind}
+                {isActorKind(e.actorKind) ? t(`actor.${e.actorKind}`) : e.actorKind}
                 {e.actorUserId ? (
                   <div>
                     <ShortId id={e.actorUserId} />
-                    {e.actorUserId === meId ? <span className="muted"> (you)</span> : null}
+                    {e.actorUserId === meId ? <span className="muted">{t("table.you")}</span> : null}
                   </div>
                 ) : null}
               </td>
@@ -140,7 +146,7 @@ function AuditTable({
                   {e.organizationId ? (
                     (organizations.get(e.organizationId)?.name ?? <ShortId id={e.organizationId} />)
                   ) : (
-                    <span className="muted">None</span>
+                    <span className="muted">{t("table.none")}</span>
                   )}
                 </td>
               ) : null}
@@ -176,6 +182,7 @@ function ActionFilter({
   suggestions: readonly string[];
   onApply: (action: string | undefined) => void;
 }) {
+  const { t } = useTranslation("audit");
   const listId = useId();
   const [draft, setDraft] = useState(value ?? "");
   const [error, setError] = useState<string | null>(null);
@@ -183,7 +190,7 @@ function ActionFilter({
     event.preventDefault();
     const action = draft.trim();
     if (action.length > MAX_AUDIT_ACTION_LENGTH) {
-      setError(`At most ${MAX_AUDIT_ACTION_LENGTH} characters.`);
+      setError(t("filter.tooLong", { max: MAX_AUDIT_ACTION_LENGTH }));
       return;
     }
     setError(null);
@@ -193,24 +200,19 @@ function ActionFilter({
     <form
       className="audit-action-filter"
       role="search"
-      aria-label="Filter by action"
+      aria-label={t("filter.label")}
       onSubmit={submit}
       noValidate
     >
       <TextField
-        label="Action"
+        label={t("filter.action")}
         list={listId}
         value={draft}
         error={error}
         placeholder="org_sync.*"
         autoComplete="off"
         spellCheck={false}
-        hint={
-          <>
-            An exact action such as <code>member.added</code>, or a prefix ending in <code>*</code> such as{" "}
-            <code>org_sync.*</code>.
-          </>
-        }
+        hint={<Trans t={t} i18nKey="filter.hint" components={{ code: <code /> }} />}
         onChange={(e) => setDraft(e.target.value)}
       />
       <datalist id={listId}>
@@ -219,7 +221,7 @@ function ActionFilter({
         ))}
       </datalist>
       <div className="audit-filter-buttons">
-        <Button type="submit">Filter</Button>
+        <Button type="submit">{t("filter.apply")}</Button>
         {value ? (
           <Button
             variant="ghost"
@@ -229,7 +231,7 @@ function ActionFilter({
               onApply(undefined);
             }}
           >
-            Clear
+            {t("filter.clear")}
           </Button>
         ) : null}
       </div>
@@ -241,6 +243,7 @@ function ActionFilter({
 // The page.
 
 export default function Audit() {
+  const { t } = useTranslation("audit");
   const me = useMe();
   const scope = useOrgScope();
   const provider = me.role === "provider_admin";
@@ -275,13 +278,10 @@ export default function Audit() {
   if (!provider && !me.organizationId) {
     return (
       <>
-        <PageHeader title="Audit log" />
+        <PageHeader title={t("title")} />
         <Card>
-          <EmptyState
-            title="Your account is not linked to an organisation yet"
-            action={<Link to="/connections">Open Connections</Link>}
-          >
-            Save your organisation's OpenRouter key under Connections; its audit log shows here afterwards.
+          <EmptyState title={t("notLinked.title")} action={<Link to="/connections">{t("notLinked.action")}</Link>}>
+            {t("notLinked.text")}
           </EmptyState>
         </Card>
       </>
@@ -289,27 +289,27 @@ export default function Audit() {
   }
 
   const scopeOptions = [
-    ...(scope.organization ? [{ value: "scope", label: `${scope.organization.name} (in scope)` }] : []),
-    { value: "all", label: "All organisations" },
+    ...(scope.organization ? [{ value: "scope", label: t("scope.inScope", { name: scope.organization.name }) }] : []),
+    { value: "all", label: t("scope.all") },
   ];
   const description = provider
     ? all
-      ? "Every change recorded by the gateway, across all organisations."
-      : `Changes recorded for ${scope.organization?.name ?? "the organisation in scope"}.`
-    : `Changes recorded for ${scope.organization?.name ?? "your organisation"}: settings, keys, members, tokens and usage corrections.`;
+      ? t("descriptionAll")
+      : t("descriptionScope", { name: scope.organization?.name ?? t("organizationInScope") })
+    : t("descriptionClient", { name: scope.organization?.name ?? t("yourOrganization") });
 
   return (
     <>
-      <PageHeader title="Audit log" description={description} />
+      <PageHeader title={t("title")} description={description} />
       <Card>
         <div className="filters audit-filters">
           {provider ? (
             <SelectField
-              label="Entries from"
+              label={t("scope.label")}
               value={all ? "all" : "scope"}
               options={scopeOptions}
               disabled={scope.isLoading}
-              hint="Switch the organisation in scope at the top."
+              hint={t("scope.hint")}
               onChange={(e) => update({ all: e.target.value === "all" })}
             />
           ) : null}
@@ -330,39 +330,41 @@ export default function Audit() {
               <AuditTable items={items} meId={me.id} organizations={organizations} showOrganization={all} />
               {entries.isFetchNextPageError ? (
                 <ErrorNotice
-                  title="More entries could not be loaded"
+                  title={t("pager.loadError")}
                   error={entries.error}
                   onRetry={() => void entries.fetchNextPage()}
                 />
               ) : null}
               <div className="pager">
                 <span className="muted" role="status">
-                  {count(items.length)} {items.length === 1 ? "entry" : "entries"} shown, newest first
-                  {entries.hasNextPage ? "" : " · that is all"}
+                  {t("pager.shown", { count: items.length })}
+                  {entries.hasNextPage ? "" : t("pager.thatIsAll")}
                 </span>
                 {entries.hasNextPage ? (
                   <Button busy={entries.isFetchingNextPage} onClick={() => void entries.fetchNextPage()}>
-                    Load more
+                    {t("pager.loadMore")}
                   </Button>
                 ) : null}
               </div>
             </>
           ) : filters.action ? (
             <EmptyState
-              title={`No entries match “${filters.action}”`}
+              title={t("empty.noMatch", { action: filters.action })}
               action={
                 <Button onClick={() => update({ action: undefined })} variant="secondary">
-                  Show every action
+                  {t("empty.showAll")}
                 </Button>
               }
             >
-              Actions are matched exactly; end the text with <code>*</code> to match a prefix, e.g.{" "}
-              <code>{filters.action.replace(/\*$/, "").split(".")[0]}.*</code>.
+              <Trans
+                t={t}
+                i18nKey="empty.noMatchText"
+                values={{ example: `${filters.action.replace(/\*$/, "").split(".")[0]}.*` }}
+                components={{ code: <code /> }}
+              />
             </EmptyState>
           ) : (
-            <EmptyState title="No audit entries yet">
-              Changes to organisations, keys, members, tokens and settings are recorded here as they happen.
-            </EmptyState>
+            <EmptyState title={t("empty.title")}>{t("empty.text")}</EmptyState>
           )
         ) : entries.isPending && !entries.error ? (
           <Skeleton lines={6} />

@@ -3,6 +3,7 @@
 // password is saved the session becomes a full one and the user goes where they were heading.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { getRouteApi, useNavigate } from "@tanstack/react-router";
+import { Trans, useTranslation } from "react-i18next";
 import { Notice } from "../components/Feedback";
 import { PasswordChangeForm } from "../components/PasswordChangeForm";
 import { trpc } from "../trpc";
@@ -10,6 +11,7 @@ import { trpc } from "../trpc";
 const route = getRouteApi("/choose-password");
 
 export default function ChoosePassword() {
+  const { t } = useTranslation("auth");
   const { me } = route.useRouteContext();
   const search = route.useSearch();
   const navigate = useNavigate();
@@ -31,16 +33,15 @@ export default function ChoosePassword() {
           </span>
           mAI Gateway
         </div>
-        <h1 id="choose-password-title">Choose a new password</h1>
+        <h1 id="choose-password-title">{t("choosePassword.title")}</h1>
         <div className="stack">
           <Notice>
-            You signed in as <strong>{me.email}</strong> with a temporary password. Choose your own password
-            to continue; the temporary one stops working.
+            <Trans t={t} i18nKey="choosePassword.notice" values={{ email: me.email }} components={{ b: <strong /> }} />
           </Notice>
           <PasswordChangeForm
             account={me}
-            submitLabel="Save and continue"
-            currentLabel="Temporary password"
+            submitLabel={t("choosePassword.submit")}
+            currentLabel={t("choosePassword.currentLabel")}
             onChanged={async () => {
               await navigate({ to: search.redirect ?? "/" });
             }}
@@ -51,7 +52,7 @@ export default function ChoosePassword() {
             onClick={() => logout.mutate()}
             disabled={logout.isPending}
           >
-            Sign out instead
+            {t("choosePassword.signOutInstead")}
           </button>
         </div>
       </section>

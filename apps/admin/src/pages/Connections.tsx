@@ -9,7 +9,9 @@
 import { isMaskedKey } from "@mai/domain";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useRouter } from "@tanstack/react-router";
+import type { TFunction } from "i18next";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../components/Button";
 import { ConfirmDialog } from "../components/Dialog";
 import { DataTable, type Column } from "../components/DataTable";
@@ -26,7 +28,6 @@ import { trpc } from "../trpc";
 type Ui = RouterOutputs["settings"]["get"]["ui"];
 type SyncResult = RouterOutputs["settings"]["update"]["openrouterSync"];
 type LastSync = RouterOutputs["settings"]["lastSync"];
-type SyncOutcome = NonNullable<LastSync["sync"]>;
 
 interface ConnectionRow {
   /** React key only; the position in the list is the connection's index. */
@@ -67,13 +68,13 @@ function uiWith(ui: Ui, rows: readonly ConnectionRow[]) {
   };
 }
 
-function validateBaseUrl(value: string): string | null {
-  if (!value) return "Enter the connection's base URL, e.g. https://openrouter.ai/api/v1.";
+function validateBaseUrl(value: string, t: TFunction<"connections">): string | null {
+  if (!value) return t("add.baseUrlMissing");
   try {
     const url = new URL(value);
-    if (url.protocol !== "https:" && url.protocol !== "http:") return "The base URL must start with https:// (or http://).";
+    if (url.protocol !== "https:" && url.protocol !== "http:") return t("add.baseUrlScheme");
   } catch {
-    return "Enter a full URL, e.g. https://openrouter.ai/api/v1.";
+    return t("add.baseUrlInvalid");
   }
   return null;
 }
@@ -88,83 +89,74 @@ const SYNC_TONE = {
 } as const satisfies Record<SyncResult["status"], "success" | "info" | "error">;
 
 function SyncNotice({ sync, isAdmin }: { sync: SyncResult; isAdmin: boolean }) {
+  const { t } = useTranslation("connections");
   return (
     <Notice tone={SYNC_TONE[sync.status]}>
-      <strong>Organisation sync: {sync.status}.</strong> {sync.message}
+      <strong>{t("sync.heading", { status: t(`status.${sync.status}`) })}</strong> {sync.message}
       {sync.organizationId && isAdmin ? (
         <>
           {" "}
           <Link to="/organizations" search={{ org: sync.organizationId }}>
-            View the organisation
+            {t("sync.viewOrganization")}
           </Link>
         </>
       ) : null}
-      {sync.status === "failed" && !/save again/i.test(sync.message) ? " Your connections are saved; fix the problem and save again to retry." : null}
+      {sync.status === "failed" && !/save again/i.test(sync.message) ? t("sync.failedRetry") : null}
     </Notice>
   );
 }
 
-const OUTCOME_WORDS = {
-  created: "organisation created",
-  updated: "organisation's key updated",
-  claimed: "organisation claimed",
-  unchanged: "nothing to change",
-  skipped: "skipped",
-  failed: "failed",
-} as const satisfies Record<SyncOutcome["status"], string>;
-
-const CHANNEL_WORDS = {
-  openwebui: "via Open WebUI",
-  dashboard: "via this page",
-  token: "via an API token",
-  cli: "via the command line",
-} as const satisfies Record<SyncOutcome["channel"], string>;
-
-const when = (d: Date) => <time dateTime={d.toISOString()}>{dateTime(d)}</time>;
+/** A <time> for a Trans message's <time>{{when}}</time>; the date-time text comes as `when`. */
+const timeOf = (d: Date) => <time dateTime={d.toISOString()} />;
 
 /** The last save's organisation sync, from wherever it was saved: never, not recorded, or its outcome. */
 function LastSyncStatus({ last, isAdmin }: { last: LastSync; isAdmin: boolean }) {
+  const { t } = useTranslation("connections");
   const { savedAt, sync } = last;
   if (!savedAt) {
-    return (
-      <EmptyState title="Last sync: never">
-        No settings saved yet — not in Open WebUI, not here, not with a token. Save an OpenRouter connection (in Open WebUI's Settings → Connections or
-        below) to sync your organisation.
-      </EmptyState>
-    );
+    return <EmptyState title={t("lastSync.neverTitle")}>{t("lastSync.neverText")}</EmptyState>;
   }
   if (!sync) {
     return (
       <Notice tone="warning">
-        <strong>Last sync: not recorded.</strong> Your settings were saved {when(savedAt)}, but the outcome of that save's sync is not known (it may
-        still be running). Refresh in a moment; if it stays so, save again to sync.
+        <Trans
+          t={t}
+          i18nKey="lastSync.notRecorded"
+          values={{ when: dateTime(savedAt) }}
+          components={{ b: <strong />, time: timeOf(savedAt) }}
+        />
       </Notice>
     );
   }
   return (
     <Notice tone={SYNC_TONE[sync.status]}>
       <strong>
-        Last sync: {OUTCOME_WORDS[sync.status]}, {when(sync.at)}, {CHANNEL_WORDS[sync.channel]}.
+        <Trans
+          t={t}
+          i18nKey="lastSync.outcome"
+          values={{ outcome: t(`outcome.${sync.status}`), when: dateTime(sync.at), channel: t(`channel.${sync.channel}`) }}
+          components={{ time: timeOf(sync.at) }}
+        />
       </strong>{" "}
       {sync.message}
       {sync.keyHint ? (
         <>
           {" "}
-          Key <code>{sync.keyHint}</code>.
+          <Trans t={t} i18nKey="lastSync.key" values={{ hint: sync.keyHint }} components={{ code: <code /> }} />
         </>
       ) : null}
       {sync.organizationId && isAdmin ? (
         <>
           {" "}
           <Link to="/organizations" search={{ org: sync.organizationId }}>
-            View the organisation
+            {t("sync.viewOrganization")}
           </Link>
         </>
       ) : null}
       {sync.status === "failed" ? (
         <>
           {" "}
-          <strong>What to do:</strong> your settings are saved; fix the problem and save again — in Open WebUI or on this page — to retry.
+          <Trans t={t} i18nKey="lastSync.whatToDo" components={{ b: <strong /> }} />
         </>
       ) : null}
     </Notice>
@@ -174,6 +166,7 @@ function LastSyncStatus({ last, isAdmin }: { last: LastSync; isAdmin: boolean })
 let nextRowId = 1;
 
 export default function Connections() {
+  const { t } = useTranslation("connections");
   const me = useMe();
   const isAdmin = me.role !== "member";
   const queryClient = useQueryClient();
@@ -198,7 +191,10 @@ export default function Connections() {
         setDraft(null);
         setSync(openrouterSync);
         void queryClient.invalidateQueries({ queryKey: trpc.settings.lastSync.queryKey() });
-        toast.show(openrouterSync.status === "failed" ? "Connections saved; the organisation sync failed" : "Connections saved", openrouterSync.status === "failed" ? "error" : "success");
+        toast.show(
+          openrouterSync.status === "failed" ? t("list.savedSyncFailed") : t("list.saved"),
+          openrouterSync.status === "failed" ? "error" : "success",
+        );
         if (openrouterSync.status === "created" || openrouterSync.status === "claimed") {
           // The user now belongs to an organisation: refresh who they are (the layout's guard reads
           // the cached auth.me, so refetch it even without an observer) and what they may see.
@@ -223,8 +219,8 @@ export default function Connections() {
     const url = baseUrl.trim().replace(/\/+$/, "");
     const key = apiKey.trim();
     const errors = {
-      baseUrl: validateBaseUrl(url),
-      apiKey: isMaskedKey(key) ? "Paste the whole key: a masked key cannot be saved." : null,
+      baseUrl: validateBaseUrl(url, t),
+      apiKey: isMaskedKey(key) ? t("add.maskedKey") : null,
     };
     setAddErrors(errors);
     if (errors.baseUrl || errors.apiKey) return;
@@ -244,20 +240,20 @@ export default function Connections() {
   };
 
   const columns: Column<ConnectionRow>[] = [
-    { key: "url", header: "Base URL", cell: (r) => <span className="mono break-all">{r.baseUrl}</span> },
+    { key: "url", header: t("list.baseUrl"), cell: (r) => <span className="mono break-all">{r.baseUrl}</span> },
     {
       key: "key",
-      header: "API key",
+      header: t("list.apiKey"),
       cell: (r) =>
-        r.newKey ? <span className="muted">New key (hidden; saved on Save)</span> : r.key ? <code>{r.key}</code> : <span className="muted">No key</span>,
+        r.newKey ? <span className="muted">{t("list.newKey")}</span> : r.key ? <code>{r.key}</code> : <span className="muted">{t("list.noKey")}</span>,
     },
     {
       key: "enabled",
-      header: "Enabled",
+      header: t("list.enabled"),
       cell: (r) => (
         <CheckboxField
-          label={r.enabled ? "On" : "Off"}
-          aria-label={`Enabled: ${r.baseUrl}`}
+          label={r.enabled ? t("list.on") : t("list.off")}
+          aria-label={t("list.enabledLabel", { url: r.baseUrl })}
           checked={r.enabled}
           onChange={(e) => {
             const enabled = e.target.checked;
@@ -268,11 +264,11 @@ export default function Connections() {
     },
     {
       key: "actions",
-      header: "Actions",
+      header: t("list.actions"),
       align: "right",
       cell: (r) => (
-        <Button size="sm" variant="ghost" aria-label={`Remove ${r.baseUrl}`} onClick={() => (r.id.startsWith("new-") ? remove(r) : setRemoving(r))}>
-          Remove
+        <Button size="sm" variant="ghost" aria-label={t("list.removeLabel", { url: r.baseUrl })} onClick={() => (r.id.startsWith("new-") ? remove(r) : setRemoving(r))}>
+          {t("list.remove")}
         </Button>
       ),
     },
@@ -281,32 +277,25 @@ export default function Connections() {
   return (
     <>
       <PageHeader
-        title="Connections"
+        title={t("title")}
         description={
-          me.role === "org_admin" ? (
-            <>
-              The OpenAI-compatible connections of your chat client. Saving an enabled OpenRouter connection with your organisation's key (
-              <code>sk-or-v1-…</code>) creates or updates your organisation automatically.
-            </>
-          ) : (
-            "The OpenAI-compatible connections of your chat client (its Settings → Connections). Keys are stored encrypted and only ever shown masked."
-          )
+          me.role === "org_admin" ? <Trans t={t} i18nKey="descriptionAdmin" components={{ code: <code /> }} /> : t("description")
         }
       />
       <div className="stack">
         {sync ? <SyncNotice sync={sync} isAdmin={isAdmin} /> : null}
-        <Card title="Last organisation sync" className="last-sync">
+        <Card title={t("lastSync.title")} className="last-sync">
           {lastSync.error ? <ErrorNotice error={lastSync.error} onRetry={() => void lastSync.refetch()} /> : null}
           {lastSync.data ? <LastSyncStatus last={lastSync.data} isAdmin={isAdmin} /> : lastSync.isPending ? <Skeleton lines={1} /> : null}
         </Card>
-        <Card title="Your connections">
+        <Card title={t("list.title")}>
           {settings.error ? <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} /> : null}
           {settings.data ? (
             rows.length ? (
-              <DataTable rows={rows} columns={columns} rowKey={(r) => r.id} caption="Connections saved in your settings" />
+              <DataTable rows={rows} columns={columns} rowKey={(r) => r.id} caption={t("list.caption")} />
             ) : (
-              <EmptyState title="No connections yet">
-                Add one below — for OpenRouter, the base URL <code>https://openrouter.ai/api/v1</code> and your <code>sk-or-v1-…</code> key — then save.
+              <EmptyState title={t("list.emptyTitle")}>
+                <Trans t={t} i18nKey="list.emptyText" components={{ code: <code /> }} />
               </EmptyState>
             )
           ) : settings.isPending ? (
@@ -314,21 +303,21 @@ export default function Connections() {
           ) : null}
           {settings.data ? (
             <div className="connections-actions">
-              <MutationError error={save.error}>Not saved.</MutationError>
+              <MutationError error={save.error}>{t("list.notSaved")}</MutationError>
               {draft ? (
                 <p className="field-hint" role="status">
-                  You have unsaved changes.
+                  {t("list.unsaved")}
                 </p>
               ) : null}
-              <FormActions label="Save" busy={save.isPending} onClick={submit} onDiscard={draft ? () => setDraft(null) : undefined} />
+              <FormActions label={t("list.save")} busy={save.isPending} onClick={submit} onDiscard={draft ? () => setDraft(null) : undefined} />
             </div>
           ) : null}
         </Card>
-        <Card title="Add a connection">
+        <Card title={t("add.title")}>
           <form className="form" onSubmit={add} noValidate>
             <div className="form-row">
               <TextField
-                label="Base URL"
+                label={t("add.baseUrl")}
                 type="url"
                 inputMode="url"
                 placeholder="https://openrouter.ai/api/v1"
@@ -339,31 +328,30 @@ export default function Connections() {
                 onChange={(e) => setBaseUrl(e.target.value)}
               />
               <TextField
-                label="API key"
+                label={t("add.apiKey")}
                 type="password"
                 placeholder="sk-or-v1-…"
                 autoComplete="off"
                 spellCheck={false}
                 value={apiKey}
                 error={addErrors.apiKey}
-                hint="Leave empty for a server that needs no key."
+                hint={t("add.apiKeyHint")}
                 onChange={(e) => setApiKey(e.target.value)}
               />
             </div>
-            <FormActions label="Add connection" variant="secondary" disabled={!settings.data} hint="The connection is stored when you save." />
+            <FormActions label={t("add.submit")} variant="secondary" disabled={!settings.data} hint={t("add.submitHint")} />
           </form>
         </Card>
       </div>
       <ConfirmDialog
         open={removing !== null}
-        title="Remove this connection?"
-        confirmLabel="Remove"
+        title={t("remove.title")}
+        confirmLabel={t("remove.confirm")}
         onConfirm={() => removing && remove(removing)}
         onClose={() => setRemoving(null)}
       >
         <p>
-          <span className="mono break-all">{removing?.baseUrl}</span> and its key are deleted from your settings when you save. Until then, “Discard changes” brings
-          it back.
+          <Trans t={t} i18nKey="remove.text" values={{ url: removing?.baseUrl ?? "" }} components={{ url: <span className="mono break-all" /> }} />
         </p>
       </ConfirmDialog>
     </>

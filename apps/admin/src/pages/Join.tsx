@@ -3,15 +3,15 @@
 // organisation, and the person is signed in. Someone who already has an account signs in instead:
 // their invitations wait on their overview (the API refuses an e-mail that has an account, in words
 // that say only that).
-import { passwordProblem } from "@mai/domain/password";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { TextField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { MutationError } from "../components/MutationError";
 import { PublicPage } from "../components/PublicPage";
-import { isEmailAddress, MAX_LENGTH } from "../lib/checks";
+import { checkPassword, isEmailAddress, MAX_LENGTH } from "../lib/checks";
 import { trpc } from "../trpc";
 
 interface Errors {
@@ -22,6 +22,7 @@ interface Errors {
 }
 
 export default function Join() {
+  const { t } = useTranslation("auth");
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [email, setEmail] = useState("");
@@ -44,10 +45,10 @@ export default function Join() {
     const trimmedEmail = email.trim();
     const trimmedName = name.trim();
     const found: Errors = {
-      email: !trimmedEmail ? "Enter the e-mail address the invitation was sent to." : isEmailAddress(trimmedEmail) ? null : "Enter an e-mail address such as ola@example.com.",
-      code: code.trim() ? null : "Enter the invitation code.",
-      name: trimmedName.length > MAX_LENGTH.memberName ? `At most ${MAX_LENGTH.memberName} characters.` : null,
-      password: passwordProblem(password, { email: trimmedEmail, name: trimmedName }),
+      email: !trimmedEmail ? t("join.emailMissing") : isEmailAddress(trimmedEmail) ? null : t("fields.emailInvalid"),
+      code: code.trim() ? null : t("join.codeMissing"),
+      name: trimmedName.length > MAX_LENGTH.memberName ? t("join.nameTooLong", { count: MAX_LENGTH.memberName }) : null,
+      password: checkPassword(password, { email: trimmedEmail, name: trimmedName }),
     };
     setErrors(found);
     if (found.email || found.code || found.name || found.password) return;
@@ -56,15 +57,15 @@ export default function Join() {
 
   return (
     <PublicPage
-      title="Join your organisation"
+      title={t("join.title")}
       wide
-      intro={<p style={{ margin: 0 }}>Your administrator invited you and gave you a code. Choose the password you will sign in with.</p>}
+      intro={<p style={{ margin: 0 }}>{t("join.intro")}</p>}
     >
       <form className="form" onSubmit={submit} noValidate>
-        <MutationError error={accept.error}>You did not join.</MutationError>
-        <TextField label="E-mail" type="email" name="email" autoComplete="username" required maxLength={MAX_LENGTH.email} value={email} error={errors.email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+        <MutationError error={accept.error}>{t("join.failed")}</MutationError>
+        <TextField label={t("fields.email")} type="email" name="email" autoComplete="username" required maxLength={MAX_LENGTH.email} value={email} error={errors.email} onChange={(e) => setEmail(e.target.value)} autoFocus />
         <TextField
-          label="Invitation code"
+          label={t("join.codeLabel")}
           name="invitation-code"
           autoComplete="off"
           autoCapitalize="characters"
@@ -74,35 +75,35 @@ export default function Join() {
           placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"
           value={code}
           error={errors.code}
-          hint="Capitals, dashes and spaces do not matter. The code works once, for 7 days."
+          hint={t("join.codeHint")}
           onChange={(e) => setCode(e.target.value)}
         />
         <TextField
-          label="Your name"
+          label={t("fields.name")}
           name="name"
           autoComplete="name"
           maxLength={MAX_LENGTH.memberName}
           value={name}
           error={errors.name}
-          hint="Optional: otherwise the name your administrator gave."
+          hint={t("join.nameHint")}
           onChange={(e) => setName(e.target.value)}
         />
         <TextField
-          label="Password"
+          label={t("fields.password")}
           type="password"
           name="new-password"
           autoComplete="new-password"
           required
           value={password}
           error={errors.password}
-          hint="At least 12 characters; a few words you remember make a good one."
+          hint={t("fields.passwordHint")}
           onChange={(e) => setPassword(e.target.value)}
         />
-        <FormActions label="Join" busy={accept.isPending} />
+        <FormActions label={t("join.submit")} busy={accept.isPending} />
       </form>
       <ul className="signin-links">
         <li>
-          Already have an account? <Link to="/sign-in">Sign in</Link>: your invitations are on your overview.
+          <Trans t={t} i18nKey="join.haveAccount" components={{ a: <Link to="/sign-in" /> }} />
         </li>
       </ul>
     </PublicPage>

@@ -7,6 +7,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useRouter } from "@tanstack/react-router";
 import { useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../components/Button";
 import { ErrorNotice, Skeleton } from "../components/Feedback";
 import { MutationError } from "../components/MutationError";
@@ -18,6 +19,7 @@ import type { Me } from "../session";
 import { trpc } from "../trpc";
 
 function Invitations({ me }: { me: Me }) {
+  const { t } = useTranslation("auth");
   const queryClient = useQueryClient();
   const router = useRouter();
   const toast = useToast();
@@ -29,44 +31,49 @@ function Invitations({ me }: { me: Me }) {
         const name = invitations.data?.find((i) => i.id === joining)?.organizationName;
         queryClient.clear();
         queryClient.setQueryData(trpc.auth.me.queryKey(), joined);
-        toast.show(name ? `You joined ${name}` : "You joined the organisation");
+        toast.show(name ? t("noOrganization.joined", { name }) : t("noOrganization.joinedUnnamed"));
         // The signed-in layout reads who is signed in once per navigation: read it again.
         await router.invalidate();
       },
     }),
   );
 
-  if (invitations.error) return <ErrorNotice title="Your invitations could not be loaded" error={invitations.error} onRetry={() => void invitations.refetch()} />;
+  if (invitations.error) return <ErrorNotice title={t("noOrganization.invitationsFailed")} error={invitations.error} onRetry={() => void invitations.refetch()} />;
   if (!invitations.data) return <Skeleton lines={2} />;
   if (invitations.data.length === 0) {
     return (
       <p className="muted" style={{ margin: 0 }}>
-        No invitation for {me.email} yet. When an administrator invites this address, it shows here.
+        {t("noOrganization.noInvitations", { email: me.email })}
       </p>
     );
   }
   return (
     <div className="stack">
-      <MutationError error={accept.error}>You did not join.</MutationError>
+      <MutationError error={accept.error}>{t("noOrganization.failed")}</MutationError>
       <ul className="invitation-list">
         {invitations.data.map((i) => (
           <li key={i.id} className="invitation-item">
             <span>
-              <strong>{i.organizationName}</strong> invites you as <RoleLabel role={i.role} />
-              <span className="muted"> · until {dateTime(i.expiresAt)}</span>
+              <Trans
+                t={t}
+                i18nKey="noOrganization.invites"
+                values={{ organization: i.organizationName }}
+                components={{ b: <strong />, role: <RoleLabel role={i.role} /> }}
+              />
+              <span className="muted"> · {t("noOrganization.until", { when: dateTime(i.expiresAt) })}</span>
             </span>
             <Button
               variant="primary"
               size="sm"
               busy={accept.isPending && joining === i.id}
               disabled={accept.isPending}
-              aria-label={`Join ${i.organizationName}`}
+              aria-label={t("noOrganization.joinLabel", { organization: i.organizationName })}
               onClick={() => {
                 setJoining(i.id);
                 accept.mutate({ invitationId: i.id });
               }}
             >
-              Join
+              {t("noOrganization.join")}
             </Button>
           </li>
         ))}
@@ -76,31 +83,30 @@ function Invitations({ me }: { me: Me }) {
 }
 
 export function NoOrganization({ me }: { me: Me }) {
+  const { t } = useTranslation("auth");
   const admin = me.role === "org_admin";
   return (
     <>
-      <PageHeader title="Overview" description="Your account does not belong to an organisation yet. Here is how it gets one." />
+      <PageHeader title={t("noOrganization.title")} description={t("noOrganization.description")} />
       <div className="stack">
-        <Card title="Invitations">
+        <Card title={t("noOrganization.invitationsTitle")}>
           <Invitations me={me} />
         </Card>
         {admin ? (
-          <Card title="Set up your organisation with its OpenRouter key">
+          <Card title={t("noOrganization.setupTitle")}>
             <ol className="landing-steps">
               <li>
-                Open <Link to="/connections">Connections</Link> and add an OpenRouter connection with the key your provider gave you.
+                <Trans t={t} i18nKey="noOrganization.setupOpen" components={{ a: <Link to="/connections" /> }} />
               </li>
-              <li>Save. A key your provider issued for your organisation makes you its administrator; a key of your own creates a new organisation.</li>
-              <li>Come back here: your organisation's usage, limit and members show on this page.</li>
+              <li>{t("noOrganization.setupSave")}</li>
+              <li>{t("noOrganization.setupReturn")}</li>
             </ol>
           </Card>
         ) : null}
-        <Card title="Nothing here?">
+        <Card title={t("noOrganization.nothingTitle")}>
           <p style={{ margin: 0 }}>
-            {admin
-              ? "Ask your provider for your organisation's OpenRouter key, or ask an administrator of your organisation to invite you."
-              : "Ask your organisation's administrator to invite this e-mail address, or ask your provider."}{" "}
-            You are signed in as <strong>{me.email}</strong>.
+            {admin ? t("noOrganization.askAdmin") : t("noOrganization.askMember")}{" "}
+            <Trans t={t} i18nKey="noOrganization.signedInAs" values={{ email: me.email }} components={{ b: <strong /> }} />
           </p>
         </Card>
       </div>

@@ -7,6 +7,7 @@ import { isValidTimeZone } from "@mai/domain/billing-period";
 import { nanoToUsdString } from "@mai/domain/money";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useMemo, useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../components/Button";
 import { ConfirmDialog } from "../components/Dialog";
 import { ErrorNotice, Skeleton } from "../components/Feedback";
@@ -41,30 +42,31 @@ const COMMON_TIME_ZONES = [
 
 /** The self sign-up switch: "the key is the invitation", or accounts only from the provider and invitations. */
 function SelfSignup({ settings }: { settings: GlobalSettings }) {
+  const { t } = useTranslation("settings");
   const queryClient = useQueryClient();
   const toast = useToast();
   const save = useMutation(
     trpc.globalSettings.update.mutationOptions({
       onSuccess: async (saved) => {
-        toast.show(saved.selfSignupEnabled ? "Self sign-up turned on" : "Self sign-up turned off");
+        toast.show(saved.selfSignupEnabled ? t("signup.on") : t("signup.off"));
         queryClient.setQueryData(trpc.globalSettings.get.queryKey(), saved);
         await queryClient.invalidateQueries(trpc.globalSettings.pathFilter());
       },
     }),
   );
   return (
-    <Card title="Sign-up">
+    <Card title={t("signup.title")}>
       <div className="form">
-        <MutationError error={save.error}>Not saved.</MutationError>
+        <MutationError error={save.error}>{t("notSaved")}</MutationError>
         <CheckboxField
-          label="Client administrators can sign up with their OpenRouter key"
+          label={t("signup.label")}
           checked={settings.selfSignupEnabled}
           disabled={save.isPending}
           onChange={(e) => save.mutate({ selfSignupEnabled: e.target.checked })}
           hint={
             settings.selfSignupEnabled
-              ? "On: the sign-in page links to a sign-up form where someone with a key you provisioned claims its organisation as its administrator, and someone with a key of their own gets a new organisation with the defaults above."
-              : "Off: nobody can sign up on their own; accounts come only from you (mai users create) and from administrators' invitations."
+              ? t("signup.hintOn")
+              : t("signup.hintOff")
           }
         />
       </div>
@@ -77,12 +79,13 @@ function SelfSignup({ settings }: { settings: GlobalSettings }) {
  * client's answers and CSV statements carry no raw cost or markup while it is off); saved as flipped.
  */
 function ProviderCost({ settings }: { settings: GlobalSettings }) {
+  const { t } = useTranslation("settings");
   const queryClient = useQueryClient();
   const toast = useToast();
   const save = useMutation(
     trpc.globalSettings.update.mutationOptions({
       onSuccess: async (saved) => {
-        toast.show(saved.clientsSeeProviderCost ? "Clients now see raw cost and markup" : "Clients now see billed amounts only");
+        toast.show(saved.clientsSeeProviderCost ? t("providerCost.on") : t("providerCost.off"));
         queryClient.setQueryData(trpc.globalSettings.get.queryKey(), saved);
         await queryClient.invalidateQueries(trpc.globalSettings.pathFilter());
         // Every answer read so far was shaped by the old setting.
@@ -92,18 +95,18 @@ function ProviderCost({ settings }: { settings: GlobalSettings }) {
     }),
   );
   return (
-    <Card title="What clients see">
+    <Card title={t("providerCost.title")}>
       <div className="form">
-        <MutationError error={save.error}>Not saved.</MutationError>
+        <MutationError error={save.error}>{t("notSaved")}</MutationError>
         <CheckboxField
-          label="Clients see the OpenRouter cost and their markup"
+          label={t("providerCost.label")}
           checked={settings.clientsSeeProviderCost}
           disabled={save.isPending}
           onChange={(e) => save.mutate({ clientsSeeProviderCost: e.target.checked })}
           hint={
             settings.clientsSeeProviderCost
-              ? "On: client administrators and members also see raw cost, margin and markup — on their pages, in the API and in the CSV statement."
-              : "Off: client administrators and members see billed amounts only; raw cost, margin and markup are left out of their pages, the API's answers and the CSV statement."
+              ? t("providerCost.hintOn")
+              : t("providerCost.hintOff")
           }
         />
       </div>
@@ -127,7 +130,7 @@ const initialValues = (s: GlobalSettings): Values => ({
   billingTimeZone: s.billingTimeZone,
 });
 
-function validate(values: Values, changed: ReadonlySet<FieldName>): Partial<Record<FieldName, string>> {
+function validate(values: Values, changed: ReadonlySet<FieldName>, timeZoneError: string): Partial<Record<FieldName, string>> {
   const errors: Partial<Record<FieldName, string>> = {};
   // The domain's rules, as the API applies them (lib/checks.ts).
   const markup = changed.has("defaultMarkup") ? checkMarkup(values.defaultMarkup) : null;
@@ -137,11 +140,12 @@ function validate(values: Values, changed: ReadonlySet<FieldName>): Partial<Reco
   const currency = changed.has("currency") ? checkCurrency(values.currency) : null;
   if (currency && "error" in currency) errors.currency = currency.error;
   if (changed.has("billingTimeZone") && !isValidTimeZone(values.billingTimeZone.trim()))
-    errors.billingTimeZone = "An IANA time zone such as Europe/Warsaw.";
+    errors.billingTimeZone = timeZoneError;
   return errors;
 }
 
 export default function Settings() {
+  const { t } = useTranslation("settings");
   const queryClient = useQueryClient();
   const toast = useToast();
   const settings = useQuery(trpc.globalSettings.get.queryOptions());
@@ -174,7 +178,7 @@ export default function Settings() {
       onSuccess: async (saved, input) => {
         setEdits({});
         setNewKey("");
-        toast.show(input.provisioningKey ? "Settings saved; the provisioning key was verified" : "Settings saved");
+        toast.show(input.provisioningKey ? t("savedKeyVerified") : t("saved"));
         await afterSave(saved);
       },
     }),
@@ -183,7 +187,7 @@ export default function Settings() {
     trpc.globalSettings.update.mutationOptions({
       onSuccess: async (saved) => {
         setConfirmRemove(false);
-        toast.show("Provisioning key removed");
+        toast.show(t("provisioning.removed"));
         await afterSave(saved);
       },
     }),
@@ -194,7 +198,7 @@ export default function Settings() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!values) return;
-    const found = validate(values, changed);
+    const found = validate(values, changed, t("billing.timeZoneError"));
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     const key = newKey.trim();
@@ -212,32 +216,29 @@ export default function Settings() {
   return (
     <>
       <PageHeader
-        title="Settings"
-        description="The provider's settings: the OpenRouter provisioning key, and the defaults every new organisation starts with."
+        title={t("title")}
+        description={t("description")}
       />
       {settings.error ? <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} /> : null}
       {s && values ? (
         <Card>
           <form className="form settings-form" onSubmit={submit} noValidate>
-            <MutationError error={update.error}>Not saved.</MutationError>
+            <MutationError error={update.error}>{t("notSaved")}</MutationError>
             <fieldset className="fieldset">
-              <legend>OpenRouter provisioning</legend>
+              <legend>{t("provisioning.legend")}</legend>
               <TextField
-                label="Provisioning key"
+                label={t("provisioning.key")}
                 type="password"
                 autoComplete="off"
                 spellCheck={false}
-                placeholder={s.provisioningKeyHint ? "Paste a new management key to replace it" : "sk-or-v1-…"}
+                placeholder={s.provisioningKeyHint ? t("provisioning.placeholderReplace") : "sk-or-v1-…"}
                 value={newKey}
                 onChange={(e) => setNewKey(e.target.value)}
                 hint={
                   s.provisioningKeyHint ? (
-                    <>
-                      Current key: <code>{s.provisioningKeyHint}</code>. Leave empty to keep it. A new key is checked with OpenRouter before it is saved: it must be a
-                      management key.
-                    </>
+                    <Trans t={t} i18nKey="provisioning.currentKey" values={{ hint: s.provisioningKeyHint }} components={{ code: <code /> }} />
                   ) : (
-                    "No key yet: organisations cannot get a dedicated OpenRouter key provisioned. Paste an OpenRouter management key; it is checked with OpenRouter before it is saved."
+                    t("provisioning.noKey")
                   )
                 }
               />
@@ -251,53 +252,53 @@ export default function Settings() {
                       setConfirmRemove(true);
                     }}
                   >
-                    Remove
+                    {t("provisioning.remove")}
                   </Button>
                 </div>
               ) : null}
             </fieldset>
             <fieldset className="fieldset">
-              <legend>Defaults for new organisations</legend>
+              <legend>{t("defaults.legend")}</legend>
               <div className="form-row">
                 <TextField
-                  label="Default markup"
+                  label={t("defaults.markup")}
                   inputMode="decimal"
                   value={values.defaultMarkup}
                   error={errors.defaultMarkup}
-                  hint="Multiplier of the raw OpenRouter cost, e.g. 1.3."
+                  hint={t("defaults.markupHint")}
                   onChange={(e) => set("defaultMarkup", e.target.value)}
                 />
                 <TextField
-                  label="Default monthly limit (USD)"
+                  label={t("defaults.monthlyLimit")}
                   inputMode="decimal"
                   value={values.defaultMonthlyLimitUsd}
                   error={errors.defaultMonthlyLimitUsd}
-                  hint={<>Currently {money(s.defaultMonthlyLimitNano)} a month.</>}
+                  hint={t("defaults.monthlyLimitHint", { amount: money(s.defaultMonthlyLimitNano) })}
                   onChange={(e) => set("defaultMonthlyLimitUsd", e.target.value)}
                 />
               </div>
             </fieldset>
             <fieldset className="fieldset">
-              <legend>Billing</legend>
+              <legend>{t("billing.legend")}</legend>
               <div className="form-row">
                 <TextField
-                  label="Currency"
+                  label={t("billing.currency")}
                   maxLength={3}
                   autoCapitalize="characters"
                   spellCheck={false}
                   value={values.currency}
                   error={errors.currency}
-                  hint="Three-letter ISO 4217 code."
+                  hint={t("billing.currencyHint")}
                   onChange={(e) => set("currency", e.target.value)}
                 />
                 <TextField
-                  label="Billing time zone"
+                  label={t("billing.timeZone")}
                   list={zoneListId}
                   spellCheck={false}
                   autoComplete="off"
                   value={values.billingTimeZone}
                   error={errors.billingTimeZone}
-                  hint="Days and billing months start at midnight here."
+                  hint={t("billing.timeZoneHint")}
                   onChange={(e) => set("billingTimeZone", e.target.value)}
                 />
                 <datalist id={zoneListId}>
@@ -308,7 +309,7 @@ export default function Settings() {
               </div>
             </fieldset>
             <FormActions
-              label="Save settings"
+              label={t("save")}
               busy={update.isPending}
               disabled={!dirty}
               onDiscard={
@@ -320,7 +321,7 @@ export default function Settings() {
                     }
                   : undefined
               }
-              hint={s.updatedAt ? <>Last changed {dateTime(s.updatedAt)}</> : null}
+              hint={s.updatedAt ? t("lastChanged", { when: dateTime(s.updatedAt) }) : null}
             />
           </form>
         </Card>
@@ -346,17 +347,14 @@ export default function Settings() {
       ) : null}
       <ConfirmDialog
         open={confirmRemove}
-        title="Remove the provisioning key?"
-        confirmLabel="Remove key"
+        title={t("provisioning.confirmTitle")}
+        confirmLabel={t("provisioning.confirmLabel")}
         busy={removeKey.isPending}
         onConfirm={() => removeKey.mutate({ provisioningKey: null })}
         onClose={() => setConfirmRemove(false)}
       >
         <MutationError error={removeKey.error} />
-        <p>
-          Until a new key is saved, organisations cannot be created with a provisioned key, and provisioned keys cannot be rotated, deactivated or have their limits
-          changed. Keys already issued keep working. The key itself stays valid at OpenRouter.
-        </p>
+        <p>{t("provisioning.confirmText")}</p>
       </ConfirmDialog>
     </>
   );

@@ -5,11 +5,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../components/Button";
 import { TextField } from "../components/Field";
 import { MutationError } from "../components/MutationError";
 import { PublicBrand } from "../components/PublicPage";
 import { errorMessage } from "../lib/errors";
+import { i18n } from "../i18n";
 import { trpc } from "../trpc";
 import { TRPCClientError } from "@trpc/client";
 
@@ -18,15 +20,17 @@ const route = getRouteApi("/sign-in");
 function signInError(error: unknown): string {
   if (error instanceof TRPCClientError) {
     const code = (error.data as { code?: string } | undefined)?.code;
-    // The API says how long to wait, in words.
-    if (code === "TOO_MANY_REQUESTS") return error.message;
+    // How long to wait (errorMessage says it from the API's retryAfterSeconds).
+    if (code === "TOO_MANY_REQUESTS") return errorMessage(error);
     // An expired temporary password is said as such (only to whoever typed the right one).
-    if (code === "UNAUTHORIZED") return /temporary password/.test(error.message) ? error.message : "The e-mail or password is not right.";
+    if (code === "UNAUTHORIZED")
+      return /temporary password/.test(error.message) ? error.message : i18n.t("signIn.wrongCredentials", { ns: "auth" });
   }
   return errorMessage(error);
 }
 
 export default function SignIn() {
+  const { t } = useTranslation("auth");
   const search = route.useSearch();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -50,26 +54,26 @@ export default function SignIn() {
     <div className="signin">
       <section className="card" aria-labelledby="signin-title">
         <PublicBrand />
-        <h1 id="signin-title">Sign in</h1>
+        <h1 id="signin-title">{t("signIn.title")}</h1>
         <p className="muted" style={{ marginTop: 0 }}>
-          The dashboard for usage, limits and organisations.
+          {t("signIn.intro")}
         </p>
         <form className="form" onSubmit={submit} noValidate>
           <MutationError error={login.error} describe={signInError} />
-          <TextField label="E-mail" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
-          <TextField label="Password" type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <TextField label={t("fields.email")} type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+          <TextField label={t("fields.password")} type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
           <Button type="submit" variant="primary" busy={login.isPending} disabled={!email || !password}>
-            Sign in
+            {t("signIn.submit")}
           </Button>
         </form>
         <ul className="signin-links">
           {signUp.data?.enabled ? (
             <li>
-              A client's administrator with an OpenRouter key from your provider? <Link to="/sign-up">Sign up</Link>
+              <Trans t={t} i18nKey="signIn.signUpOffer" components={{ a: <Link to="/sign-up" /> }} />
             </li>
           ) : null}
           <li>
-            Invited by your administrator? <Link to="/join">Join with your invitation code</Link>
+            <Trans t={t} i18nKey="signIn.joinOffer" components={{ a: <Link to="/join" /> }} />
           </li>
         </ul>
       </section>

@@ -5,17 +5,17 @@
 // passwords, the key's format); the API checks it all again and says why it refuses. Signed up, the
 // person is signed in and lands on their organisation's overview. When the provider has turned
 // self sign-up off, the page says so instead of showing the form.
-import { passwordProblem } from "@mai/domain/password";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Notice, Skeleton } from "../components/Feedback";
 import { TextField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
 import { MutationError } from "../components/MutationError";
 import { PublicPage } from "../components/PublicPage";
 import { useToast } from "../components/Toast";
-import { isEmailAddress, keyProblem, MAX_LENGTH } from "../lib/checks";
+import { checkPassword, isEmailAddress, keyProblem, MAX_LENGTH } from "../lib/checks";
 import { trpc } from "../trpc";
 
 interface Errors {
@@ -26,6 +26,7 @@ interface Errors {
 }
 
 function SignUpForm() {
+  const { t } = useTranslation("auth");
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const toast = useToast();
@@ -39,7 +40,11 @@ function SignUpForm() {
       onSuccess: async (result) => {
         queryClient.clear();
         queryClient.setQueryData(trpc.auth.me.queryKey(), result.me);
-        toast.show(result.status === "claimed" ? `You are the administrator of ${result.organization.name}` : `Organisation ${result.organization.name} created`);
+        toast.show(
+          result.status === "claimed"
+            ? t("signUp.claimed", { name: result.organization.name })
+            : t("signUp.created", { name: result.organization.name }),
+        );
         await navigate({ to: "/" });
       },
     }),
@@ -50,10 +55,10 @@ function SignUpForm() {
     const trimmedEmail = email.trim();
     const trimmedName = name.trim();
     const found: Errors = {
-      email: !trimmedEmail ? "Enter your e-mail address." : isEmailAddress(trimmedEmail) ? null : "Enter an e-mail address such as ola@example.com.",
-      name: trimmedName ? null : "Enter your name.",
-      password: passwordProblem(password, { email: trimmedEmail, name: trimmedName }),
-      key: key.trim() ? keyProblem(key.trim()) : "Paste the OpenRouter key your provider gave you.",
+      email: !trimmedEmail ? t("signUp.emailMissing") : isEmailAddress(trimmedEmail) ? null : t("fields.emailInvalid"),
+      name: trimmedName ? null : t("signUp.nameMissing"),
+      password: checkPassword(password, { email: trimmedEmail, name: trimmedName }),
+      key: key.trim() ? keyProblem(key.trim()) : t("signUp.keyMissing"),
     };
     setErrors(found);
     if (found.email || found.name || found.password || found.key) return;
@@ -62,22 +67,22 @@ function SignUpForm() {
 
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <MutationError error={signUp.error}>You were not signed up.</MutationError>
-      <TextField label="E-mail" type="email" name="email" autoComplete="username" required maxLength={MAX_LENGTH.email} value={email} error={errors.email} onChange={(e) => setEmail(e.target.value)} autoFocus />
-      <TextField label="Your name" name="name" autoComplete="name" required maxLength={MAX_LENGTH.memberName} value={name} error={errors.name} onChange={(e) => setName(e.target.value)} />
+      <MutationError error={signUp.error}>{t("signUp.failed")}</MutationError>
+      <TextField label={t("fields.email")} type="email" name="email" autoComplete="username" required maxLength={MAX_LENGTH.email} value={email} error={errors.email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+      <TextField label={t("fields.name")} name="name" autoComplete="name" required maxLength={MAX_LENGTH.memberName} value={name} error={errors.name} onChange={(e) => setName(e.target.value)} />
       <TextField
-        label="Password"
+        label={t("fields.password")}
         type="password"
         name="new-password"
         autoComplete="new-password"
         required
         value={password}
         error={errors.password}
-        hint="At least 12 characters; a few words you remember make a good one."
+        hint={t("fields.passwordHint")}
         onChange={(e) => setPassword(e.target.value)}
       />
       <TextField
-        label="OpenRouter key"
+        label={t("signUp.keyLabel")}
         type="password"
         name="openrouter-key"
         autoComplete="off"
@@ -86,24 +91,25 @@ function SignUpForm() {
         placeholder="sk-or-v1-…"
         value={key}
         error={errors.key}
-        hint="The key your provider gave you. It links your account to your organisation; it is stored encrypted and never shown in full again."
+        hint={t("signUp.keyHint")}
         onChange={(e) => setKey(e.target.value)}
       />
-      <FormActions label="Sign up" busy={signUp.isPending} />
+      <FormActions label={t("signUp.submit")} busy={signUp.isPending} />
     </form>
   );
 }
 
 export default function SignUp() {
+  const { t } = useTranslation("auth");
   const enabled = useQuery(trpc.auth.signUpEnabled.queryOptions());
   return (
     <PublicPage
-      title="Sign up"
+      title={t("signUp.title")}
       wide
-      intro={<p style={{ margin: 0 }}>For a client's administrator: your e-mail, your name, a password, and the OpenRouter key your provider gave you.</p>}
+      intro={<p style={{ margin: 0 }}>{t("signUp.intro")}</p>}
     >
       {enabled.data?.enabled === false ? (
-        <Notice tone="info">Self sign-up is turned off by your provider. Ask your provider for an account, or your administrator for an invitation.</Notice>
+        <Notice tone="info">{t("signUp.off")}</Notice>
       ) : enabled.data ? (
         <SignUpForm />
       ) : enabled.isPending ? (
@@ -113,10 +119,10 @@ export default function SignUp() {
       )}
       <ul className="signin-links">
         <li>
-          Already have an account? <Link to="/sign-in">Sign in</Link>
+          <Trans t={t} i18nKey="signUp.haveAccount" components={{ a: <Link to="/sign-in" /> }} />
         </li>
         <li>
-          Got an invitation code from your administrator? <Link to="/join">Join your organisation</Link>
+          <Trans t={t} i18nKey="signUp.gotCode" components={{ a: <Link to="/join" /> }} />
         </li>
       </ul>
     </PublicPage>

@@ -5,6 +5,7 @@
 import { skipToken, useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../components/Button";
 import { DataTable, type Column } from "../components/DataTable";
 import { Badge, EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedback";
@@ -31,36 +32,38 @@ const PROBLEM_TONE: Record<ProblemCode, "danger" | "warning"> = {
   inactive_organization: "warning",
   unmapped: "warning",
 };
-const PROBLEM_LABEL: Record<ProblemCode, string> = {
-  invalid_format: "invalid format",
-  mismatch: "mismatch",
-  duplicate: "duplicate",
-  inactive_organization: "inactive organisation",
-  unmapped: "unmapped",
-};
+
+/** A problem's name, in the reader's language. */
+function ProblemLabel({ code }: { code: ProblemCode }) {
+  const { t } = useTranslation("mapping");
+  return <>{t(`problem.${code}`)}</>;
+}
 
 function ExternalId({ value }: { value: string | null }) {
-  return value ? <code>{value}</code> : <span className="muted">none</span>;
+  const { t } = useTranslation("mapping");
+  return value ? <code>{value}</code> : <span className="muted">{t("none")}</span>;
 }
 
 function Summary({ report }: { report: Report }) {
+  const { t } = useTranslation("mapping");
   const { counts } = report;
   return (
-    <Card title="Summary">
+    <Card title={t("summary.title")}>
       <div className="stat-group">
-        <Stat label="Users" value={count(counts.users)} />
-        <Stat label="Mapped" value={count(counts.mappedUsers)} />
-        <Stat label="Unmapped" value={count(counts.unmappedUsers)} />
-        <Stat label="With problems" value={count(counts.usersWithProblems)} detail={counts.problems ? `${count(counts.problems)} problems in all` : undefined} />
+        <Stat label={t("summary.users")} value={count(counts.users)} />
+        <Stat label={t("summary.mapped")} value={count(counts.mappedUsers)} />
+        <Stat label={t("summary.unmapped")} value={count(counts.unmappedUsers)} />
+        <Stat
+          label={t("summary.withProblems")}
+          value={count(counts.usersWithProblems)}
+          detail={counts.problems ? t("summary.problemsInAll", { count: counts.problems }) : undefined}
+        />
       </div>
       <div className="mapping-verdict">
         {report.ok ? (
-          <Notice tone="success">Every user in scope is mapped to the external id derived from their organisation and user.</Notice>
+          <Notice tone="success">{t("summary.ok")}</Notice>
         ) : (
-          <Notice tone="warning">
-            {count(counts.usersWithProblems)} {counts.usersWithProblems === 1 ? "user needs" : "users need"} attention: their requests are refused or would be
-            attributed to the wrong external id. See the problems below.
-          </Notice>
+          <Notice tone="warning">{t("summary.attention", { count: counts.usersWithProblems })}</Notice>
         )}
       </div>
     </Card>
@@ -68,54 +71,60 @@ function Summary({ report }: { report: Report }) {
 }
 
 function ProblemsTable({ report }: { report: Report }) {
+  const { t } = useTranslation("mapping");
   const orgName = new Map(report.users.map((u) => [u.userId, u.organizationName]));
   const columns: Column<Problem>[] = [
     {
       key: "code",
-      header: "Problem",
-      cell: (p) => <Badge tone={PROBLEM_TONE[p.code]}>{PROBLEM_LABEL[p.code]}</Badge>,
+      header: t("problems.problem"),
+      cell: (p) => (
+        <Badge tone={PROBLEM_TONE[p.code]}>
+          <ProblemLabel code={p.code} />
+        </Badge>
+      ),
       sortValue: (p) => p.code,
     },
-    { key: "email", header: "User", cell: (p) => p.email, sortValue: (p) => p.email },
+    { key: "email", header: t("problems.user"), cell: (p) => p.email, sortValue: (p) => p.email },
     {
       key: "organisation",
-      header: "Organisation",
-      cell: (p) => orgName.get(p.userId) ?? (p.organizationId ? <code>{p.organizationId}</code> : <span className="muted">none</span>),
+      header: t("problems.organization"),
+      cell: (p) => orgName.get(p.userId) ?? (p.organizationId ? <code>{p.organizationId}</code> : <span className="muted">{t("none")}</span>),
     },
     {
       key: "ids",
-      header: "Stored / expected external id",
+      header: t("problems.ids"),
       cell: (p) => (
         <div className="id-pair">
           <span>
-            <span className="muted">stored </span>
+            <span className="muted">{t("problems.stored")}</span>
             <ExternalId value={p.externalUserId} />
           </span>
           <span>
-            <span className="muted">expected </span>
+            <span className="muted">{t("problems.expected")}</span>
             <ExternalId value={p.expectedExternalUserId} />
           </span>
         </div>
       ),
     },
-    { key: "message", header: "What it means", cell: (p) => p.message },
+    { key: "message", header: t("problems.meaning"), cell: (p) => p.message },
   ];
   return (
-    <Card title="Problems">
+    <Card title={t("problems.title")}>
       {report.problems.length ? (
-        <DataTable rows={report.problems} columns={columns} rowKey={(p) => `${p.userId}:${p.code}`} caption="Mapping problems" />
+        <DataTable rows={report.problems} columns={columns} rowKey={(p) => `${p.userId}:${p.code}`} caption={t("problems.caption")} />
       ) : (
-        <EmptyState title="No problems found">Nothing to fix: every mapping has the documented format, is unique and belongs to an active organisation.</EmptyState>
+        <EmptyState title={t("problems.emptyTitle")}>{t("problems.emptyText")}</EmptyState>
       )}
     </Card>
   );
 }
 
 function UsersTable({ report, showOrganisation }: { report: Report; showOrganisation: boolean }) {
+  const { t } = useTranslation("mapping");
   const columns: Column<ReportUser>[] = [
     {
       key: "user",
-      header: "User",
+      header: t("users.user"),
       cell: (u) => (
         <>
           {u.email}
@@ -124,50 +133,50 @@ function UsersTable({ report, showOrganisation }: { report: Report; showOrganisa
       ),
       sortValue: (u) => u.email,
     },
-    { key: "role", header: "Role", cell: (u) => <RoleLabel role={u.role} />, sortValue: (u) => u.role },
+    { key: "role", header: t("users.role"), cell: (u) => <RoleLabel role={u.role} />, sortValue: (u) => u.role },
     ...(showOrganisation
       ? [
           {
             key: "organisation",
-            header: "Organisation",
+            header: t("users.organization"),
             cell: (u: ReportUser) =>
               u.organizationName ? (
                 <>
                   {u.organizationName}
-                  {u.organizationActive === false ? <span className="muted"> (inactive)</span> : null}
+                  {u.organizationActive === false ? <span className="muted">{t("users.inactive")}</span> : null}
                 </>
               ) : (
-                <span className="muted">none</span>
+                <span className="muted">{t("none")}</span>
               ),
             sortValue: (u: ReportUser) => u.organizationName,
           },
         ]
       : []),
-    { key: "external", header: "External id", cell: (u) => <ExternalId value={u.externalUserId} />, sortValue: (u) => u.externalUserId },
+    { key: "external", header: t("users.externalId"), cell: (u) => <ExternalId value={u.externalUserId} />, sortValue: (u) => u.externalUserId },
     {
       key: "status",
-      header: "Status",
+      header: t("users.status"),
       cell: (u) => (
         <div className="row">
-          {u.ok ? <Badge tone="success">ok</Badge> : <Badge tone="danger">problem</Badge>}
+          {u.ok ? <Badge tone="success">{t("users.ok")}</Badge> : <Badge tone="danger">{t("users.problem")}</Badge>}
           {u.problems.map((code) => (
             <Badge key={code} tone={PROBLEM_TONE[code]}>
-              {PROBLEM_LABEL[code]}
+              <ProblemLabel code={code} />
             </Badge>
           ))}
-          {u.disabled ? <Badge>disabled</Badge> : null}
+          {u.disabled ? <Badge>{t("users.disabled")}</Badge> : null}
         </div>
       ),
       sortValue: (u) => (u.ok ? 1 : 0),
     },
   ];
   return (
-    <Card title="All users">
+    <Card title={t("users.title")}>
       {report.users.length ? (
-        <DataTable rows={report.users} columns={columns} rowKey={(u) => u.userId} caption="All users and their mappings" />
+        <DataTable rows={report.users} columns={columns} rowKey={(u) => u.userId} caption={t("users.caption")} />
       ) : (
-        <EmptyState title="No users in scope yet" action={<Link to="/members">Add members</Link>}>
-          Users appear here once they are members of an organisation.
+        <EmptyState title={t("users.emptyTitle")} action={<Link to="/members">{t("users.emptyAction")}</Link>}>
+          {t("users.emptyText")}
         </EmptyState>
       )}
     </Card>
@@ -175,6 +184,7 @@ function UsersTable({ report, showOrganisation }: { report: Report; showOrganisa
 }
 
 function TestMapping({ users }: { users: readonly ReportUser[] }) {
+  const { t } = useTranslation("mapping");
   const [selected, setSelected] = useState<string | null>(null);
   const [tested, setTested] = useState<string | null>(null);
   const userId = selected && users.some((u) => u.userId === selected) ? selected : (users[0]?.userId ?? "");
@@ -188,37 +198,37 @@ function TestMapping({ users }: { users: readonly ReportUser[] }) {
   };
   const r = result.data;
   return (
-    <Card title="Test mapping">
+    <Card title={t("test.title")}>
       {users.length ? (
         <form className="filters" onSubmit={submit}>
           <SelectField
-            label="User"
+            label={t("test.user")}
             value={userId}
             onChange={(e) => setSelected(e.target.value)}
             options={users.map((u) => ({ value: u.userId, label: u.organizationName ? `${u.email} (${u.organizationName})` : u.email }))}
           />
           <Button type="submit" variant="primary" busy={result.isFetching}>
-            Test mapping
+            {t("test.submit")}
           </Button>
         </form>
       ) : (
-        <EmptyState title="No users to test">Add members to an organisation, then check what their requests would carry.</EmptyState>
+        <EmptyState title={t("test.emptyTitle")}>{t("test.emptyText")}</EmptyState>
       )}
-      {result.error ? <ErrorNotice error={result.error} title="The mapping could not be tested" /> : null}
+      {result.error ? <ErrorNotice error={result.error} title={t("test.error")} /> : null}
       {r ? (
         <div className="test-result" aria-live="polite">
           <dl className="dl">
-            <dt>User</dt>
+            <dt>{t("test.user")}</dt>
             <dd>{r.email}</dd>
-            <dt>Would send</dt>
-            <dd>{r.wouldSend ? <Badge tone="success">yes</Badge> : <Badge tone="danger">no</Badge>}</dd>
+            <dt>{t("test.wouldSend")}</dt>
+            <dd>{r.wouldSend ? <Badge tone="success">{t("test.yes")}</Badge> : <Badge tone="danger">{t("test.no")}</Badge>}</dd>
             <dt>
-              <code>user</code> value
+              <Trans t={t} i18nKey="test.userValue" components={{ code: <code /> }} />
             </dt>
-            <dd>{r.user ? <code>{r.user}</code> : <span className="muted">nothing is sent</span>}</dd>
-            <dt>Organisation</dt>
-            <dd>{r.organizationName ?? <span className="muted">none</span>}</dd>
-            <dt>Reason</dt>
+            <dd>{r.user ? <code>{r.user}</code> : <span className="muted">{t("test.nothingSent")}</span>}</dd>
+            <dt>{t("test.organization")}</dt>
+            <dd>{r.organizationName ?? <span className="muted">{t("none")}</span>}</dd>
+            <dt>{t("test.reason")}</dt>
             <dd>{r.reason}</dd>
           </dl>
           {r.warnings.length ? (
@@ -237,55 +247,62 @@ function TestMapping({ users }: { users: readonly ReportUser[] }) {
 }
 
 function Statistics({ organizationId, enabled }: { organizationId: string | undefined; enabled: boolean }) {
+  const { t } = useTranslation("mapping");
   const stats = useQuery({ ...trpc.userMapping.statistics.queryOptions({ organizationId }), enabled });
   const s = stats.data;
   const columns: Column<StatRow>[] = [
-    { key: "external", header: "External id", cell: (r) => <code>{r.externalUserId}</code>, sortValue: (r) => r.externalUserId },
-    { key: "email", header: "User", cell: (r) => r.email ?? <span className="muted">unknown</span>, sortValue: (r) => r.email },
+    { key: "external", header: t("stats.externalId"), cell: (r) => <code>{r.externalUserId}</code>, sortValue: (r) => r.externalUserId },
+    { key: "email", header: t("stats.user"), cell: (r) => r.email ?? <span className="muted">{t("stats.unknown")}</span>, sortValue: (r) => r.email },
     {
       key: "mapped",
-      header: "Mapping",
-      cell: (r) => (r.mapped ? <Badge tone="success">mapped</Badge> : <Badge tone="warning">no longer mapped</Badge>),
+      header: t("stats.mapping"),
+      cell: (r) => (r.mapped ? <Badge tone="success">{t("stats.mapped")}</Badge> : <Badge tone="warning">{t("stats.noLongerMapped")}</Badge>),
       sortValue: (r) => (r.mapped ? 1 : 0),
     },
-    { key: "requests", header: "Requests", align: "right", cell: (r) => count(r.requests), sortValue: (r) => r.requests },
+    { key: "requests", header: t("stats.requests"), align: "right", cell: (r) => count(r.requests), sortValue: (r) => r.requests },
     // Raw cost only when the API's answer carries it (the provider's view: lib/provider-cost.ts).
     ...(s && allCarry<StatRow, "rawCostNano">(s.perExternalId, "rawCostNano")
       ? [
           {
             key: "raw",
-            header: "Raw cost",
+            header: t("stats.rawCost"),
             align: "right" as const,
             cell: (r: StatRow) => (carries(r, "rawCostNano") ? money(r.rawCostNano) : "—"),
             sortValue: (r: StatRow) => (carries(r, "rawCostNano") ? r.rawCostNano : null),
           },
         ]
       : []),
-    { key: "billed", header: "Billed cost", align: "right", cell: (r) => money(r.billedCostNano), sortValue: (r) => r.billedCostNano },
+    { key: "billed", header: t("stats.billedCost"), align: "right", cell: (r) => money(r.billedCostNano), sortValue: (r) => r.billedCostNano },
   ];
   return (
-    <Card title={s ? `This month by external id · ${s.period} (${s.timeZone})` : "This month by external id"}>
+    <Card title={s ? t("stats.titleWithPeriod", { period: s.period, timeZone: s.timeZone }) : t("stats.title")}>
       {stats.error ? <ErrorNotice error={stats.error} onRetry={() => void stats.refetch()} /> : null}
       {s ? (
         <div className="stack">
           <div className="stat-group">
-            {organizationId ? null : <Stat label="Organisations" value={count(s.organizations)} detail={`${count(s.activeOrganizations)} active`} />}
-            <Stat label="Users" value={count(s.users)} detail={`${count(s.mappedUsers)} mapped · ${count(s.unmappedUsers)} unmapped`} />
-            <Stat label="Active this month" value={count(s.activeUsersThisMonth)} />
-            <Stat label="Requests" value={count(s.requestsThisMonth)} />
-            <Stat label="Billed cost" value={money(s.billedCostNanoThisMonth)} />
+            {organizationId ? null : (
+              <Stat label={t("stats.organizations")} value={count(s.organizations)} detail={t("stats.active", { count: s.activeOrganizations })} />
+            )}
+            <Stat
+              label={t("stats.users")}
+              value={count(s.users)}
+              detail={t("stats.usersDetail", { mapped: count(s.mappedUsers), unmapped: count(s.unmappedUsers) })}
+            />
+            <Stat label={t("stats.activeThisMonth")} value={count(s.activeUsersThisMonth)} />
+            <Stat label={t("stats.requests")} value={count(s.requestsThisMonth)} />
+            <Stat label={t("stats.billedCost")} value={money(s.billedCostNanoThisMonth)} />
           </div>
           {s.perExternalId.length ? (
             <DataTable
               rows={s.perExternalId}
               columns={columns}
               rowKey={(r) => r.externalUserId}
-              caption="Usage this month by external id"
+              caption={t("stats.caption")}
               initialSort={{ key: "billed", direction: "desc" }}
             />
           ) : (
-            <EmptyState title="No usage this month yet">
-              Requests through the proxy appear here by external id. <Link to="/tokens">Create an API token</Link> to connect a chat client.
+            <EmptyState title={t("stats.emptyTitle")}>
+              <Trans t={t} i18nKey="stats.emptyText" components={{ link: <Link to="/tokens" /> }} />
             </EmptyState>
           )}
         </div>
@@ -297,37 +314,38 @@ function Statistics({ organizationId, enabled }: { organizationId: string | unde
 }
 
 function Configuration() {
+  const { t } = useTranslation("mapping");
   const config = useQuery(trpc.userMapping.configuration.queryOptions());
   const c = config.data;
   return (
-    <Card title="Configuration">
+    <Card title={t("config.title")}>
       {config.error ? <ErrorNotice error={config.error} onRetry={() => void config.refetch()} /> : null}
       {c ? (
         <dl className="dl">
-          <dt>External id format</dt>
+          <dt>{t("config.format")}</dt>
           <dd>
             <code>{c.externalUserId.format}</code>
             <div className="field-hint">{c.externalUserId.description}</div>
           </dd>
-          <dt>Example</dt>
+          <dt>{t("config.example")}</dt>
           <dd>
             <code>{c.externalUserId.example}</code>
           </dd>
-          <dt>Billing time zone</dt>
+          <dt>{t("config.timeZone")}</dt>
           <dd>{c.billingTimeZone}</dd>
-          <dt>Currency</dt>
+          <dt>{t("config.currency")}</dt>
           <dd>{c.currency}</dd>
           {carries(c, "defaultMarkup") ? (
             <>
-              <dt>Default markup</dt>
+              <dt>{t("config.markup")}</dt>
               <dd>×{c.defaultMarkup}</dd>
             </>
           ) : null}
-          <dt>Default monthly limit</dt>
+          <dt>{t("config.monthlyLimit")}</dt>
           <dd>{money(c.defaultMonthlyLimitNano)}</dd>
-          <dt>Key verification</dt>
-          <dd>{c.verifyKeys ? "On: a saved OpenRouter key is checked with OpenRouter before the sync" : "Off: saved keys are not checked with OpenRouter"}</dd>
-          <dt>Accepted OpenRouter hosts</dt>
+          <dt>{t("config.verification")}</dt>
+          <dd>{c.verifyKeys ? t("config.verifyOn") : t("config.verifyOff")}</dd>
+          <dt>{t("config.hosts")}</dt>
           <dd>
             <ul className="plain-list">
               {c.acceptedOpenRouterHosts.map((host) => (
@@ -337,9 +355,9 @@ function Configuration() {
               ))}
             </ul>
           </dd>
-          <dt>Host rule</dt>
+          <dt>{t("config.hostRule")}</dt>
           <dd>{c.hostRule}</dd>
-          <dt>Sync trigger</dt>
+          <dt>{t("config.syncTrigger")}</dt>
           <dd>{c.syncTrigger}</dd>
         </dl>
       ) : config.isPending ? (
@@ -350,6 +368,7 @@ function Configuration() {
 }
 
 export default function UserMapping() {
+  const { t } = useTranslation("mapping");
   const me = useMe();
   const scope = useOrgScope();
   const provider = me.role === "provider_admin";
@@ -365,17 +384,13 @@ export default function UserMapping() {
   return (
     <>
       <PageHeader
-        title="User mapping"
-        description={
-          <>
-            Each user's requests reach OpenRouter with their organisation's key and an external id as its <code>user</code> field, so usage is attributed to the right person. This page checks every mapping.
-          </>
-        }
+        title={t("title")}
+        description={<Trans t={t} i18nKey="description" components={{ code: <code /> }} />}
         actions={
           provider && scope.organizations.length ? (
             <div className="mapping-scope">
               <SelectField
-                label="Scope"
+                label={t("scope")}
                 value={organizationId ?? ALL}
                 onChange={(e) => {
                   if (e.target.value === ALL) setAllOrganisations(true);
@@ -384,7 +399,10 @@ export default function UserMapping() {
                     scope.select(e.target.value);
                   }
                 }}
-                options={[{ value: ALL, label: "All organisations" }, ...scope.organizations.map((o) => ({ value: o.id, label: o.active ? o.name : `${o.name} (inactive)` }))]}
+                options={[
+                  { value: ALL, label: t("allOrganizations") },
+                  ...scope.organizations.map((o) => ({ value: o.id, label: o.active ? o.name : t("inactiveOrganization", { name: o.name }) })),
+                ]}
               />
             </div>
           ) : null
@@ -393,9 +411,8 @@ export default function UserMapping() {
       <div className="stack">
         {withoutOrganisation ? (
           <Card>
-            <EmptyState title="You do not belong to an organisation yet" action={<Link to="/connections">Open Connections</Link>}>
-              Save your organisation's OpenRouter connection (base URL and key) on the Connections page: your organisation is created or joined, and its users'
-              mappings show here.
+            <EmptyState title={t("noOrganization.title")} action={<Link to="/connections">{t("noOrganization.action")}</Link>}>
+              {t("noOrganization.text")}
             </EmptyState>
           </Card>
         ) : null}

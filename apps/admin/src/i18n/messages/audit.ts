@@ -1,5 +1,134 @@
 import type { Polish } from "../translation";
 
-export const en = {};
+export const en = {
+  title: "Audit log",
+  descriptionAll: "Every change recorded by the gateway, across all organisations.",
+  descriptionScope: "Changes recorded for {{name}}.",
+  descriptionClient: "Changes recorded for {{name}}: settings, keys, members, tokens and usage corrections.",
+  organizationInScope: "the organisation in scope",
+  yourOrganization: "your organisation",
+  notLinked: {
+    title: "Your account is not linked to an organisation yet",
+    action: "Open Connections",
+    text: "Save your organisation's OpenRouter key under Connections; its audit log shows here afterwards.",
+  },
+  scope: {
+    label: "Entries from",
+    inScope: "{{name}} (in scope)",
+    all: "All organisations",
+    hint: "Switch the organisation in scope at the top.",
+  },
+  filter: {
+    label: "Filter by action",
+    action: "Action",
+    hint: "An exact action such as <code>member.added</code>, or a prefix ending in <code>*</code> such as <code>org_sync.*</code>.",
+    tooLong: "At most {{max}} characters.",
+    apply: "Filter",
+    clear: "Clear",
+  },
+  table: {
+    label: "Audit log entries, newest first",
+    time: "Time",
+    action: "Action",
+    actor: "Actor",
+    organization: "Organisation",
+    target: "Target",
+    details: "Details",
+    ip: "IP",
+    you: " (you)",
+    none: "None",
+  },
+  actor: {
+    user: "user",
+    system: "system",
+    proxy: "proxy",
+    cli: "cli",
+  },
+  details: {
+    details: "details",
+    before: "before",
+    after: "after",
+  },
+  pager: {
+    shown_one: "{{count, number}} entry shown, newest first",
+    shown_other: "{{count, number}} entries shown, newest first",
+    thatIsAll: " · that is all",
+    loadMore: "Load more",
+    loadError: "More entries could not be loaded",
+  },
+  empty: {
+    noMatch: "No entries match “{{action}}”",
+    showAll: "Show every action",
+    noMatchText: "Actions are matched exactly; end the text with <code>*</code> to match a prefix, e.g. <code>{{example}}</code>.",
+    title: "No audit entries yet",
+    text: "Changes to organisations, keys, members, tokens and settings are recorded here as they happen.",
+  },
+};
 
-export const pl: Polish<typeof en> = {};
+export const pl: Polish<typeof en> = {
+  title: "Dziennik zdarzeń",
+  descriptionAll: "Każda zmiana zarejestrowana przez bramę, we wszystkich organizacjach.",
+  descriptionScope: "Zmiany zarejestrowane dla: {{name}}.",
+  descriptionClient: "Zmiany zarejestrowane dla: {{name}} — ustawienia, klucze, członkowie, tokeny i korekty zużycia.",
+  organizationInScope: "wybrana organizacja",
+  yourOrganization: "organizacja",
+  notLinked: {
+    title: "Konto nie jest jeszcze powiązane z organizacją",
+    action: "Otwórz Połączenia",
+    text: "Zapisz klucz OpenRouter organizacji na stronie Połączenia; potem pojawi się tutaj jej dziennik zdarzeń.",
+  },
+  scope: {
+    label: "Wpisy z",
+    inScope: "{{name}} (wybrana)",
+    all: "Wszystkie organizacje",
+    hint: "Wybraną organizację można zmienić u góry strony.",
+  },
+  filter: {
+    label: "Filtruj według akcji",
+    action: "Akcja",
+    hint: "Dokładna nazwa akcji, np. <code>member.added</code>, lub prefiks zakończony znakiem <code>*</code>, np. <code>org_sync.*</code>.",
+    tooLong: "Maksymalnie {{max}} znaków.",
+    apply: "Filtruj",
+    clear: "Wyczyść",
+  },
+  table: {
+    label: "Wpisy dziennika zdarzeń, od najnowszych",
+    time: "Czas",
+    action: "Akcja",
+    actor: "Wykonawca",
+    organization: "Organizacja",
+    target: "Obiekt",
+    details: "Szczegóły",
+    ip: "IP",
+    you: " (to konto)",
+    none: "Brak",
+  },
+  actor: {
+    user: "użytkownik",
+    system: "system",
+    proxy: "proxy",
+    cli: "wiersz poleceń",
+  },
+  details: {
+    details: "szczegóły",
+    before: "przed",
+    after: "po",
+  },
+  pager: {
+    shown_one: "Pokazano {{count, number}} wpis, od najnowszego",
+    shown_few: "Pokazano {{count, number}} wpisy, od najnowszego",
+    shown_many: "Pokazano {{count, number}} wpisów, od najnowszego",
+    shown_other: "Pokazano {{count, number}} wpisu, od najnowszego",
+    thatIsAll: " · to wszystkie",
+    loadMore: "Wczytaj więcej",
+    loadError: "Nie udało się wczytać kolejnych wpisów",
+  },
+  empty: {
+    noMatch: "Żaden wpis nie pasuje do „{{action}}”",
+    showAll: "Pokaż wszystkie akcje",
+    noMatchText:
+      "Akcje są dopasowywane dokładnie; zakończ tekst znakiem <code>*</code>, aby dopasować prefiks, np. <code>{{example}}</code>.",
+    title: "Nie ma jeszcze wpisów w dzienniku",
+    text: "Zmiany organizacji, kluczy, członków, tokenów i ustawień są tu rejestrowane na bieżąco.",
+  },
+};

@@ -1,5 +1,173 @@
 import type { Polish } from "../translation";
 
-export const en = {};
+export const en = {
+  title: "Connections",
+  descriptionAdmin:
+    "The OpenAI-compatible connections of your chat client. Saving an enabled OpenRouter connection with your organisation's key (<code>sk-or-v1-…</code>) creates or updates your organisation automatically.",
+  description:
+    "The OpenAI-compatible connections of your chat client (its Settings → Connections). Keys are stored encrypted and only ever shown masked.",
+  status: {
+    created: "created",
+    updated: "updated",
+    claimed: "claimed",
+    unchanged: "unchanged",
+    skipped: "skipped",
+    failed: "failed",
+  },
+  outcome: {
+    created: "organisation created",
+    updated: "organisation's key updated",
+    claimed: "organisation claimed",
+    unchanged: "nothing to change",
+    skipped: "skipped",
+    failed: "failed",
+  },
+  channel: {
+    openwebui: "via Open WebUI",
+    dashboard: "via this page",
+    token: "via an API token",
+    cli: "via the command line",
+  },
+  sync: {
+    heading: "Organisation sync: {{status}}.",
+    viewOrganization: "View the organisation",
+    failedRetry: " Your connections are saved; fix the problem and save again to retry.",
+  },
+  lastSync: {
+    title: "Last organisation sync",
+    neverTitle: "Last sync: never",
+    neverText:
+      "No settings saved yet — not in Open WebUI, not here, not with a token. Save an OpenRouter connection (in Open WebUI's Settings → Connections or below) to sync your organisation.",
+    notRecorded:
+      "<b>Last sync: not recorded.</b> Your settings were saved <time>{{when}}</time>, but the outcome of that save's sync is not known (it may still be running). Refresh in a moment; if it stays so, save again to sync.",
+    outcome: "Last sync: {{outcome}}, <time>{{when}}</time>, {{channel}}.",
+    key: "Key <code>{{hint}}</code>.",
+    whatToDo: "<b>What to do:</b> your settings are saved; fix the problem and save again — in Open WebUI or on this page — to retry.",
+  },
+  list: {
+    title: "Your connections",
+    caption: "Connections saved in your settings",
+    baseUrl: "Base URL",
+    apiKey: "API key",
+    newKey: "New key (hidden; saved on Save)",
+    noKey: "No key",
+    enabled: "Enabled",
+    on: "On",
+    off: "Off",
+    enabledLabel: "Enabled: {{url}}",
+    actions: "Actions",
+    remove: "Remove",
+    removeLabel: "Remove {{url}}",
+    emptyTitle: "No connections yet",
+    emptyText:
+      "Add one below — for OpenRouter, the base URL <code>https://openrouter.ai/api/v1</code> and your <code>sk-or-v1-…</code> key — then save.",
+    notSaved: "Not saved.",
+    unsaved: "You have unsaved changes.",
+    save: "Save",
+    saved: "Connections saved",
+    savedSyncFailed: "Connections saved; the organisation sync failed",
+  },
+  add: {
+    title: "Add a connection",
+    baseUrl: "Base URL",
+    apiKey: "API key",
+    apiKeyHint: "Leave empty for a server that needs no key.",
+    submit: "Add connection",
+    submitHint: "The connection is stored when you save.",
+    baseUrlMissing: "Enter the connection's base URL, e.g. https://openrouter.ai/api/v1.",
+    baseUrlScheme: "The base URL must start with https:// (or http://).",
+    baseUrlInvalid: "Enter a full URL, e.g. https://openrouter.ai/api/v1.",
+    maskedKey: "Paste the whole key: a masked key cannot be saved.",
+  },
+  remove: {
+    title: "Remove this connection?",
+    confirm: "Remove",
+    text: "<url>{{url}}</url> and its key are deleted from your settings when you save. Until then, “Discard changes” brings it back.",
+  },
+};
 
-export const pl: Polish<typeof en> = {};
+export const pl: Polish<typeof en> = {
+  title: "Połączenia",
+  descriptionAdmin:
+    "Połączenia zgodne z OpenAI w kliencie czatu. Zapisanie włączonego połączenia OpenRouter z kluczem organizacji (<code>sk-or-v1-…</code>) automatycznie tworzy lub aktualizuje organizację.",
+  description:
+    "Połączenia zgodne z OpenAI w kliencie czatu (jego Ustawienia → Połączenia). Klucze są przechowywane w postaci zaszyfrowanej i zawsze pokazywane jako zamaskowane.",
+  status: {
+    created: "utworzono",
+    updated: "zaktualizowano",
+    claimed: "przejęto",
+    unchanged: "bez zmian",
+    skipped: "pominięto",
+    failed: "niepowodzenie",
+  },
+  outcome: {
+    created: "utworzono organizację",
+    updated: "zaktualizowano klucz organizacji",
+    claimed: "przejęto organizację",
+    unchanged: "nic do zmiany",
+    skipped: "pominięto",
+    failed: "niepowodzenie",
+  },
+  channel: {
+    openwebui: "przez Open WebUI",
+    dashboard: "przez tę stronę",
+    token: "przez token API",
+    cli: "z wiersza poleceń",
+  },
+  sync: {
+    heading: "Synchronizacja organizacji: {{status}}.",
+    viewOrganization: "Zobacz organizację",
+    failedRetry: " Połączenia są zapisane; usuń problem i zapisz ponownie, aby ponowić synchronizację.",
+  },
+  lastSync: {
+    title: "Ostatnia synchronizacja organizacji",
+    neverTitle: "Ostatnia synchronizacja: nigdy",
+    neverText:
+      "Nie zapisano jeszcze żadnych ustawień — ani w Open WebUI, ani tutaj, ani tokenem. Zapisz połączenie OpenRouter (w Open WebUI: Ustawienia → Połączenia, lub poniżej), aby zsynchronizować organizację.",
+    notRecorded:
+      "<b>Ostatnia synchronizacja: brak zapisu.</b> Ustawienia zapisano <time>{{when}}</time>, ale wynik synchronizacji po tym zapisie nie jest znany (może jeszcze trwać). Odśwież stronę za chwilę; jeśli nic się nie zmieni, zapisz ponownie, aby zsynchronizować.",
+    outcome: "Ostatnia synchronizacja: {{outcome}}, <time>{{when}}</time>, {{channel}}.",
+    key: "Klucz <code>{{hint}}</code>.",
+    whatToDo: "<b>Co zrobić:</b> ustawienia są zapisane; usuń problem i zapisz ponownie — w Open WebUI lub na tej stronie — aby ponowić synchronizację.",
+  },
+  list: {
+    title: "Zapisane połączenia",
+    caption: "Połączenia zapisane w ustawieniach",
+    baseUrl: "Bazowy URL",
+    apiKey: "Klucz API",
+    newKey: "Nowy klucz (ukryty; zapisywany po kliknięciu Zapisz)",
+    noKey: "Brak klucza",
+    enabled: "Włączone",
+    on: "Wł.",
+    off: "Wył.",
+    enabledLabel: "Włączone: {{url}}",
+    actions: "Akcje",
+    remove: "Usuń",
+    removeLabel: "Usuń {{url}}",
+    emptyTitle: "Nie ma jeszcze połączeń",
+    emptyText:
+      "Dodaj połączenie poniżej — dla OpenRouter bazowy URL <code>https://openrouter.ai/api/v1</code> i klucz <code>sk-or-v1-…</code> — a następnie zapisz.",
+    notSaved: "Nie zapisano.",
+    unsaved: "Są niezapisane zmiany.",
+    save: "Zapisz",
+    saved: "Zapisano połączenia",
+    savedSyncFailed: "Zapisano połączenia; synchronizacja organizacji nie powiodła się",
+  },
+  add: {
+    title: "Dodaj połączenie",
+    baseUrl: "Bazowy URL",
+    apiKey: "Klucz API",
+    apiKeyHint: "Pozostaw puste dla serwera, który nie wymaga klucza.",
+    submit: "Dodaj połączenie",
+    submitHint: "Połączenie zostanie zachowane po zapisaniu.",
+    baseUrlMissing: "Podaj bazowy URL połączenia, np. https://openrouter.ai/api/v1.",
+    baseUrlScheme: "Bazowy URL musi zaczynać się od https:// (lub http://).",
+    baseUrlInvalid: "Podaj pełny URL, np. https://openrouter.ai/api/v1.",
+    maskedKey: "Wklej cały klucz: zamaskowanego klucza nie można zapisać.",
+  },
+  remove: {
+    title: "Usunąć to połączenie?",
+    confirm: "Usuń",
+    text: "<url>{{url}}</url> wraz z kluczem zostanie usunięty z ustawień po zapisaniu. Do tego czasu można go przywrócić przyciskiem „Odrzuć zmiany”.",
+  },
+};

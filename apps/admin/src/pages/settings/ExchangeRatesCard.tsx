@@ -5,6 +5,7 @@
 import { parseRate } from "@mai/domain/format";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Button } from "../../components/Button";
 import { ErrorNotice, Skeleton } from "../../components/Feedback";
 import { SelectField, TextField } from "../../components/Field";
@@ -25,6 +26,7 @@ function validRate(text: string): boolean {
 }
 
 export function ExchangeRatesCard({ currency }: { currency: string }) {
+  const { t } = useTranslation("settings");
   const queryClient = useQueryClient();
   const toast = useToast();
   const code = currency === "USD" ? "PLN" : currency;
@@ -36,7 +38,7 @@ export function ExchangeRatesCard({ currency }: { currency: string }) {
   const enter = useMutation(
     trpc.exchangeRates.set.mutationOptions({
       onSuccess: async (saved) => {
-        toast.show(`USD→${saved.currency} ${formatRateText(saved.rate)} saved for ${date(saved.effectiveDate)}`);
+        toast.show(t("exchangeRates.entered", { currency: saved.currency, rate: formatRateText(saved.rate), day: date(saved.effectiveDate) }));
         setDay("");
         setRate("");
         await invalidate();
@@ -47,7 +49,7 @@ export function ExchangeRatesCard({ currency }: { currency: string }) {
     trpc.exchangeRates.refresh.mutationOptions({
       onSuccess: async (result) => {
         const mine = result.currencies.find((c) => c.currency === code);
-        toast.show(mine ? (mine.error ?? `NBP: ${mine.stored} new ${mine.stored === 1 ? "rate" : "rates"}`) : `No organisation uses ${code}: nothing to fetch`);
+        toast.show(mine ? (mine.error ?? t("exchangeRates.fetched", { count: mine.stored })) : t("exchangeRates.nobodyUses", { code }));
         await invalidate();
       },
     }),
@@ -55,43 +57,40 @@ export function ExchangeRatesCard({ currency }: { currency: string }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const found: typeof errors = {};
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) found.day = "Choose the day the rate is for.";
-    if (!validRate(rate)) found.rate = "A positive decimal with a dot, e.g. 3.9876.";
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) found.day = t("exchangeRates.dayError");
+    if (!validRate(rate)) found.rate = t("exchangeRates.rateError");
     setErrors(found);
     if (found.day || found.rate) return;
     enter.mutate({ currency: code, effectiveDate: day, rate: rate.trim() });
   };
 
   return (
-    <Card title={`Exchange rates · USD→${code}`}>
-      <p className="field-hint">
-        NBP's table A mid rate is fetched daily; a figure uses the last rate before its date (a month's statement: before the
-        day after the month). While NBP cannot be reached, enter the day's rate here; NBP's own rate replaces it once fetched.
-      </p>
+    <Card title={t("exchangeRates.title", { code })}>
+      <p className="field-hint">{t("exchangeRates.intro")}</p>
       {rates.error ? <ErrorNotice error={rates.error} /> : null}
       {rates.data ? (
         rates.data.length > 0 ? (
           <ul className="rate-list">
             {rates.data.map((r) => (
               <li key={r.effectiveDate}>
-                {date(r.effectiveDate)}: {formatRateText(r.rate)} {r.source === "nbp" ? `(NBP ${r.tableNo ?? ""})` : "(entered by the provider)"}
+                {date(r.effectiveDate)}: {formatRateText(r.rate)} {r.source === "nbp" ? t("exchangeRates.sourceNbp", { table: r.tableNo ?? "" }) : t("exchangeRates.sourceProvider")}
               </li>
             ))}
           </ul>
         ) : (
-          <p className="field-hint">No rate is stored yet: figures are shown in USD only.</p>
+          <p className="field-hint">{t("exchangeRates.none")}</p>
         )
       ) : rates.isPending ? (
         <Skeleton lines={3} />
       ) : null}
       <Button variant="secondary" busy={refresh.isPending} onClick={() => refresh.mutate()}>
-        Fetch from NBP now
+        {t("exchangeRates.fetch")}
       </Button>
       <MutationError error={refresh.error} />
       <form className="filters" onSubmit={submit} noValidate>
-        <TextField label="Day" type="date" value={day} error={errors.day} onChange={(e) => setDay(e.target.value)} />
-        <TextField label={`${code} per 1 USD`} inputMode="decimal" value={rate} error={errors.rate} placeholder="3.9876" onChange={(e) => setRate(e.target.value)} />
-        <FormActions label="Enter the rate" busy={enter.isPending} />
+        <TextField label={t("exchangeRates.day")} type="date" value={day} error={errors.day} onChange={(e) => setDay(e.target.value)} />
+        <TextField label={t("exchangeRates.perUsd", { code })} inputMode="decimal" value={rate} error={errors.rate} placeholder="3.9876" onChange={(e) => setRate(e.target.value)} />
+        <FormActions label={t("exchangeRates.enter")} busy={enter.isPending} />
       </form>
       <MutationError error={enter.error} />
       <OrganizationCurrency />
@@ -101,6 +100,7 @@ export function ExchangeRatesCard({ currency }: { currency: string }) {
 
 /** One organisation's currency: its own (PLN…), or the global setting's (empty). */
 function OrganizationCurrency() {
+  const { t } = useTranslation("settings");
   const queryClient = useQueryClient();
   const toast = useToast();
   const organizations = useQuery(trpc.organizations.list.queryOptions());
@@ -110,7 +110,7 @@ function OrganizationCurrency() {
   const save = useMutation(
     trpc.organizations.setCurrency.mutationOptions({
       onSuccess: async (saved) => {
-        toast.show(`Figures now also in ${saved.effectiveCurrency}${saved.currency === null ? " (the global setting)" : ""}`);
+        toast.show(t(saved.currency === null ? "orgCurrency.savedGlobal" : "orgCurrency.saved", { currency: saved.effectiveCurrency }));
         await queryClient.invalidateQueries(trpc.usage.currency.pathFilter());
       },
     }),
@@ -121,7 +121,7 @@ function OrganizationCurrency() {
     event.preventDefault();
     const code = currency.trim().toUpperCase();
     if (code !== "" && !/^[A-Z]{3}$/.test(code)) {
-      setError("A three-letter ISO 4217 code (PLN, EUR…), or empty for the global setting.");
+      setError(t("orgCurrency.error"));
       return;
     }
     setError(null);
@@ -131,19 +131,19 @@ function OrganizationCurrency() {
   return (
     <form className="filters" onSubmit={submit} noValidate>
       <SelectField
-        label="Organisation"
+        label={t("orgCurrency.organization")}
         value={chosen}
         options={list.map((o) => ({ value: o.id, label: o.name }))}
         onChange={(e) => setOrganizationId(e.target.value)}
       />
       <TextField
-        label="Its currency"
+        label={t("orgCurrency.currency")}
         value={currency}
         error={error}
-        placeholder="PLN (empty: the global setting)"
+        placeholder={t("orgCurrency.placeholder")}
         onChange={(e) => setCurrency(e.target.value)}
       />
-      <FormActions label="Set the currency" busy={save.isPending} />
+      <FormActions label={t("orgCurrency.set")} busy={save.isPending} />
       <MutationError error={save.error} />
     </form>
   );
