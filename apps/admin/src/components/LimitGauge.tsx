@@ -1,11 +1,7 @@
 // The monthly limit as a meter: spent (and reserved in flight) against the limit, with the
 // remaining amount; amber from 80 %, red when spent.
 import { Trans, useTranslation } from "react-i18next";
-import { displayLocale, money } from "../lib/format";
-
-/** "12.5", "12,5": a percentage with one decimal in the reader's locale. */
-const onePlace = (value: number) =>
-  new Intl.NumberFormat(displayLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }).format(value);
+import { fixed, money } from "../lib/format";
 
 export interface LimitGaugeProps {
   limitNano: bigint;
@@ -29,7 +25,7 @@ export function LimitGauge({ limitNano, spentNano, reservedNano, remainingNano, 
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={Number(pct.toFixed(1))}
-        aria-valuetext={t("limitGauge.valueText", { percent: onePlace(pct), limit: money(limitNano) })}
+        aria-valuetext={t("limitGauge.valueText", { percent: fixed(pct), limit: money(limitNano) })}
       >
         <div className="gauge-fill" style={{ width: `${pct}%` }} />
         <div className="gauge-reserved" style={{ left: `${pct}%`, width: `${reservedPct}%` }} />
@@ -39,7 +35,7 @@ export function LimitGauge({ limitNano, spentNano, reservedNano, remainingNano, 
           <Trans
             t={t}
             i18nKey="limitGauge.spentOf"
-            values={{ spent: money(spentNano), limit: money(limitNano), percent: onePlace(usedBp / 100) }}
+            values={{ spent: money(spentNano), limit: money(limitNano), percent: fixed(usedBp / 100) }}
             components={{ b: <strong /> }}
           />
         </span>

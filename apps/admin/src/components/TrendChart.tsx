@@ -5,7 +5,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { count, displayLocale, money, nanoToChartUsd, shortDate } from "../lib/format";
+import { chartUsd, count, money, nanoToChartUsd, shortDate } from "../lib/format";
 
 export interface DailyPoint {
   date: string;
@@ -14,17 +14,6 @@ export interface DailyPoint {
 }
 
 const NARROW = 520;
-
-/** A cost axis tick in the reader's digits: "$12.50" in English, "12,50 $" in Polish (no grouping, as before). */
-const tickUsd = (value: number, digits: number) =>
-  new Intl.NumberFormat(displayLocale(), {
-    style: "currency",
-    currency: "USD",
-    currencyDisplay: "narrowSymbol",
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-    useGrouping: false,
-  }).format(value);
 
 export function TrendChart({ days }: { days: readonly DailyPoint[] }) {
   const { t } = useTranslation();
@@ -47,7 +36,7 @@ export function TrendChart({ days }: { days: readonly DailyPoint[] }) {
             yAxisId="cost"
             tick={{ fontSize: narrow ? 11 : 12 }}
             tickCount={narrow ? 4 : 5}
-            tickFormatter={(v: number) => tickUsd(v, digits)}
+            tickFormatter={(v: number) => chartUsd(v, digits)}
             width={narrow ? (digits > 2 ? 64 : 48) : digits > 2 ? 80 : 64}
           />
           <YAxis yAxisId="requests" orientation="right" tick={{ fontSize: narrow ? 11 : 12 }} tickCount={narrow ? 4 : 5} allowDecimals={false} width={narrow ? 32 : 48} />

@@ -75,9 +75,11 @@ export function date(d: Date | string, timeZone?: string): string {
 }
 /** "1 Dec" — a chart's day, from a local day label of the billing time zone (never shifted). */
 export const shortDate = (isoDate: string): string => formatShortDay(isoDate, { locale: display.locale });
+/** "12.5", "12,5": a number with exactly `digits` decimals in the reader's locale, ungrouped (a share in a sentence). */
+export const fixed = (value: number, digits = 1) =>
+  new Intl.NumberFormat(display.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(value);
 /** "12.5 %", "12,5 %": a share with `digits` decimals in the reader's locale (a space before %, as the pages write it). */
-export const percent = (value: number, digits = 1) =>
-  `${new Intl.NumberFormat(display.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(value)} %`;
+export const percent = (value: number, digits = 1) => `${fixed(value, digits)} %`;
 /** A USD chart's axis tick with `digits` decimals in the reader's locale: "$1.50" (en), "1,50 $" (pl), as money() writes USD. */
 export const chartUsd = (value: number, digits: number) =>
   new Intl.NumberFormat(display.locale, { style: "currency", currency: "USD", currencyDisplay: "narrowSymbol", minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
