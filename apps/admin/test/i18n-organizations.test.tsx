@@ -60,7 +60,7 @@ describe("Organisations, Members and API tokens in Polish", () => {
     await screen.findByRole("heading", { level: 1, name: "Członkowie" });
     expect(await screen.findByRole("heading", { name: "Zaproś osobę" })).toBeTruthy();
     const members = await screen.findByRole("table", { name: /^Członkowie organizacji / });
-    for (const header of ["Imię i nazwisko", "E-mail", "Rola", "Zewnętrzny identyfikator użytkownika", "Dołączenie", "Działania"]) {
+    for (const header of ["Imię i nazwisko", "E-mail", "Rola", "Zewnętrzny identyfikator użytkownika", "Data dołączenia", "Działania"]) {
       expect(within(members).getByRole("columnheader", { name: new RegExp(header) })).toBeTruthy();
     }
     expect(screen.getByRole("button", { name: "Zaproś" })).toBeTruthy();

@@ -132,7 +132,7 @@ export const pl: Polish<typeof en> = {
     email: "E-mail",
     role: "Rola",
     external: "Zewnętrzny identyfikator użytkownika",
-    joined: "Dołączenie",
+    joined: "Data dołączenia",
     actions: "Działania",
     resetLabel: "Resetuj hasło użytkownika {{who}}",
     reset: "Resetuj hasło",

@@ -229,8 +229,8 @@ export const pl: Polish<typeof en> = {
     empty: "Nie ma jeszcze organizacji",
     emptyBody:
       "Utwórz pierwszą organizację klienta przyciskiem „Nowa organizacja”. Jeśli w <link>Ustawieniach</link> jest klucz do zakładania kluczy, organizacja od razu otrzyma własny klucz OpenRouter; w przeciwnym razie dołącz klucz klienta.",
-    editTitle: "Edycja „{{name}}”",
-    setKeyTitle: "Klucz organizacji „{{name}}”",
+    editTitle: "Edycja organizacji „{{name}}”",
+    setKeyTitle: "Ustaw klucz organizacji „{{name}}”",
   },
   table: {
     caption: "Organizacje klientów",

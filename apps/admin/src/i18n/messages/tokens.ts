@@ -98,7 +98,7 @@ export const pl: Polish<typeof en> = {
   status: {
     active: "aktywny",
     revoked: "odwołany",
-    expired: "wygasł",
+    expired: "wygasły",
   },
   connect: {
     title: "Połącz klienta czatu",
