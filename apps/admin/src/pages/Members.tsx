@@ -7,6 +7,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../components/Button";
 import { DataTable, type Column } from "../components/DataTable";
 import { ConfirmDialog } from "../components/Dialog";
@@ -28,6 +29,7 @@ const ROLE_TONE = { provider_admin: "warning", org_admin: "info", member: "neutr
 const ROLE_ORDER = { provider_admin: 0, org_admin: 1, member: 2 } as const;
 
 function MembersOf({ organizationId, organizationName }: { organizationId: string; organizationName: string }) {
+  const { t } = useTranslation("members");
   const me = useMe();
   const queryClient = useQueryClient();
   const toast = useToast();
@@ -37,7 +39,11 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
   const remove = useMutation(
     trpc.members.remove.mutationOptions({
       onSuccess: async () => {
-        toast.show(`${removing?.email ?? "The member"} removed from ${organizationName}`);
+        toast.show(
+          removing
+            ? t("remove.done", { email: removing.email, organization: organizationName })
+            : t("remove.doneUnknown", { organization: organizationName }),
+        );
         setRemoving(null);
         await Promise.all([queryClient.invalidateQueries(trpc.members.pathFilter()), queryClient.invalidateQueries(trpc.organizations.pathFilter())]);
       },
@@ -47,7 +53,7 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
   const columns: Column<Member>[] = [
     {
       key: "name",
-      header: "Name",
+      header: t("list.name"),
       sortValue: (m) => (m.name || m.email).toLowerCase(),
       cell: (m) => (
         <span>
@@ -55,36 +61,36 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
           {m.id === me.id ? (
             <>
               {" "}
-              <Badge>you</Badge>
+              <Badge>{t("list.you")}</Badge>
             </>
           ) : null}
         </span>
       ),
     },
-    { key: "email", header: "E-mail", sortValue: (m) => m.email.toLowerCase(), cell: (m) => <span className="members-email">{m.email}</span> },
-    { key: "role", header: "Role", sortValue: (m) => ROLE_ORDER[m.role], cell: (m) => <Badge tone={ROLE_TONE[m.role]}><RoleLabel role={m.role} /></Badge> },
-    { key: "external", header: "External user id", sortValue: (m) => m.externalUserId, cell: (m) => <code className="break-all">{m.externalUserId}</code> },
-    { key: "joined", header: "Joined", sortValue: (m) => m.joinedAt.getTime(), cell: (m) => <span className="members-joined">{dateTime(m.joinedAt)}</span> },
+    { key: "email", header: t("list.email"), sortValue: (m) => m.email.toLowerCase(), cell: (m) => <span className="members-email">{m.email}</span> },
+    { key: "role", header: t("list.role"), sortValue: (m) => ROLE_ORDER[m.role], cell: (m) => <Badge tone={ROLE_TONE[m.role]}><RoleLabel role={m.role} /></Badge> },
+    { key: "external", header: t("list.external"), sortValue: (m) => m.externalUserId, cell: (m) => <code className="break-all">{m.externalUserId}</code> },
+    { key: "joined", header: t("list.joined"), sortValue: (m) => m.joinedAt.getTime(), cell: (m) => <span className="members-joined">{dateTime(m.joinedAt)}</span> },
     {
       key: "actions",
-      header: "Actions",
+      header: t("list.actions"),
       align: "right",
       cell: (m) =>
         m.id === me.id ? null : (
           <span className="row" style={{ justifyContent: "flex-end" }}>
-            <Button size="sm" variant="ghost" aria-label={`Reset password of ${m.name || m.email}`} onClick={() => setResetting(m)}>
-              Reset password
+            <Button size="sm" variant="ghost" aria-label={t("list.resetLabel", { who: m.name || m.email })} onClick={() => setResetting(m)}>
+              {t("list.reset")}
             </Button>
             <Button
               size="sm"
               variant="ghost"
-              aria-label={`Remove ${m.name || m.email}`}
+              aria-label={t("list.removeLabel", { who: m.name || m.email })}
               onClick={() => {
                 remove.reset();
                 setRemoving(m);
               }}
             >
-              Remove
+              {t("list.remove")}
             </Button>
           </span>
         ),
@@ -94,20 +100,18 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
   const rows = members.data ?? [];
   return (
     <div className="stack">
-      <Card title="Invite someone">
+      <Card title={t("invite.title")}>
         <InviteForm organizationId={organizationId} organizationName={organizationName} />
       </Card>
       <PendingInvitations organizationId={organizationId} organizationName={organizationName} />
 
-      <Card title={members.data ? `Members (${count(rows.length)})` : "Members"}>
+      <Card title={members.data ? t("list.titleCount", { n: count(rows.length) }) : t("list.title")}>
         {members.error ? <ErrorNotice error={members.error} onRetry={() => void members.refetch()} /> : null}
         {members.data ? (
           rows.length ? (
-            <DataTable rows={rows} columns={columns} rowKey={(m) => m.id} caption={`Members of ${organizationName}`} initialSort={{ key: "joined", direction: "asc" }} />
+            <DataTable rows={rows} columns={columns} rowKey={(m) => m.id} caption={t("list.caption", { organization: organizationName })} initialSort={{ key: "joined", direction: "asc" }} />
           ) : (
-            <EmptyState title="No members yet">
-              Invite the client's administrator first, with the role “Client administrator”: they can then invite their colleagues themselves.
-            </EmptyState>
+            <EmptyState title={t("list.empty")}>{t("list.emptyBody")}</EmptyState>
           )
         ) : members.isPending ? (
           <Skeleton lines={4} height="1.4rem" />
@@ -116,17 +120,20 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
       <ResetPasswordDialog organizationId={organizationId} member={resetting} onClose={() => setResetting(null)} />
       <ConfirmDialog
         open={removing !== null}
-        title={`Remove ${removing?.name || removing?.email || ""}?`}
-        confirmLabel="Remove member"
+        title={t("remove.title", { who: removing?.name || removing?.email || "" })}
+        confirmLabel={t("remove.confirm")}
         busy={remove.isPending}
         onConfirm={() => removing && remove.mutate({ organizationId, userId: removing.id })}
         onClose={() => !remove.isPending && setRemoving(null)}
       >
         <MutationError error={remove.error} />
         <p>
-          <strong>{removing?.email}</strong> leaves {organizationName}: the gateway refuses their chat requests from now on, the dashboard no longer shows
-          them the organisation, and they are signed out everywhere{removing?.role === "org_admin" ? "; they are no longer an administrator" : ""}. They keep
-          their account, and the usage they incurred stays in the statements.
+          <Trans
+            t={t}
+            i18nKey={removing?.role === "org_admin" ? "remove.bodyAdmin" : "remove.body"}
+            values={{ email: removing?.email ?? "", organization: organizationName }}
+            components={{ b: <strong /> }}
+          />
         </p>
       </ConfirmDialog>
     </div>
@@ -134,11 +141,12 @@ function MembersOf({ organizationId, organizationName }: { organizationId: strin
 }
 
 export default function Members() {
+  const { t } = useTranslation("members");
   const me = useMe();
   const scope = useOrgScope();
   const provider = me.role === "provider_admin";
   const organizationId = scope.organizationId;
-  const organizationName = scope.organization?.name ?? "your organisation";
+  const organizationName = scope.organization?.name ?? t("yourOrganization");
 
   let body;
   if (scope.isLoading) {
@@ -151,13 +159,12 @@ export default function Members() {
     body = (
       <Card>
         {provider ? (
-          <EmptyState title="No organisations yet" action={<Link to="/organizations">Create the first organisation</Link>}>
-            Members belong to a client organisation. Create one, then invite its administrator here.
+          <EmptyState title={t("noOrganizations")} action={<Link to="/organizations">{t("createFirst")}</Link>}>
+            {t("noOrganizationsBody")}
           </EmptyState>
         ) : (
-          <EmptyState title="Your organisation is not set up yet" action={<Link to="/connections">Open Connections</Link>}>
-            Save the OpenRouter key your provider gave you under Connections: that links your account to your organisation. An invitation from
-            your organisation's administrator shows on your <Link to="/">overview</Link>.
+          <EmptyState title={t("notSetUp")} action={<Link to="/connections">{t("openConnections")}</Link>}>
+            <Trans t={t} i18nKey="notSetUpBody" components={{ link: <Link to="/" /> }} />
           </EmptyState>
         )}
       </Card>
@@ -170,19 +177,23 @@ export default function Members() {
   return (
     <>
       <PageHeader
-        title="Members"
+        title={t("title")}
         description={
           organizationId ? (
             <>
-              The people of <strong>{organizationName}</strong>
-              {scope.organization && !scope.organization.active ? " (deactivated)" : ""}: who may use the gateway, and the external user id OpenRouter sees
-              for each.{provider ? " Switch the organisation at the top." : ""}
+              <Trans
+                t={t}
+                i18nKey={scope.organization && !scope.organization.active ? "descriptionDeactivated" : "description"}
+                values={{ name: organizationName }}
+                components={{ b: <strong /> }}
+              />
+              {provider ? ` ${t("switchHint")}` : ""}
             </>
           ) : undefined
         }
       />
       {scope.organization && !scope.organization.active ? (
-        <Notice tone="warning">{organizationName} is deactivated: its members' chat requests are refused.</Notice>
+        <Notice tone="warning">{t("deactivatedNotice", { name: organizationName })}</Notice>
       ) : null}
       {body}
     </>

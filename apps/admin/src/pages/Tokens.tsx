@@ -7,6 +7,7 @@
 // default port on this host.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../components/Button";
 import { CopyButton, SecretOnce } from "../components/CopyButton";
 import { DataTable, type Column } from "../components/DataTable";
@@ -26,16 +27,9 @@ type Token = RouterOutputs["auth"]["listTokens"][number];
 type TokenStatus = "active" | "revoked" | "expired";
 type Scope = Token["scope"];
 
-/** What each scope lets a token do, in one sentence (the form's hint and the list's tooltip). */
-const SCOPE_MEANING: Record<Scope, string> = {
-  chat: "Chat: the proxy, your own settings and your own usage — what a chat client needs, and all a leaked token gives away.",
-  manage:
-    "Manage: also everything you can do in this dashboard, for your scripts and automation. Keep it like a password; it cannot create other tokens.",
-};
-const SCOPE_OPTIONS = [
-  { value: "chat", label: "Chat (for chat clients)" },
-  { value: "manage", label: "Manage (chat and administration)" },
-] as const;
+// What each scope lets a token do, in one sentence (the form's hint and the list's tooltip): the
+// messages' scopeMeaning.<scope>; the select's options: scopeOption.<scope>.
+const SCOPES = ["chat", "manage"] as const satisfies readonly Scope[];
 
 /** The proxy's default port (apps/proxy/src/env.ts, MAI_PROXY_PORT). */
 const DEFAULT_PROXY_PORT = 8788;
@@ -58,32 +52,29 @@ const STATUS_TONE = { active: "success", revoked: "neutral", expired: "warning" 
 const STATUS_ORDER = { active: 0, expired: 1, revoked: 2 } as const;
 
 function ConnectClient() {
+  const { t } = useTranslation("tokens");
   const [{ url, assumed }] = useState(proxyBaseUrl);
   return (
-    <Card title="Connect a chat client">
+    <Card title={t("connect.title")}>
       <div className="secret-row">
-        <code aria-label="Proxy base URL">{url}</code>
-        <CopyButton value={url} label="Copy URL" />
+        <code aria-label={t("connect.urlLabel")}>{url}</code>
+        <CopyButton value={url} label={t("connect.copyUrl")} />
       </div>
-      {assumed ? (
-        <p className="field-hint">
-          The proxy's address is not configured for this dashboard; this assumes its default port {DEFAULT_PROXY_PORT} on this host. Ask your provider if it
-          differs.
-        </p>
-      ) : null}
+      {assumed ? <p className="field-hint">{t("connect.assumed", { port: DEFAULT_PROXY_PORT })}</p> : null}
       <ol className="steps">
-        <li>Create a token below and copy it (it is shown only once).</li>
+        <li>{t("connect.step1")}</li>
         <li>
-          In Open WebUI, open <strong>Settings → Connections</strong> and add a direct connection.
+          <Trans t={t} i18nKey="connect.step2" components={{ b: <strong /> }} />
         </li>
-        <li>Paste the URL above as the base URL and the token as the key, then save.</li>
+        <li>{t("connect.step3")}</li>
       </ol>
-      <p className="field-hint">Every request made with the token is counted as yours and against your organisation's monthly limit.</p>
+      <p className="field-hint">{t("connect.counted")}</p>
     </Card>
   );
 }
 
 export default function Tokens() {
+  const { t } = useTranslation("tokens");
   const me = useMe();
   // Only administrators may hold a manage token (the API refuses it to members).
   const mayManage = me.role !== "member";
@@ -105,7 +96,7 @@ export default function Tokens() {
         setName("");
         setDays("");
         setScope("chat");
-        toast.show(`Token “${created.name}” created`);
+        toast.show(t("create.created", { name: created.name }));
         await queryClient.invalidateQueries(trpc.auth.listTokens.pathFilter());
       },
     }),
@@ -113,7 +104,7 @@ export default function Tokens() {
   const revoke = useMutation(
     trpc.auth.revokeToken.mutationOptions({
       onSuccess: async () => {
-        toast.show(`Token “${revoking?.name ?? ""}” revoked`);
+        toast.show(t("revoke.done", { name: revoking?.name ?? "" }));
         setRevoking(null);
         await queryClient.invalidateQueries(trpc.auth.listTokens.pathFilter());
       },
@@ -127,13 +118,13 @@ export default function Tokens() {
     const errors = {
       name: trimmed
         ? trimmed.length > MAX_LENGTH.tokenName
-          ? `At most ${MAX_LENGTH.tokenName} characters.`
+          ? t("create.nameTooLong", { count: MAX_LENGTH.tokenName })
           : null
-        : "Name the token after where it is used, e.g. “Open WebUI laptop”.",
+        : t("create.nameMissing"),
       days:
         expiresInDays === undefined || isTokenLifetime(expiresInDays)
           ? null
-          : `A whole number of days from ${TOKEN_DAYS.min} to ${TOKEN_DAYS.max}, or empty for no expiry.`,
+          : t("create.daysInvalid", { min: TOKEN_DAYS.min, max: TOKEN_DAYS.max }),
     };
     setFormErrors(errors);
     if (errors.name || errors.days) return;
@@ -141,56 +132,56 @@ export default function Tokens() {
   };
 
   const columns: Column<Token>[] = [
-    { key: "name", header: "Name", cell: (t) => t.name, sortValue: (t) => t.name.toLowerCase() },
-    { key: "prefix", header: "Prefix", cell: (t) => <code>{t.prefix}…</code> },
+    { key: "name", header: t("list.name"), cell: (token) => token.name, sortValue: (token) => token.name.toLowerCase() },
+    { key: "prefix", header: t("list.prefix"), cell: (token) => <code>{token.prefix}…</code> },
     {
       key: "scope",
-      header: "Scope",
-      cell: (t) => (
-        <span title={SCOPE_MEANING[t.scope]}>
-          <Badge tone={t.scope === "manage" ? "warning" : "neutral"}>{t.scope}</Badge>
+      header: t("list.scope"),
+      cell: (token) => (
+        <span title={t(`scopeMeaning.${token.scope}`)}>
+          <Badge tone={token.scope === "manage" ? "warning" : "neutral"}>{t(`scope.${token.scope}`)}</Badge>
         </span>
       ),
-      sortValue: (t) => t.scope,
+      sortValue: (token) => token.scope,
     },
-    { key: "created", header: "Created", cell: (t) => dateTime(t.createdAt), sortValue: (t) => t.createdAt.getTime() },
+    { key: "created", header: t("list.created"), cell: (token) => dateTime(token.createdAt), sortValue: (token) => token.createdAt.getTime() },
     {
       key: "lastUsed",
-      header: "Last used",
-      cell: (t) => (t.lastUsedAt ? dateTime(t.lastUsedAt) : <span className="muted">Never</span>),
-      sortValue: (t) => t.lastUsedAt?.getTime() ?? null,
+      header: t("list.lastUsed"),
+      cell: (token) => (token.lastUsedAt ? dateTime(token.lastUsedAt) : <span className="muted">{t("list.never")}</span>),
+      sortValue: (token) => token.lastUsedAt?.getTime() ?? null,
     },
     {
       key: "expires",
-      header: "Expires",
-      cell: (t) => (t.expiresAt ? dateTime(t.expiresAt) : <span className="muted">Never</span>),
-      sortValue: (t) => t.expiresAt?.getTime() ?? null,
+      header: t("list.expires"),
+      cell: (token) => (token.expiresAt ? dateTime(token.expiresAt) : <span className="muted">{t("list.never")}</span>),
+      sortValue: (token) => token.expiresAt?.getTime() ?? null,
     },
     {
       key: "status",
-      header: "Status",
-      cell: (t) => {
-        const status = statusOf(t, now);
-        return <Badge tone={STATUS_TONE[status]}>{status}</Badge>;
+      header: t("list.status"),
+      cell: (token) => {
+        const status = statusOf(token, now);
+        return <Badge tone={STATUS_TONE[status]}>{t(`status.${status}`)}</Badge>;
       },
-      sortValue: (t) => STATUS_ORDER[statusOf(t, now)],
+      sortValue: (token) => STATUS_ORDER[statusOf(token, now)],
     },
     {
       key: "actions",
-      header: "Actions",
+      header: t("list.actions"),
       align: "right",
-      cell: (t) =>
-        statusOf(t, now) === "active" ? (
+      cell: (token) =>
+        statusOf(token, now) === "active" ? (
           <Button
             size="sm"
             variant="ghost"
-            aria-label={`Revoke ${t.name}`}
+            aria-label={t("list.revokeLabel", { name: token.name })}
             onClick={() => {
               revoke.reset();
-              setRevoking(t);
+              setRevoking(token);
             }}
           >
-            Revoke
+            {t("list.revoke")}
           </Button>
         ) : null,
     },
@@ -198,33 +189,45 @@ export default function Tokens() {
 
   return (
     <>
-      <PageHeader title="API tokens" description="Personal tokens that let a chat client use the gateway as you. Each one can be revoked on its own." />
+      <PageHeader title={t("title")} description={t("description")} />
       <div className="stack">
         <div className="grid grid-2">
-          <Card title="Create a token">
+          <Card title={t("create.title")}>
             {create.data ? (
               <div className="stack">
                 <p style={{ margin: 0 }}>
-                  {create.data.scope === "manage" ? "Manage token" : "Token"} <strong>{create.data.name}</strong> created
-                  {create.data.expiresAt ? `, valid until ${dateTime(create.data.expiresAt)}` : ", with no expiry"}.
+                  <Trans
+                    t={t}
+                    i18nKey={
+                      create.data.scope === "manage"
+                        ? create.data.expiresAt
+                          ? "create.createdManageUntil"
+                          : "create.createdManageNoExpiry"
+                        : create.data.expiresAt
+                          ? "create.createdUntil"
+                          : "create.createdNoExpiry"
+                    }
+                    values={{ name: create.data.name, date: create.data.expiresAt ? dateTime(create.data.expiresAt) : "" }}
+                    components={{ b: <strong /> }}
+                  />
                 </p>
-                <SecretOnce label="API token" value={create.data.token} />
-                <FormActions label="Done, I have copied it" onClick={() => create.reset()} />
+                <SecretOnce label={t("create.secretLabel")} value={create.data.token} />
+                <FormActions label={t("create.done")} onClick={() => create.reset()} />
               </div>
             ) : (
               <form className="form" onSubmit={submit} noValidate>
-                <MutationError error={create.error}>The token was not created.</MutationError>
+                <MutationError error={create.error}>{t("create.failed")}</MutationError>
                 <TextField
-                  label="Token name"
+                  label={t("create.name")}
                   required
                   maxLength={MAX_LENGTH.tokenName}
-                  placeholder="Open WebUI laptop"
+                  placeholder={t("create.namePlaceholder")}
                   value={name}
                   error={formErrors.name}
                   onChange={(e) => setName(e.target.value)}
                 />
                 <TextField
-                  label="Expires in (days)"
+                  label={t("create.days")}
                   type="number"
                   inputMode="numeric"
                   min={TOKEN_DAYS.min}
@@ -232,25 +235,25 @@ export default function Tokens() {
                   step={1}
                   value={days}
                   error={formErrors.days}
-                  hint="Optional. Leave empty for a token that does not expire."
+                  hint={t("create.daysHint")}
                   onChange={(e) => setDays(e.target.value)}
                 />
                 {mayManage ? (
                   <SelectField
-                    label="What the token may do"
-                    options={SCOPE_OPTIONS}
+                    label={t("create.scope")}
+                    options={SCOPES.map((value) => ({ value, label: t(`scopeOption.${value}`) }))}
                     value={scope}
-                    hint={SCOPE_MEANING[scope]}
+                    hint={t(`scopeMeaning.${scope}`)}
                     onChange={(e) => setScope(e.target.value === "manage" ? "manage" : "chat")}
                   />
                 ) : null}
-                <FormActions label="Create token" busy={create.isPending} />
+                <FormActions label={t("create.submit")} busy={create.isPending} />
               </form>
             )}
           </Card>
           <ConnectClient />
         </div>
-        <Card title="Your tokens">
+        <Card title={t("list.title")}>
           {tokens.error ? <ErrorNotice error={tokens.error} onRetry={() => void tokens.refetch()} /> : null}
           {tokens.data ? (
             tokens.data.length ? (
@@ -258,11 +261,11 @@ export default function Tokens() {
                 rows={tokens.data}
                 columns={columns}
                 rowKey={(t) => t.id}
-                caption="Your API tokens"
+                caption={t("list.caption")}
                 initialSort={{ key: "created", direction: "desc" }}
               />
             ) : (
-              <EmptyState title="No API tokens yet">Create one above, then paste it with the proxy URL into your chat client.</EmptyState>
+              <EmptyState title={t("list.empty")}>{t("list.emptyBody")}</EmptyState>
             )
           ) : tokens.isPending ? (
             <Skeleton lines={3} />
@@ -271,15 +274,15 @@ export default function Tokens() {
       </div>
       <ConfirmDialog
         open={revoking !== null}
-        title={`Revoke “${revoking?.name ?? ""}”?`}
-        confirmLabel="Revoke token"
+        title={t("revoke.title", { name: revoking?.name ?? "" })}
+        confirmLabel={t("revoke.confirm")}
         busy={revoke.isPending}
         onConfirm={() => revoking && revoke.mutate({ id: revoking.id })}
         onClose={() => setRevoking(null)}
       >
         <MutationError error={revoke.error} />
         <p>
-          Chat clients using the token <code>{revoking?.prefix}…</code> stop working within a minute. This cannot be undone; create a new token to reconnect.
+          <Trans t={t} i18nKey="revoke.body" values={{ prefix: revoking?.prefix ?? "" }} components={{ code: <code /> }} />
         </p>
       </ConfirmDialog>
     </>

@@ -1,5 +1,161 @@
 import type { Polish } from "../translation";
 
-export const en = {};
+export const en = {
+  title: "API tokens",
+  description: "Personal tokens that let a chat client use the gateway as you. Each one can be revoked on its own.",
+  scope: {
+    chat: "chat",
+    manage: "manage",
+  },
+  scopeMeaning: {
+    chat: "Chat: the proxy, your own settings and your own usage — what a chat client needs, and all a leaked token gives away.",
+    manage:
+      "Manage: also everything you can do in this dashboard, for your scripts and automation. Keep it like a password; it cannot create other tokens.",
+  },
+  scopeOption: {
+    chat: "Chat (for chat clients)",
+    manage: "Manage (chat and administration)",
+  },
+  status: {
+    active: "active",
+    revoked: "revoked",
+    expired: "expired",
+  },
+  connect: {
+    title: "Connect a chat client",
+    urlLabel: "Proxy base URL",
+    copyUrl: "Copy URL",
+    assumed:
+      "The proxy's address is not configured for this dashboard; this assumes its default port {{port}} on this host. Ask your provider if it differs.",
+    step1: "Create a token below and copy it (it is shown only once).",
+    step2: "In Open WebUI, open <b>Settings → Connections</b> and add a direct connection.",
+    step3: "Paste the URL above as the base URL and the token as the key, then save.",
+    counted: "Every request made with the token is counted as yours and against your organisation's monthly limit.",
+  },
+  create: {
+    title: "Create a token",
+    created: "Token “{{name}}” created",
+    nameTooLong_one: "At most {{count, number}} character.",
+    nameTooLong_other: "At most {{count, number}} characters.",
+    nameMissing: "Name the token after where it is used, e.g. “Open WebUI laptop”.",
+    daysInvalid: "A whole number of days from {{min}} to {{max}}, or empty for no expiry.",
+    createdManageUntil: "Manage token <b>{{name}}</b> created, valid until {{date}}.",
+    createdManageNoExpiry: "Manage token <b>{{name}}</b> created, with no expiry.",
+    createdUntil: "Token <b>{{name}}</b> created, valid until {{date}}.",
+    createdNoExpiry: "Token <b>{{name}}</b> created, with no expiry.",
+    secretLabel: "API token",
+    done: "Done, I have copied it",
+    failed: "The token was not created.",
+    name: "Token name",
+    namePlaceholder: "Open WebUI laptop",
+    days: "Expires in (days)",
+    daysHint: "Optional. Leave empty for a token that does not expire.",
+    scope: "What the token may do",
+    submit: "Create token",
+  },
+  list: {
+    title: "Your tokens",
+    caption: "Your API tokens",
+    name: "Name",
+    prefix: "Prefix",
+    scope: "Scope",
+    created: "Created",
+    lastUsed: "Last used",
+    expires: "Expires",
+    status: "Status",
+    actions: "Actions",
+    never: "Never",
+    revokeLabel: "Revoke {{name}}",
+    revoke: "Revoke",
+    empty: "No API tokens yet",
+    emptyBody: "Create one above, then paste it with the proxy URL into your chat client.",
+  },
+  revoke: {
+    done: "Token “{{name}}” revoked",
+    title: "Revoke “{{name}}”?",
+    confirm: "Revoke token",
+    body: "Chat clients using the token <code>{{prefix}}…</code> stop working within a minute. This cannot be undone; create a new token to reconnect.",
+  },
+};
 
-export const pl: Polish<typeof en> = {};
+export const pl: Polish<typeof en> = {
+  title: "Tokeny API",
+  description:
+    "Osobiste tokeny, dzięki którym klient czatu korzysta z bramy w imieniu właściciela konta. Każdy z nich można odwołać osobno.",
+  scope: {
+    chat: "czat",
+    manage: "zarządzanie",
+  },
+  scopeMeaning: {
+    chat: "Czat: proxy, własne ustawienia i własne zużycie — tyle, ile potrzebuje klient czatu, i tylko tyle ujawnia wyciek tokenu.",
+    manage:
+      "Zarządzanie: dodatkowo wszystko, co to konto może zrobić w tym panelu, na potrzeby skryptów i automatyzacji. Należy go chronić jak hasła; nie może tworzyć innych tokenów.",
+  },
+  scopeOption: {
+    chat: "Czat (dla klientów czatu)",
+    manage: "Zarządzanie (czat i administracja)",
+  },
+  status: {
+    active: "aktywny",
+    revoked: "odwołany",
+    expired: "wygasły",
+  },
+  connect: {
+    title: "Połącz klienta czatu",
+    urlLabel: "Bazowy adres URL proxy",
+    copyUrl: "Kopiuj URL",
+    assumed:
+      "Adres proxy nie jest skonfigurowany dla tego panelu; przyjęto domyślny port {{port}} na tym hoście. Jeśli jest inny, zapytaj dostawcę.",
+    step1: "Utwórz token poniżej i skopiuj go (jest pokazywany tylko raz).",
+    step2: "W Open WebUI otwórz <b>Settings → Connections</b> (Ustawienia → Połączenia) i dodaj połączenie bezpośrednie.",
+    step3: "Wklej powyższy URL jako bazowy adres URL, a token jako klucz, po czym zapisz.",
+    counted:
+      "Każde żądanie wysłane z tym tokenem jest liczone jako żądanie właściciela konta i wlicza się do limitu miesięcznego organizacji.",
+  },
+  create: {
+    title: "Utwórz token",
+    created: "Utworzono token „{{name}}”",
+    nameTooLong_one: "Najwyżej {{count, number}} znak.",
+    nameTooLong_few: "Najwyżej {{count, number}} znaki.",
+    nameTooLong_many: "Najwyżej {{count, number}} znaków.",
+    nameTooLong_other: "Najwyżej {{count, number}} znaku.",
+    nameMissing: "Nazwij token według miejsca użycia, np. „Open WebUI laptop”.",
+    daysInvalid: "Liczba całkowita dni od {{min}} do {{max}} albo puste pole dla tokenu bez terminu ważności.",
+    createdManageUntil: "Utworzono token zarządzania <b>{{name}}</b>, ważny do {{date}}.",
+    createdManageNoExpiry: "Utworzono token zarządzania <b>{{name}}</b>, bez terminu ważności.",
+    createdUntil: "Utworzono token <b>{{name}}</b>, ważny do {{date}}.",
+    createdNoExpiry: "Utworzono token <b>{{name}}</b>, bez terminu ważności.",
+    secretLabel: "token API",
+    done: "Gotowe, skopiowano",
+    failed: "Nie utworzono tokenu.",
+    name: "Nazwa tokenu",
+    namePlaceholder: "Open WebUI laptop",
+    days: "Wygasa za (dni)",
+    daysHint: "Opcjonalnie. Pozostaw puste dla tokenu bez terminu ważności.",
+    scope: "Uprawnienia tokenu",
+    submit: "Utwórz token",
+  },
+  list: {
+    title: "Tokeny",
+    caption: "Tokeny API",
+    name: "Nazwa",
+    prefix: "Prefiks",
+    scope: "Zakres",
+    created: "Utworzono",
+    lastUsed: "Ostatnie użycie",
+    expires: "Wygasa",
+    status: "Stan",
+    actions: "Działania",
+    never: "Nigdy",
+    revokeLabel: "Odwołaj {{name}}",
+    revoke: "Odwołaj",
+    empty: "Nie ma jeszcze tokenów API",
+    emptyBody: "Utwórz token powyżej, a następnie wklej go wraz z adresem URL proxy do klienta czatu.",
+  },
+  revoke: {
+    done: "Odwołano token „{{name}}”",
+    title: "Odwołać „{{name}}”?",
+    confirm: "Odwołaj token",
+    body: "Klienty czatu używające tokenu <code>{{prefix}}…</code> przestaną działać w ciągu minuty. Tej operacji nie można cofnąć; aby połączyć się ponownie, utwórz nowy token.",
+  },
+};

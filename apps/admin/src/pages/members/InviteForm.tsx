@@ -5,6 +5,7 @@
 // sign in and accept it on their overview).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { SecretOnce } from "../../components/CopyButton";
 import { Notice } from "../../components/Feedback";
 import { SelectField, TextField } from "../../components/Field";
@@ -19,44 +20,46 @@ import { trpc } from "../../trpc";
 type Invited = RouterOutputs["members"]["add"];
 type NewRole = "member" | "org_admin";
 
-const ROLE_OPTIONS: readonly { value: NewRole; label: string }[] = [
-  { value: "member", label: "Member" },
-  { value: "org_admin", label: "Client administrator" },
-];
-const AS_ROLE = { org_admin: "a client administrator", member: "a member" } as const;
 
 /** The join page's address on this dashboard (what the invitee opens). */
 const joinUrl = () => `${window.location.origin}/join`;
 
 /** The invitation just made: its code (once) and what to tell the invitee. */
 function InvitationNotice({ result, organizationName, onDone }: { result: Invited; organizationName: string; onDone: () => void }) {
+  const { t } = useTranslation("members");
   const { invitation, code } = result;
   const who = invitation.name ? `${invitation.name} (${invitation.email})` : invitation.email;
   return (
     <div className="stack">
       <Notice tone="success">
-        <strong>{who}</strong> is invited to {organizationName} as {AS_ROLE[invitation.role]}, until {dateTime(invitation.expiresAt)}.
+        <Trans
+          t={t}
+          i18nKey={invitation.role === "org_admin" ? "invite.invitedAdmin" : "invite.invitedMember"}
+          values={{ who, organization: organizationName, date: dateTime(invitation.expiresAt) }}
+          components={{ b: <strong /> }}
+        />
       </Notice>
-      <SecretOnce label="invitation code" value={code} />
+      <SecretOnce label={t("invite.codeLabel")} value={code} />
       <div>
         <p className="field-hint" style={{ marginTop: 0 }}>
-          Tell them, in person or over a safe channel:
+          {t("invite.tell")}
         </p>
         <ol className="landing-steps field-hint">
           <li>
-            Open <code className="break-all">{joinUrl()}</code>.
+            <Trans t={t} i18nKey="invite.stepOpen" values={{ url: joinUrl() }} components={{ code: <code className="break-all" /> }} />
           </li>
-          <li>Enter {invitation.email}, this code and a password of your own.</li>
-          <li>If you already have an account here, sign in instead: the invitation waits on your overview.</li>
+          <li>{t("invite.stepEnter", { email: invitation.email })}</li>
+          <li>{t("invite.stepSignIn")}</li>
         </ol>
-        <p className="field-hint">The code works once, and only with this e-mail address. Inviting the same address again replaces it.</p>
+        <p className="field-hint">{t("invite.codeOnce")}</p>
       </div>
-      <FormActions label="Done, I have copied it" onClick={onDone} />
+      <FormActions label={t("invite.done")} onClick={onDone} />
     </div>
   );
 }
 
 export function InviteForm({ organizationId, organizationName }: { organizationId: string; organizationName: string }) {
+  const { t } = useTranslation("members");
   const queryClient = useQueryClient();
   const toast = useToast();
   const [email, setEmail] = useState("");
@@ -69,7 +72,7 @@ export function InviteForm({ organizationId, organizationName }: { organizationI
         setEmail("");
         setName("");
         setRole("member");
-        toast.show(`Invitation for ${result.invitation.email} created`);
+        toast.show(t("invite.created", { email: result.invitation.email }));
         await queryClient.invalidateQueries(trpc.members.invitations.pathFilter());
       },
     }),
@@ -82,8 +85,8 @@ export function InviteForm({ organizationId, organizationName }: { organizationI
     const trimmedEmail = email.trim();
     const trimmedName = name.trim();
     const next = {
-      email: !trimmedEmail ? "Enter the person's e-mail address." : isEmailAddress(trimmedEmail) ? null : "Enter an e-mail address such as ada@example.com.",
-      name: trimmedName.length > MAX_LENGTH.memberName ? `At most ${MAX_LENGTH.memberName} characters.` : null,
+      email: !trimmedEmail ? t("invite.emailMissing") : isEmailAddress(trimmedEmail) ? null : t("invite.emailInvalid"),
+      name: trimmedName.length > MAX_LENGTH.memberName ? t("invite.tooLong", { count: MAX_LENGTH.memberName }) : null,
     };
     setErrors(next);
     if (next.email || next.name) return;
@@ -92,29 +95,32 @@ export function InviteForm({ organizationId, organizationName }: { organizationI
 
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <MutationError error={invite.error}>Nobody was invited.</MutationError>
+      <MutationError error={invite.error}>{t("invite.failed")}</MutationError>
       <div className="form-row members-add-row">
-        <TextField label="E-mail" type="email" autoComplete="off" required maxLength={MAX_LENGTH.email} value={email} error={errors.email} onChange={(e) => setEmail(e.target.value)} />
+        <TextField label={t("invite.email")} type="email" autoComplete="off" required maxLength={MAX_LENGTH.email} value={email} error={errors.email} onChange={(e) => setEmail(e.target.value)} />
         <TextField
-          label="Name"
+          label={t("invite.name")}
           autoComplete="off"
           maxLength={MAX_LENGTH.memberName}
           value={name}
           error={errors.name}
-          hint="Optional; they can change it when they join."
+          hint={t("invite.nameHint")}
           onChange={(e) => setName(e.target.value)}
         />
         <SelectField
-          label="Role"
+          label={t("invite.role")}
           value={role}
-          options={ROLE_OPTIONS}
-          hint={role === "org_admin" ? "Also manages members and sees all usage." : "Uses the gateway and sees their own usage."}
+          options={[
+            { value: "member", label: t("invite.roleMember") },
+            { value: "org_admin", label: t("invite.roleAdmin") },
+          ]}
+          hint={role === "org_admin" ? t("invite.adminHint") : t("invite.memberHint")}
           onChange={(e) => setRole(e.target.value as NewRole)}
         />
-        <FormActions className="members-add-submit" label="Invite" busy={invite.isPending} />
+        <FormActions className="members-add-submit" label={t("invite.submit")} busy={invite.isPending} />
       </div>
       <p className="field-hint">
-        You get an invitation code to hand over. The person joins when they use it with a password of their own; nothing changes for them until then.
+        {t("invite.footer")}
       </p>
     </form>
   );

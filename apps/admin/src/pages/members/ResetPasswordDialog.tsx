@@ -2,6 +2,7 @@
 // once, with a copy button, to hand over in person or over a safe channel. It signs in only to
 // choose a new password, for 72 hours; the member's sessions end at once.
 import { useMutation } from "@tanstack/react-query";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../../components/Button";
 import { SecretOnce } from "../../components/CopyButton";
 import { Dialog } from "../../components/Dialog";
@@ -22,10 +23,11 @@ export function ResetPasswordDialog({
   member: Member | null;
   onClose: () => void;
 }) {
+  const { t } = useTranslation("members");
   const toast = useToast();
   const reset = useMutation(
     trpc.members.resetPassword.mutationOptions({
-      onSuccess: () => toast.show(`Password of ${member?.email ?? "the member"} reset`),
+      onSuccess: () => toast.show(member ? t("reset.done", { email: member.email }) : t("reset.doneUnknown")),
     }),
   );
   const who = member ? member.name || member.email : "";
@@ -38,24 +40,24 @@ export function ResetPasswordDialog({
   return (
     <Dialog
       open={member !== null}
-      title={result ? `Temporary password for ${who}` : `Reset the password of ${who}?`}
+      title={result ? t("reset.titleResult", { who }) : t("reset.title", { who })}
       onClose={close}
       footer={
         result ? (
           <Button variant="primary" onClick={close}>
-            Done, I have copied it
+            {t("reset.copied")}
           </Button>
         ) : (
           <>
             <Button onClick={close} disabled={reset.isPending}>
-              Cancel
+              {t("reset.cancel")}
             </Button>
             <Button
               variant="danger"
               busy={reset.isPending}
               onClick={() => member && reset.mutate({ organizationId, userId: member.id })}
             >
-              Reset password
+              {t("reset.confirm")}
             </Button>
           </>
         )
@@ -63,19 +65,21 @@ export function ResetPasswordDialog({
     >
       {result ? (
         <div className="stack">
-          <SecretOnce label="temporary password" value={result.temporaryPassword} />
+          <SecretOnce label={t("reset.secretLabel")} value={result.temporaryPassword} />
           <p className="field-hint">
-            Hand it to <strong>{member?.email}</strong> in person or over a safe channel. It signs them in
-            only to choose a new password, until {dateTime(result.expiresAt)}; after that it no longer works.
+            <Trans
+              t={t}
+              i18nKey="reset.handOver"
+              values={{ email: member?.email ?? "", date: dateTime(result.expiresAt) }}
+              components={{ b: <strong /> }}
+            />
           </p>
         </div>
       ) : (
         <>
-          <MutationError error={reset.error}>The password was not reset.</MutationError>
+          <MutationError error={reset.error}>{t("reset.failed")}</MutationError>
           <p>
-            <strong>{member?.email}</strong> is signed out everywhere and their current password stops
-            working. You get a temporary password to hand over, valid for 72 hours, with which they choose a
-            new one.
+            <Trans t={t} i18nKey="reset.body" values={{ email: member?.email ?? "" }} components={{ b: <strong /> }} />
           </p>
         </>
       )}

@@ -2,6 +2,7 @@
 // they may change.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { TextField } from "../../components/Field";
 import { FormActions } from "../../components/FormActions";
 import { MutationError } from "../../components/MutationError";
@@ -11,6 +12,7 @@ import { trpc } from "../../trpc";
 import { checkEmail } from "../../lib/checks";
 
 export function BillingEmailForm({ organization: o }: { organization: Organization }) {
+  const { t } = useTranslation("organizations");
   const queryClient = useQueryClient();
   const toast = useToast();
   const [email, setEmail] = useState(o.billingEmail ?? "");
@@ -19,7 +21,7 @@ export function BillingEmailForm({ organization: o }: { organization: Organizati
     trpc.organizations.update.mutationOptions({
       onSuccess: async (saved) => {
         toast.show(
-          saved.billingEmail ? `Billing e-mail saved: ${saved.billingEmail}` : "Billing e-mail removed",
+          saved.billingEmail ? t("billingEmail.saved", { email: saved.billingEmail }) : t("billingEmail.removed"),
         );
         await queryClient.invalidateQueries(trpc.organizations.pathFilter());
       },
@@ -34,18 +36,18 @@ export function BillingEmailForm({ organization: o }: { organization: Organizati
   };
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <MutationError error={update.error}>The billing e-mail was not saved.</MutationError>
+      <MutationError error={update.error}>{t("billingEmail.notSaved")}</MutationError>
       <TextField
-        label="Billing e-mail"
+        label={t("billingEmail.label")}
         type="email"
         autoComplete="email"
         value={email}
         error={error}
-        hint="Where your provider sends statements. Leave empty to remove it."
+        hint={t("billingEmail.hint")}
         onChange={(e) => setEmail(e.target.value)}
       />
       <FormActions
-        label="Save"
+        label={t("billingEmail.save")}
         busy={update.isPending}
         disabled={(email.trim() || null) === o.billingEmail}
       />

@@ -5,6 +5,7 @@ import { nanoToUsdString } from "@mai/domain/money";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { SecretOnce } from "../../components/CopyButton";
 import { Notice } from "../../components/Feedback";
 import { CheckboxField, TextField } from "../../components/Field";
@@ -34,6 +35,7 @@ const EMPTY_CREATE: CreateForm = {
 };
 
 export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation("organizations");
   const queryClient = useQueryClient();
   const toast = useToast();
   const [form, setForm] = useState<CreateForm>(EMPTY_CREATE);
@@ -42,7 +44,7 @@ export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
   const create = useMutation(
     trpc.organizations.create.mutationOptions({
       onSuccess: async (result) => {
-        toast.show(`Organisation “${result.organization.name}” created`);
+        toast.show(t("create.created", { name: result.organization.name }));
         if (!result.provisionedKey) onDone();
         await queryClient.invalidateQueries(trpc.organizations.pathFilter());
       },
@@ -58,7 +60,7 @@ export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
     const markup = form.markup.trim() ? checkMarkup(form.markup) : null;
     const key = form.key.trim();
     const next = {
-      name: organizationNameProblem(name, "Name the organisation, e.g. the client's company name."),
+      name: organizationNameProblem(name, t("create.nameMissing")),
       billingEmail: checkEmail(form.billingEmail),
       monthlyLimitUsd: limit && "error" in limit ? limit.error : null,
       markup: markup && "error" in markup ? markup.error : null,
@@ -81,15 +83,16 @@ export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
     return (
       <div className="stack">
         <Notice tone="success">
-          <strong>{organization.name}</strong> was created with a dedicated OpenRouter key limited to{" "}
-          {money(organization.monthlyLimitNano)} a month.
+          <Trans
+            t={t}
+            i18nKey="create.provisioned"
+            values={{ name: organization.name, limit: money(organization.monthlyLimitNano) }}
+            components={{ b: <strong /> }}
+          />
         </Notice>
-        <SecretOnce label="OpenRouter key" value={provisionedKey} />
-        <p className="field-hint">
-          Hand it to the client's administrator over a safe channel: they save it under Connections, which
-          links their account to this organisation. If it is lost, rotate the key.
-        </p>
-        <FormActions align="end" label="Done" onClick={onDone} />
+        <SecretOnce label={t("create.secretLabel")} value={provisionedKey} />
+        <p className="field-hint">{t("create.handOver")}</p>
+        <FormActions align="end" label={t("create.done")} onClick={onDone} />
       </div>
     );
   }
@@ -97,9 +100,9 @@ export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
   const d = defaults.data;
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <MutationError error={create.error}>The organisation was not created.</MutationError>
+      <MutationError error={create.error}>{t("create.notCreated")}</MutationError>
       <TextField
-        label="Name"
+        label={t("form.name")}
         required
         maxLength={MAX_LENGTH.organizationName}
         autoComplete="off"
@@ -109,27 +112,27 @@ export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
         autoFocus
       />
       <TextField
-        label="Billing e-mail"
+        label={t("form.billingEmail")}
         type="email"
         autoComplete="off"
         value={form.billingEmail}
         error={errors.billingEmail}
-        hint="Optional. Where the client's statements go."
+        hint={t("create.billingEmailHint")}
         onChange={(e) => set("billingEmail", e.target.value)}
       />
       <div className="form-row org-form-row">
         <TextField
-          label="Monthly limit (USD)"
+          label={t("form.monthlyLimit")}
           inputMode="decimal"
           autoComplete="off"
           placeholder={d ? nanoToUsdString(d.defaultMonthlyLimitNano) : "1000"}
           value={form.monthlyLimitUsd}
           error={errors.monthlyLimitUsd}
-          hint={d ? `Empty: the default, ${money(d.defaultMonthlyLimitNano)}.` : "Empty: the default limit."}
+          hint={d ? t("create.limitHintDefault", { limit: money(d.defaultMonthlyLimitNano) }) : t("create.limitHint")}
           onChange={(e) => set("monthlyLimitUsd", e.target.value)}
         />
         <TextField
-          label="Markup"
+          label={t("form.markup")}
           inputMode="decimal"
           autoComplete="off"
           placeholder={d && carries(d, "defaultMarkup") ? d.defaultMarkup : "1.3"}
@@ -137,37 +140,32 @@ export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
           error={errors.markup}
           hint={
             d && carries(d, "defaultMarkup")
-              ? `Multiplier of the OpenRouter cost. Empty: the default, ${d.defaultMarkup}×.`
-              : "Multiplier of the OpenRouter cost, e.g. 1.3. Empty: the default."
+              ? t("create.markupHintDefault", { markup: d.defaultMarkup })
+              : t("create.markupHint")
           }
           onChange={(e) => set("markup", e.target.value)}
         />
       </div>
       <CheckboxField
-        label="Provision a dedicated OpenRouter key"
+        label={t("create.provision")}
         checked={form.provisionKey}
         onChange={(e) => set("provisionKey", e.target.checked)}
-        hint={
-          <>
-            Minted with the provisioning key from <Link to="/settings">Settings</Link>, limited upstream to
-            the monthly limit, and shown here once.
-          </>
-        }
+        hint={<Trans t={t} i18nKey="create.provisionHint" components={{ link: <Link to="/settings" /> }} />}
       />
       {form.provisionKey ? null : (
         <TextField
-          label="OpenRouter key"
+          label={t("form.openRouterKey")}
           type="password"
           autoComplete="off"
           spellCheck={false}
           placeholder="sk-or-v1-…"
           value={form.key}
           error={errors.key}
-          hint="Optional: the client's own key. Without one, the client's administrator adds it later under Connections."
+          hint={t("create.keyHint")}
           onChange={(e) => set("key", e.target.value)}
         />
       )}
-      <FormActions align="end" label="Create organisation" busy={create.isPending} onCancel={onDone} />
+      <FormActions align="end" label={t("create.submit")} busy={create.isPending} onCancel={onDone} />
     </form>
   );
 }

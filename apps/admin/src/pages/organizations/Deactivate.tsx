@@ -1,6 +1,7 @@
 // Provider: deactivate an organisation after confirmation. Its members' chat requests are refused
 // from then on and its upstream key is disabled where the gateway manages it; data is kept.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Trans, useTranslation } from "react-i18next";
 import { ConfirmDialog } from "../../components/Dialog";
 import { MutationError } from "../../components/MutationError";
 import { useToast } from "../../components/Toast";
@@ -8,19 +9,20 @@ import type { Organization } from "../../session";
 import { trpc } from "../../trpc";
 
 export function useDeactivate(onDeactivated: () => void) {
+  const { t } = useTranslation("organizations");
   const queryClient = useQueryClient();
   const toast = useToast();
   return useMutation(
     trpc.organizations.deactivate.mutationOptions({
       onSuccess: async (result) => {
         const name = result.organization.name;
-        const upstream =
+        toast.show(
           result.upstreamKey === "disabled"
-            ? "; its OpenRouter key is disabled"
+            ? t("deactivate.doneDisabled", { name })
             : result.upstreamKey === "missing"
-              ? "; its key no longer existed on OpenRouter"
-              : "";
-        toast.show(`“${name}” deactivated${upstream}`);
+              ? t("deactivate.doneMissing", { name })
+              : t("deactivate.done", { name }),
+        );
         onDeactivated();
         await queryClient.invalidateQueries(trpc.organizations.pathFilter());
       },
@@ -38,24 +40,22 @@ export function DeactivateDialog({
   deactivate: ReturnType<typeof useDeactivate>;
   onClose: () => void;
 }) {
+  const { t } = useTranslation("organizations");
   return (
     <ConfirmDialog
       open={deactivating !== null}
-      title={`Deactivate “${deactivating?.name ?? ""}”?`}
-      confirmLabel="Deactivate"
+      title={t("deactivate.title", { name: deactivating?.name ?? "" })}
+      confirmLabel={t("deactivate.confirm")}
       busy={deactivate.isPending}
       onConfirm={() => deactivating && deactivate.mutate({ organizationId: deactivating.id })}
       onClose={() => !deactivate.isPending && onClose()}
     >
-      <MutationError error={deactivate.error}>{deactivating?.name} was not deactivated.</MutationError>
+      <MutationError error={deactivate.error}>{t("deactivate.failed", { name: deactivating?.name ?? "" })}</MutationError>
       <p>
-        <strong>{deactivating?.name}</strong> is deactivated: chat requests of its members are refused from
-        now on.{" "}
-        {deactivating?.provisioned
-          ? "Its upstream OpenRouter key is disabled too, so it cannot be used directly either."
-          : "Its upstream OpenRouter key is disabled too where the gateway manages it; a client's own key stays valid on OpenRouter."}
+        <Trans t={t} i18nKey="deactivate.body" values={{ name: deactivating?.name ?? "" }} components={{ b: <strong /> }} />{" "}
+        {deactivating?.provisioned ? t("deactivate.provisioned") : t("deactivate.clientKey")}
       </p>
-      <p className="muted">Members, usage and statements are kept. It can be reactivated under Edit.</p>
+      <p className="muted">{t("deactivate.kept")}</p>
     </ConfirmDialog>
   );
 }

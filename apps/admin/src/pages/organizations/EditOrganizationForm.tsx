@@ -3,6 +3,7 @@
 import { markupFromMultiplier, nanoToUsdString } from "@mai/domain/money";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Notice } from "../../components/Feedback";
 import { CheckboxField, TextField } from "../../components/Field";
 import { FormActions } from "../../components/FormActions";
@@ -21,6 +22,7 @@ export function EditOrganizationForm({
   organization: Organization;
   onDone: () => void;
 }) {
+  const { t } = useTranslation("organizations");
   const queryClient = useQueryClient();
   const toast = useToast();
   const [name, setName] = useState(o.name);
@@ -34,7 +36,7 @@ export function EditOrganizationForm({
   const update = useMutation(
     trpc.organizations.update.mutationOptions({
       onSuccess: async (saved) => {
-        toast.show(`Organisation “${saved.name}” saved`);
+        toast.show(t("edit.saved", { name: saved.name }));
         onDone();
         await queryClient.invalidateQueries(trpc.organizations.pathFilter());
       },
@@ -46,12 +48,12 @@ export function EditOrganizationForm({
     const trimmedName = name.trim();
     const markupCheck = markup.trim()
       ? checkMarkup(markup)
-      : { error: "Enter a multiplier such as 1.3 (1 = no markup)." };
+      : { error: t("edit.markupMissing") };
     const limitCheck = limit.trim()
       ? checkUsd(limit)
-      : { error: "Enter the monthly limit in US dollars, e.g. 250." };
+      : { error: t("edit.limitMissing") };
     const next = {
-      name: organizationNameProblem(trimmedName, "The organisation needs a name."),
+      name: organizationNameProblem(trimmedName, t("edit.nameMissing")),
       billingEmail: checkEmail(billingEmail),
       markup: "error" in markupCheck ? markupCheck.error : null,
       limit: "error" in limitCheck ? limitCheck.error : null,
@@ -69,7 +71,7 @@ export function EditOrganizationForm({
       ...(active !== o.active ? { active } : {}),
     };
     if (Object.keys(patch).length === 0) {
-      toast.show("Nothing changed", "info");
+      toast.show(t("edit.nothingChanged"), "info");
       onDone();
       return;
     }
@@ -78,9 +80,9 @@ export function EditOrganizationForm({
 
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <MutationError error={update.error}>Nothing was saved.</MutationError>
+      <MutationError error={update.error}>{t("edit.notSaved")}</MutationError>
       <TextField
-        label="Name"
+        label={t("form.name")}
         required
         maxLength={MAX_LENGTH.organizationName}
         autoComplete="off"
@@ -89,51 +91,50 @@ export function EditOrganizationForm({
         onChange={(e) => setName(e.target.value)}
       />
       <TextField
-        label="Billing e-mail"
+        label={t("form.billingEmail")}
         type="email"
         autoComplete="off"
         value={billingEmail}
         error={errors.billingEmail}
-        hint="Empty removes it."
+        hint={t("edit.billingEmailHint")}
         onChange={(e) => setBillingEmail(e.target.value)}
       />
       <div className="form-row org-form-row">
         <TextField
-          label="Markup"
+          label={t("form.markup")}
           inputMode="decimal"
           autoComplete="off"
           value={markup}
           error={errors.markup}
-          hint="Multiplier of the OpenRouter cost; applies to requests from now on."
+          hint={t("edit.markupHint")}
           onChange={(e) => setMarkup(e.target.value)}
         />
         <TextField
-          label="Monthly limit (USD)"
+          label={t("form.monthlyLimit")}
           inputMode="decimal"
           autoComplete="off"
           value={limit}
           error={errors.limit}
           hint={
             o.provisioned
-              ? "The dedicated key's OpenRouter limit follows."
-              : `Spent this month: ${money(o.monthToDateNano)}.`
+              ? t("edit.limitHintProvisioned")
+              : t("edit.limitHintSpent", { spent: money(o.monthToDateNano) })
           }
           onChange={(e) => setLimit(e.target.value)}
         />
       </div>
       <CheckboxField
-        label="Active"
+        label={t("edit.active")}
         checked={active}
         onChange={(e) => setActive(e.target.checked)}
-        hint="An inactive organisation's chat requests are refused."
+        hint={t("edit.activeHint")}
       />
       {o.active && !active ? (
         <Notice tone="warning">
-          Saving deactivates {o.name}: its members' requests are refused
-          {o.provisioned ? " and its dedicated key is disabled on OpenRouter" : ""}.
+          {o.provisioned ? t("edit.deactivatesProvisioned", { name: o.name }) : t("edit.deactivates", { name: o.name })}
         </Notice>
       ) : null}
-      <FormActions align="end" label="Save" busy={update.isPending} onCancel={onDone} />
+      <FormActions align="end" label={t("edit.save")} busy={update.isPending} onCancel={onDone} />
     </form>
   );
 }

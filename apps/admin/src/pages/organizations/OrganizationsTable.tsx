@@ -1,6 +1,7 @@
 // The provider's table of client organisations: select a name to make it the organisation in scope
 // on the other pages; each row's actions name the organisation to assistive technology.
 import { Link } from "@tanstack/react-router";
+import { useTranslation } from "react-i18next";
 import { Button } from "../../components/Button";
 import { DataTable, type Column } from "../../components/DataTable";
 import { Badge } from "../../components/Feedback";
@@ -37,10 +38,11 @@ export function OrganizationsTable({
   unmetered,
   onBillUnmetered,
 }: OrganizationsTableProps) {
+  const { t } = useTranslation("organizations");
   const columns: Column<Organization>[] = [
     {
       key: "name",
-      header: "Name",
+      header: t("table.name"),
       sortValue: (o) => o.name.toLowerCase(),
       cell: (o) => {
         const inScope = o.id === inScopeId;
@@ -53,14 +55,14 @@ export function OrganizationsTable({
                 className="link-button org-name-button"
                 title={
                   inScope
-                    ? "The organisation in scope on the other pages"
-                    : "Make this the organisation in scope on the other pages"
+                    ? t("table.inScopeTitle")
+                    : t("table.selectTitle")
                 }
                 onClick={() => onSelect(o)}
               >
                 {o.name}
               </button>
-              {inScope ? <Badge tone="info">in scope</Badge> : null}
+              {inScope ? <Badge tone="info">{t("table.inScope")}</Badge> : null}
             </span>
             {o.billingEmail ? <span className="muted">{o.billingEmail}</span> : null}
           </div>
@@ -69,19 +71,19 @@ export function OrganizationsTable({
     },
     {
       key: "status",
-      header: "Status",
+      header: t("table.status"),
       sortValue: (o) => (o.active ? 0 : 1),
       cell: (o) => <OrganizationStatus organization={o} />,
     },
     {
       key: "key",
-      header: "Key",
+      header: t("table.key"),
       sortValue: (o) => o.keySource ?? null,
       cell: (o) => <KeyCell organization={o} />,
     },
     {
       key: "markup",
-      header: "Markup",
+      header: t("table.markup"),
       align: "right",
       // The provider's table: its answer always carries the markup (lib/provider-cost.ts).
       sortValue: (o) => (carries(o, "markupBp") ? o.markupBp : null),
@@ -89,14 +91,14 @@ export function OrganizationsTable({
     },
     {
       key: "limit",
-      header: "Monthly limit",
+      header: t("table.monthlyLimit"),
       align: "right",
       sortValue: (o) => o.monthlyLimitNano,
       cell: (o) => money(o.monthlyLimitNano),
     },
     {
       key: "spend",
-      header: "Month to date",
+      header: t("table.monthToDate"),
       align: "right",
       sortValue: (o) => o.monthToDateNano,
       cell: (o) => (
@@ -108,7 +110,7 @@ export function OrganizationsTable({
     },
     {
       key: "unmetered",
-      header: "Unmetered",
+      header: t("table.unmetered"),
       align: "right",
       sortValue: (o) => {
         const check = unmetered?.get(o.id)?.check;
@@ -118,31 +120,31 @@ export function OrganizationsTable({
     },
     {
       key: "members",
-      header: "Members",
+      header: t("table.members"),
       align: "right",
       sortValue: (o) => o.memberCount,
       cell: (o) => (
-        <Link to="/members" search={{ org: o.id }} aria-describedby={nameId(o)} title="Show the members">
+        <Link to="/members" search={{ org: o.id }} aria-describedby={nameId(o)} title={t("table.showMembers")}>
           {count(o.memberCount)}
         </Link>
       ),
     },
     {
       key: "actions",
-      header: "Actions",
+      header: t("table.actions"),
       align: "right",
       cell: (o) => (
         <div className="org-actions">
           <Button size="sm" variant="ghost" aria-describedby={nameId(o)} onClick={() => onEdit(o)}>
-            Edit
+            {t("table.edit")}
           </Button>
           {o.provisioned ? (
             <Button size="sm" variant="ghost" aria-describedby={nameId(o)} onClick={() => onRotate(o)}>
-              Rotate key
+              {t("table.rotateKey")}
             </Button>
           ) : null}
           <Button size="sm" variant="ghost" aria-describedby={nameId(o)} onClick={() => onSetKey(o)}>
-            Set key
+            {t("table.setKey")}
           </Button>
           {o.active ? (
             <Button
@@ -152,7 +154,7 @@ export function OrganizationsTable({
               aria-describedby={nameId(o)}
               onClick={() => onDeactivate(o)}
             >
-              Deactivate
+              {t("table.deactivate")}
             </Button>
           ) : null}
         </div>
@@ -166,7 +168,7 @@ export function OrganizationsTable({
         rows={rows}
         columns={columns}
         rowKey={(o) => o.id}
-        caption="Client organisations"
+        caption={t("table.caption")}
         initialSort={{ key: "name", direction: "asc" }}
       />
     </div>

@@ -3,6 +3,7 @@
 import { useIsMutating, useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { EmptyState, ErrorNotice, Skeleton } from "../../components/Feedback";
@@ -19,6 +20,7 @@ import { SetKeyForm } from "./SetKeyForm";
 import { BillUnmeteredDialog, useBillUnmetered, useUnmeteredUsage, type UnmeteredUsage } from "./Unmetered";
 
 export function ProviderOrganizations() {
+  const { t } = useTranslation("organizations");
   const scope = useOrgScope();
   const list = useQuery(trpc.organizations.list.queryOptions());
 
@@ -46,15 +48,15 @@ export function ProviderOrganizations() {
   return (
     <>
       <PageHeader
-        title="Organisations"
+        title={t("title")}
         description={
           list.data && rows.length
-            ? `${count(rows.length)} client organisation${rows.length === 1 ? "" : "s"}, ${count(active)} active · spend for billing month ${period}. Select a name to make it the organisation in scope.`
-            : "Client organisations: their OpenRouter key, markup, monthly limit and this month's spend."
+            ? t("provider.summary", { count: rows.length, active: count(active), period })
+            : t("provider.description")
         }
         actions={
           <Button variant="primary" onClick={() => setCreating(true)}>
-            New organisation
+            {t("provider.new")}
           </Button>
         }
       />
@@ -83,10 +85,8 @@ export function ProviderOrganizations() {
               }}
             />
           ) : (
-            <EmptyState title="No organisations yet">
-              Create the first client organisation with “New organisation”. With a provisioning key in{" "}
-              <Link to="/settings">Settings</Link>, it gets a dedicated OpenRouter key at once; otherwise
-              attach the client's own key.
+            <EmptyState title={t("provider.empty")}>
+              <Trans t={t} i18nKey="provider.emptyBody" components={{ link: <Link to="/settings" /> }} />
             </EmptyState>
           )
         ) : list.isPending ? (
@@ -94,13 +94,13 @@ export function ProviderOrganizations() {
         ) : null}
       </Card>
 
-      <Dialog open={creating} title="New organisation" wide onClose={() => !createBusy && setCreating(false)}>
+      <Dialog open={creating} title={t("provider.new")} wide onClose={() => !createBusy && setCreating(false)}>
         <CreateOrganizationForm onDone={() => setCreating(false)} />
       </Dialog>
 
       <Dialog
         open={editing !== null}
-        title={`Edit “${editing?.name ?? ""}”`}
+        title={t("provider.editTitle", { name: editing?.name ?? "" })}
         wide
         onClose={() => !editBusy && setEditing(null)}
       >
@@ -111,7 +111,7 @@ export function ProviderOrganizations() {
 
       <Dialog
         open={settingKey !== null}
-        title={`Set the key of “${settingKey?.name ?? ""}”`}
+        title={t("provider.setKeyTitle", { name: settingKey?.name ?? "" })}
         onClose={() => !setKeyBusy && setSettingKey(null)}
       >
         {settingKey ? (

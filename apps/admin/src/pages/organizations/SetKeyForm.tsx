@@ -2,6 +2,7 @@
 // is deleted on OpenRouter after a grace period). The outcome stays in the dialog until "Done".
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Notice } from "../../components/Feedback";
 import { TextField } from "../../components/Field";
 import { FormActions } from "../../components/FormActions";
@@ -13,6 +14,7 @@ import { keyProblem } from "../../lib/checks";
 import { dateTime } from "../../lib/format";
 
 export function SetKeyForm({ organization: o, onDone }: { organization: Organization; onDone: () => void }) {
+  const { t } = useTranslation("organizations");
   const queryClient = useQueryClient();
   const toast = useToast();
   const [key, setKey] = useState("");
@@ -23,8 +25,8 @@ export function SetKeyForm({ organization: o, onDone }: { organization: Organiza
         setKey("");
         toast.show(
           result.status === "updated"
-            ? `Key saved for “${result.organization.name}”`
-            : "No change: the key was already attached",
+            ? t("setKey.saved", { name: result.organization.name })
+            : t("setKey.unchangedToast"),
           "info",
         );
         await queryClient.invalidateQueries(trpc.organizations.pathFilter());
@@ -38,18 +40,20 @@ export function SetKeyForm({ organization: o, onDone }: { organization: Organiza
       <div className="stack">
         {status === "updated" ? (
           <Notice tone="success">
-            Updated: {organization.name} now uses <code>{organization.keyHint}</code>.
+            <Trans
+              t={t}
+              i18nKey="setKey.updated"
+              values={{ name: organization.name, hint: organization.keyHint ?? "" }}
+              components={{ code: <code /> }}
+            />
           </Notice>
         ) : (
-          <Notice tone="info">Unchanged: {organization.name} already uses this key.</Notice>
+          <Notice tone="info">{t("setKey.unchanged", { name: organization.name })}</Notice>
         )}
         {previousKeyDeleteAfter ? (
-          <p className="field-hint">
-            The previous dedicated key stays valid until {dateTime(previousKeyDeleteAfter)} and is then
-            deleted on OpenRouter (the audit log records when it is gone, or that it could not be deleted).
-          </p>
+          <p className="field-hint">{t("setKey.previousValid", { date: dateTime(previousKeyDeleteAfter) })}</p>
         ) : null}
-        <FormActions align="end" label="Done" onClick={onDone} />
+        <FormActions align="end" label={t("setKey.done")} onClick={onDone} />
       </div>
     );
   }
@@ -57,7 +61,7 @@ export function SetKeyForm({ organization: o, onDone }: { organization: Organiza
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const trimmed = key.trim();
-    const problem = !trimmed ? "Paste the client's OpenRouter key." : keyProblem(trimmed);
+    const problem = !trimmed ? t("setKey.missing") : keyProblem(trimmed);
     setError(problem);
     if (problem) return;
     setClientKey.mutate({ organizationId: o.id, key: trimmed });
@@ -65,21 +69,26 @@ export function SetKeyForm({ organization: o, onDone }: { organization: Organiza
 
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <MutationError error={setClientKey.error}>The key was not saved.</MutationError>
+      <MutationError error={setClientKey.error}>{t("setKey.notSaved")}</MutationError>
       <p style={{ margin: 0 }}>
         {o.keyHint ? (
-          <>
-            {o.name} uses <code>{o.keyHint}</code> ({o.keySource ?? "unknown source"}) now.
-          </>
+          <Trans
+            t={t}
+            i18nKey="setKey.uses"
+            values={{
+              name: o.name,
+              hint: o.keyHint,
+              source: o.keySource ? t(`cells.source.${o.keySource}`) : t("cells.unknownSource"),
+            }}
+            components={{ code: <code /> }}
+          />
         ) : (
-          <>{o.name} has no key yet.</>
+          t("setKey.noKey", { name: o.name })
         )}{" "}
-        {o.provisioned
-          ? "Its dedicated key is deleted on OpenRouter shortly after the new one is saved (after a grace period, so no request in flight is refused)."
-          : null}
+        {o.provisioned ? t("setKey.provisionedNote") : null}
       </p>
       <TextField
-        label="OpenRouter key"
+        label={t("setKey.label")}
         type="password"
         autoComplete="off"
         spellCheck={false}
@@ -87,11 +96,11 @@ export function SetKeyForm({ organization: o, onDone }: { organization: Organiza
         required
         value={key}
         error={error}
-        hint="The client's own key. It is stored encrypted and shown only masked."
+        hint={t("setKey.hint")}
         onChange={(e) => setKey(e.target.value)}
         autoFocus
       />
-      <FormActions align="end" label="Set key" busy={setClientKey.isPending} onCancel={onDone} />
+      <FormActions align="end" label={t("setKey.submit")} busy={setClientKey.isPending} onCancel={onDone} />
     </form>
   );
 }

@@ -6,7 +6,9 @@
 // answer then has no raw amounts (lib/provider-cost.ts), and neither has the cell.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { markupToMultiplier } from "@mai/domain/money";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../../components/Button";
+import { ConvertedAmount, type DisplayCurrencyData } from "../../components/Converted";
 import { ConfirmDialog } from "../../components/Dialog";
 import { MutationError } from "../../components/MutationError";
 import { useToast } from "../../components/Toast";
@@ -28,48 +30,58 @@ export function UnmeteredCell({
   usage,
   onBill,
   nameId,
+  display,
 }: {
   usage: UnmeteredUsage | undefined;
   /** The provider's button; absent for a client administrator. */
   onBill?: (usage: UnmeteredUsage) => void;
   nameId?: string;
+  /** The organisation's display currency (client administrator's page): amounts get their conversion. */
+  display?: DisplayCurrencyData;
 }) {
+  const { t } = useTranslation("organizations");
   const check = usage?.check;
   if (!usage || !check) {
     return (
-      <span className="muted" title="The organisation's key has not been reconciled with OpenRouter this month yet">
+      <span className="muted" title={t("unmetered.notChecked")}>
         —
       </span>
     );
   }
   if (!carries(check, "unmeteredNano") || !carries(usage, "unbilledRawNano")) {
     // The billed view: whether usage bypassed the gateway, and what it comes to at the organisation's price.
-    const title = `Checked ${dateTime(check.checkedAt)}, UTC month ${usage.month}`;
+    const title = t("unmetered.checkedTitle", { date: dateTime(check.checkedAt), month: usage.month });
     if (!check.unmetered || check.unmeteredBilledNano <= 0n) {
       return (
         <span className="muted" title={title}>
-          none
+          {t("unmetered.none")}
         </span>
       );
     }
     return (
       <div className="org-unmetered" title={title}>
         <span>
-          unmetered usage <strong>{moneyExact(check.unmeteredBilledNano)}</strong>
+          <Trans t={t} i18nKey="unmetered.usage" values={{ amount: moneyExact(check.unmeteredBilledNano) }} components={{ b: <strong /> }} />
+          <ConvertedAmount nano={check.unmeteredBilledNano} display={display} />
         </span>
         {usage.unbilledBilledNano > 0n ? (
-          <span className="muted">not billed: {moneyExact(usage.unbilledBilledNano)}</span>
+          <span className="muted">{t("unmetered.notBilled", { amount: moneyExact(usage.unbilledBilledNano) })}</span>
         ) : (
-          <span className="muted">billed</span>
+          <span className="muted">{t("unmetered.billed")}</span>
         )}
       </div>
     );
   }
-  const checked = `OpenRouter counted ${moneyExact(check.openrouterUsageNano)} on the key, the gateway recorded ${moneyExact(check.recordedRawNano)} (checked ${dateTime(check.checkedAt)}, UTC month ${usage.month})`;
+  const checked = t("unmetered.checkedRaw", {
+    counted: moneyExact(check.openrouterUsageNano),
+    recorded: moneyExact(check.recordedRawNano),
+    date: dateTime(check.checkedAt),
+    month: usage.month,
+  });
   if (!check.unmetered) {
     return (
       <span className="muted" title={checked}>
-        none
+        {t("unmetered.none")}
       </span>
     );
   }
@@ -78,41 +90,43 @@ export function UnmeteredCell({
     // straddler): nothing to bill, shown so that a lasting difference can be looked into.
     return (
       <span className="muted" title={checked}>
-        recorded {moneyExact(-check.unmeteredNano)} above OpenRouter's count
+        {t("unmetered.recordedAbove", { amount: moneyExact(-check.unmeteredNano) })}
       </span>
     );
   }
   return (
     <div className="org-unmetered" title={checked}>
       <span>
-        unmetered usage <strong>{moneyExact(check.unmeteredNano)}</strong>
+        <Trans t={t} i18nKey="unmetered.usage" values={{ amount: moneyExact(check.unmeteredNano) }} components={{ b: <strong /> }} />
+        <ConvertedAmount nano={check.unmeteredNano} display={display} />
       </span>
       {usage.unbilledRawNano > 0n ? (
         <span className="muted">
-          not billed: {moneyExact(usage.unbilledRawNano)}
+          {t("unmetered.notBilled", { amount: moneyExact(usage.unbilledRawNano) })}
           {onBill ? (
             <>
               {" "}
               <Button size="sm" variant="ghost" aria-describedby={nameId} onClick={() => onBill(usage)}>
-                Bill…
+                {t("unmetered.bill")}
               </Button>
             </>
           ) : null}
         </span>
       ) : (
-        <span className="muted">billed</span>
+        <span className="muted">{t("unmetered.billed")}</span>
       )}
     </div>
   );
 }
 
 export function useBillUnmetered(onBilled: () => void) {
+  const { t } = useTranslation("organizations");
   const queryClient = useQueryClient();
   const toast = useToast();
   return useMutation(
     trpc.organizations.billUnmetered.mutationOptions({
       onSuccess: async (result) => {
-        toast.show(`Adjustment line of ${moneyExact(result.adjustment.billedCostNano)} added to ${result.adjustment.period}`);
+        toast.show(t("unmetered.billedToast", { amount: moneyExact(result.adjustment.billedCostNano), period: result.adjustment.period }));
         onBilled();
         await queryClient.invalidateQueries(trpc.organizations.pathFilter());
         await queryClient.invalidateQueries(trpc.usage.pathFilter());
@@ -131,22 +145,30 @@ export function BillUnmeteredDialog({
   bill: ReturnType<typeof useBillUnmetered>;
   onClose: () => void;
 }) {
+  const { t } = useTranslation("organizations");
   return (
     <ConfirmDialog
       open={billing !== null}
-      title={`Bill the unmetered usage of “${billing?.organizationName ?? ""}”?`}
-      confirmLabel="Add the adjustment line"
+      title={t("unmetered.billTitle", { name: billing?.organizationName ?? "" })}
+      confirmLabel={t("unmetered.billConfirm")}
       busy={bill.isPending}
       onConfirm={() => billing && bill.mutate({ organizationId: billing.organizationId, month: billing.month })}
       onClose={() => !bill.isPending && onClose()}
     >
-      <MutationError error={bill.error}>Nothing was billed.</MutationError>
+      <MutationError error={bill.error}>{t("unmetered.nothingBilled")}</MutationError>
       {billing && carries(billing, "unbilledRawNano") ? (
         <p>
-          OpenRouter charged {moneyExact(billing.unbilledRawNano)} on this organisation's key in {billing.month}{" "}
-          (UTC) that the gateway did not record and that is not billed yet. An adjustment line of{" "}
-          <strong>{moneyExact(billing.unbilledBilledNano)}</strong> (at {markupToMultiplier(billing.markupBp)}×)
-          is added to the {billing.month} statement. It is recorded in the audit log and cannot be added twice.
+          <Trans
+            t={t}
+            i18nKey="unmetered.billBody"
+            values={{
+              raw: moneyExact(billing.unbilledRawNano),
+              month: billing.month,
+              billed: moneyExact(billing.unbilledBilledNano),
+              markup: markupToMultiplier(billing.markupBp),
+            }}
+            components={{ b: <strong /> }}
+          />
         </p>
       ) : null}
     </ConfirmDialog>

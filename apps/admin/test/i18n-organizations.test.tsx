@@ -1,0 +1,127 @@
+// The Organisations, Members and API tokens pages in Polish: headings, table headers and buttons in
+// Polish, the provider's count of organisations in the Polish plural form its number takes, no English
+// left in the pages' headings; and a client administrator whose organisation is shown in PLN sees each
+// USD figure of their card followed by its conversion, with the rate captioned once.
+import { act, cleanup } from "@testing-library/react";
+import { afterEach, describe, expect, it, inject } from "vitest";
+import { chooseLanguage } from "../src/i18n";
+import { postJson } from "./node-http";
+import { screen, signIn, signOut, waitFor, within } from "./render";
+
+/** A tRPC mutation through the page's own session (the window's cookie jar), as the dashboard sends it. */
+async function mutate<T>(path: string, input: unknown): Promise<T> {
+  const res = await fetch(`${inject("apiUrl")}/trpc/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ json: input }),
+  });
+  const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
+  if (!res.ok || !body.result) throw new Error(`${path}: ${res.status} ${JSON.stringify(body.error)}`);
+  return body.result.data.json;
+}
+
+const polish = () => act(() => chooseLanguage("pl"));
+const mainText = () => document.querySelector("main")?.textContent ?? "";
+
+/** "3 organizacje klientów", "5 organizacji klientów", "1 organizacja klienta". */
+function organizationsInPolish(n: number): string {
+  const form = new Intl.PluralRules("pl-PL").select(n);
+  const noun = form === "one" ? "organizacja klienta" : form === "few" ? "organizacje klientów" : "organizacji klientów";
+  return `${new Intl.NumberFormat("pl-PL").format(n)} ${noun}`;
+}
+
+describe("Organisations, Members and API tokens in Polish", () => {
+  afterEach(signOut);
+
+  it("the provider's pages: Polish headings, headers, buttons and plural, no English headings left", async () => {
+    const { user } = await signIn(inject("provider"), "/sign-in?redirect=%2Forganizations");
+    await screen.findByRole("heading", { level: 1, name: "Organisations" });
+    await screen.findByRole("table", { name: "Client organisations" });
+    await polish();
+
+    // Organisations.
+    await screen.findByRole("heading", { level: 1, name: "Organizacje" });
+    const table = await screen.findByRole("table", { name: "Organizacje klientów" });
+    for (const header of ["Nazwa", "Stan", "Klucz", "Narzut", "Limit miesięczny", "Od początku miesiąca", "Członkowie", "Działania"]) {
+      expect(within(table).getByRole("columnheader", { name: new RegExp(header) })).toBeTruthy();
+    }
+    expect(screen.getByRole("button", { name: "Nowa organizacja" })).toBeTruthy();
+    expect(within(table).getAllByRole("button", { name: "Edytuj" }).length).toBeGreaterThan(0);
+    expect(within(table).getAllByText("aktywna").length).toBeGreaterThan(0);
+    // As many as the table has rows (other test files may add organisations meanwhile: read both together).
+    await waitFor(() => {
+      const organizations = within(table).getAllByRole("row").length - 1;
+      expect(mainText()).toContain(`${organizationsInPolish(organizations)}, w tym aktywne:`);
+    });
+    expect(mainText()).not.toMatch(/\b(Organisations?|client organisation|Monthly limit|Month to date|Members|Actions|Markup|New organisation|Edit)\b/);
+
+    // Members of the organisation in scope.
+    await user.click(screen.getByRole("link", { name: "Członkowie" }));
+    await screen.findByRole("heading", { level: 1, name: "Członkowie" });
+    expect(await screen.findByRole("heading", { name: "Zaproś osobę" })).toBeTruthy();
+    const members = await screen.findByRole("table", { name: /^Członkowie organizacji / });
+    for (const header of ["Imię i nazwisko", "E-mail", "Rola", "Zewnętrzny identyfikator użytkownika", "Data dołączenia", "Działania"]) {
+      expect(within(members).getByRole("columnheader", { name: new RegExp(header) })).toBeTruthy();
+    }
+    expect(screen.getByRole("button", { name: "Zaproś" })).toBeTruthy();
+    expect(within(members).getAllByRole("button", { name: /^Resetuj hasło użytkownika / }).length).toBeGreaterThan(0);
+    expect(mainText()).not.toMatch(/\b(Members|Invite someone|Pending invitations|External user id|Joined|Reset password|Remove)\b/);
+
+    // The provider's own API tokens.
+    await user.click(screen.getByRole("link", { name: "Tokeny API" }));
+    await screen.findByRole("heading", { level: 1, name: "Tokeny API" });
+    expect(screen.getByRole("heading", { name: "Utwórz token" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Połącz klienta czatu" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Utwórz token" })).toBeTruthy();
+    expect(screen.getByLabelText("Nazwa tokenu")).toBeTruthy();
+    expect(mainText()).not.toMatch(/\b(API tokens|Create a token|Connect a chat client|Your tokens|Create token|Token name)\b/);
+  });
+
+  it("a client administrator of an organisation in PLN: the card in Polish, each USD figure converted, the rate captioned once", async () => {
+    // The provider sets up an organisation shown in PLN, a rate before today, and its administrator.
+    await signIn(inject("provider"), "/sign-in?redirect=%2Forganizations");
+    const { organization } = await mutate<{ organization: { id: string } }>("organizations.create", {
+      name: "Kowalski i Wspólnicy Sp.j.",
+      provisionKey: false,
+      monthlyLimitUsd: "250",
+    });
+    await mutate("organizations.setCurrency", { organizationId: organization.id, currency: "PLN" });
+    const day = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    await mutate("exchangeRates.set", { currency: "PLN", effectiveDate: day, rate: "4.05" });
+    const admin = { email: "anna@kowalski.test", password: "linden trees along the vistula" };
+    const { code } = await mutate<{ code: string }>("members.add", {
+      organizationId: organization.id,
+      email: admin.email,
+      name: "Anna Kowalska",
+      role: "org_admin",
+    });
+    await signOut();
+    cleanup();
+    const accepted = await postJson(
+      `${inject("apiUrl")}/trpc/auth.acceptInvitation`,
+      { json: { email: admin.email, code, password: admin.password } },
+      { origin: inject("apiUrl") },
+    );
+    expect(accepted.status).toBe(200);
+
+    await signIn(admin, "/sign-in?redirect=%2Forganizations");
+    await screen.findByRole("heading", { level: 1, name: "Organisations" });
+    await polish();
+    await screen.findByRole("heading", { level: 1, name: "Organizacje" });
+    expect(await screen.findByText("Limit miesięczny")).toBeTruthy();
+    expect(screen.getByText("aktywna")).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Dokąd trafiają zestawienia" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Zapisz" })).toBeTruthy();
+    expect(screen.getByLabelText("E-mail do rozliczeń")).toBeTruthy();
+    // $250 at 4.05 PLN a dollar, beside the limit; nothing spent yet, beside the spend.
+    const limit = screen.getByText("Limit miesięczny").nextElementSibling as HTMLElement;
+    await waitFor(() => expect(limit.textContent).toMatch(/^250,00\s\$ · 1\s012,50\szł$/));
+    const spent = screen.getByText(/^Wydano w okresie \d{4}-\d{2}$/).nextElementSibling as HTMLElement;
+    expect(spent.textContent).toMatch(/^0,00\s\$ · 0,00\szł\S+\s%\slimitu$/);
+    // The rate, once.
+    const captions = document.querySelectorAll(".rate-caption");
+    expect(captions).toHaveLength(1);
+    expect(captions[0]!.textContent).toMatch(/USD→PLN 4,05\b/);
+    expect(mainText()).not.toMatch(/\b(Organisations?|Monthly limit|Spent in|Where statements go|Billing e-mail|Save)\b/);
+  });
+});
