@@ -7,6 +7,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { Suspense, lazy, type ReactNode } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { TableRegion } from "../components/DataTable";
 import { EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedback";
 import { LimitAlertBanner } from "../components/LimitAlertBanner";
@@ -26,19 +27,28 @@ type Summary = RouterOutputs["usage"]["summary"];
 type Figures = Summary["today"] | Summary["monthToDate"];
 
 function FigureStats({ title, figures, display }: { title: string; figures: Figures; display?: DisplayCurrencyData }) {
+  const { t } = useTranslation("overview");
   const raw = carries(figures, "rawCostNano") ? figures.rawCostNano : null;
   return (
     <Card title={title}>
       <div className="stat-group">
-        <Stat label="Requests" value={count(figures.requests)} detail={figures.errorRequests ? `${count(figures.errorRequests)} failed` : undefined} />
-        <Stat label="Tokens" value={count(figures.totalTokens)} detail={`${count(figures.promptTokens)} in · ${count(figures.completionTokens)} out`} />
         <Stat
-          label="Billed cost"
+          label={t("stats.requests")}
+          value={count(figures.requests)}
+          detail={figures.errorRequests ? t("stats.failed", { count: figures.errorRequests }) : undefined}
+        />
+        <Stat
+          label={t("stats.tokens")}
+          value={count(figures.totalTokens)}
+          detail={t("stats.tokensDetail", { prompt: count(figures.promptTokens), completion: count(figures.completionTokens) })}
+        />
+        <Stat
+          label={t("stats.billedCost")}
           value={money(figures.billedCostNano)}
           detail={display?.rate ? moneyIn(figures.billedCostNano, display.rate) : undefined}
         />
-        {raw !== null ? <Stat label="Raw cost" value={money(raw)} /> : null}
-        {raw !== null ? <Stat label="Margin" value={money(figures.billedCostNano - raw)} /> : null}
+        {raw !== null ? <Stat label={t("stats.rawCost")} value={money(raw)} /> : null}
+        {raw !== null ? <Stat label={t("stats.margin")} value={money(figures.billedCostNano - raw)} /> : null}
       </div>
     </Card>
   );
@@ -63,22 +73,23 @@ function TopFive<T extends Ranked>({
   rowKey: (row: T) => string;
   label: (row: T) => ReactNode;
 }) {
+  const { t } = useTranslation("overview");
   const top = query.data ? [...query.data.rows].sort((a, b) => (b.billedCostNano > a.billedCostNano ? 1 : b.billedCostNano < a.billedCostNano ? -1 : 0)).slice(0, 5) : [];
   return (
     <Card title={title}>
       {query.error ? <ErrorNotice error={query.error} /> : null}
       {query.data ? (
         top.length ? (
-          <TableRegion label={`${title}, table`}>
+          <TableRegion label={t("top.tableLabel", { title })}>
             <table>
               <thead>
                 <tr>
                   <th scope="col">{header}</th>
                   <th scope="col" className="num">
-                    Requests
+                    {t("top.requests")}
                   </th>
                   <th scope="col" className="num">
-                    Billed
+                    {t("top.billed")}
                   </th>
                 </tr>
               </thead>
@@ -94,7 +105,7 @@ function TopFive<T extends Ranked>({
             </table>
           </TableRegion>
         ) : (
-          <EmptyState title="No usage this month yet" />
+          <EmptyState title={t("top.empty")} />
         )
       ) : query.isPending ? (
         <Skeleton />
@@ -104,6 +115,7 @@ function TopFive<T extends Ranked>({
 }
 
 export default function Overview() {
+  const { t } = useTranslation("overview");
   const me = useMe();
   const scope = useOrgScope();
   const provider = me.role === "provider_admin";
@@ -134,10 +146,10 @@ export default function Overview() {
   if (needsOrg && !scope.isLoading && !scope.organizationId) {
     return (
       <>
-        <PageHeader title="Overview" />
+        <PageHeader title={t("title")} />
         <Card>
-          <EmptyState title="No organisations yet" action={<Link to="/organizations">Create the first organisation</Link>}>
-            Once a client organisation exists and chats through the proxy, its usage shows here.
+          <EmptyState title={t("noOrganizations.title")} action={<Link to="/organizations">{t("noOrganizations.action")}</Link>}>
+            {t("noOrganizations.body")}
           </EmptyState>
         </Card>
       </>
@@ -146,7 +158,7 @@ export default function Overview() {
 
   const s = summary.data;
   const limitCard = s ? (
-    <Card title={`Monthly limit · ${s.limit.period}`}>
+    <Card title={t("monthlyLimit", { period: s.limit.period })}>
       <LimitGauge {...s.limit} />
     </Card>
   ) : null;
@@ -155,31 +167,35 @@ export default function Overview() {
   return (
     <>
       <PageHeader
-        title="Overview"
+        title={t("title")}
         description={
-          s ? (
-            <>
-              {me.role === "member" ? "Your usage" : s.organizationName} · figures in {s.timeZone} · billing month {s.monthToDate.period}
-            </>
-          ) : undefined
+          s
+            ? t("description", {
+                who: me.role === "member" ? t("yourUsage") : s.organizationName,
+                timeZone: s.timeZone,
+                period: s.monthToDate.period,
+              })
+            : undefined
         }
       />
       {summary.error ? <ErrorNotice error={summary.error} onRetry={() => void summary.refetch()} /> : null}
       <LimitAlertBanner organizationId={provider ? scope.organizationId : (me.organizationId ?? undefined)} />
       {unmeteredCheck ? (
         <Notice tone="warning">
-          Unmetered usage this month (UTC): {moneyExact(unmeteredAmount(unmeteredCheck))}
-          {carries(unmeteredCheck, "unmeteredNano") ? " charged by OpenRouter" : " at your price"} on the
-          organisation's key that did not go through the gateway — the key used elsewhere, or charges lost. See{" "}
-          <Link to="/organizations">Organisations</Link>.
+          <Trans
+            t={t}
+            i18nKey={carries(unmeteredCheck, "unmeteredNano") ? "unmetered.chargedByOpenRouter" : "unmetered.atYourPrice"}
+            values={{ amount: moneyExact(unmeteredAmount(unmeteredCheck)) }}
+            components={{ a: <Link to="/organizations" /> }}
+          />
         </Notice>
       ) : null}
       <div className="stack">
         {limitFirst ? limitCard : null}
         {s ? (
           <div className="grid grid-2">
-            <FigureStats title={`Today (${date(s.today.date)})`} figures={s.today} display={display} />
-            <FigureStats title="Month to date" figures={s.monthToDate} display={display} />
+            <FigureStats title={t("today", { date: date(s.today.date) })} figures={s.today} display={display} />
+            <FigureStats title={t("monthToDate")} figures={s.monthToDate} display={display} />
           </div>
         ) : summary.isPending ? (
           <Card>
@@ -188,7 +204,7 @@ export default function Overview() {
         ) : null}
         <RateCaption display={display} />
         {limitFirst ? null : limitCard}
-        <Card title="Last 30 days">
+        <Card title={t("last30Days")}>
           {daily.error ? <ErrorNotice error={daily.error} /> : null}
           {daily.data ? (
             daily.data.some((d) => d.requests > 0) ? (
@@ -196,8 +212,8 @@ export default function Overview() {
                 <TrendChart days={daily.data} />
               </Suspense>
             ) : (
-              <EmptyState title="No requests in the last 30 days">
-                Chat requests through the proxy appear here within seconds. <Link to="/tokens">Create an API token</Link> to connect a chat client.
+              <EmptyState title={t("noRequests.title")}>
+                <Trans t={t} i18nKey="noRequests.body" components={{ a: <Link to="/tokens" /> }} />
               </EmptyState>
             )
           ) : daily.isPending ? (
@@ -205,12 +221,12 @@ export default function Overview() {
           ) : null}
         </Card>
         {member ? (
-          <TopFive title="Your models this month" header="Model" query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
+          <TopFive title={t("top.yourModels")} header={t("top.model")} query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
         ) : (
           <div className="grid grid-2">
             <TopFive
-              title="Top users this month"
-              header="User"
+              title={t("top.users")}
+              header={t("top.user")}
               query={byUser}
               rowKey={(r) => r.userId}
               label={(r) => (
@@ -220,7 +236,7 @@ export default function Overview() {
                 </>
               )}
             />
-            <TopFive title="Top models this month" header="Model" query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
+            <TopFive title={t("top.models")} header={t("top.model")} query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
           </div>
         )}
       </div>

@@ -3,6 +3,8 @@
 // figures: at the monthly limit (402) and for a deactivated organisation (403). Nothing was charged
 // for those, so they are in no cost column.
 import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { RateCaption, type DisplayCurrencyData } from "../../components/Converted";
 import { DataTable, type Column } from "../../components/DataTable";
 import { ErrorNotice, Skeleton } from "../../components/Feedback";
 import { Card } from "../../components/Page";
@@ -16,25 +18,29 @@ import { sumUsageFigures as sumFigures } from "@mai/domain/usage-figures";
 type DayRow = RouterOutputs["usage"]["daily"][number];
 
 function Refused({ limit, inactive }: { limit: number; inactive: number }) {
+  const { t } = useTranslation("usage");
   if (limit + inactive === 0) return <span className="muted">0</span>;
   return (
     <>
       {count(limit + inactive)}
       <div className="muted">
-        {[limit ? `${count(limit)} at the limit` : null, inactive ? `${count(inactive)} deactivated` : null].filter(Boolean).join(" · ")}
+        {[limit ? t("byDay.atLimit", { count: limit }) : null, inactive ? t("byDay.deactivated", { count: inactive }) : null]
+          .filter(Boolean)
+          .join(" · ")}
       </div>
     </>
   );
 }
 
-function ByDayTable({ rows }: { rows: readonly DayRow[] }) {
+function ByDayTable({ rows, display }: { rows: readonly DayRow[]; display: DisplayCurrencyData | undefined }) {
+  const { t } = useTranslation("usage");
   const raw = allCarry(rows, "rawCostNano");
   const columns: Column<DayRow>[] = [
-    { key: "date", header: "Day", cell: (r) => date(r.date), sortValue: (r) => r.date },
-    ...figureColumns<DayRow>(raw),
+    { key: "date", header: t("byDay.day"), cell: (r) => date(r.date), sortValue: (r) => r.date },
+    ...figureColumns<DayRow>(t, raw, display),
     {
       key: "refused",
-      header: "Refused",
+      header: t("byDay.refused"),
       align: "right",
       cell: (r) => <Refused limit={r.refusedLimit} inactive={r.refusedInactive} />,
       sortValue: (r) => r.refusedLimit + r.refusedInactive,
@@ -48,12 +54,12 @@ function ByDayTable({ rows }: { rows: readonly DayRow[] }) {
       rows={rows}
       columns={columns}
       rowKey={(r) => r.date}
-      caption="Usage by day"
+      caption={t("byDay.caption")}
       initialSort={{ key: "date", direction: "asc" }}
       footer={
         <tr>
-          <th scope="row">Total</th>
-          <FigureTotals total={total} raw={raw} />
+          <th scope="row">{t("figures.total")}</th>
+          <FigureTotals total={total} raw={raw} display={display} />
           <td className="num">
             <Refused limit={refusedLimit} inactive={refusedInactive} />
           </td>
@@ -63,15 +69,31 @@ function ByDayTable({ rows }: { rows: readonly DayRow[] }) {
   );
 }
 
-export function ByDayCard({ organizationId, range }: { organizationId: string | undefined; range: { from: string; to: string } | undefined }) {
+export function ByDayCard({
+  organizationId,
+  range,
+  display,
+}: {
+  organizationId: string | undefined;
+  range: { from: string; to: string } | undefined;
+  display?: DisplayCurrencyData;
+}) {
+  const { t } = useTranslation("usage");
   const query = useQuery({
     ...trpc.usage.daily.queryOptions({ organizationId, from: range?.from, to: range?.to }),
     enabled: range !== undefined,
   });
   return (
-    <Card title="By day" className="usage-breakdown">
+    <Card title={t("byDay.title")} className="usage-breakdown">
       {query.error ? <ErrorNotice error={query.error} onRetry={() => void query.refetch()} /> : null}
-      {query.data ? <ByDayTable rows={query.data} /> : range && query.isPending ? <Skeleton lines={4} /> : null}
+      {query.data ? (
+        <>
+          <ByDayTable rows={query.data} display={display} />
+          <RateCaption display={display} />
+        </>
+      ) : range && query.isPending ? (
+        <Skeleton lines={4} />
+      ) : null}
     </Card>
   );
 }

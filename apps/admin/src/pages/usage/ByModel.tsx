@@ -2,6 +2,8 @@
 // users used each model.
 import type { UseQueryResult } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
+import { Trans, useTranslation } from "react-i18next";
+import { RateCaption, type DisplayCurrencyData } from "../../components/Converted";
 import { DataTable, type Column } from "../../components/DataTable";
 import { EmptyState, ErrorNotice, Skeleton } from "../../components/Feedback";
 import { Card } from "../../components/Page";
@@ -15,16 +17,19 @@ import { sumUsageFigures as sumFigures } from "@mai/domain/usage-figures";
 function ByModelTable({
   rows,
   admin,
+  display,
 }: {
   rows: readonly ModelRow[];
   admin: boolean;
+  display: DisplayCurrencyData | undefined;
 }) {
+  const { t } = useTranslation("usage");
   // A raw-cost column only when the API's answer carries it (the provider's view).
   const raw = allCarry(rows, "rawCostNano");
   const columns: Column<ModelRow>[] = [
     {
       key: "model",
-      header: "Model",
+      header: t("byModel.model"),
       cell: (r) => <code className="break-all">{r.model}</code>,
       sortValue: (r) => r.model,
     },
@@ -33,26 +38,26 @@ function ByModelTable({
   if (admin)
     columns.push({
       key: "users",
-      header: "Users",
+      header: t("byModel.users"),
       align: "right",
       cell: (r) => count(r.users),
       sortValue: (r) => r.users,
     });
-  columns.push(...figureColumns<ModelRow>(raw));
+  columns.push(...figureColumns<ModelRow>(t, raw, display));
   const total = sumFigures(rows);
   return (
     <DataTable
       rows={rows}
       columns={columns}
       rowKey={(r) => r.model}
-      caption="Usage by model"
+      caption={t("byModel.caption")}
       initialSort={{ key: "billed", direction: "desc" }}
       footer={
         <tr>
-          <th scope="row">Total</th>
+          <th scope="row">{t("figures.total")}</th>
           {/* A user of several models is one user: a sum of this column would overcount. */}
           {admin ? <td /> : null}
-          <FigureTotals total={total} raw={raw} />
+          <FigureTotals total={total} raw={raw} display={display} />
         </tr>
       }
     />
@@ -62,20 +67,26 @@ function ByModelTable({
 export function ByModelCard({
   query,
   admin,
+  display,
 }: {
   query: UseQueryResult<RouterOutputs["usage"]["byModel"], unknown>;
   admin: boolean;
+  /** The organisation's display currency: billed figures converted, the rate captioned once. */
+  display?: DisplayCurrencyData;
 }) {
+  const { t } = useTranslation("usage");
   return (
-    <Card title="By model" className="usage-breakdown">
+    <Card title={t("byModel.title")} className="usage-breakdown">
       {query.error ? <ErrorNotice error={query.error} onRetry={() => void query.refetch()} /> : null}
       {query.data ? (
         query.data.rows.length ? (
-          <ByModelTable rows={query.data.rows} admin={admin} />
+          <>
+            <ByModelTable rows={query.data.rows} admin={admin} display={display} />
+            <RateCaption display={display} />
+          </>
         ) : (
-          <EmptyState title="No usage in this period">
-            Choose another period above, or <Link to="/tokens">create an API token</Link> to connect a chat
-            client.
+          <EmptyState title={t("empty.title")}>
+            <Trans t={t} i18nKey="byModel.emptyBody" components={{ a: <Link to="/tokens" /> }} />
           </EmptyState>
         )
       ) : query.isPending ? (

@@ -3,10 +3,11 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useMemo } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../../components/Button";
+import { RateCaption, type DisplayCurrencyData } from "../../components/Converted";
 import { EmptyState, ErrorNotice, Skeleton } from "../../components/Feedback";
 import { Card } from "../../components/Page";
-import { count } from "../../lib/format";
 import { trpc } from "../../trpc";
 import { EventsTable } from "./EventsTable";
 import { hasRequestFilters, NO_REQUEST_FILTERS, type FilterPatch, type Filters } from "./filters";
@@ -26,6 +27,8 @@ export interface EventsCardProps {
   rangeUnknown: boolean;
   users: readonly UserRow[] | undefined;
   models: readonly ModelRow[] | undefined;
+  /** The organisation's display currency: each request's billed cost converted, the rate captioned once. */
+  display?: DisplayCurrencyData;
 }
 
 export function EventsCard({
@@ -37,7 +40,9 @@ export function EventsCard({
   rangeUnknown,
   users,
   models,
+  display,
 }: EventsCardProps) {
+  const { t } = useTranslation("usage");
   const input = {
     organizationId,
     // Members see only their own usage; the server scopes it, and another user id would be refused.
@@ -58,7 +63,7 @@ export function EventsCard({
   const clear = () => update(NO_REQUEST_FILTERS);
 
   return (
-    <Card title="Requests">
+    <Card title={t("events.title")}>
       <RequestFilters
         admin={admin}
         filters={filters}
@@ -74,41 +79,40 @@ export function EventsCard({
       {events.data ? (
         items.length ? (
           <>
-            <EventsTable items={items} showUser={admin} />
+            <EventsTable items={items} showUser={admin} display={display} />
+            <RateCaption display={display} />
             {events.isFetchNextPageError ? (
               <ErrorNotice
-                title="More requests could not be loaded"
+                title={t("events.moreFailed")}
                 error={events.error}
                 onRetry={() => void events.fetchNextPage()}
               />
             ) : null}
             <div className="pager">
               <span className="muted" role="status">
-                {count(items.length)} {items.length === 1 ? "request" : "requests"} shown, newest first
-                {events.hasNextPage ? "" : " · that is all for these filters"}
+                {events.hasNextPage ? t("events.shown", { count: items.length }) : t("events.shownAll", { count: items.length })}
               </span>
               {events.hasNextPage ? (
                 <Button busy={events.isFetchingNextPage} onClick={() => void events.fetchNextPage()}>
-                  Load more
+                  {t("events.loadMore")}
                 </Button>
               ) : null}
             </div>
           </>
         ) : filtered ? (
           <EmptyState
-            title="No requests match these filters"
+            title={t("events.noMatch.title")}
             action={
               <Button variant="secondary" onClick={clear}>
-                Clear request filters
+                {t("filters.clear")}
               </Button>
             }
           >
-            Try another user, model or status, or widen the period above.
+            {t("events.noMatch.body")}
           </EmptyState>
         ) : (
-          <EmptyState title="No requests in this period">
-            Choose another period above. Chat requests through the proxy appear here within seconds;{" "}
-            <Link to="/tokens">create an API token</Link> to connect a chat client.
+          <EmptyState title={t("events.none.title")}>
+            <Trans t={t} i18nKey="events.none.body" components={{ a: <Link to="/tokens" /> }} />
           </EmptyState>
         )
       ) : events.isPending && !events.error ? (

@@ -1,5 +1,10 @@
 // The figure columns both breakdowns share — requests, tokens, billed and (when the API's answer
-// carries it: the provider's view) raw cost — and the cells of their TOTAL row.
+// carries it: the provider's view) raw cost — and the cells of their TOTAL row. For an organisation
+// whose currency is not USD, every billed figure has its conversion beside it, each converted from
+// its own nano-USD value (a total from the exact USD total: converted figures are never summed).
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
+import { ConvertedAmount, type DisplayCurrencyData } from "../../components/Converted";
 import type { Column } from "../../components/DataTable";
 import { count, money, moneyExact } from "../../lib/format";
 import type { UsageFigures } from "@mai/domain/usage-figures";
@@ -8,10 +13,11 @@ import type { UsageFigures } from "@mai/domain/usage-figures";
 type Figures = Omit<UsageFigures, "rawCostNano"> & { rawCostNano?: bigint };
 
 function Requests({ requests, errorRequests }: Pick<Figures, "requests" | "errorRequests">) {
+  const { t } = useTranslation("usage");
   return (
     <>
       {count(requests)}
-      {errorRequests ? <div className="muted">{count(errorRequests)} failed</div> : null}
+      {errorRequests ? <div className="muted">{t("figures.failed", { count: errorRequests })}</div> : null}
     </>
   );
 }
@@ -21,12 +27,11 @@ function Tokens({
   promptTokens,
   completionTokens,
 }: Pick<Figures, "totalTokens" | "promptTokens" | "completionTokens">) {
+  const { t } = useTranslation("usage");
   return (
     <>
       {count(totalTokens)}
-      <div className="muted">
-        {count(promptTokens)} in · {count(completionTokens)} out
-      </div>
+      <div className="muted">{t("figures.tokensDetail", { prompt: count(promptTokens), completion: count(completionTokens) })}</div>
     </>
   );
 }
@@ -36,35 +41,48 @@ function MoneyTotal({ nano }: { nano: bigint }) {
   return <span title={moneyExact(nano)}>{money(nano)}</span>;
 }
 
-/** The figure columns both breakdowns share: requests, tokens, billed and (`raw`) raw cost. */
-export function figureColumns<T extends Figures>(raw: boolean): Column<T>[] {
+/** A billed figure: USD (every nano-dollar on hover), then its conversion when there is one. */
+function Billed({ nano, display }: { nano: bigint; display: DisplayCurrencyData | undefined }) {
+  return (
+    <>
+      <MoneyTotal nano={nano} />
+      <ConvertedAmount nano={nano} display={display} />
+    </>
+  );
+}
+
+/**
+ * The figure columns both breakdowns share: requests, tokens, billed (converted too, with `display`'s
+ * rate) and (`raw`) raw cost.
+ */
+export function figureColumns<T extends Figures>(t: TFunction<"usage">, raw: boolean, display?: DisplayCurrencyData): Column<T>[] {
   const columns: Column<T>[] = [
     {
       key: "requests",
-      header: "Requests",
+      header: t("figures.requests"),
       align: "right",
       cell: (r) => <Requests {...r} />,
       sortValue: (r) => r.requests,
     },
     {
       key: "tokens",
-      header: "Tokens",
+      header: t("figures.tokens"),
       align: "right",
       cell: (r) => <Tokens {...r} />,
       sortValue: (r) => r.totalTokens,
     },
     {
       key: "billed",
-      header: "Billed cost",
+      header: t("figures.billedCost"),
       align: "right",
-      cell: (r) => <MoneyTotal nano={r.billedCostNano} />,
+      cell: (r) => <Billed nano={r.billedCostNano} display={display} />,
       sortValue: (r) => r.billedCostNano,
     },
   ];
   if (raw)
     columns.push({
       key: "raw",
-      header: "Raw cost",
+      header: t("figures.rawCost"),
       align: "right",
       cell: (r) => <MoneyTotal nano={r.rawCostNano ?? 0n} />,
       sortValue: (r) => r.rawCostNano ?? 0n,
@@ -73,7 +91,7 @@ export function figureColumns<T extends Figures>(raw: boolean): Column<T>[] {
 }
 
 /** The TOTAL row's cells under figureColumns (bigint sums). */
-export function FigureTotals({ total, raw }: { total: UsageFigures; raw: boolean }) {
+export function FigureTotals({ total, raw, display }: { total: UsageFigures; raw: boolean; display?: DisplayCurrencyData }) {
   return (
     <>
       <td className="num">
@@ -83,7 +101,7 @@ export function FigureTotals({ total, raw }: { total: UsageFigures; raw: boolean
         <Tokens {...total} />
       </td>
       <td className="num">
-        <MoneyTotal nano={total.billedCostNano} />
+        <Billed nano={total.billedCostNano} display={display} />
       </td>
       {raw ? (
         <td className="num">

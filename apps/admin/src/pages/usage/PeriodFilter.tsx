@@ -1,5 +1,6 @@
 // The period the breakdowns cover: from and to, as local days of the billing time zone. Empty
 // means the current billing month, as the API chooses it.
+import { useTranslation } from "react-i18next";
 import { Button } from "../../components/Button";
 import { TextField } from "../../components/Field";
 import type { FilterPatch, Filters } from "./filters";
@@ -13,6 +14,7 @@ export interface PeriodFilterProps {
 }
 
 export function PeriodFilter({ filters, update, resolved, rangeError }: PeriodFilterProps) {
+  const { t } = useTranslation("usage");
   const shown = { from: filters.from ?? resolved?.from ?? "", to: filters.to ?? resolved?.to ?? "" };
   // Changing one end pins the other to what is shown, so the period never jumps under the user.
   const setDate = (end: "from" | "to", value: string) => {
@@ -26,16 +28,16 @@ export function PeriodFilter({ filters, update, resolved, rangeError }: PeriodFi
 
   return (
     <div>
-      <div className="filters usage-period" role="group" aria-label="Period">
+      <div className="filters usage-period" role="group" aria-label={t("period.label")}>
         <TextField
-          label="From"
+          label={t("period.from")}
           type="date"
           value={shown.from}
           max={shown.to || undefined}
           onChange={(e) => setDate("from", e.target.value)}
         />
         <TextField
-          label="To"
+          label={t("period.to")}
           type="date"
           value={shown.to}
           min={shown.from || undefined}
@@ -43,12 +45,11 @@ export function PeriodFilter({ filters, update, resolved, rangeError }: PeriodFi
           onChange={(e) => setDate("to", e.target.value)}
         />
         {custom ? (
-          <Button onClick={() => update({ from: undefined, to: undefined })}>Current month</Button>
+          <Button onClick={() => update({ from: undefined, to: undefined })}>{t("period.currentMonth")}</Button>
         ) : null}
       </div>
       <p className="field-hint usage-period-hint">
-        The tables cover whole days of the billing time zone{resolved ? ` (${resolved.timeZone})` : ""}; the
-        requests below also follow their own filters.
+        {resolved ? t("period.hintWithZone", { timeZone: resolved.timeZone }) : t("period.hint")}
       </p>
     </div>
   );

@@ -1,6 +1,7 @@
 // The request filters — user (administrators), model, status — offered from the period's
 // breakdowns; a value from the URL that the period does not list still shows as chosen.
 import { useMemo } from "react";
+import { useTranslation } from "react-i18next";
 import { Button } from "../../components/Button";
 import { SelectField } from "../../components/Field";
 import { STATUSES, type FilterPatch, type Filters } from "./filters";
@@ -26,6 +27,7 @@ export function RequestFilters({
   filtered,
   onClear,
 }: RequestFiltersProps) {
+  const { t } = useTranslation("usage");
   const userOptions = useMemo(() => {
     const rows = [...(users ?? [])].sort((a, b) => userLabel(a).localeCompare(userLabel(b)));
     const options = rows.map((r) => ({
@@ -34,44 +36,44 @@ export function RequestFilters({
     }));
     // A user from the URL with no usage in the period still shows as chosen.
     if (filters.user && !rows.some((r) => r.userId === filters.user))
-      options.unshift({ value: filters.user, label: `User ${filters.user.slice(0, 8)}…` });
-    return [{ value: "", label: "All users" }, ...options];
-  }, [users, filters.user]);
+      options.unshift({ value: filters.user, label: t("filters.someUser", { id: filters.user.slice(0, 8) }) });
+    return [{ value: "", label: t("filters.allUsers") }, ...options];
+  }, [users, filters.user, t]);
   const modelOptions = useMemo(() => {
     const names = [...new Set((models ?? []).map((r) => r.model))].sort((a, b) => a.localeCompare(b));
     if (filters.model && !names.includes(filters.model)) names.unshift(filters.model);
-    return [{ value: "", label: "All models" }, ...names.map((m) => ({ value: m, label: m }))];
-  }, [models, filters.model]);
+    return [{ value: "", label: t("filters.allModels") }, ...names.map((m) => ({ value: m, label: m }))];
+  }, [models, filters.model, t]);
   const statusOptions = [
-    { value: "", label: "All statuses" },
-    ...STATUSES.map((s) => ({ value: s, label: s })),
+    { value: "", label: t("filters.allStatuses") },
+    ...STATUSES.map((s) => ({ value: s, label: t(`filters.statuses.${s}`) })),
   ];
 
   return (
-    <div className="filters" role="group" aria-label="Request filters">
+    <div className="filters" role="group" aria-label={t("filters.label")}>
       {admin ? (
         <SelectField
-          label="User"
+          label={t("filters.user")}
           value={filters.user ?? ""}
           options={userOptions}
           onChange={(e) => update({ user: e.target.value })}
         />
       ) : null}
       <SelectField
-        label="Model"
+        label={t("filters.model")}
         value={filters.model ?? ""}
         options={modelOptions}
         onChange={(e) => update({ model: e.target.value })}
       />
       <SelectField
-        label="Status"
+        label={t("filters.status")}
         value={filters.status ?? ""}
         options={statusOptions}
         onChange={(e) => update({ status: e.target.value })}
       />
       {filtered ? (
         <Button variant="ghost" onClick={onClear}>
-          Clear request filters
+          {t("filters.clear")}
         </Button>
       ) : null}
     </div>

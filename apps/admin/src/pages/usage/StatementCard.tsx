@@ -3,6 +3,7 @@
 import { monthInput } from "@mai/domain/schemas";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Button } from "../../components/Button";
 import { ErrorNotice } from "../../components/Feedback";
 import { TextField } from "../../components/Field";
@@ -10,7 +11,7 @@ import { ConvertedAmount, RateCaption } from "../../components/Converted";
 import { Card } from "../../components/Page";
 import { useToast } from "../../components/Toast";
 import { useDisplayCurrency } from "../../lib/display";
-import { count, money } from "../../lib/format";
+import { money } from "../../lib/format";
 import { saveFile } from "../../lib/save-file";
 import { trpc } from "../../trpc";
 
@@ -20,6 +21,7 @@ function localMonth(): string {
 }
 
 export function StatementCard({ organizationId }: { organizationId: string | undefined }) {
+  const { t } = useTranslation("usage");
   const queryClient = useQueryClient();
   const toast = useToast();
   const [month, setMonth] = useState(localMonth);
@@ -33,7 +35,7 @@ export function StatementCard({ organizationId }: { organizationId: string | und
   const download = async (event: FormEvent) => {
     event.preventDefault();
     if (!monthInput.safeParse(month).success) {
-      setMonthError(month ? "Write the month as YYYY-MM, e.g. 2025-01." : "Choose a month.");
+      setMonthError(month ? t("statement.monthFormat") : t("statement.chooseMonth"));
       return;
     }
     setMonthError(null);
@@ -47,9 +49,7 @@ export function StatementCard({ organizationId }: { organizationId: string | und
       });
       saveFile(statement.filename, statement.content, statement.contentType);
       setLast({ filename: statement.filename, rows: statement.rows, total: statement.totalBilledCostNano, month });
-      toast.show(
-        `Statement for ${month} downloaded: ${count(statement.rows)} ${statement.rows === 1 ? "row" : "rows"}, ${money(statement.totalBilledCostNano)} billed`,
-      );
+      toast.show(t("statement.toast", { month, count: statement.rows, amount: money(statement.totalBilledCostNano) }));
     } catch (e) {
       setError(e);
     } finally {
@@ -58,35 +58,40 @@ export function StatementCard({ organizationId }: { organizationId: string | und
   };
 
   return (
-    <Card title="Monthly statement">
+    <Card title={t("statement.title")}>
       <form className="filters usage-statement" onSubmit={(e) => void download(e)} noValidate>
         <TextField
-          label="Month"
+          label={t("statement.month")}
           type="month"
           required
           value={month}
           error={monthError}
-          placeholder="YYYY-MM"
+          placeholder={t("statement.monthPlaceholder")}
           onChange={(e) => {
             setMonth(e.target.value);
             setMonthError(null);
           }}
         />
         <Button type="submit" variant="primary" busy={busy}>
-          Download statement (CSV)
+          {t("statement.download")}
         </Button>
       </form>
-      {error ? <ErrorNotice title="The statement could not be downloaded" error={error} /> : null}
+      {error ? <ErrorNotice title={t("statement.failed")} error={error} /> : null}
       {last ? (
         <p className="field-hint" role="status">
-          Downloaded <code>{last.filename}</code>: {count(last.rows)} {last.rows === 1 ? "row" : "rows"} (one
-          per user and model) and a TOTAL row, {money(last.total)}
-          <ConvertedAmount nano={last.total} display={display} /> billed.
+          <Trans
+            t={t}
+            i18nKey="statement.downloaded"
+            count={last.rows}
+            values={{ filename: last.filename, amount: money(last.total) }}
+            components={{ code: <code />, converted: <ConvertedAmount nano={last.total} display={display} /> }}
+          />
         </p>
       ) : (
         <p className="field-hint">
-          One row per user and model for the billing month, then a TOTAL row; amounts are exact decimal USD
-          {display?.rate ? `, and ${display.rate.currency} at the statement's rate (billed_${display.rate.currency.toLowerCase()}, rate, rate_date, rate_source)` : ""}.
+          {display?.rate
+            ? t("statement.hintConverted", { currency: display.rate.currency, column: display.rate.currency.toLowerCase() })
+            : t("statement.hint")}
         </p>
       )}
       <RateCaption display={display} />

@@ -4,12 +4,14 @@
 // organisation in the switcher, a client administrator's own, a member's own usage (no organisation
 // is named; the server scopes it). This file says what shows before there is a scope to report on.
 import { Link } from "@tanstack/react-router";
+import { Trans, useTranslation } from "react-i18next";
 import { EmptyState, Skeleton } from "../../components/Feedback";
 import { Card, PageHeader } from "../../components/Page";
 import { useMe, useOrgScope } from "../../session";
 import { UsageReport } from "./UsageReport";
 
 export default function Usage() {
+  const { t } = useTranslation("usage");
   const me = useMe();
   const scope = useOrgScope();
 
@@ -17,7 +19,7 @@ export default function Usage() {
     if (scope.isLoading) {
       return (
         <>
-          <PageHeader title="Usage" />
+          <PageHeader title={t("title")} />
           <Card>
             <Skeleton lines={6} />
           </Card>
@@ -27,14 +29,13 @@ export default function Usage() {
     if (!scope.organizationId) {
       return (
         <>
-          <PageHeader title="Usage" />
+          <PageHeader title={t("title")} />
           <Card>
             <EmptyState
-              title="No organisations yet"
-              action={<Link to="/organizations">Create the first organisation</Link>}
+              title={t("noOrganizations.title")}
+              action={<Link to="/organizations">{t("noOrganizations.action")}</Link>}
             >
-              Usage is reported per organisation. Once a client organisation exists and chats through the
-              proxy, its requests and costs show here.
+              {t("noOrganizations.body")}
             </EmptyState>
           </Card>
         </>
@@ -43,20 +44,18 @@ export default function Usage() {
   } else if (!me.organizationId) {
     return (
       <>
-        <PageHeader title="Usage" />
+        <PageHeader title={t("title")} />
         <Card>
           {me.role === "org_admin" ? (
             <EmptyState
-              title="Your account is not linked to an organisation yet"
-              action={<Link to="/connections">Open Connections</Link>}
+              title={t("notLinked.title")}
+              action={<Link to="/connections">{t("notLinked.action")}</Link>}
             >
-              Save your organisation's OpenRouter key under Connections; the gateway then links your account
-              to its organisation.
+              {t("notLinked.body")}
             </EmptyState>
           ) : (
-            <EmptyState title="You are not in an organisation yet">
-              Ask your organisation's administrator to invite you, and accept the invitation on your{" "}
-              <Link to="/">overview</Link>; your usage shows here afterwards.
+            <EmptyState title={t("notMember.title")}>
+              <Trans t={t} i18nKey="notMember.body" components={{ a: <Link to="/" /> }} />
             </EmptyState>
           )}
         </Card>

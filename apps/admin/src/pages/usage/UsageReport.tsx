@@ -2,6 +2,7 @@
 // by model and by day (with the requests refused at the limit), the requests, and the monthly statement. Raw cost shows where the API's answer
 // carries it (the provider's view: lib/provider-cost.ts), never by the role alone.
 import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
 import { EmptyState } from "../../components/Feedback";
 import { Card, PageHeader } from "../../components/Page";
 import { date } from "../../lib/format";
@@ -22,13 +23,14 @@ export function UsageReport({
   organizationId: string | undefined;
   organizationName: string | undefined;
 }) {
+  const { t } = useTranslation("usage");
   const me = useMe();
   const admin = me.role !== "member";
   const [filters, update] = useUsageFilters();
 
   const rangeError =
     filters.from && filters.to && filters.from > filters.to
-      ? "The end date must not be before the start date."
+      ? t("report.rangeError")
       : null;
   const rangeInput = { organizationId, from: filters.from, to: filters.to };
   const byModel = useQuery({ ...trpc.usage.byModel.queryOptions(rangeInput), enabled: !rangeError });
@@ -44,41 +46,40 @@ export function UsageReport({
         ? { from: resolved.from, to: resolved.to }
         : undefined;
 
-  const who = me.role === "member" ? "Your own usage" : organizationName;
+  // The organisation's currency and the rate its figures are converted at: the rate of the
+  // period's last month's statement (the last rate before the day after that month, or before
+  // today while it runs) — one rate for every table, so a table's figures match its caption.
+  const rateMonth = range?.to.slice(0, 7);
+  const display = useQuery({
+    ...trpc.usage.currency.queryOptions({ organizationId, ...(rateMonth ? { month: rateMonth } : {}) }),
+    enabled: range !== undefined,
+  }).data;
+
+  const who = me.role === "member" ? t("report.yourOwnUsage") : organizationName;
+  const description = [
+    who,
+    range ? t("report.period", { from: date(range.from), to: date(range.to) }) : null,
+    resolved ? t("report.daysIn", { timeZone: resolved.timeZone }) : null,
+  ]
+    .filter(Boolean)
+    .join(" · ");
   return (
     <>
-      <PageHeader
-        title="Usage"
-        description={
-          <>
-            {who}
-            {range ? (
-              <>
-                {who ? " · " : ""}
-                {date(range.from)} to {date(range.to)}
-              </>
-            ) : null}
-            {resolved ? ` · days in ${resolved.timeZone}` : null}
-          </>
-        }
-      />
+      <PageHeader title={t("title")} description={description || undefined} />
       <div className="stack">
         <PeriodFilter filters={filters} update={update} resolved={resolved} rangeError={rangeError} />
 
         {rangeError ? (
           <Card>
-            <EmptyState title="Choose a valid period">
-              The end date must not be before the start date. Change one of the dates above, or go back to the
-              current month.
-            </EmptyState>
+            <EmptyState title={t("report.invalidPeriod.title")}>{t("report.invalidPeriod.body")}</EmptyState>
           </Card>
         ) : (
           <>
-            {admin ? <ByUserCard query={byUser} /> : null}
+            {admin ? <ByUserCard query={byUser} display={display} /> : null}
 
-            <ByModelCard query={byModel} admin={admin} />
+            <ByModelCard query={byModel} admin={admin} display={display} />
 
-            <ByDayCard organizationId={organizationId} range={range} />
+            <ByDayCard organizationId={organizationId} range={range} display={display} />
 
             <EventsCard
               organizationId={organizationId}
@@ -89,6 +90,7 @@ export function UsageReport({
               rangeUnknown={byModel.isError && (!admin || byUser.isError)}
               users={byUser.data?.rows}
               models={byModel.data?.rows}
+              display={display}
             />
           </>
         )}
