@@ -11,6 +11,7 @@ import { useMe, useOrgScope } from "../session";
 import { trpc } from "../trpc";
 import { Skeleton } from "./Feedback";
 import { LanguageSelect } from "./LanguageSelect";
+import { useNameBesideRole } from "./RoleLabel";
 
 function OrgSwitcher() {
   const { t } = useTranslation();
@@ -43,9 +44,9 @@ export function Layout() {
     menuButton.current?.focus();
   };
   const closeMenu = () => setMenuOpen(false);
-  // The name, then the role — once: the bootstrap administrator is named "Provider administrator".
+  // The name (or the e-mail, when the name is only the role), then the role — once.
   const roleLabel = t(`role.${me.role}`);
-  const who = me.name && me.name !== roleLabel ? me.name : me.email;
+  const who = useNameBesideRole(me) ?? me.email;
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const logout = useMutation(

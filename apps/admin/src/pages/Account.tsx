@@ -13,7 +13,7 @@ import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { PasswordChangeForm } from "../components/PasswordChangeForm";
 import { useToast } from "../components/Toast";
-import { RoleLabel } from "../components/RoleLabel";
+import { RoleLabel, useNameBesideRole } from "../components/RoleLabel";
 import { useMe } from "../session";
 import { trpc } from "../trpc";
 
@@ -69,13 +69,14 @@ export default function Account() {
   const me = useMe();
   const toast = useToast();
   const [changed, setChanged] = useState(false);
+  const name = useNameBesideRole(me);
   return (
     <>
       <PageHeader
         title={t("account.title")}
         description={
           <>
-            {me.name ? `${me.name} · ` : ""}
+            {name ? `${name} · ` : ""}
             {me.email} · <RoleLabel role={me.role} />
           </>
         }
