@@ -141,8 +141,8 @@ describe("converted figures on the Usage tables", () => {
     // The rate, with its date, once under the table.
     const captions = byDay.querySelectorAll(".rate-caption");
     expect(captions.length).toBe(1);
-    expect(captions[0]!.textContent).toContain(rateCaption(rate));
-    expect(captions[0]!.textContent).toContain("4,0011");
+    // In Polish: the rate in Polish digits, its source and its day in words.
+    expect(captions[0]!.textContent).toMatch(/^Przeliczono po kursie USD→PLN 4,0011 \(wprowadzony przez dostawcę, \d{1,2} \p{L}{3} \d{4}\)\.$/u);
   });
 
   it("the by-user table converts each row and the total from their own nano-USD, with Polish plurals", async () => {

@@ -1,7 +1,8 @@
 // The monthly limit as a meter: spent (and reserved in flight) against the limit, with the
 // remaining amount; amber from 80 %, red when spent.
 import { Trans, useTranslation } from "react-i18next";
-import { fixed, money } from "../lib/format";
+import { fixed, money, moneyIn } from "../lib/format";
+import type { DisplayCurrencyData } from "./Converted";
 
 export interface LimitGaugeProps {
   limitNano: bigint;
@@ -12,7 +13,8 @@ export interface LimitGaugeProps {
   level: "ok" | "warning" | "exceeded";
 }
 
-export function LimitGauge({ limitNano, spentNano, reservedNano, remainingNano, usedBp, level }: LimitGaugeProps) {
+export function LimitGauge({ limitNano, spentNano, reservedNano, remainingNano, usedBp, level, display }: LimitGaugeProps & { display?: DisplayCurrencyData | undefined }) {
+  const rate = display?.rate;
   const { t } = useTranslation();
   const pct = Math.min(100, usedBp / 100);
   const reservedPct = limitNano > 0n ? Math.min(100 - pct, Number((reservedNano * 10_000n) / limitNano) / 100) : 0;
@@ -43,6 +45,11 @@ export function LimitGauge({ limitNano, spentNano, reservedNano, remainingNano, 
           <Trans t={t} i18nKey="limitGauge.remaining" values={{ remaining: money(remainingNano) }} components={{ b: <strong /> }} />
         </span>
       </div>
+      {rate ? (
+        <p className="field-hint converted">
+          {t("limitGauge.converted", { currency: rate.currency, spent: moneyIn(spentNano, rate), limit: moneyIn(limitNano, rate), remaining: moneyIn(remainingNano, rate) })}
+        </p>
+      ) : null}
       {reservedNano > 0n ? <p className="field-hint">{t("limitGauge.reserved", { reserved: money(reservedNano) })}</p> : null}
       {level === "warning" ? (
         <p className="notice notice-warning" role="alert">

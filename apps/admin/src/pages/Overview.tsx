@@ -13,7 +13,7 @@ import { EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedbac
 import { LimitAlertBanner } from "../components/LimitAlertBanner";
 import { LimitGauge } from "../components/LimitGauge";
 import { Card, PageHeader, Stat } from "../components/Page";
-import { RateCaption, type DisplayCurrencyData } from "../components/Converted";
+import { ConvertedAmount, RateCaption, type DisplayCurrencyData } from "../components/Converted";
 import { count, date, money, moneyExact, moneyIn } from "../lib/format";
 import { carries } from "../lib/provider-cost";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
@@ -66,9 +66,11 @@ function TopFive<T extends Ranked>({
   query,
   rowKey,
   label,
+  display,
 }: {
   title: string;
   header: string;
+  display: DisplayCurrencyData | undefined;
   query: { data?: { rows: T[] }; error: unknown; isPending: boolean };
   rowKey: (row: T) => string;
   label: (row: T) => ReactNode;
@@ -98,7 +100,10 @@ function TopFive<T extends Ranked>({
                   <tr key={rowKey(r)}>
                     <td>{label(r)}</td>
                     <td className="num">{count(r.requests)}</td>
-                    <td className="num">{money(r.billedCostNano)}</td>
+                    <td className="num">
+                      {money(r.billedCostNano)}
+                      <ConvertedAmount nano={r.billedCostNano} display={display} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -159,7 +164,7 @@ export default function Overview() {
   const s = summary.data;
   const limitCard = s ? (
     <Card title={t("monthlyLimit", { period: s.limit.period })}>
-      <LimitGauge {...s.limit} />
+      <LimitGauge {...s.limit} display={display} />
     </Card>
   ) : null;
   // A limit nearly or wholly spent leads the page: on a phone the figures above it fill the first screen.
@@ -221,12 +226,13 @@ export default function Overview() {
           ) : null}
         </Card>
         {member ? (
-          <TopFive title={t("top.yourModels")} header={t("top.model")} query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
+          <TopFive title={t("top.yourModels")} header={t("top.model")} display={display} query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
         ) : (
           <div className="grid grid-2">
             <TopFive
               title={t("top.users")}
               header={t("top.user")}
+              display={display}
               query={byUser}
               rowKey={(r) => r.userId}
               label={(r) => (
@@ -236,7 +242,7 @@ export default function Overview() {
                 </>
               )}
             />
-            <TopFive title={t("top.models")} header={t("top.model")} query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
+            <TopFive title={t("top.models")} header={t("top.model")} display={display} query={byModel} rowKey={(r) => r.model} label={(r) => <span className="mono">{r.model}</span>} />
           </div>
         )}
       </div>

@@ -73,6 +73,7 @@ export const en = {
     spentOf: "<b>{{spent}}</b> of {{limit}} ({{percent}} %)",
     remaining: "<b>{{remaining}}</b> remaining",
     reserved: "{{reserved}} reserved by requests in flight.",
+    converted: "In {{currency}}: {{spent}} of {{limit}}, {{remaining}} remaining.",
     warning: "Over 80 % of the monthly limit is spent. Requests are refused once it is reached.",
     exceeded:
       "The monthly limit is spent: what is left does not cover the requests being made, so chat requests are refused until the next billing month or a higher limit.",
@@ -250,6 +251,7 @@ export const pl: Polish<typeof en> = {
     spentOf: "<b>{{spent}}</b> z {{limit}} ({{percent}} %)",
     remaining: "Pozostało <b>{{remaining}}</b>",
     reserved: "{{reserved}} zarezerwowano na trwające żądania.",
+    converted: "W {{currency}}: {{spent}} z {{limit}}, pozostało {{remaining}}.",
     warning: "Wydano ponad 80 % limitu miesięcznego. Po jego osiągnięciu żądania będą odrzucane.",
     exceeded:
       "Limit miesięczny został wyczerpany: pozostała kwota nie pokrywa wysyłanych żądań, więc żądania czatu są odrzucane do następnego miesiąca rozliczeniowego albo do podniesienia limitu.",
