@@ -34,6 +34,7 @@ export const SERVER_MESSAGES = {
     adminsSeeUnmeteredUsage: "Only administrators can see the unmetered usage.",
     adminsSeeAuditLog: "Only administrators can see the audit log.",
     adminsSeeUserMappings: "Only administrators can see the user mappings.",
+    adminsSeeOrganization: "Only administrators can see the organisation.",
     ownUnmeteredUsage: "You can only see your own organisation's unmetered usage.",
     ownAuditLog: "You can only see your own organisation's audit log.",
     ownUserMappings: "You can only see your own organisation's user mappings.",

@@ -37,6 +37,7 @@ export const pl: Polish<typeof en> = {
     adminsSeeUnmeteredUsage: "Tylko administratorzy mogą zobaczyć zużycie poza pomiarem.",
     adminsSeeAuditLog: "Tylko administratorzy mogą zobaczyć dziennik zdarzeń.",
     adminsSeeUserMappings: "Tylko administratorzy mogą zobaczyć przypisania użytkowników.",
+    adminsSeeOrganization: "Tylko administratorzy mogą zobaczyć organizację.",
     ownUnmeteredUsage: "Można zobaczyć tylko zużycie poza pomiarem własnej organizacji.",
     ownAuditLog: "Można zobaczyć tylko dziennik zdarzeń własnej organizacji.",
     ownUserMappings: "Można zobaczyć tylko przypisania użytkowników własnej organizacji.",

@@ -3,7 +3,7 @@
 // unreachable or failing OpenRouter is UPSTREAM_UNAVAILABLE (BAD_GATEWAY) — never a 500, and never
 // a message that contains a key (OpenRouterError redacts them; we add none).
 import { getProvisioningKey, restoreOrganization, type Organization } from "@mai/db";
-import { DomainError, nanoToUsdString, validateOpenRouterKey, type OpenRouterKey } from "@mai/domain";
+import { domainError, DomainError, nanoToUsdString, type OpenRouterKey, validateOpenRouterKey } from "@mai/domain";
 import { isOpenRouterError, type UpdateKeyInput } from "@mai/openrouter";
 import type { Context } from "../../context";
 
@@ -39,10 +39,7 @@ const isUpstreamNotFound = (error: unknown) => isOpenRouterError(error) && error
 export async function requireProvisioningKey(ctx: Context): Promise<string> {
   const key = await getProvisioningKey(ctx.deps.db, ctx.deps.secrets);
   if (!key) {
-    throw new DomainError(
-      "INVALID_INPUT",
-      "No provisioning key is configured: set one in the global settings first.",
-    );
+    throw domainError("INVALID_INPUT", "organization.noProvisioningKey");
   }
   return key;
 }
