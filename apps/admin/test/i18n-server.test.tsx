@@ -3,8 +3,10 @@
 // namespace — a wrong current password on Account, an invalid invitation code on Join, a
 // Connections save's sync outcome, against the real API. A message without a key, or with a key
 // this dashboard does not know, stays the API's English.
+import { render } from "@testing-library/react";
 import { TRPCClientError } from "@trpc/client";
 import { afterEach, describe, expect, it, inject } from "vitest";
+import { RateCaption } from "../src/components/Converted";
 import { chooseLanguage } from "../src/i18n";
 import { errorMessage, serverText } from "../src/lib/errors";
 import { renderAt, screen, signIn, signOut, waitFor } from "./render";
@@ -72,5 +74,16 @@ describe("the API's messages in Polish", () => {
     expect(errorMessage(apiError("No key here.", { code: "CONFLICT", httpStatus: 409 }))).toBe("No key here.");
     await chooseLanguage("en");
     expect(errorMessage(taken)).toBe('An organisation named "Acme" already exists.');
+  });
+
+  it("usage.currency's no-rate message is said in Polish by its key", async () => {
+    await chooseLanguage("pl");
+    const english = "No USD→PLN exchange rate is known for a day before 2026-12-02: amounts are shown in USD only.";
+    const display = { currency: "PLN", rate: null, message: english, messageKey: "rates.none", messageParams: { currency: "PLN", before: "2026-12-02" } };
+    const { container, unmount } = render(<RateCaption display={display} />);
+    expect(container.textContent).toMatch(/^Nie jest znany kurs wymiany USD→PLN z dnia przed 2026-12-02: kwoty są podawane tylko w USD\./);
+    unmount();
+    // Without a key (an older API), the API's English.
+    expect(render(<RateCaption display={{ currency: "PLN", rate: null, message: english }} />).container.textContent).toBe(english);
   });
 });

@@ -107,6 +107,8 @@ export const SERVER_MESSAGES = {
     day: "A rate's day is written YYYY-MM-DD.",
     known: "NBP's rate for {{date}} is known ({{rate}}, table {{table}}); it is the one used.",
     currency: "A currency is a three-letter ISO 4217 code (USD, PLN, EUR…).",
+    /** No rate to convert with: the figures stay in USD (usage.currency's `message`). */
+    none: "No USD→{{currency}} exchange rate is known for a day before {{before}}: amounts are shown in USD only. NBP's rate is fetched daily; while NBP cannot be reached, the provider can enter the rate (exchangeRates.set).",
   },
   dates: {
     calendarDates: "Dates are calendar dates written YYYY-MM-DD.",

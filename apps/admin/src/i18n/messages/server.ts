@@ -109,6 +109,7 @@ export const pl: Polish<typeof en> = {
     day: "Dzień kursu zapisuje się w formacie RRRR-MM-DD.",
     known: "Kurs NBP z dnia {{date}} jest znany ({{rate}}, tabela {{table}}); to on jest używany.",
     currency: "Waluta to trzyliterowy kod ISO 4217 (USD, PLN, EUR…).",
+    none: "Nie jest znany kurs wymiany USD→{{currency}} z dnia przed {{before}}: kwoty są podawane tylko w USD. Kurs NBP jest pobierany codziennie; gdy NBP jest niedostępny, dostawca może wprowadzić kurs (exchangeRates.set).",
   },
   dates: {
     calendarDates: "Daty to daty kalendarzowe w formacie RRRR-MM-DD.",
