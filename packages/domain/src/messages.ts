@@ -72,6 +72,12 @@ export const SERVER_MESSAGES = {
     rotateDeactivated: "This organisation is deactivated; reactivate it before rotating its key.",
     rotatedKeyTaken: "OpenRouter returned a key that is already attached to an organisation.",
     noProvisioningKey: "No provisioning key is configured: set one in the global settings first.",
+    provisioningRejectedCreate:
+      "OpenRouter rejected the provisioning key while trying to create a key; replace it in the global settings.",
+    provisioningRejectedUpdate:
+      "OpenRouter rejected the provisioning key while trying to update the organisation's key; replace it in the global settings.",
+    provisioningRejectedDisable:
+      "OpenRouter rejected the provisioning key while trying to disable the organisation's key; replace it in the global settings.",
     notReconciled: "The key of this organisation has not been reconciled for {{month}} yet: there is nothing to bill.",
     noUnmetered: "There is no unmetered usage to bill for {{month}}.",
     unmeteredBilled: "The unmetered usage of {{month}} is already billed.",

@@ -33,6 +33,13 @@ describe("serverMessage", () => {
     expect(serverMessageMatch(SERVER_MESSAGES.password.currentWrong, "sync")).toBeNull();
   });
 
+  it("words a rejected provisioning key by action exactly as the API's template did", () => {
+    const old = (action: string) => `OpenRouter rejected the provisioning key while trying to ${action}; replace it in the global settings.`;
+    expect(serverMessage("organization.provisioningRejectedCreate")).toBe(old("create a key"));
+    expect(serverMessage("organization.provisioningRejectedUpdate")).toBe(old("update the organisation's key"));
+    expect(serverMessage("organization.provisioningRejectedDisable")).toBe(old("disable the organisation's key"));
+  });
+
   it("refuses an unknown key", () => {
     expect(() => serverMessage("nope.nothing" as never)).toThrow(/Unknown server message/);
     expect(serverMessageTemplate("invitation")).toBeUndefined();

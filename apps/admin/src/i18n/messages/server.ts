@@ -73,6 +73,12 @@ export const pl: Polish<typeof en> = {
     rotateDeactivated: "Ta organizacja jest dezaktywowana; przed rotacją klucza należy ją ponownie aktywować.",
     rotatedKeyTaken: "OpenRouter zwrócił klucz, który jest już przypisany do organizacji.",
     noProvisioningKey: "Nie skonfigurowano klucza provisioningowego: najpierw należy go ustawić w ustawieniach globalnych.",
+    provisioningRejectedCreate:
+      "OpenRouter odrzucił klucz provisioningowy przy próbie utworzenia klucza; należy go wymienić w ustawieniach globalnych.",
+    provisioningRejectedUpdate:
+      "OpenRouter odrzucił klucz provisioningowy przy próbie zmiany klucza organizacji; należy go wymienić w ustawieniach globalnych.",
+    provisioningRejectedDisable:
+      "OpenRouter odrzucił klucz provisioningowy przy próbie wyłączenia klucza organizacji; należy go wymienić w ustawieniach globalnych.",
     notReconciled: "Klucz tej organizacji nie został jeszcze uzgodniony za {{month}}: nie ma czego rozliczyć.",
     noUnmetered: "Za {{month}} nie ma zużycia poza pomiarem do rozliczenia.",
     unmeteredBilled: "Zużycie poza pomiarem za {{month}} zostało już rozliczone.",
