@@ -11,6 +11,9 @@ export interface TrpcAnswer<T = unknown> {
   code?: string;
   message?: string;
   retryAfterSeconds?: number;
+  /** The catalog key of the error's message (@mai/domain SERVER_MESSAGES) and its parameters. */
+  messageKey?: string;
+  messageParams?: Record<string, string | number>;
 }
 
 export class Browser {
@@ -52,7 +55,12 @@ export class Browser {
     this.remember(response);
     const body = (await response.json()) as {
       result?: { data: unknown };
-      error?: { json: { message: string; data?: { code?: string; retryAfterSeconds?: number } } };
+      error?: {
+        json: {
+          message: string;
+          data?: { code?: string; retryAfterSeconds?: number; messageKey?: string; messageParams?: Record<string, string | number> };
+        };
+      };
     };
     if (body.error) {
       const { message, data } = body.error.json;
@@ -63,6 +71,7 @@ export class Browser {
         code: data?.code,
         message,
         ...(data?.retryAfterSeconds !== undefined ? { retryAfterSeconds: data.retryAfterSeconds } : {}),
+        ...(data?.messageKey !== undefined ? { messageKey: data.messageKey, messageParams: data.messageParams } : {}),
       };
     }
     return { status: response.status, ok: true, data: superjson.deserialize(body.result!.data as never) };

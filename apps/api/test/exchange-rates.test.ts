@@ -120,6 +120,8 @@ describe.each(testDrivers())("display currency and NBP rates on %s", (driver) =>
     const shown = await h.caller(org.admin).usage.currency();
     expect(shown).toMatchObject({ currency: "PLN", rate: null });
     expect(shown.message).toMatch(/^No USD→PLN exchange rate is known for a day before 2026-12-02/);
+    // Its catalog key and parameters, for a dashboard that says it in its reader's language.
+    expect(shown).toMatchObject({ messageKey: "rates.none", messageParams: { currency: "PLN", before: "2026-12-02" } });
     // The CSV then carries the books' USD only.
     const csv = await h.caller(org.admin).usage.exportCsv({ month: "2026-11" });
     expect(csv.content.split("\r\n")[0]).not.toMatch(/billed_pln/);

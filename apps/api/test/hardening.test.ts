@@ -129,6 +129,40 @@ describe.each(testDrivers())("hardening on %s", (driver) => {
     await healthy();
   });
 
+  it("a refusal of the message catalog carries its key and parameters beside the same English; a 5xx and a zod refusal carry none", async () => {
+    const provider = await h.user("provider_admin");
+    const org = await h.org();
+    const client = await h.http(provider, "manage");
+    const name = `Keyed ${randomUUID()}`;
+    await client.organizations.create.mutate({ name, provisionKey: false });
+    const refused = await client.organizations.create.mutate({ name, provisionKey: false }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(TRPCClientError);
+    const { message, data } = refused as TRPCClientError<never>;
+    expect(message).toBe(`An organisation named "${name}" already exists.`);
+    expect(data).toMatchObject({ code: "CONFLICT", httpStatus: 409, messageKey: "organization.nameTaken", messageParams: { name } });
+
+    // Members of the organisation are told which rule refused them, by key too.
+    const member = await h.user("member", { organizationId: org.id });
+    const asMember = await h.http(member, "session");
+    const forbidden = await asMember.audit.list.query({}).then(
+      () => null,
+      (error: unknown) => error as TRPCClientError<never>,
+    );
+    expect(forbidden?.message).toBe("Only administrators can see the audit log.");
+    expect(forbidden?.data).toMatchObject({ code: "FORBIDDEN", messageKey: "access.adminsSeeAuditLog", messageParams: {} });
+
+    // An input refused by its schema is worded from zod's issues: no key.
+    const invalid = await client.organizations.create.mutate({ name: "", provisionKey: false }).then(
+      () => null,
+      (error: unknown) => error as TRPCClientError<never>,
+    );
+    expect(invalid?.data).toMatchObject({ code: "BAD_REQUEST" });
+    expect((invalid?.data as unknown as Record<string, unknown> | undefined)?.messageKey).toBeUndefined();
+  });
+
   it("monthly limits and money beyond what bigint holds are a 400; a sub-nano limit is refused, not saved as 0", async () => {
     const provider = await h.user("provider_admin");
     const org = await h.org();

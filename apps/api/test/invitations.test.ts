@@ -296,6 +296,8 @@ describe.each(testDrivers())("invitations on %s", (driver) => {
         ok: false,
         code: "CONFLICT",
         message: INVITATION_MESSAGES.alreadyInOrganization,
+        messageKey: "invitation.alreadyInOrganization",
+        messageParams: {},
       });
       expect(await getAuthUser(h.t.db, mapped.id)).toMatchObject({ organizationId: other.id, role: "member" });
 

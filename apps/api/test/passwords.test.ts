@@ -66,6 +66,9 @@ describe.each(testDrivers())("passwords on %s", (driver) => {
       ok: false,
       code: "BAD_REQUEST",
       message: "The current password is not right.",
+      // The message's key and (no) parameters, for a dashboard that says it in its reader's language.
+      messageKey: "password.currentWrong",
+      messageParams: {},
     });
     expect(await phone.me()).toMatchObject({ id: user.id });
 

@@ -88,7 +88,7 @@ describe.each(testDrivers())("settings.lastSync after saves from Open WebUI and 
     const text = await res.text();
     seen.push(text);
     expect(res.status).toBe(200);
-    return JSON.parse(text) as { openrouterSync: { status: string; organizationId?: string; message: string } };
+    return JSON.parse(text) as { openrouterSync: { status: string; organizationId?: string; message: string; messageKey?: string; messageParams?: Record<string, string | number> } };
   }
   const mAiUserOf = async (owuiUser: StandInUser): Promise<AuthUser> => {
     const [row] = await h.t.db.select({ id: schema.users.id }).from(schema.users).where(eq(schema.users.openWebUiUserId, owuiUser.id));
@@ -107,12 +107,16 @@ describe.each(testDrivers())("settings.lastSync after saves from Open WebUI and 
     const before = new Date();
     const saved = await mirroredSave(admin, connections([key]));
     expect(saved.openrouterSync.status).toBe("created");
+    expect(saved.openrouterSync).toMatchObject({ messageKey: "sync.createNamed", messageParams: { organization: expect.any(String) as string } });
 
     const user = await mAiUserOf(admin);
     const last = await lastSyncOf(user);
     expect(last.sync).toEqual({
       status: "created",
       message: saved.openrouterSync.message,
+      // Stored in English, read back with its key and parameters: the new organisation's name.
+      messageKey: "sync.createNamed",
+      messageParams: saved.openrouterSync.messageParams,
       at: expect.any(Date) as Date,
       organizationId: saved.openrouterSync.organizationId,
       channel: "openwebui",
@@ -142,6 +146,8 @@ describe.each(testDrivers())("settings.lastSync after saves from Open WebUI and 
     expect((await lastSyncOf(user)).sync).toEqual({
       status: "skipped",
       message: saved.openrouterSync.message,
+      messageKey: "sync.skippedMember",
+      messageParams: {},
       at: expect.any(Date) as Date,
       organizationId: null,
       channel: "openwebui",
@@ -155,6 +161,8 @@ describe.each(testDrivers())("settings.lastSync after saves from Open WebUI and 
     expect((await lastSyncOf(user)).sync).toMatchObject({
       status: "skipped",
       message: "No enabled OpenRouter connection with a valid key in these settings.",
+      messageKey: "sync.noConnection",
+      messageParams: {},
       channel: "openwebui",
       keyHint: null,
     });

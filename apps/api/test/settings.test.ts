@@ -59,12 +59,14 @@ describe.each(testDrivers())("settings save with automatic org sync on %s", (dri
     const org = await createOrganization(h.t.db, h.t.secrets, { name: `Handover ${Date.now()}`, key, keySource: "provisioned" });
     const admin = await h.user("org_admin");
     const saved = await h.caller(admin).settings.update(connections([OPENROUTER], [key]));
-    expect(saved.openrouterSync).toMatchObject({ status: "claimed", organizationId: org.id });
+    expect(saved.openrouterSync).toMatchObject({ status: "claimed", organizationId: org.id, messageKey: "sync.claim" });
     const other = await h.user("org_admin");
     const refused = await h.caller(other).settings.update(connections([OPENROUTER], [key]));
     expect(refused.openrouterSync.status).toBe("failed");
     expect(refused.openrouterSync.organizationId).toBeUndefined();
     expect(refused.openrouterSync.message).toMatch(/another organisation/);
+    // Beside the English, the message's key for a dashboard that words it in its reader's language.
+    expect(refused.openrouterSync).toMatchObject({ messageKey: "sync.conflict", messageParams: {} });
     // The refused save is still saved.
     expect((await h.caller(other).settings.get()).ui.directConnections?.OPENAI_API_KEYS).toHaveLength(1);
   });
@@ -101,6 +103,8 @@ describe.each(testDrivers())("settings save with automatic org sync on %s", (dri
     const saved = await h.caller(admin).settings.update(connections([OPENROUTER], [unknown]));
     expect(saved.openrouterSync.status).toBe("failed");
     expect(saved.openrouterSync.message).toMatch(/rejected/);
+    // OpenRouter's own words stay a parameter (detail), said as they are.
+    expect(saved.openrouterSync).toMatchObject({ messageKey: "sync.keyRejected", messageParams: { status: expect.any(Number) as number, detail: expect.any(String) as string } });
     expect(saved.ui.directConnections?.OPENAI_API_KEYS[0]).toContain("…");
     const audit = await listAudit(h.t.db, {});
     const entry = audit.items.find((i) => i.actorUserId === admin.id && i.action === "org_sync.failed");

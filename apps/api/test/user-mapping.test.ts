@@ -3,7 +3,7 @@
 // sees only their own organisation.
 import { schema, updateGlobalSettings, type AuthUser } from "@mai/db";
 import { eq, testDrivers } from "@mai/db/testing";
-import { billedCost, externalUserId } from "@mai/domain";
+import { billedCost, externalUserId, serverMessage } from "@mai/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mappingProblems } from "../src/services/user-mapping/validate";
 import { createHarness, type Harness, trpcCode, usageBatch } from "./harness";
@@ -38,7 +38,23 @@ describe("mappingProblems", () => {
     ["an id of another format", { ...row, externalUserId: "alice@example.com" }, 1, ["invalid_format"]],
     ["an inactive organisation", { ...row, organizationActive: false }, 1, ["inactive_organization"]],
   ])("%s", (_name, r, holders, codes) => {
-    expect(mappingProblems(r, holders).map((p) => p.code)).toEqual(codes);
+    const problems = mappingProblems(r, holders);
+    expect(problems.map((p) => p.code)).toEqual(codes);
+    // Each problem's English is its catalog key's, with its parameters (for a translating dashboard).
+    for (const p of problems) expect(serverMessage(p.messageKey, p.messageParams)).toBe(p.message);
+  });
+
+  it("words a shared id with its count and an inactive organisation with its name, keyed", () => {
+    expect(mappingProblems(row, 3)[0]).toMatchObject({
+      message: "3 mappings share this external id, so their usage cannot be told apart.",
+      messageKey: "mapping.duplicate",
+      messageParams: { count: 3 },
+    });
+    expect(mappingProblems({ ...row, organizationActive: false }, 1)[0]).toMatchObject({
+      message: 'Mapped to the inactive organisation "Org": requests are refused.',
+      messageKey: "mapping.inactiveOrganization",
+      messageParams: { organization: "Org" },
+    });
   });
 });
 

@@ -2,6 +2,8 @@
 // never costs a query), by the API and by the proxy alike; and it travels as an HTTP Bearer
 // credential, parsed the same way at both doors.
 
+import { serverMessage } from "./messages";
+
 export const API_TOKEN_PREFIX = "mai_";
 /** `mai_` + 48 lowercase hexadecimal characters (192 random bits). */
 export const API_TOKEN_PATTERN = /^mai_[0-9a-f]{48}$/;
@@ -27,6 +29,6 @@ export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** Why a user of this role may not create a token of this scope, or null: manage tokens are for administrators. */
 export function tokenScopeProblem(role: "provider_admin" | "org_admin" | "member", scope: TokenScope): string | null {
-  if (scope === "manage" && role === "member") return "Only administrators can create a manage token; create a chat token instead.";
+  if (scope === "manage" && role === "member") return serverMessage("tokens.manageNeedsAdmin");
   return null;
 }

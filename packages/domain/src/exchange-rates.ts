@@ -8,6 +8,7 @@
 import { addDays } from "./local-date";
 import { DomainError } from "./errors";
 import { normalizeRate } from "./format";
+import { serverMessage } from "./messages";
 
 /** The books' currency: figures in it are never converted. */
 export const BOOKS_CURRENCY = "USD";
@@ -62,7 +63,7 @@ export function rateBefore<R extends { effectiveDate: string }>(rates: readonly 
 
 /** The sentence shown instead of a converted figure when no rate is known. */
 export function noRateMessage(currency: string, before: string): string {
-  return `No USD→${currency} exchange rate is known for a day before ${before}: amounts are shown in USD only. NBP's rate is fetched daily; while NBP cannot be reached, the provider can enter the rate (exchangeRates.set).`;
+  return serverMessage("rates.none", { currency, before });
 }
 
 /**

@@ -1,7 +1,15 @@
 // Why: the package's one entry point. Everything here is pure (no I/O, no node:* imports) and runs
 // unchanged in the API, the proxy, the database layer and the browser.
 
-export { DOMAIN_ERROR_CODES, DomainError, isDomainError, type DomainErrorCode } from "./errors";
+export { DOMAIN_ERROR_CODES, DomainError, domainError, isDomainError, type DomainErrorCode } from "./errors";
+export {
+  SERVER_MESSAGES,
+  serverMessage,
+  serverMessageMatch,
+  serverMessageTemplate,
+  type ServerMessageKey,
+  type ServerMessageParams,
+} from "./messages";
 export { maskKey, validateOpenRouterKey, type KeyErrorCode, type KeyValidation, type OpenRouterKey } from "./keys";
 export { isOpenRouterUrl, type OpenRouterUrlOptions } from "./urls";
 export {

@@ -1,3 +1,5 @@
+import { SERVER_MESSAGES } from "./messages";
+
 // Why: how a person gets into an organisation without an administrator learning anything about
 // accounts outside it. members.add never moves, maps or re-roles an existing user: it creates an
 // invitation — a code shown once to the administrator, stored only as its SHA-256, good for 7
@@ -31,13 +33,6 @@ export function normalizeInvitationCode(typed: string): string {
 }
 
 // Fixed texts: what the invitee is told. None says whether an account, an organisation or another
-// invitation exists for the e-mail — only what the person holding the code can do next.
-export const INVITATION_MESSAGES = {
-  /** A wrong, expired, revoked or already used code, or a code for another e-mail: one refusal. */
-  invalid: "This invitation code is not valid: it may be mistyped, expired, revoked or already used. Ask your administrator for a new one.",
-  /** The e-mail already has an account: the invitation cannot create it again. */
-  existingAccount: "This invitation cannot be used. Sign in with your account, or ask your administrator.",
-  /** A signed-in account that already belongs to an organisation (or is the provider's). */
-  alreadyInOrganization:
-    "Your account already belongs to an organisation, so it cannot join another one. Ask your administrator or your provider.",
-} as const;
+// invitation exists for the e-mail — only what the person holding the code can do next. They live
+// in the message catalog (./messages.ts, keys invitation.*).
+export const INVITATION_MESSAGES = SERVER_MESSAGES.invitation;

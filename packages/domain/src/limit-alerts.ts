@@ -10,8 +10,9 @@
 // the HMAC is I/O-free but needs a crypto library, which this package does not import: the API signs
 // with node:crypto (services/alerts/webhook.ts), a receiver verifies with its own.
 import { z } from "zod";
-import { DomainError } from "./errors";
+import { domainError, DomainError } from "./errors";
 import { exactMoneyDecimal } from "./format";
+import { serverMessage } from "./messages";
 
 /** Thresholds are whole percentages of the monthly limit. */
 export const DEFAULT_ALERT_THRESHOLDS: readonly number[] = [80, 100];
@@ -32,17 +33,17 @@ export const WEBHOOK_SIGNATURE_TOLERANCE_SECONDS = 300;
  * Every refusal says what is wrong in words.
  */
 export function validateAlertThresholds(input: readonly unknown[]): number[] {
-  if (input.length === 0) throw new DomainError("INVALID_INPUT", "Give at least one threshold, e.g. 80 and 100 (per cent of the monthly limit).");
-  if (input.length > MAX_ALERT_THRESHOLDS) throw new DomainError("INVALID_INPUT", `Give at most ${MAX_ALERT_THRESHOLDS} thresholds.`);
+  if (input.length === 0) throw domainError("INVALID_INPUT", "alerts.noThreshold");
+  if (input.length > MAX_ALERT_THRESHOLDS) throw domainError("INVALID_INPUT", "alerts.tooManyThresholds", { max: MAX_ALERT_THRESHOLDS });
   const seen = new Set<number>();
   for (const value of input) {
     if (typeof value !== "number" || !Number.isInteger(value)) {
-      throw new DomainError("INVALID_INPUT", "A threshold is a whole number of per cent, e.g. 80.");
+      throw domainError("INVALID_INPUT", "alerts.wholeThreshold");
     }
     if (value < MIN_ALERT_THRESHOLD || value > MAX_ALERT_THRESHOLD) {
-      throw new DomainError("INVALID_INPUT", `A threshold is between ${MIN_ALERT_THRESHOLD} % and ${MAX_ALERT_THRESHOLD} % of the monthly limit (${value} % is not).`);
+      throw domainError("INVALID_INPUT", "alerts.thresholdRange", { min: MIN_ALERT_THRESHOLD, max: MAX_ALERT_THRESHOLD, value });
     }
-    if (seen.has(value)) throw new DomainError("INVALID_INPUT", `The threshold ${value} % is given twice.`);
+    if (seen.has(value)) throw domainError("INVALID_INPUT", "alerts.thresholdTwice", { value });
     seen.add(value);
   }
   return [...seen].sort((a, b) => a - b);
@@ -89,21 +90,21 @@ const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
  * (MAI_ALERTS_WEBHOOK_ALLOW_HTTP), or for a loopback host when `allowHttpLocalhost`.
  */
 export function webhookUrlProblem(value: string, options: { allowHttp?: boolean; allowHttpLocalhost?: boolean } = {}): string | null {
-  if (value.length > MAX_WEBHOOK_URL_LENGTH) return `The webhook URL is too long (at most ${MAX_WEBHOOK_URL_LENGTH} characters).`;
+  if (value.length > MAX_WEBHOOK_URL_LENGTH) return serverMessage("alerts.urlTooLong", { max: MAX_WEBHOOK_URL_LENGTH });
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return "The webhook URL is not a URL (e.g. https://hooks.example.com/mai).";
+    return serverMessage("alerts.urlNotUrl");
   }
-  if (url.username || url.password) return "The webhook URL must not hold a user name or password; sign requests with the secret instead.";
+  if (url.username || url.password) return serverMessage("alerts.urlCredentials");
   if (url.protocol === "https:") return null;
   if (url.protocol === "http:") {
     if (options.allowHttp) return null;
     if (options.allowHttpLocalhost && LOCAL_HOSTS.has(url.hostname)) return null;
-    return "The webhook URL must use https.";
+    return serverMessage("alerts.urlHttps");
   }
-  return "The webhook URL must be an https:// URL.";
+  return serverMessage("alerts.urlHttpsScheme");
 }
 
 /** A URL as the delivery log shows it: scheme, host, port and path — never its query, fragment or credentials. */

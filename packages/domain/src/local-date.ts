@@ -2,7 +2,7 @@
 // label, not an instant, so adding days is done on the label (via UTC, which has no DST); only the
 // conversion to instants (zonedMidnight) needs the time zone.
 import { billingPeriod } from "./billing-period";
-import { DomainError } from "./errors";
+import { domainError } from "./errors";
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH = /^(\d{4})-(\d{2})$/;
@@ -12,9 +12,7 @@ function parse(date: string): number {
   const m = DATE.exec(date);
   const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : Number.NaN;
   if (!m || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== date) {
-    throw new DomainError("INVALID_INPUT", "Dates are calendar dates written YYYY-MM-DD.", {
-      details: { date },
-    });
+    throw domainError("INVALID_INPUT", "dates.calendarDates", {}, { details: { date } });
   }
   return t;
 }
@@ -33,7 +31,7 @@ export function monthDates(period: string): { from: string; to: string } {
   const m = MONTH.exec(period);
   const month = Number(m?.[2]);
   if (!m || month < 1 || month > 12)
-    throw new DomainError("INVALID_INPUT", "A month is written YYYY-MM.", { details: { period } });
+    throw domainError("INVALID_INPUT", "dates.month", {}, { details: { period } });
   const from = `${m[1]}-${m[2]}-01`;
   const next =
     month === 12
@@ -56,6 +54,6 @@ export function rangeOrCurrentMonth(
   const month = monthDates(billingPeriod(now, timeZone).key);
   const range = { from: input.from ?? month.from, to: input.to ?? month.to };
   if (parse(range.from) > parse(range.to))
-    throw new DomainError("INVALID_INPUT", "The start date must not be after the end date.");
+    throw domainError("INVALID_INPUT", "dates.startAfterEnd");
   return range;
 }

@@ -4,6 +4,8 @@
 // "a mapped administrator never jumps organisations" and "another organisation's key is refused
 // without saying whose it is" testable without a database.
 
+import { SERVER_MESSAGES, type ServerMessageKey } from "./messages";
+
 export const ROLES = ["provider_admin", "org_admin", "member"] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -20,29 +22,36 @@ export interface OrgSyncInput {
   key: string;
 }
 
+/** Why: the reason in English, and its key in the message catalog. */
+interface Because {
+  reason: string;
+  reasonKey: ServerMessageKey;
+}
+
 export type OrgSyncPlan =
-  | { action: "skipped"; reason: string }
-  | { action: "create"; reason: string }
-  | { action: "update"; organizationId: string; reason: string }
-  | { action: "unchanged"; organizationId: string; reason: string }
-  | { action: "claim"; organizationId: string; reason: string }
-  | { action: "conflict"; reason: string };
+  | ({ action: "skipped" } & Because)
+  | ({ action: "create" } & Because)
+  | ({ action: "update"; organizationId: string } & Because)
+  | ({ action: "unchanged"; organizationId: string } & Because)
+  | ({ action: "claim"; organizationId: string } & Because)
+  | ({ action: "conflict" } & Because);
 
 // Reasons are shown to the saving user and written to the audit log: fixed texts, with no key and
-// no other organisation's identity in them.
-const REASONS = {
-  skippedMember:
-    "Only client administrators trigger organisation sync; your connection was saved for your own use.",
-  skippedProvider:
-    "Only client administrators trigger organisation sync; as the provider, manage organisations and their keys from the dashboard.",
-  unchanged: "This key is already your organisation's key; nothing changed.",
-  claim:
-    "The provider issued this key for an organisation that has no administrator yet; you are now its administrator.",
-  conflict:
-    "This key is already attached to another organisation. Use the key issued for your organisation, or contact the provider.",
-  update: "Your organisation's OpenRouter key was replaced with the new key.",
-  create: "A new organisation was created for this key, with you as its administrator.",
-} as const;
+// no other organisation's identity in them. They live in the message catalog (keys sync.*); a plan
+// carries its reason's key too, for a client that says it in the reader's language.
+const REASON_KEYS = {
+  skippedMember: "sync.skippedMember",
+  skippedProvider: "sync.skippedProvider",
+  unchanged: "sync.unchanged",
+  claim: "sync.claim",
+  conflict: "sync.conflict",
+  update: "sync.update",
+  create: "sync.create",
+} as const satisfies Partial<Record<keyof typeof SERVER_MESSAGES.sync, ServerMessageKey>>;
+type Reason = keyof typeof REASON_KEYS;
+const REASONS = Object.fromEntries(
+  (Object.keys(REASON_KEYS) as Reason[]).map((r) => [r, { reason: SERVER_MESSAGES.sync[r], reasonKey: REASON_KEYS[r] }]),
+) as Record<Reason, Because>;
 
 export function planOrgSync(input: OrgSyncInput): OrgSyncPlan {
   const { actorRole, currentMapping, keyOwner } = input;
@@ -50,25 +59,25 @@ export function planOrgSync(input: OrgSyncInput): OrgSyncPlan {
   if (actorRole !== "org_admin") {
     return {
       action: "skipped",
-      reason: actorRole === "provider_admin" ? REASONS.skippedProvider : REASONS.skippedMember,
+      ...(actorRole === "provider_admin" ? REASONS.skippedProvider : REASONS.skippedMember),
     };
   }
 
   if (keyOwner) {
     if (currentMapping && currentMapping.organizationId === keyOwner.organizationId) {
-      return { action: "unchanged", organizationId: keyOwner.organizationId, reason: REASONS.unchanged };
+      return { action: "unchanged", organizationId: keyOwner.organizationId, ...REASONS.unchanged };
     }
     // Claiming is the provider's hand-over of a key: only for an unmapped administrator, only for a
     // key the provider minted, and only while the organisation has nobody in charge. A mapped
     // administrator never switches organisations by pasting a key.
     if (!currentMapping && keyOwner.source === "provisioned" && !keyOwner.hasAdministrator) {
-      return { action: "claim", organizationId: keyOwner.organizationId, reason: REASONS.claim };
+      return { action: "claim", organizationId: keyOwner.organizationId, ...REASONS.claim };
     }
-    return { action: "conflict", reason: REASONS.conflict };
+    return { action: "conflict", ...REASONS.conflict };
   }
 
   if (currentMapping) {
-    return { action: "update", organizationId: currentMapping.organizationId, reason: REASONS.update };
+    return { action: "update", organizationId: currentMapping.organizationId, ...REASONS.update };
   }
-  return { action: "create", reason: REASONS.create };
+  return { action: "create", ...REASONS.create };
 }

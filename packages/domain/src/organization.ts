@@ -1,7 +1,7 @@
 // Why: an organisation's name and the provider's currency are typed by people in two forms and
 // checked by the API and the database layer; the rules live here once, so all of them agree.
 
-import { DomainError } from "./errors";
+import { domainError, DomainError } from "./errors";
 import { unstorableTextReason } from "./input-bounds";
 
 export const MAX_ORGANIZATION_NAME_LENGTH = 200;
@@ -10,7 +10,7 @@ export const MAX_ORGANIZATION_NAME_LENGTH = 200;
 export function validateOrganizationName(name: string): string {
   const trimmed = typeof name === "string" ? name.trim() : "";
   if (trimmed === "" || trimmed.length > MAX_ORGANIZATION_NAME_LENGTH) {
-    throw new DomainError("INVALID_INPUT", `An organisation name is 1 to ${MAX_ORGANIZATION_NAME_LENGTH} characters.`);
+    throw domainError("INVALID_INPUT", "organization.nameLength", { max: MAX_ORGANIZATION_NAME_LENGTH });
   }
   const reason = unstorableTextReason(trimmed);
   if (reason) throw new DomainError("INVALID_INPUT", `An organisation name ${reason}.`);

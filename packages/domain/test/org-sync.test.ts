@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { maskKey, planOrgSync, ROLES, type OrgSyncInput, type OrgSyncPlan } from "../src/index";
+import { maskKey, planOrgSync, ROLES, serverMessage, type OrgSyncInput, type OrgSyncPlan } from "../src/index";
 
 const KEY = `sk-or-v1-${"9a8b7c6d5e4f3a2b".repeat(4)}`;
 const MINE = "11111111-1111-4111-8111-111111111111";
@@ -33,7 +33,7 @@ const mapped = { organizationId: MINE };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 describe("planOrgSync", () => {
-  it.each<[string, Omit<OrgSyncInput, "key">, DistributiveOmit<OrgSyncPlan, "reason">]>([
+  it.each<[string, Omit<OrgSyncInput, "key">, DistributiveOmit<OrgSyncPlan, "reason" | "reasonKey">]>([
     // Row 1: only client administrators trigger sync.
     [
       "a member is skipped",
@@ -112,9 +112,11 @@ describe("planOrgSync", () => {
     ],
   ])("%s", (_label, facts, expected) => {
     const plan = planOrgSync({ ...facts, key: KEY });
-    const { reason, ...rest } = plan;
+    const { reason, reasonKey, ...rest } = plan;
     expect(rest).toEqual(expected);
     expect(reason.length).toBeGreaterThan(10);
+    // The reason is its catalog key's English, so a client can say it in its reader's language.
+    expect(serverMessage(reasonKey)).toBe(reason);
     // Reasons reach the user and the audit log: never the key, its mask, or the other organisation.
     expect(reason).not.toContain(KEY.slice(9, 15));
     expect(reason).not.toContain(maskKey(KEY));

@@ -3,12 +3,15 @@
 // (never a silent 1:1). Nothing at all for an organisation in USD.
 import type { ExchangeRate } from "@mai/domain/format";
 import { useTranslation } from "react-i18next";
+import { serverText } from "../lib/errors";
 import { date, formatRateText, moneyIn } from "../lib/format";
 
 export interface DisplayCurrencyData {
   currency: string;
   rate: ExchangeRate | null;
   message: string | null;
+  messageKey?: string;
+  messageParams?: Record<string, string | number>;
 }
 
 /** " · 1 234,57 zł" beside a USD figure; empty when there is nothing to convert to. */
@@ -21,7 +24,9 @@ export function ConvertedAmount({ nano, display }: { nano: bigint; display: Disp
 export function RateCaption({ display }: { display: DisplayCurrencyData | undefined }) {
   const { t } = useTranslation();
   if (!display || display.currency === "USD") return null;
-  if (!display.rate) return <p className="field-hint rate-caption">{display.message}</p>;
+  if (!display.rate) {
+    return <p className="field-hint rate-caption">{display.message === null ? null : serverText(display.message, display.messageKey, display.messageParams)}</p>;
+  }
   const rate = display.rate;
   // The words of @mai/domain's describeRate, in the reader's language.
   const caption = t("converted.caption", {

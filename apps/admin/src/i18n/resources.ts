@@ -9,11 +9,12 @@ import * as mapping from "./messages/mapping";
 import * as members from "./messages/members";
 import * as organizations from "./messages/organizations";
 import * as overview from "./messages/overview";
+import * as server from "./messages/server";
 import * as settings from "./messages/settings";
 import * as tokens from "./messages/tokens";
 import * as usage from "./messages/usage";
 
-const namespaces = { common, auth, overview, usage, organizations, members, tokens, settings, alerts, connections, mapping, audit };
+const namespaces = { common, auth, overview, usage, organizations, members, tokens, settings, alerts, connections, mapping, audit, server };
 type Namespace = keyof typeof namespaces;
 
 function inLanguage<L extends "en" | "pl">(language: L): { [N in Namespace]: (typeof namespaces)[N][L] } {

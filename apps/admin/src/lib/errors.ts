@@ -7,19 +7,34 @@
 // is said here in the reader's language whatever the English words are. Where the API's English
 // sentence says more than the data (which rule refused an action, for whom a sign-in is
 // throttled), an English reader keeps that sentence; other server sentences stay as the API
-// wrote them.
+// wrote them — except a sentence of the API's catalog, which comes with its key
+// (`data.messageKey`, @mai/domain SERVER_MESSAGES) and is said from the `server` namespace.
 import { TRPCClientError } from "@trpc/client";
 import { currentLanguage, i18n } from "../i18n";
 import { clientCheckText } from "./checks";
 
 // Plain functions (called while rendering or in a toast): the message is in the language of that moment.
 const t = i18n.t.bind(i18n);
+/** t() for a key the API names at run time (checked with i18n.exists first), so not typed by key. */
+const serverT = i18n.t.bind(i18n) as unknown as (key: string, options: Record<string, unknown>) => string;
 
 interface ErrorData {
   code?: string;
   httpStatus?: number;
   retryAfterSeconds?: number;
   zodIssues?: { path: string[]; message: string }[];
+  messageKey?: string;
+  messageParams?: Record<string, string | number>;
+}
+
+/**
+ * A message the API sent with its catalog key (a refusal, a sync outcome, a mapping problem), in
+ * the reader's language; the API's own English when there is no key or the key is not one we know
+ * (an API newer than this dashboard).
+ */
+export function serverText(message: string, messageKey?: string | null, messageParams?: Record<string, string | number> | null): string {
+  if (!messageKey || !i18n.exists(messageKey, { ns: "server", ...(messageParams ?? {}) })) return message;
+  return serverT(messageKey, { ns: "server", ...(messageParams ?? {}) });
 }
 
 /** The refused inputs whose words come from a check this dashboard makes too (the Join form's). */
@@ -58,6 +73,7 @@ export function errorMessage(error: unknown): string {
     if (data?.code === "UNAUTHORIZED") return t("errors.unauthorized");
     if (!data && /fetch|network/i.test(error.message)) return t("errors.network");
     if (data?.httpStatus !== undefined && data.httpStatus >= 500) return serverFault(data, error.message);
+    if (data?.messageKey) return serverText(error.message, data.messageKey, data.messageParams);
     if (data?.code === "FORBIDDEN") return english ? error.message : t("errors.forbidden");
     if (data?.code === "TOO_MANY_REQUESTS" && typeof data.retryAfterSeconds === "number") {
       return english ? error.message : t("errors.throttled", { wait: waitText(data.retryAfterSeconds) });

@@ -21,6 +21,7 @@ import { FormActions } from "../components/FormActions";
 import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
 import { useToast } from "../components/Toast";
+import { serverText } from "../lib/errors";
 import { dateTime } from "../lib/format";
 import { useMe, type RouterOutputs } from "../session";
 import { trpc } from "../trpc";
@@ -92,7 +93,8 @@ function SyncNotice({ sync, isAdmin }: { sync: SyncResult; isAdmin: boolean }) {
   const { t } = useTranslation("connections");
   return (
     <Notice tone={SYNC_TONE[sync.status]}>
-      <strong>{t("sync.heading", { status: t(`status.${sync.status}`) })}</strong> {sync.message}
+      <strong>{t("sync.heading", { status: t(`status.${sync.status}`) })}</strong>{" "}
+      {serverText(sync.message, sync.messageKey, sync.messageParams)}
       {sync.organizationId && isAdmin ? (
         <>
           {" "}
@@ -101,7 +103,7 @@ function SyncNotice({ sync, isAdmin }: { sync: SyncResult; isAdmin: boolean }) {
           </Link>
         </>
       ) : null}
-      {sync.status === "failed" && !/save again/i.test(sync.message) ? t("sync.failedRetry") : null}
+      {sync.status === "failed" && sync.messageKey !== "sync.failed" && !/save again/i.test(sync.message) ? t("sync.failedRetry") : null}
     </Notice>
   );
 }
@@ -138,7 +140,7 @@ function LastSyncStatus({ last, isAdmin }: { last: LastSync; isAdmin: boolean })
           components={{ time: timeOf(sync.at) }}
         />
       </strong>{" "}
-      {sync.message}
+      {serverText(sync.message, sync.messageKey, sync.messageParams)}
       {sync.keyHint ? (
         <>
           {" "}

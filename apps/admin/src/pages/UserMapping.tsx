@@ -11,6 +11,7 @@ import { DataTable, type Column } from "../components/DataTable";
 import { Badge, EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedback";
 import { SelectField } from "../components/Field";
 import { Card, PageHeader, Stat } from "../components/Page";
+import { serverText } from "../lib/errors";
 import { count, money } from "../lib/format";
 import { allCarry, carries } from "../lib/provider-cost";
 import { RoleLabel } from "../components/RoleLabel";
@@ -106,7 +107,7 @@ function ProblemsTable({ report }: { report: Report }) {
         </div>
       ),
     },
-    { key: "message", header: t("problems.meaning"), cell: (p) => p.message },
+    { key: "message", header: t("problems.meaning"), cell: (p) => serverText(p.message, p.messageKey, p.messageParams) },
   ];
   return (
     <Card title={t("problems.title")}>

@@ -18,12 +18,17 @@ const settingsOut = z.object({
   }),
 });
 
+/** A message's parameters (@mai/domain SERVER_MESSAGES): strings and numbers a reader may see. */
+const messageParams = z.record(z.string(), z.union([z.string(), z.number()]));
+
 const lastSyncOut = z.object({
   savedAt: z.date().nullable(),
   sync: z
     .object({
       status: settingsSyncStatusSchema,
       message: z.string(),
+      messageKey: z.string().optional(),
+      messageParams: messageParams.optional(),
       at: z.date(),
       organizationId: z.string().nullable(),
       channel: settingsChannelSchema,
@@ -44,6 +49,8 @@ export const settingsRouter = router({
           status: settingsSyncStatusSchema,
           organizationId: z.string().optional(),
           message: z.string(),
+          messageKey: z.string().optional(),
+          messageParams: messageParams.optional(),
         }),
       }),
     )

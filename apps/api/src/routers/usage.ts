@@ -170,6 +170,9 @@ export const usageRouter = router({
         before: z.string(),
         rate: exchangeRateOut.nullable(),
         message: z.string().nullable(),
+        /** The message's key in the catalog (@mai/domain SERVER_MESSAGES) and its parameters. */
+        messageKey: z.string().optional(),
+        messageParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
       }),
     )
     .query(({ ctx, input }) => usageCurrency(ctx, ctx.scope, input)),

@@ -91,6 +91,8 @@ export const userMappingRouter = router({
             externalUserId: z.string().nullable(),
             expectedExternalUserId: z.string().nullable(),
             message: z.string(),
+            messageKey: z.string(),
+            messageParams: z.record(z.string(), z.union([z.string(), z.number()])),
           }),
         ),
         users: z.array(

@@ -3,7 +3,7 @@
 // bug — is turned into the error a client sees here, and only here. The authorization builders
 // that stack on it live in ./procedures.ts.
 import { initTRPC, TRPCError } from "@trpc/server";
-import { findUnstorableText, isDomainError, type DomainErrorCode } from "@mai/domain";
+import { domainError, findUnstorableText, isDomainError, type DomainErrorCode } from "@mai/domain";
 import { dataProblem, isDatabaseUnavailable, isUniqueViolation, SecretBoxError } from "@mai/db";
 import superjson from "superjson";
 import { z } from "zod";
@@ -47,9 +47,17 @@ const t = initTRPC.context<Context>().create({
     const cause: unknown = error.cause;
     const retryAfter = isDomainError(cause) && cause.code === "THROTTLED" ? cause.details?.retryAfterSeconds : undefined;
     const retryAfterSeconds = typeof retryAfter === "number" ? retryAfter : undefined;
+    // A message of the catalog (@mai/domain SERVER_MESSAGES) says which it is, for a client that
+    // words it in its reader's language; its parameters are strings and numbers, never a secret.
+    const keyed = isDomainError(cause) && cause.messageKey ? { messageKey: cause.messageKey, messageParams: cause.messageParams ?? {} } : {};
     return {
       ...shape,
-      data: { ...data, ...(zodIssues ? { zodIssues } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) },
+      data: {
+        ...data,
+        ...(zodIssues ? { zodIssues } : {}),
+        ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+        ...keyed,
+      },
     };
   },
 });
@@ -85,7 +93,11 @@ export function toTRPCError(error: unknown, requestId?: string): TRPCError {
   }
   const problem = dataProblem(cause);
   if (problem) return new TRPCError({ code: "BAD_REQUEST", message: problem, cause });
-  if (isUniqueViolation(cause)) return new TRPCError({ code: "CONFLICT", message: "This already exists.", cause });
+  if (isUniqueViolation(cause)) {
+    // The database's error stays the logged cause's cause; the client reads the catalog's sentence.
+    const exists = domainError("CONFLICT", "common.exists", {}, { cause });
+    return new TRPCError({ code: "CONFLICT", message: exists.message, cause: exists });
+  }
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: serverErrorMessage("INTERNAL_SERVER_ERROR", requestId), cause });
 }
 

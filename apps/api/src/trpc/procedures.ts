@@ -28,7 +28,7 @@
 //
 // Refusals are DomainErrors like any other: the one error pipeline (./init.ts) maps them.
 import { getOrganization, type AuthUser, type Organization } from "@mai/db";
-import { DomainError } from "@mai/domain";
+import { DomainError, domainError, serverMessage, type ServerMessageKey } from "@mai/domain";
 import { z } from "zod";
 import type { AuthedContext, Context, MappingScope, TenantScope, UsageScope } from "../context";
 import { middleware, procedure } from "./init";
@@ -49,24 +49,44 @@ interface TenantRule {
  *   org_admin       its own organisation only (naming another → FORBIDDEN; none yet → NOT_FOUND);
  *   member          refused (FORBIDDEN), unless allowed (then: its own organisation).
  */
+/**
+ * The refusals' keys in the message catalog by what is looked at (a noun not listed keeps its
+ * English sentence): `admins` for a member, `own` for another organisation's.
+ */
+const NOUN_KEYS: Record<string, { admins?: ServerMessageKey; own: ServerMessageKey }> = {
+  "unmetered usage": { admins: "access.adminsSeeUnmeteredUsage", own: "access.ownUnmeteredUsage" },
+  "audit log": { admins: "access.adminsSeeAuditLog", own: "access.ownAuditLog" },
+  "user mappings": { admins: "access.adminsSeeUserMappings", own: "access.ownUserMappings" },
+  organisation: { admins: "access.adminsSeeOrganization", own: "access.ownOrganization" },
+  usage: { own: "access.ownUsage" },
+};
+
+/** The same for adminProcedure's actions. */
+const ACTION_KEYS: Record<string, ServerMessageKey> = {
+  "list organisations": "access.adminsListOrganizations",
+  "see this": "access.adminsSeeThis",
+};
+
 function tenantOf(user: Pick<AuthUser, "role" | "organizationId">, requested: string | undefined, rule: TenantRule): string | undefined {
   if (user.role === "provider_admin") {
-    if (!requested && rule.providerMustChoose) throw new DomainError("INVALID_INPUT", "Choose an organisation.");
+    if (!requested && rule.providerMustChoose) throw domainError("INVALID_INPUT", "access.chooseOrganization");
     return requested;
   }
   if (user.role === "member" && !rule.allowMembers) {
-    throw new DomainError("FORBIDDEN", `Only administrators can see the ${rule.noun}.`);
+    const key = NOUN_KEYS[rule.noun]?.admins;
+    throw key ? domainError("FORBIDDEN", key) : new DomainError("FORBIDDEN", `Only administrators can see the ${rule.noun}.`);
   }
-  if (!user.organizationId) throw new DomainError("NOT_FOUND", "You do not belong to an organisation yet.");
+  if (!user.organizationId) throw domainError("NOT_FOUND", "access.noOrganization");
   if (requested && requested !== user.organizationId) {
-    throw new DomainError("FORBIDDEN", `You can only see your own organisation's ${rule.noun}.`);
+    const key = NOUN_KEYS[rule.noun]?.own;
+    throw key ? domainError("FORBIDDEN", key) : new DomainError("FORBIDDEN", `You can only see your own organisation's ${rule.noun}.`);
   }
   return user.organizationId;
 }
 
 async function loadOrganization(ctx: AuthedContext, organizationId: string): Promise<Organization> {
   const org = await getOrganization(ctx.deps.db, organizationId);
-  if (!org) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  if (!org) throw domainError("NOT_FOUND", "organization.notFound");
   return org;
 }
 
@@ -77,8 +97,7 @@ const maybeOrganization = z.object({ organizationId: organizationId.optional() }
 export const publicProcedure = procedure;
 
 /** What a chat token is told when it reaches for the dashboard. */
-export const CHAT_TOKEN_REFUSAL =
-  "This token is for chat: sign in to the dashboard to do this (an administrator can create a manage token for scripts).";
+export const CHAT_TOKEN_REFUSAL = serverMessage("auth.chatToken");
 
 /**
  * A chat credential: a chat token, or an Open WebUI session (which the server admits only to the
@@ -92,26 +111,26 @@ const isChatToken = (auth: Context["auth"]) => (auth?.kind === "token" && auth.s
  * operator's in-process call. A password_change session is sent to choose its password first.
  */
 export const chatProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user || !ctx.auth) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
+  if (!ctx.user || !ctx.auth) throw domainError("UNAUTHENTICATED", "auth.signInFirst");
   if (ctx.auth.kind === "session" && ctx.auth.purpose === "password_change") {
-    throw new DomainError("FORBIDDEN", "Choose a new password first.");
+    throw domainError("FORBIDDEN", "auth.newPasswordFirst");
   }
   return next({ ctx: { user: ctx.user, auth: ctx.auth } });
 });
 
 /** The dashboard: a full session, a manage token or the operator; a chat token is refused in words. */
 export const authedProcedure = chatProcedure.use(({ ctx, next }) => {
-  if (isChatToken(ctx.auth)) throw new DomainError("FORBIDDEN", CHAT_TOKEN_REFUSAL);
+  if (isChatToken(ctx.auth)) throw domainError("FORBIDDEN", "auth.chatToken");
   return next();
 });
 
 /** The refusal of what only a dashboard session may do, to a token or the operator. */
 const sessionOnly = (auth: Context["auth"]) =>
-  new DomainError("FORBIDDEN", auth?.kind === "token" ? "Only a dashboard session can do this, not an API token." : "Only a dashboard session can do this.");
+  domainError("FORBIDDEN", auth?.kind === "token" ? "auth.sessionOnlyNotToken" : "auth.sessionOnly");
 
 /** Any dashboard session, a password_change one too (auth.changePassword): never a token. */
 export const passwordChangeProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
+  if (!ctx.user) throw domainError("UNAUTHENTICATED", "auth.signInFirst");
   if (ctx.auth?.kind !== "session") throw sessionOnly(ctx.auth);
   return next({ ctx: { user: ctx.user, auth: ctx.auth } });
 });
@@ -124,7 +143,7 @@ export const sessionProcedure = authedProcedure.use(({ ctx, next }) => {
 
 export const providerProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "provider_admin") {
-    throw new DomainError("FORBIDDEN", "Only the provider's administrators can do this.");
+    throw domainError("FORBIDDEN", "auth.providerOnly");
   }
   return next();
 });
@@ -141,7 +160,10 @@ export const providerOrgProcedure = providerProcedure
 export function adminProcedure(action: string) {
   return authedProcedure.use(({ ctx, next }) => {
     const { user } = ctx;
-    if (user.role === "member") throw new DomainError("FORBIDDEN", `Only administrators can ${action}.`);
+    if (user.role === "member") {
+      const key = ACTION_KEYS[action];
+      throw key ? domainError("FORBIDDEN", key) : new DomainError("FORBIDDEN", `Only administrators can ${action}.`);
+    }
     const scope: TenantScope =
       user.role === "provider_admin" ? { all: true } : { all: false, organizationId: user.organizationId };
     return next({ ctx: { scope } });
@@ -221,7 +243,7 @@ export const userUsageProcedure = usageProcedure
   .use(({ ctx, input, next }) => {
     const requested = input?.userId;
     if (ctx.scope.ownUsageOnly) {
-      if (requested && requested !== ctx.user.id) throw new DomainError("FORBIDDEN", "You can only see your own usage.");
+      if (requested && requested !== ctx.user.id) throw domainError("FORBIDDEN", "access.ownUsageOnly");
       return next();
     }
     return next({ ctx: { scope: { ...ctx.scope, userId: requested ?? null } } });
@@ -252,9 +274,9 @@ export function fullSessionWhenNamed(field: string) {
   return middleware(({ ctx, input, next }) => {
     const given = (input ?? {}) as Record<string, unknown>;
     if (given[field] === undefined) return next();
-    if (!ctx.user || !ctx.auth) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
-    if (ctx.auth.kind !== "session") throw new DomainError("FORBIDDEN", "Only a dashboard session can do this.");
-    if (ctx.auth.purpose === "password_change") throw new DomainError("FORBIDDEN", "Choose a new password first.");
+    if (!ctx.user || !ctx.auth) throw domainError("UNAUTHENTICATED", "auth.signInFirst");
+    if (ctx.auth.kind !== "session") throw domainError("FORBIDDEN", "auth.sessionOnly");
+    if (ctx.auth.purpose === "password_change") throw domainError("FORBIDDEN", "auth.newPasswordFirst");
     return next();
   });
 }

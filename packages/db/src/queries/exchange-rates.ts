@@ -3,7 +3,7 @@
 // of the same day; the provider fills only days NBP has no rate for. Rates go in and come out as
 // exact decimal text (numeric), never a float.
 import { and, desc, eq, lt, sql } from "drizzle-orm";
-import { DomainError, isCurrencyCode, normalizeRate, type ExchangeRate, type NbpRate } from "@mai/domain";
+import { domainError, type ExchangeRate, isCurrencyCode, type NbpRate, normalizeRate } from "@mai/domain";
 import type { Executor } from "../client";
 import { clientOrganizations, exchangeRates, globalSettings } from "../schema/index";
 
@@ -11,7 +11,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function requireCurrency(currency: string): string {
   if (!isCurrencyCode(currency) || currency === "USD") {
-    throw new DomainError("INVALID_INPUT", "A display currency is a three-letter ISO 4217 code other than USD.");
+    throw domainError("INVALID_INPUT", "rates.displayCurrency");
   }
   return currency;
 }
@@ -72,7 +72,7 @@ export async function enterProviderRate(
   now: Date = new Date(),
 ): Promise<{ rate: ExchangeRate; previous: string | null }> {
   const currency = requireCurrency(input.currency);
-  if (!DAY.test(input.effectiveDate)) throw new DomainError("INVALID_INPUT", "A rate's day is written YYYY-MM-DD.");
+  if (!DAY.test(input.effectiveDate)) throw domainError("INVALID_INPUT", "rates.day");
   const rate = normalizeRate(input.rate);
   return db.transaction(async (tx) => {
     const [existing] = await tx
@@ -81,10 +81,11 @@ export async function enterProviderRate(
       .where(and(eq(exchangeRates.currency, currency), eq(exchangeRates.effectiveDate, input.effectiveDate)))
       .for("update");
     if (existing?.source === "nbp") {
-      throw new DomainError(
-        "CONFLICT",
-        `NBP's rate for ${input.effectiveDate} is known (${normalizeRate(existing.rate)}, table ${existing.tableNo ?? "?"}); it is the one used.`,
-      );
+      throw domainError("CONFLICT", "rates.known", {
+        date: input.effectiveDate,
+        rate: normalizeRate(existing.rate),
+        table: existing.tableNo ?? "?",
+      });
     }
     const [row] = await tx
       .insert(exchangeRates)
@@ -141,7 +142,7 @@ export async function organizationCurrency(db: Executor, organizationId: string)
     .from(clientOrganizations)
     .innerJoin(globalSettings, eq(globalSettings.id, 1))
     .where(eq(clientOrganizations.id, organizationId));
-  if (!row) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  if (!row) throw domainError("NOT_FOUND", "organization.notFound");
   return row.currency;
 }
 
@@ -153,7 +154,7 @@ export async function setOrganizationCurrency(
   now: Date = new Date(),
 ): Promise<{ previous: string | null; currency: string | null }> {
   if (currency !== null && !isCurrencyCode(currency)) {
-    throw new DomainError("INVALID_INPUT", "A currency is a three-letter ISO 4217 code (USD, PLN, EUR…).");
+    throw domainError("INVALID_INPUT", "rates.currency");
   }
   return db.transaction(async (tx) => {
     const [before] = await tx
@@ -161,7 +162,7 @@ export async function setOrganizationCurrency(
       .from(clientOrganizations)
       .where(eq(clientOrganizations.id, organizationId))
       .for("update");
-    if (!before) throw new DomainError("NOT_FOUND", "Organisation not found.");
+    if (!before) throw domainError("NOT_FOUND", "organization.notFound");
     await tx.update(clientOrganizations).set({ currency, updatedAt: now }).where(eq(clientOrganizations.id, organizationId));
     return { previous: before.currency, currency };
   });

@@ -1,15 +1,6 @@
 // The global settings are one row (id = 1), seeded by a migration, so reading them never writes.
 import { eq } from "drizzle-orm";
-import {
-  DEFAULT_MARKUP_BP,
-  DEFAULT_MONTHLY_LIMIT_NANO,
-  DomainError,
-  isCurrencyCode,
-  isValidTimeZone,
-  maskKey,
-  validateMarkupBp,
-  validateMonthlyLimitNano,
-} from "@mai/domain";
+import { DEFAULT_MARKUP_BP, DEFAULT_MONTHLY_LIMIT_NANO, domainError, isCurrencyCode, isValidTimeZone, maskKey, validateMarkupBp, validateMonthlyLimitNano } from "@mai/domain";
 import type { UpdateGlobalSettingsInput } from "@mai/domain/schemas";
 import type { Executor } from "../client";
 import { SecretContext, type SecretBox } from "../crypto/secret-box";
@@ -86,10 +77,10 @@ export async function updateGlobalSettings(
   if (patch.defaultMarkupBp !== undefined) validateMarkupBp(patch.defaultMarkupBp);
   if (patch.defaultMonthlyLimitNano !== undefined) validateMonthlyLimitNano(patch.defaultMonthlyLimitNano);
   if (patch.billingTimeZone !== undefined && !isValidTimeZone(patch.billingTimeZone)) {
-    throw new DomainError("INVALID_INPUT", `Unknown time zone "${patch.billingTimeZone}".`);
+    throw domainError("INVALID_INPUT", "settings.unknownTimeZone", { timeZone: patch.billingTimeZone });
   }
   if (patch.currency !== undefined && !isCurrencyCode(patch.currency)) {
-    throw new DomainError("INVALID_INPUT", "The currency must be a three-letter ISO 4217 code.");
+    throw domainError("INVALID_INPUT", "settings.currency");
   }
   const values: Partial<typeof globalSettings.$inferInsert> = { updatedAt: new Date(), updatedBy: actorUserId };
   if (patch.defaultMarkupBp !== undefined) values.defaultMarkupBp = patch.defaultMarkupBp;

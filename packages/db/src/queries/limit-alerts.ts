@@ -4,7 +4,7 @@
 // as the alert, and the delivery log. The API's job (apps/api services/alerts/) decides what
 // crossed with @mai/domain's crossedAlertThresholds, and sends; nothing here calls out.
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import { DEFAULT_ALERT_THRESHOLDS, DomainError, validateAlertThresholds, type AlertReason } from "@mai/domain";
+import { type AlertReason, DEFAULT_ALERT_THRESHOLDS, domainError, validateAlertThresholds } from "@mai/domain";
 import type { UpdateAlertSettingsInput } from "@mai/domain/schemas";
 import { queryRows, type Executor } from "../client";
 import { SecretContext, type SecretBox } from "../crypto/secret-box";
@@ -89,10 +89,10 @@ export async function updateAlertSettings(
     let sealed = current?.webhookSecretCiphertext ?? null;
     if (patch.webhookSecret !== undefined) sealed = secrets.seal(patch.webhookSecret, SecretContext.alertWebhookSecret);
     if (webhookUrl === null) {
-      if (patch.webhookSecret !== undefined) throw new DomainError("INVALID_INPUT", "A signing secret needs a webhook URL to sign for.");
+      if (patch.webhookSecret !== undefined) throw domainError("INVALID_INPUT", "alerts.secretWithoutUrl");
       sealed = null;
     } else if (sealed === null) {
-      throw new DomainError("INVALID_INPUT", "Give a signing secret (at least 16 characters) with the webhook URL: every delivery is signed with it.");
+      throw domainError("INVALID_INPUT", "alerts.urlWithoutSecret");
     }
     const values = {
       thresholds: thresholds ?? current?.thresholds ?? [...DEFAULT_ALERT_THRESHOLDS],

@@ -18,7 +18,7 @@
 // Lock order, everywhere: lease rows first, then the counter row (recording's statement updates
 // leases before it can aggregate the counter's move) — so the two never wait on each other in a cycle.
 import { and, asc, eq, gt, inArray, lte, sql, type SQL } from "drizzle-orm";
-import { DomainError, leaseGrantNano, leaseHeldNano } from "@mai/domain";
+import { DomainError, domainError, leaseGrantNano, leaseHeldNano } from "@mai/domain";
 import type { RenewLeasesInput, ReserveInput, SettleInput } from "@mai/domain/schemas";
 import { queryRows, type Executor } from "../client";
 import { clientOrganizations, limitLeases, usagePeriodCounters } from "../schema/index";
@@ -92,7 +92,7 @@ export async function reserveSpend(
         await tx.insert(c).values({ organizationId: input.organizationId, period: input.period }).onConflictDoNothing();
       } catch (error) {
         // The counter row references the organisation: an unknown id is the caller's mistake.
-        if (isForeignKeyViolation(error)) throw new DomainError("NOT_FOUND", "Organisation not found.");
+        if (isForeignKeyViolation(error)) throw domainError("NOT_FOUND", "organization.notFound");
         throw error;
       }
       // Lease rows first (the expired ones, and the caller's), in id order; then the counter.
@@ -115,7 +115,7 @@ export async function reserveSpend(
         .innerJoin(clientOrganizations, eq(clientOrganizations.id, c.organizationId))
         .where(where)
         .for("update", { of: c });
-      if (!current) throw new DomainError("NOT_FOUND", "Organisation not found.");
+      if (!current) throw domainError("NOT_FOUND", "organization.notFound");
       const reservedNano = await returnExpired(
         tx,
         input.organizationId,

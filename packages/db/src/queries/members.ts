@@ -2,7 +2,7 @@
 // user_id is the rule "a user belongs to at most one organisation"; mapUserToOrganization turns a
 // collision into a CONFLICT instead of a driver error. Every query filters by organisation in SQL.
 import { and, asc, eq } from "drizzle-orm";
-import { DomainError, externalUserId, type Role } from "@mai/domain";
+import { domainError, externalUserId, type Role } from "@mai/domain";
 import type { AddMemberInput } from "@mai/domain/schemas";
 import type { Executor } from "../client";
 import { userClientMapping, users } from "../schema/index";
@@ -92,10 +92,7 @@ export async function mapUserToOrganization(
     .onConflictDoNothing({ target: userClientMapping.userId })
     .returning({ externalUserId: userClientMapping.externalUserId });
   if (!row)
-    throw new DomainError(
-      "CONFLICT",
-      "This user already belongs to an organisation (a user belongs to at most one organisation).",
-    );
+    throw domainError("CONFLICT", "members.belongsElsewhere");
   return row;
 }
 

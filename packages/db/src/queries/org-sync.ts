@@ -7,7 +7,16 @@
 // Races between *different* users end in a unique violation (one organisation per key
 // fingerprint, one mapping per user); the whole transaction is then re-planned from fresh reads.
 import { eq } from "drizzle-orm";
-import { DomainError, externalUserId, maskKey, planOrgSync, type OpenRouterKey } from "@mai/domain";
+import {
+  DomainError,
+  externalUserId,
+  maskKey,
+  planOrgSync,
+  serverMessage,
+  type OpenRouterKey,
+  type ServerMessageKey,
+  type ServerMessageParams,
+} from "@mai/domain";
 import type { Database, Executor, Transaction } from "../client";
 import type { SecretBox } from "../crypto/secret-box";
 import { userClientMapping, users } from "../schema/index";
@@ -23,6 +32,9 @@ export interface OrgSyncResult {
   organizationId?: string;
   externalUserId?: string;
   message: string;
+  /** The message's key in the catalog (@mai/domain SERVER_MESSAGES) and its parameters. */
+  messageKey: ServerMessageKey;
+  messageParams: ServerMessageParams;
 }
 
 export interface OrgSyncRequest {
@@ -98,13 +110,13 @@ export async function syncOrganizationInTransaction(tx: Transaction, secrets: Se
   switch (plan.action) {
     case "skipped": {
       await audit("skipped", mapping?.organizationId ?? null, { role: user.role });
-      return { status: "skipped", message: plan.reason };
+      return { status: "skipped", message: plan.reason, messageKey: plan.reasonKey, messageParams: {} };
     }
     case "conflict": {
       // Filed under the organisation that holds the key: its administrators (and the provider)
       // learn that someone tried to attach their key; the saver's organisation learns nothing.
       await audit("conflict", keyOwner?.organizationId ?? null);
-      return { status: "conflict", message: plan.reason };
+      return { status: "conflict", message: plan.reason, messageKey: plan.reasonKey, messageParams: {} };
     }
     case "unchanged": {
       await audit("unchanged", plan.organizationId);
@@ -113,6 +125,8 @@ export async function syncOrganizationInTransaction(tx: Transaction, secrets: Se
         organizationId: plan.organizationId,
         externalUserId: mapping?.externalUserId,
         message: plan.reason,
+        messageKey: plan.reasonKey,
+        messageParams: {},
       };
     }
     case "update": {
@@ -136,12 +150,21 @@ export async function syncOrganizationInTransaction(tx: Transaction, secrets: Se
         organizationId: plan.organizationId,
         externalUserId: mapping?.externalUserId,
         message: plan.reason,
+        messageKey: plan.reasonKey,
+        messageParams: {},
       };
     }
     case "claim": {
       const externalId = await mapUser(tx, user.id, plan.organizationId);
       await audit("claimed", plan.organizationId, { externalUserId: externalId });
-      return { status: "claimed", organizationId: plan.organizationId, externalUserId: externalId, message: plan.reason };
+      return {
+        status: "claimed",
+        organizationId: plan.organizationId,
+        externalUserId: externalId,
+        message: plan.reason,
+        messageKey: plan.reasonKey,
+        messageParams: {},
+      };
     }
     case "create": {
       const organization = await createOrganization(tx, secrets, {
@@ -157,7 +180,9 @@ export async function syncOrganizationInTransaction(tx: Transaction, secrets: Se
         status: "created",
         organizationId: organization.id,
         externalUserId: externalId,
-        message: `${plan.reason} (${organization.name})`,
+        message: serverMessage("sync.createNamed", { organization: organization.name }),
+        messageKey: "sync.createNamed",
+        messageParams: { organization: organization.name },
       };
     }
   }

@@ -5,15 +5,7 @@
 // the SQL, so an org administrator's list cannot contain another organisation.
 import { and, asc, eq, param, sql, type AnyColumn } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
-import {
-  DomainError,
-  type KeySource,
-  maskKey,
-  validateMarkupBp,
-  validateMonthlyLimitNano,
-  type OpenRouterKey,
-  validateOrganizationName,
-} from "@mai/domain";
+import { DomainError, domainError, type KeySource, maskKey, type OpenRouterKey, validateMarkupBp, validateMonthlyLimitNano, validateOrganizationName } from "@mai/domain";
 import type { CreateOrganizationInput, UpdateOrganizationInput } from "@mai/domain/schemas";
 import type { Executor } from "../client";
 import { SecretContext, type SecretBox } from "../crypto/secret-box";
@@ -65,7 +57,7 @@ export async function getOrganizationKey(db: Executor, secrets: SecretBox, id: s
     .select({ sealed: clientOrganizations.keyCiphertext })
     .from(clientOrganizations)
     .where(eq(clientOrganizations.id, id));
-  if (!row) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  if (!row) throw domainError("NOT_FOUND", "organization.notFound");
   return row.sealed ? secrets.open(row.sealed, SecretContext.organizationKey) : null;
 }
 
@@ -142,7 +134,7 @@ export async function createOrganization(db: Executor, secrets: SecretBox, input
       .values({ ...base, name })
       .onConflictDoNothing({ target: clientOrganizations.name })
       .returning(organizationColumns);
-    if (!row) throw new DomainError("CONFLICT", `An organisation named "${name}" already exists.`);
+    if (!row) throw domainError("CONFLICT", "organization.nameTaken", { name });
     return row;
   }
   const stem = `${DEFAULT_NAME_PREFIX}${Math.floor((input.now ?? new Date()).getTime() / 1000)}`;
@@ -175,7 +167,7 @@ export async function setOrganizationKey(
     })
     .where(eq(clientOrganizations.id, organizationId))
     .returning(organizationColumns);
-  if (!row) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  if (!row) throw domainError("NOT_FOUND", "organization.notFound");
   return row;
 }
 
@@ -287,11 +279,11 @@ export async function updateOrganization(
       .set(values)
       .where(eq(clientOrganizations.id, organizationId))
       .returning(organizationColumns);
-    if (!row) throw new DomainError("NOT_FOUND", "Organisation not found.");
+    if (!row) throw domainError("NOT_FOUND", "organization.notFound");
     return row;
   } catch (error) {
     if (isUniqueViolation(error))
-      throw new DomainError("CONFLICT", `An organisation named "${name}" already exists.`);
+      throw domainError("CONFLICT", "organization.nameTaken", { name: String(name) });
     throw error;
   }
 }

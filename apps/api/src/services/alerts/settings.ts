@@ -13,7 +13,7 @@ import {
   type AuthUser,
   type Organization,
 } from "@mai/db";
-import { DomainError, periodKeyOf, webhookRecipient, webhookUrlProblem } from "@mai/domain";
+import { DomainError, domainError, periodKeyOf, serverMessageMatch, webhookRecipient, webhookUrlProblem } from "@mai/domain";
 import type { AlertsListInput, UpdateAlertSettingsInput } from "@mai/domain/schemas";
 import type { AuthedContext } from "../../context";
 import { alertMailer, webhookUrlOptions } from "./run";
@@ -26,7 +26,11 @@ export async function getOrganizationAlertSettings(ctx: AuthedContext, org: Orga
 export async function updateOrganizationAlertSettings(ctx: AuthedContext, user: AuthUser, org: Organization, input: UpdateAlertSettingsInput) {
   if (input.webhookUrl) {
     const problem = webhookUrlProblem(input.webhookUrl, webhookUrlOptions(ctx.deps));
-    if (problem) throw new DomainError("INVALID_INPUT", problem);
+    if (problem) {
+      // The domain's sentence is one of the catalog's (alerts.url*): sent with its key.
+      const known = serverMessageMatch(problem, "alerts");
+      throw known ? domainError("INVALID_INPUT", known.key, known.params) : new DomainError("INVALID_INPUT", problem);
+    }
   }
   const before = await getAlertSettings(ctx.deps.db, org.id);
   const saved = await updateAlertSettings(ctx.deps.db, ctx.deps.secrets, org.id, input, user.id);

@@ -26,7 +26,7 @@ import {
   type AuthUser,
   type InvitationRole,
 } from "@mai/db";
-import { DomainError, INVITATION_MESSAGES } from "@mai/domain";
+import { domainError } from "@mai/domain";
 import type { AcceptInvitationInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 import { hashInvitationCode } from "../members/invitations";
@@ -34,9 +34,9 @@ import { openSession, SESSION_TTL_MS, type Me } from "./login";
 import { assertAcceptablePassword, hashPassword } from "./passwords";
 import { admitPublicAttempt } from "./public-attempts";
 
-const invalid = () => new DomainError("INVALID_INPUT", INVITATION_MESSAGES.invalid);
+const invalid = () => domainError("INVALID_INPUT", "invitation.invalid");
 /** Shared with auth.signUpWithKey: an e-mail that already has an account. */
-export const existingAccount = () => new DomainError("CONFLICT", INVITATION_MESSAGES.existingAccount);
+export const existingAccount = () => domainError("CONFLICT", "invitation.existingAccount");
 
 export interface PendingInvitationForMe {
   id: string;
@@ -104,9 +104,9 @@ async function acceptWithCode(ctx: Context, input: AcceptInvitationInput): Promi
 async function acceptSignedIn(ctx: Context, invitationId: string): Promise<Me> {
   const { db } = ctx.deps;
   const user = ctx.user;
-  if (!user) throw new DomainError("UNAUTHENTICATED", "Sign in first.");
+  if (!user) throw domainError("UNAUTHENTICATED", "auth.signInFirst");
   const now = ctx.deps.now();
-  const alreadyIn = () => new DomainError("CONFLICT", INVITATION_MESSAGES.alreadyInOrganization);
+  const alreadyIn = () => domainError("CONFLICT", "invitation.alreadyInOrganization");
   if (user.role === "provider_admin" || user.organizationId) throw alreadyIn();
 
   await db.transaction(async (tx) => {

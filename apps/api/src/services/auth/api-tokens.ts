@@ -3,7 +3,7 @@
 // creation; only its SHA-256 is stored. Its scope is "chat" unless an administrator asks for
 // "manage" (@mai/domain tokenScopeProblem; the builders in trpc/procedures.ts enforce the scopes).
 import { appendAudit, createApiToken, listApiTokens, revokeApiToken } from "@mai/db";
-import { DomainError, tokenScopeProblem } from "@mai/domain";
+import { domainError, tokenScopeProblem } from "@mai/domain";
 import type { CreateTokenInput } from "@mai/domain/schemas";
 import type { AuthedContext } from "../../context";
 import { generateApiToken } from "./tokens";
@@ -11,7 +11,7 @@ import { generateApiToken } from "./tokens";
 export async function createToken(ctx: AuthedContext, input: CreateTokenInput) {
   const { user } = ctx;
   const scopeProblem = tokenScopeProblem(user.role, input.scope);
-  if (scopeProblem) throw new DomainError("FORBIDDEN", scopeProblem);
+  if (scopeProblem) throw domainError("FORBIDDEN", "tokens.manageNeedsAdmin");
   const generated = generateApiToken();
   const now = ctx.deps.now();
   const row = await createApiToken(ctx.deps.db, {
@@ -43,7 +43,7 @@ export async function revokeToken(ctx: AuthedContext, tokenId: string): Promise<
   const { user } = ctx;
   const revoked = await revokeApiToken(ctx.deps.db, { userId: user.id, tokenId, now: ctx.deps.now() });
   // Someone else's token and a missing one look the same.
-  if (!revoked) throw new DomainError("NOT_FOUND", "No such active token.");
+  if (!revoked) throw domainError("NOT_FOUND", "tokens.noSuchActive");
   await appendAudit(ctx.deps.db, {
     actorUserId: user.id,
     actorKind: "user",

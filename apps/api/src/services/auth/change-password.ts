@@ -11,7 +11,7 @@ import {
   getUserById,
   setUserPassword,
 } from "@mai/db";
-import { DomainError, throttleKey } from "@mai/domain";
+import { domainError, throttleKey } from "@mai/domain";
 import type { ChangePasswordInput } from "@mai/domain/schemas";
 import type { AuthedContext, Context } from "../../context";
 import { clearSessionCookie, openSession, SESSION_TTL_MS, throttled, type Me } from "./login";
@@ -27,7 +27,7 @@ export async function changePassword(ctx: SessionContext, input: ChangePasswordI
   // The new password first: a weak choice is refused without spending a guess at the current one.
   assertAcceptablePassword(input.newPassword, user);
   if (input.newPassword === input.currentPassword) {
-    throw new DomainError("INVALID_INPUT", "Choose a password different from the current one.");
+    throw domainError("INVALID_INPUT", "password.sameAsCurrent");
   }
   // A stolen session cookie must not become a fast way to guess the current password.
   const key = throttleKey("session", auth.sessionHash);
@@ -35,7 +35,7 @@ export async function changePassword(ctx: SessionContext, input: ChangePasswordI
   if (!admission.admitted) throw throttled(admission.scope, admission.waitMs);
   const row = await getUserById(db, user.id);
   if (!(await verifyPassword(input.currentPassword, row?.passwordHash ?? null)) || !row) {
-    throw new DomainError("INVALID_INPUT", "The current password is not right.");
+    throw domainError("INVALID_INPUT", "password.currentWrong");
   }
   await clearSignInFailures(db, [key]);
 

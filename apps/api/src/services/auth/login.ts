@@ -21,7 +21,7 @@ import {
   type AuthUser,
   type SessionPurpose,
 } from "@mai/db";
-import { DomainError, throttledMessage, throttleKey, type ThrottleScope } from "@mai/domain";
+import { domainError, DomainError, throttledMessage, throttleKey, type ThrottleScope } from "@mai/domain";
 import type { Context } from "../../context";
 import { SESSION_COOKIE } from "../../context";
 import { recognizeDevice, rememberDevice } from "./devices";
@@ -31,8 +31,6 @@ import { generateSessionToken } from "./tokens";
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** A password_change session lasts an hour at most (and never beyond the temporary password's deadline). */
 export const PASSWORD_CHANGE_SESSION_TTL_MS = 60 * 60 * 1000;
-
-const WRONG = "Wrong e-mail or password.";
 
 function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   return stringifySetCookie({
@@ -100,15 +98,12 @@ export async function login(ctx: Context, input: { email: string; password: stri
   const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
   if (!user || !ok) {
     await pruneSignInThrottle(db, now);
-    throw new DomainError("UNAUTHENTICATED", WRONG);
+    throw domainError("UNAUTHENTICATED", "auth.wrongCredentials");
   }
   const temporaryUntil = user.passwordTemporaryUntil;
   if (temporaryUntil && temporaryUntil.getTime() <= now.getTime()) {
     // Said only to whoever gave the right temporary password; it still counts as a failure.
-    throw new DomainError(
-      "UNAUTHENTICATED",
-      "This temporary password has expired; ask your administrator for a new one.",
-    );
+    throw domainError("UNAUTHENTICATED", "auth.temporaryExpired");
   }
 
   // The owner: their own counts start again; the address gets back the one this attempt took.

@@ -4,7 +4,7 @@
 // password is returned once, to be handed over; the audit entry says who and until when, never
 // the password. Used by members.resetPassword and by the CLI (`mai users reset-password`).
 import { appendAudit, deleteUserSessions, setUserPassword, type AuditEntry, type Database } from "@mai/db";
-import { DomainError } from "@mai/domain";
+import { domainError } from "@mai/domain";
 import {
   assertAcceptablePassword,
   generatePassword,
@@ -35,7 +35,7 @@ export async function issueTemporaryPassword(
       temporaryUntil: expiresAt,
       now: input.now,
     });
-    if (!updated) throw new DomainError("NOT_FOUND", "No such user.");
+    if (!updated) throw domainError("NOT_FOUND", "auth.noSuchUser");
     const sessionsEnded = await deleteUserSessions(tx, input.userId);
     await appendAudit(tx, {
       ...input.audit,
@@ -69,7 +69,7 @@ export async function setChosenPassword(
       temporaryUntil: null,
       now: input.now,
     });
-    if (!updated) throw new DomainError("NOT_FOUND", "No such user.");
+    if (!updated) throw domainError("NOT_FOUND", "auth.noSuchUser");
     const sessionsEnded = await deleteUserSessions(tx, input.user.id);
     await appendAudit(tx, {
       ...input.audit,

@@ -21,7 +21,7 @@ import {
   retryOnRace,
   syncOrganizationInTransaction,
 } from "@mai/db";
-import { DomainError, maskKey, validateOpenRouterKey } from "@mai/domain";
+import { domainError, DomainError, maskKey, validateOpenRouterKey } from "@mai/domain";
 import type { SignUpWithKeyInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 import { chatKeyProblem } from "../settings/update";
@@ -39,8 +39,6 @@ export interface SignUpResult {
   me: Me;
 }
 
-export const SIGN_UP_OFF = "Self sign-up is turned off by your provider. Ask your provider for an account, or your administrator for an invitation.";
-
 /** Whether the sign-in page offers sign-up (the provider's switch). */
 export async function signUpEnabled(ctx: Context): Promise<{ enabled: boolean }> {
   return { enabled: (await getGlobalSettings(ctx.deps.db)).selfSignupEnabled };
@@ -48,7 +46,7 @@ export async function signUpEnabled(ctx: Context): Promise<{ enabled: boolean }>
 
 export async function signUpWithKey(ctx: Context, input: SignUpWithKeyInput): Promise<SignUpResult> {
   const { db, secrets } = ctx.deps;
-  if (!(await getGlobalSettings(db)).selfSignupEnabled) throw new DomainError("FORBIDDEN", SIGN_UP_OFF);
+  if (!(await getGlobalSettings(db)).selfSignupEnabled) throw domainError("FORBIDDEN", "auth.signUpOff");
   const now = ctx.deps.now();
   const attempt = await admitPublicAttempt(ctx, now);
 
@@ -71,10 +69,9 @@ export async function signUpWithKey(ctx: Context, input: SignUpWithKeyInput): Pr
       const result = await syncOrganizationInTransaction(tx, secrets, { userId: user.id, key, now, ip: ctx.request.ip });
       if ((result.status !== "claimed" && result.status !== "created") || !result.organizationId) {
         // Throwing rolls back the account (and the sync's own audit entry): nothing is left half-written.
-        throw new DomainError(
-          "CONFLICT",
-          result.status === "conflict" ? result.message : "This key cannot be used to sign up. Use the key your provider gave you, or contact the provider.",
-        );
+        throw result.status === "conflict"
+          ? domainError("CONFLICT", result.messageKey, result.messageParams)
+          : domainError("CONFLICT", "auth.signUpKeyUnusable");
       }
       await appendAudit(tx, {
         actorUserId: user.id,

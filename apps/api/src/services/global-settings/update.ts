@@ -11,14 +11,7 @@ import {
   type GlobalSettings,
   type GlobalSettingsPatch,
 } from "@mai/db";
-import {
-  DomainError,
-  isMaskedKey,
-  markupFromMultiplier,
-  maskKey,
-  validateMonthlyLimit,
-  validateOpenRouterKey,
-} from "@mai/domain";
+import { domainError, DomainError, isMaskedKey, markupFromMultiplier, maskKey, validateMonthlyLimit, validateOpenRouterKey } from "@mai/domain";
 import type { UpdateGlobalSettingsInput } from "@mai/domain/schemas";
 import { isOpenRouterError } from "@mai/openrouter";
 import type { Context } from "../../context";
@@ -33,9 +26,10 @@ export async function verifyProvisioningKey(ctx: Context, raw: string): Promise<
   } catch (error) {
     if (!isOpenRouterError(error)) throw error;
     if (error.status === 401 || error.status === 403) {
-      throw new DomainError(
+      throw domainError(
         "INVALID_INPUT",
-        "OpenRouter rejected this key: it is unknown, disabled or revoked.",
+        "settings.provisioningKeyRejected",
+        {},
         { details: { status: error.status } },
       );
     }
@@ -49,10 +43,7 @@ export async function verifyProvisioningKey(ctx: Context, raw: string): Promise<
     );
   }
   if (info.is_management_key !== true && info.is_provisioning_key !== true) {
-    throw new DomainError(
-      "INVALID_INPUT",
-      "This is an inference key. The provisioning key must be an OpenRouter management key (Settings → Management keys on openrouter.ai).",
-    );
+    throw domainError("INVALID_INPUT", "settings.inferenceKey");
   }
   return valid.key;
 }
@@ -93,7 +84,7 @@ export async function updateGlobalSettingsService(
       // A form re-sending what it read: keep the stored key; any other mask is not a key.
       const { provisioningKeyHint } = await getGlobalSettings(db);
       if (raw !== provisioningKeyHint)
-        throw new DomainError("INVALID_INPUT", "Paste the whole provisioning key, not a masked one.");
+        throw domainError("INVALID_INPUT", "settings.maskedKey");
     } else {
       patch.provisioningKey = await verifyProvisioningKey(ctx, raw);
       keyReplaced = true;

@@ -13,7 +13,7 @@ import {
   getPeriodCounter,
   type AuthUser,
 } from "@mai/db";
-import { DomainError, periodKeyOf } from "@mai/domain";
+import { domainError, DomainError, periodKeyOf } from "@mai/domain";
 import type { ResolveContextInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 import { sha256 } from "../auth/tokens";
@@ -40,7 +40,7 @@ export async function resolveContext(ctx: Context, input: ResolveContextInput) {
     throw new DomainError("FORBIDDEN", "This user is not mapped to an organisation yet.");
   }
   const organization = await getOrganization(db, user.organizationId);
-  if (!organization) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  if (!organization) throw domainError("NOT_FOUND", "organization.notFound");
   const settings = await getGlobalSettings(db);
   const period = periodKeyOf(ctx.deps.now(), settings.billingTimeZone);
   const counter = await getPeriodCounter(db, organization.id, period);

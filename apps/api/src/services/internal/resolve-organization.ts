@@ -4,14 +4,14 @@
 // (apps/proxy/src/metering/journal.ts) with GET /generation. Inactive organisations are answered
 // too: what OpenRouter charged before the deactivation is still owed.
 import { getOrganization, getOrganizationKey } from "@mai/db";
-import { DomainError } from "@mai/domain";
+import { domainError } from "@mai/domain";
 import type { ResolveOrganizationInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 
 export async function resolveOrganization(ctx: Context, input: ResolveOrganizationInput) {
   const { db, secrets } = ctx.deps;
   const organization = await getOrganization(db, input.organizationId);
-  if (!organization) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  if (!organization) throw domainError("NOT_FOUND", "organization.notFound");
   return {
     organization: { id: organization.id, active: organization.active, markupBp: organization.markupBp },
     openrouterKey: await getOrganizationKey(db, secrets, organization.id),

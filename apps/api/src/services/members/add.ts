@@ -14,7 +14,7 @@ import {
   type Invitation,
   type Organization,
 } from "@mai/db";
-import { DomainError, INVITATION_VALIDITY_MS } from "@mai/domain";
+import { domainError, INVITATION_VALIDITY_MS } from "@mai/domain";
 import type { AddMemberInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 import { generateInvitationCode } from "./invitations";
@@ -39,7 +39,7 @@ export async function addMember(
   const invitation = await db.transaction(async (tx) => {
     // Only this organisation's own members are told apart: the administrator lists them anyway.
     const existing = await findUserForMembership(tx, input.email);
-    if (existing?.organizationId === org.id) throw new DomainError("CONFLICT", "This user is already a member of this organisation.");
+    if (existing?.organizationId === org.id) throw domainError("CONFLICT", "members.alreadyMember");
     const replaced = await revokePendingInvitationsFor(tx, { organizationId: org.id, email: input.email, now });
     const created = await createInvitation(tx, {
       organizationId: org.id,

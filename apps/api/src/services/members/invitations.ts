@@ -5,7 +5,7 @@
 // form — like API tokens, a long random secret needs no slow hash.
 import { randomInt } from "node:crypto";
 import { appendAudit, listPendingInvitations, revokeInvitation, type AuthUser, type Invitation, type Organization } from "@mai/db";
-import { DomainError, formatInvitationCode, INVITATION_CODE_ALPHABET, INVITATION_CODE_LENGTH, normalizeInvitationCode } from "@mai/domain";
+import { domainError, formatInvitationCode, INVITATION_CODE_ALPHABET, INVITATION_CODE_LENGTH, normalizeInvitationCode } from "@mai/domain";
 import type { Context } from "../../context";
 import { sha256 } from "../auth/tokens";
 
@@ -33,7 +33,7 @@ export async function revokeOrganizationInvitation(
   await ctx.deps.db.transaction(async (tx) => {
     const revoked = await revokeInvitation(tx, { organizationId: org.id, invitationId, now: ctx.deps.now() });
     // Another organisation's, already used or expired, and none at all look the same.
-    if (!revoked) throw new DomainError("NOT_FOUND", "No such pending invitation in this organisation.");
+    if (!revoked) throw domainError("NOT_FOUND", "members.noSuchInvitation");
     await appendAudit(tx, {
       actorUserId: actor.id,
       actorKind: "user",

@@ -7,7 +7,7 @@
 // administrator cannot remove themselves (ask another administrator or the provider), so an
 // organisation is not left without its administrator by accident.
 import { appendAudit, deleteUserSessions, getMember, setUserRole, unmapUser, type AuthUser, type Organization } from "@mai/db";
-import { DomainError } from "@mai/domain";
+import { domainError } from "@mai/domain";
 import type { Context } from "../../context";
 
 export async function removeMember(
@@ -17,12 +17,12 @@ export async function removeMember(
   userId: string,
 ): Promise<{ removed: true }> {
   if (userId === actor.id)
-    throw new DomainError("INVALID_INPUT", "You cannot remove yourself from your organisation.");
+    throw domainError("INVALID_INPUT", "members.cannotRemoveSelf");
   await ctx.deps.db.transaction(async (tx) => {
     const member = await getMember(tx, org.id, userId);
     const removed = member && (await unmapUser(tx, { organizationId: org.id, userId }));
     // Someone in another organisation and nobody at all look the same.
-    if (!member || !removed) throw new DomainError("NOT_FOUND", "No such member in this organisation.");
+    if (!member || !removed) throw domainError("NOT_FOUND", "members.noSuchMember");
     if (member.role === "org_admin") await setUserRole(tx, userId, "member", ctx.deps.now());
     const sessionsEnded = await deleteUserSessions(tx, userId);
     await appendAudit(tx, {

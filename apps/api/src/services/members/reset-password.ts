@@ -3,7 +3,7 @@
 // for their own (orgProcedure decided which). Someone of another organisation and nobody at all
 // answer the same NOT_FOUND. One's own password is changed under Account, with the current one.
 import { getMember, type AuthUser, type Organization } from "@mai/db";
-import { DomainError } from "@mai/domain";
+import { domainError } from "@mai/domain";
 import type { Context } from "../../context";
 import { issueTemporaryPassword, type TemporaryPassword } from "../auth/reset-password";
 
@@ -14,13 +14,10 @@ export async function resetMemberPassword(
   userId: string,
 ): Promise<TemporaryPassword> {
   if (userId === actor.id) {
-    throw new DomainError(
-      "INVALID_INPUT",
-      "You cannot reset your own password here: change your own password under Account.",
-    );
+    throw domainError("INVALID_INPUT", "password.ownResetHere");
   }
   const member = await getMember(ctx.deps.db, org.id, userId);
-  if (!member) throw new DomainError("NOT_FOUND", "No such member in this organisation.");
+  if (!member) throw domainError("NOT_FOUND", "members.noSuchMember");
   return issueTemporaryPassword(ctx.deps.db, {
     userId,
     now: ctx.deps.now(),

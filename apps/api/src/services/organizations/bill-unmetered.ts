@@ -13,15 +13,7 @@ import {
   type AuthUser,
   type Organization,
 } from "@mai/db";
-import {
-  billedCost,
-  DomainError,
-  isUnmetered,
-  monthPeriodStart,
-  nanoToUsdString,
-  unbilledUnmeteredNano,
-  unmeteredToleranceNano,
-} from "@mai/domain";
+import { billedCost, domainError, isUnmetered, monthPeriodStart, nanoToUsdString, unbilledUnmeteredNano, unmeteredToleranceNano } from "@mai/domain";
 import type { billUnmeteredInput } from "@mai/domain/schemas";
 import type { z } from "zod";
 import type { Context } from "../../context";
@@ -48,23 +40,20 @@ export async function billUnmeteredUsage(
   const { month } = input;
   return ctx.deps.db.transaction(async (tx) => {
     const locked = await lockOrganization(tx, org.id);
-    if (!locked) throw new DomainError("NOT_FOUND", "Organisation not found.");
+    if (!locked) throw domainError("NOT_FOUND", "organization.notFound");
     const check = await getKeyUsageCheck(tx, org.id, "month", monthPeriodStart(month));
     if (!check) {
-      throw new DomainError(
-        "CONFLICT",
-        `The key of this organisation has not been reconciled for ${month} yet: there is nothing to bill.`,
-      );
+      throw domainError("CONFLICT", "organization.notReconciled", { month });
     }
     const { events } = await recordedRawCost(tx, org.id, check.comparedFrom, check.checkedAt);
     const toleranceNano = unmeteredToleranceNano(events, check.openrouterUsageNano);
     if (!isUnmetered(check.unmeteredNano, toleranceNano) || check.unmeteredNano < 0n) {
-      throw new DomainError("CONFLICT", `There is no unmetered usage to bill for ${month}.`);
+      throw domainError("CONFLICT", "organization.noUnmetered", { month });
     }
     const alreadyBilled = await billedUnmeteredRaw(tx, org.id, month);
     const rawCostNano = unbilledUnmeteredNano(check.unmeteredNano, alreadyBilled);
     if (rawCostNano === 0n) {
-      throw new DomainError("CONFLICT", `The unmetered usage of ${month} is already billed.`);
+      throw domainError("CONFLICT", "organization.unmeteredBilled", { month });
     }
     const billedCostNano = billedCost(rawCostNano, locked.markupBp);
     const details = {

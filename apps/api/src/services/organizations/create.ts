@@ -12,7 +12,7 @@ import {
   organizationNameTaken,
   type AuthUser,
 } from "@mai/db";
-import { DomainError, markupFromMultiplier, type OpenRouterKey } from "@mai/domain";
+import { domainError, markupFromMultiplier, type OpenRouterKey } from "@mai/domain";
 import type { CreateOrganizationInput } from "@mai/domain/schemas";
 import type { Context } from "../../context";
 import {
@@ -32,7 +32,7 @@ export async function createOrganizationWithKey(
   const { db, secrets } = ctx.deps;
   const name = input.name.trim();
   if (input.provisionKey && input.key) {
-    throw new DomainError("INVALID_INPUT", "Either provision a key or give one, not both.");
+    throw domainError("INVALID_INPUT", "organization.provisionOrGive");
   }
   const settings = await getGlobalSettings(db);
   const markupBp = input.markup !== undefined ? markupFromMultiplier(input.markup) : settings.defaultMarkupBp;
@@ -43,13 +43,13 @@ export async function createOrganizationWithKey(
   // Checked before minting a key, so a duplicate name costs no OpenRouter round trip (the insert
   // below still decides under concurrency).
   if (await organizationNameTaken(db, name))
-    throw new DomainError("CONFLICT", `An organisation named "${name}" already exists.`);
+    throw domainError("CONFLICT", "organization.nameTaken", { name });
 
   let clientKey: OpenRouterKey | null = null;
   if (!input.provisionKey && input.key) {
     clientKey = requireValidClientKey(input.key);
     if (await findKeyOwner(db, secrets, clientKey)) {
-      throw new DomainError("CONFLICT", "This key is already attached to another organisation.");
+      throw domainError("CONFLICT", "organization.keyTaken");
     }
   }
   let provisioningKey: string | null = null;
@@ -89,7 +89,7 @@ export async function createOrganizationWithKey(
   } catch (error) {
     if (provisioned && provisioningKey) await deleteUpstreamKey(ctx, provisioningKey, provisioned.hash);
     if (isUniqueViolation(error))
-      throw new DomainError("CONFLICT", "This key is already attached to another organisation.");
+      throw domainError("CONFLICT", "organization.keyTaken");
     throw error;
   }
   return {

@@ -8,7 +8,7 @@
 // MAI_PROXY_IDENTITY_TTL_MS) is refused by OpenRouter instead (401, nothing charged) rather than
 // served; and the key is disabled, not deleted, because reactivation enables it again.
 import { deactivateOrganization, lockOrganization, type AuthUser, type Organization } from "@mai/db";
-import { DomainError } from "@mai/domain";
+import { domainError } from "@mai/domain";
 import type { Context } from "../../context";
 import { mirrorOntoUpstreamKey } from "./openrouter";
 import { auditOrganization, changes, loadOrganizationDto, type OrganizationDto } from "./shared";
@@ -22,7 +22,7 @@ export async function deactivateClientOrganization(
 ): Promise<{ organization: OrganizationDto; upstreamKey: UpstreamKeyState }> {
   const change = await ctx.deps.db.transaction(async (tx) => {
     const before = await lockOrganization(tx, org.id);
-    if (!before) throw new DomainError("NOT_FOUND", "Organisation not found.");
+    if (!before) throw domainError("NOT_FOUND", "organization.notFound");
     return { before, after: await deactivateOrganization(tx, org.id, ctx.deps.now()) };
   });
   // Sent even when the organisation was already inactive: deactivating again retries the disable.

@@ -3,21 +3,28 @@
 // unreachable or failing OpenRouter is UPSTREAM_UNAVAILABLE (BAD_GATEWAY) — never a 500, and never
 // a message that contains a key (OpenRouterError redacts them; we add none).
 import { getProvisioningKey, restoreOrganization, type Organization } from "@mai/db";
-import { DomainError, nanoToUsdString, validateOpenRouterKey, type OpenRouterKey } from "@mai/domain";
+import { domainError, DomainError, nanoToUsdString, validateOpenRouterKey, type OpenRouterKey, type ServerMessageKey } from "@mai/domain";
 import { isOpenRouterError, type UpdateKeyInput } from "@mai/openrouter";
 import type { Context } from "../../context";
 
 const rejected = (status: number) => status === 401 || status === 403;
 
+/** The refusal of a rejected provisioning key, by what was being done (an action not listed keeps its English). */
+const REJECTED_KEYS: Record<string, ServerMessageKey> = {
+  "create a key": "organization.provisioningRejectedCreate",
+  "update the organisation's key": "organization.provisioningRejectedUpdate",
+  "disable the organisation's key": "organization.provisioningRejectedDisable",
+};
+
 /** Maps an OpenRouter management-API failure; anything that is not an OpenRouterError is rethrown as is. */
 function upstreamFailure(error: unknown, action: string): unknown {
   if (!isOpenRouterError(error)) return error;
   if (rejected(error.status)) {
-    return new DomainError(
-      "INVALID_INPUT",
-      `OpenRouter rejected the provisioning key while trying to ${action}; replace it in the global settings.`,
-      { cause: error, details: { status: error.status } },
-    );
+    const options = { cause: error, details: { status: error.status } };
+    const key = REJECTED_KEYS[action];
+    return key
+      ? domainError("INVALID_INPUT", key, {}, options)
+      : new DomainError("INVALID_INPUT", `OpenRouter rejected the provisioning key while trying to ${action}; replace it in the global settings.`, options);
   }
   const why =
     error.status === 0
@@ -39,10 +46,7 @@ const isUpstreamNotFound = (error: unknown) => isOpenRouterError(error) && error
 export async function requireProvisioningKey(ctx: Context): Promise<string> {
   const key = await getProvisioningKey(ctx.deps.db, ctx.deps.secrets);
   if (!key) {
-    throw new DomainError(
-      "INVALID_INPUT",
-      "No provisioning key is configured: set one in the global settings first.",
-    );
+    throw domainError("INVALID_INPUT", "organization.noProvisioningKey");
   }
   return key;
 }

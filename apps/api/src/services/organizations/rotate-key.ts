@@ -14,7 +14,7 @@ import {
   type AuthUser,
   type Organization,
 } from "@mai/db";
-import { DomainError } from "@mai/domain";
+import { domainError } from "@mai/domain";
 import type { Context } from "../../context";
 import { deleteUpstreamKey, provisionKey, requireProvisioningKey } from "./openrouter";
 import { retirementDueAt } from "./retire-keys";
@@ -35,10 +35,7 @@ export async function rotateOrganizationKey(
   const { db, secrets } = ctx.deps;
   if (!org.active) {
     // A new key would be live on OpenRouter for an organisation we refuse to serve.
-    throw new DomainError(
-      "CONFLICT",
-      "This organisation is deactivated; reactivate it before rotating its key.",
-    );
+    throw domainError("CONFLICT", "organization.rotateDeactivated");
   }
   const provisioningKey = await requireProvisioningKey(ctx);
   const fresh = await provisionKey(ctx, provisioningKey, {
@@ -50,7 +47,7 @@ export async function rotateOrganizationKey(
   try {
     previousKeyDeleteAfter = await db.transaction(async (tx) => {
       const before = await lockOrganization(tx, org.id);
-      if (!before) throw new DomainError("NOT_FOUND", "Organisation not found.");
+      if (!before) throw domainError("NOT_FOUND", "organization.notFound");
       const after = await setOrganizationKey(tx, secrets, org.id, {
         key: fresh.key,
         source: "provisioned",
@@ -72,10 +69,7 @@ export async function rotateOrganizationKey(
   } catch (error) {
     await deleteUpstreamKey(ctx, provisioningKey, fresh.hash);
     if (isUniqueViolation(error))
-      throw new DomainError(
-        "CONFLICT",
-        "OpenRouter returned a key that is already attached to an organisation.",
-      );
+      throw domainError("CONFLICT", "organization.rotatedKeyTaken");
     throw error;
   }
 

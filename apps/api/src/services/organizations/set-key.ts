@@ -13,7 +13,7 @@ import {
   type AuthUser,
   type Organization,
 } from "@mai/db";
-import { DomainError } from "@mai/domain";
+import { domainError } from "@mai/domain";
 import type { Context } from "../../context";
 import { requireValidClientKey } from "./openrouter";
 import { retirementDueAt } from "./retire-keys";
@@ -36,7 +36,7 @@ export async function setClientKey(
   const key = requireValidClientKey(rawKey);
   const owner = await findKeyOwner(db, secrets, key);
   if (owner && owner.organizationId !== org.id) {
-    throw new DomainError("CONFLICT", "This key is already attached to another organisation.");
+    throw domainError("CONFLICT", "organization.keyTaken");
   }
   if (owner)
     return {
@@ -50,7 +50,7 @@ export async function setClientKey(
   try {
     previousKeyDeleteAfter = await db.transaction(async (tx) => {
       const before = await lockOrganization(tx, org.id);
-      if (!before) throw new DomainError("NOT_FOUND", "Organisation not found.");
+      if (!before) throw domainError("NOT_FOUND", "organization.notFound");
       const after = await setOrganizationKey(tx, secrets, org.id, { key, source: "client" });
       const replacedHash = before.openrouterKeyHash;
       const deleteAfter = replacedHash ? retirementDueAt(ctx.deps) : null;
@@ -68,7 +68,7 @@ export async function setClientKey(
   } catch (error) {
     // Another organisation took the key between the check and the update.
     if (isUniqueViolation(error))
-      throw new DomainError("CONFLICT", "This key is already attached to another organisation.");
+      throw domainError("CONFLICT", "organization.keyTaken");
     throw error;
   }
 

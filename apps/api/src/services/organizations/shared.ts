@@ -11,7 +11,7 @@ import {
   type Organization,
   type OrganizationWithSpend,
 } from "@mai/db";
-import { DomainError, markupToMultiplier, periodKeyOf, validateMonthlyLimit, type KeySource } from "@mai/domain";
+import { domainError, type KeySource, markupToMultiplier, periodKeyOf, validateMonthlyLimit } from "@mai/domain";
 import type { Context } from "../../context";
 
 export interface OrganizationDto {
@@ -70,7 +70,7 @@ export async function currentPeriod(ctx: Context, db: Executor = ctx.deps.db): P
 export async function loadOrganizationDto(ctx: Context, organizationId: string): Promise<OrganizationDto> {
   const period = await currentPeriod(ctx);
   const row = await getOrganizationWithSpend(ctx.deps.db, organizationId, period);
-  if (!row) throw new DomainError("NOT_FOUND", "Organisation not found.");
+  if (!row) throw domainError("NOT_FOUND", "organization.notFound");
   return toOrganizationDto(row, period);
 }
 

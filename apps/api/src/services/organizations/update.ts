@@ -14,7 +14,7 @@ import {
   type Organization,
   type OrganizationPatch,
 } from "@mai/db";
-import { DomainError, markupFromMultiplier } from "@mai/domain";
+import { domainError, markupFromMultiplier } from "@mai/domain";
 import type { UpdateOrganizationInput } from "@mai/domain/schemas";
 import type { UpdateKeyInput } from "@mai/openrouter";
 import type { Context } from "../../context";
@@ -54,7 +54,7 @@ export async function updateOrganizationSettings(
   //    before anything commits, and written once OpenRouter's answer is known.
   const { before, after, diff, action } = await ctx.deps.db.transaction(async (tx) => {
     const before = await lockOrganization(tx, org.id);
-    if (!before) throw new DomainError("NOT_FOUND", "Organisation not found.");
+    if (!before) throw domainError("NOT_FOUND", "organization.notFound");
     const after = await updateOrganization(tx, org.id, patch, ctx.deps.now());
     const diff = changes(before, after);
     const action =

@@ -14,7 +14,11 @@ import {
   findOpenRouterConnection,
   maskKey,
   restoreMaskedKeys,
+  serverMessage,
+  serverMessageMatch,
   type OpenRouterKey,
+  type ServerMessageKey,
+  type ServerMessageParams,
   type SettingsUpdate,
 } from "@mai/domain";
 import type { SettingsChannel, SettingsSyncStatus } from "@mai/domain/schemas";
@@ -28,6 +32,14 @@ export interface OpenRouterSync {
   status: SyncStatus;
   organizationId?: string;
   message: string;
+  /** The message's key in the catalog (@mai/domain SERVER_MESSAGES) and its parameters, for a translating client. */
+  messageKey?: ServerMessageKey;
+  messageParams?: ServerMessageParams;
+}
+
+/** A catalog message as a sync outcome's words: its English, its key and its parameters. */
+function said(key: ServerMessageKey, params: ServerMessageParams = {}): Pick<OpenRouterSync, "message" | "messageKey" | "messageParams"> {
+  return { message: serverMessage(key, params), messageKey: key, messageParams: params };
 }
 
 type Ui = SettingsUpdate["ui"];
@@ -113,9 +125,18 @@ async function recordOutcome(ctx: Context, user: AuthUser, savedAt: Date, sync: 
   }
 }
 
-/** The caller's own last save and its sync outcome (settings.lastSync). */
-export function readLastSync(ctx: Context, user: AuthUser): Promise<LastSettingsSync> {
-  return getLastSettingsSync(ctx.deps.db, user.id);
+/**
+ * The caller's own last save and its sync outcome (settings.lastSync). The outcome is stored in
+ * English; a sentence of the catalog's sync messages is given its key and parameters back.
+ */
+export async function readLastSync(
+  ctx: Context,
+  user: AuthUser,
+): Promise<LastSettingsSync & { sync: (NonNullable<LastSettingsSync["sync"]> & Partial<Pick<OpenRouterSync, "messageKey" | "messageParams">>) | null }> {
+  const last = await getLastSettingsSync(ctx.deps.db, user.id);
+  if (!last.sync) return last;
+  const known = serverMessageMatch(last.sync.message, "sync");
+  return known ? { ...last, sync: { ...last.sync, messageKey: known.key, messageParams: known.params } } : last;
 }
 
 /**
@@ -124,16 +145,21 @@ export function readLastSync(ctx: Context, user: AuthUser): Promise<LastSettings
  * cannot be reached, since verification is a courtesy. A network call: never inside a transaction.
  * The settings save's sync and auth.signUpWithKey check a key with it before the database part.
  */
-export async function chatKeyProblem(ctx: Context, key: OpenRouterKey): Promise<{ message: string; details: Record<string, unknown> } | null> {
+export async function chatKeyProblem(
+  ctx: Context,
+  key: OpenRouterKey,
+): Promise<{ message: string; messageKey: ServerMessageKey; messageParams: ServerMessageParams; details: Record<string, unknown> } | null> {
   const { deps } = ctx;
   if (!deps.env.MAI_VERIFY_KEYS) return null;
   try {
     const info = await deps.openrouter.getKeyInfo(key, { timeoutMs: Math.min(deps.env.MAI_OPENROUTER_TIMEOUT_MS, 3_000) });
-    if (info.is_management_key) return { message: "This is an OpenRouter management key; chat needs an inference key.", details: {} };
+    if (info.is_management_key) return { message: serverMessage("sync.managementKey"), messageKey: "sync.managementKey", messageParams: {}, details: {} };
   } catch (error) {
     // A rejected key blocks the sync; an unreachable OpenRouter does not (verification is a courtesy).
     if (error instanceof OpenRouterError && (error.status === 401 || error.status === 403)) {
-      return { message: `OpenRouter rejected this key (${error.status}: ${error.message}).`, details: { status: error.status } };
+      // OpenRouter's own words (redacted of keys by OpenRouterError) stay as they are: a parameter.
+      const params = { status: error.status, detail: error.message };
+      return { message: serverMessage("sync.keyRejected", params), messageKey: "sync.keyRejected", messageParams: params, details: { status: error.status } };
     }
     ctx.log.warn({ keyHint: maskKey(key), status: error instanceof OpenRouterError ? error.status : undefined }, "key verification unavailable; syncing anyway");
   }
@@ -143,10 +169,14 @@ export async function chatKeyProblem(ctx: Context, key: OpenRouterKey): Promise<
 async function syncFromSettings(ctx: Context, user: AuthUser, connection: ReturnType<typeof findOpenRouterConnection>): Promise<OpenRouterSync> {
   const { deps } = ctx;
   if (!connection) {
-    return { status: "skipped", message: "No enabled OpenRouter connection with a valid key in these settings." };
+    return { status: "skipped", ...said("sync.noConnection") };
   }
   const keyHint = maskKey(connection.key);
-  const fail = async (message: string, details: Record<string, unknown> = {}): Promise<OpenRouterSync> => {
+  const fail = async (
+    words: Pick<OpenRouterSync, "message" | "messageKey" | "messageParams">,
+    details: Record<string, unknown> = {},
+  ): Promise<OpenRouterSync> => {
+    const { message } = words;
     await appendAudit(deps.db, {
       actorUserId: user.id,
       actorKind: "user",
@@ -157,13 +187,13 @@ async function syncFromSettings(ctx: Context, user: AuthUser, connection: Return
       details: { keyHint, reason: message, ...details },
       ip: ctx.request.ip,
     }).catch((error: unknown) => ctx.log.error({ err: { name: (error as Error).name } }, "audit write failed"));
-    return { status: "failed", message };
+    return { status: "failed", ...words };
   };
 
   try {
     if (user.role === "org_admin") {
       const problem = await chatKeyProblem(ctx, connection.key);
-      if (problem) return await fail(problem.message, problem.details);
+      if (problem) return await fail(problem, problem.details);
     }
     const result = await syncOrganizationForUser(deps.db, deps.secrets, {
       userId: user.id,
@@ -173,14 +203,15 @@ async function syncFromSettings(ctx: Context, user: AuthUser, connection: Return
       // A provisioned key the save replaces is deleted upstream after the grace, as setKey's.
       retireReplacedKeyAfter: retirementDueAt(deps),
     });
-    if (result.status === "conflict") return { status: "failed", message: result.message };
+    const words = { message: result.message, messageKey: result.messageKey, messageParams: result.messageParams };
+    if (result.status === "conflict") return { status: "failed", ...words };
     return {
       status: result.status,
       ...(result.organizationId ? { organizationId: result.organizationId } : {}),
-      message: result.message,
+      ...words,
     };
   } catch (error) {
     ctx.log.error({ keyHint, err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, "org sync failed");
-    return fail("The organisation sync failed; your settings are saved. Save again to retry.");
+    return fail(said("sync.failed"));
   }
 }

@@ -3,7 +3,15 @@
 // statement date (the day after the month, or today while it runs). USD: nothing to convert. No
 // rate known: the figures stay in USD and `message` says so (never a silent 1:1).
 import { findRateBefore, organizationCurrency } from "@mai/db";
-import { BOOKS_CURRENCY, localDate, noRateMessage, statementDate, type ExchangeRate } from "@mai/domain";
+import {
+  BOOKS_CURRENCY,
+  localDate,
+  noRateMessage,
+  statementDate,
+  type ExchangeRate,
+  type ServerMessageKey,
+  type ServerMessageParams,
+} from "@mai/domain";
 import type { usageCurrencyInput } from "@mai/domain/schemas";
 import type { z } from "zod";
 import type { Context, UsageScope } from "../../context";
@@ -30,6 +38,13 @@ export async function displayCurrencyFor(ctx: Context, organizationId: string, m
   return { timeZone, currency, before, rate, message: rate ? null : noRateMessage(currency, before) };
 }
 
-export function usageCurrency(ctx: Context, scope: UsageScope, input: z.output<typeof usageCurrencyInput>): Promise<DisplayCurrency> {
-  return displayCurrencyFor(ctx, scope.organization.id, input?.month);
+/** usage.currency: the display currency, and the no-rate message's catalog key for a translating client. */
+export async function usageCurrency(
+  ctx: Context,
+  scope: UsageScope,
+  input: z.output<typeof usageCurrencyInput>,
+): Promise<DisplayCurrency & { messageKey?: ServerMessageKey; messageParams?: ServerMessageParams }> {
+  const display = await displayCurrencyFor(ctx, scope.organization.id, input?.month);
+  if (!display.message) return display;
+  return { ...display, messageKey: "rates.none", messageParams: { currency: display.currency, before: display.before } };
 }

@@ -2,7 +2,7 @@
 // (occurred_at, generation_id), so pages neither skip nor repeat rows while new events arrive.
 // A report: read from the read replica when there is one (README: "Read replica").
 import { listUsageEventsPage, type UsageEventCursor } from "@mai/db";
-import { addDays, DomainError, zonedMidnight } from "@mai/domain";
+import { addDays, domainError, DomainError, zonedMidnight } from "@mai/domain";
 import type { usageEventsInput } from "@mai/domain/schemas";
 import type { z } from "zod";
 import type { Context, UsageScope } from "../../context";
@@ -33,7 +33,7 @@ function decodeEventCursor(text: string): UsageEventCursor {
 
 export async function usageEvents(ctx: Context, scope: UsageScope, input: z.output<typeof usageEventsInput>) {
   if (input.from && input.to && input.from > input.to) {
-    throw new DomainError("INVALID_INPUT", "The start date must not be after the end date.");
+    throw domainError("INVALID_INPUT", "dates.startAfterEnd");
   }
   const db = ctx.deps.readDb;
   const { timeZone } = await billingClock(ctx, db);

@@ -4,13 +4,13 @@
 // (adminProcedure) filters who can be asked about: a user outside it is NOT_FOUND, not FORBIDDEN,
 // so the answer does not reveal whether that user exists.
 import { reportUserMapping } from "@mai/db";
-import { DomainError, externalUserId, isValidExternalUserId } from "@mai/domain";
+import { domainError, externalUserId, isValidExternalUserId } from "@mai/domain";
 import type { TestMappingInput } from "@mai/domain/schemas";
 import type { Context, TenantScope } from "../../context";
 
 export async function testMapping(ctx: Context, scope: TenantScope, input: TestMappingInput) {
   const detail = await reportUserMapping(ctx.deps.db, input.userId);
-  const notFound = () => new DomainError("NOT_FOUND", "No such user in your organisation.");
+  const notFound = () => domainError("NOT_FOUND", "mapping.noSuchUser");
   if (!detail) throw notFound();
   if (!scope.all && detail.mapping?.organizationId !== scope.organizationId) throw notFound();
 

@@ -4,7 +4,7 @@
 // provider's all-organisations view, client users without any mapping are listed too (the proxy
 // refuses them). Users with problems come first.
 import { reportMappedUsers, reportUnmappedUsers, type MappedUserRow } from "@mai/db";
-import { externalUserId, isValidExternalUserId, type Role } from "@mai/domain";
+import { externalUserId, isValidExternalUserId, serverMessage, type Role, type ServerMessageKey, type ServerMessageParams } from "@mai/domain";
 import type { Context, MappingScope } from "../../context";
 
 export const MAPPING_PROBLEM_CODES = [
@@ -24,6 +24,14 @@ interface MappingProblem {
   externalUserId: string | null;
   expectedExternalUserId: string | null;
   message: string;
+  /** The message's key in the catalog (@mai/domain SERVER_MESSAGES) and its parameters, for a translating client. */
+  messageKey: ServerMessageKey;
+  messageParams: ServerMessageParams;
+}
+
+/** A catalog message as a problem's words: its English, its key and its parameters. */
+function said(key: ServerMessageKey, params: ServerMessageParams = {}): Pick<MappingProblem, "message" | "messageKey" | "messageParams"> {
+  return { message: serverMessage(key, params), messageKey: key, messageParams: params };
 }
 
 interface MappingReportUser {
@@ -57,27 +65,27 @@ export function mappingProblems(
     out.push({
       ...base,
       code: "invalid_format",
-      message: `The external id is not of the form mai_client_<org8>_user_<user8>; expected ${expected}.`,
+      ...said("mapping.invalidFormat", { expected }),
     });
   } else if (row.externalUserId !== expected) {
     out.push({
       ...base,
       code: "mismatch",
-      message: `The external id does not match this organisation and user; expected ${expected}.`,
+      ...said("mapping.mismatch", { expected }),
     });
   }
   if (holders > 1) {
     out.push({
       ...base,
       code: "duplicate",
-      message: `${holders} mappings share this external id, so their usage cannot be told apart.`,
+      ...said("mapping.duplicate", { count: holders }),
     });
   }
   if (!row.organizationActive) {
     out.push({
       ...base,
       code: "inactive_organization",
-      message: `Mapped to the inactive organisation "${row.organizationName}": requests are refused.`,
+      ...said("mapping.inactiveOrganization", { organization: row.organizationName }),
     });
   }
   return out;
@@ -128,7 +136,7 @@ export async function validateMappings(ctx: Context, scope: MappingScope) {
       organizationId: null,
       externalUserId: null,
       expectedExternalUserId: null,
-      message: "Not mapped to any organisation: the proxy refuses this user's requests.",
+      ...said("mapping.unmapped"),
     });
     users.push({
       ...u,
