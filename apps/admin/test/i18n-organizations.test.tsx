@@ -4,7 +4,9 @@
 // USD figure of their card followed by its conversion, with the rate captioned once.
 import { act, cleanup } from "@testing-library/react";
 import { afterEach, describe, expect, it, inject } from "vitest";
+import type { ExchangeRate } from "@mai/domain/format";
 import { chooseLanguage } from "../src/i18n";
+import { formatRateText, money, moneyIn } from "../src/lib/format";
 import { postJson } from "./node-http";
 import { screen, signIn, signOut, waitFor, within } from "./render";
 
@@ -15,6 +17,14 @@ async function mutate<T>(path: string, input: unknown): Promise<T> {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ json: input }),
   });
+  const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
+  if (!res.ok || !body.result) throw new Error(`${path}: ${res.status} ${JSON.stringify(body.error)}`);
+  return body.result.data.json;
+}
+
+/** A tRPC query through the page's own session. */
+async function query<T>(path: string, input: unknown): Promise<T> {
+  const res = await fetch(`${inject("apiUrl")}/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
   const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
   if (!res.ok || !body.result) throw new Error(`${path}: ${res.status} ${JSON.stringify(body.error)}`);
   return body.result.data.json;
@@ -88,6 +98,9 @@ describe("Organisations, Members and API tokens in Polish", () => {
     await mutate("organizations.setCurrency", { organizationId: organization.id, currency: "PLN" });
     const day = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
     await mutate("exchangeRates.set", { currency: "PLN", effectiveDate: day, rate: "4.05" });
+    // The rate in effect: this one, or a later day's another test of this run entered (rates are global).
+    const { rate } = await query<{ rate: ExchangeRate | null }>("usage.currency", { organizationId: organization.id });
+    expect(rate).not.toBeNull();
     const admin = { email: "anna@kowalski.test", password: "linden trees along the vistula" };
     const { code } = await mutate<{ code: string }>("members.add", {
       organizationId: organization.id,
@@ -113,15 +126,17 @@ describe("Organisations, Members and API tokens in Polish", () => {
     expect(screen.getByRole("heading", { name: "Dokąd trafiają zestawienia" })).toBeTruthy();
     expect(screen.getByRole("button", { name: "Zapisz" })).toBeTruthy();
     expect(screen.getByLabelText("E-mail do rozliczeń")).toBeTruthy();
-    // $250 at 4.05 PLN a dollar, beside the limit; nothing spent yet, beside the spend.
+    // $250 at the rate in effect (at 4.05 PLN a dollar: "1 012,50 zł"), beside the limit; nothing spent yet, beside the spend.
     const limit = screen.getByText("Limit miesięczny").nextElementSibling as HTMLElement;
-    await waitFor(() => expect(limit.textContent).toMatch(/^250,00\s\$ · 1\s012,50\szł$/));
+    const converted = moneyIn(250_000_000_000n, rate!);
+    if (rate!.rate === "4.05") expect(converted).toMatch(/^1\s012,50\szł$/);
+    await waitFor(() => expect(limit.textContent).toBe(`${money(250_000_000_000n)} · ${converted}`));
     const spent = screen.getByText(/^Wydano w okresie \d{4}-\d{2}$/).nextElementSibling as HTMLElement;
     expect(spent.textContent).toMatch(/^0,00\s\$ · 0,00\szł\S+\s%\slimitu$/);
     // The rate, once.
     const captions = document.querySelectorAll(".rate-caption");
     expect(captions).toHaveLength(1);
-    expect(captions[0]!.textContent).toMatch(/USD→PLN 4,05\b/);
+    expect(captions[0]!.textContent).toContain(`USD→PLN ${formatRateText(rate!.rate)} `);
     expect(mainText()).not.toMatch(/\b(Organisations?|Monthly limit|Spent in|Where statements go|Billing e-mail|Save)\b/);
   });
 });

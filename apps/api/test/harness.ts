@@ -133,6 +133,9 @@ export async function createHarness(
     LOG_LEVEL: "debug",
     // API tests never depend on whether the dashboard happens to be built (admin-static.test.ts sets it).
     MAI_ADMIN_DIST: "",
+    // The simulator runs in this process: on a loaded machine an answer can take seconds, which is
+    // not an OpenRouter outage (a test of a timeout sets its own).
+    MAI_OPENROUTER_TIMEOUT_MS: "30000",
     ...envOverrides,
   });
   const deps = createDeps({ db: t.db, readDb: harnessOptions.readDb, secrets: t.secrets, env, logger: createLogger({ level: "debug", destination }) });

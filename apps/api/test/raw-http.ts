@@ -16,8 +16,8 @@ export function rawRequest(port: number, request: string | Buffer, options: { ti
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no answer within ${options.timeoutMs ?? 20_000} ms`));
-    }, options.timeoutMs ?? 20_000);
+      reject(new Error(`no answer within ${options.timeoutMs ?? 60_000} ms`));
+    }, options.timeoutMs ?? 60_000); // a safety net for a hang, not an expected duration (a loaded CI machine)
     socket.on("data", (chunk) => chunks.push(chunk));
     socket.on("error", () => {
       /* a reset after the answer is fine: what was read is judged */
