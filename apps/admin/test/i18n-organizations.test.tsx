@@ -8,27 +8,7 @@ import type { ExchangeRate } from "@mai/domain/format";
 import { chooseLanguage } from "../src/i18n";
 import { formatRateText, money, moneyIn } from "../src/lib/format";
 import { postJson } from "./node-http";
-import { screen, signIn, signOut, waitFor, within } from "./render";
-
-/** A tRPC mutation through the page's own session (the window's cookie jar), as the dashboard sends it. */
-async function mutate<T>(path: string, input: unknown): Promise<T> {
-  const res = await fetch(`${inject("apiUrl")}/trpc/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ json: input }),
-  });
-  const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
-  if (!res.ok || !body.result) throw new Error(`${path}: ${res.status} ${JSON.stringify(body.error)}`);
-  return body.result.data.json;
-}
-
-/** A tRPC query through the page's own session. */
-async function query<T>(path: string, input: unknown): Promise<T> {
-  const res = await fetch(`${inject("apiUrl")}/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
-  const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
-  if (!res.ok || !body.result) throw new Error(`${path}: ${res.status} ${JSON.stringify(body.error)}`);
-  return body.result.data.json;
-}
+import { mutate, query, screen, signIn, signOut, waitFor, within } from "./render";
 
 const polish = () => act(() => chooseLanguage("pl"));
 const mainText = () => document.querySelector("main")?.textContent ?? "";

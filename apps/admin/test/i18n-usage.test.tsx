@@ -10,19 +10,7 @@ import { chooseLanguage } from "../src/i18n";
 import { money, moneyIn, rateCaption } from "../src/lib/format";
 import { ByUserCard } from "../src/pages/usage/ByUser";
 import { queryClient } from "../src/trpc";
-import { renderAt, screen, signIn, signOut, waitFor, within } from "./render";
-
-/** A tRPC mutation through the page's own session (the window's cookie jar), as the dashboard sends it. */
-async function mutate<T>(path: string, input: unknown): Promise<T> {
-  const res = await fetch(`${inject("apiUrl")}/trpc/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ json: input }),
-  });
-  const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
-  if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
-  return body.result.data.json;
-}
+import { mutate, renderAt, screen, signIn, signOut, waitFor, within } from "./render";
 
 /** Unmounts the signed-in app without signing out: the next render reuses the session cookie. */
 function unmountKeepingSession() {

@@ -35,4 +35,24 @@ export async function navLinks(): Promise<string[]> {
     .map((a) => a.textContent ?? "");
 }
 
+/** A tRPC mutation through the page's own session (the window's cookie jar), as the dashboard sends it. */
+export async function mutate<T>(path: string, input: unknown): Promise<T> {
+  const res = await fetch(`${inject("apiUrl")}/trpc/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ json: input }),
+  });
+  const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
+  if (!res.ok || !body.result) throw new Error(`${path}: ${res.status} ${JSON.stringify(body.error)}`);
+  return body.result.data.json;
+}
+
+/** A tRPC query through the page's own session. */
+export async function query<T>(path: string, input: unknown): Promise<T> {
+  const res = await fetch(`${inject("apiUrl")}/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
+  const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
+  if (!res.ok || !body.result) throw new Error(`${path}: ${res.status} ${JSON.stringify(body.error)}`);
+  return body.result.data.json;
+}
+
 export { waitFor, screen, within };

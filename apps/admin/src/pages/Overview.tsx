@@ -28,26 +28,27 @@ type Figures = Summary["today"] | Summary["monthToDate"];
 
 function FigureStats({ title, figures, display }: { title: string; figures: Figures; display?: DisplayCurrencyData }) {
   const { t } = useTranslation("overview");
+  const { t: tc } = useTranslation();
   const raw = carries(figures, "rawCostNano") ? figures.rawCostNano : null;
   return (
     <Card title={title}>
       <div className="stat-group">
         <Stat
-          label={t("stats.requests")}
+          label={tc("figures.requests")}
           value={count(figures.requests)}
-          detail={figures.errorRequests ? t("stats.failed", { count: figures.errorRequests }) : undefined}
+          detail={figures.errorRequests ? tc("figures.failed", { count: figures.errorRequests }) : undefined}
         />
         <Stat
-          label={t("stats.tokens")}
+          label={tc("figures.tokens")}
           value={count(figures.totalTokens)}
-          detail={t("stats.tokensDetail", { prompt: count(figures.promptTokens), completion: count(figures.completionTokens) })}
+          detail={tc("figures.tokensDetail", { prompt: count(figures.promptTokens), completion: count(figures.completionTokens) })}
         />
         <Stat
-          label={t("stats.billedCost")}
+          label={tc("figures.billedCost")}
           value={money(figures.billedCostNano)}
           detail={display?.rate ? moneyIn(figures.billedCostNano, display.rate) : undefined}
         />
-        {raw !== null ? <Stat label={t("stats.rawCost")} value={money(raw)} /> : null}
+        {raw !== null ? <Stat label={tc("figures.rawCost")} value={money(raw)} /> : null}
         {raw !== null ? <Stat label={t("stats.margin")} value={money(figures.billedCostNano - raw)} /> : null}
       </div>
     </Card>

@@ -67,6 +67,15 @@ export const en = {
     threshold: "{{percent}} % of the monthly limit for {{month}} is spent.",
     sent: "Alert sent {{when}} at {{spent}} of {{limit}}. See <a>Alerts</a>.",
   },
+  figures: {
+    requests: "Requests",
+    failed_one: "{{count, number}} failed",
+    failed_other: "{{count, number}} failed",
+    tokens: "Tokens",
+    tokensDetail: "{{prompt}} in · {{completion}} out",
+    billedCost: "Billed cost",
+    rawCost: "Raw cost",
+  },
   limitGauge: {
     label: "Monthly limit used",
     valueText: "{{percent}} % of {{limit}} used",
@@ -244,6 +253,17 @@ export const pl: Polish<typeof en> = {
       "Limit miesięczny za {{month}} został osiągnięty: żądania czatu są odrzucane, dopóki limit nie zostanie podniesiony albo miesiąc się nie skończy.",
     threshold: "Wydano {{percent}} % limitu miesięcznego za {{month}}.",
     sent: "Alert wysłano {{when}}, gdy wydatki wynosiły {{spent}} z {{limit}}. Zobacz <a>Alerty</a>.",
+  },
+  figures: {
+    requests: "Żądania",
+    failed_one: "{{count, number}} nieudane",
+    failed_few: "{{count, number}} nieudane",
+    failed_many: "{{count, number}} nieudanych",
+    failed_other: "{{count, number}} nieudanego",
+    tokens: "Tokeny",
+    tokensDetail: "wejście: {{prompt}} · wyjście: {{completion}}",
+    billedCost: "Kwota naliczona",
+    rawCost: "Koszt dostawcy",
   },
   limitGauge: {
     label: "Wykorzystanie limitu miesięcznego",

@@ -53,13 +53,6 @@ export const en = {
     },
   },
   figures: {
-    requests: "Requests",
-    failed_one: "{{count, number}} failed",
-    failed_other: "{{count, number}} failed",
-    tokens: "Tokens",
-    tokensDetail: "{{prompt}} in · {{completion}} out",
-    billedCost: "Billed cost",
-    rawCost: "Raw cost",
     total: "Total",
   },
   empty: {
@@ -201,15 +194,6 @@ export const pl: Polish<typeof en> = {
     },
   },
   figures: {
-    requests: "Żądania",
-    failed_one: "{{count, number}} nieudane",
-    failed_few: "{{count, number}} nieudane",
-    failed_many: "{{count, number}} nieudanych",
-    failed_other: "{{count, number}} nieudanego",
-    tokens: "Tokeny",
-    tokensDetail: "wejście: {{prompt}} · wyjście: {{completion}}",
-    billedCost: "Kwota naliczona",
-    rawCost: "Koszt dostawcy",
     total: "Razem",
   },
   empty: {

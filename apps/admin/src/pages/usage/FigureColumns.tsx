@@ -4,6 +4,7 @@
 // its own nano-USD value (a total from the exact USD total: converted figures are never summed).
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
+import { i18n } from "../../i18n";
 import { ConvertedAmount, type DisplayCurrencyData } from "../../components/Converted";
 import type { Column } from "../../components/DataTable";
 import { count, money, moneyExact } from "../../lib/format";
@@ -13,11 +14,11 @@ import type { UsageFigures } from "@mai/domain/usage-figures";
 type Figures = Omit<UsageFigures, "rawCostNano"> & { rawCostNano?: bigint };
 
 function Requests({ requests, errorRequests }: Pick<Figures, "requests" | "errorRequests">) {
-  const { t } = useTranslation("usage");
+  const { t: tc } = useTranslation();
   return (
     <>
       {count(requests)}
-      {errorRequests ? <div className="muted">{t("figures.failed", { count: errorRequests })}</div> : null}
+      {errorRequests ? <div className="muted">{tc("figures.failed", { count: errorRequests })}</div> : null}
     </>
   );
 }
@@ -27,11 +28,11 @@ function Tokens({
   promptTokens,
   completionTokens,
 }: Pick<Figures, "totalTokens" | "promptTokens" | "completionTokens">) {
-  const { t } = useTranslation("usage");
+  const { t: tc } = useTranslation();
   return (
     <>
       {count(totalTokens)}
-      <div className="muted">{t("figures.tokensDetail", { prompt: count(promptTokens), completion: count(completionTokens) })}</div>
+      <div className="muted">{tc("figures.tokensDetail", { prompt: count(promptTokens), completion: count(completionTokens) })}</div>
     </>
   );
 }
@@ -56,24 +57,26 @@ function Billed({ nano, display }: { nano: bigint; display: DisplayCurrencyData 
  * rate) and (`raw`) raw cost.
  */
 export function figureColumns<T extends Figures>(t: TFunction<"usage">, raw: boolean, display?: DisplayCurrencyData): Column<T>[] {
+  // The headers every figure table shares (common messages), in the language being rendered.
+  const tc = i18n.t.bind(i18n);
   const columns: Column<T>[] = [
     {
       key: "requests",
-      header: t("figures.requests"),
+      header: tc("figures.requests"),
       align: "right",
       cell: (r) => <Requests {...r} />,
       sortValue: (r) => r.requests,
     },
     {
       key: "tokens",
-      header: t("figures.tokens"),
+      header: tc("figures.tokens"),
       align: "right",
       cell: (r) => <Tokens {...r} />,
       sortValue: (r) => r.totalTokens,
     },
     {
       key: "billed",
-      header: t("figures.billedCost"),
+      header: tc("figures.billedCost"),
       align: "right",
       cell: (r) => <Billed nano={r.billedCostNano} display={display} />,
       sortValue: (r) => r.billedCostNano,
@@ -82,7 +85,7 @@ export function figureColumns<T extends Figures>(t: TFunction<"usage">, raw: boo
   if (raw)
     columns.push({
       key: "raw",
-      header: t("figures.rawCost"),
+      header: tc("figures.rawCost"),
       align: "right",
       cell: (r) => <MoneyTotal nano={r.rawCostNano ?? 0n} />,
       sortValue: (r) => r.rawCostNano ?? 0n,
