@@ -27,6 +27,8 @@ declare module "vitest" {
     provider: SeededAccount;
     orgAdmin: SeededAccount;
     member: SeededAccount;
+    /** A member only the Polish server-message tests use (their saves and refusals race no other test's). */
+    polishMember: SeededAccount;
     /** A member of the organisation whose password the password tests change and reset (no other test uses it). */
     passwordOwner: SeededAccount & { id: string; name: string };
     organizationName: string;
@@ -80,7 +82,12 @@ export default async function setup(project: TestProject) {
   const invitee = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, transformer: superjson, headers: () => ({ origin: url }) })] });
   const orgAdmin = { email: "admin@acme.test", password: "quiet harbour lanterns at dusk" };
   const member = { email: "member@acme.test", password: "seven paper boats drifting north" };
-  for (const [account, name, role] of [[orgAdmin, "Ada Admin", "org_admin"], [member, "Max Member", "member"]] as const) {
+  const polishMember = { email: "czlonek@acme.test", password: "siedem papierowych łódek płynie" };
+  for (const [account, name, role] of [
+    [orgAdmin, "Ada Admin", "org_admin"],
+    [member, "Max Member", "member"],
+    [polishMember, "Maja Członek", "member"],
+  ] as const) {
     const { code } = await client.members.add.mutate({ organizationId: organization.id, email: account.email, name, role });
     await invitee.auth.acceptInvitation.mutate({ email: account.email, code, password: account.password });
   }
@@ -91,6 +98,7 @@ export default async function setup(project: TestProject) {
   project.provide("provider", PROVIDER);
   project.provide("orgAdmin", orgAdmin);
   project.provide("member", member);
+  project.provide("polishMember", polishMember);
   project.provide("organizationName", organizationName);
 
   // Created directly, with a password of its own: the password tests change it and have it reset.

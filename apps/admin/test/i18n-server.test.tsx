@@ -21,7 +21,7 @@ describe("the API's messages in Polish", () => {
   });
 
   it("Account: the API's refusal of a wrong current password is said in Polish", async () => {
-    const { user } = await signIn(inject("member"), "/sign-in?redirect=%2Faccount");
+    const { user } = await signIn(inject("polishMember"), "/sign-in?redirect=%2Faccount");
     await chooseLanguage("pl");
     expect(await screen.findByRole("heading", { level: 1, name: "Konto" })).toBeTruthy();
     await user.type(screen.getByLabelText("Obecne hasło"), "not the current password at all");
@@ -45,7 +45,7 @@ describe("the API's messages in Polish", () => {
   });
 
   it("Connections: a save's sync outcome and the last sync are said in Polish", async () => {
-    const { user } = await signIn(inject("member"), "/sign-in?redirect=%2Fconnections");
+    const { user } = await signIn(inject("polishMember"), "/sign-in?redirect=%2Fconnections");
     await chooseLanguage("pl");
     expect(await screen.findByRole("heading", { level: 1, name: "Połączenia" })).toBeTruthy();
     await user.clear(screen.getByLabelText("Bazowy URL"));
