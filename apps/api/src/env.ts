@@ -227,6 +227,19 @@ export const envSchema = z.object({
    * admins are the provider's staff, so nobody becomes an administrator from Open WebUI's roles.
    */
   MAI_OPENWEBUI_ADMIN_ROLE: z.enum(["admin", "none"]).default("admin"),
+  /**
+   * An Open WebUI group (by name, case and surrounding spaces aside) whose members of role `user`
+   * become client administrators when first seen — the way to name a client's administrators in
+   * an Open WebUI shared by many clients (with MAI_OPENWEBUI_ADMIN_ROLE=none). Unset or empty: none.
+   */
+  MAI_OPENWEBUI_ADMIN_GROUP: unsetWhenEmpty(
+    z
+      .string()
+      .trim()
+      .min(1, "MAI_OPENWEBUI_ADMIN_GROUP must name a group")
+      .max(255, "MAI_OPENWEBUI_ADMIN_GROUP must be at most 255 characters")
+      .optional(),
+  ),
   /** How long Open WebUI's answer about a session is reused (a refusal: at most 5 s). 0: ask every time. */
   MAI_OPENWEBUI_SESSION_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** Time Open WebUI has to answer who a session belongs to; 503 beyond. */

@@ -186,7 +186,8 @@ export function createApiServer(deps: AppDeps): ApiServer {
     let acting: Awaited<ReturnType<typeof actingUser>>;
     try {
       const readOnly = method === "get";
-      acting = await actingUser({ db: deps.db, env, log, ip: clientAddress(req, deps), readOnly }, instance, sessionUser);
+      const groupNames = () => sessions.groupNames(instance, held.credential);
+      acting = await actingUser({ db: deps.db, env, log, ip: clientAddress(req, deps), readOnly, groupNames }, instance, sessionUser);
     } catch (error) {
       if (error instanceof HttpProblem) throw error;
       throw contextFailure(req, error);

@@ -519,6 +519,78 @@ describe.each(testDrivers())("Open WebUI sessions on the settings endpoints on %
     expect(await mAiUserOf(staff)).toMatchObject({ role: "member", organizationId: null });
   });
 
+  it("MAI_OPENWEBUI_ADMIN_GROUP: in a shared Open WebUI, a user in that group first seen administers the organisation its save claims; nobody else does", async () => {
+    const shared = await standIn();
+    const base = await api({
+      MAI_OPENWEBUI_URL: shared.url,
+      MAI_OPENWEBUI_ADMIN_ROLE: "none",
+      MAI_OPENWEBUI_ADMIN_GROUP: " client administrators ",
+    });
+    const clientAdmin = shared.addUser({ role: "user" });
+    const colleague = shared.addUser({ role: "user" });
+    const staff = shared.addUser({ role: "admin" });
+    shared.addGroup("Client Administrators", [clientAdmin]);
+    shared.addGroup("Sales", [clientAdmin, colleague]);
+
+    // A read creates nobody, so it asks no groups either.
+    const adminSession = await signIn(shared, clientAdmin);
+    expect(await call(base, "GET", bearer(adminSession.token))).toEqual({ status: 200, body: { ui: {} } });
+    expect(shared.groupCalls).toBe(0);
+    expect(await mAiUserOf(clientAdmin)).toBeUndefined();
+
+    const key = liveKey();
+    const org = await createOrganization(h.t.db, h.t.secrets, {
+      name: `Shared ${Date.now()}`,
+      key,
+      keySource: "provisioned",
+    });
+    const saved = await call(base, "POST", bearer(adminSession.token), connections([OPENROUTER], [key]));
+    expect(saved.body.openrouterSync).toMatchObject({ status: "claimed", organizationId: org.id });
+    const user = await mAiUserOf(clientAdmin);
+    expect(user).toMatchObject({ role: "org_admin", organizationId: org.id });
+    const created = (await auditFor(user!.id)).find((e) => e.action === "user.created_from_openwebui");
+    expect(created?.details).toMatchObject({
+      openWebUiRole: "user",
+      role: "org_admin",
+      openWebUiGroup: "client administrators",
+    });
+    expect(shared.groupCalls).toBe(1);
+    // A known user keeps their mAI role: their next save asks no groups.
+    await call(base, "POST", bearer(adminSession.token), connections([OPENROUTER], [key]));
+    expect(shared.groupCalls).toBe(1);
+
+    // A colleague in other groups only, and the provider's staff (Open WebUI lists every group to an
+    // admin, so an admin's list says nothing of membership): members, their saves skipped.
+    for (const other of [colleague, staff]) {
+      const { token } = await signIn(shared, other);
+      const skipped = await call(base, "POST", bearer(token), connections([OPENROUTER], [liveKey()]));
+      expect(skipped.status).toBe(200);
+      expect(skipped.body.openrouterSync?.status).toBe("skipped");
+      expect(await mAiUserOf(other)).toMatchObject({ role: "member", organizationId: null });
+    }
+    expect(shared.groupCalls).toBe(2);
+  });
+
+  it("MAI_OPENWEBUI_ADMIN_GROUP: Open WebUI failing to list the groups → 503 in words and nobody created; asked again next time", async () => {
+    const shared = await standIn();
+    const base = await api({
+      MAI_OPENWEBUI_URL: shared.url,
+      MAI_OPENWEBUI_ADMIN_GROUP: "Client administrators",
+    });
+    const clientAdmin = shared.addUser({ role: "user" });
+    shared.addGroup("client administrators", [clientAdmin]);
+    const { token } = await signIn(shared, clientAdmin);
+    shared.failGroupsWith = 500;
+    const refused = await call(base, "POST", bearer(token), connections([OPENROUTER], [liveKey()]));
+    expect(refused.status).toBe(503);
+    expect(refused.body.detail).toMatch(/^Open WebUI \(default\) could not be asked/);
+    expect(await mAiUserOf(clientAdmin)).toBeUndefined();
+    shared.failGroupsWith = null;
+    const saved = await call(base, "POST", bearer(token), connections([OPENROUTER], [liveKey()]));
+    expect(saved.body.openrouterSync?.status).toBe("created");
+    expect(await mAiUserOf(clientAdmin)).toMatchObject({ role: "org_admin" });
+  });
+
   it("without an Open WebUI configured nothing changes: its JWT is not ours; our tokens still work beside one", async () => {
     const plain = await api({});
     const admin = owui.addUser({ role: "admin" });
@@ -602,6 +674,14 @@ describe("Open WebUI configuration", () => {
       /must not hold a user name/,
     );
     expect(problem({ MAI_OPENWEBUI_ADMIN_ROLE: "user" })).toMatch(/MAI_OPENWEBUI_ADMIN_ROLE/);
+    expect(problem({ MAI_OPENWEBUI_ADMIN_GROUP: "   " })).toMatch(
+      /MAI_OPENWEBUI_ADMIN_GROUP must name a group/,
+    );
+    expect(problem({ MAI_OPENWEBUI_ADMIN_GROUP: "g".repeat(256) })).toMatch(/at most 255 characters/);
+    expect(loadEnv({ ...base, MAI_OPENWEBUI_ADMIN_GROUP: "" }).MAI_OPENWEBUI_ADMIN_GROUP).toBeUndefined();
+    expect(loadEnv({ ...base, MAI_OPENWEBUI_ADMIN_GROUP: " Client admins " }).MAI_OPENWEBUI_ADMIN_GROUP).toBe(
+      "Client admins",
+    );
   });
 });
 
@@ -670,6 +750,38 @@ describe("the Open WebUI stand-in behaves as Open WebUI's source does (docker/op
     } finally {
       await owui.close();
       await owui06.close();
+    }
+  });
+
+  it("the groups endpoint: a user's own groups, every group to an admin, pending refused; 0.6 lists members, newer counts them", async () => {
+    for (const version of ["0.6", "newer"] as const) {
+      const owui = await startOpenWebUiStandIn({ version });
+      try {
+        const [admin, user, loner, pending] = (["admin", "user", "user", "pending"] as const).map((role) =>
+          owui.addUser({ role }),
+        );
+        owui.addGroup("Client administrators", [user!]);
+        owui.addGroup("Sales", [loner!]);
+        const groupsOf = async (who: StandInUser) => {
+          const { token } = await owui.signIn(who);
+          const res = await fetch(`${owui.url}/api/v1/groups/`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          return {
+            status: res.status,
+            body: (await res.json()) as { name: string; user_ids?: string[]; member_count?: number }[],
+          };
+        };
+        expect((await groupsOf(admin!)).body.map((g) => g.name)).toEqual(["Client administrators", "Sales"]);
+        const own = await groupsOf(user!);
+        expect(own.body.map((g) => g.name)).toEqual(["Client administrators"]);
+        if (version === "0.6") expect(own.body[0]?.user_ids).toEqual([user!.id]);
+        else expect(own.body[0]?.member_count).toBe(1);
+        expect((await groupsOf(pending!)).status).toBe(401);
+        expect((await fetch(`${owui.url}/api/v1/groups/`)).status).toBe(version === "0.6" ? 403 : 401);
+      } finally {
+        await owui.close();
+      }
     }
   });
 });

@@ -13,6 +13,9 @@
 //   GET  /api/v1/users/user/settings, POST /api/v1/users/user/settings/update (get_verified_user:
 //        Bearer or cookie in every version) — the stored settings (or null); an update merges
 //        top-level keys shallowly, so `ui` is replaced whole; a pending user is refused with 401
+//   GET  /api/v1/groups/ (routers/groups.py get_groups, get_verified_user): to an admin every group,
+//        to a user the groups they are a member of; each a GroupResponse (`user_ids` in 0.6, a
+//        `member_count` in the newer copies); a pending user 401
 // Tokens are HS256 JWTs {id, exp} signed with the stand-in's secret (WEBUI_SECRET_KEY).
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -31,6 +34,13 @@ export interface StandInUser {
   settings: Record<string, unknown> | null;
 }
 
+export interface StandInGroup {
+  id: string;
+  name: string;
+  /** Open WebUI user ids. */
+  members: Set<string>;
+}
+
 export interface OpenWebUiStandIn {
   url: string;
   /** Its WEBUI_SECRET_KEY. */
@@ -46,6 +56,12 @@ export interface OpenWebUiStandIn {
   tokenFor(id: string, options?: { secret?: string; expiresInSeconds?: number }): Promise<string>;
   /** Make GET /api/v1/auths/ answer this status (an Open WebUI in trouble); null: normal. */
   failAuthWith: number | null;
+  /** Calls to GET /api/v1/groups/ so far. */
+  groupCalls: number;
+  /** Make GET /api/v1/groups/ answer this status; null: normal. */
+  failGroupsWith: number | null;
+  /** A group with these members, as Open WebUI's admin would create one (Admin Panel → Users → Groups). */
+  addGroup(name: string, members: StandInUser[]): StandInGroup;
   close(): Promise<void>;
 }
 
@@ -107,6 +123,7 @@ export async function startOpenWebUiStandIn(
   /** get_current_user without a credential: 403 in the 0.6 copies, 401 in the newer ones. */
   const notAuthenticated = newer ? 401 : 403;
   const users = new Map<string, StandInUser>();
+  const groups: StandInGroup[] = [];
   const key = (s: string) => new TextEncoder().encode(s);
 
   const tokenFor: OpenWebUiStandIn["tokenFor"] = (id, tokenOptions = {}) =>
@@ -153,6 +170,13 @@ export async function startOpenWebUiStandIn(
     authCalls: 0,
     users,
     failAuthWith: null,
+    groupCalls: 0,
+    failGroupsWith: null,
+    addGroup(name, members) {
+      const group = { id: randomUUID(), name, members: new Set(members.map((m) => m.id)) };
+      groups.push(group);
+      return group;
+    },
     addUser({ role, email, name }) {
       const user: StandInUser = {
         id: randomUUID(),
@@ -222,6 +246,31 @@ export async function startOpenWebUiStandIn(
         date_of_birth: null,
         ...(newer ? { status_emoji: null, status_message: null, status_expires_at: null } : {}),
       });
+    }
+    if (route === "GET /api/v1/groups/") {
+      standIn.groupCalls++;
+      if (standIn.failGroupsWith !== null)
+        return send(res, standIn.failGroupsWith, { detail: "Internal Server Error" });
+      const found = await sessionUser(req);
+      if ("status" in found) return send(res, found.status, found.body);
+      if (found.role === "pending") return send(res, 401, ACCESS_PROHIBITED);
+      const listed = found.role === "admin" ? groups : groups.filter((g) => g.members.has(found.id));
+      return send(
+        res,
+        200,
+        listed.map((g) => ({
+          id: g.id,
+          user_id: [...users.values()].find((u) => u.role === "admin")?.id ?? "",
+          name: g.name,
+          description: "",
+          permissions: { workspace: { models: false } },
+          data: null,
+          meta: null,
+          ...(newer ? { member_count: g.members.size } : { user_ids: [...g.members] }),
+          created_at: 1764547200,
+          updated_at: 1764547200,
+        })),
+      );
     }
     if (route === "GET /api/v1/users/user/settings" || route === "POST /api/v1/users/user/settings/update") {
       // get_verified_user → get_current_user, which reads the cookie in every version.

@@ -107,6 +107,8 @@ export interface OpenWebUiSessionIdentity {
   name?: string | undefined;
   /** Open WebUI's role of the user, kept in the audit entry (admin, user). */
   openWebUiRole: string;
+  /** The Open WebUI group (MAI_OPENWEBUI_ADMIN_GROUP) that made a new user a client administrator, for the audit. */
+  adminGroup?: string | undefined;
 }
 
 export interface OpenWebUiSessionOptions {
@@ -236,6 +238,7 @@ export async function findOrCreateOpenWebUiSessionUser(
           instance: options.instance,
           openWebUiRole: identity.openWebUiRole,
           role: options.roleForNewUser,
+          ...(identity.adminGroup ? { openWebUiGroup: identity.adminGroup } : {}),
           emailGiven: email !== undefined,
           ...(external ? { externalUserId: external } : {}),
         },

@@ -15,7 +15,8 @@ import type { OpenWebUiSessionUser } from "./session-lookup";
 /**
  * The role a user first seen through Open WebUI gets: Open WebUI's `admin` makes a client
  * administrator unless MAI_OPENWEBUI_ADMIN_ROLE is `none` (one Open WebUI shared by many clients,
- * whose admins are the provider's staff); `user` a member. `pending` — not yet approved by Open
+ * whose admins are the provider's staff); `user` a member (a client administrator when in
+ * MAI_OPENWEBUI_ADMIN_GROUP, which actingUser asks Open WebUI about). `pending` — not yet approved by Open
  * WebUI's admin — and any role Open WebUI may add later are refused: null.
  */
 export function roleForNewUser(
@@ -45,12 +46,25 @@ const REFUSALS: Record<
     "This Open WebUI's organisation does not exist in mAI or is deactivated; ask the provider.",
 };
 
+/** Whether Open WebUI's group `name` is MAI_OPENWEBUI_ADMIN_GROUP: case and surrounding spaces aside. */
+export const isAdminGroup = (name: string, adminGroup: string) =>
+  name.trim().localeCompare(adminGroup, undefined, { sensitivity: "accent" }) === 0;
+
 /**
  * The mAI user `sessionUser` acts as. `readOnly` (a settings read, which has no side effects):
- * found only — nobody is linked or created, and null when nobody matches yet.
+ * found only — nobody is linked or created, and null when nobody matches yet. `groupNames` asks
+ * Open WebUI the session's groups; it is called only for a `user` about to be created while
+ * MAI_OPENWEBUI_ADMIN_GROUP is set (a known user keeps their mAI role, as with Open WebUI's roles).
  */
 export async function actingUser(
-  input: { db: Database; env: Env; log: Logger; ip: string; readOnly: boolean },
+  input: {
+    db: Database;
+    env: Env;
+    log: Logger;
+    ip: string;
+    readOnly: boolean;
+    groupNames: () => Promise<readonly string[]>;
+  },
   instance: OpenWebUiInstance,
   sessionUser: OpenWebUiSessionUser,
 ): Promise<{ user: AuthUser; status: "found" | "linked" | "created" } | null> {
@@ -60,23 +74,41 @@ export async function actingUser(
       "Your Open WebUI account is awaiting approval by its administrator; nothing was saved in mAI.",
     );
   }
-  const role = roleForNewUser(sessionUser.role, input.env.MAI_OPENWEBUI_ADMIN_ROLE);
+  let role = roleForNewUser(sessionUser.role, input.env.MAI_OPENWEBUI_ADMIN_ROLE);
   if (!role) {
     throw new HttpProblem(
       403,
       "Open WebUI gave this account a role mAI does not know; nothing was saved in mAI.",
     );
   }
+  const identity = {
+    id: sessionUser.id,
+    email: sessionUser.email,
+    name: sessionUser.name,
+    openWebUiRole: sessionUser.role,
+  };
+  const options = { instance: instance.name, organizationId: instance.organizationId, ip: input.ip };
+  const adminGroup = input.env.MAI_OPENWEBUI_ADMIN_GROUP;
+  let viaGroup: string | undefined;
+  // Only a `user`'s groups count: to an Open WebUI admin, its groups endpoint lists every group.
+  if (adminGroup && sessionUser.role === "user" && !input.readOnly) {
+    const probe = await findOrCreateOpenWebUiSessionUser(input.db, identity, {
+      ...options,
+      roleForNewUser: role,
+      readOnly: true,
+    });
+    if (
+      probe.status === "unknown" &&
+      (await input.groupNames()).some((name) => isAdminGroup(name, adminGroup))
+    ) {
+      role = "org_admin";
+      viaGroup = adminGroup;
+    }
+  }
   const resolution = await findOrCreateOpenWebUiSessionUser(
     input.db,
-    { id: sessionUser.id, email: sessionUser.email, name: sessionUser.name, openWebUiRole: sessionUser.role },
-    {
-      instance: instance.name,
-      organizationId: instance.organizationId,
-      roleForNewUser: role,
-      readOnly: input.readOnly,
-      ip: input.ip,
-    },
+    { ...identity, ...(viaGroup ? { adminGroup: viaGroup } : {}) },
+    { ...options, roleForNewUser: role, readOnly: input.readOnly },
   );
   if (resolution.status === "unknown") return null;
   if (!("user" in resolution)) {
@@ -91,6 +123,7 @@ export async function actingUser(
         role: resolution.user.role,
         organizationId: resolution.user.organizationId,
         resolution: resolution.status,
+        ...(resolution.status === "created" && viaGroup ? { openWebUiGroup: viaGroup } : {}),
       },
       resolution.status === "created"
         ? "user created from an open webui session"
