@@ -74,6 +74,22 @@ describe.each(testDrivers())("usage.daily with refusals on %s", (driver) => {
     expect(week[0]!.refusedInactive).toBe(1);
   });
 
+  it("days still to come are not listed: a month's range ends today, a future range is empty", async () => {
+    const month = await h.caller(org.admin).usage.daily({ from: "2026-04-01", to: "2026-04-30" });
+    expect(month.map((r) => r.date)).toEqual(Array.from({ length: 10 }, (_, i) => `2026-04-${String(i + 1).padStart(2, "0")}`));
+    expect(month.reduce((sum, r) => sum + r.requests, 0)).toBe(1);
+    expect(await h.caller(org.admin).usage.daily({ from: "2026-04-10", to: "2026-04-10" })).toHaveLength(1);
+    expect(await h.caller(org.admin).usage.daily({ from: "2026-05-01", to: "2026-05-31" })).toEqual([]);
+    // Today is in Warsaw's time zone: 23:30 UTC on 10 April is already 11 April there.
+    h.deps.now = () => new Date("2026-04-10T23:30:00.000Z");
+    try {
+      const late = await h.caller(org.admin).usage.daily({ from: "2026-04-09", to: "2026-04-30" });
+      expect(late.map((r) => r.date)).toEqual(["2026-04-09", "2026-04-10", "2026-04-11"]);
+    } finally {
+      h.deps.now = () => NOW;
+    }
+  });
+
   it("a member sees only their own refusals; a model filter has none (refusals have no model)", async () => {
     const mine = await h.caller(member).usage.daily({ from: "2026-04-02", to: "2026-04-02" });
     expect(mine.map((r) => [r.requests, r.refusedLimit])).toEqual([[1, 2]]);

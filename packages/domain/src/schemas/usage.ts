@@ -8,7 +8,7 @@ const model = z.string().min(1).max(300);
 
 export const usageSummaryInput = z.object({ organizationId }).optional();
 // prefault: calling with no input at all means "all defaults".
-/** The last `days` days to today, or the days from `from` to `to` (both included, at most 366). */
+/** The last `days` days to today, or the days from `from` to `to` (both included, at most 366; days after today are not listed). */
 export const usageDailyInput = z
   .object({
     organizationId,

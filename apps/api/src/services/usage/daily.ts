@@ -1,6 +1,7 @@
 // The daily trend: one row per local day in the billing time zone, oldest first, days without
 // usage present as zeros (a chart must not silently join the neighbours of a quiet day) — the last
-// `days` days, or a chosen range. Each day also counts the requests the proxy refused before
+// `days` days, or a chosen range up to today: a day still to come has no usage and is not listed
+// (the month's table ends today instead of in a row of zeros). Each day also counts the requests the proxy refused before
 // forwarding them (402 at the monthly limit, 403 for a deactivated organisation): not in the
 // ledger, since nothing was charged for them.
 import { reportRefusalsByDay, reportUsageDaily } from "@mai/db";
@@ -14,8 +15,11 @@ export async function usageDaily(ctx: Context, scope: UsageScope, input: z.outpu
   // A report: the read replica when there is one (README: "Read replica").
   const db = ctx.deps.readDb;
   const { timeZone, now } = await billingClock(ctx, db);
-  const to = input.to ?? today(now, timeZone);
-  const from = input.from ?? addDays(to, -(input.days - 1));
+  const current = today(now, timeZone);
+  const from = input.from ?? addDays(input.to ?? current, -(input.days - 1));
+  // ISO dates compare as text; a range wholly in the future lists nothing.
+  const to = input.to !== undefined && input.to < current ? input.to : current;
+  if (to < from) return [];
   const filter = { organizationId: scope.organization.id, userId: scope.userId, from, to };
   const [rows, refusals] = await Promise.all([
     reportUsageDaily(db, { ...filter, model: input.model }),
