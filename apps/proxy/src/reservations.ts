@@ -90,7 +90,18 @@ export interface Reservations {
   /** This process's lease owner id. */
   readonly owner: string;
   /** The worst-case billed cost of a request (at least 1 nano, so a spent limit refuses even free models). */
-  estimate(input: { model: string | undefined; payload: string; maxTokens: number | undefined; markupBp: number }): Promise<bigint>;
+  /**
+   * The request's worst case: the largest over `model` and every model of its `fallbacks` (the
+   * body's `models`, which OpenRouter may route to and charge at that model's price); with none of
+   * them named, or one without a usable price, the configured fallback reservation.
+   */
+  estimate(input: {
+    model: string | undefined;
+    fallbacks?: readonly string[];
+    payload: string;
+    maxTokens: number | undefined;
+    markupBp: number;
+  }): Promise<bigint>;
   /** Null when the monthly limit cannot take the request's worst case. Throws when the API is unreachable and the lease cannot cover it. */
   admit(organizationId: string, amountNano: bigint): Promise<Ticket | null>;
   /** Why the organisation's last reservation was refused (undefined: none was by this process). */
@@ -334,27 +345,35 @@ export function createReservations(deps: {
   );
   sweeper.unref();
 
+  /** One model's worst case for a prompt of `promptTokens`: its price × the most it may answer, marked up. */
+  async function worstCaseOf(model: string, promptTokens: number, maxTokens: number | undefined, markupBp: number): Promise<bigint> {
+    const entry = await deps.models.find(model);
+    if (!entry || !isUsablePricing(entry.pricing)) return billedCost(fallbackRaw, markupBp) + 1n;
+    // The model cannot produce more than its stated maximum, whatever max_tokens says: a client's
+    // 9007199254740991 reserves that maximum (OpenRouter refuses or caps the request itself), not
+    // an amount no bigint column holds. Without a stated maximum, INT4_MAX bounds it.
+    const stated = [entry.top_provider?.max_completion_tokens, entry.context_length].find(
+      (v): v is number => typeof v === "number" && Number.isSafeInteger(v) && v > 0,
+    );
+    const ceiling = stated ?? INT4_MAX;
+    const maxCompletionTokens = maxTokens === undefined ? (stated ?? deps.defaultMaxCompletionTokens) : Math.min(maxTokens, ceiling);
+    const amount = reservationNano({ promptTokens, maxCompletionTokens, pricing: entry.pricing, markupBp });
+    return amount > 0n ? amount : 1n;
+  }
+
   return {
     owner,
 
-    async estimate({ model, payload, maxTokens, markupBp }) {
-      const entry = model ? await deps.models.find(model) : undefined;
-      if (!entry || !isUsablePricing(entry.pricing)) return billedCost(fallbackRaw, markupBp) + 1n;
-      // The model cannot produce more than its stated maximum, whatever max_tokens says: a client's
-      // 9007199254740991 reserves that maximum (OpenRouter refuses or caps the request itself), not
-      // an amount no bigint column holds. Without a stated maximum, INT4_MAX bounds it.
-      const stated = [entry.top_provider?.max_completion_tokens, entry.context_length].find(
-        (v): v is number => typeof v === "number" && Number.isSafeInteger(v) && v > 0,
-      );
-      const ceiling = stated ?? INT4_MAX;
-      const maxCompletionTokens = maxTokens === undefined ? (stated ?? deps.defaultMaxCompletionTokens) : Math.min(maxTokens, ceiling);
-      const amount = reservationNano({
-        promptTokens: estimatePromptTokens(payload),
-        maxCompletionTokens,
-        pricing: entry.pricing,
-        markupBp,
-      });
-      return amount > 0n ? amount : 1n;
+    async estimate({ model, fallbacks = [], payload, maxTokens, markupBp }) {
+      const candidates = [...new Set([model, ...fallbacks].filter((m): m is string => m !== undefined))];
+      if (candidates.length === 0) return billedCost(fallbackRaw, markupBp) + 1n;
+      const promptTokens = estimatePromptTokens(payload);
+      let worst = 0n;
+      for (const candidate of candidates) {
+        const amount = await worstCaseOf(candidate, promptTokens, maxTokens, markupBp);
+        if (amount > worst) worst = amount;
+      }
+      return worst;
     },
 
     async admit(organizationId, amountNano) {

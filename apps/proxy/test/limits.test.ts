@@ -55,6 +55,37 @@ describe.each(testDrivers())("monthly limit race on %s", (driver) => {
     expect(refusals.every((r) => r.reason === "monthly_limit" && org.users.some((u) => u.id === r.userId))).toBe(true);
   });
 
+  it("a fallback list reserves its dearest model's worst case: refused with 402 where the primary alone fits", async () => {
+    const markupBp = 13_000;
+    const worst = (model: string, fallbacks?: string[]) =>
+      s.proxy.deps.reservations.estimate({ model, fallbacks, payload: '{"messages":[]}', maxTokens: 50, markupBp });
+    const mini = await worst("openai/gpt-4o-mini");
+    const dear = await worst("openai/gpt-4o");
+    expect(dear).toBeGreaterThan(mini * 4n);
+    expect(await worst("openai/gpt-4o-mini", ["openai/gpt-4o-mini", "openai/gpt-4o"])).toBe(dear);
+    // With no model at all, OpenRouter routes to the first of `models`.
+    expect(await s.proxy.deps.reservations.estimate({ model: undefined, fallbacks: ["openai/gpt-4o"], payload: "{}", maxTokens: 50, markupBp })).toBe(
+      await s.proxy.deps.reservations.estimate({ model: "openai/gpt-4o", payload: "{}", maxTokens: 50, markupBp }),
+    );
+
+    // A limit between the two worst cases (gpt-4o-mini's is about $0.00004, gpt-4o's about $0.0007).
+    const org = await s.org({ monthlyLimitNano: 200_000n });
+    const ask = (extra: Record<string, unknown>) =>
+      fetch(`${s.proxyUrl}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${org.users[0]!.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "openai/gpt-4o-mini", max_tokens: 50, messages: [{ role: "user", content: "fallbacks" }], ...extra }),
+      });
+    const refused = await ask({ models: ["openai/gpt-4o-mini", "openai/gpt-4o"] });
+    expect(refused.status).toBe(402);
+    expect(((await refused.json()) as { error?: { code?: string } }).error?.code).toBe("monthly_limit_exceeded");
+    expect(s.sim.ledger({ keyHash: org.keyHash })).toHaveLength(0);
+    const alone = await ask({});
+    expect(alone.status).toBe(200);
+    await alone.text();
+    expect(s.sim.ledger({ keyHash: org.keyHash })).toHaveLength(1);
+  });
+
   it("the 402 and the limit level agree: 'spent' exactly when the dashboard says exceeded", async () => {
     const limit = 600_000n;
     const org = await s.org({ monthlyLimitNano: limit });

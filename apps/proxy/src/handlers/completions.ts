@@ -114,7 +114,9 @@ export async function handleCompletion(deps: ProxyDeps, req: IncomingMessage, re
   const maxTokens = [body.max_completion_tokens, body.max_tokens].find((v): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
   let reservation: Ticket;
   try {
-    const amount = await deps.reservations.estimate({ model: requestedModel, payload, maxTokens, markupBp: ctx.organization.markupBp });
+    // OpenRouter may answer from any model of a `models` fallback list, at that model's price.
+    const fallbacks = Array.isArray(body.models) ? body.models.filter(isModelId) : [];
+    const amount = await deps.reservations.estimate({ model: requestedModel, fallbacks, payload, maxTokens, markupBp: ctx.organization.markupBp });
     const admitted = await deps.reservations.admit(ctx.organization.id, amount);
     if (!admitted) {
       deps.metrics.limitRefusals.inc();
