@@ -7,8 +7,9 @@ import { afterEach, describe, expect, it, inject } from "vitest";
 import type { ExchangeRate } from "@mai/domain/format";
 import { chooseLanguage } from "../src/i18n";
 import { formatRateText, money, moneyIn } from "../src/lib/format";
+import { queryClient } from "../src/trpc";
 import { postJson } from "./node-http";
-import { mutate, query, screen, signIn, signOut, waitFor, within } from "./render";
+import { mutate, query, renderAt, screen, signIn, signOut, waitFor, within } from "./render";
 
 const polish = () => act(() => chooseLanguage("pl"));
 const mainText = () => document.querySelector("main")?.textContent ?? "";
@@ -65,6 +66,37 @@ describe("Organisations, Members and API tokens in Polish", () => {
     expect(screen.getByRole("button", { name: "Utwórz token" })).toBeTruthy();
     expect(screen.getByLabelText("Nazwa tokenu")).toBeTruthy();
     expect(mainText()).not.toMatch(/\b(API tokens|Create a token|Connect a chat client|Your tokens|Create token|Token name)\b/);
+  });
+
+  it("the provider's table: an organisation in PLN has its limit and spend converted, the rate captioned under the table; one in USD none", async () => {
+    await signIn(inject("provider"), "/sign-in?redirect=%2Forganizations");
+    const created = async (name: string) =>
+      (await mutate<{ organization: { id: string } }>("organizations.create", { name, provisionKey: false, monthlyLimitUsd: "100" })).organization;
+    const zloty = await created(`Zielony Rynek ${Date.now()}`);
+    const dollars = await created(`Dollar Deli ${Date.now()}`);
+    await mutate("organizations.setCurrency", { organizationId: zloty.id, currency: "PLN" });
+    await mutate("organizations.setCurrency", { organizationId: dollars.id, currency: "USD" });
+    const day = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
+    await mutate("exchangeRates.set", { currency: "PLN", effectiveDate: day, rate: "3.9" }).catch(() => undefined);
+    const { rate } = await query<{ rate: ExchangeRate | null }>("usage.currency", { organizationId: zloty.id });
+    expect(rate).not.toBeNull();
+
+    // The list the sign-in's page cached has neither: the page opened anew.
+    cleanup();
+    queryClient.clear();
+    renderAt("/organizations");
+    const table = await screen.findByRole("table", { name: "Client organisations" });
+    const rowOf = async (id: string) => {
+      const name = await within(table).findByRole("button", { name: (n) => n.startsWith(id === zloty.id ? "Zielony Rynek" : "Dollar Deli") });
+      return name.closest("tr")!;
+    };
+    const zlotyRow = await rowOf(zloty.id);
+    await waitFor(() => expect(zlotyRow.querySelectorAll(".converted")).toHaveLength(2));
+    const texts = [...zlotyRow.querySelectorAll(".converted")].map((c) => c.textContent);
+    expect(texts).toEqual([` · ${moneyIn(100_000_000_000n, rate!)}`, ` · ${moneyIn(0n, rate!)}`]);
+    expect((await rowOf(dollars.id)).querySelectorAll(".converted")).toHaveLength(0);
+    const captions = [...document.querySelectorAll(".rate-caption")].map((c) => c.textContent ?? "");
+    expect(captions.filter((c) => c.includes(`USD→PLN ${formatRateText(rate!.rate)} `))).toHaveLength(1);
   });
 
   it("a client administrator of an organisation in PLN: the card in Polish, each USD figure converted, the rate captioned once", async () => {

@@ -117,6 +117,11 @@ describe.each(testDrivers())("display currency and NBP rates on %s", (driver) =>
       currency: "PLN",
       effectiveCurrency: "PLN",
     });
+    // The organisations list says each one's currency: its own, else the global setting's (USD here).
+    const listed = await h.caller(provider).organizations.list();
+    expect(listed.find((o) => o.id === org.id)?.currency).toBe("PLN");
+    expect(listed.filter((o) => o.id !== org.id).every((o) => o.currency === "USD")).toBe(true);
+    expect((await h.caller(org.admin).organizations.list()).map((o) => o.currency)).toEqual(["PLN"]);
     const shown = await h.caller(org.admin).usage.currency();
     expect(shown).toMatchObject({ currency: "PLN", rate: null });
     expect(shown.message).toMatch(/^No USD→PLN exchange rate is known for a day before 2026-12-02/);

@@ -52,6 +52,8 @@ const billedOrganizationOut = z.object({
   monthToDateNano: z.bigint(),
   refusedMinNano: z.bigint().nullable(),
   memberCount: z.number().int(),
+  /** Its display currency besides USD (its own, else the global setting's): usage.currency gives the rate. */
+  currency: z.string(),
   createdAt: z.date(),
   updatedAt: z.date(),
   deactivatedAt: z.date().nullable(),

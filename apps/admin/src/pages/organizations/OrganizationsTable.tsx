@@ -1,10 +1,14 @@
 // The provider's table of client organisations: select a name to make it the organisation in scope
-// on the other pages; each row's actions name the organisation to assistive technology.
+// on the other pages; each row's actions name the organisation to assistive technology. An
+// organisation shown in another currency than USD (PLN) has its limit and spend converted at the
+// month-to-date rate, captioned once per currency under the table; converted figures are never summed.
 import { Link } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
 import { Button } from "../../components/Button";
+import { ConvertedAmount, RateCaption } from "../../components/Converted";
 import { DataTable, type Column } from "../../components/DataTable";
 import { Badge } from "../../components/Feedback";
+import { useDisplayCurrencies } from "../../lib/display";
 import { count, money } from "../../lib/format";
 import { carries } from "../../lib/provider-cost";
 import type { Organization } from "../../session";
@@ -39,6 +43,7 @@ export function OrganizationsTable({
   onBillUnmetered,
 }: OrganizationsTableProps) {
   const { t } = useTranslation("organizations");
+  const rates = useDisplayCurrencies(rows);
   const columns: Column<Organization>[] = [
     {
       key: "name",
@@ -94,7 +99,12 @@ export function OrganizationsTable({
       header: t("table.monthlyLimit"),
       align: "right",
       sortValue: (o) => o.monthlyLimitNano,
-      cell: (o) => money(o.monthlyLimitNano),
+      cell: (o) => (
+        <>
+          {money(o.monthlyLimitNano)}
+          <ConvertedAmount nano={o.monthlyLimitNano} display={rates.get(o.currency)} />
+        </>
+      ),
     },
     {
       key: "spend",
@@ -103,7 +113,10 @@ export function OrganizationsTable({
       sortValue: (o) => o.monthToDateNano,
       cell: (o) => (
         <div className="org-spend">
-          <span>{money(o.monthToDateNano)}</span>
+          <span>
+            {money(o.monthToDateNano)}
+            <ConvertedAmount nano={o.monthToDateNano} display={rates.get(o.currency)} />
+          </span>
           <UsedOfLimit organization={o} />
         </div>
       ),
@@ -171,6 +184,9 @@ export function OrganizationsTable({
         caption={t("table.caption")}
         initialSort={{ key: "name", direction: "asc" }}
       />
+      {[...rates].map(([currency, display]) => (
+        <RateCaption key={currency} display={display} />
+      ))}
     </div>
   );
 }

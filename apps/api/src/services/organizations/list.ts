@@ -3,14 +3,14 @@
 // The tenant filter is in the SQL.
 import { listOrganizationsWithSpend } from "@mai/db";
 import type { Context, TenantScope } from "../../context";
-import { currentPeriod, toOrganizationDto, type OrganizationDto } from "./shared";
+import { booksNow, toOrganizationDto, type OrganizationDto } from "./shared";
 
 export async function listOrganizations(ctx: Context, scope: TenantScope): Promise<OrganizationDto[]> {
   if (!scope.all && !scope.organizationId) return [];
-  const period = await currentPeriod(ctx);
+  const books = await booksNow(ctx);
   const rows = await listOrganizationsWithSpend(ctx.deps.db, {
-    period,
+    period: books.period,
     ...(scope.all ? {} : { organizationId: scope.organizationId! }),
   });
-  return rows.map((row) => toOrganizationDto(row, period));
+  return rows.map((row) => toOrganizationDto(row, books));
 }

@@ -34,12 +34,15 @@ export interface OrganizationDto {
   /** The smallest request the monthly limit refused this month (null: none): with it the limit level says "exceeded". */
   refusedMinNano: bigint | null;
   memberCount: number;
+  /** The currency its figures are shown in besides USD: its own, else the global setting's. */
+  currency: string;
   createdAt: Date;
   updatedAt: Date;
   deactivatedAt: Date | null;
 }
 
-export function toOrganizationDto(row: OrganizationWithSpend, period: string): OrganizationDto {
+export function toOrganizationDto(row: OrganizationWithSpend, books: BooksNow): OrganizationDto {
+  const { period } = books;
   return {
     id: row.id,
     name: row.name,
@@ -55,23 +58,29 @@ export function toOrganizationDto(row: OrganizationWithSpend, period: string): O
     monthToDateNano: row.periodSpentNano,
     refusedMinNano: row.periodRefusedMinNano,
     memberCount: row.memberCount,
+    currency: row.currency ?? books.defaultCurrency,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     deactivatedAt: row.deactivatedAt,
   };
 }
 
-/** The current billing period (the month in the billing time zone). */
-export async function currentPeriod(ctx: Context, db: Executor = ctx.deps.db): Promise<string> {
-  const { billingTimeZone } = await getGlobalSettings(db);
-  return periodKeyOf(ctx.deps.now(), billingTimeZone);
+/** The current billing period (the month in the billing time zone) and the global display currency. */
+export interface BooksNow {
+  period: string;
+  defaultCurrency: string;
+}
+
+export async function booksNow(ctx: Context, db: Executor = ctx.deps.db): Promise<BooksNow> {
+  const { billingTimeZone, currency } = await getGlobalSettings(db);
+  return { period: periodKeyOf(ctx.deps.now(), billingTimeZone), defaultCurrency: currency };
 }
 
 export async function loadOrganizationDto(ctx: Context, organizationId: string): Promise<OrganizationDto> {
-  const period = await currentPeriod(ctx);
-  const row = await getOrganizationWithSpend(ctx.deps.db, organizationId, period);
+  const books = await booksNow(ctx);
+  const row = await getOrganizationWithSpend(ctx.deps.db, organizationId, books.period);
   if (!row) throw domainError("NOT_FOUND", "organization.notFound");
-  return toOrganizationDto(row, period);
+  return toOrganizationDto(row, books);
 }
 
 /** A monthly limit typed in USD ("250", "99.5") as exact nano-USD (@mai/domain's rule). */
