@@ -167,6 +167,22 @@ describe.each(testDrivers())("members on %s", (driver) => {
       expect(accepted.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       expect((await h.caller(org.admin).members.list({})).filter((m) => m.email === address)).toHaveLength(1);
     });
+
+    it("simultaneous invitations of one e-mail leave one code pending: each replaces the one before", async () => {
+      const org = await h.org();
+      const address = email("twice");
+      const results = await Promise.all([1, 2, 3, 4, 5].map(() => h.caller(org.admin).members.add({ email: address, role: "member" })));
+      const pending = (await h.caller(org.admin).members.invitations({})).filter((i) => i.email === address);
+      expect(pending).toHaveLength(1);
+      expect(results.map((r) => r.invitation.id)).toContain(pending[0]!.id);
+      // Only that invitation's code is good.
+      const tries = await Promise.allSettled(
+        results.map((r, i) =>
+          h.caller(null, { ip: `198.51.100.${i + 1}` }).auth.acceptInvitation({ email: address, code: r.code, password: "rivers bend twice before the sea" }),
+        ),
+      );
+      expect(tries.map((t) => t.status === "fulfilled")).toEqual(results.map((r) => r.invitation.id === pending[0]!.id));
+    });
   });
 
   describe("remove", () => {

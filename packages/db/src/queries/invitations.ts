@@ -68,6 +68,16 @@ export async function createInvitation(
 }
 
 /**
+ * Serializes the invitations of one organisation until the transaction ends (a lock on its row):
+ * two administrators inviting one e-mail at once would each find nothing to replace and leave two
+ * codes pending; after this, the later one replaces the earlier. Invitations are rare, so one
+ * organisation's wait for another's is nothing.
+ */
+export async function lockOrganizationInvitations(tx: Executor, organizationId: string): Promise<void> {
+  await tx.select({ id: clientOrganizations.id }).from(clientOrganizations).where(eq(clientOrganizations.id, organizationId)).for("no key update");
+}
+
+/**
  * Revokes the organisation's pending invitations for this e-mail (an administrator invites the same
  * person again: the new code replaces the old ones). Returns the ids revoked.
  */

@@ -9,6 +9,7 @@ import {
   appendAudit,
   createInvitation,
   findUserForMembership,
+  lockOrganizationInvitations,
   revokePendingInvitationsFor,
   type AuthUser,
   type Invitation,
@@ -37,6 +38,8 @@ export async function addMember(
   const now = ctx.deps.now();
   const code = generateInvitationCode();
   const invitation = await db.transaction(async (tx) => {
+    // Before reading what to replace: a concurrent invitation of the same e-mail waits for this one.
+    await lockOrganizationInvitations(tx, org.id);
     // Only this organisation's own members are told apart: the administrator lists them anyway.
     const existing = await findUserForMembership(tx, input.email);
     if (existing?.organizationId === org.id) throw domainError("CONFLICT", "members.alreadyMember");
