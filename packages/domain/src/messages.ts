@@ -195,6 +195,15 @@ export function serverMessageTemplate(key: string, count?: number): string | und
   return typeof form === "string" ? form : undefined;
 }
 
+/**
+ * Whether `key` is a ServerMessageKey of this catalog: a message, or a plural pair by its base
+ * ("mapping.duplicate"; its forms "mapping.duplicate_one"/"_other" are not keys).
+ */
+export function isServerMessageKey(key: string): key is ServerMessageKey {
+  if (/_(one|other)$/.test(key)) return false;
+  return typeof lookup(key) === "string" || typeof lookup(`${key}_other`) === "string";
+}
+
 /** The English text of a message: its template with every `{{name}}` replaced by `params.name`. */
 export function serverMessage(key: ServerMessageKey, params: ServerMessageParams = {}): string {
   const count = typeof params.count === "number" ? params.count : undefined;
