@@ -103,6 +103,7 @@ describe("messages built from data", () => {
     const fault = apiError("Internal server error. Request id: 0b9e-42.", { code: "INTERNAL_SERVER_ERROR", httpStatus: 500 });
     expect(errorMessage(fault)).toBe("Internal server error. Request id: 0b9e-42.");
     expect(checkMarkup("0.5")).toEqual({ error: "The markup must be at least 1 (1×): a lower markup would sell below the OpenRouter cost, at a loss." });
+    expect(keyProblem(`sk-or-${"a".repeat(300)}`)).toBe("The key is too long to be an OpenRouter API key (at most 256 characters).");
 
     await chooseLanguage("pl");
     expect(errorMessage(fault)).toBe("Wewnętrzny błąd serwera. Identyfikator żądania: 0b9e-42.");
@@ -112,6 +113,16 @@ describe("messages built from data", () => {
     expect(errorMessage(apiError("Not signed in.", { code: "UNAUTHORIZED", httpStatus: 401 }))).toBe("Sesja wygasła. Zaloguj się ponownie.");
     expect(checkPassword("aaaaaaaaaaaaaaa")).toMatch(/^To hasło jest powtórzonym lub kolejnym ciągiem znaków/);
     expect(keyProblem("sk-abc")).toBe("To nie jest klucz API OpenRouter: klucze OpenRouter zaczynają się od „sk-or-”.");
+    // The key's format: the server catalog's key.* (the same words as the API's), by key or recognised.
+    const tooLong = "The key is too long to be an OpenRouter API key (at most 256 characters).";
+    const tooLongPl = "Klucz jest za długi jak na klucz API OpenRouter (najwyżej 256 znaków).";
+    expect(keyProblem(`sk-or-${"a".repeat(300)}`)).toBe(tooLongPl);
+    const keyed = { code: "BAD_REQUEST", httpStatus: 400, messageKey: "key.too_long", messageParams: { max: 256 } };
+    expect(errorMessage(apiError(tooLong, keyed))).toBe(tooLongPl);
+    expect(errorMessage(apiError(tooLong, { code: "BAD_REQUEST", httpStatus: 400 }))).toBe(tooLongPl);
+    expect(errorMessage(apiError("The key is too short to be an OpenRouter API key; it may have been cut off when copied.", { code: "BAD_REQUEST", httpStatus: 400 }))).toBe(
+      "Klucz jest za krótki jak na klucz API OpenRouter; mógł zostać ucięty podczas kopiowania.",
+    );
     expect(checkMarkup("0.5")).toEqual({ error: expect.stringMatching(/^Narzut musi wynosić co najmniej 1/) as unknown });
     expect(checkUsd("-5")).toEqual({ error: "Limit miesięczny nie może być ujemny." });
     // Refusals the API words as the forms' own checks do, field by field or whole.

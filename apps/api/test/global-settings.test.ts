@@ -158,6 +158,8 @@ describe.each(testDrivers())("globalSettings on %s", (driver) => {
     await expect(malformed).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/malformed/),
+      // The key-format refusal is the catalog's (SERVER_MESSAGES.key), keyed for a translating client.
+      cause: { messageKey: "key.malformed_v1", messageParams: {}, details: { code: "malformed_v1" } },
     });
     const disabled = h.sim.addManagementKey({ key: nextKey(), disabled: true });
     expect(await trpcCode(h.caller(provider).globalSettings.update({ provisioningKey: disabled.key }))).toBe(

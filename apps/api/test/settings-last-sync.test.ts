@@ -114,7 +114,7 @@ describe.each(testDrivers())("settings.lastSync after saves from Open WebUI and 
     expect(last.sync).toEqual({
       status: "created",
       message: saved.openrouterSync.message,
-      // Stored in English, read back with its key and parameters: the new organisation's name.
+      // Stored with its key and parameters (the new organisation's name) beside the English.
       messageKey: "sync.createNamed",
       messageParams: saved.openrouterSync.messageParams,
       at: expect.any(Date) as Date,
@@ -178,6 +178,9 @@ describe.each(testDrivers())("settings.lastSync after saves from Open WebUI and 
     const failed = await lastSyncOf(user);
     expect(failed.sync).toMatchObject({ status: "failed", channel: "openwebui", organizationId: null, keyHint: mask(rejected) });
     expect(failed.sync!.message).toMatch(/OpenRouter rejected this key \(401/);
+    // Its parameters as the save answered them: the status a number, OpenRouter's words a string.
+    expect(failed.sync).toMatchObject({ messageKey: "sync.keyRejected", messageParams: saved.openrouterSync.messageParams });
+    expect(saved.openrouterSync.messageParams).toEqual({ status: 401, detail: expect.any(String) as string });
     expect(failed.savedAt).not.toBeNull();
     expect((await h.caller(user).settings.get()).ui.directConnections?.OPENAI_API_KEYS).toEqual([mask(rejected)]);
 
@@ -194,6 +197,33 @@ describe.each(testDrivers())("settings.lastSync after saves from Open WebUI and 
     // Saving again with a good key retries: the failure is replaced by the outcome.
     await mirroredSave(admin, connections([liveKey()]));
     expect((await lastSyncOf(user)).sync?.status).toBe("created");
+  });
+
+  it("an outcome recorded before its key was stored (migration 0018) gets it back from its English; a key the catalog no longer has is left out", async () => {
+    const admin = owui.addUser({ role: "admin" });
+    const rejected = nextKey();
+    secrets.push(rejected);
+    const saved = await mirroredSave(admin, connections([rejected]));
+    const user = await mAiUserOf(admin);
+    const [stored] = await h.t.db.select().from(schema.userSettings).where(eq(schema.userSettings.userId, user.id));
+    expect(stored).toMatchObject({ lastSyncMessageKey: "sync.keyRejected", lastSyncMessageParams: saved.openrouterSync.messageParams });
+
+    // As a row written before the columns existed: the English alone, recognised (parameters as strings).
+    const row = eq(schema.userSettings.userId, user.id);
+    await h.t.db.update(schema.userSettings).set({ lastSyncMessageKey: null, lastSyncMessageParams: null }).where(row);
+    const params = saved.openrouterSync.messageParams!;
+    expect((await lastSyncOf(user)).sync).toMatchObject({
+      message: saved.openrouterSync.message,
+      messageKey: "sync.keyRejected",
+      messageParams: { status: String(params.status), detail: params.detail },
+    });
+
+    // A stored key this catalog does not have (a message since removed): the English stands, without a key.
+    await h.t.db.update(schema.userSettings).set({ lastSyncMessageKey: "sync.retiredMessage", lastSyncMessageParams: {} }).where(row);
+    const unknown = (await lastSyncOf(user)).sync!;
+    expect(unknown.message).toBe(saved.openrouterSync.message);
+    expect(unknown).not.toHaveProperty("messageKey");
+    expect(unknown).not.toHaveProperty("messageParams");
   });
 
   it("only the saving user reads it: another organisation's administrator, a member of the same organisation, a user who never saved", async () => {

@@ -1,6 +1,6 @@
 // A user's last settings save and its organisation sync outcome (getLastSettingsSync,
-// recordSettingsSync): every status kept with its channel, message, time, organisation and masked
-// key; a new save clears the outcome of the settings it replaces and a slower, earlier sync cannot
+// recordSettingsSync): every status kept with its channel, message (and its catalog key and
+// parameters), time, organisation and masked key; a new save clears the outcome of the settings it replaces and a slower, earlier sync cannot
 // write over the later save's; one user never reads another's; reading writes nothing.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,7 +31,9 @@ describe.each(testDrivers())("the last settings sync on %s", (driver) => {
   const settings = { ui: { theme: "dark" } };
   const outcome = (over: Partial<SettingsSyncOutcome> = {}): SettingsSyncOutcome => ({
     status: "created",
-    message: "Organisation created.",
+    message: "A new organisation was created for this key, with you as its administrator.",
+    messageKey: "sync.create",
+    messageParams: {},
     at: new Date("2026-12-02T06:00:01.000Z"),
     organizationId: null,
     channel: "openwebui",
@@ -46,7 +48,7 @@ describe.each(testDrivers())("the last settings sync on %s", (driver) => {
     expect(await row(u.id)).toBeUndefined();
   });
 
-  it("keeps every status with its channel, message, time, organisation and masked key", async () => {
+  it("keeps every status with its channel, message, message key and parameters, time, organisation and masked key", async () => {
     const o = await org();
     for (const status of SETTINGS_SYNC_STATUSES) {
       for (const channel of SETTINGS_CHANNELS) {
@@ -59,6 +61,9 @@ describe.each(testDrivers())("the last settings sync on %s", (driver) => {
           status,
           channel,
           message: `${status} via ${channel}`,
+          // Parameters come back as they went in: numbers as numbers, strings as strings.
+          messageKey: `sync.${status}`,
+          messageParams: { channel, count: SETTINGS_CHANNELS.indexOf(channel) },
           organizationId: status === "skipped" || status === "failed" ? null : o.id,
           keyHint: status === "skipped" ? null : HINT,
         });
@@ -77,6 +82,7 @@ describe.each(testDrivers())("the last settings sync on %s", (driver) => {
     const second = new Date("2026-12-02T06:11:00.000Z");
     await saveUserSettings(t.db, u.id, { ui: { theme: "light" } }, second);
     expect(await getLastSettingsSync(t.db, u.id)).toEqual({ savedAt: second, sync: null });
+    expect(await row(u.id)).toMatchObject({ lastSyncMessage: null, lastSyncMessageKey: null, lastSyncMessageParams: null });
 
     const third = new Date("2026-12-02T06:12:00.000Z");
     await saveUserSettings(t.db, u.id, settings, third);
@@ -88,6 +94,15 @@ describe.each(testDrivers())("the last settings sync on %s", (driver) => {
     expect(await getLastSettingsSync(t.db, u.id)).toEqual({ savedAt: third, sync: latest });
     // The settings themselves are the third save's.
     expect((await row(u.id))?.settings).toEqual(settings);
+  });
+
+  it("an outcome without a key (as every outcome recorded before migration 0018) reads back with null key and parameters", async () => {
+    const u = await user();
+    const at = new Date("2026-12-02T06:15:00.000Z");
+    await saveUserSettings(t.db, u.id, settings, at);
+    const unkeyed = outcome({ message: "The organisation sync failed.", messageKey: null, messageParams: null, status: "failed" });
+    expect(await recordSettingsSync(t.db, u.id, at, unkeyed)).toBe(true);
+    expect(await getLastSettingsSync(t.db, u.id)).toEqual({ savedAt: at, sync: unkeyed });
   });
 
   it("reads only the asking user's row, and reading changes nothing", async () => {

@@ -3,6 +3,7 @@
 
 export { DOMAIN_ERROR_CODES, DomainError, domainError, isDomainError, type DomainErrorCode } from "./errors";
 export {
+  isServerMessageKey,
   SERVER_MESSAGES,
   serverMessage,
   serverMessageMatch,

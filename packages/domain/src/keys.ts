@@ -3,6 +3,8 @@
 // as a 401 from OpenRouter. Keys are secrets: no message produced here ever contains a key or any
 // part of it, and maskKey is the only sanctioned way to show one.
 
+import { serverMessage, type ServerMessageParams } from "./messages";
+
 export type KeyErrorCode =
   | "empty"
   | "missing_prefix"
@@ -18,7 +20,16 @@ export type KeyErrorCode =
  */
 export type OpenRouterKey = string & { readonly __brand: "OpenRouterKey" };
 
-export type KeyValidation = { ok: true; key: OpenRouterKey } | { ok: false; code: KeyErrorCode; message: string };
+export type KeyValidation =
+  | { ok: true; key: OpenRouterKey }
+  | {
+      ok: false;
+      code: KeyErrorCode;
+      /** The refusal in English: the catalog's `messageKey` with `messageParams` (never any part of the key). */
+      message: string;
+      messageKey: `key.${KeyErrorCode}`;
+      messageParams: ServerMessageParams;
+    };
 
 const PREFIX = "sk-or-";
 const V1_PREFIX = "sk-or-v1-";
@@ -29,21 +40,15 @@ const WHITESPACE = /\s/;
 const MIN_SECRET_LENGTH = 20;
 const MAX_LENGTH = 256;
 
-// Fixed texts, not templates: a message built from the input could leak the key.
-const MESSAGES: Record<KeyErrorCode, string> = {
-  empty: "Enter an OpenRouter API key.",
-  missing_prefix: 'This is not an OpenRouter API key: OpenRouter keys start with "sk-or-".',
-  whitespace: "The key contains a space or line break; paste it again without one.",
-  invalid_characters:
-    "The key contains characters an OpenRouter key never has (only letters, digits, '-' and '_' are possible); paste it again.",
-  too_short: "The key is too short to be an OpenRouter API key; it may have been cut off when copied.",
-  too_long: `The key is too long to be an OpenRouter API key (at most ${MAX_LENGTH} characters).`,
-  malformed_v1:
-    'The key looks like an OpenRouter v1 key but is malformed: a v1 key is "sk-or-v1-" followed by exactly 64 lowercase hexadecimal characters (0-9, a-f).',
-};
-
+/**
+ * The catalog's message of a refusal (SERVER_MESSAGES.key, ./messages.ts): fixed sentences, not
+ * templates of the input — a message built from the input could leak the key. The only parameter is
+ * the maximum length.
+ */
 function fail(code: KeyErrorCode): KeyValidation {
-  return { ok: false, code, message: MESSAGES[code] };
+  const messageKey = `key.${code}` as const;
+  const messageParams: ServerMessageParams = code === "too_long" ? { max: MAX_LENGTH } : {};
+  return { ok: false, code, message: serverMessage(messageKey, messageParams), messageKey, messageParams };
 }
 
 export function validateOpenRouterKey(raw: unknown): KeyValidation {

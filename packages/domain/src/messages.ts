@@ -139,6 +139,22 @@ export const SERVER_MESSAGES = {
     /** `detail` is OpenRouter's own words: said as they are. */
     keyRejected: "OpenRouter rejected this key ({{status}}: {{detail}}).",
   },
+  /**
+   * Why a pasted OpenRouter key is refused (validateOpenRouterKey, ./keys.ts), named by its
+   * KeyErrorCode so `key.${code}` is the message of a code. Fixed sentences: never the key.
+   */
+  key: {
+    empty: "Enter an OpenRouter API key.",
+    missing_prefix: 'This is not an OpenRouter API key: OpenRouter keys start with "sk-or-".',
+    whitespace: "The key contains a space or line break; paste it again without one.",
+    invalid_characters:
+      "The key contains characters an OpenRouter key never has (only letters, digits, '-' and '_' are possible); paste it again.",
+    too_short: "The key is too short to be an OpenRouter API key; it may have been cut off when copied.",
+    /** `max`: the longest key accepted (256). */
+    too_long: "The key is too long to be an OpenRouter API key (at most {{max}} characters).",
+    malformed_v1:
+      'The key looks like an OpenRouter v1 key but is malformed: a v1 key is "sk-or-v1-" followed by exactly 64 lowercase hexadecimal characters (0-9, a-f).',
+  },
   mapping: {
     noSuchUser: "No such user in your organisation.",
     invalidFormat: "The external id is not of the form mai_client_<org8>_user_<user8>; expected {{expected}}.",
@@ -177,6 +193,15 @@ export function serverMessageTemplate(key: string, count?: number): string | und
   if (count === undefined) return undefined;
   const form = lookup(`${key}_${englishPlural.select(count)}`) ?? lookup(`${key}_other`);
   return typeof form === "string" ? form : undefined;
+}
+
+/**
+ * Whether `key` is a ServerMessageKey of this catalog: a message, or a plural pair by its base
+ * ("mapping.duplicate"; its forms "mapping.duplicate_one"/"_other" are not keys).
+ */
+export function isServerMessageKey(key: string): key is ServerMessageKey {
+  if (/_(one|other)$/.test(key)) return false;
+  return typeof lookup(key) === "string" || typeof lookup(`${key}_other`) === "string";
 }
 
 /** The English text of a message: its template with every `{{name}}` replaced by `params.name`. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { maskKey, validateOpenRouterKey, type KeyErrorCode } from "../src/index";
+import {
+  maskKey,
+  SERVER_MESSAGES,
+  serverMessage,
+  validateOpenRouterKey,
+  type KeyErrorCode,
+} from "../src/index";
 
 const HEX64 = "0844" + "1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7f8091a2b3c4d5" + "af0e";
 const V1 = `sk-or-v1-${HEX64}`;
@@ -104,6 +110,35 @@ describe("validateOpenRouterKey rejects", () => {
     const result = validateOpenRouterKey(`sk-or-v1-${HEX64.slice(2)}`);
     expect(result).toMatchObject({ ok: false, code: "malformed_v1" });
     if (!result.ok) expect(result.message).toMatch(/64 lowercase hexadecimal/);
+  });
+});
+
+describe("validateOpenRouterKey's messages come from the server catalog", () => {
+  it("says each code's catalog entry (key.<code>) and carries its key and parameters", () => {
+    const codes = new Set<KeyErrorCode>();
+    for (const [, raw, code] of REJECTED) {
+      const result = validateOpenRouterKey(raw);
+      if (result.ok) throw new Error("expected a rejection");
+      expect(result.messageKey).toBe(`key.${code}`);
+      expect(result.message).toBe(serverMessage(result.messageKey, result.messageParams));
+      codes.add(code);
+    }
+    // Every code is exercised above, and the catalog's key group has exactly one entry per code.
+    expect([...codes].sort()).toEqual(Object.keys(SERVER_MESSAGES.key).sort());
+  });
+
+  it("keeps today's English word for word", () => {
+    const says = (raw: string) => {
+      const result = validateOpenRouterKey(raw);
+      return result.ok ? null : result.message;
+    };
+    expect(says("sk-abc")).toBe('This is not an OpenRouter API key: OpenRouter keys start with "sk-or-".');
+    expect(says(`sk-or-${"a".repeat(300)}`)).toBe(
+      "The key is too long to be an OpenRouter API key (at most 256 characters).",
+    );
+    expect(says("sk-or-abc")).toBe(
+      "The key is too short to be an OpenRouter API key; it may have been cut off when copied.",
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 // The API's messages by key: the English text comes from the catalog, with its parameters filled
 // in, and a DomainError built from a key says exactly what it said before keys existed.
 import { describe, expect, it } from "vitest";
-import { domainError, DomainError, isDomainError, SERVER_MESSAGES, serverMessage, serverMessageMatch, serverMessageTemplate } from "../src/index";
+import { domainError, DomainError, isDomainError, isServerMessageKey, SERVER_MESSAGES, serverMessage, serverMessageMatch, serverMessageTemplate } from "../src/index";
 
 describe("serverMessage", () => {
   it("is the catalog's English for a key without parameters", () => {
@@ -38,6 +38,15 @@ describe("serverMessage", () => {
     expect(serverMessage("organization.provisioningRejectedCreate")).toBe(old("create a key"));
     expect(serverMessage("organization.provisioningRejectedUpdate")).toBe(old("update the organisation's key"));
     expect(serverMessage("organization.provisioningRejectedDisable")).toBe(old("disable the organisation's key"));
+  });
+
+  it("tells a key of the catalog (a plural pair by its base) from any other text", () => {
+    expect(isServerMessageKey("sync.create")).toBe(true);
+    expect(isServerMessageKey("mapping.duplicate")).toBe(true);
+    expect(isServerMessageKey("mapping.duplicate_one")).toBe(false);
+    expect(isServerMessageKey("sync")).toBe(false);
+    expect(isServerMessageKey("sync.nothing")).toBe(false);
+    expect(isServerMessageKey("")).toBe(false);
   });
 
   it("refuses an unknown key", () => {

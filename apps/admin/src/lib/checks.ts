@@ -4,9 +4,11 @@
 // sent as text.
 //
 // The domain's refusals are English sentences; each is said here in the reader's language by which
-// check failed (the key's error code, or the domain's fixed sentence recognised), never by editing
-// the domain. A sentence not recognised is shown as the domain words it.
-import { validateOpenRouterKey } from "@mai/domain/keys";
+// check failed (the key's catalog key — the server namespace's `key.*` —, or the domain's fixed
+// sentence recognised), never by editing the domain. A sentence not recognised is shown as the
+// domain words it.
+import { validateOpenRouterKey, type KeyErrorCode } from "@mai/domain/keys";
+import { serverMessageMatch } from "@mai/domain/messages";
 import { markupFromMultiplier } from "@mai/domain/money";
 import { validateMonthlyLimit } from "@mai/domain/monthly-limit";
 import { isCurrencyCode, MAX_ORGANIZATION_NAME_LENGTH, validateOrganizationName } from "@mai/domain/organization";
@@ -17,6 +19,8 @@ import { displayLocale } from "./format";
 
 // Plain functions, called when a form is checked: the message is in the language of that moment.
 const t = i18n.t.bind(i18n);
+/** t() for the server namespace's key-format messages (keyText), untyped by key. */
+const serverT = i18n.t.bind(i18n) as unknown as (key: string, options: Record<string, unknown>) => string;
 
 /** A schema's bound (`.max()` of a text, `.min()`/`.max()` of a number); a schema without it is a bug here. */
 function bound(value: number | null): number {
@@ -97,31 +101,29 @@ export function passwordProblemText(problem: string): string {
 /** The domain's verdict on a pasted key (the same rule and words as the API's), or null when it is fine. */
 export function keyProblem(key: string): string | null {
   const check = validateOpenRouterKey(key);
-  if (check.ok) return null;
-  switch (check.code) {
-    case "too_long":
-      return t("checks.key.too_long", { count: KEY_MAX_LENGTH });
-    default:
-      return t(`checks.key.${check.code}`);
-  }
+  return check.ok ? null : keyText(check.messageKey, check.messageParams);
 }
 
-/** The longest key validateOpenRouterKey accepts (named in its too-long message). */
-const KEY_MAX_LENGTH = 256;
-
-const KEY_CODES = ["empty", "missing_prefix", "whitespace", "invalid_characters", "too_short", "malformed_v1"] as const;
+/**
+ * A key-format refusal (the server catalog's `key.*`, as the domain and the API word it) in the
+ * reader's language. Through an untyped t() (serverT): the typed one asks every key of the union
+ * for the one parameter only `key.too_long` has (`max`).
+ */
+function keyText(messageKey: `key.${KeyErrorCode}`, params: Readonly<Record<string, string | number>>): string {
+  return serverT(messageKey, { ns: "server", ...params });
+}
 
 /**
  * A refusal the API words exactly as a check of these forms does (a password rule, a key's format,
  * a new password equal to the current one), in the reader's language; null for any other sentence.
+ * A keyed refusal (`data.messageKey`) never gets here: errorMessage says it from its key first.
  */
 export function clientCheckText(message: string): string | null {
   const password = passwordProblemText(message);
   if (password !== message) return password;
   if (message === t("password.sameAsCurrent", { lng: "en" })) return t("password.sameAsCurrent");
-  const code = KEY_CODES.find((c) => t(`checks.key.${c}`, { lng: "en" }) === message);
-  if (code) return t(`checks.key.${code}`);
-  if (message === t("checks.key.too_long", { count: KEY_MAX_LENGTH, lng: "en" })) return t("checks.key.too_long", { count: KEY_MAX_LENGTH });
+  const key = serverMessageMatch(message, "key");
+  if (key) return keyText(key.key as `key.${KeyErrorCode}`, key.params);
   return null;
 }
 

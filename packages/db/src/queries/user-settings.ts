@@ -18,6 +18,8 @@ export async function saveUserSettings(db: Executor, userId: string, settings: S
   const noOutcome = {
     lastSyncStatus: null,
     lastSyncMessage: null,
+    lastSyncMessageKey: null,
+    lastSyncMessageParams: null,
     lastSyncAt: null,
     lastSyncOrganizationId: null,
     lastSyncChannel: null,
@@ -33,6 +35,12 @@ export async function saveUserSettings(db: Executor, userId: string, settings: S
 export interface SettingsSyncOutcome {
   status: SettingsSyncStatus;
   message: string;
+  /**
+   * The message's key in the API's catalog (@mai/domain SERVER_MESSAGES) and its parameters; null
+   * when it has none — and in an outcome recorded before the columns existed (migration 0018).
+   */
+  messageKey: string | null;
+  messageParams: Record<string, string | number> | null;
   at: Date;
   organizationId: string | null;
   channel: SettingsChannel;
@@ -51,6 +59,8 @@ export async function recordSettingsSync(db: Executor, userId: string, savedAt: 
     .set({
       lastSyncStatus: outcome.status,
       lastSyncMessage: outcome.message,
+      lastSyncMessageKey: outcome.messageKey,
+      lastSyncMessageParams: outcome.messageParams,
       lastSyncAt: outcome.at,
       lastSyncOrganizationId: outcome.organizationId,
       lastSyncChannel: outcome.channel,
@@ -75,6 +85,8 @@ export async function getLastSettingsSync(db: Executor, userId: string): Promise
       savedAt: userSettings.updatedAt,
       status: userSettings.lastSyncStatus,
       message: userSettings.lastSyncMessage,
+      messageKey: userSettings.lastSyncMessageKey,
+      messageParams: userSettings.lastSyncMessageParams,
       at: userSettings.lastSyncAt,
       organizationId: userSettings.lastSyncOrganizationId,
       channel: userSettings.lastSyncChannel,
@@ -83,7 +95,7 @@ export async function getLastSettingsSync(db: Executor, userId: string): Promise
     .from(userSettings)
     .where(eq(userSettings.userId, userId));
   if (!row) return { savedAt: null, sync: null };
-  const { savedAt, status, message, at, organizationId, channel, keyHint } = row;
+  const { savedAt, status, message, messageKey, messageParams, at, organizationId, channel, keyHint } = row;
   if (!status || !at || !channel) return { savedAt, sync: null };
-  return { savedAt, sync: { status, message: message ?? "", at, organizationId, channel, keyHint } };
+  return { savedAt, sync: { status, message: message ?? "", messageKey, messageParams, at, organizationId, channel, keyHint } };
 }

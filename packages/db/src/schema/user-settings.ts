@@ -19,6 +19,11 @@ export const userSettings = pgTable("user_settings", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   lastSyncStatus: settingsSyncStatusEnum("last_sync_status"),
   lastSyncMessage: text("last_sync_message"),
+  // The message's key in the API's catalog (@mai/domain SERVER_MESSAGES, `sync.*`) and its parameters,
+  // so a translating client says it in its reader's language. Null in a row recorded before they
+  // existed (migration 0018): the API then recognises the English `last_sync_message` instead.
+  lastSyncMessageKey: text("last_sync_message_key"),
+  lastSyncMessageParams: jsonb("last_sync_message_params").$type<Record<string, string | number>>(),
   lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
   lastSyncOrganizationId: uuid("last_sync_organization_id").references(() => clientOrganizations.id, { onDelete: "set null" }),
   lastSyncChannel: settingsChannelEnum("last_sync_channel"),

@@ -136,18 +136,6 @@ export const en = {
       common:
         "This password is on a list of common passwords that attackers try first. Choose another — a few unrelated words make a strong one.",
     },
-    key: {
-      empty: "Enter an OpenRouter API key.",
-      missing_prefix: 'This is not an OpenRouter API key: OpenRouter keys start with "sk-or-".',
-      whitespace: "The key contains a space or line break; paste it again without one.",
-      invalid_characters:
-        "The key contains characters an OpenRouter key never has (only letters, digits, '-' and '_' are possible); paste it again.",
-      too_short: "The key is too short to be an OpenRouter API key; it may have been cut off when copied.",
-      too_long_one: "The key is too long to be an OpenRouter API key (at most {{count, number}} character).",
-      too_long_other: "The key is too long to be an OpenRouter API key (at most {{count, number}} characters).",
-      malformed_v1:
-        'The key looks like an OpenRouter v1 key but is malformed: a v1 key is "sk-or-v1-" followed by exactly 64 lowercase hexadecimal characters (0-9, a-f).',
-    },
     organizationName: {
       length_one: "An organisation name is 1 to {{count, number}} character.",
       length_other: "An organisation name is 1 to {{count, number}} characters.",
@@ -334,20 +322,6 @@ export const pl: Polish<typeof en> = {
       service: "To hasło zawiera nazwę tej usługi, a tę atakujący sprawdziłby w pierwszej kolejności. Wybierz inne.",
       common:
         "To hasło jest na liście popularnych haseł, które atakujący sprawdzają w pierwszej kolejności. Wybierz inne — kilka niezwiązanych ze sobą słów tworzy silne hasło.",
-    },
-    key: {
-      empty: "Wpisz klucz API OpenRouter.",
-      missing_prefix: "To nie jest klucz API OpenRouter: klucze OpenRouter zaczynają się od „sk-or-”.",
-      whitespace: "Klucz zawiera spację lub znak nowego wiersza; wklej go ponownie bez nich.",
-      invalid_characters:
-        "Klucz zawiera znaki, których klucz OpenRouter nigdy nie ma (możliwe są tylko litery, cyfry, „-” i „_”); wklej go ponownie.",
-      too_short: "Klucz jest za krótki jak na klucz API OpenRouter; mógł zostać ucięty podczas kopiowania.",
-      too_long_one: "Klucz jest za długi jak na klucz API OpenRouter (najwyżej {{count, number}} znak).",
-      too_long_few: "Klucz jest za długi jak na klucz API OpenRouter (najwyżej {{count, number}} znaki).",
-      too_long_many: "Klucz jest za długi jak na klucz API OpenRouter (najwyżej {{count, number}} znaków).",
-      too_long_other: "Klucz jest za długi jak na klucz API OpenRouter (najwyżej {{count, number}} znaku).",
-      malformed_v1:
-        "Klucz wygląda jak klucz OpenRouter v1, ale jest niepoprawny: klucz v1 to „sk-or-v1-”, po którym następują dokładnie 64 małe znaki szesnastkowe (0–9, a–f).",
     },
     organizationName: {
       length_one: "Nazwa organizacji ma od 1 do {{count, number}} znaku.",

@@ -1,8 +1,9 @@
 // The sentences the API writes (its refusals, the organisation sync's outcome, the user-mapping
-// problems), by the key the API sends beside its English (`data.messageKey` of an error,
-// `messageKey` of a sync outcome or a mapping problem). English is the API's own catalog, so the
-// two cannot drift; lib/errors.ts and the pages fall back to the API's English for a sentence
-// without a key. Parameters are the API's: an organisation's name, a month, OpenRouter's own words.
+// problems, a pasted key's format — which the forms check too: lib/checks.ts), by the key the API
+// sends beside its English (`data.messageKey` of an error, `messageKey` of a sync outcome or a
+// mapping problem). English is the API's own catalog, so the two cannot drift; lib/errors.ts and
+// the pages fall back to the API's English for a sentence without a key. Parameters are the API's:
+// an organisation's name, a month, OpenRouter's own words.
 import { SERVER_MESSAGES } from "@mai/domain/messages";
 import type { Polish } from "../translation";
 
@@ -138,6 +139,17 @@ export const pl: Polish<typeof en> = {
     failed: "Synchronizacja organizacji nie powiodła się; ustawienia zostały zapisane. Aby ponowić próbę, należy zapisać je jeszcze raz.",
     managementKey: "To jest klucz zarządzania OpenRouter; czat wymaga klucza do inferencji.",
     keyRejected: "OpenRouter odrzucił ten klucz ({{status}}: {{detail}}).",
+  },
+  key: {
+    empty: "Wpisz klucz API OpenRouter.",
+    missing_prefix: "To nie jest klucz API OpenRouter: klucze OpenRouter zaczynają się od „sk-or-”.",
+    whitespace: "Klucz zawiera spację lub znak nowego wiersza; wklej go ponownie bez nich.",
+    invalid_characters:
+      "Klucz zawiera znaki, których klucz OpenRouter nigdy nie ma (możliwe są tylko litery, cyfry, „-” i „_”); wklej go ponownie.",
+    too_short: "Klucz jest za krótki jak na klucz API OpenRouter; mógł zostać ucięty podczas kopiowania.",
+    too_long: "Klucz jest za długi jak na klucz API OpenRouter (najwyżej {{max}} znaków).",
+    malformed_v1:
+      "Klucz wygląda jak klucz OpenRouter v1, ale jest niepoprawny: klucz v1 to „sk-or-v1-”, po którym następują dokładnie 64 małe znaki szesnastkowe (0–9, a–f).",
   },
   mapping: {
     noSuchUser: "W tej organizacji nie ma takiego użytkownika.",

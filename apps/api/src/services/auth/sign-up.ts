@@ -51,7 +51,7 @@ export async function signUpWithKey(ctx: Context, input: SignUpWithKeyInput): Pr
   const attempt = await admitPublicAttempt(ctx, now);
 
   const valid = validateOpenRouterKey(input.openRouterKey);
-  if (!valid.ok) throw new DomainError("INVALID_INPUT", valid.message, { details: { code: valid.code } });
+  if (!valid.ok) throw domainError("INVALID_INPUT", valid.messageKey, valid.messageParams, { details: { code: valid.code } });
   const key = valid.key;
   const email = input.email.trim().toLowerCase();
   const name = input.name.trim();

@@ -19,7 +19,7 @@ import { toGlobalSettingsDto, type GlobalSettingsDto } from "./get";
 
 export async function verifyProvisioningKey(ctx: Context, raw: string): Promise<string> {
   const valid = validateOpenRouterKey(raw);
-  if (!valid.ok) throw new DomainError("INVALID_INPUT", valid.message, { details: { code: valid.code } });
+  if (!valid.ok) throw domainError("INVALID_INPUT", valid.messageKey, valid.messageParams, { details: { code: valid.code } });
   let info;
   try {
     info = await ctx.deps.openrouter.getKeyInfo(valid.key);

@@ -123,7 +123,7 @@ export async function deleteUpstreamKey(
  */
 export function requireValidClientKey(raw: string): OpenRouterKey {
   const valid = validateOpenRouterKey(raw);
-  if (!valid.ok) throw new DomainError("INVALID_INPUT", valid.message, { details: { code: valid.code } });
+  if (!valid.ok) throw domainError("INVALID_INPUT", valid.messageKey, valid.messageParams, { details: { code: valid.code } });
   return valid.key;
 }
 

@@ -12,6 +12,7 @@ import {
 } from "@mai/db";
 import {
   findOpenRouterConnection,
+  isServerMessageKey,
   maskKey,
   restoreMaskedKeys,
   serverMessage,
@@ -115,6 +116,8 @@ async function recordOutcome(ctx: Context, user: AuthUser, savedAt: Date, sync: 
     await recordSettingsSync(ctx.deps.db, user.id, savedAt, {
       status: sync.status,
       message: sync.message,
+      messageKey: sync.messageKey ?? null,
+      messageParams: sync.messageParams ?? null,
       at: ctx.deps.now(),
       organizationId: sync.organizationId ?? null,
       channel: channelOf(ctx),
@@ -125,18 +128,26 @@ async function recordOutcome(ctx: Context, user: AuthUser, savedAt: Date, sync: 
   }
 }
 
+type LastSyncOutcome = Omit<NonNullable<LastSettingsSync["sync"]>, "messageKey" | "messageParams"> &
+  Partial<Pick<OpenRouterSync, "messageKey" | "messageParams">>;
+
 /**
- * The caller's own last save and its sync outcome (settings.lastSync). The outcome is stored in
- * English; a sentence of the catalog's sync messages is given its key and parameters back.
+ * The caller's own last save and its sync outcome (settings.lastSync): its English, and the
+ * catalog key and parameters it was recorded with.
  */
-export async function readLastSync(
-  ctx: Context,
-  user: AuthUser,
-): Promise<LastSettingsSync & { sync: (NonNullable<LastSettingsSync["sync"]> & Partial<Pick<OpenRouterSync, "messageKey" | "messageParams">>) | null }> {
+export async function readLastSync(ctx: Context, user: AuthUser): Promise<{ savedAt: Date | null; sync: LastSyncOutcome | null }> {
   const last = await getLastSettingsSync(ctx.deps.db, user.id);
-  if (!last.sync) return last;
-  const known = serverMessageMatch(last.sync.message, "sync");
-  return known ? { ...last, sync: { ...last.sync, messageKey: known.key, messageParams: known.params } } : last;
+  if (!last.sync) return { savedAt: last.savedAt, sync: null };
+  const { messageKey, messageParams, ...sync } = last.sync;
+  // A key this API's catalog still has; one it no longer knows is left out (the English stands).
+  if (messageKey !== null && isServerMessageKey(messageKey)) {
+    return { savedAt: last.savedAt, sync: { ...sync, messageKey, messageParams: messageParams ?? {} } };
+  }
+  // Outcomes recorded before migration 0018 have only their English: a sentence of the catalog's
+  // sync messages is recognised and given its key and parameters back (parameters as strings).
+  // Kept while such rows may exist: the next save of each user replaces its row's outcome.
+  const known = messageKey === null ? serverMessageMatch(sync.message, "sync") : null;
+  return { savedAt: last.savedAt, sync: known ? { ...sync, messageKey: known.key, messageParams: known.params } : sync };
 }
 
 /**
