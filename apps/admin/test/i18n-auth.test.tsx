@@ -103,6 +103,8 @@ describe("messages built from data", () => {
     const fault = apiError("Internal server error. Request id: 0b9e-42.", { code: "INTERNAL_SERVER_ERROR", httpStatus: 500 });
     expect(errorMessage(fault)).toBe("Internal server error. Request id: 0b9e-42.");
     expect(checkMarkup("0.5")).toEqual({ error: "The markup must be at least 1 (1×): a lower markup would sell below the OpenRouter cost, at a loss." });
+    // In English a comma is not a decimal separator: "1,3" is refused, not read as 1.3.
+    expect(checkMarkup("1,3")).toEqual({ error: "The markup must be a plain decimal number such as 12.5 (no thousands separators)." });
     expect(keyProblem(`sk-or-${"a".repeat(300)}`)).toBe("The key is too long to be an OpenRouter API key (at most 256 characters).");
 
     await chooseLanguage("pl");
@@ -125,6 +127,14 @@ describe("messages built from data", () => {
     );
     expect(checkMarkup("0.5")).toEqual({ error: expect.stringMatching(/^Narzut musi wynosić co najmniej 1/) as unknown });
     expect(checkUsd("-5")).toEqual({ error: "Limit miesięczny nie może być ujemny." });
+    // Polish decimals as the dashboard writes them: a decimal comma, spaces grouping thousands; a dot still works.
+    expect(checkMarkup("1,3")).toEqual({ value: "1.3" });
+    expect(checkMarkup("1,25×")).toEqual({ value: "1.25" });
+    expect(checkUsd("1 250,50")).toMatchObject({ value: "1250.50", nano: 1_250_500_000_000n });
+    expect(checkUsd("1\u00a0250")).toMatchObject({ value: "1250", nano: 1_250_000_000_000n });
+    expect(checkUsd("99.5")).toMatchObject({ value: "99.5" });
+    expect(checkUsd("1,250.5")).toEqual({ error: expect.stringMatching(/^Wpisz kwotę w dolarach amerykańskich, np\. 250 lub 99,50\.$/) as unknown });
+    expect(checkMarkup("1 3")).toEqual({ error: expect.stringMatching(/^Narzut musi być liczbą dziesiętną/) as unknown });
     // Refusals the API words as the forms' own checks do, field by field or whole.
     const refusedJoin = apiError("Invalid input — email: Enter the e-mail address the invitation was sent to.; code: Enter the invitation code..", {
       code: "BAD_REQUEST",

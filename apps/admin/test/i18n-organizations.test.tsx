@@ -68,6 +68,25 @@ describe("Organisations, Members and API tokens in Polish", () => {
     expect(mainText()).not.toMatch(/\b(API tokens|Create a token|Connect a chat client|Your tokens|Create token|Token name)\b/);
   });
 
+  it("a new organisation in Polish takes Polish decimals: markup 1,3 and a limit of 1 250,50 are sent as 1.3 and 1250.50", async () => {
+    const { user } = await signIn(inject("provider"), "/sign-in?redirect=%2Forganizations");
+    await screen.findByRole("table", { name: "Client organisations" });
+    await polish();
+    await user.click(await screen.findByRole("button", { name: "Nowa organizacja" }));
+    const name = `Przecinek ${Date.now()}`;
+    await user.type(await screen.findByLabelText("Nazwa"), name);
+    await user.type(screen.getByLabelText(/^Limit miesięczny \(USD\)/), "1 250,50");
+    await user.type(screen.getByLabelText(/^Narzut/), "1,3");
+    const provision = screen.queryByLabelText<HTMLInputElement>("Załóż osobny klucz OpenRouter");
+    if (provision?.checked) await user.click(provision);
+    await user.click(screen.getByRole("button", { name: "Utwórz organizację" }));
+    await screen.findByText(`Utworzono organizację „${name}”`);
+    const listed = await query<{ name: string; markup: string; monthlyLimitNano: bigint }[]>("organizations.list", undefined);
+    const created = listed.find((o) => o.name === name);
+    expect(created?.markup).toBe("1.3");
+    expect(BigInt(created!.monthlyLimitNano)).toBe(1_250_500_000_000n);
+  });
+
   it("the provider's table: an organisation in PLN has its limit and spend converted, the rate captioned under the table; one in USD none", async () => {
     await signIn(inject("provider"), "/sign-in?redirect=%2Forganizations");
     const created = async (name: string) =>

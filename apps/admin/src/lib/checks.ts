@@ -14,7 +14,7 @@ import { validateMonthlyLimit } from "@mai/domain/monthly-limit";
 import { isCurrencyCode, MAX_ORGANIZATION_NAME_LENGTH, validateOrganizationName } from "@mai/domain/organization";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem, type PasswordContext } from "@mai/domain/password";
 import { acceptInvitationInput, addMemberInput, createTokenInput, emailInput, MAX_EMAIL_LENGTH } from "@mai/domain/schemas";
-import { i18n } from "../i18n";
+import { currentLanguage, i18n } from "../i18n";
 import { displayLocale } from "./format";
 
 // Plain functions, called when a form is checked: the message is in the language of that moment.
@@ -149,9 +149,25 @@ function translateDecimal(
   return message;
 }
 
-/** "1.3" (or "1.3×") → "1.3", else the reason it is refused. Empty input is the caller's business. */
+const GROUPED_THOUSANDS = /^\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?$/;
+
+/**
+ * A decimal as the reader types it, in the form the domain's parsers read: in Polish the comma is
+ * the decimal separator ("1,3", "99,50") and spaces may group thousands ("1 250,50"), as the
+ * dashboard writes Polish figures; a dot works as well. English text is taken as it is (a comma
+ * there groups thousands, which the domain's rule refuses in words).
+ */
+export function readerDecimal(text: string): string {
+  const trimmed = text.trim();
+  if (currentLanguage() !== "pl") return trimmed;
+  const ungrouped = GROUPED_THOUSANDS.test(trimmed) ? trimmed.replace(/[ \u00a0\u202f]/g, "") : trimmed;
+  // One comma and no dot: the decimal comma. Anything else is left for the domain to refuse.
+  return /^[^.,]*,[^.,]*$/.test(ungrouped) ? ungrouped.replace(",", ".") : ungrouped;
+}
+
+/** "1.3" (or "1.3×"; in Polish also "1,3") → "1.3", else the reason it is refused. Empty input is the caller's business. */
 export function checkMarkup(text: string): { value: string } | { error: string } {
-  const value = text.trim().replace(/\s*[×xX]$/, "");
+  const value = readerDecimal(text.trim().replace(/\s*[×xX]$/, ""));
   try {
     markupFromMultiplier(value);
     return { value };
@@ -176,7 +192,7 @@ export function checkMarkup(text: string): { value: string } | { error: string }
  * domain's monthly-limit rule (never negative, at most 9 decimals, within what can be stored).
  */
 export function checkUsd(text: string): { value: string; nano: bigint } | { error: string } {
-  const value = text.trim().replace(/^\$\s*/, "");
+  const value = readerDecimal(text.trim().replace(/^\$\s*/, ""));
   if (!/^\d*\.?\d*$/.test(value) && !/^-/.test(value)) {
     return { error: t("checks.monthlyLimit.notAmount") };
   }

@@ -130,6 +130,9 @@ const initialValues = (s: GlobalSettings): Values => ({
   billingTimeZone: s.billingTimeZone,
 });
 
+/** The value a check accepted (validate() ran first: a refusal never reaches here). */
+const accepted = (checked: { value: string } | { error: string }) => ("value" in checked ? checked.value : "");
+
 function validate(values: Values, changed: ReadonlySet<FieldName>, timeZoneError: string): Partial<Record<FieldName, string>> {
   const errors: Partial<Record<FieldName, string>> = {};
   // The domain's rules, as the API applies them (lib/checks.ts).
@@ -204,9 +207,9 @@ export default function Settings() {
     const key = newKey.trim();
     update.mutate({
       ...(key ? { provisioningKey: key } : {}),
-      // The forms of the values the checks accepted ("1.3×" → "1.3", "$250" → "250").
-      ...(changed.has("defaultMarkup") ? { defaultMarkup: values.defaultMarkup.trim().replace(/\s*[×xX]$/, "") } : {}),
-      ...(changed.has("defaultMonthlyLimitUsd") ? { defaultMonthlyLimitUsd: values.defaultMonthlyLimitUsd.trim().replace(/^\$\s*/, "") } : {}),
+      // The forms of the values the checks accepted ("1.3×" → "1.3", "$250" → "250", Polish "1,3" → "1.3").
+      ...(changed.has("defaultMarkup") ? { defaultMarkup: accepted(checkMarkup(values.defaultMarkup)) } : {}),
+      ...(changed.has("defaultMonthlyLimitUsd") ? { defaultMonthlyLimitUsd: accepted(checkUsd(values.defaultMonthlyLimitUsd)) } : {}),
       ...(changed.has("currency") ? { currency: values.currency.trim().toUpperCase() } : {}),
       ...(changed.has("billingTimeZone") ? { billingTimeZone: values.billingTimeZone.trim() } : {}),
     });

@@ -285,7 +285,7 @@ export const pl: Polish<typeof en> = {
     limitHintDefault: "Puste: wartość domyślna, {{limit}}.",
     limitHint: "Puste: limit domyślny.",
     markupHintDefault: "Mnożnik kosztu OpenRouter. Puste: wartość domyślna, {{markup}}×.",
-    markupHint: "Mnożnik kosztu OpenRouter, np. 1.3. Puste: wartość domyślna.",
+    markupHint: "Mnożnik kosztu OpenRouter, np. 1,3. Puste: wartość domyślna.",
     provision: "Załóż osobny klucz OpenRouter",
     provisionHint:
       "Zakładany kluczem do zakładania kluczy z <link>Ustawień</link>, ograniczony w OpenRouter do limitu miesięcznego i pokazywany tu jednorazowo.",
@@ -295,7 +295,7 @@ export const pl: Polish<typeof en> = {
   },
   edit: {
     saved: "Zapisano organizację „{{name}}”",
-    markupMissing: "Podaj mnożnik, np. 1.3 (1 = bez narzutu).",
+    markupMissing: "Podaj mnożnik, np. 1,3 (1 = bez narzutu).",
     limitMissing: "Podaj limit miesięczny w dolarach amerykańskich, np. 250.",
     nameMissing: "Organizacja musi mieć nazwę.",
     nothingChanged: "Nic nie zmieniono",

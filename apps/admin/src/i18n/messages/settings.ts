@@ -111,7 +111,7 @@ export const pl: Polish<typeof en> = {
   defaults: {
     legend: "Wartości domyślne dla nowych organizacji",
     markup: "Domyślny narzut",
-    markupHint: "Mnożnik kosztu dostawcy w OpenRouter, np. 1.3.",
+    markupHint: "Mnożnik kosztu dostawcy w OpenRouter, np. 1,3.",
     monthlyLimit: "Domyślny limit miesięczny (USD)",
     monthlyLimitHint: "Obecnie {{amount}} miesięcznie.",
   },
@@ -153,7 +153,7 @@ export const pl: Polish<typeof en> = {
     fetched_other: "NBP: {{count, number}} nowego kursu",
     nobodyUses: "Żadna organizacja nie używa waluty {{code}}: nie ma czego pobierać",
     dayError: "Wybierz dzień, którego dotyczy kurs.",
-    rateError: "Dodatnia liczba dziesiętna z kropką, np. 3.9876.",
+    rateError: "Dodatnia liczba dziesiętna, np. 3,9876.",
     sourceNbp: "(NBP {{table}})",
     sourceProvider: "(wprowadzony przez dostawcę)",
     none: "Nie zapisano jeszcze żadnego kursu: kwoty są pokazywane tylko w USD.",

@@ -13,12 +13,13 @@ import { FormActions } from "../../components/FormActions";
 import { MutationError } from "../../components/MutationError";
 import { Card } from "../../components/Page";
 import { useToast } from "../../components/Toast";
+import { readerDecimal } from "../../lib/checks";
 import { date, formatRateText } from "../../lib/format";
 import { trpc } from "../../trpc";
 
 function validRate(text: string): boolean {
   try {
-    parseRate(text);
+    parseRate(readerDecimal(text));
     return true;
   } catch {
     return false;
@@ -61,7 +62,7 @@ export function ExchangeRatesCard({ currency }: { currency: string }) {
     if (!validRate(rate)) found.rate = t("exchangeRates.rateError");
     setErrors(found);
     if (found.day || found.rate) return;
-    enter.mutate({ currency: code, effectiveDate: day, rate: rate.trim() });
+    enter.mutate({ currency: code, effectiveDate: day, rate: readerDecimal(rate) });
   };
 
   return (
