@@ -4,7 +4,8 @@
 // headings; the audit log's count of entries uses the Polish plural form its number asks for.
 import { afterEach, describe, expect, it, inject } from "vitest";
 import { chooseLanguage } from "../src/i18n";
-import { screen, signIn, signOut, waitFor, within } from "./render";
+import { queryClient, trpc } from "../src/trpc";
+import { query, screen, signIn, signOut, waitFor, within } from "./render";
 
 const main = () => document.getElementById("main")!;
 
@@ -54,6 +55,22 @@ describe("the provider's administration pages in Polish", () => {
     expect(screen.getByRole("heading", { name: "Wysłane alerty" })).toBeTruthy();
     expect(await screen.findByRole("heading", { name: "Dziennik dostarczeń" })).toBeTruthy();
     expectNoEnglishHeadings(["Alerts", "Alert settings", "Alerts fired", "Delivery log", "Save alert settings"]);
+    // The language of the organisation's alert e-mails: chosen here, saved, and put back.
+    const language = screen.getByLabelText<HTMLSelectElement>("Język e-maili z alertami");
+    expect([...language.options].map((o) => o.textContent)).toEqual(["English", "Polski"]);
+    // The organisation in scope (the page's settings name it), asked of the API after each save.
+    const cached = queryClient.getQueriesData<{ organizationId: string }>({ queryKey: trpc.alerts.getSettings.pathKey() });
+    const organizationId = cached.map(([, data]) => data?.organizationId).find(Boolean);
+    expect(organizationId).toBeDefined();
+    const saveAs = async (value: "en" | "pl") => {
+      // Looked up each time: a saved form is rendered anew.
+      await user.selectOptions(screen.getByLabelText<HTMLSelectElement>("Język e-maili z alertami"), value);
+      await user.click(screen.getByRole("button", { name: "Zapisz ustawienia alertów" }));
+      await waitFor(async () => expect((await query<{ emailLanguage: string }>("alerts.getSettings", { organizationId })).emailLanguage).toBe(value));
+      await waitFor(() => expect(screen.getByRole<HTMLButtonElement>("button", { name: "Zapisz ustawienia alertów" }).disabled).toBe(true));
+    };
+    await saveAs("pl");
+    await saveAs("en");
 
     // User mapping.
     await openFromNav(user, "Przypisania użytkowników");

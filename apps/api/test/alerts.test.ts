@@ -25,6 +25,9 @@ const WEBHOOK_SECRET = "whsec-alerts-test-0123456789-never-logged";
 interface Mail {
   from: string;
   to: string[];
+  /** As received (headers' encoded words intact). */
+  source: string;
+  /** Quoted-printable undone: the words as written. */
   raw: string;
 }
 interface Hook {
@@ -53,11 +56,15 @@ async function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: M
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
           to: session.envelope.rcptTo.map((r) => r.address),
-          // Bodies arrive quoted-printable; decoded here (ASCII content) so the test reads the words.
-          raw: Buffer.concat(chunks)
-            .toString("utf8")
-            .replace(/=\r?\n/g, "")
-            .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+          source: Buffer.concat(chunks).toString("utf8"),
+          // Bodies arrive quoted-printable; decoded here (bytes, then UTF-8) so the test reads the words.
+          raw: Buffer.from(
+            Buffer.concat(chunks)
+              .toString("latin1")
+              .replace(/=\r?\n/g, "")
+              .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+            "latin1",
+          ).toString("utf8"),
         });
         callback();
       });
@@ -95,6 +102,15 @@ function verifies(hook: Hook, secret: string): boolean {
 
 const header = (raw: string, name: string) => new RegExp(`^${name}: (.*(?:\\r\\n[ \\t].*)*)`, "mi").exec(raw)?.[1]?.replace(/\r\n[ \t]/g, " ") ?? "";
 
+/** A header's encoded words (RFC 2047, as nodemailer writes non-ASCII: =?UTF-8?Q?…?= or ?B?), decoded. */
+const decodeWords = (value: string) =>
+  value
+    .replace(/\?=\s+=\?/g, "?==?")
+    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, kind: string, text: string) =>
+      kind.toUpperCase() === "B"
+        ? Buffer.from(text, "base64").toString("utf8")
+        : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), "latin1").toString("utf8"),
+    );
 describe.each(testDrivers())("limit alerts on %s", (driver) => {
   let h: Harness;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
@@ -397,6 +413,33 @@ describe.each(testDrivers())("limit alerts on %s", (driver) => {
     // Another process without SMTP queues nothing and sends nothing.
     expect((await runLimitAlerts(withoutSmtp)).fire.deliveries).toBe(0);
     expect(smtp.mails.length - before).toBe(2);
+  });
+
+  it("an organisation whose alert e-mails are in Polish gets them in Polish: words, month and figures", async () => {
+    clock = new Date("2027-05-20T08:00:00Z");
+    const polish = await h.org(`Zielona Sp. z o.o. ${driver}`);
+    await h.caller(provider).organizations.update({ organizationId: polish.id, monthlyLimitUsd: "10" });
+    const polishMember = await h.user("member", { organizationId: polish.id });
+    expect(keep(await h.caller(polish.admin).alerts.getSettings({}))).toMatchObject({ emailLanguage: "en" });
+    expect(keep(await h.caller(polish.admin).alerts.updateSettings({ emailLanguage: "pl" }))).toMatchObject({ emailLanguage: "pl", thresholds: [80, 100] });
+    await expect(h.caller(polish.admin).alerts.updateSettings({ emailLanguage: "de" as "pl" })).rejects.toThrow(/en \(English\) or pl \(Polish\)/);
+    const audit = keep(await h.caller(provider).audit.list({ organizationId: polish.id, action: "alerts.*" }));
+    expect(audit.items[0]).toMatchObject({ before: { emailLanguage: "en" }, after: { emailLanguage: "pl" } });
+
+    const before = smtp.mails.length;
+    await spend(polishMember, 8_500_000_000n);
+    await run();
+    await run();
+    const mails = smtp.mails.slice(before);
+    expect(mails.map((m) => m.to).flat().sort()).toEqual([polish.admin.email, provider.email].sort());
+    expect(decodeWords(header(mails[0]!.source, "Subject"))).toBe(`Zielona Sp. z o.o. ${driver}: wykorzystano 80 % limitu miesięcznego za maj 2027`);
+    const text = mails[0]!.raw;
+    expect(text).toContain("Miesiąc rozliczeniowy: maj 2027");
+    expect(text).toMatch(/Wydano dotąd: 8,50\s\$ z 10,00\s\$ \(85 %\)/);
+    expect(text).toContain("To powiadomienie jest wysyłane raz na próg i miesiąc rozliczeniowy.");
+    expect(text).not.toMatch(/Spent so far|Billing month/);
+    // Everyone else's stay English.
+    expect(smtp.mails.slice(0, before).every((m) => !/Miesi/.test(m.raw))).toBe(true);
   });
 
   it("no secret in any response or log line", () => {

@@ -47,16 +47,25 @@ describe.each(testDrivers())("limit alerts on %s", (driver) => {
       ],
     });
 
-  it("settings default to 80 % and 100 %, e-mail on, no webhook", async () => {
+  it("settings default to 80 % and 100 %, e-mail on in English, no webhook", async () => {
     const { id } = await org();
     expect(await getAlertSettings(t.db, id)).toEqual({
       organizationId: id,
       thresholds: [80, 100],
       emailEnabled: true,
+      emailLanguage: "en",
       webhookUrl: null,
       webhookSecretSet: false,
       updatedAt: null,
     });
+  });
+
+  it("the e-mail language is kept as saved, other settings untouched; the database refuses any other", async () => {
+    const { id } = await org();
+    await updateAlertSettings(t.db, t.secrets, id, { thresholds: [50, 100] }, null);
+    expect(await updateAlertSettings(t.db, t.secrets, id, { emailLanguage: "pl" }, null)).toMatchObject({ emailLanguage: "pl", thresholds: [50, 100] });
+    expect(await updateAlertSettings(t.db, t.secrets, id, { emailEnabled: false }, null)).toMatchObject({ emailLanguage: "pl", emailEnabled: false });
+    await expect(t.db.execute(sql`update alert_settings set email_language = 'de' where organization_id = ${id}`)).rejects.toThrow();
   });
 
   it("the webhook secret is sealed at rest, bound to its column, and only says whether it is set", async () => {

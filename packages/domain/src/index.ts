@@ -171,6 +171,8 @@ export {
   webhookRecipient,
   webhookSignedContent,
   webhookUrlProblem,
+  ALERT_EMAIL_LANGUAGES,
+  type AlertEmailLanguage,
   type AlertReason,
   type LimitAlertPayload,
 } from "./limit-alerts";

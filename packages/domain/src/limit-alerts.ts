@@ -16,6 +16,9 @@ import { serverMessage } from "./messages";
 
 /** Thresholds are whole percentages of the monthly limit. */
 export const DEFAULT_ALERT_THRESHOLDS: readonly number[] = [80, 100];
+/** The languages an alert e-mail is written in (the dashboard's); English unless the organisation chose. */
+export const ALERT_EMAIL_LANGUAGES = ["en", "pl"] as const;
+export type AlertEmailLanguage = (typeof ALERT_EMAIL_LANGUAGES)[number];
 export const MAX_ALERT_THRESHOLDS = 5;
 export const MIN_ALERT_THRESHOLD = 1;
 /** A threshold above 100 % could only fire on an overshoot: the proxy refuses at the limit. */

@@ -14,7 +14,8 @@ import { Button } from "../components/Button";
 import { DataTable, type Column } from "../components/DataTable";
 import { ConfirmDialog } from "../components/Dialog";
 import { Badge, EmptyState, ErrorNotice, Notice, Skeleton } from "../components/Feedback";
-import { CheckboxField, TextField } from "../components/Field";
+import { CheckboxField, SelectField, TextField } from "../components/Field";
+import { LANGUAGE_NAMES, LANGUAGES } from "../i18n";
 import { FormActions } from "../components/FormActions";
 import { MutationError } from "../components/MutationError";
 import { Card, PageHeader } from "../components/Page";
@@ -50,6 +51,7 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
   const toast = useToast();
   const [thresholds, setThresholds] = useState(settings.thresholds.join(", "));
   const [emailEnabled, setEmailEnabled] = useState(settings.emailEnabled);
+  const [emailLanguage, setEmailLanguage] = useState(settings.emailLanguage);
   const [webhookUrl, setWebhookUrl] = useState(settings.webhookUrl ?? "");
   const [secret, setSecret] = useState("");
   const [errors, setErrors] = useState<{ thresholds?: string; webhookUrl?: string; secret?: string }>({});
@@ -59,6 +61,7 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
     queryClient.setQueryData(trpc.alerts.getSettings.queryKey({ organizationId }), saved);
     setThresholds(saved.thresholds.join(", "));
     setEmailEnabled(saved.emailEnabled);
+    setEmailLanguage(saved.emailLanguage);
     setWebhookUrl(saved.webhookUrl ?? "");
     setSecret("");
     await queryClient.invalidateQueries(trpc.alerts.pathFilter());
@@ -83,7 +86,7 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
 
   const url = webhookUrl.trim();
   const dirty =
-    thresholds.trim() !== settings.thresholds.join(", ") || emailEnabled !== settings.emailEnabled || url !== (settings.webhookUrl ?? "") || secret !== "";
+    thresholds.trim() !== settings.thresholds.join(", ") || emailEnabled !== settings.emailEnabled || emailLanguage !== settings.emailLanguage || url !== (settings.webhookUrl ?? "") || secret !== "";
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -99,6 +102,7 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
       organizationId,
       thresholds: parsed.thresholds,
       emailEnabled,
+      ...(emailLanguage !== settings.emailLanguage ? { emailLanguage } : {}),
       ...(url !== (settings.webhookUrl ?? "") ? { webhookUrl: url || null } : {}),
       ...(secret ? { webhookSecret: secret } : {}),
     });
@@ -120,6 +124,14 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
         checked={emailEnabled}
         onChange={(e) => setEmailEnabled(e.target.checked)}
         hint={settings.emailConfigured ? undefined : t("settings.emailNotConfigured")}
+      />
+      {/* Each language named in itself, as the dashboard's own switch names them. */}
+      <SelectField
+        label={t("settings.emailLanguage")}
+        value={emailLanguage}
+        options={LANGUAGES.map((language) => ({ value: language, label: LANGUAGE_NAMES[language] }))}
+        hint={t("settings.emailLanguageHint")}
+        onChange={(e) => setEmailLanguage(e.target.value as typeof emailLanguage)}
       />
       <fieldset className="fieldset">
         <legend>{t("settings.webhook")}</legend>
@@ -168,6 +180,7 @@ function SettingsForm({ organizationId, settings }: { organizationId: string; se
             ? () => {
                 setThresholds(settings.thresholds.join(", "));
                 setEmailEnabled(settings.emailEnabled);
+                setEmailLanguage(settings.emailLanguage);
                 setWebhookUrl(settings.webhookUrl ?? "");
                 setSecret("");
                 setErrors({});

@@ -3,6 +3,7 @@
 // (orgProcedure); the fired alerts: the organisation's members too (orgMemberProcedure); the
 // delivery log: the provider only (providerOrgProcedure — recipients are other people's e-mail
 // addresses and the provider's own). The webhook secret is write-only: no output schema has it.
+import { ALERT_EMAIL_LANGUAGES } from "@mai/domain";
 import { alertDeliveriesInput, alertsListInput, updateAlertSettingsInput } from "@mai/domain/schemas";
 import { z } from "zod";
 import {
@@ -19,6 +20,8 @@ const settingsOut = z
     organizationId: z.string(),
     thresholds: z.array(z.number().int()),
     emailEnabled: z.boolean(),
+    /** The language the organisation's alert e-mails are written in. */
+    emailLanguage: z.enum(ALERT_EMAIL_LANGUAGES),
     /** Whether this API can send e-mail at all (SMTP configured). */
     emailConfigured: z.boolean(),
     webhookUrl: z.string().nullable(),

@@ -4,7 +4,7 @@
 // as the alert, and the delivery log. The API's job (apps/api services/alerts/) decides what
 // crossed with @mai/domain's crossedAlertThresholds, and sends; nothing here calls out.
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import { type AlertReason, DEFAULT_ALERT_THRESHOLDS, domainError, validateAlertThresholds } from "@mai/domain";
+import { type AlertEmailLanguage, type AlertReason, DEFAULT_ALERT_THRESHOLDS, domainError, validateAlertThresholds } from "@mai/domain";
 import type { UpdateAlertSettingsInput } from "@mai/domain/schemas";
 import { queryRows, type Executor } from "../client";
 import { SecretContext, type SecretBox } from "../crypto/secret-box";
@@ -23,6 +23,8 @@ export interface AlertSettings {
   organizationId: string;
   thresholds: number[];
   emailEnabled: boolean;
+  /** The language its e-mails are written in. */
+  emailLanguage: AlertEmailLanguage;
   /** As saved (it may carry a query the receiver needs); shown only to who may edit it. */
   webhookUrl: string | null;
   /** Whether a signing secret is set: the secret itself is write-only. */
@@ -39,6 +41,7 @@ const defaults = (organizationId: string): AlertSettings => ({
   organizationId,
   thresholds: [...DEFAULT_ALERT_THRESHOLDS],
   emailEnabled: true,
+  emailLanguage: "en",
   webhookUrl: null,
   webhookSecretSet: false,
   updatedAt: null,
@@ -52,6 +55,7 @@ export async function getAlertSettings(db: Executor, organizationId: string): Pr
     organizationId,
     thresholds: [...row.thresholds].sort((a, b) => a - b),
     emailEnabled: row.emailEnabled,
+    emailLanguage: row.emailLanguage,
     webhookUrl: row.webhookUrl,
     webhookSecretSet: row.webhookSecretCiphertext !== null,
     updatedAt: row.updatedAt,
@@ -97,6 +101,7 @@ export async function updateAlertSettings(
     const values = {
       thresholds: thresholds ?? current?.thresholds ?? [...DEFAULT_ALERT_THRESHOLDS],
       emailEnabled: patch.emailEnabled ?? current?.emailEnabled ?? true,
+      emailLanguage: patch.emailLanguage ?? current?.emailLanguage ?? "en",
       webhookUrl,
       webhookSecretCiphertext: sealed,
       updatedBy: actorUserId,
@@ -267,6 +272,8 @@ export interface ClaimedAlertDelivery {
   delivery: AlertDelivery;
   alert: LimitAlert;
   organizationName: string;
+  /** The organisation's e-mail language at the time of sending (English without settings). */
+  emailLanguage: AlertEmailLanguage;
 }
 
 /**
@@ -293,15 +300,16 @@ export async function claimDueAlertDeliveries(
     .returning();
   if (claimed.length === 0) return [];
   const alerts = await db
-    .select({ alert: limitAlerts, organizationName: clientOrganizations.name })
+    .select({ alert: limitAlerts, organizationName: clientOrganizations.name, emailLanguage: alertSettings.emailLanguage })
     .from(limitAlerts)
     .innerJoin(clientOrganizations, eq(clientOrganizations.id, limitAlerts.organizationId))
+    .leftJoin(alertSettings, eq(alertSettings.organizationId, limitAlerts.organizationId))
     .where(inArray(limitAlerts.id, [...new Set(claimed.map((d) => d.alertId))]));
   const byId = new Map(alerts.map((a) => [a.alert.id, a]));
   return claimed
     .map((delivery) => {
       const found = byId.get(delivery.alertId);
-      return found ? { delivery, alert: found.alert, organizationName: found.organizationName } : null;
+      return found ? { delivery, alert: found.alert, organizationName: found.organizationName, emailLanguage: found.emailLanguage ?? "en" } : null;
     })
     .filter((d): d is ClaimedAlertDelivery => d !== null);
 }

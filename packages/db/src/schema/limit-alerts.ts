@@ -6,7 +6,7 @@ import { users } from "./users";
 // Limit alerts (issue 18). Per organisation: which percentages of the monthly limit alert, whether
 // e-mail goes out, and an optional webhook whose signing secret is sealed like the OpenRouter keys
 // (AES-256-GCM bound to its column; never returned, never logged). No row = the defaults (80 % and
-// 100 %, e-mail on, no webhook).
+// 100 %, e-mail on in English, no webhook).
 export const alertSettings = pgTable(
   "alert_settings",
   {
@@ -18,6 +18,8 @@ export const alertSettings = pgTable(
       .notNull()
       .default(sql`'{80,100}'::integer[]`),
     emailEnabled: boolean("email_enabled").notNull().default(true),
+    // The language its e-mails are written in (@mai/domain ALERT_EMAIL_LANGUAGES).
+    emailLanguage: text("email_language", { enum: ["en", "pl"] }).notNull().default("en"),
     webhookUrl: text("webhook_url"),
     webhookSecretCiphertext: text("webhook_secret_ciphertext"),
     updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
@@ -25,6 +27,7 @@ export const alertSettings = pgTable(
   },
   (t) => [
     check("alert_settings_thresholds_size", sql`cardinality(${t.thresholds}) between 1 and 5`),
+    check("alert_settings_email_language", sql`${t.emailLanguage} in ('en', 'pl')`),
     check("alert_settings_webhook_signed", sql`${t.webhookUrl} is null or ${t.webhookSecretCiphertext} is not null`),
   ],
 );

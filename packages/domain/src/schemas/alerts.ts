@@ -1,6 +1,7 @@
 // Inputs of alerts.* (the organisation id itself is the scoped procedures' own input).
 import { z } from "zod";
 import {
+  ALERT_EMAIL_LANGUAGES,
   MAX_ALERT_THRESHOLD,
   MAX_ALERT_THRESHOLDS,
   MAX_WEBHOOK_SECRET_LENGTH,
@@ -42,6 +43,7 @@ export const webhookSecretInput = z
 export const updateAlertSettingsInput = z.object({
   thresholds: alertThresholdsInput.optional(),
   emailEnabled: z.boolean().optional(),
+  emailLanguage: z.enum(ALERT_EMAIL_LANGUAGES, { message: "Choose the language of the alert e-mails: en (English) or pl (Polish)." }).optional(),
   webhookUrl: webhookUrlInput.nullable().optional(),
   webhookSecret: webhookSecretInput.optional(),
 });

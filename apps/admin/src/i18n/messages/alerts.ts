@@ -26,6 +26,8 @@ export const en = {
     thresholdsCheck: "Check the thresholds.",
     email: "E-mail the client's administrators and the provider",
     emailNotConfigured: "E-mail is not configured on this server (MAI_SMTP_URL): only the webhook and this page get alerts.",
+    emailLanguage: "Language of the alert e-mails",
+    emailLanguageHint: "The e-mails to the client's administrators and the provider are written in it.",
     webhook: "Webhook (optional)",
     webhookUrl: "Webhook URL",
     webhookUrlHint:
@@ -107,6 +109,8 @@ export const pl: Polish<typeof en> = {
     thresholdsCheck: "Sprawdź progi.",
     email: "Wysyłaj e-mail do administratorów klienta i do dostawcy",
     emailNotConfigured: "Wysyłka e-maili nie jest skonfigurowana na tym serwerze (MAI_SMTP_URL): alerty trafiają tylko do webhooka i na tę stronę.",
+    emailLanguage: "Język e-maili z alertami",
+    emailLanguageHint: "W tym języku są pisane e-maile do administratorów klienta i do dostawcy.",
     webhook: "Webhook (opcjonalnie)",
     webhookUrl: "URL webhooka",
     webhookUrlHint:

@@ -109,12 +109,12 @@ export async function fireLimitAlerts(deps: AppDeps): Promise<FireSummary> {
 }
 
 async function sendOne(deps: AppDeps, claimed: ClaimedAlertDelivery): Promise<SendOutcome> {
-  const { delivery, alert, organizationName } = claimed;
+  const { delivery, alert, organizationName, emailLanguage } = claimed;
   const dashboardUrl = alertsPageUrl(deps.env.MAI_PUBLIC_URL, alert.organizationId);
   if (delivery.channel === "email") {
     const mailer = alertMailer(deps);
     if (!mailer) return { ok: false, statusCode: null, error: "E-mail is not configured (MAI_SMTP_URL or MAI_SMTP_HOST).", retry: false };
-    return mailer.send(delivery.recipient, alertEmail(alert, organizationName, dashboardUrl));
+    return mailer.send(delivery.recipient, alertEmail(alert, organizationName, dashboardUrl, emailLanguage));
   }
   const webhook = await getAlertWebhook(deps.db, deps.secrets, alert.organizationId);
   if (!webhook) return { ok: false, statusCode: null, error: "The organisation's webhook was removed before it could be called.", retry: false };

@@ -37,6 +37,7 @@ export async function updateOrganizationAlertSettings(ctx: AuthedContext, user: 
   const shown = (s: typeof saved) => ({
     thresholds: s.thresholds,
     emailEnabled: s.emailEnabled,
+    emailLanguage: s.emailLanguage,
     webhook: s.webhookUrl ? webhookRecipient(s.webhookUrl) : null,
     webhookSecretSet: s.webhookSecretSet,
   });

@@ -1,0 +1,2 @@
+ALTER TABLE "alert_settings" ADD COLUMN "email_language" text DEFAULT 'en' NOT NULL;--> statement-breakpoint
+ALTER TABLE "alert_settings" ADD CONSTRAINT "alert_settings_email_language" CHECK ("alert_settings"."email_language" in ('en', 'pl'));
