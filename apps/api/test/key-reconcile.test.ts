@@ -17,6 +17,8 @@ import { reconcileKeyUsage } from "../src/services/usage/key-reconcile";
 import { createHarness, type Harness, trpcCode, usageBatch } from "./harness";
 
 const MARKUP_BP = 12_500;
+/** When each organisation's key was set: before every month on the tests' clock (June to November 2030). */
+const KEY_SET_AT = new Date("2030-01-01T00:00:00.000Z");
 
 /** What a client administrator reads of a check (billed amounts only): the provider's check without its raw amounts. */
 function pickBilledCheck(check: { periodStart: string; comparedFrom: Date; checkedAt: Date; unmetered: boolean; unmeteredBilledNano: bigint } | null | undefined) {
@@ -57,6 +59,11 @@ describe.each(testDrivers())("key-level reconciliation on %s", (driver) => {
       markupBp: MARKUP_BP,
       ...(input.provisioned ? { keySource: "provisioned" as const, openrouterKeyHash: simKey.hash } : {}),
     });
+    // The database stamps key_set_at with its own now(), the real time; the job counts what was
+    // recorded since the key was set. Real time past a test's injected 2030 clock (from 15 June
+    // 2030, 12:00 UTC) would make every recorded event older than its key: the key was set before
+    // any month these tests look at.
+    await h.t.db.execute(sql`update client_organizations set key_set_at = ${KEY_SET_AT.toISOString()}::timestamptz where id = ${org.id}`);
     const admin = await h.user("org_admin", { organizationId: org.id });
     const member = await h.user("member", { organizationId: org.id });
     return { org, key: simKey.key, hash: simKey.hash, admin, member };

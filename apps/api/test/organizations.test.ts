@@ -166,15 +166,23 @@ describe.each(testDrivers())("organizations on %s", (driver) => {
       });
       const now = new Date();
       const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15));
-      await h.internal().internal.recordUsage(usageBatch([
-          event(`gen-mtd-${org.id}-1`, now, 1_000_000n),
-          event(`gen-mtd-${org.id}-2`, now, 333n),
-          event(`gen-mtd-${org.id}-3`, lastMonth, 9_000_000n),
-        ]));
-      const expected = billedCost(1_000_000n, 13_000) + billedCost(333n, 13_000);
-      const listed = (await h.caller(provider).organizations.list()).find((o) => o.id === org.id);
-      expect(listed?.monthToDateNano).toBe(expected);
-      expect((await h.caller(admin).organizations.get({})).monthToDateNano).toBe(expected);
+      // The API's clock held at the events' moment: run at the last second of a month, its "this
+      // month" would otherwise be the next one by the time it is asked.
+      const realNow = h.deps.now;
+      h.deps.now = () => now;
+      try {
+        await h.internal().internal.recordUsage(usageBatch([
+            event(`gen-mtd-${org.id}-1`, now, 1_000_000n),
+            event(`gen-mtd-${org.id}-2`, now, 333n),
+            event(`gen-mtd-${org.id}-3`, lastMonth, 9_000_000n),
+          ]));
+        const expected = billedCost(1_000_000n, 13_000) + billedCost(333n, 13_000);
+        const listed = (await h.caller(provider).organizations.list()).find((o) => o.id === org.id);
+        expect(listed?.monthToDateNano).toBe(expected);
+        expect((await h.caller(admin).organizations.get({})).monthToDateNano).toBe(expected);
+      } finally {
+        h.deps.now = realNow;
+      }
     });
   });
 
