@@ -39,6 +39,10 @@ describe("Organisations, Members and API tokens in Polish", () => {
     expect(screen.getByRole("button", { name: "Nowa organizacja" })).toBeTruthy();
     expect(within(table).getAllByRole("button", { name: "Edytuj" }).length).toBeGreaterThan(0);
     expect(within(table).getAllByText("aktywna").length).toBeGreaterThan(0);
+    // Multipliers in Polish digits ("1,3×"), never the API's dot.
+    const markups = [...table.querySelectorAll("tbody tr")].map((row) => row.querySelectorAll("td")[3]?.textContent ?? "");
+    expect(markups.some((m) => /^\d+,\d+×$/.test(m))).toBe(true);
+    expect(markups.filter((m) => /\d\.\d/.test(m))).toEqual([]);
     // As many as the table has rows (other test files may add organisations meanwhile: read both together).
     await waitFor(() => {
       const organizations = within(table).getAllByRole("row").length - 1;

@@ -59,6 +59,9 @@ export const rateCaption = (rate: ExchangeRate): string => describeRate(rate, { 
 /** A rate with every digit it has, in the reader's locale: "3.9876", "3,9876". */
 export const formatRateText = (rate: string): string => formatRate(rate, { locale: display.locale });
 
+/** A markup multiplier as the API writes it ("1.3") with every digit, in the reader's locale: "1.3", "1,3". */
+export const markupText = (markup: string): string => formatRate(markup, { locale: display.locale });
+
 /** Money for chart axes and tooltips (charts work in numbers; only for drawing, never summed). */
 export const nanoToChartUsd = (nano: bigint) => Number(nano) / 1e9;
 export const count = (n: number) => new Intl.NumberFormat(display.locale).format(n);

@@ -12,7 +12,7 @@ import { Badge, EmptyState, ErrorNotice, Notice, Skeleton } from "../components/
 import { SelectField } from "../components/Field";
 import { Card, PageHeader, Stat } from "../components/Page";
 import { serverText } from "../lib/errors";
-import { count, money } from "../lib/format";
+import { count, markupText, money } from "../lib/format";
 import { allCarry, carries } from "../lib/provider-cost";
 import { RoleLabel } from "../components/RoleLabel";
 import { useMe, useOrgScope, type RouterOutputs } from "../session";
@@ -339,7 +339,7 @@ function Configuration() {
           {carries(c, "defaultMarkup") ? (
             <>
               <dt>{t("config.markup")}</dt>
-              <dd>×{c.defaultMarkup}</dd>
+              <dd>×{markupText(c.defaultMarkup)}</dd>
             </>
           ) : null}
           <dt>{t("config.monthlyLimit")}</dt>

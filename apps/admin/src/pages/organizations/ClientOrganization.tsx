@@ -10,7 +10,7 @@ import { ConvertedAmount, RateCaption } from "../../components/Converted";
 import { EmptyState, ErrorNotice, Notice, Skeleton } from "../../components/Feedback";
 import { Card, PageHeader } from "../../components/Page";
 import { useDisplayCurrency } from "../../lib/display";
-import { count, money } from "../../lib/format";
+import { count, markupText, money } from "../../lib/format";
 import { carries } from "../../lib/provider-cost";
 import { trpc } from "../../trpc";
 import { BillingEmailForm } from "./BillingEmailForm";
@@ -44,7 +44,7 @@ export function ClientOrganization() {
               {carries(o, "markup") ? (
                 <>
                   <dt>{t("client.markup")}</dt>
-                  <dd>{t("client.markupValue", { markup: o.markup })}</dd>
+                  <dd>{t("client.markupValue", { markup: markupText(o.markup) })}</dd>
                 </>
               ) : null}
               <dt>{t("client.monthlyLimit")}</dt>

@@ -12,7 +12,7 @@ import { CheckboxField, TextField } from "../../components/Field";
 import { FormActions } from "../../components/FormActions";
 import { MutationError } from "../../components/MutationError";
 import { useToast } from "../../components/Toast";
-import { money } from "../../lib/format";
+import { markupText, money } from "../../lib/format";
 import { trpc } from "../../trpc";
 import { checkEmail, checkMarkup, checkUsd, keyProblem, MAX_LENGTH, organizationNameProblem } from "../../lib/checks";
 import { carries } from "../../lib/provider-cost";
@@ -140,7 +140,7 @@ export function CreateOrganizationForm({ onDone }: { onDone: () => void }) {
           error={errors.markup}
           hint={
             d && carries(d, "defaultMarkup")
-              ? t("create.markupHintDefault", { markup: d.defaultMarkup })
+              ? t("create.markupHintDefault", { markup: markupText(d.defaultMarkup) })
               : t("create.markupHint")
           }
           onChange={(e) => set("markup", e.target.value)}

@@ -9,7 +9,7 @@ import { ConvertedAmount, RateCaption } from "../../components/Converted";
 import { DataTable, type Column } from "../../components/DataTable";
 import { Badge } from "../../components/Feedback";
 import { useDisplayCurrencies } from "../../lib/display";
-import { count, money } from "../../lib/format";
+import { count, markupText, money } from "../../lib/format";
 import { carries } from "../../lib/provider-cost";
 import type { Organization } from "../../session";
 import { KeyCell, OrganizationStatus, UsedOfLimit } from "./OrganizationCells";
@@ -92,7 +92,7 @@ export function OrganizationsTable({
       align: "right",
       // The provider's table: its answer always carries the markup (lib/provider-cost.ts).
       sortValue: (o) => (carries(o, "markupBp") ? o.markupBp : null),
-      cell: (o) => (carries(o, "markup") ? `${o.markup}×` : "—"),
+      cell: (o) => (carries(o, "markup") ? `${markupText(o.markup)}×` : "—"),
     },
     {
       key: "limit",
